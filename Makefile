@@ -1,0 +1,94 @@
+# mailscan - one plain Makefile (see README.md).
+#
+#   make            build build/mailscan
+#   make test       install dependencies, build (plain + ASan/UBSan), start the lab,
+#                   run unit and lab tests, stop the lab
+#   make demo       install dependencies, build, start the lab, check the lab domains
+#   make lab-up / lab-down / lint / asan / install / clean
+
+PREFIX  ?= /usr/local
+CC      ?= cc
+PKGS     = getdns openssl libcurl sqlite3 yaml-0.1 libevent libidn2
+WARN     = -Wall -Wextra -Wformat=2 -Werror -Wshadow -Wpointer-arith -Wstrict-prototypes
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN)
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+# Debian 12's libgetdns_ex_event.so exports no symbols (its version script hides
+# getdns_extension_set_libevent_base); the static archive has it.
+PKG_LIBS   := -l:libgetdns_ex_event.a $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+LDLIBS  += $(PKG_LIBS)
+
+VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
+
+LIB_SRCS  = $(wildcard base/*.c) $(wildcard probes/*.c) $(wildcard reports/*.c) \
+            $(filter-out scanner/main.c,$(wildcard scanner/*.c))
+MAIN_SRCS = scanner/main.c
+UNIT_SRCS = $(wildcard tests/unit/*.c)
+
+B   = build
+OBJ = $(LIB_SRCS:%.c=$(B)/obj/%.o)
+ASAN_OBJ = $(LIB_SRCS:%.c=$(B)/asan/%.o)
+SAN = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+
+all: $(B)/mailscan
+
+$(B)/obj/%.o: %.c $(wildcard */*.h) Makefile
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -DMAILSCAN_VERSION='"$(VERSION)"' -c $< -o $@
+
+$(B)/asan/%.o: %.c $(wildcard */*.h) Makefile
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -O1 $(SAN) $(PKG_CFLAGS) -DMAILSCAN_VERSION='"$(VERSION)"' -c $< -o $@
+
+$(B)/mailscan: $(OBJ) $(B)/obj/scanner/main.o
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(B)/unit_tests: $(OBJ) $(UNIT_SRCS:%.c=$(B)/obj/%.o)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(B)/asan/mailscan: $(ASAN_OBJ) $(B)/asan/scanner/main.o
+	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(LDLIBS)
+
+$(B)/asan/unit_tests: $(ASAN_OBJ) $(UNIT_SRCS:%.c=$(B)/asan/%.o)
+	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(LDLIBS)
+
+asan: $(B)/asan/mailscan $(B)/asan/unit_tests
+
+$(B)/lab-smtpd: tests/lab/smtpd.c
+	@mkdir -p $(B)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< $(shell pkg-config --libs openssl)
+
+deps:
+	tests/setup.sh
+
+unit: $(B)/unit_tests $(B)/asan/unit_tests
+	$(B)/unit_tests
+	$(B)/asan/unit_tests
+
+lab-up: $(B)/lab-smtpd
+	tests/lab/lab.sh up
+
+lab-down:
+	tests/lab/lab.sh down
+
+test: deps
+	$(MAKE) all asan $(B)/unit_tests $(B)/lab-smtpd
+	tests/run-tests.sh
+
+demo: deps
+	$(MAKE) all $(B)/lab-smtpd
+	tests/lab/lab.sh up
+	tests/demo.sh
+
+lint:
+	tests/lint.sh
+
+install: $(B)/mailscan
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 755 $(B)/mailscan $(DESTDIR)$(PREFIX)/bin/mailscan
+	install -m 644 mailscan.1 $(DESTDIR)$(PREFIX)/share/man/man1/mailscan.1
+
+clean:
+	rm -rf $(B)
+
+.PHONY: all asan deps unit lab-up lab-down test demo lint install clean

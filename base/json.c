@@ -1,0 +1,186 @@
+/*
+ * json.c - a small streaming JSON writer (RFC 8259).
+ */
+#include "json.h"
+
+#include <string.h>
+
+void json_init(struct json *j, struct buf *out)
+{
+	memset(j, 0, sizeof(*j));
+	j->out = out;
+	j->first[0] = true;
+}
+
+static void json_put(struct json *j, const char *s)
+{
+	if (buf_addstr(j->out, s) < 0)
+		j->failed = 1;
+}
+
+/* Before any value or key: the comma that separates it from the previous. */
+static void json_sep(struct json *j)
+{
+	if (j->after_key) {
+		j->after_key = false;
+		return;
+	}
+	if (!j->first[j->depth])
+		json_put(j, ",");
+	j->first[j->depth] = false;
+}
+
+static void json_open(struct json *j, const char *c)
+{
+	json_sep(j);
+	json_put(j, c);
+	if (j->depth + 1 >= JSON_DEPTH_MAX) {
+		j->failed = 1;
+		return;
+	}
+	j->depth++;
+	j->first[j->depth] = true;
+}
+
+static void json_close(struct json *j, const char *c)
+{
+	json_put(j, c);
+	if (j->depth > 0)
+		j->depth--;
+}
+
+void json_obj_open(struct json *j) { json_open(j, "{"); }
+void json_obj_close(struct json *j) { json_close(j, "}"); }
+void json_arr_open(struct json *j) { json_open(j, "["); }
+void json_arr_close(struct json *j) { json_close(j, "]"); }
+
+void json_key(struct json *j, const char *key)
+{
+	json_sep(j);
+	if (json_escape(j->out, key, strlen(key)) < 0)
+		j->failed = 1;
+	json_put(j, ":");
+	j->after_key = true;
+}
+
+/* Length of a valid UTF-8 sequence at s (at most n bytes), or 0. */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+	size_t need, i;
+	unsigned long cp;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+		need = 2;
+		cp = s[0] & 0x1f;
+	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		need = 3;
+		cp = s[0] & 0x0f;
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		need = 4;
+		cp = s[0] & 0x07;
+	} else {
+		return 0;
+	}
+	if (n < need)
+		return 0;
+	for (i = 1; i < need; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	if ((need == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+	    (need == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+		return 0;
+	return need;
+}
+
+int json_escape(struct buf *out, const char *str, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0, n;
+
+	if (buf_addch(out, '"') < 0)
+		return -1;
+	while (i < len) {
+		unsigned char c = s[i];
+		int rc;
+
+		if (c == '"')
+			rc = buf_addstr(out, "\\\"");
+		else if (c == '\\')
+			rc = buf_addstr(out, "\\\\");
+		else if (c == '\n')
+			rc = buf_addstr(out, "\\n");
+		else if (c == '\r')
+			rc = buf_addstr(out, "\\r");
+		else if (c == '\t')
+			rc = buf_addstr(out, "\\t");
+		else if (c < 0x20 || c == 0x7f)
+			rc = buf_printf(out, "\\u%04x", c);
+		else if (c < 0x80)
+			rc = buf_addch(out, (char)c);
+		else if ((n = utf8_len(s + i, len - i)) > 0) {
+			rc = buf_add(out, s + i, n);
+			i += n - 1;
+		} else
+			rc = buf_addstr(out, "\\ufffd");
+		if (rc < 0)
+			return -1;
+		i++;
+	}
+	return buf_addch(out, '"');
+}
+
+void json_strn(struct json *j, const char *s, size_t len)
+{
+	json_sep(j);
+	if (!s) {
+		json_put(j, "null");
+		return;
+	}
+	if (json_escape(j->out, s, len) < 0)
+		j->failed = 1;
+}
+
+void json_str(struct json *j, const char *s) { json_strn(j, s, s ? strlen(s) : 0); }
+
+void json_int(struct json *j, long long v)
+{
+	json_sep(j);
+	if (buf_printf(j->out, "%lld", v) < 0)
+		j->failed = 1;
+}
+
+void json_bool(struct json *j, bool v)
+{
+	json_sep(j);
+	json_put(j, v ? "true" : "false");
+}
+
+void json_null(struct json *j)
+{
+	json_sep(j);
+	json_put(j, "null");
+}
+
+void json_kstr(struct json *j, const char *key, const char *s)
+{
+	json_key(j, key);
+	json_str(j, s);
+}
+
+void json_kint(struct json *j, const char *key, long long v)
+{
+	json_key(j, key);
+	json_int(j, v);
+}
+
+void json_kbool(struct json *j, const char *key, bool v)
+{
+	json_key(j, key);
+	json_bool(j, v);
+}
+
+int json_status(const struct json *j) { return j->failed ? -1 : 0; }

@@ -1,0 +1,293 @@
+/*
+ * mtasts.c - the mta_sts probe (SPEC §3 mta_sts; RFC 8461).
+ *
+ * TXT at _mta-sts.<domain> (§3.1), then the policy over HTTPS from
+ * mta-sts.<domain> (§3.3) resolved by our own DNS and handed to curl,
+ * PKIX-checked, no redirects, text/plain, 64 KiB cap; parsed by
+ * mtasts_policy.c; every MX must match a pattern (§4.1) and, in enforce
+ * mode, present a PKIX-valid certificate for its name (§4.2).
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <sys/socket.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../base/str.h"
+#include "mtasts_policy.h"
+#include "probe.h"
+
+#define STS_BODY_MAX 65536
+
+static void sts_fail(struct sts_result *s, const char *reason, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void sts_fail(struct sts_result *s, const char *reason, const char *fmt, ...)
+{
+	char msg[300];
+	va_list ap;
+
+	if (s->reason)
+		return;
+	s->reason = reason;
+	va_start(ap, fmt);
+	(void)vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	free(s->error);
+	s->error = str_dup(msg);
+}
+
+static bool sts_ctype_plain(const char *ct)
+{
+	size_t n = strlen("text/plain");
+
+	return str_iprefix(ct, "text/plain") && (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
+}
+
+static void sts_on_policy(struct domain_scan *ds, struct fetch_result *r)
+{
+	struct sts_result *s = &ds->sts;
+	struct sts_policy p;
+	char why[200];
+	size_t i;
+
+	s->fetched = true;
+	s->http_status = r->http_status;
+	(void)str_copy(s->content_type, sizeof(s->content_type), r->content_type);
+	if (r->too_large) {
+		sts_fail(s, "policy-too-large", "policy larger than %d bytes", STS_BODY_MAX);
+		return;
+	}
+	if (r->tls_error) {
+		sts_fail(s, "policy-tls-invalid", "HTTPS: %s", r->error);
+		return;
+	}
+	if (r->curl_code != 0) {
+		sts_fail(s, "policy-fetch-failed", "HTTPS: %s", r->error);
+		return;
+	}
+	if (r->http_status >= 300 && r->http_status < 400) {
+		sts_fail(s, "policy-redirect", "HTTP %ld redirect (not followed, RFC 8461 §3.3)",
+			 r->http_status);
+		return;
+	}
+	if (r->http_status != 200) {
+		sts_fail(s, "policy-http-status", "HTTP status %ld", r->http_status);
+		return;
+	}
+	s->body = malloc(r->body.len + 1);
+	if (s->body) {
+		memcpy(s->body, buf_str(&r->body), r->body.len + 1);
+		s->body_len = r->body.len;
+	}
+	if (!sts_ctype_plain(r->content_type)) {
+		sts_fail(s, "policy-content-type", "media type \"%s\", not text/plain",
+			 r->content_type);
+		return;
+	}
+	if (mtasts_policy_parse(buf_str(&r->body), r->body.len, &p, why, sizeof(why)) < 0) {
+		sts_fail(s, "policy-syntax", "%s", why);
+		return;
+	}
+	s->mode = (int)p.mode;
+	s->max_age = p.max_age;
+	s->mx = calloc(p.nmx ? p.nmx : 1, sizeof(char *));
+	if (s->mx) {
+		for (i = 0; i < p.nmx; i++)
+			s->mx[i] = str_dup(p.mx[i]);
+		s->nmx = p.nmx;
+	}
+	mtasts_policy_free(&p);
+}
+
+static void sts_maybe_fetch(struct domain_scan *ds, const struct probe_env *env)
+{
+	struct sts_result *s = &ds->sts;
+	struct fetch_request req;
+	char url[DNS_NAME_MAX + 64];
+
+	if (s->addr_pending > 0)
+		return;
+	if (s->nips == 0) {
+		sts_fail(s, "policy-fetch-failed", "mta-sts.%s has no address", ds->name);
+		return;
+	}
+	(void)snprintf(url, sizeof(url), "https://mta-sts.%s/.well-known/mta-sts.txt", ds->name);
+	memset(&req, 0, sizeof(req));
+	req.url = url;
+	req.resolve = s->resolve;
+	req.ca_file = env->ca_file;
+	req.timeout_ms = (long)env->timeout_ms;
+	req.max_body = STS_BODY_MAX;
+	if (env->fetch(ds, &req, sts_on_policy) < 0)
+		sts_fail(s, "policy-fetch-failed", "cannot start the HTTPS request");
+}
+
+/* The env is needed in the address callback; probes have one env per run. */
+static const struct probe_env *sts_env;
+
+static void sts_on_addr(struct domain_scan *ds, const struct dns_answer *a)
+{
+	struct sts_result *s = &ds->sts;
+	size_t i;
+
+	for (i = 0; i < a->n; i++) {
+		size_t len = strlen(s->resolve);
+		bool v6 = a->rr[i].family == AF_INET6;
+
+		if (len + strlen(a->rr[i].addr) + 4 >= sizeof(s->resolve))
+			break;
+		(void)snprintf(s->resolve + len, sizeof(s->resolve) - len, "%s%s%s%s",
+			       s->nips ? "," : "", v6 ? "[" : "", a->rr[i].addr, v6 ? "]" : "");
+		s->nips++;
+	}
+	s->addr_pending--;
+	sts_maybe_fetch(ds, sts_env);
+}
+
+static void sts_on_txt(struct domain_scan *ds, const struct dns_answer *a)
+{
+	struct sts_result *s = &ds->sts;
+	char why[200], host[DNS_NAME_MAX + 16];
+	size_t i;
+
+	s->txt_done = true;
+	s->txt_status = a->status;
+	if (a->status != DNS_OK)
+		return;
+	for (i = 0; i < a->n; i++) {
+		if (!mtasts_txt_is_sts(a->rr[i].txt))
+			continue;
+		if (s->ntxt++ == 0)
+			s->txt = str_dup(a->rr[i].txt);
+	}
+	if (s->ntxt != 1)
+		return;
+	if (mtasts_txt_parse(s->txt, s->id, why, sizeof(why)) < 0) {
+		s->txt_error = str_dup(why);
+		return;
+	}
+	(void)snprintf(host, sizeof(host), "mta-sts.%s", ds->name);
+	(void)snprintf(s->resolve, sizeof(s->resolve), "mta-sts.%s:443:", ds->name);
+	s->addr_pending = 2;
+	if (sts_env->query(ds, host, DNS_T_A, sts_on_addr) < 0)
+		s->addr_pending--;
+	if (sts_env->query(ds, host, DNS_T_AAAA, sts_on_addr) < 0)
+		s->addr_pending--;
+	if (s->addr_pending == 0)
+		sts_maybe_fetch(ds, sts_env);
+}
+
+static void mtasts_start(struct domain_scan *ds, const struct probe_env *env)
+{
+	char name[DNS_NAME_MAX + 16];
+
+	sts_env = env;
+	(void)snprintf(name, sizeof(name), "_mta-sts.%s", ds->name);
+	ds->sts.txt_status = DNS_FAILURE;
+	(void)env->query(ds, name, DNS_T_TXT, sts_on_txt);
+}
+
+static void mtasts_evaluate(const struct domain_scan *ds, struct probe_verdict *out)
+{
+	const struct sts_result *s = &ds->sts;
+	size_t i, j, k, answered = 0;
+
+	if (probe_mail_precheck(ds, out))
+		return;
+	if (s->txt_status == DNS_NXDOMAIN || (s->txt_status == DNS_OK && s->ntxt == 0)) {
+		out->v = VERDICT_FAIL;
+		verdict_add_reason(out, "no-policy");
+		return;
+	}
+	if (s->txt_status != DNS_OK) {
+		out->v = VERDICT_ERROR;
+		verdict_add_reason(out, "dns-error");
+		return;
+	}
+	if (s->ntxt > 1) {
+		out->v = VERDICT_FAIL;
+		verdict_add_reason(out, "sts-txt-multiple");
+		return;
+	}
+	if (s->txt_error) {
+		out->v = VERDICT_FAIL;
+		verdict_add_reason(out, "sts-txt-invalid");
+		return;
+	}
+	if (s->reason) {
+		out->v = VERDICT_FAIL;
+		verdict_add_reason(out, s->reason);
+		return;
+	}
+	if (!s->fetched) {
+		out->v = VERDICT_ERROR;
+		verdict_add_reason(out, "policy-fetch-failed");
+		return;
+	}
+	if (s->mode == STS_MODE_NONE) {
+		out->v = VERDICT_FAIL;
+		verdict_add_reason(out, "policy-mode-none");
+		return;
+	}
+	for (i = 0; i < ds->nmx; i++) {
+		const struct mx_host *h = ds->mx[i].host;
+		bool matched = false;
+
+		for (j = 0; j < s->nmx && !matched; j++)
+			matched = mtasts_mx_match(s->mx[j], h->name);
+		if (!matched) {
+			verdict_raise(out, VERDICT_FAIL);
+			verdict_add_reason(out, "mx-not-in-policy");
+		}
+		if (s->mode != STS_MODE_ENFORCE)
+			continue;
+		for (k = 0; k < h->naddr; k++) {
+			const struct addr_result *ar = h->addr[k];
+
+			if (!addr_status_answered(ar->status))
+				continue;
+			answered++;
+			if (ar->status != ADDR_OK || !ar->cert.pkix_valid || !ar->cert.name_match) {
+				verdict_raise(out, VERDICT_FAIL);
+				verdict_add_reason(out, "mx-cert-invalid");
+			}
+		}
+	}
+	if (out->v == VERDICT_FAIL)
+		return;
+	if (s->mode == STS_MODE_TESTING) {
+		out->v = VERDICT_WARN;
+		verdict_add_reason(out, "policy-mode-testing");
+		return;
+	}
+	if (answered == 0) {
+		out->v = VERDICT_ERROR;
+		verdict_add_reason(out, "mx-unreachable");
+		return;
+	}
+	out->v = VERDICT_PASS;
+}
+
+static void mtasts_cleanup(struct domain_scan *ds)
+{
+	struct sts_result *s = &ds->sts;
+	size_t i;
+
+	free(s->txt);
+	free(s->txt_error);
+	free(s->body);
+	free(s->error);
+	for (i = 0; i < s->nmx; i++)
+		free(s->mx[i]);
+	free(s->mx);
+	memset(s, 0, sizeof(*s));
+}
+
+const struct probe_ops probe_mta_sts = {
+    .name = "mta_sts",
+    .id = PROBE_MTA_STS,
+    .start = mtasts_start,
+    .evaluate = mtasts_evaluate,
+    .cleanup = mtasts_cleanup,
+};

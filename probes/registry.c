@@ -1,0 +1,100 @@
+/*
+ * registry.c - the list of probes, verdict helpers and names.
+ */
+#include "probe.h"
+
+#include <stdio.h>
+
+const struct probe_ops *const probe_registry[PROBE_COUNT] = {
+    &probe_dnssec, &probe_starttls, &probe_dane, &probe_mta_sts, &probe_tlsrpt,
+};
+
+const char *verdict_name(enum verdict v)
+{
+	switch (v) {
+	case VERDICT_PASS:
+		return "pass";
+	case VERDICT_WARN:
+		return "warn";
+	case VERDICT_FAIL:
+		return "fail";
+	case VERDICT_NA:
+		return "n/a";
+	case VERDICT_ERROR:
+		return "error";
+	case VERDICT_NONE:
+		break;
+	}
+	return "error";
+}
+
+static int verdict_rank(enum verdict v)
+{
+	static const int rank[] = {[VERDICT_NONE] = 0, [VERDICT_NA] = 1, [VERDICT_PASS] = 2,
+				   [VERDICT_WARN] = 3, [VERDICT_ERROR] = 4, [VERDICT_FAIL] = 5};
+	return rank[v];
+}
+
+void verdict_raise(struct probe_verdict *pv, enum verdict v)
+{
+	if (verdict_rank(v) > verdict_rank(pv->v))
+		pv->v = v;
+}
+
+void verdict_add_reason(struct probe_verdict *pv, const char *code)
+{
+	size_t i;
+
+	for (i = 0; i < pv->nreasons; i++)
+		if (pv->reasons[i] == code)
+			return;
+	if (pv->nreasons < SCAN_REASONS_MAX)
+		pv->reasons[pv->nreasons++] = code;
+}
+
+const char *addr_status_name(enum addr_status s)
+{
+	static const char *const names[] = {
+	    [ADDR_PENDING] = "not-tested",        [ADDR_OK] = "ok",
+	    [ADDR_TLS_OLD] = "tls-version-old",   [ADDR_NO_STARTTLS] = "no-starttls",
+	    [ADDR_STARTTLS_REJECTED] = "starttls-rejected",
+	    [ADDR_HANDSHAKE_FAILED] = "handshake-failed",
+	    [ADDR_REFUSED] = "refused",           [ADDR_TIMEOUT] = "timeout",
+	    [ADDR_BAD_GREETING] = "bad-greeting", [ADDR_PROTOCOL] = "protocol-error",
+	    [ADDR_UNREACHABLE_FAMILY] = "family-unreachable",
+	    [ADDR_LOCAL_ERROR] = "local-error",
+	};
+	return names[s];
+}
+
+bool addr_status_answered(enum addr_status s)
+{
+	return s == ADDR_OK || s == ADDR_TLS_OLD || s == ADDR_NO_STARTTLS ||
+	       s == ADDR_STARTTLS_REJECTED || s == ADDR_HANDSHAKE_FAILED;
+}
+
+bool probe_mail_precheck(const struct domain_scan *ds, struct probe_verdict *out)
+{
+	switch (ds->mx_kind) {
+	case MX_NXDOMAIN:
+		out->v = VERDICT_ERROR;
+		verdict_add_reason(out, "nxdomain");
+		return true;
+	case MX_NULL:
+		out->v = VERDICT_NA;
+		verdict_add_reason(out, "null-mx");
+		return true;
+	case MX_NONE:
+		out->v = VERDICT_NA;
+		verdict_add_reason(out, "no-mx");
+		return true;
+	case MX_ERROR:
+	case MX_PENDING:
+		out->v = VERDICT_ERROR;
+		verdict_add_reason(out, "dns-error");
+		return true;
+	case MX_LIST:
+		break;
+	}
+	return false;
+}

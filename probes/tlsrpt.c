@@ -1,0 +1,77 @@
+/*
+ * tlsrpt.c - the tlsrpt probe (SPEC §3 tlsrpt; RFC 8460 §3).
+ *
+ * TXT at _smtp._tls.<domain>: records not starting "v=TLSRPTv1" are
+ * ignored; exactly one must remain and parse (tlsrpt_record.c).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "../base/str.h"
+#include "probe.h"
+#include "tlsrpt_record.h"
+
+static void tlsrpt_on_txt(struct domain_scan *ds, const struct dns_answer *a)
+{
+	struct rpt_result *r = &ds->rpt;
+	size_t i;
+
+	r->done = true;
+	r->status = a->status;
+	if (a->status != DNS_OK)
+		return;
+	for (i = 0; i < a->n; i++) {
+		if (!tlsrpt_txt_is_tlsrpt(a->rr[i].txt))
+			continue;
+		if (r->nrec++ == 0)
+			r->txt = str_dup(a->rr[i].txt);
+	}
+	if (r->nrec == 1 && tlsrpt_txt_parse(r->txt, r->error, sizeof(r->error)) < 0)
+		r->reason = "tlsrpt-invalid";
+}
+
+static void tlsrpt_start(struct domain_scan *ds, const struct probe_env *env)
+{
+	char name[DNS_NAME_MAX + 16];
+
+	(void)snprintf(name, sizeof(name), "_smtp._tls.%s", ds->name);
+	ds->rpt.status = DNS_FAILURE;
+	(void)env->query(ds, name, DNS_T_TXT, tlsrpt_on_txt);
+}
+
+static void tlsrpt_evaluate(const struct domain_scan *ds, struct probe_verdict *out)
+{
+	const struct rpt_result *r = &ds->rpt;
+
+	if (probe_mail_precheck(ds, out))
+		return;
+	if (r->status == DNS_NXDOMAIN || (r->status == DNS_OK && r->nrec == 0)) {
+		out->v = VERDICT_FAIL;
+		verdict_add_reason(out, "no-record");
+	} else if (r->status != DNS_OK) {
+		out->v = VERDICT_ERROR;
+		verdict_add_reason(out, "dns-error");
+	} else if (r->nrec > 1) {
+		out->v = VERDICT_FAIL;
+		verdict_add_reason(out, "tlsrpt-multiple");
+	} else if (r->reason) {
+		out->v = VERDICT_FAIL;
+		verdict_add_reason(out, r->reason);
+	} else {
+		out->v = VERDICT_PASS;
+	}
+}
+
+static void tlsrpt_cleanup(struct domain_scan *ds)
+{
+	free(ds->rpt.txt);
+	ds->rpt.txt = NULL;
+}
+
+const struct probe_ops probe_tlsrpt = {
+    .name = "tlsrpt",
+    .id = PROBE_TLSRPT,
+    .start = tlsrpt_start,
+    .evaluate = tlsrpt_evaluate,
+    .cleanup = tlsrpt_cleanup,
+};

@@ -1,0 +1,364 @@
+/*
+ * output.c - JSON Lines (SPEC §4) and human output of check results.
+ *
+ * "verdicts" and "reasons" are the stable interface; the rest is the
+ * evidence behind them: per-name DNSSEC status, the MX set with every
+ * address's SMTP/TLS facts and certificate, TLSA records, the MTA-STS
+ * record and policy, the TLS-RPT record. Every string from the network
+ * goes through the JSON escaper (json.c); the human output prints only
+ * sanitised text.
+ */
+#include "output.h"
+
+#include <string.h>
+
+#include "../base/json.h"
+#include "../probes/mtasts_policy.h"
+#include "../probes/probe.h"
+
+static const char *mx_kind_name(enum mx_kind k)
+{
+	switch (k) {
+	case MX_LIST:
+		return "mx";
+	case MX_NULL:
+		return "null-mx";
+	case MX_NONE:
+		return "no-mx";
+	case MX_NXDOMAIN:
+		return "nxdomain";
+	case MX_ERROR:
+	case MX_PENDING:
+		break;
+	}
+	return "error";
+}
+
+static const char *tlsa_state_name(enum tlsa_state s)
+{
+	switch (s) {
+	case TLSA_NONE:
+		return "none";
+	case TLSA_PRESENT:
+		return "present";
+	case TLSA_BOGUS:
+		return "bogus";
+	case TLSA_ERROR:
+		return "error";
+	case TLSA_NOT_ASKED:
+		break;
+	}
+	return "not-looked-up";
+}
+
+static const char *dane_match_name(enum dane_match m)
+{
+	switch (m) {
+	case DANE_MATCH:
+		return "match";
+	case DANE_MISMATCH:
+		return "mismatch";
+	case DANE_NO_TLS:
+		return "no-tls";
+	case DANE_NOT_CHECKED:
+		break;
+	}
+	return NULL;
+}
+
+static const char *sts_mode_name(int m)
+{
+	switch (m) {
+	case STS_MODE_ENFORCE:
+		return "enforce";
+	case STS_MODE_TESTING:
+		return "testing";
+	case STS_MODE_NONE:
+		return "none";
+	default:
+		return NULL;
+	}
+}
+
+/* RFC 7671 §8.1 style rollover: two or more 3xx, or 3xx with 2xx. */
+static bool tlsa_rollover(const struct mx_host *h)
+{
+	size_t i, ee = 0, ta = 0;
+
+	for (i = 0; i < h->ntlsa; i++) {
+		if (h->tlsa[i].usage == 3)
+			ee++;
+		else if (h->tlsa[i].usage == 2)
+			ta++;
+	}
+	return ee >= 2 || (ee >= 1 && ta >= 1);
+}
+
+static void json_tlsa(struct json *j, const struct mx_host *h)
+{
+	size_t i, k;
+
+	json_key(j, "tlsa");
+	if (h->tlsa_state == TLSA_NOT_ASKED) {
+		json_null(j);
+		return;
+	}
+	json_obj_open(j);
+	json_kstr(j, "state", tlsa_state_name(h->tlsa_state));
+	json_kstr(j, "dnssec", dnssec_state_name(h->tlsa_sec));
+	json_key(j, "records");
+	json_arr_open(j);
+	for (i = 0; i < h->ntlsa; i++) {
+		char rec[16 + 2 * 128 + 4];
+		size_t off;
+		const struct tlsa_rr *t = &h->tlsa[i];
+
+		off = (size_t)snprintf(rec, sizeof(rec), "%u %u %u ", t->usage, t->selector,
+				       t->mtype);
+		for (k = 0; k < t->datalen && off + 3 < sizeof(rec); k++)
+			off += (size_t)snprintf(rec + off, sizeof(rec) - off, "%02x", t->data[k]);
+		json_str(j, rec);
+	}
+	json_arr_close(j);
+	json_kint(j, "usable", (long long)h->tlsa_usable);
+	json_kbool(j, "rollover", tlsa_rollover(h));
+	json_obj_close(j);
+}
+
+static void json_cert(struct json *j, const struct cert_info *c)
+{
+	size_t i;
+
+	json_key(j, "cert");
+	if (!c->present) {
+		json_null(j);
+		return;
+	}
+	json_obj_open(j);
+	json_kstr(j, "subject", c->subject);
+	json_key(j, "san");
+	json_arr_open(j);
+	for (i = 0; i < c->nsan; i++)
+		json_str(j, c->san[i]);
+	json_arr_close(j);
+	json_kstr(j, "issuer", c->issuer);
+	json_kstr(j, "not_after", c->not_after);
+	json_kstr(j, "key_type", c->key_type);
+	json_kint(j, "key_bits", c->key_bits);
+	json_kstr(j, "signature", c->sig_alg);
+	json_kstr(j, "sha256", c->sha256);
+	json_kint(j, "chain_length", (long long)c->chain_len);
+	json_kbool(j, "pkix_valid", c->pkix_valid);
+	if (!c->pkix_valid)
+		json_kstr(j, "pkix_error", c->pkix_error);
+	json_kbool(j, "name_match", c->name_match);
+	json_obj_close(j);
+}
+
+static void json_addr(struct json *j, const struct addr_result *ar)
+{
+	json_obj_open(j);
+	json_kstr(j, "ip", ar->ip);
+	json_kstr(j, "starttls", addr_status_name(ar->status));
+	if (ar->error[0])
+		json_kstr(j, "error", ar->error);
+	if (ar->banner)
+		json_kstr(j, "banner", ar->banner);
+	if (ar->ehlo)
+		json_kstr(j, "ehlo", ar->ehlo);
+	if (ar->tls_version[0]) {
+		json_kstr(j, "tls_version", ar->tls_version);
+		json_kstr(j, "cipher", ar->cipher);
+		json_kstr(j, "group", ar->group[0] ? ar->group : NULL);
+		json_cert(j, &ar->cert);
+	}
+	json_kstr(j, "dane", dane_match_name(ar->dane));
+	if (ar->dane_detail[0])
+		json_kstr(j, "dane_detail", ar->dane_detail);
+	json_obj_close(j);
+}
+
+static void json_mx(struct json *j, const struct domain_scan *ds)
+{
+	size_t i, k;
+
+	json_key(j, "mx");
+	json_arr_open(j);
+	for (i = 0; i < ds->nmx; i++) {
+		const struct mx_host *h = ds->mx[i].host;
+
+		json_obj_open(j);
+		json_kstr(j, "host", h->name);
+		json_kint(j, "preference", ds->mx[i].pref);
+		if (h->canonical[0])
+			json_kstr(j, "cname", h->canonical);
+		json_kstr(j, "dnssec", dnssec_state_name(h->sec));
+		if (h->dns_error[0])
+			json_kstr(j, "dns_error", h->dns_error);
+		json_tlsa(j, h);
+		json_key(j, "addresses");
+		json_arr_open(j);
+		for (k = 0; k < h->naddr; k++)
+			json_addr(j, h->addr[k]);
+		json_arr_close(j);
+		if (h->addr_capped)
+			json_kbool(j, "addresses_capped", true);
+		json_obj_close(j);
+	}
+	json_arr_close(j);
+}
+
+static void json_sts(struct json *j, const struct domain_scan *ds)
+{
+	const struct sts_result *s = &ds->sts;
+	size_t i;
+
+	json_key(j, "mta_sts");
+	json_obj_open(j);
+	json_kstr(j, "txt", s->txt);
+	if (s->ntxt > 1)
+		json_kint(j, "txt_records", (long long)s->ntxt);
+	if (s->txt_error)
+		json_kstr(j, "txt_error", s->txt_error);
+	json_key(j, "policy");
+	if (s->fetched && !s->reason && s->mode) {
+		json_obj_open(j);
+		json_kstr(j, "mode", sts_mode_name(s->mode));
+		json_kint(j, "max_age", s->max_age);
+		json_key(j, "mx");
+		json_arr_open(j);
+		for (i = 0; i < s->nmx; i++)
+			json_str(j, s->mx[i]);
+		json_arr_close(j);
+		json_obj_close(j);
+	} else {
+		json_null(j);
+	}
+	if (s->fetched) {
+		json_kint(j, "http_status", s->http_status);
+		json_kstr(j, "content_type", s->content_type);
+		if (s->body) {
+			json_key(j, "policy_text");
+			json_strn(j, s->body, s->body_len > 4096 ? 4096 : s->body_len);
+		}
+	}
+	json_kstr(j, "error", s->error);
+	json_obj_close(j);
+}
+
+int output_json(const struct domain_scan *ds, struct buf *out)
+{
+	struct json j;
+	size_t i, k;
+
+	json_init(&j, out);
+	json_obj_open(&j);
+	json_kstr(&j, "domain", ds->name);
+	json_key(&j, "verdicts");
+	json_obj_open(&j);
+	for (i = 0; i < PROBE_COUNT; i++)
+		json_kstr(&j, probe_registry[i]->name, verdict_name(ds->verdict[i].v));
+	json_obj_close(&j);
+	json_key(&j, "reasons");
+	json_obj_open(&j);
+	for (i = 0; i < PROBE_COUNT; i++) {
+		json_key(&j, probe_registry[i]->name);
+		json_arr_open(&j);
+		for (k = 0; k < ds->verdict[i].nreasons; k++)
+			json_str(&j, ds->verdict[i].reasons[k]);
+		json_arr_close(&j);
+	}
+	json_obj_close(&j);
+	json_key(&j, "dnssec");
+	json_obj_open(&j);
+	json_kstr(&j, "domain", dnssec_state_name(ds->soa_sec));
+	json_key(&j, "mx");
+	json_obj_open(&j);
+	for (i = 0; i < ds->nmx; i++)
+		json_kstr(&j, ds->mx[i].host->name, dnssec_state_name(ds->mx[i].host->sec));
+	json_obj_close(&j);
+	json_kstr(&j, "mx_rrset", dnssec_state_name(ds->mx_sec));
+	json_obj_close(&j);
+	json_kstr(&j, "mx_status", mx_kind_name(ds->mx_kind));
+	if (ds->mx_error[0])
+		json_kstr(&j, "mx_error", ds->mx_error);
+	json_mx(&j, ds);
+	json_sts(&j, ds);
+	json_key(&j, "tlsrpt");
+	json_obj_open(&j);
+	json_kstr(&j, "txt", ds->rpt.txt);
+	if (ds->rpt.nrec > 1)
+		json_kint(&j, "records", (long long)ds->rpt.nrec);
+	json_kstr(&j, "error", ds->rpt.error[0] ? ds->rpt.error : NULL);
+	json_obj_close(&j);
+	json_key(&j, "notes");
+	json_arr_open(&j);
+	if (ds->mx_capped)
+		json_str(&j, "mx-cap-reached");
+	if (ds->null_mixed)
+		json_str(&j, "null-mx-mixed");
+	if (ds->timed_out)
+		json_str(&j, "domain-timeout");
+	json_arr_close(&j);
+	json_obj_close(&j);
+	return json_status(&j);
+}
+
+static const char *colour_of(enum verdict v)
+{
+	switch (v) {
+	case VERDICT_PASS:
+		return "\033[32m";
+	case VERDICT_WARN:
+		return "\033[33m";
+	case VERDICT_FAIL:
+		return "\033[31m";
+	case VERDICT_ERROR:
+		return "\033[35m";
+	default:
+		return "";
+	}
+}
+
+void output_human(const struct domain_scan *ds, FILE *f, bool colour)
+{
+	size_t i, k;
+
+	(void)fprintf(f, "%s%s%s\n", colour ? "\033[1m" : "", ds->name, colour ? "\033[0m" : "");
+	for (i = 0; i < PROBE_COUNT; i++) {
+		const struct probe_verdict *pv = &ds->verdict[i];
+
+		(void)fprintf(f, "  %-9s %s%-5s%s", probe_registry[i]->name,
+			      colour ? colour_of(pv->v) : "", verdict_name(pv->v),
+			      colour ? "\033[0m" : "");
+		for (k = 0; k < pv->nreasons; k++)
+			(void)fprintf(f, "%s%s", k ? ", " : "  ", pv->reasons[k]);
+		(void)fputc('\n', f);
+	}
+	for (i = 0; i < ds->nmx; i++) {
+		const struct mx_host *h = ds->mx[i].host;
+
+		(void)fprintf(f, "  MX %u %s (dnssec %s, TLSA %s)\n", ds->mx[i].pref, h->name,
+			      dnssec_state_name(h->sec), tlsa_state_name(h->tlsa_state));
+		for (k = 0; k < h->naddr; k++) {
+			const struct addr_result *ar = h->addr[k];
+
+			(void)fprintf(f, "     %-16s %s", ar->ip, addr_status_name(ar->status));
+			if (ar->tls_version[0])
+				(void)fprintf(f, " %s %s, cert %s%s", ar->tls_version, ar->cipher,
+					      ar->cert.pkix_valid ? "PKIX-valid" : "not PKIX-valid",
+					      ar->cert.name_match ? "" : ", name mismatch");
+			if (dane_match_name(ar->dane))
+				(void)fprintf(f, ", DANE %s", dane_match_name(ar->dane));
+			if (ar->error[0] && !addr_status_answered(ar->status))
+				(void)fprintf(f, " (%s)", ar->error);
+			(void)fputc('\n', f);
+		}
+	}
+	if (ds->sts.error)
+		(void)fprintf(f, "  MTA-STS: %s\n", ds->sts.error);
+	if (ds->sts.txt_error)
+		(void)fprintf(f, "  MTA-STS TXT: %s\n", ds->sts.txt_error);
+	if (ds->rpt.error[0])
+		(void)fprintf(f, "  TLS-RPT: %s\n", ds->rpt.error);
+}

@@ -1,0 +1,77 @@
+#!/bin/sh
+# run.sh - build the libFuzzer harnesses into build/fuzz/ and run each one
+# for a fixed number of runs (bounded: FUZZ_RUNS, default 2000000, and at
+# most FUZZ_SECONDS, default 20, each). Exits non-zero when a harness fails
+# to build or finds a crash (the input is saved in build/fuzz/artifacts/).
+#
+#   tests/fuzz/run.sh                 all harnesses
+#   tests/fuzz/run.sh fuzz_mtasts     one of them
+set -eu
+
+cd "$(dirname "$0")/../.."
+CLANG=${CLANG:-clang}
+RUNS=${FUZZ_RUNS:-2000000}
+SECONDS_MAX=${FUZZ_SECONDS:-20}
+OUT=build/fuzz
+FLAGS="-std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -g -O1 -Wall -Wextra -Werror
+	-fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all"
+BASE="base/buf.c base/str.c"
+
+mkdir -p "$OUT/artifacts"
+
+# name, then the probe sources it needs
+build() {
+	name=$1
+	shift
+	# shellcheck disable=SC2086
+	"$CLANG" $FLAGS "tests/fuzz/$name.c" "$@" $BASE -o "$OUT/$name"
+}
+
+# A few valid inputs to start from, one file each.
+seed() {
+	dir=$OUT/corpus/$1
+	shift
+	mkdir -p "$dir"
+	i=0
+	for s in "$@"; do
+		printf '%b' "$s" >"$dir/seed$i"
+		i=$((i + 1))
+	done
+}
+
+seed fuzz_smtp_reply \
+	'\001220 mx.example.com ESMTP\r\n' \
+	'\005250-mx.example.com\r\n250-PIPELINING\r\n250-STARTTLS\r\n250 SIZE 1000\r\n' \
+	'\000250-a\n250 b\n220 next\r\n'
+seed fuzz_mtasts \
+	'version: STSv1\nmode: enforce\nmx: mail.example.com\nmx: *.example.net\nmax_age: 86400\n' \
+	'version: STSv1\r\nmode: none\r\nmax_age: 0' \
+	'v=STSv1; id=20160831085700Z; ext=1;'
+seed fuzz_tlsrpt \
+	'v=TLSRPTv1; rua=mailto:reports@example.com' \
+	'v=TLSRPTv1;rua=mailto:a@example.com,https://r.example.com:8443/x; ext=v;'
+
+targets=${*:-fuzz_smtp_reply fuzz_mtasts fuzz_tlsrpt}
+status=0
+for t in $targets; do
+	case $t in
+	fuzz_smtp_reply) build "$t" probes/smtp_reply.c ;;
+	fuzz_mtasts) build "$t" probes/mtasts_policy.c ;;
+	fuzz_tlsrpt) build "$t" probes/tlsrpt_record.c ;;
+	*)
+		echo "run.sh: unknown harness $t" >&2
+		exit 2
+		;;
+	esac
+	echo "== $t: $RUNS runs, at most ${SECONDS_MAX}s"
+	if ! "$OUT/$t" -runs="$RUNS" -max_total_time="$SECONDS_MAX" -max_len=4096 \
+		-print_final_stats=0 -artifact_prefix="$OUT/artifacts/$t-" \
+		"$OUT/corpus/$t" 2>"$OUT/$t.log"; then
+		tail -n 40 "$OUT/$t.log" >&2
+		echo "== $t: FAILED (log: $OUT/$t.log)" >&2
+		status=1
+	else
+		tail -n 1 "$OUT/$t.log"
+	fi
+done
+exit $status

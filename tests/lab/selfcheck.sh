@@ -1,0 +1,222 @@
+#!/usr/bin/env bash
+# Check the running lab with standard tools only (delv, dig, openssl s_client,
+# curl), without mailscan: DNSSEC states, SMTP listener behaviour, DANE matches
+# and the MTA-STS policy answers. Prints "ok ..." / "FAIL ..." and a summary.
+#
+#   tests/lab/lab.sh up && tests/lab/selfcheck.sh
+set -uo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+LAB=$ROOT/build/lab
+DNS=127.53.0.1
+WEB=127.80.0.1
+pass=0
+failn=0
+ok()  { echo "ok $*"; pass=$((pass + 1)); }
+bad() { echo "FAIL $*"; failn=$((failn + 1)); }
+
+[[ -s $LAB/delv-anchors.conf ]] || { echo "selfcheck: lab not set up (tests/lab/lab.sh up)" >&2; exit 2; }
+
+# ---------------------------------------------------------------- DNSSEC
+dnsstate() { # NAME TYPE -> secure|insecure|bogus|nxdomain|nodata|error
+    local out
+    out=$(delv @"$DNS" -a "$LAB/delv-anchors.conf" +root=. "$1" "$2" 2>&1)
+    if grep -q 'negative response, fully validated' <<<"$out"; then
+        grep -q 'NXDOMAIN' <<<"$out" && echo nxdomain || echo nodata
+    elif grep -q '^; fully validated' <<<"$out"; then echo secure
+    elif grep -q '^; unsigned answer' <<<"$out"; then echo insecure
+    elif grep -q 'negative response, unsigned' <<<"$out"; then echo insecure
+    elif grep -Eq 'RRSIG failed|broken trust chain|no valid signature|insecurity proof failed|bogus' <<<"$out"; then echo bogus
+    else echo error; fi
+}
+
+while read -r name type want; do
+    [[ -z $name || $name == \#* ]] && continue
+    got=$(dnsstate "$name" "$type")
+    if [[ $got == "$want" ]]; then ok "dns $name $type $got"; else bad "dns $name $type: expected $want, got $got"; fi
+done <<'EOF'
+good.example                       SOA   secure
+good.example                       MX    secure
+mx1.good.example                   A     secure
+mx1.good.example                   AAAA  secure
+_25._tcp.mx1.good.example          TLSA  secure
+_mta-sts.good.example              TXT   secure
+_smtp._tls.good.example            TXT   secure
+mx1.provider.example               A     secure
+a.b.provider.example               A     secure
+_25._tcp.mx1.provider.example      TLSA  nxdomain
+_25._tcp.mx.dane-ta.example        TLSA  secure
+_25._tcp.mx.dane-bogus.example     TLSA  bogus
+mx.dane-bogus.example              A     secure
+dane-bogus.example                 SOA   secure
+unsigned-mx.example                MX    secure
+mx.unsigned-zone.example           A     insecure
+unsigned.example                   SOA   insecure
+mx.unsigned.example                A     insecure
+bogus-ds.example                   SOA   bogus
+mx.bogus-ds.example                A     bogus
+nullmx.example                     MX    secure
+nomx.example                       MX    nodata
+nomx.example                       A     secure
+doesnotexist.example               SOA   nxdomain
+doesnotexist.example               MX    nxdomain
+mx.stale.example                   A     secure
+_mta-sts.sts-twotxt.example        TXT   secure
+_mta-sts.sts-multistring.example   TXT   secure
+mta-sts.sts-crlf.example           A     secure
+mta-sts.sts-nohost.example         A     nxdomain
+_smtp._tls.tlsrpt-multi.example    TXT   secure
+EOF
+
+# ---------------------------------------------------------------- SMTP
+# TLS outcome with openssl: prints the protocol or "none"
+tlsproto() { # IP [s_client args]
+    local ip=$1; shift
+    timeout 8 openssl s_client -starttls smtp -connect "$ip:25" -brief "$@" </dev/null 2>&1 |
+        sed -n 's/^Protocol version: //p' | head -1
+}
+expect_tls() { # LABEL WANT IP ARGS...
+    local label=$1 want=$2 ip=$3; shift 3
+    local got
+    got=$(tlsproto "$ip" "$@")
+    got=${got:-none}
+    if [[ $got == "$want" ]]; then ok "smtp $label $got"; else bad "smtp $label: expected $want, got $got"; fi
+}
+expect_tls "127.25.0.10 starttls" TLSv1.3 127.25.0.10
+expect_tls "[::1] starttls" TLSv1.3 '[::1]'
+expect_tls "127.25.0.15 tls10 (default client)" none 127.25.0.15
+expect_tls "127.25.0.15 tls10 (TLS 1.0 client)" TLSv1 127.25.0.15 -tls1 -cipher 'DEFAULT:@SECLEVEL=0'
+expect_tls "127.25.0.16 tls12" TLSv1.2 127.25.0.16
+expect_tls "127.25.0.16 tls12 (TLS 1.3 only client)" none 127.25.0.16 -tls1_3
+expect_tls "127.25.0.21 brokentls" none 127.25.0.21
+expect_tls "127.25.0.22 starttlsreject" none 127.25.0.22
+expect_tls "127.25.0.14 nostarttls" none 127.25.0.14
+
+# plain dialogue: SEND is written at once; output is collected for SECS seconds
+dialog() { # IP SECS SEND
+    timeout "$2" bash -c 'exec 3<>/dev/tcp/$0/25 || exit 7; printf "$1" >&3; cat <&3' "$1" "$3" 2>/dev/null |
+        head -c 2000 | tr -d '\000'
+}
+expect_re() { # LABEL REGEX TEXT
+    if printf '%s' "$3" | grep -aPzq -- "$2"; then ok "smtp $1"; else bad "smtp $1: no match for /$2/ in: $(head -c 200 <<<"$3" | tr '\r\n' '~~')"; fi
+}
+out=$(dialog 127.25.0.10 3 'EHLO x\r\nQUIT\r\n')
+expect_re "127.25.0.10 banner+EHLO" '220-lab ESMTP\r\n220 ready\r\n250-lab Hello\r\n250-PIPELINING\r\n250-SIZE \d+\r\n250-STARTTLS\r\n250 8BITMIME\r\n221 ' "$out"
+out=$(dialog 127.25.0.14 3 'EHLO x\r\nSTARTTLS\r\nQUIT\r\n')
+expect_re "127.25.0.14 nostarttls (no STARTTLS, 502)" '250 8BITMIME\r\n502 ' "$out"
+grep -q STARTTLS <<<"$out" && bad "smtp 127.25.0.14 advertises STARTTLS"
+out=$(dialog 127.25.0.22 3 'EHLO x\r\nSTARTTLS\r\nQUIT\r\n')
+expect_re "127.25.0.22 starttlsreject" '250-STARTTLS\r\n250 8BITMIME\r\n454 4\.7\.0 TLS not available\r\n' "$out"
+out=$(dialog 127.25.0.21 3 'EHLO x\r\nSTARTTLS\r\n')
+expect_re "127.25.0.21 brokentls (220 then junk)" '220 2\.0\.0 Ready to start TLS\r\n.*garbage' "$out"
+out=$(dialog 127.25.0.24 3 '')
+expect_re "127.25.0.24 garbage" '^HTTP/1\.1 400 Bad Request\r\n\r\n$' "$out"
+out=$(dialog 127.25.0.17 1 '')
+expect_re "127.25.0.17 endless" '^(220-x{100}\r\n){10}' "$out"
+out=$(dialog 127.25.0.18 2 '')
+[[ -z $out ]] && ok "smtp 127.25.0.18 silent" || bad "smtp 127.25.0.18 silent: got output"
+out=$(dialog 127.25.0.19 3 '')
+[[ ${#out} -ge 3 && ${#out} -le 8 && $out == 220-* ]] && ok "smtp 127.25.0.19 slow (${#out} bytes in 3 s)" ||
+    bad "smtp 127.25.0.19 slow: got ${#out} bytes '$out'"
+t0=$(date +%s%N)
+out=$(dialog 127.25.0.20 6 'EHLO x\r\nQUIT\r\n')
+t=$(( ($(date +%s%N) - t0) / 1000000 ))
+[[ $out == *"221 "* && $t -ge 2900 ]] && ok "smtp 127.25.0.20 slowok (${t} ms for 3 replies)" ||
+    bad "smtp 127.25.0.20 slowok: ${t} ms, '$(tr '\r\n' '~~' <<<"$out")'"
+if timeout 3 bash -c 'exec 3<>/dev/tcp/127.25.0.250/25' 2>/dev/null; then
+    bad "smtp 127.25.0.250 accepted a connection"
+else ok "smtp 127.25.0.250 refused"; fi
+
+# ---------------------------------------------------------------- DANE (OpenSSL's check)
+dane() { # MXHOST IP -> match|mismatch|none
+    local host=$1 ip=$2 args=() rd out
+    while read -r rd; do
+        [[ -n $rd ]] && args+=(-dane_tlsa_rrdata "$rd")
+    done < <(dig +short @"$DNS" "_25._tcp.$host" TLSA | awk '{ d = ""; for (i = 4; i <= NF; i++) d = d $i; print $1, $2, $3, d }')
+    [[ ${#args[@]} -gt 0 ]] || { echo none; return; }
+    [[ $ip == *:* ]] && ip="[$ip]"
+    out=$(timeout 8 openssl s_client -starttls smtp -connect "$ip:25" -servername "$host" \
+        -dane_tlsa_domain "$host" -dane_ee_no_namechecks "${args[@]}" -brief </dev/null 2>&1)
+    if grep -q '^Verification: OK' <<<"$out"; then echo match; else echo mismatch; fi
+}
+while read -r host ip want; do
+    [[ -z $host || $host == \#* ]] && continue
+    got=$(dane "$host" "$ip")
+    if [[ $got == "$want" ]]; then ok "dane $host@$ip $got"; else bad "dane $host@$ip: expected $want, got $got"; fi
+done <<'EOF'
+mx1.good.example               127.25.0.10   match
+mx1.good.example               ::1           match
+mx.dane-ta.example             127.25.0.11   match
+mx.dane-ta-wrongname.example   127.25.0.12   mismatch
+mx.dane-ee-expired.example     127.25.0.13   match
+mx.dane-mismatch.example       127.25.0.10   mismatch
+mx.stale.example               127.25.0.10   match
+mx.stale.example               127.25.0.25   mismatch
+mx1.dane-partial.example       127.25.0.10   match
+mx2.dane-partial.example       127.25.0.10   none
+EOF
+# (dane-usage1: OpenSSL would accept PKIX-EE(1); for SMTP it is unusable, RFC 7672 3.1.3)
+
+# PKIX with the lab CA (MTA-STS needs it for the MX hosts)
+pkix() { # HOST IP
+    timeout 8 openssl s_client -starttls smtp -connect "$2:25" -servername "$1" -verify_hostname "$1" \
+        -CAfile "$LAB/ca.pem" -brief </dev/null 2>&1 | grep -q '^Verification: OK' && echo valid || echo invalid
+}
+while read -r host ip want; do
+    got=$(pkix "$host" "$ip")
+    if [[ $got == "$want" ]]; then ok "pkix $host@$ip $got"; else bad "pkix $host@$ip: expected $want, got $got"; fi
+done <<'EOF'
+mx1.provider.example      127.25.0.26  valid
+mx2.provider.example      127.25.0.27  valid
+a.b.provider.example      127.25.0.28  valid
+mx1.good.example          127.25.0.10  valid
+mx.sts-certfail.example   127.25.0.23  invalid
+mx.dane-ee-expired.example 127.25.0.13 invalid
+mx.dane-ta-wrongname.example 127.25.0.12 invalid
+EOF
+
+# ---------------------------------------------------------------- MTA-STS policies
+policy() { # DOMAIN -> "code ctype size crlf"
+    local d=$1 body
+    body=$(mktemp)
+    local w
+    w=$(curl -s --max-time 3 --cacert "$LAB/ca.pem" --resolve "mta-sts.$d:443:$WEB" \
+        -o "$body" -w '%{http_code} %{content_type} %{size_download}' \
+        "https://mta-sts.$d/.well-known/mta-sts.txt")
+    local rc=$?
+    [[ $rc -eq 0 ]] || w="curl-exit-$rc"
+    if grep -q $'\r' "$body"; then w+=" crlf"; else w+=" lf"; fi
+    rm -f "$body"
+    echo "$w"
+}
+while read -r d want; do
+    [[ -z $d || $d == \#* ]] && continue
+    got=$(policy "$d")
+    # want is a regex
+    if [[ $got =~ ^$want$ ]]; then ok "https $d $got"; else bad "https $d: expected /$want/, got '$got'"; fi
+done <<'EOF'
+good.example          200 text/plain 6[0-9] lf
+sts-crlf.example      200 text/plain [0-9]+ crlf
+sts-testing.example   200 text/plain [0-9]+ lf
+sts-none.example      200 text/plain [0-9]+ lf
+sts-redirect.example  301 text/html [0-9]+ crlf
+sts-ctype.example     200 text/html [0-9]+ lf
+sts-big.example       200 text/plain (6[6-9]|[7-9][0-9])[0-9]{3} lf
+sts-badcert.example   curl-exit-60 lf
+sts-wild1.example     200 text/plain [0-9]+ lf
+sts-wild2.example     200 text/plain [0-9]+ lf
+sts-404.example       404 text/html [0-9]+ crlf
+sts-syntax.example    200 text/plain [0-9]+ lf
+sts-certfail.example  200 text/plain [0-9]+ lf
+sts-multistring.example 200 text/plain [0-9]+ lf
+EOF
+size=$(curl -s --cacert "$LAB/ca.pem" --resolve "mta-sts.sts-big.example:443:$WEB" \
+    https://mta-sts.sts-big.example/.well-known/mta-sts.txt | wc -c)
+[[ $size -gt 65536 ]] && ok "https sts-big.example body $size > 65536" || bad "https sts-big.example body only $size bytes"
+loc=$(curl -s --cacert "$LAB/ca.pem" --resolve "mta-sts.sts-redirect.example:443:$WEB" -o /dev/null \
+    -w '%{redirect_url}' https://mta-sts.sts-redirect.example/.well-known/mta-sts.txt)
+[[ $loc == https://mta-sts.sts-crlf.example/.well-known/mta-sts.txt ]] && ok "https sts-redirect.example Location $loc" ||
+    bad "https sts-redirect.example Location '$loc'"
+
+echo "$pass passed, $failn failed"
+[[ $failn -eq 0 ]]

@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# Run mailscan once over every lab scenario and compare with tests/lab/scenarios.tsv.
+#
+#   tests/run-lab-tests.sh MAILSCAN_BINARY
+#
+# Starts the lab (tests/lab/lab.sh up) when it is not running, and stops it again
+# afterwards in that case. Per scenario prints "ok DOMAIN" or
+# "FAIL DOMAIN: expected ..., got ..."; ends with "N passed, N failed".
+# Exit status 0 only when every scenario and every global check passes.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+LAB=$ROOT/build/lab
+TSV=$ROOT/tests/lab/scenarios.tsv
+STANDARDS=(dnssec starttls dane mta_sts tlsrpt)
+
+[[ $# -eq 1 ]] || { echo "usage: $0 MAILSCAN_BINARY" >&2; exit 2; }
+BIN=$1
+[[ -x $BIN ]] || { echo "run-lab-tests: $BIN is not executable" >&2; exit 2; }
+BIN=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
+command -v jq >/dev/null || { echo "run-lab-tests: jq is missing (tests/setup.sh)" >&2; exit 2; }
+
+cd "$ROOT"
+started=
+status=$(tests/lab/lab.sh status)
+if [[ $(grep -c ': running' <<<"$status") -ne 3 ]]; then
+    tests/lab/lab.sh up
+    started=1
+fi
+cleanup() { [[ -z $started ]] || tests/lab/lab.sh down >/dev/null 2>&1 || true; }
+trap cleanup EXIT
+
+# scenarios: domain dnssec starttls dane mta_sts tlsrpt reasons
+domains=()
+expected=()
+while IFS=$'\t' read -r domain v1 v2 v3 v4 v5 reasons; do
+    [[ -z $domain || $domain == \#* || $domain == domain ]] && continue
+    domains+=("$domain")
+    # expected object: {"verdicts":{...},"reasons":{std:[sorted codes]}}
+    expected+=("$(jq -cn --arg v "$v1 $v2 $v3 $v4 $v5" --arg r "$reasons" '
+        ($v | split(" ")) as $vs
+        | ["dnssec","starttls","dane","mta_sts","tlsrpt"] as $std
+        | { verdicts: ([range(0; 5)] | map({key: $std[.], value: $vs[.]}) | from_entries),
+            reasons: ([range(0; 5)] | map({key: $std[.], value: []}) | from_entries) }
+        | reduce ($r | split(" ") | map(select(. != "" and . != "-")))[] as $p (.;
+            ($p | split(":")) as $kv | .reasons[$kv[0]] += [$kv[1]])
+        | .reasons |= map_values(sort | unique)')")
+done <"$TSV"
+n=${#domains[@]}
+[[ $n -gt 0 ]] || { echo "run-lab-tests: no scenarios in $TSV" >&2; exit 2; }
+
+OUT=$LAB/lab-tests.out
+ERR=$LAB/lab-tests.err
+: >"$LAB/smtpd-conn.log"
+echo "run-lab-tests: $BIN check --json ... ($n domains)"
+t0=$SECONDS
+set +e
+timeout 900 "$BIN" check --json --root-hints build/lab/root.hints \
+    --trust-anchor build/lab/root.key --ca-file build/lab/ca.pem --timeout 3 \
+    "${domains[@]}" >"$OUT" 2>"$ERR"
+rc=$?
+set -e
+echo "run-lab-tests: exit status $rc after $((SECONDS - t0)) s (stdout $OUT, stderr $ERR)"
+
+global_fail=0
+if [[ $rc -ne 1 ]]; then
+    echo "FAIL exit status: expected 1 (some domain fails), got $rc"
+    [[ -s $ERR ]] && sed -n '1,20p' "$ERR" | sed 's/^/  stderr: /'
+    global_fail=1
+fi
+lines=$(grep -c '' "$OUT" || true)
+if [[ $lines -ne $n ]]; then
+    echo "FAIL output: expected $n JSON lines, got $lines"
+    global_fail=1
+fi
+
+passed=0
+failed=0
+for ((i = 0; i < n; i++)); do
+    d=${domains[$i]}
+    line=$(sed -n "$((i + 1))p" "$OUT")
+    if [[ -z $line ]]; then
+        echo "FAIL $d: expected a JSON line ($((i + 1))), got nothing"
+        failed=$((failed + 1)); continue
+    fi
+    if ! got=$(printf '%s\n' "$line" | jq -ce '
+            { domain: .domain,
+              verdicts: { dnssec: .verdicts.dnssec, starttls: .verdicts.starttls,
+                          dane: .verdicts.dane, mta_sts: .verdicts.mta_sts,
+                          tlsrpt: .verdicts.tlsrpt },
+              reasons: { dnssec: ((.reasons.dnssec // []) | sort | unique),
+                         starttls: ((.reasons.starttls // []) | sort | unique),
+                         dane: ((.reasons.dane // []) | sort | unique),
+                         mta_sts: ((.reasons.mta_sts // []) | sort | unique),
+                         tlsrpt: ((.reasons.tlsrpt // []) | sort | unique) } }' 2>/dev/null); then
+        echo "FAIL $d: expected a JSON object on line $((i + 1)), got: ${line:0:200}"
+        failed=$((failed + 1)); continue
+    fi
+    gotdomain=$(jq -r '.domain' <<<"$got")
+    if [[ $gotdomain != "$d" ]]; then
+        echo "FAIL $d: expected line $((i + 1)) to be for $d, got domain \"$gotdomain\""
+        failed=$((failed + 1)); continue
+    fi
+    diff=$(jq -rn --argjson e "${expected[$i]}" --argjson g "$got" '
+        [ ("dnssec","starttls","dane","mta_sts","tlsrpt") as $s
+          | select($e.verdicts[$s] != $g.verdicts[$s] or $e.reasons[$s] != $g.reasons[$s])
+          | "\($s) \($e.verdicts[$s])\($e.reasons[$s] | if length > 0 then " [" + join(",") + "]" else "" end)"
+            + " | \($g.verdicts[$s] // "null")\($g.reasons[$s] | if length > 0 then " [" + join(",") + "]" else "" end)" ]
+        | join("; ")')
+    if [[ -z $diff ]]; then
+        echo "ok $d"
+        passed=$((passed + 1))
+    else
+        # diff items are "std expected | got"
+        exp_s=$(sed 's/ | [^;]*//g' <<<"$diff")
+        got_s=$(sed -e 's/\(^\|; \)\([a-z_]*\) [^|]* | /\1\2 /g' <<<"$diff")
+        echo "FAIL $d: expected $exp_s, got $got_s"
+        failed=$((failed + 1))
+    fi
+done
+
+# informational: connections per listener (MX dedup shows here)
+if [[ -s $LAB/smtpd-conn.log ]]; then
+    echo "run-lab-tests: SMTP connections per listener: $(awk '{ c[$1]++ } END { for (k in c) printf "%s=%d ", k, c[k] }' "$LAB/smtpd-conn.log")"
+fi
+
+echo "$passed passed, $failed failed"
+[[ $failed -eq 0 && $global_fail -eq 0 ]]

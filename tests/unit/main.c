@@ -1,0 +1,143 @@
+/*
+ * main.c - the unit-test runner: the table of tests, the check recorders,
+ * and the summary line "N passed, N failed" (N counts test functions).
+ * Exits 1 when any check failed. "-v" lists every test with its checks.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "unit.h"
+
+static const struct {
+	const char *name;
+	void (*fn)(void);
+} unit_tests[] = {
+#define UNIT_TEST(f) {#f, f}
+	UNIT_TEST(test_smtp_reply_single),
+	UNIT_TEST(test_smtp_reply_table),
+	UNIT_TEST(test_smtp_reply_bytewise),
+	UNIT_TEST(test_smtp_reply_used),
+	UNIT_TEST(test_smtp_reply_limits),
+	UNIT_TEST(test_smtp_reply_reuse),
+	UNIT_TEST(test_smtp_ehlo_has),
+	UNIT_TEST(test_mtasts_txt),
+	UNIT_TEST(test_mtasts_txt_is_sts),
+	UNIT_TEST(test_mtasts_policy),
+	UNIT_TEST(test_mtasts_policy_mx_limit),
+	UNIT_TEST(test_mtasts_mx_match),
+	UNIT_TEST(test_tlsrpt_txt),
+	UNIT_TEST(test_tlsrpt_txt_is_tlsrpt),
+	UNIT_TEST(test_base_json_escape),
+	UNIT_TEST(test_base_buf_cap),
+	UNIT_TEST(test_base_domain_normalise),
+#undef UNIT_TEST
+};
+
+static const char *unit_test_name = "";
+static char unit_case_name[256];
+static unsigned long unit_checks, unit_test_failures;
+
+void unit_case(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	(void)vsnprintf(unit_case_name, sizeof(unit_case_name), fmt, ap);
+	va_end(ap);
+}
+
+/* Print a string for a failure message: quoted, escapes for the unprintable. */
+static void unit_print_str(const char *s)
+{
+	if (!s) {
+		(void)fputs("(null)", stdout);
+		return;
+	}
+	(void)putchar('"');
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			(void)printf("\\%c", c);
+		else if (c >= 0x20 && c < 0x7f)
+			(void)putchar(c);
+		else
+			(void)printf("\\x%02x", c);
+	}
+	(void)putchar('"');
+}
+
+static void unit_fail_head(const char *file, int line)
+{
+	unit_test_failures++;
+	(void)printf("%s:%d: %s", file, line, unit_test_name);
+	if (unit_case_name[0])
+		(void)printf(" [%s]", unit_case_name);
+	(void)fputs(": ", stdout);
+}
+
+bool unit_check(bool ok, const char *file, int line, const char *expr)
+{
+	unit_checks++;
+	if (!ok) {
+		unit_fail_head(file, line);
+		(void)printf("CHECK(%s) failed\n", expr);
+	}
+	return ok;
+}
+
+bool unit_check_str(const char *file, int line, const char *ea, const char *eb, const char *a,
+		    const char *b)
+{
+	bool ok = (a == NULL && b == NULL) || (a && b && strcmp(a, b) == 0);
+
+	unit_checks++;
+	if (!ok) {
+		unit_fail_head(file, line);
+		(void)printf("CHECK_STR(%s, %s): ", ea, eb);
+		unit_print_str(a);
+		(void)fputs(" != ", stdout);
+		unit_print_str(b);
+		(void)putchar('\n');
+	}
+	return ok;
+}
+
+bool unit_check_int(const char *file, int line, const char *ea, const char *eb, long long a,
+		    long long b)
+{
+	unit_checks++;
+	if (a != b) {
+		unit_fail_head(file, line);
+		(void)printf("CHECK_INT(%s, %s): %lld != %lld\n", ea, eb, a, b);
+	}
+	return a == b;
+}
+
+int main(int argc, char **argv)
+{
+	bool verbose = argc > 1 && strcmp(argv[1], "-v") == 0;
+	unsigned long passed = 0, failed = 0, total_checks = 0;
+	size_t i;
+
+	for (i = 0; i < UNIT_COUNT(unit_tests); i++) {
+		unit_test_name = unit_tests[i].name;
+		unit_case_name[0] = '\0';
+		unit_checks = 0;
+		unit_test_failures = 0;
+		unit_tests[i].fn();
+		total_checks += unit_checks;
+		if (unit_test_failures)
+			failed++;
+		else
+			passed++;
+		if (verbose)
+			(void)printf("%-32s %4lu checks, %lu failed\n", unit_test_name, unit_checks,
+				     unit_test_failures);
+	}
+	if (verbose)
+		(void)printf("%lu checks in all\n", total_checks);
+	(void)printf("%lu passed, %lu failed\n", passed, failed);
+	return failed ? 1 : 0;
+}

@@ -1,0 +1,51 @@
+/*
+ * unit.h - a tiny unit-test framework for mailscan.
+ *
+ * Tests are plain functions "void test_xxx(void)" listed in the one table in
+ * tests/unit/main.c. Inside a test, CHECK(cond), CHECK_STR(a, b) and
+ * CHECK_INT(a, b) record a failure with file:line and carry on, so a table
+ * of cases reports every wrong case, not just the first. unit_case() names
+ * the case being looped over; failing checks print that name.
+ */
+#ifndef MAILSCAN_UNIT_H
+#define MAILSCAN_UNIT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define UNIT_COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Name the current case (printf-style) for failure messages; "" clears. */
+void unit_case(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Record one check; the macros below are the interface. */
+bool unit_check(bool ok, const char *file, int line, const char *expr);
+bool unit_check_str(const char *file, int line, const char *ea, const char *eb, const char *a,
+		    const char *b);
+bool unit_check_int(const char *file, int line, const char *ea, const char *eb, long long a,
+		    long long b);
+
+#define CHECK(cond) unit_check((cond) ? true : false, __FILE__, __LINE__, #cond)
+#define CHECK_STR(a, b) unit_check_str(__FILE__, __LINE__, #a, #b, (a), (b))
+#define CHECK_INT(a, b) unit_check_int(__FILE__, __LINE__, #a, #b, (long long)(a), (long long)(b))
+
+/* The tests (registered in main.c). */
+void test_smtp_reply_single(void);
+void test_smtp_reply_table(void);
+void test_smtp_reply_bytewise(void);
+void test_smtp_reply_used(void);
+void test_smtp_reply_limits(void);
+void test_smtp_reply_reuse(void);
+void test_smtp_ehlo_has(void);
+void test_mtasts_txt(void);
+void test_mtasts_txt_is_sts(void);
+void test_mtasts_policy(void);
+void test_mtasts_policy_mx_limit(void);
+void test_mtasts_mx_match(void);
+void test_tlsrpt_txt(void);
+void test_tlsrpt_txt_is_tlsrpt(void);
+void test_base_json_escape(void);
+void test_base_buf_cap(void);
+void test_base_domain_normalise(void);
+
+#endif
