@@ -9,6 +9,7 @@
 #include "dns.h"
 
 #include <arpa/inet.h>
+#include <event2/event.h>
 #include <getdns/getdns.h>
 #include <getdns/getdns_ext_libevent.h>
 #include <getdns/getdns_extra.h>
@@ -20,6 +21,7 @@
 #include "../base/log.h"
 
 struct dns {
+	struct event_base *base;
 	getdns_context *ctx;
 	getdns_dict *ext;
 	unsigned long queries;
@@ -31,6 +33,12 @@ struct dns_req {
 	void *arg;
 	char qname[DNS_NAME_MAX + 1];
 	uint16_t qtype;
+	/* getdns may answer from its cache inside getdns_general(); such an
+	 * answer is parked here and delivered from the loop instead. */
+	bool in_call;
+	bool parked;
+	getdns_callback_type_t parked_type;
+	getdns_dict *parked_resp;
 };
 
 const char *dnssec_state_name(enum dnssec_state s)
@@ -162,6 +170,7 @@ struct dns *dns_new(struct event_base *base, const struct dns_config *cfg, char 
 		(void)snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
+	d->base = base;
 	if (getdns_context_create(&d->ctx, 1) != GETDNS_RETURN_GOOD) {
 		(void)snprintf(err, errlen, "getdns: cannot create a context");
 		free(d);
@@ -382,14 +391,10 @@ static void dns_parse_response(getdns_dict *resp, struct dns_answer *a)
 	}
 }
 
-static void dns_callback(getdns_context *ctx, getdns_callback_type_t cbtype,
-			 getdns_dict *resp, void *userarg, getdns_transaction_t txid)
+static void dns_deliver(struct dns_req *req, getdns_callback_type_t cbtype, getdns_dict *resp)
 {
-	struct dns_req *req = userarg;
 	struct dns_answer a;
 
-	(void)ctx;
-	(void)txid;
 	memset(&a, 0, sizeof(a));
 	a.qname = req->qname;
 	a.qtype = req->qtype;
@@ -418,6 +423,31 @@ static void dns_callback(getdns_context *ctx, getdns_callback_type_t cbtype,
 	free(req);
 }
 
+static void dns_on_parked(evutil_socket_t fd, short what, void *arg)
+{
+	struct dns_req *req = arg;
+
+	(void)fd;
+	(void)what;
+	dns_deliver(req, req->parked_type, req->parked_resp);
+}
+
+static void dns_callback(getdns_context *ctx, getdns_callback_type_t cbtype,
+			 getdns_dict *resp, void *userarg, getdns_transaction_t txid)
+{
+	struct dns_req *req = userarg;
+
+	(void)ctx;
+	(void)txid;
+	if (req->in_call) {
+		req->parked = true;
+		req->parked_type = cbtype;
+		req->parked_resp = resp;
+		return;
+	}
+	dns_deliver(req, cbtype, resp);
+}
+
 int dns_query(struct dns *d, const char *name, uint16_t type, dns_cb cb, void *arg,
 	      uint64_t *txid)
 {
@@ -432,15 +462,27 @@ int dns_query(struct dns *d, const char *name, uint16_t type, dns_cb cb, void *a
 	req->arg = arg;
 	req->qtype = type;
 	(void)str_copy(req->qname, sizeof(req->qname), name);
+	req->in_call = true;
 	rc = getdns_general(d->ctx, name, type, d->ext, req, &t, dns_callback);
+	req->in_call = false;
 	if (rc != GETDNS_RETURN_GOOD) {
 		log_warn("dns: cannot query %s: %s", name, getdns_get_errorstr_by_id(rc));
+		if (req->parked)
+			getdns_dict_destroy(req->parked_resp);
 		free(req);
 		return -1;
 	}
 	d->queries++;
 	if (txid)
 		*txid = t;
+	if (req->parked) {
+		struct timeval now = {0, 0};
+
+		/* Out of memory for the deferral: deliver now; the caller has
+		 * its txid already and touches nothing after a 0 return. */
+		if (event_base_once(d->base, -1, EV_TIMEOUT, dns_on_parked, req, &now) < 0)
+			dns_deliver(req, req->parked_type, req->parked_resp);
+	}
 	return 0;
 }
 
