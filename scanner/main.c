@@ -111,7 +111,7 @@ static int parse_uint(const char *opt, const char *s, unsigned lo, unsigned hi, 
 /* Normalise one command-line domain (IDN to A-labels, lower case, no dot). */
 static int normalise_arg(const char *in, char *out, size_t outlen, int argn)
 {
-	const char *why = NULL, *p;
+	const char *why = NULL, *p, *orig = in;
 	char *ascii = NULL;
 	bool non_ascii = false;
 	int rc;
@@ -122,7 +122,7 @@ static int normalise_arg(const char *in, char *out, size_t outlen, int argn)
 	if (non_ascii) {
 		rc = idn2_to_ascii_8z(in, &ascii, IDN2_NONTRANSITIONAL | IDN2_NFC_INPUT);
 		if (rc != IDN2_OK) {
-			(void)fprintf(stderr, "mailscan: argument %d: '%s': not a valid IDN: %s\n",
+			(void)fprintf(stderr, "mailscan: domain argument %d: '%s': not a valid IDN: %s\n",
 				      argn, in, idn2_strerror(rc));
 			return -1;
 		}
@@ -132,8 +132,8 @@ static int normalise_arg(const char *in, char *out, size_t outlen, int argn)
 	if (rc < 0) {
 		char shown[128];
 
-		(void)fprintf(stderr, "mailscan: argument %d: '%s': %s\n", argn,
-			      str_sanitise(shown, sizeof(shown), in, strlen(in)), why);
+		(void)fprintf(stderr, "mailscan: domain argument %d: '%s': %s\n", argn,
+			      str_sanitise(shown, sizeof(shown), orig, strlen(orig)), why);
 	}
 	idn2_free(ascii);
 	return rc;
@@ -247,7 +247,7 @@ static int cmd_check(int argc, char **argv)
 	for (i = 0; i < n; i++) {
 		names[i] = malloc(DNS_NAME_MAX + 1);
 		if (!names[i] || normalise_arg(argv[optind + i], names[i], DNS_NAME_MAX + 1,
-					       optind + i) < 0) {
+					       i + 1) < 0) {
 			ret = names[i] ? EXIT_USAGE : EXIT_RUN;
 			goto out;
 		}

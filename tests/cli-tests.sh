@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Command-line behaviour of mailscan: help and version, usage errors (exit 2
+# with a message naming the problem), exit status 0/1 of check against the lab,
+# JSON Lines order, human output. Needs the lab running (tests/lab/lab.sh up).
+#
+#   tests/cli-tests.sh MAILSCAN_BINARY
+set -uo pipefail
+
+BIN=$1
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+LAB="--root-hints $ROOT/build/lab/root.hints --trust-anchor $ROOT/build/lab/root.key --ca-file $ROOT/build/lab/ca.pem --timeout 3"
+pass=0
+fail=0
+out=$(mktemp)
+err=$(mktemp)
+trap 'rm -f "$out" "$err"' EXIT
+
+# expect NAME EXIT_STATUS STDOUT_REGEX STDERR_REGEX -- COMMAND...
+expect() {
+    local name=$1 want=$2 ore=$3 ere=$4 rc
+    shift 5
+    "$@" >"$out" 2>"$err"
+    rc=$?
+    if [[ $rc -ne $want ]]; then
+        echo "FAIL $name: exit status $rc, expected $want"; sed 's/^/  stderr: /' "$err" | head -5
+        fail=$((fail + 1)); return
+    fi
+    if [[ -n $ore ]] && ! grep -Eq -- "$ore" "$out"; then
+        echo "FAIL $name: stdout does not match /$ore/"; head -5 "$out" | sed 's/^/  stdout: /'
+        fail=$((fail + 1)); return
+    fi
+    if [[ -n $ere ]] && ! grep -Eq -- "$ere" "$err"; then
+        echo "FAIL $name: stderr does not match /$ere/"; head -5 "$err" | sed 's/^/  stderr: /'
+        fail=$((fail + 1)); return
+    fi
+    echo "ok $name"
+    pass=$((pass + 1))
+}
+
+expect "--version" 0 '^mailscan [0-9]+\.[0-9]+\.[0-9]+$' '' -- "$BIN" --version
+expect "--help lists check" 0 'check \[OPTIONS\] DOMAIN' '' -- "$BIN" --help
+expect "check --help lists every option" 0 '--per-ip N' '' -- "$BIN" check --help
+expect "no command" 2 '' 'usage: mailscan' -- "$BIN"
+expect "unknown command" 2 '' "unknown command 'frobnicate'" -- "$BIN" frobnicate
+expect "check without domains" 2 '' 'no domains given' -- "$BIN" check
+expect "unknown option" 2 '' 'usage: mailscan check' -- "$BIN" check --no-such-option x.example
+expect "bad --timeout" 2 '' "--timeout: 'abc' is not a number" -- "$BIN" check --timeout abc x.example
+expect "bad domain names the argument" 2 '' "domain argument 2: 'bad_domain!.example': character not allowed" -- "$BIN" check good.example 'bad_domain!.example'
+expect "one-label name" 2 '' "not a domain name" -- "$BIN" check localhost
+expect "missing trust anchor file" 2 '' "/nonexistent/root.key: cannot open" -- "$BIN" check --trust-anchor /nonexistent/root.key x.example
+expect "missing CA file" 2 '' "/nonexistent/ca.pem: cannot load CA" -- "$BIN" check --ca-file /nonexistent/ca.pem x.example
+# shellcheck disable=SC2086
+expect "all-pass domain exits 0" 0 '"dnssec":"pass","starttls":"pass","dane":"pass","mta_sts":"pass","tlsrpt":"pass"' '' -- "$BIN" check --json $LAB good.example
+# shellcheck disable=SC2086
+expect "a required failure exits 1" 1 '"dane":"fail"' '' -- "$BIN" check --json $LAB good.example dane-mismatch.example
+# shellcheck disable=SC2086
+expect "recommended-only failure exits 0" 0 '"mta_sts":"fail"' '' -- "$BIN" check --json $LAB dane-ta.example
+# shellcheck disable=SC2086
+expect "upper case and trailing dot are normalised" 0 '"domain":"good.example"' '' -- "$BIN" check --json $LAB GOOD.Example.
+# shellcheck disable=SC2086
+expect "IDN is converted to A-labels" 0 '"domain":"xn--bcher-kva.example"' '' -- "$BIN" check --json $LAB 'bücher.example'
+# shellcheck disable=SC2086
+expect "bad name is quoted as given" 2 '' "domain argument 1: 'b\?\?cher\.\.example': empty label" -- "$BIN" check 'bücher..example'
+# shellcheck disable=SC2086
+expect "human output shows verdicts and MX" 0 'mta_sts +pass' '' -- "$BIN" check $LAB good.example
+# shellcheck disable=SC2086
+expect "human output names the MX address" 0 '127\.25\.0\.10 +ok TLSv1\.3' '' -- "$BIN" check $LAB good.example
+
+# JSON Lines: one valid object per domain, in input order, even when later
+# domains finish first (slow.example takes the longest).
+# shellcheck disable=SC2086
+"$BIN" check --json $LAB slow.example good.example nomx.example >"$out" 2>"$err"
+order=$(jq -r .domain "$out" | tr '\n' ' ')
+if [[ $order == "slow.example good.example nomx.example " ]]; then
+    echo "ok JSON Lines in input order"; pass=$((pass + 1))
+else
+    echo "FAIL JSON Lines in input order: got '$order'"; fail=$((fail + 1))
+fi
+
+echo "$pass passed, $fail failed"
+[[ $fail -eq 0 ]]

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Every test of mailscan, in layers: unit tests (plain and ASan+UBSan builds),
+# command-line tests, the lab scenarios through `mailscan check --json` (plain
+# and ASan+UBSan), and a short fuzz run of every parser of untrusted input
+# when clang's libFuzzer is available. Starts the lab and stops it again.
+#
+# Each suite ends with "N passed, N failed"; this script adds them up and ends
+# with the same line for the whole run. Exit status 0 only when all passed.
+set -uo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+total_pass=0
+total_fail=0
+suite_fail=0
+start=$(date +%s)
+
+run_suite() {
+    local name=$1 log rc line p f
+    shift
+    log=$(mktemp)
+    echo "=== $name"
+    "$@" 2>&1 | tee "$log"
+    rc=${PIPESTATUS[0]}
+    line=$(grep -E '^([A-Za-z-]+: )?[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
+    rm -f "$log"
+    if [[ -z $line ]]; then
+        echo "=== $name: no result line (exit $rc)"
+        total_fail=$((total_fail + 1))
+        suite_fail=1
+        return
+    fi
+    p=$(sed -E 's/^([A-Za-z-]+: )?([0-9]+) passed.*/\2/' <<<"$line")
+    f=$(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$line")
+    total_pass=$((total_pass + p))
+    total_fail=$((total_fail + f))
+    if [[ $rc -ne 0 && $f -eq 0 ]]; then
+        echo "=== $name: exit status $rc"
+        total_fail=$((total_fail + 1))
+    fi
+    [[ $rc -eq 0 ]] || suite_fail=1
+}
+
+tests/lab/lab.sh up || { echo "run-tests: the lab did not start"; echo "0 passed, 1 failed"; exit 1; }
+trap 'tests/lab/lab.sh down >/dev/null 2>&1 || true' EXIT
+
+run_suite "unit tests" build/unit_tests
+run_suite "unit tests (ASan+UBSan)" build/asan/unit_tests
+run_suite "command line" tests/cli-tests.sh build/mailscan
+run_suite "lab scenarios" tests/run-lab-tests.sh build/mailscan
+run_suite "lab scenarios (ASan+UBSan)" tests/run-lab-tests.sh build/asan/mailscan
+if [[ -x tests/fuzz/run.sh ]] && command -v clang >/dev/null; then
+    run_suite "fuzzers" tests/fuzz/run.sh
+fi
+
+echo "=== all suites done in $(($(date +%s) - start)) s"
+echo "$total_pass passed, $total_fail failed"
+[[ $total_fail -eq 0 && $suite_fail -eq 0 ]]
