@@ -77,5 +77,44 @@ else
     echo "FAIL JSON Lines in input order: got '$order'"; fail=$((fail + 1))
 fi
 
+# --per-ip: the most SMTP sessions open at once to one address, from the
+# debug trace of state changes ("-> CONNECT" opens, "-> DONE" closes). Eight
+# lab domains have distinct MX host names on 127.25.0.10.
+max_per_ip() {
+    awk '/: CONNECT -> CONNECT$/ { ip = $0; sub(/.*\[/, "", ip); sub(/\].*/, "", ip); n[ip]++; if (n[ip] > m) m = n[ip] }
+         / -> DONE$/ { ip = $0; sub(/.*\[/, "", ip); sub(/\].*/, "", ip); n[ip]-- }
+         END { print m + 0 }' "$1"
+}
+same_ip="good.example dane-mismatch.example dane-usage1.example dane-bogus.example dane-partial.example unsigned-mx.example unsigned.example bogus-ds.example"
+for limit in 1 2; do
+    # shellcheck disable=SC2086
+    "$BIN" check --json -v -v --per-ip $limit --concurrency 20 $LAB $same_ip >"$out" 2>"$err"
+    got=$(max_per_ip "$err")
+    if [[ $got -ge 1 && $got -le $limit && $(wc -l <"$out") -eq 8 ]]; then
+        echo "ok --per-ip $limit (at most $got sessions at once per address)"; pass=$((pass + 1))
+    else
+        echo "FAIL --per-ip $limit: $got sessions at once to one address"; fail=$((fail + 1))
+    fi
+done
+# Domains run concurrently: silent, slow and endless each take a 3 s deadline;
+# checked together they overlap, so more than one session is open at once.
+# shellcheck disable=SC2086
+"$BIN" check --json -v -v $LAB silent.example slow.example endless.example good.example >"$out" 2>"$err"
+open_max=$(awk '/: CONNECT -> CONNECT$/ { n++; if (n > m) m = n } / -> DONE$/ { n-- } END { print m + 0 }' "$err")
+if [[ $open_max -ge 3 ]]; then
+    echo "ok domains are probed concurrently ($open_max sessions open at once)"; pass=$((pass + 1))
+else
+    echo "FAIL domains are probed concurrently: at most $open_max session(s) open at once"; fail=$((fail + 1))
+fi
+# --concurrency 1 runs one domain at a time.
+# shellcheck disable=SC2086
+"$BIN" check --json -v -v --concurrency 1 $LAB silent.example slow.example tls12.example >"$out" 2>"$err"
+open_max=$(awk '/: CONNECT -> CONNECT$/ { n++; if (n > m) m = n } / -> DONE$/ { n-- } END { print m + 0 }' "$err")
+if [[ $open_max -eq 1 && $(wc -l <"$out") -eq 3 ]]; then
+    echo "ok --concurrency 1 probes one domain at a time"; pass=$((pass + 1))
+else
+    echo "FAIL --concurrency 1: $open_max sessions open at once"; fail=$((fail + 1))
+fi
+
 echo "$pass passed, $fail failed"
 [[ $fail -eq 0 ]]

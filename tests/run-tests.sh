@@ -49,9 +49,7 @@ run_suite "unit tests (ASan+UBSan)" build/asan/unit_tests
 run_suite "command line" tests/cli-tests.sh build/mailscan
 run_suite "lab scenarios" tests/run-lab-tests.sh build/mailscan
 run_suite "lab scenarios (ASan+UBSan)" tests/run-lab-tests.sh build/asan/mailscan
-if [[ -x tests/fuzz/run.sh ]] && command -v clang >/dev/null; then
-    run_suite "fuzzers" tests/fuzz/run.sh
-fi
+run_suite "fuzzers" tests/fuzz/run.sh
 
 echo "=== all suites done in $(($(date +%s) - start)) s"
 echo "$total_pass passed, $total_fail failed"
