@@ -66,6 +66,19 @@ expect "human output shows verdicts and MX" 0 'mta_sts +pass' '' -- "$BIN" check
 # shellcheck disable=SC2086
 expect "human output names the MX address" 0 '127\.25\.0\.10 +ok TLSv1\.3' '' -- "$BIN" check $LAB good.example
 
+# --config: the lab options from a YAML file; the command line overrides it.
+cfg=$(mktemp)
+printf 'root-hints: %s\ntrust-anchor: %s\nca-file: %s\ntimeout: 3\njson: true\n' \
+    "$ROOT/build/lab/root.hints" "$ROOT/build/lab/root.key" "$ROOT/build/lab/ca.pem" >"$cfg"
+expect "--config supplies the options" 0 '"dane":"pass"' '' -- "$BIN" check --config "$cfg" good.example
+expect "--config with command-line override" 2 '' "--timeout: '0' is not a number" -- "$BIN" check --config "$cfg" --timeout 0 good.example
+printf 'timeout: 3\nper-ip: [1, 2]\n' >"$cfg"
+expect "--config error names file:line:column" 2 '' "$cfg:2:9: lists are not options" -- "$BIN" check --config "$cfg" good.example
+printf 'colour: true\n' >"$cfg"
+expect "--config unknown key" 2 '' "unknown option 'colour' in the config file" -- "$BIN" check --config "$cfg" good.example
+expect "--config missing file" 2 '' "/nonexistent.yaml: cannot open" -- "$BIN" check --config /nonexistent.yaml good.example
+rm -f "$cfg"
+
 # JSON Lines: one valid object per domain, in input order, even when later
 # domains finish first (slow.example takes the longest).
 # shellcheck disable=SC2086
