@@ -34,11 +34,13 @@ all: $(B)/mailscan
 
 $(B)/obj/%.o: %.c $(wildcard */*.h) Makefile
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(PKG_CFLAGS) -DMAILSCAN_VERSION='"$(VERSION)"' -c $< -o $@
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS) $(PKG_CFLAGS) -DMAILSCAN_VERSION='"$(VERSION)"' -c $< -o $@
 
 $(B)/asan/%.o: %.c $(wildcard */*.h) Makefile
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -O1 $(SAN) $(PKG_CFLAGS) -DMAILSCAN_VERSION='"$(VERSION)"' -c $< -o $@
+	@echo "  CC-ASAN $<"
+	@$(CC) $(CFLAGS) -O1 $(SAN) $(PKG_CFLAGS) -DMAILSCAN_VERSION='"$(VERSION)"' -c $< -o $@
 
 $(B)/mailscan: $(OBJ) $(B)/obj/scanner/main.o
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
@@ -89,6 +91,7 @@ install: $(B)/mailscan
 	install -m 644 mailscan.1 $(DESTDIR)$(PREFIX)/share/man/man1/mailscan.1
 
 clean:
+	-tests/lab/lab.sh down >/dev/null 2>&1
 	rm -rf $(B)
 
 .PHONY: all asan deps unit lab-up lab-down test demo lint install clean

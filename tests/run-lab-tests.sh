@@ -12,7 +12,6 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 LAB=$ROOT/build/lab
 TSV=$ROOT/tests/lab/scenarios.tsv
-STANDARDS=(dnssec starttls dane mta_sts tlsrpt)
 
 [[ $# -eq 1 ]] || { echo "usage: $0 MAILSCAN_BINARY" >&2; exit 2; }
 BIN=$1

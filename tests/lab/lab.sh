@@ -18,7 +18,13 @@ DNS_IP=127.53.0.1
 WEB_IP=127.80.0.1
 
 say()  { printf 'lab: %s\n' "$*"; }
-fail() { printf 'lab: ERROR: %s\n' "$*" >&2; exit 1; }
+UP_STARTED=
+fail() {
+    printf 'lab: ERROR: %s\n' "$*" >&2
+    # a failed `up` leaves nothing running
+    if [[ -n $UP_STARTED ]]; then UP_STARTED=; lab_down >&2 || true; fi
+    exit 1
+}
 
 need() {
     local t
@@ -29,18 +35,26 @@ need() {
 
 # ------------------------------------------------------------------ stop
 
+# running and not a zombie (an unreaped zombie still answers kill -0)
+alive() { # PID
+    kill -0 "$1" 2>/dev/null || return 1
+    local st
+    st=$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null) || return 1
+    [[ -n $st && $st != Z ]]
+}
+
 stop_pidfile() { # NAME PIDFILE [group]
     local name=$1 pf=$2 group=${3:-} pid i
     [[ -s $pf ]] || return 0
     pid=$(cat "$pf")
-    if [[ $pid =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null; then
+    if [[ $pid =~ ^[0-9]+$ ]] && alive "$pid"; then
         if [[ -n $group ]]; then kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
         else kill -TERM "$pid" 2>/dev/null || true; fi
-        for i in $(seq 50); do
-            kill -0 "$pid" 2>/dev/null || break
-            sleep 0.1
+        for i in $(seq 100); do
+            alive "$pid" || break
+            sleep 0.05
         done
-        if kill -0 "$pid" 2>/dev/null; then
+        if alive "$pid"; then
             say "$name ($pid) did not stop, killing it"
             if [[ -n $group ]]; then kill -KILL -- "-$pid" 2>/dev/null || true; fi
             kill -KILL "$pid" 2>/dev/null || true
@@ -435,6 +449,12 @@ lab_up() {
     local t0=$SECONDS
     need nsd nsd-checkconf ldns-keygen ldns-signzone ldns-key2ds nginx openssl dig awk sed ss
     lab_down
+    # wait until the old servers' sockets are really gone
+    local _
+    for _ in $(seq 50); do
+        ss -Hltnu 2>/dev/null | grep -Eq " ($DNS_IP:53|$WEB_IP:443|127\.25\.0\.[0-9]+:25|\[::1\]:25) " || break
+        sleep 0.1
+    done
     rm -rf "$LAB"
     mkdir -p "$LAB"
 
@@ -449,6 +469,7 @@ lab_up() {
     gen_nginx
     gen_smtpd_conf
 
+    UP_STARTED=1
     say "starting nsd on $DNS_IP:53"
     nsd -c "$LAB/nsd/nsd.conf" 2>"$LAB/nsd/start.log" ||
         { cat "$LAB/nsd/start.log" "$LAB/nsd/nsd.log" 2>/dev/null >&2; port_users 53; fail "nsd did not start"; }
@@ -479,6 +500,7 @@ lab_up() {
             -o /dev/null https://mta-sts.good.example/.well-known/mta-sts.txt ||
             fail "nginx does not serve https://mta-sts.good.example/.well-known/mta-sts.txt"
     fi
+    UP_STARTED=
     say "up in $((SECONDS - t0)) s: dns $DNS_IP, smtp 127.25.0.10-28 + [::1], https $WEB_IP"
     say "scanner flags: --root-hints build/lab/root.hints --trust-anchor build/lab/root.key --ca-file build/lab/ca.pem"
 }

@@ -98,7 +98,7 @@ dialog() { # IP SECS SEND
         head -c 2000 | tr -d '\000'
 }
 expect_re() { # LABEL REGEX TEXT
-    if printf '%s' "$3" | grep -aPzq -- "$2"; then ok "smtp $1"; else bad "smtp $1: no match for /$2/ in: $(head -c 200 <<<"$3" | tr '\r\n' '~~')"; fi
+    if printf '%s' "$3" | LC_ALL=C grep -aPzq -- "$2"; then ok "smtp $1"; else bad "smtp $1: no match for /$2/ in: $(head -c 200 <<<"$3" | tr '\r\n' '~~')"; fi
 }
 out=$(dialog 127.25.0.10 3 'EHLO x\r\nQUIT\r\n')
 expect_re "127.25.0.10 banner+EHLO" '220-lab ESMTP\r\n220 ready\r\n250-lab Hello\r\n250-PIPELINING\r\n250-SIZE \d+\r\n250-STARTTLS\r\n250 8BITMIME\r\n221 ' "$out"
@@ -108,9 +108,9 @@ grep -q STARTTLS <<<"$out" && bad "smtp 127.25.0.14 advertises STARTTLS"
 out=$(dialog 127.25.0.22 3 'EHLO x\r\nSTARTTLS\r\nQUIT\r\n')
 expect_re "127.25.0.22 starttlsreject" '250-STARTTLS\r\n250 8BITMIME\r\n454 4\.7\.0 TLS not available\r\n' "$out"
 out=$(dialog 127.25.0.21 3 'EHLO x\r\nSTARTTLS\r\n')
-expect_re "127.25.0.21 brokentls (220 then junk)" '220 2\.0\.0 Ready to start TLS\r\n.*garbage' "$out"
+expect_re "127.25.0.21 brokentls (220 then junk)" '220 2\.0\.0 Ready to start TLS\r\n(?s).*garbage' "$out"
 out=$(dialog 127.25.0.24 3 '')
-expect_re "127.25.0.24 garbage" '^HTTP/1\.1 400 Bad Request\r\n\r\n$' "$out"
+expect_re "127.25.0.24 garbage" '^HTTP/1\.1 400 Bad Request\r\n\r' "$out"
 out=$(dialog 127.25.0.17 1 '')
 expect_re "127.25.0.17 endless" '^(220-x{100}\r\n){10}' "$out"
 out=$(dialog 127.25.0.18 2 '')

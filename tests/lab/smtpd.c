@@ -65,6 +65,7 @@ static struct listener listeners[MAX_LISTENERS];
 static size_t nlisteners;
 static int logfd = -1;
 
+__attribute__((format(printf, 1, 2), noreturn))
 static void die(const char *fmt, ...)
 {
     va_list ap;

@@ -31,6 +31,15 @@ static const struct {
 	UNIT_TEST(test_base_json_escape),
 	UNIT_TEST(test_base_buf_cap),
 	UNIT_TEST(test_base_domain_normalise),
+	UNIT_TEST(test_verdict_raise),
+	UNIT_TEST(test_verdict_add_reason),
+	UNIT_TEST(test_verdict_registry),
+	UNIT_TEST(test_verdict_precheck),
+	UNIT_TEST(test_verdict_dnssec),
+	UNIT_TEST(test_verdict_starttls),
+	UNIT_TEST(test_verdict_dane),
+	UNIT_TEST(test_verdict_mta_sts),
+	UNIT_TEST(test_verdict_tlsrpt),
 #undef UNIT_TEST
 };
 

@@ -47,5 +47,14 @@ void test_tlsrpt_txt_is_tlsrpt(void);
 void test_base_json_escape(void);
 void test_base_buf_cap(void);
 void test_base_domain_normalise(void);
+void test_verdict_raise(void);
+void test_verdict_add_reason(void);
+void test_verdict_registry(void);
+void test_verdict_precheck(void);
+void test_verdict_dnssec(void);
+void test_verdict_starttls(void);
+void test_verdict_dane(void);
+void test_verdict_mta_sts(void);
+void test_verdict_tlsrpt(void);
 
 #endif
