@@ -81,6 +81,10 @@ static void dane_evaluate(const struct domain_scan *ds, struct probe_verdict *ou
 		dane_fail(out, "dane-bogus");
 	else if (ds->mx_sec == SEC_INSECURE)
 		dane_fail(out, "dane-insecure");
+	else if (ds->mx_sec != SEC_SECURE) {
+		verdict_raise(out, VERDICT_ERROR);
+		verdict_add_reason(out, "dns-error");
+	}
 	for (i = 0; i < ds->nmx; i++)
 		dane_host(ds->mx[i].host, out);
 }

@@ -1,8 +1,8 @@
 /*
  * dnssec.c - the dnssec probe (SPEC §3 dnssec; RFC 4033-4035).
  *
- * pass: the domain's SOA answer validates secure, and so does every MX
- * host's address RRset; fail: some name insecure or bogus (named in the
+ * pass: the domain's SOA answer validates secure, and so do the MX RRset and
+ * every MX host's address RRset; fail: some name insecure or bogus (named in the
  * output's "dnssec" object); error: no answer or indeterminate.
  */
 #include "probe.h"
@@ -50,6 +50,9 @@ static void dnssec_evaluate(const struct domain_scan *ds, struct probe_verdict *
 		return;
 	}
 	dnssec_judge(ds->soa_sec, ds->soa_status == DNS_OK, out);
+	/* The MX RRset itself: a bogus or unsigned MX answer fails even when the
+	 * SOA validated; an MX lookup that failed leaves the hosts untested. */
+	dnssec_judge(ds->mx_sec, ds->mx_kind != MX_ERROR && ds->mx_kind != MX_PENDING, out);
 	for (i = 0; i < ds->nmx; i++) {
 		const struct mx_host *h = ds->mx[i].host;
 

@@ -109,6 +109,7 @@ struct mx_host {
 	bool addr_capped;
 	enum tlsa_state tlsa_state;
 	enum dnssec_state tlsa_sec;
+	char tlsa_name[DNS_NAME_MAX + 10]; /* where the TLSA RRset was looked up */
 	size_t ntlsa;
 	struct tlsa_rr tlsa[SCAN_TLSA_MAX];
 	size_t tlsa_usable;      /* usage 2 or 3 records OpenSSL accepted */

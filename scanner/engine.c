@@ -49,6 +49,7 @@ struct hentry {
 	int pending;
 	enum dns_status a_status, aaaa_status;
 	enum dnssec_state a_sec, aaaa_sec;
+	bool tlsa_at_target;    /* TLSA asked at the CNAME target first */
 	struct dpriv **waiters;
 	size_t nwait, capwait;
 };
@@ -298,11 +299,31 @@ static void host_probe_addresses(struct hentry *he)
 		host_done(he);
 }
 
+static void host_on_tlsa(const struct dns_answer *a, void *arg);
+
+/* Look up TLSA at _25._tcp.<base>; returns 0 or -1. */
+static int host_ask_tlsa(struct hentry *he, const char *base)
+{
+	(void)snprintf(he->h.tlsa_name, sizeof(he->h.tlsa_name), "_25._tcp.%s", base);
+	return dns_query(he->e->dns, he->h.tlsa_name, DNS_T_TLSA, host_on_tlsa, he, NULL);
+}
+
 static void host_on_tlsa(const struct dns_answer *a, void *arg)
 {
 	struct hentry *he = arg;
 	size_t i;
 
+	/* RFC 7672 §2.2.2: with a secure CNAME, TLSA at the target name first;
+	 * when it securely has none, at the original MX host name. */
+	if (he->tlsa_at_target && a->sec == SEC_SECURE &&
+	    (a->status == DNS_NXDOMAIN || (a->status == DNS_OK && a->n == 0))) {
+		he->tlsa_at_target = false;
+		if (host_ask_tlsa(he, he->h.name) == 0)
+			return;
+		he->h.tlsa_state = TLSA_ERROR;
+		host_probe_addresses(he);
+		return;
+	}
 	he->h.tlsa_sec = a->sec;
 	if (a->sec == SEC_BOGUS) {
 		he->h.tlsa_state = TLSA_BOGUS;
@@ -355,7 +376,6 @@ static void host_add_addresses(struct hentry *he, const struct dns_answer *a)
 static void host_on_addr(const struct dns_answer *a, void *arg)
 {
 	struct hentry *he = arg;
-	char tlsa_name[DNS_NAME_MAX + 16];
 
 	if (a->qtype == DNS_T_A) {
 		he->a_status = a->status;
@@ -378,9 +398,9 @@ static void host_on_addr(const struct dns_answer *a, void *arg)
 		he->h.dns_failed = true;
 	/* RFC 7672 §2.2: TLSA only for hosts whose address records are secure. */
 	if (he->h.sec == SEC_SECURE && !he->h.dns_failed) {
-		(void)snprintf(tlsa_name, sizeof(tlsa_name), "_25._tcp.%s", he->h.name);
 		he->pending = 1;
-		if (dns_query(he->e->dns, tlsa_name, DNS_T_TLSA, host_on_tlsa, he, NULL) == 0)
+		he->tlsa_at_target = he->h.canonical[0] != '\0';
+		if (host_ask_tlsa(he, he->tlsa_at_target ? he->h.canonical : he->h.name) == 0)
 			return;
 		he->pending = 0;
 		he->h.tlsa_state = TLSA_ERROR;

@@ -105,6 +105,7 @@ static void json_tlsa(struct json *j, const struct mx_host *h)
 	}
 	json_obj_open(j);
 	json_kstr(j, "state", tlsa_state_name(h->tlsa_state));
+	json_kstr(j, "name", h->tlsa_name);
 	json_kstr(j, "dnssec", dnssec_state_name(h->tlsa_sec));
 	json_key(j, "records");
 	json_arr_open(j);

@@ -386,11 +386,11 @@ static const struct vt_case dnssec_cases[] = {
     {"domain and MX hosts secure", {MXL, SOA_SECURE, .h = {H_SEC(MX1), H_SEC(MX2)}},
      VERDICT_PASS, {NULL}},
     {"domain secure, null MX (dnssec still applies)",
-     {.mx = MX_NULL, SOA_SECURE}, VERDICT_PASS, {NULL}},
+     {.mx = MX_NULL, .mx_sec = SEC_SECURE, SOA_SECURE}, VERDICT_PASS, {NULL}},
     {"domain insecure", {MXL, .soa_status = DNS_OK, .soa_sec = SEC_INSECURE,
 			 .h = {H_SEC(MX1)}},
      VERDICT_FAIL, {"dnssec-insecure"}},
-    {"domain insecure, no MX", {.mx = MX_NONE, .soa_status = DNS_OK, .soa_sec = SEC_INSECURE},
+    {"domain insecure, no MX", {.mx = MX_NONE, .mx_sec = SEC_INSECURE, .soa_status = DNS_OK, .soa_sec = SEC_INSECURE},
      VERDICT_FAIL, {"dnssec-insecure"}},
     {"domain bogus", {MXL, .soa_status = DNS_OK, .soa_sec = SEC_BOGUS, .h = {H_SEC(MX1)}},
      VERDICT_FAIL, {"dnssec-bogus"}},
@@ -444,37 +444,22 @@ static const struct vt_case dnssec_cases[] = {
      VERDICT_FAIL, {"dnssec-indeterminate", "dnssec-bogus"}},
 };
 
-#ifdef UNIT_KNOWN_BUGS
 /*
- * POSSIBLE EVALUATOR BUGS (reported, evaluator left unchanged): these cases
- * assert what SPEC §3 appears to require, and dnssec_evaluate() currently
- * answers "pass" with no reason for both. They are compiled only with
- * -DUNIT_KNOWN_BUGS so that the default run stays green:
- *   touch tests/unit/test_verdicts.c &&
- *   make CFLAGS='-O2 -g -DUNIT_KNOWN_BUGS' build/unit_tests && build/unit_tests
- * (touch it again before the normal build).
- * - MX lookup failed: the MX hosts were never tested, so "pass" breaks
- *   "never report pass ... for something that was not actually tested"
- *   and "pass: ... every MX host's address RRset" (SPEC §3).
- * - MX RRset bogus (ds->mx_sec; reported as dnssec.mx_rrset in the JSON):
- *   a bogus answer at the domain's own name, yet "pass" (SPEC §3 dnssec
- *   "fail: insecure (unsigned) or bogus"); the dane probe does judge mx_sec.
+ * Found by these tests and fixed in dnssec_evaluate(): a failed MX lookup
+ * left the MX hosts untested yet gave "pass"; a bogus MX RRset gave "pass".
  */
-static const struct vt_case dnssec_known_bug_cases[] = {
-    {"KNOWN BUG? MX lookup failed, SOA secure", {.mx = MX_ERROR, SOA_SECURE}, VERDICT_ERROR,
+static const struct vt_case dnssec_mx_rrset_cases[] = {
+    {"MX lookup failed, SOA secure", {.mx = MX_ERROR, SOA_SECURE}, VERDICT_ERROR,
      {"dns-error"}},
-    {"KNOWN BUG? MX RRset bogus, SOA and hosts secure",
+    {"MX RRset bogus, SOA and hosts secure",
      {.mx = MX_LIST, .mx_sec = SEC_BOGUS, SOA_SECURE, .h = {H_SEC(MX1)}}, VERDICT_FAIL,
      {"dnssec-bogus"}},
 };
-#endif
 
 void test_verdict_dnssec(void)
 {
 	run_cases(&probe_dnssec, dnssec_cases, UNIT_COUNT(dnssec_cases));
-#ifdef UNIT_KNOWN_BUGS
-	run_cases(&probe_dnssec, dnssec_known_bug_cases, UNIT_COUNT(dnssec_known_bug_cases));
-#endif
+	run_cases(&probe_dnssec, dnssec_mx_rrset_cases, UNIT_COUNT(dnssec_mx_rrset_cases));
 }
 
 /* ---- starttls ---- */
