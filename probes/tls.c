@@ -155,7 +155,13 @@ static void tls_cert_details(X509 *cert, struct cert_info *ci)
 		(void)strftime(ci->not_after, sizeof(ci->not_after), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	pk = X509_get0_pubkey(cert);
 	if (pk) {
-		const char *t = OBJ_nid2sn(EVP_PKEY_get_base_id(pk));
+		int id = EVP_PKEY_get_base_id(pk);
+		const char *t = id == EVP_PKEY_RSA	 ? "RSA"
+				: id == EVP_PKEY_EC	 ? "EC"
+				: id == EVP_PKEY_DSA	 ? "DSA"
+				: id == EVP_PKEY_ED25519 ? "ED25519"
+				: id == EVP_PKEY_ED448	 ? "ED448"
+							 : OBJ_nid2sn(id);
 
 		(void)str_copy(ci->key_type, sizeof(ci->key_type), t ? t : "unknown");
 		ci->key_bits = EVP_PKEY_get_bits(pk);

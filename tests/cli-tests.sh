@@ -90,6 +90,43 @@ else
     echo "FAIL JSON Lines in input order: got '$order'"; fail=$((fail + 1))
 fi
 
+# jq_expect NAME JQ_FILTER ARGS...: the filter must print true for the JSON output.
+jq_expect() {
+    local name=$1 filter=$2 got
+    shift 2
+    "$BIN" check --json "$@" >"$out" 2>"$err"
+    got=$(jq -s -c "$filter" "$out" 2>&1)
+    if [[ $got == true ]]; then
+        echo "ok $name"; pass=$((pass + 1))
+    else
+        echo "FAIL $name: $filter gave $got"; fail=$((fail + 1))
+    fi
+}
+# shellcheck disable=SC2086
+jq_expect "MX cap: ten of twelve tested, noted" \
+    '.[0] | (.mx | length) == 10 and (.notes | index("mx-cap-reached")) != null and .mx[0].host == "mx01.manymx.example" and .mx[9].preference == 100' $LAB manymx.example
+# shellcheck disable=SC2086
+jq_expect "--max-mx 12 tests all twelve" \
+    '.[0] | (.mx | length) == 12 and (.notes | length) == 0' $LAB --max-mx 12 manymx.example
+# shellcheck disable=SC2086
+jq_expect "CNAME MX host: TLSA from the target" \
+    '.[0] | .mx[0].cname == "mx1.good.example" and .mx[0].tlsa.name == "_25._tcp.mx1.good.example" and .verdicts.dane == "pass"' $LAB cname-mx.example
+# shellcheck disable=SC2086
+jq_expect "evidence: per-address TLS facts and certificate" \
+    '.[0] | .mx[0].addresses[0] | .starttls == "ok" and .tls_version == "TLSv1.3" and .cert.pkix_valid and .cert.name_match and (.cert.san | index("mx1.good.example")) != null and .dane == "match" and (.banner | startswith("220"))' $LAB good.example
+# shellcheck disable=SC2086
+jq_expect "evidence: expired self-signed cert is not PKIX-valid, DANE-EE still matches" \
+    '.[0] | .mx[0].addresses[0] | .cert.pkix_valid == false and .cert.pkix_error == "self-signed certificate" and .cert.not_after == "2021-01-01T00:00:00Z" and .cert.key_type == "EC" and .dane == "match"' $LAB dane-ee-expired.example
+# shellcheck disable=SC2086
+jq_expect "evidence: MTA-STS policy and TXT" \
+    '.[0] | .mta_sts.txt == "v=STSv1; id=20261123a" and .mta_sts.policy.mode == "enforce" and .mta_sts.policy.mx == ["mx1.good.example"]' $LAB good.example
+# shellcheck disable=SC2086
+jq_expect "evidence: per-name DNSSEC status" \
+    '.[0] | .dnssec.domain == "secure" and .dnssec.mx["mx.unsigned-zone.example"] == "insecure"' $LAB unsigned-mx.example
+# shellcheck disable=SC2086
+jq_expect "hostile peers end in a per-address reason" \
+    '[.[] | .mx[0].addresses[0].starttls] == ["timeout", "protocol-error", "timeout", "bad-greeting"]' $LAB silent.example endless.example slow.example garbage.example
+
 # --per-ip: the most SMTP sessions open at once to one address, from the
 # debug trace of state changes ("-> CONNECT" opens, "-> DONE" closes). Eight
 # lab domains have distinct MX host names on 127.25.0.10.
