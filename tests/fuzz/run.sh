@@ -53,6 +53,8 @@ seed fuzz_tlsrpt \
 
 targets=${*:-fuzz_smtp_reply fuzz_mtasts fuzz_tlsrpt}
 status=0
+passed=0
+failed=0
 for t in $targets; do
 	case $t in
 	fuzz_smtp_reply) build "$t" probes/smtp_reply.c ;;
@@ -70,8 +72,11 @@ for t in $targets; do
 		tail -n 40 "$OUT/$t.log" >&2
 		echo "== $t: FAILED (log: $OUT/$t.log)" >&2
 		status=1
+		failed=$((failed + 1))
 	else
 		tail -n 1 "$OUT/$t.log"
+		passed=$((passed + 1))
 	fi
 done
+echo "$passed passed, $failed failed"
 exit $status
