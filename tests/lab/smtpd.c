@@ -181,7 +181,7 @@ static void read_config(const char *path, int port)
             die("%s:%u: unknown mode %s", path, lineno, mode);
         if (strlen(ip) >= sizeof l->ip)
             die("%s:%u: bad address", path, lineno);
-        strcpy(l->ip, ip);
+        memcpy(l->ip, ip, strlen(ip) + 1); /* length checked above */
         l->ctx = NULL;
         if (strcmp(cert, "-") != 0)
             l->ctx = make_ctx(l->mode, cert, strcmp(key, "-") != 0 ? key : cert);
@@ -410,7 +410,14 @@ int main(int argc, char **argv)
         case 'c': config = optarg; break;
         case 'l': connlog = optarg; break;
         case 'p': pidfile = optarg; break;
-        case 'P': port = atoi(optarg); break;
+        case 'P': {
+            char *end = NULL;
+            long v = strtol(optarg, &end, 10);
+            if (!*optarg || *end || v < 1 || v > 65535)
+                die("-P: bad port %s", optarg);
+            port = (int)v;
+            break;
+        }
         case 'd': detach = 1; break;
         default:
             fprintf(stderr, "usage: lab-smtpd -c CONFIG [-l CONNLOG] [-p PIDFILE] [-P PORT] [-d]\n");
