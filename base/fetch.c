@@ -54,10 +54,12 @@ static void fetch_check_done(struct fetcher *f)
 			char *ct = NULL;
 
 			x->res.curl_code = (int)code;
-			(void)curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &x->res.http_status);
-			if (curl_easy_getinfo(x->easy, CURLINFO_CONTENT_TYPE, &ct) == CURLE_OK && ct)
-				(void)str_sanitise(x->res.content_type, sizeof(x->res.content_type), ct,
-						   strlen(ct));
+			(void)curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE,
+						&x->res.http_status);
+			if (curl_easy_getinfo(x->easy, CURLINFO_CONTENT_TYPE, &ct) == CURLE_OK &&
+			    ct)
+				(void)str_sanitise(x->res.content_type, sizeof(x->res.content_type),
+						   ct, strlen(ct));
 			x->res.timeout = code == CURLE_OPERATION_TIMEDOUT;
 			x->res.tls_error = code == CURLE_PEER_FAILED_VERIFICATION ||
 					   code == CURLE_SSL_CONNECT_ERROR ||
@@ -81,8 +83,8 @@ static void fetch_check_done(struct fetcher *f)
 static void fetch_on_event(evutil_socket_t fd, short what, void *arg)
 {
 	struct fetcher *f = arg;
-	int action = ((what & EV_READ) ? CURL_CSELECT_IN : 0) |
-		     ((what & EV_WRITE) ? CURL_CSELECT_OUT : 0);
+	int action =
+	    ((what & EV_READ) ? CURL_CSELECT_IN : 0) | ((what & EV_WRITE) ? CURL_CSELECT_OUT : 0);
 
 	(void)curl_multi_socket_action(f->multi, fd, action, &f->running);
 	fetch_check_done(f);
@@ -221,8 +223,7 @@ struct fetch *fetch_start(struct fetcher *f, const struct fetch_request *req, fe
 	    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, fetch_write) ||
 	    curl_easy_setopt(e, CURLOPT_WRITEDATA, x) ||
 	    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, x->errbuf) ||
-	    curl_easy_setopt(e, CURLOPT_PRIVATE, x) ||
-	    curl_easy_setopt(e, CURLOPT_PROXY, "") ||
+	    curl_easy_setopt(e, CURLOPT_PRIVATE, x) || curl_easy_setopt(e, CURLOPT_PROXY, "") ||
 	    (x->resolve && curl_easy_setopt(e, CURLOPT_RESOLVE, x->resolve)) ||
 	    (req->ca_file && curl_easy_setopt(e, CURLOPT_CAINFO, req->ca_file)))
 		goto fail;

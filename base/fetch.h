@@ -20,19 +20,19 @@ struct fetch;
 
 struct fetch_request {
 	const char *url;
-	const char *resolve;   /* "host:443:ip1,ip2" for CURLOPT_RESOLVE, or NULL */
-	const char *ca_file;   /* NULL: system store */
+	const char *resolve; /* "host:443:ip1,ip2" for CURLOPT_RESOLVE, or NULL */
+	const char *ca_file; /* NULL: system store */
 	long timeout_ms;
-	size_t max_body;       /* body bytes kept; more is too_large */
+	size_t max_body; /* body bytes kept; more is too_large */
 };
 
 struct fetch_result {
-	int curl_code;         /* CURLcode; 0 = transfer done */
+	int curl_code; /* CURLcode; 0 = transfer done */
 	long http_status;
 	char content_type[128];
-	struct buf body;       /* owned by the fetch; valid during the callback */
+	struct buf body; /* owned by the fetch; valid during the callback */
 	bool too_large;
-	bool tls_error;        /* the peer's certificate or TLS failed */
+	bool tls_error; /* the peer's certificate or TLS failed */
 	bool timeout;
 	char error[256];
 };

@@ -17,11 +17,11 @@
 #define JSON_DEPTH_MAX 32
 
 struct json {
-	struct buf *out;                  /* borrowed */
+	struct buf *out; /* borrowed */
 	int depth;
-	bool first[JSON_DEPTH_MAX];       /* nothing written yet at this depth */
-	bool after_key;                   /* a key was written, value follows */
-	int failed;                       /* sticky: an append failed */
+	bool first[JSON_DEPTH_MAX]; /* nothing written yet at this depth */
+	bool after_key;             /* a key was written, value follows */
+	int failed;                 /* sticky: an append failed */
 };
 
 /* Start writing into out (borrowed; must outlive the writer). */
@@ -33,7 +33,7 @@ void json_arr_open(struct json *j);
 void json_arr_close(struct json *j);
 /* An object member's key; the next value call writes its value. */
 void json_key(struct json *j, const char *key);
-void json_str(struct json *j, const char *s);       /* NULL writes null */
+void json_str(struct json *j, const char *s); /* NULL writes null */
 void json_strn(struct json *j, const char *s, size_t len);
 void json_int(struct json *j, long long v);
 void json_bool(struct json *j, bool v);

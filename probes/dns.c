@@ -60,8 +60,11 @@ const char *dnssec_state_name(enum dnssec_state s)
 
 static int dnssec_rank(enum dnssec_state s)
 {
-	static const int rank[] = {[SEC_UNKNOWN] = 2, [SEC_SECURE] = 1, [SEC_INSECURE] = 4,
-				   [SEC_BOGUS] = 5, [SEC_INDETERMINATE] = 3};
+	static const int rank[] = {[SEC_UNKNOWN] = 2,
+				   [SEC_SECURE] = 1,
+				   [SEC_INSECURE] = 4,
+				   [SEC_BOGUS] = 5,
+				   [SEC_INDETERMINATE] = 3};
 	return rank[s];
 }
 
@@ -120,8 +123,9 @@ static int dns_set_root_hints(getdns_context *ctx, const char *path, char *err, 
 		if (!data)
 			continue;
 		a = getdns_dict_create();
-		if (!a || getdns_dict_util_set_string(a, "address_type",
-						       type == GETDNS_RRTYPE_A ? "IPv4" : "IPv6") ||
+		if (!a ||
+		    getdns_dict_util_set_string(a, "address_type",
+						type == GETDNS_RRTYPE_A ? "IPv4" : "IPv6") ||
 		    getdns_dict_set_bindata(a, "address_data", data) ||
 		    getdns_list_set_dict(addrs, k, a)) {
 			getdns_dict_destroy(a);
@@ -145,8 +149,7 @@ out:
 	return ret;
 }
 
-static int dns_set_trust_anchor(getdns_context *ctx, const char *path, char *err,
-				size_t errlen)
+static int dns_set_trust_anchor(getdns_context *ctx, const char *path, char *err, size_t errlen)
 {
 	getdns_list *rrs = dns_read_zonefile(path, err, errlen);
 	int ret = 0;
@@ -161,8 +164,7 @@ static int dns_set_trust_anchor(getdns_context *ctx, const char *path, char *err
 	return ret;
 }
 
-struct dns *dns_new(struct event_base *base, const struct dns_config *cfg, char *err,
-		    size_t errlen)
+struct dns *dns_new(struct event_base *base, const struct dns_config *cfg, char *err, size_t errlen)
 {
 	struct dns *d = calloc(1, sizeof(*d));
 
@@ -250,9 +252,8 @@ static int dns_rr_fill(getdns_dict *rrd, uint16_t type, struct dns_rr *rr)
 		return 0;
 	case DNS_T_A:
 	case DNS_T_AAAA:
-		if (getdns_dict_get_bindata(rrd, type == DNS_T_A ? "/rdata/ipv4_address"
-								: "/rdata/ipv6_address",
-					    &b) ||
+		if (getdns_dict_get_bindata(
+			rrd, type == DNS_T_A ? "/rdata/ipv4_address" : "/rdata/ipv6_address", &b) ||
 		    b->size != (type == DNS_T_A ? 4u : 16u))
 			return -1;
 		rr->family = type == DNS_T_A ? AF_INET : AF_INET6;
@@ -378,7 +379,8 @@ static void dns_parse_response(getdns_dict *resp, struct dns_answer *a)
 		getdns_dict *rrd = NULL;
 		uint32_t type = 0;
 
-		if (getdns_list_get_dict(answer, i, &rrd) || getdns_dict_get_int(rrd, "type", &type))
+		if (getdns_list_get_dict(answer, i, &rrd) ||
+		    getdns_dict_get_int(rrd, "type", &type))
 			continue;
 		if (type != a->qtype)
 			continue;
@@ -415,8 +417,8 @@ static void dns_deliver(struct dns_req *req, getdns_callback_type_t cbtype, getd
 		(void)snprintf(a.error, sizeof(a.error), "resolver error");
 		break;
 	}
-	log_debug("dns %s/%u: status %d rcode %d %s, %zu records", req->qname,
-		  (unsigned)req->qtype, (int)a.status, a.rcode, dnssec_state_name(a.sec), a.n);
+	log_debug("dns %s/%u: status %d rcode %d %s, %zu records", req->qname, (unsigned)req->qtype,
+		  (int)a.status, a.rcode, dnssec_state_name(a.sec), a.n);
 	req->cb(&a, req->arg);
 	dns_answer_free(&a);
 	getdns_dict_destroy(resp);
@@ -432,8 +434,8 @@ static void dns_on_parked(evutil_socket_t fd, short what, void *arg)
 	dns_deliver(req, req->parked_type, req->parked_resp);
 }
 
-static void dns_callback(getdns_context *ctx, getdns_callback_type_t cbtype,
-			 getdns_dict *resp, void *userarg, getdns_transaction_t txid)
+static void dns_callback(getdns_context *ctx, getdns_callback_type_t cbtype, getdns_dict *resp,
+			 void *userarg, getdns_transaction_t txid)
 {
 	struct dns_req *req = userarg;
 
@@ -448,8 +450,7 @@ static void dns_callback(getdns_context *ctx, getdns_callback_type_t cbtype,
 	dns_deliver(req, cbtype, resp);
 }
 
-int dns_query(struct dns *d, const char *name, uint16_t type, dns_cb cb, void *arg,
-	      uint64_t *txid)
+int dns_query(struct dns *d, const char *name, uint16_t type, dns_cb cb, void *arg, uint64_t *txid)
 {
 	struct dns_req *req = calloc(1, sizeof(*req));
 	getdns_transaction_t t = 0;

@@ -52,16 +52,16 @@ struct dns_rr {
 	uint8_t usage, selector, mtype; /* TLSA */
 	unsigned char *data;            /* TLSA association data (owned) */
 	size_t datalen;
-	char *txt;                      /* TXT strings joined (owned) */
+	char *txt; /* TXT strings joined (owned) */
 };
 
 struct dns_answer {
-	const char *qname;                /* as asked */
+	const char *qname; /* as asked */
 	uint16_t qtype;
 	enum dns_status status;
 	int rcode;
-	enum dnssec_state sec;            /* of this answer (or denial) */
-	size_t n;                         /* records of qtype in the answer */
+	enum dnssec_state sec; /* of this answer (or denial) */
+	size_t n;              /* records of qtype in the answer */
 	struct dns_rr *rr;
 	char canonical[DNS_NAME_MAX + 1]; /* after CNAMEs; "" when none */
 	char error[128];                  /* human text when status != OK */
@@ -89,8 +89,7 @@ void dns_free(struct dns *d);
  * borrowed for the duration of the call. Returns 0, or -1 when the query
  * could not be started (cb is then not called).
  */
-int dns_query(struct dns *d, const char *name, uint16_t type, dns_cb cb, void *arg,
-	      uint64_t *txid);
+int dns_query(struct dns *d, const char *name, uint16_t type, dns_cb cb, void *arg, uint64_t *txid);
 void dns_cancel(struct dns *d, uint64_t txid);
 
 /* Number of queries sent (for logs and benchmarks). */

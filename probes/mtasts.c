@@ -9,9 +9,9 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
-#include <sys/socket.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "../base/str.h"
 #include "mtasts_policy.h"

@@ -133,7 +133,8 @@ int mtasts_txt_parse(const char *txt, char id[STS_ID_MAX + 1], char *why, size_t
 			for (i = 0; i < vlen; i++) {
 				if (!sts_alnum(val[i])) {
 					sts_why(why, whylen,
-						"field %d: id must be letters and digits only", field);
+						"field %d: id must be letters and digits only",
+						field);
 					return -1;
 				}
 			}
@@ -276,8 +277,8 @@ int mtasts_policy_parse(const char *body, size_t len, struct sts_policy *p, char
 			else if (sts_eq(v, vlen, "none"))
 				p->mode = STS_MODE_NONE;
 			else {
-				sts_why(why, whylen, "line %u: mode must be enforce, testing or none",
-					lineno);
+				sts_why(why, whylen,
+					"line %u: mode must be enforce, testing or none", lineno);
 				goto fail;
 			}
 		} else if (sts_eq(l, klen, "max_age")) {
@@ -287,7 +288,8 @@ int mtasts_policy_parse(const char *body, size_t len, struct sts_policy *p, char
 			if (p->max_age >= 0)
 				continue;
 			if (vlen == 0 || vlen > 10) {
-				sts_why(why, whylen, "line %u: max_age must be 1 to 10 digits", lineno);
+				sts_why(why, whylen, "line %u: max_age must be 1 to 10 digits",
+					lineno);
 				goto fail;
 			}
 			for (i = 0; i < vlen; i++) {

@@ -12,7 +12,7 @@
 #include <stddef.h>
 
 #define STS_ID_MAX 32
-#define STS_MX_MAX 64        /* mx patterns kept from one policy */
+#define STS_MX_MAX 64 /* mx patterns kept from one policy */
 #define STS_MAX_AGE_MAX 31557600L
 
 /*
@@ -34,9 +34,9 @@ enum sts_mode { STS_MODE_UNSET = 0, STS_MODE_ENFORCE, STS_MODE_TESTING, STS_MODE
 
 struct sts_policy {
 	enum sts_mode mode;
-	long max_age;             /* -1 when absent */
+	long max_age; /* -1 when absent */
 	size_t nmx;
-	char *mx[STS_MX_MAX];     /* owned, lower-cased patterns */
+	char *mx[STS_MX_MAX]; /* owned, lower-cased patterns */
 };
 
 /*

@@ -26,12 +26,12 @@ struct probe_env {
 	int (*query)(struct domain_scan *ds, const char *name, uint16_t type, probe_dns_cb cb);
 	/* Start an HTTPS fetch on behalf of ds (same rules). */
 	int (*fetch)(struct domain_scan *ds, const struct fetch_request *req, probe_fetch_cb cb);
-	const char *ca_file;     /* NULL: system store */
+	const char *ca_file; /* NULL: system store */
 	unsigned timeout_ms;
 };
 
 struct probe_ops {
-	const char *name;        /* key in "verdicts" (SPEC §4) */
+	const char *name; /* key in "verdicts" (SPEC §4) */
 	enum probe_id id;
 	/* Start this probe's own lookups for ds (may be NULL). */
 	void (*start)(struct domain_scan *ds, const struct probe_env *env);
@@ -41,8 +41,7 @@ struct probe_ops {
 	void (*cleanup)(struct domain_scan *ds);
 };
 
-extern const struct probe_ops probe_dnssec, probe_starttls, probe_dane, probe_mta_sts,
-    probe_tlsrpt;
+extern const struct probe_ops probe_dnssec, probe_starttls, probe_dane, probe_mta_sts, probe_tlsrpt;
 
 /* All probes, in output order. */
 extern const struct probe_ops *const probe_registry[PROBE_COUNT];

@@ -30,7 +30,7 @@ const char *verdict_name(enum verdict v)
 
 static int verdict_rank(enum verdict v)
 {
-	static const int rank[] = {[VERDICT_NONE] = 0, [VERDICT_NA] = 1, [VERDICT_PASS] = 2,
+	static const int rank[] = {[VERDICT_NONE] = 0, [VERDICT_NA] = 1,    [VERDICT_PASS] = 2,
 				   [VERDICT_WARN] = 3, [VERDICT_ERROR] = 4, [VERDICT_FAIL] = 5};
 	return rank[v];
 }
@@ -55,12 +55,16 @@ void verdict_add_reason(struct probe_verdict *pv, const char *code)
 const char *addr_status_name(enum addr_status s)
 {
 	static const char *const names[] = {
-	    [ADDR_PENDING] = "not-tested",        [ADDR_OK] = "ok",
-	    [ADDR_TLS_OLD] = "tls-version-old",   [ADDR_NO_STARTTLS] = "no-starttls",
+	    [ADDR_PENDING] = "not-tested",
+	    [ADDR_OK] = "ok",
+	    [ADDR_TLS_OLD] = "tls-version-old",
+	    [ADDR_NO_STARTTLS] = "no-starttls",
 	    [ADDR_STARTTLS_REJECTED] = "starttls-rejected",
 	    [ADDR_HANDSHAKE_FAILED] = "handshake-failed",
-	    [ADDR_REFUSED] = "refused",           [ADDR_TIMEOUT] = "timeout",
-	    [ADDR_BAD_GREETING] = "bad-greeting", [ADDR_PROTOCOL] = "protocol-error",
+	    [ADDR_REFUSED] = "refused",
+	    [ADDR_TIMEOUT] = "timeout",
+	    [ADDR_BAD_GREETING] = "bad-greeting",
+	    [ADDR_PROTOCOL] = "protocol-error",
 	    [ADDR_UNREACHABLE_FAMILY] = "family-unreachable",
 	    [ADDR_LOCAL_ERROR] = "local-error",
 	};

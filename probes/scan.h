@@ -16,14 +16,20 @@
 
 #include "dns.h"
 
-#define SCAN_MX_MAX 64       /* hard cap on MX records kept per domain */
-#define SCAN_ADDR_MAX 16     /* addresses probed per MX host */
-#define SCAN_TLSA_MAX 16     /* TLSA records kept per host */
-#define SCAN_REASONS_MAX 8   /* reason codes per standard */
-#define SCAN_SAN_MAX 16      /* subjectAltName DNS entries kept */
+#define SCAN_MX_MAX 64     /* hard cap on MX records kept per domain */
+#define SCAN_ADDR_MAX 16   /* addresses probed per MX host */
+#define SCAN_TLSA_MAX 16   /* TLSA records kept per host */
+#define SCAN_REASONS_MAX 8 /* reason codes per standard */
+#define SCAN_SAN_MAX 16    /* subjectAltName DNS entries kept */
 
-enum verdict { VERDICT_NONE = 0, VERDICT_PASS, VERDICT_WARN, VERDICT_FAIL, VERDICT_NA,
-	       VERDICT_ERROR };
+enum verdict {
+	VERDICT_NONE = 0,
+	VERDICT_PASS,
+	VERDICT_WARN,
+	VERDICT_FAIL,
+	VERDICT_NA,
+	VERDICT_ERROR
+};
 
 const char *verdict_name(enum verdict v);
 
@@ -31,17 +37,17 @@ const char *verdict_name(enum verdict v);
  * field of an address, SPEC §4). */
 enum addr_status {
 	ADDR_PENDING = 0,
-	ADDR_OK,                /* STARTTLS offered and handshake done, TLS >= 1.2 */
-	ADDR_TLS_OLD,           /* handshake done, but TLS < 1.2 */
-	ADDR_NO_STARTTLS,       /* EHLO without STARTTLS */
-	ADDR_STARTTLS_REJECTED, /* STARTTLS answered with something other than 220 */
-	ADDR_HANDSHAKE_FAILED,  /* TLS handshake failed */
-	ADDR_REFUSED,           /* connection refused / reset before greeting */
-	ADDR_TIMEOUT,           /* a step passed its deadline */
-	ADDR_BAD_GREETING,      /* greeting not 220, or not SMTP */
-	ADDR_PROTOCOL,          /* garbage or oversized replies */
-	ADDR_UNREACHABLE_FAMILY,/* no route for this address family from here */
-	ADDR_LOCAL_ERROR,       /* our own fault (socket, memory, OpenSSL setup) */
+	ADDR_OK,                 /* STARTTLS offered and handshake done, TLS >= 1.2 */
+	ADDR_TLS_OLD,            /* handshake done, but TLS < 1.2 */
+	ADDR_NO_STARTTLS,        /* EHLO without STARTTLS */
+	ADDR_STARTTLS_REJECTED,  /* STARTTLS answered with something other than 220 */
+	ADDR_HANDSHAKE_FAILED,   /* TLS handshake failed */
+	ADDR_REFUSED,            /* connection refused / reset before greeting */
+	ADDR_TIMEOUT,            /* a step passed its deadline */
+	ADDR_BAD_GREETING,       /* greeting not 220, or not SMTP */
+	ADDR_PROTOCOL,           /* garbage or oversized replies */
+	ADDR_UNREACHABLE_FAMILY, /* no route for this address family from here */
+	ADDR_LOCAL_ERROR,        /* our own fault (socket, memory, OpenSSL setup) */
 };
 
 const char *addr_status_name(enum addr_status s);
@@ -54,16 +60,16 @@ struct cert_info {
 	bool present;
 	char subject[256];
 	char issuer[256];
-	char not_after[32];      /* ISO 8601 UTC */
-	char key_type[16];       /* RSA, EC, ED25519 ... */
+	char not_after[32]; /* ISO 8601 UTC */
+	char key_type[16];  /* RSA, EC, ED25519 ... */
 	int key_bits;
 	char sig_alg[64];
 	size_t nsan;
 	char san[SCAN_SAN_MAX][256];
-	char sha256[65];         /* leaf certificate fingerprint, hex */
-	bool pkix_valid;         /* chain verifies to --ca-file / system store */
-	char pkix_error[128];    /* OpenSSL's reason when not valid */
-	bool name_match;         /* a DNS-ID in subjectAltName matches the MX host */
+	char sha256[65];      /* leaf certificate fingerprint, hex */
+	bool pkix_valid;      /* chain verifies to --ca-file / system store */
+	char pkix_error[128]; /* OpenSSL's reason when not valid */
+	bool name_match;      /* a DNS-ID in subjectAltName matches the MX host */
 	size_t chain_len;
 };
 
@@ -71,38 +77,38 @@ struct addr_result {
 	char ip[48];
 	int family;
 	enum addr_status status;
-	char *banner;            /* sanitised greeting (owned) */
-	char *ehlo;              /* sanitised EHLO reply (owned) */
-	char error[160];         /* what went wrong, in words */
+	char *banner;    /* sanitised greeting (owned) */
+	char *ehlo;      /* sanitised EHLO reply (owned) */
+	char error[160]; /* what went wrong, in words */
 	char tls_version[16];
 	char cipher[64];
 	char group[32];
 	struct cert_info cert;
 	enum dane_match dane;
 	char dane_detail[160];
-	int dane_depth;          /* chain depth of the matching TLSA, -1 none */
+	int dane_depth; /* chain depth of the matching TLSA, -1 none */
 	bool done;
 };
 
 struct tlsa_rr {
 	uint8_t usage, selector, mtype;
-	unsigned char *data;     /* owned */
+	unsigned char *data; /* owned */
 	size_t datalen;
 };
 
 enum tlsa_state {
-	TLSA_NOT_ASKED = 0,      /* host not secure: DANE impossible */
-	TLSA_NONE,               /* secure denial: no TLSA */
+	TLSA_NOT_ASKED = 0, /* host not secure: DANE impossible */
+	TLSA_NONE,          /* secure denial: no TLSA */
 	TLSA_PRESENT,
 	TLSA_BOGUS,
-	TLSA_ERROR,              /* lookup failed / insecure answer */
+	TLSA_ERROR, /* lookup failed / insecure answer */
 };
 
 struct mx_host {
 	char name[DNS_NAME_MAX + 1];
 	char canonical[DNS_NAME_MAX + 1]; /* CNAME target, "" if none */
-	enum dnssec_state sec;   /* worst of the A and AAAA answers */
-	bool dns_failed;         /* neither A nor AAAA could be resolved */
+	enum dnssec_state sec;            /* worst of the A and AAAA answers */
+	bool dns_failed;                  /* neither A nor AAAA could be resolved */
 	char dns_error[400];
 	size_t naddr;
 	struct addr_result *addr[SCAN_ADDR_MAX];
@@ -112,38 +118,38 @@ struct mx_host {
 	char tlsa_name[DNS_NAME_MAX + 10]; /* where the TLSA RRset was looked up */
 	size_t ntlsa;
 	struct tlsa_rr tlsa[SCAN_TLSA_MAX];
-	size_t tlsa_usable;      /* usage 2 or 3 records OpenSSL accepted */
+	size_t tlsa_usable; /* usage 2 or 3 records OpenSSL accepted */
 	bool done;
 };
 
 enum mx_kind { MX_PENDING = 0, MX_LIST, MX_NULL, MX_NONE, MX_ERROR, MX_NXDOMAIN };
 
 struct mx_ref {
-	struct mx_host *host;    /* borrowed from the engine's cache */
+	struct mx_host *host; /* borrowed from the engine's cache */
 	uint16_t pref;
 };
 
 struct sts_result {
 	bool txt_done;
 	enum dns_status txt_status;
-	size_t ntxt;             /* records starting v=STSv1 */
-	char *txt;               /* the (first) STSv1 record, owned */
+	size_t ntxt; /* records starting v=STSv1 */
+	char *txt;   /* the (first) STSv1 record, owned */
 	char id[33];
-	char *txt_error;         /* owned */
+	char *txt_error; /* owned */
 	bool fetched;
 	long http_status;
 	char content_type[128];
-	char *body;              /* policy text as fetched (owned, capped) */
+	char *body; /* policy text as fetched (owned, capped) */
 	size_t body_len;
-	int mode;                /* enum sts_mode */
+	int mode; /* enum sts_mode */
 	long max_age;
 	size_t nmx;
-	char **mx;               /* owned patterns */
-	const char *reason;      /* reason code when no valid policy */
-	char *error;             /* human detail (owned) */
+	char **mx;          /* owned patterns */
+	const char *reason; /* reason code when no valid policy */
+	char *error;        /* human detail (owned) */
 	/* fetch bookkeeping */
 	int addr_pending;
-	char resolve[400];       /* "mta-sts.<domain>:443:ip,ip" */
+	char resolve[400]; /* "mta-sts.<domain>:443:ip,ip" */
 	size_t nips;
 };
 
@@ -151,13 +157,19 @@ struct rpt_result {
 	bool done;
 	enum dns_status status;
 	size_t nrec;
-	char *txt;               /* owned */
+	char *txt; /* owned */
 	const char *reason;
 	char error[160];
 };
 
-enum probe_id { PROBE_DNSSEC = 0, PROBE_STARTTLS, PROBE_DANE, PROBE_MTA_STS, PROBE_TLSRPT,
-		PROBE_COUNT };
+enum probe_id {
+	PROBE_DNSSEC = 0,
+	PROBE_STARTTLS,
+	PROBE_DANE,
+	PROBE_MTA_STS,
+	PROBE_TLSRPT,
+	PROBE_COUNT
+};
 
 struct probe_verdict {
 	enum verdict v;
@@ -167,7 +179,7 @@ struct probe_verdict {
 
 struct domain_scan {
 	char name[DNS_NAME_MAX + 1];
-	size_t index;            /* position in the input */
+	size_t index; /* position in the input */
 	/* dnssec */
 	enum dnssec_state soa_sec;
 	enum dns_status soa_status;
@@ -186,7 +198,7 @@ struct domain_scan {
 	/* engine bookkeeping */
 	int pending;
 	bool done;
-	void *engine;            /* the engine that owns this scan */
+	void *engine; /* the engine that owns this scan */
 };
 
 /* Add a reason code to a verdict (duplicates ignored, static strings). */

@@ -34,11 +34,18 @@
 #include "smtp_reply.h"
 #include "tls.h"
 
-enum smtp_state { SMTP_CONNECT, SMTP_BANNER, SMTP_EHLO, SMTP_STARTTLS, SMTP_TLS, SMTP_QUIT,
-		  SMTP_DONE };
+enum smtp_state {
+	SMTP_CONNECT,
+	SMTP_BANNER,
+	SMTP_EHLO,
+	SMTP_STARTTLS,
+	SMTP_TLS,
+	SMTP_QUIT,
+	SMTP_DONE
+};
 
 static const char *const smtp_state_names[] = {"CONNECT", "BANNER", "EHLO", "STARTTLS",
-					       "TLS", "QUIT", "DONE"};
+					       "TLS",     "QUIT",   "DONE"};
 
 struct smtp_session {
 	struct event_base *base;
@@ -51,10 +58,10 @@ struct smtp_session {
 	SSL *ssl;
 	int tlsa_added;
 	enum smtp_state state;
-	struct event *ev;       /* fd readiness */
-	struct event *timer;    /* the current state's deadline */
+	struct event *ev;    /* fd readiness */
+	struct event *timer; /* the current state's deadline */
 	struct smtp_reply reply;
-	struct buf out;         /* pending command bytes */
+	struct buf out; /* pending command bytes */
 	bool tls_up;
 };
 
@@ -93,8 +100,8 @@ static void smtp_state(struct smtp_session *s, enum smtp_state to)
 {
 	struct timeval tv;
 
-	log_debug("smtp %s [%s]: %s -> %s", s->host->name, s->ar->ip,
-		  smtp_state_names[s->state], smtp_state_names[to]);
+	log_debug("smtp %s [%s]: %s -> %s", s->host->name, s->ar->ip, smtp_state_names[s->state],
+		  smtp_state_names[to]);
 	s->state = to;
 	if (to == SMTP_DONE)
 		return;
@@ -212,7 +219,8 @@ static int smtp_read_reply(struct smtp_session *s)
 				if (s->state == SMTP_BANNER)
 					smtp_finish(s, n == 0 ? ADDR_BAD_GREETING : ADDR_REFUSED,
 						    "connection closed before a greeting%s%s",
-						    n < 0 ? ": " : "", n < 0 ? strerror(errno) : "");
+						    n < 0 ? ": " : "",
+						    n < 0 ? strerror(errno) : "");
 				else
 					smtp_finish(s, ADDR_PROTOCOL, "connection closed during %s",
 						    smtp_state_names[s->state]);
@@ -223,7 +231,8 @@ static int smtp_read_reply(struct smtp_session *s)
 		if (pr == SMTP_PARSE_DONE) {
 			if (used < (size_t)n && s->state == SMTP_STARTTLS)
 				log_info("smtp %s [%s]: dropped %zu bytes sent after the 220 to "
-					 "STARTTLS", s->host->name, s->ar->ip, (size_t)n - used);
+					 "STARTTLS",
+					 s->host->name, s->ar->ip, (size_t)n - used);
 			return 1;
 		}
 		if (pr == SMTP_PARSE_ERR_TOOLONG) {
@@ -330,7 +339,8 @@ static void smtp_on_reply(struct smtp_session *s)
 			(void)snprintf(s->ar->error, sizeof(s->ar->error),
 				       "STARTTLS answered %d: %.100s", s->reply.code,
 				       buf_str(&s->reply.text));
-			if (s->host->tlsa_state == TLSA_PRESENT && tls_count_usable_tlsa(s->host) > 0)
+			if (s->host->tlsa_state == TLSA_PRESENT &&
+			    tls_count_usable_tlsa(s->host) > 0)
 				s->ar->dane = DANE_NO_TLS;
 			smtp_state(s, SMTP_QUIT);
 			if (smtp_send(s, "QUIT") < 0)
@@ -454,7 +464,8 @@ struct smtp_session *smtp_probe_start(struct event_base *base, const struct smtp
 	if (s->fd < 0) {
 		if (errno == EAFNOSUPPORT) {
 			ar->status = ADDR_UNREACHABLE_FAMILY;
-			(void)snprintf(ar->error, sizeof(ar->error), "address family not supported");
+			(void)snprintf(ar->error, sizeof(ar->error),
+				       "address family not supported");
 		}
 		goto fail;
 	}

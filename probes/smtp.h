@@ -17,10 +17,10 @@ struct event_base;
 struct smtp_session;
 
 struct smtp_config {
-	const char *ehlo_name;  /* name sent in EHLO (borrowed) */
-	unsigned timeout_ms;    /* deadline of each state */
-	unsigned port;          /* 25 */
-	SSL_CTX *ssl_ctx;       /* borrowed, from tls_client_ctx_new */
+	const char *ehlo_name; /* name sent in EHLO (borrowed) */
+	unsigned timeout_ms;   /* deadline of each state */
+	unsigned port;         /* 25 */
+	SSL_CTX *ssl_ctx;      /* borrowed, from tls_client_ctx_new */
 };
 
 typedef void (*smtp_done_cb)(struct addr_result *ar, void *arg);

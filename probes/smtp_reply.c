@@ -24,8 +24,8 @@ static const char smtp_err_mixed[] = "reply lines carry different codes";
 
 static enum smtp_parse smtp_err_kind(const char *error)
 {
-	if (error == smtp_err_line_long || error == smtp_err_lines ||
-	    error == smtp_err_text_long || error == smtp_err_nomem)
+	if (error == smtp_err_line_long || error == smtp_err_lines || error == smtp_err_text_long ||
+	    error == smtp_err_nomem)
 		return SMTP_PARSE_ERR_TOOLONG;
 	return SMTP_PARSE_ERR_SYNTAX;
 }
@@ -128,8 +128,7 @@ static enum smtp_parse smtp_line_done(struct smtp_reply *r)
 	return final ? SMTP_PARSE_DONE : SMTP_PARSE_MORE;
 }
 
-enum smtp_parse smtp_reply_feed(struct smtp_reply *r, const char *data, size_t len,
-				size_t *used)
+enum smtp_parse smtp_reply_feed(struct smtp_reply *r, const char *data, size_t len, size_t *used)
 {
 	size_t i = 0;
 

@@ -21,10 +21,10 @@
 #define SMTP_REPLY_MAX 65536 /* the whole reply text */
 
 enum smtp_parse {
-	SMTP_PARSE_MORE = 0,     /* need more bytes */
-	SMTP_PARSE_DONE,         /* a complete reply is in r */
-	SMTP_PARSE_ERR_SYNTAX,   /* not an SMTP reply (r->error says why) */
-	SMTP_PARSE_ERR_TOOLONG,  /* a line, the line count or the text too long */
+	SMTP_PARSE_MORE = 0,    /* need more bytes */
+	SMTP_PARSE_DONE,        /* a complete reply is in r */
+	SMTP_PARSE_ERR_SYNTAX,  /* not an SMTP reply (r->error says why) */
+	SMTP_PARSE_ERR_TOOLONG, /* a line, the line count or the text too long */
 };
 
 struct smtp_reply {
@@ -50,8 +50,7 @@ void smtp_reply_free(struct smtp_reply *r);
  * Feeding again without a reset returns the same result with *used = 0.
  * Codes follow §4.2: first digit 1-5, second 0-5, third 0-9.
  */
-enum smtp_parse smtp_reply_feed(struct smtp_reply *r, const char *data, size_t len,
-				size_t *used);
+enum smtp_parse smtp_reply_feed(struct smtp_reply *r, const char *data, size_t len, size_t *used);
 
 /*
  * EHLO keyword check on a complete reply: true when a line after the first

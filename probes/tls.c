@@ -109,8 +109,7 @@ int tls_prepare(SSL *ssl, const struct mx_host *host)
 
 		if (t->usage != 2 && t->usage != 3)
 			continue; /* PKIX-TA/EE are unusable for SMTP (RFC 7672 §3.1.3) */
-		rc = SSL_dane_tlsa_add(ssl, t->usage, t->selector, t->mtype, t->data,
-				       t->datalen);
+		rc = SSL_dane_tlsa_add(ssl, t->usage, t->selector, t->mtype, t->data, t->datalen);
 		if (rc > 0)
 			added++;
 		else if (rc < 0)
@@ -156,11 +155,11 @@ static void tls_cert_details(X509 *cert, struct cert_info *ci)
 	pk = X509_get0_pubkey(cert);
 	if (pk) {
 		int id = EVP_PKEY_get_base_id(pk);
-		const char *t = id == EVP_PKEY_RSA	 ? "RSA"
-				: id == EVP_PKEY_EC	 ? "EC"
-				: id == EVP_PKEY_DSA	 ? "DSA"
+		const char *t = id == EVP_PKEY_RSA       ? "RSA"
+				: id == EVP_PKEY_EC      ? "EC"
+				: id == EVP_PKEY_DSA     ? "DSA"
 				: id == EVP_PKEY_ED25519 ? "ED25519"
-				: id == EVP_PKEY_ED448	 ? "ED448"
+				: id == EVP_PKEY_ED448   ? "ED448"
 							 : OBJ_nid2sn(id);
 
 		(void)str_copy(ci->key_type, sizeof(ci->key_type), t ? t : "unknown");
@@ -203,7 +202,8 @@ static void tls_pkix(SSL *ssl, X509 *leaf, X509_STORE *store, struct cert_info *
 	}
 	if (X509_STORE_CTX_init(vctx, store, leaf, chain) != 1 ||
 	    X509_STORE_CTX_set_purpose(vctx, X509_PURPOSE_SSL_SERVER) != 1) {
-		(void)str_copy(ci->pkix_error, sizeof(ci->pkix_error), "cannot set up verification");
+		(void)str_copy(ci->pkix_error, sizeof(ci->pkix_error),
+			       "cannot set up verification");
 		X509_STORE_CTX_free(vctx);
 		return;
 	}
@@ -249,10 +249,10 @@ void tls_record(SSL *ssl, X509_STORE *store, const char *host, int tlsa_added,
 	tls_cert_details(leaf, &ar->cert);
 	ar->cert.chain_len = chain ? (size_t)sk_X509_num(chain) : 1;
 	tls_pkix(ssl, leaf, store, &ar->cert);
-	ar->cert.name_match =
-	    X509_check_host(leaf, host, 0,
-			    X509_CHECK_FLAG_NEVER_CHECK_SUBJECT | X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS,
-			    NULL) == 1;
+	ar->cert.name_match = X509_check_host(leaf, host, 0,
+					      X509_CHECK_FLAG_NEVER_CHECK_SUBJECT |
+						  X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS,
+					      NULL) == 1;
 	if (tlsa_added > 0) {
 		long vr = SSL_get_verify_result(ssl);
 		int depth = SSL_get0_dane_authority(ssl, NULL, NULL);

@@ -215,7 +215,8 @@ static int tlsrpt_rua_check(const char *v, size_t n, int field, char *why, size_
 		if (pos == n)
 			return 0;
 		if (v[pos] != ',') {
-			tlsrpt_why(why, whylen, "field %d: rua URIs must be separated by ','", field);
+			tlsrpt_why(why, whylen, "field %d: rua URIs must be separated by ','",
+				   field);
 			return -1;
 		}
 		pos++;
@@ -272,7 +273,8 @@ int tlsrpt_txt_parse(const char *txt, char *why, size_t whylen)
 			while (vlen > 0 && tlsrpt_wsp(val[vlen - 1]))
 				vlen--;
 			if (have_rua) {
-				tlsrpt_why(why, whylen, "field %d: rua appears more than once", field);
+				tlsrpt_why(why, whylen, "field %d: rua appears more than once",
+					   field);
 				return -1;
 			}
 			if (tlsrpt_rua_check(val, vlen, field, why, whylen) < 0)

@@ -11,8 +11,7 @@
 
 static void config_err(const char *path, const yaml_mark_t *m, const char *what)
 {
-	(void)fprintf(stderr, "mailscan: %s:%zu:%zu: %s\n", path, m->line + 1, m->column + 1,
-		      what);
+	(void)fprintf(stderr, "mailscan: %s:%zu:%zu: %s\n", path, m->line + 1, m->column + 1, what);
 }
 
 int config_load(const char *path, config_set_fn set, void *arg)

@@ -49,7 +49,7 @@ struct hentry {
 	int pending;
 	enum dns_status a_status, aaaa_status;
 	enum dnssec_state a_sec, aaaa_sec;
-	bool tlsa_at_target;    /* TLSA asked at the CNAME target first */
+	bool tlsa_at_target; /* TLSA asked at the CNAME target first */
 	struct dpriv **waiters;
 	size_t nwait, capwait;
 };
@@ -66,8 +66,8 @@ struct ajob {
 	struct addr_result *ar;
 	struct ipslot *slot;
 	struct smtp_session *sess;
-	struct ajob *next;      /* queue link */
-	struct ajob *all_next;  /* every job, for teardown */
+	struct ajob *next;     /* queue link */
+	struct ajob *all_next; /* every job, for teardown */
 };
 
 struct engine {
@@ -555,8 +555,7 @@ static void domain_cleanup(struct dpriv *dp)
 
 static void engine_emit(struct engine *e)
 {
-	while (e->next_emit < e->ndoms && e->doms[e->next_emit] &&
-	       e->doms[e->next_emit]->ds.done) {
+	while (e->next_emit < e->ndoms && e->doms[e->next_emit] && e->doms[e->next_emit]->ds.done) {
 		struct dpriv *dp = e->doms[e->next_emit];
 
 		e->cb(&dp->ds, e->cbarg);
@@ -602,8 +601,8 @@ static void domain_on_deadline(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	log_warn("%s: total deadline of %u ms reached; reporting what was gathered",
-		 dp->ds.name, e->cfg.domain_timeout_ms);
+	log_warn("%s: total deadline of %u ms reached; reporting what was gathered", dp->ds.name,
+		 e->cfg.domain_timeout_ms);
 	dp->ds.timed_out = true;
 	while (dp->ops) {
 		struct dop *op = dp->ops;
@@ -712,8 +711,7 @@ fail:
 	return NULL;
 }
 
-int engine_run(struct engine *e, char *const *domains, size_t n, engine_result_cb cb,
-	       void *arg)
+int engine_run(struct engine *e, char *const *domains, size_t n, engine_result_cb cb, void *arg)
 {
 	size_t i;
 

@@ -19,15 +19,15 @@ struct event_base;
 struct engine;
 
 struct engine_config {
-	const char *root_hints;    /* NULL: the real root */
-	const char *trust_anchor;  /* NULL: getdns's default (IANA) */
-	const char *ca_file;       /* NULL: system store */
+	const char *root_hints;   /* NULL: the real root */
+	const char *trust_anchor; /* NULL: getdns's default (IANA) */
+	const char *ca_file;      /* NULL: system store */
 	const char *ehlo_name;
-	unsigned timeout_ms;       /* per network step */
-	unsigned domain_timeout_ms;/* total per domain */
-	unsigned concurrency;      /* domains in flight */
-	unsigned per_ip;           /* simultaneous SMTP connections per IP */
-	unsigned max_mx;           /* MX hosts tested per domain */
+	unsigned timeout_ms;        /* per network step */
+	unsigned domain_timeout_ms; /* total per domain */
+	unsigned concurrency;       /* domains in flight */
+	unsigned per_ip;            /* simultaneous SMTP connections per IP */
+	unsigned max_mx;            /* MX hosts tested per domain */
 };
 
 /* Called once per domain, in input order; ds is borrowed for the call. */
@@ -41,8 +41,7 @@ void engine_free(struct engine *e);
  * every domain was reported through cb, -1 on a local failure (message
  * logged).
  */
-int engine_run(struct engine *e, char *const *domains, size_t n, engine_result_cb cb,
-	       void *arg);
+int engine_run(struct engine *e, char *const *domains, size_t n, engine_result_cb cb, void *arg);
 
 struct engine_stats {
 	unsigned long dns_queries;

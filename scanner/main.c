@@ -125,7 +125,8 @@ static int normalise_arg(const char *in, char *out, size_t outlen, int argn)
 	if (non_ascii) {
 		rc = idn2_to_ascii_8z(in, &ascii, IDN2_NONTRANSITIONAL | IDN2_NFC_INPUT);
 		if (rc != IDN2_OK) {
-			(void)fprintf(stderr, "mailscan: domain argument %d: '%s': not a valid IDN: %s\n",
+			(void)fprintf(stderr,
+				      "mailscan: domain argument %d: '%s': not a valid IDN: %s\n",
 				      argn, in, idn2_strerror(rc));
 			return -1;
 		}
@@ -152,8 +153,7 @@ static void default_ehlo(char *out, size_t outlen)
 		(void)str_copy(out, outlen, "mailscan.invalid");
 }
 
-enum { O_JSON = 256, O_HINTS, O_TA, O_CA, O_CONC, O_TIMEOUT, O_PERIP, O_MAXMX, O_EHLO,
-       O_CONFIG };
+enum { O_JSON = 256, O_HINTS, O_TA, O_CA, O_CONC, O_TIMEOUT, O_PERIP, O_MAXMX, O_EHLO, O_CONFIG };
 
 static const struct option check_opts[] = {
     {"json", no_argument, NULL, O_JSON},
@@ -312,9 +312,10 @@ static int cmd_check(int argc, char **argv)
 			goto out;
 		}
 	}
-	log_set_level(st.verbose < 0 ? LOG_ERR : st.verbose == 0 ? LOG_WARN
-				     : st.verbose == 1   ? LOG_INFO
-							 : LOG_DEBUG);
+	log_set_level(st.verbose < 0    ? LOG_ERR
+		      : st.verbose == 0 ? LOG_WARN
+		      : st.verbose == 1 ? LOG_INFO
+					: LOG_DEBUG);
 	n = argc - optind;
 	if (n <= 0) {
 		(void)fputs("mailscan: check: no domains given\n", stderr);

@@ -37,468 +37,485 @@
 #define MAX_LISTENERS 256
 
 enum mode {
-    M_STARTTLS, M_NOSTARTTLS, M_TLS10, M_TLS12, M_ENDLESS, M_SILENT, M_SLOW,
-    M_SLOWOK, M_BROKENTLS, M_STARTTLSREJECT, M_GARBAGE
+	M_STARTTLS,
+	M_NOSTARTTLS,
+	M_TLS10,
+	M_TLS12,
+	M_ENDLESS,
+	M_SILENT,
+	M_SLOW,
+	M_SLOWOK,
+	M_BROKENTLS,
+	M_STARTTLSREJECT,
+	M_GARBAGE
 };
 
-static const char *const mode_names[] = {
-    "starttls", "nostarttls", "tls10", "tls12", "endless", "silent", "slow",
-    "slowok", "brokentls", "starttlsreject", "garbage"
-};
+static const char *const mode_names[] = {"starttls",  "nostarttls",     "tls10",  "tls12",
+					 "endless",   "silent",         "slow",   "slowok",
+					 "brokentls", "starttlsreject", "garbage"};
 
 struct listener {
-    char ip[INET6_ADDRSTRLEN];
-    enum mode mode;
-    int fd;
-    SSL_CTX *ctx;
+	char ip[INET6_ADDRSTRLEN];
+	enum mode mode;
+	int fd;
+	SSL_CTX *ctx;
 };
 
 struct conn {
-    int fd;
-    SSL *ssl;
-    enum mode mode;
-    char buf[4096];
-    size_t len;
+	int fd;
+	SSL *ssl;
+	enum mode mode;
+	char buf[4096];
+	size_t len;
 };
 
 static struct listener listeners[MAX_LISTENERS];
 static size_t nlisteners;
 static int logfd = -1;
 
-__attribute__((format(printf, 1, 2), noreturn))
-static void die(const char *fmt, ...)
+__attribute__((format(printf, 1, 2), noreturn)) static void die(const char *fmt, ...)
 {
-    va_list ap;
-    va_start(ap, fmt);
-    fputs("lab-smtpd: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fputc('\n', stderr);
-    ERR_print_errors_fp(stderr);
-    exit(1);
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("lab-smtpd: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	ERR_print_errors_fp(stderr);
+	exit(1);
 }
 
 static int parse_mode(const char *s, enum mode *m)
 {
-    for (size_t i = 0; i < sizeof mode_names / sizeof mode_names[0]; i++) {
-        if (strcmp(s, mode_names[i]) == 0) {
-            *m = (enum mode)i;
-            return 0;
-        }
-    }
-    return -1;
+	for (size_t i = 0; i < sizeof mode_names / sizeof mode_names[0]; i++) {
+		if (strcmp(s, mode_names[i]) == 0) {
+			*m = (enum mode)i;
+			return 0;
+		}
+	}
+	return -1;
 }
 
 static int mode_has_tls(enum mode m)
 {
-    return m == M_STARTTLS || m == M_TLS10 || m == M_TLS12 || m == M_SLOWOK;
+	return m == M_STARTTLS || m == M_TLS10 || m == M_TLS12 || m == M_SLOWOK;
 }
 
 static SSL_CTX *make_ctx(enum mode m, const char *cert, const char *key)
 {
-    SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
-    if (ctx == NULL)
-        die("SSL_CTX_new failed");
-    if (m == M_TLS10) {
-        SSL_CTX_set_security_level(ctx, 0);
-        if (SSL_CTX_set_cipher_list(ctx, "DEFAULT:@SECLEVEL=0") != 1)
-            die("cipher list");
-        SSL_CTX_set_min_proto_version(ctx, TLS1_VERSION);
-        SSL_CTX_set_max_proto_version(ctx, TLS1_1_VERSION);
-    } else if (m == M_TLS12) {
-        SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
-        SSL_CTX_set_max_proto_version(ctx, TLS1_2_VERSION);
-    } else {
-        SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
-        SSL_CTX_set_max_proto_version(ctx, TLS1_3_VERSION);
-    }
-    if (SSL_CTX_use_certificate_chain_file(ctx, cert) != 1)
-        die("cannot load certificate chain %s", cert);
-    if (SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1)
-        die("cannot load key %s", key);
-    if (SSL_CTX_check_private_key(ctx) != 1)
-        die("key %s does not match %s", key, cert);
-    return ctx;
+	SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
+	if (ctx == NULL)
+		die("SSL_CTX_new failed");
+	if (m == M_TLS10) {
+		SSL_CTX_set_security_level(ctx, 0);
+		if (SSL_CTX_set_cipher_list(ctx, "DEFAULT:@SECLEVEL=0") != 1)
+			die("cipher list");
+		SSL_CTX_set_min_proto_version(ctx, TLS1_VERSION);
+		SSL_CTX_set_max_proto_version(ctx, TLS1_1_VERSION);
+	} else if (m == M_TLS12) {
+		SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+		SSL_CTX_set_max_proto_version(ctx, TLS1_2_VERSION);
+	} else {
+		SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+		SSL_CTX_set_max_proto_version(ctx, TLS1_3_VERSION);
+	}
+	if (SSL_CTX_use_certificate_chain_file(ctx, cert) != 1)
+		die("cannot load certificate chain %s", cert);
+	if (SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1)
+		die("cannot load key %s", key);
+	if (SSL_CTX_check_private_key(ctx) != 1)
+		die("key %s does not match %s", key, cert);
+	return ctx;
 }
 
 static int open_listener(const char *ip, int port)
 {
-    struct sockaddr_storage ss;
-    socklen_t sl;
-    int one = 1;
-    memset(&ss, 0, sizeof ss);
-    if (strchr(ip, ':') != NULL) {
-        struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
-        s6->sin6_family = AF_INET6;
-        s6->sin6_port = htons((unsigned short)port);
-        if (inet_pton(AF_INET6, ip, &s6->sin6_addr) != 1)
-            die("bad IPv6 address %s", ip);
-        sl = sizeof *s6;
-    } else {
-        struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
-        s4->sin_family = AF_INET;
-        s4->sin_port = htons((unsigned short)port);
-        if (inet_pton(AF_INET, ip, &s4->sin_addr) != 1)
-            die("bad IPv4 address %s", ip);
-        sl = sizeof *s4;
-    }
-    int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0)
-        die("socket: %s", strerror(errno));
-    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    if (ss.ss_family == AF_INET6)
-        setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
-    if (bind(fd, (struct sockaddr *)&ss, sl) != 0)
-        die("bind %s port %d: %s", ip, port, strerror(errno));
-    if (listen(fd, 128) != 0)
-        die("listen %s: %s", ip, strerror(errno));
-    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
-    return fd;
+	struct sockaddr_storage ss;
+	socklen_t sl;
+	int one = 1;
+	memset(&ss, 0, sizeof ss);
+	if (strchr(ip, ':') != NULL) {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons((unsigned short)port);
+		if (inet_pton(AF_INET6, ip, &s6->sin6_addr) != 1)
+			die("bad IPv6 address %s", ip);
+		sl = sizeof *s6;
+	} else {
+		struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons((unsigned short)port);
+		if (inet_pton(AF_INET, ip, &s4->sin_addr) != 1)
+			die("bad IPv4 address %s", ip);
+		sl = sizeof *s4;
+	}
+	int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		die("socket: %s", strerror(errno));
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+	if (ss.ss_family == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+	if (bind(fd, (struct sockaddr *)&ss, sl) != 0)
+		die("bind %s port %d: %s", ip, port, strerror(errno));
+	if (listen(fd, 128) != 0)
+		die("listen %s: %s", ip, strerror(errno));
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+	return fd;
 }
 
 static void read_config(const char *path, int port)
 {
-    FILE *f = fopen(path, "r");
-    char line[1024];
-    unsigned lineno = 0;
-    if (f == NULL)
-        die("cannot open %s: %s", path, strerror(errno));
-    while (fgets(line, sizeof line, f) != NULL) {
-        char ip[128], mode[64], cert[512], key[512];
-        char *hash = strchr(line, '#');
-        lineno++;
-        if (hash != NULL)
-            *hash = '\0';
-        int n = sscanf(line, "%127s %63s %511s %511s", ip, mode, cert, key);
-        if (n <= 0)
-            continue;
-        if (n != 4)
-            die("%s:%u: expected IP MODE CERTFILE KEYFILE", path, lineno);
-        if (nlisteners == MAX_LISTENERS)
-            die("too many listeners");
-        struct listener *l = &listeners[nlisteners];
-        if (parse_mode(mode, &l->mode) != 0)
-            die("%s:%u: unknown mode %s", path, lineno, mode);
-        if (strlen(ip) >= sizeof l->ip)
-            die("%s:%u: bad address", path, lineno);
-        memcpy(l->ip, ip, strlen(ip) + 1); /* length checked above */
-        l->ctx = NULL;
-        if (strcmp(cert, "-") != 0)
-            l->ctx = make_ctx(l->mode, cert, strcmp(key, "-") != 0 ? key : cert);
-        else if (mode_has_tls(l->mode))
-            die("%s:%u: mode %s needs a certificate", path, lineno, mode);
-        l->fd = open_listener(ip, port);
-        nlisteners++;
-    }
-    fclose(f);
-    if (nlisteners == 0)
-        die("%s: no listeners", path);
+	FILE *f = fopen(path, "r");
+	char line[1024];
+	unsigned lineno = 0;
+	if (f == NULL)
+		die("cannot open %s: %s", path, strerror(errno));
+	while (fgets(line, sizeof line, f) != NULL) {
+		char ip[128], mode[64], cert[512], key[512];
+		char *hash = strchr(line, '#');
+		lineno++;
+		if (hash != NULL)
+			*hash = '\0';
+		int n = sscanf(line, "%127s %63s %511s %511s", ip, mode, cert, key);
+		if (n <= 0)
+			continue;
+		if (n != 4)
+			die("%s:%u: expected IP MODE CERTFILE KEYFILE", path, lineno);
+		if (nlisteners == MAX_LISTENERS)
+			die("too many listeners");
+		struct listener *l = &listeners[nlisteners];
+		if (parse_mode(mode, &l->mode) != 0)
+			die("%s:%u: unknown mode %s", path, lineno, mode);
+		if (strlen(ip) >= sizeof l->ip)
+			die("%s:%u: bad address", path, lineno);
+		memcpy(l->ip, ip, strlen(ip) + 1); /* length checked above */
+		l->ctx = NULL;
+		if (strcmp(cert, "-") != 0)
+			l->ctx = make_ctx(l->mode, cert, strcmp(key, "-") != 0 ? key : cert);
+		else if (mode_has_tls(l->mode))
+			die("%s:%u: mode %s needs a certificate", path, lineno, mode);
+		l->fd = open_listener(ip, port);
+		nlisteners++;
+	}
+	fclose(f);
+	if (nlisteners == 0)
+		die("%s: no listeners", path);
 }
 
 /* ---- connection I/O ---- */
 
 static void c_write(struct conn *c, const char *s, size_t n)
 {
-    while (n > 0) {
-        ssize_t w;
-        if (c->ssl != NULL) {
-            int r = SSL_write(c->ssl, s, (int)n);
-            if (r <= 0)
-                _exit(0);
-            w = r;
-        } else {
-            w = write(c->fd, s, n);
-            if (w < 0 && errno == EINTR)
-                continue;
-            if (w <= 0)
-                _exit(0);
-        }
-        s += w;
-        n -= (size_t)w;
-    }
+	while (n > 0) {
+		ssize_t w;
+		if (c->ssl != NULL) {
+			int r = SSL_write(c->ssl, s, (int)n);
+			if (r <= 0)
+				_exit(0);
+			w = r;
+		} else {
+			w = write(c->fd, s, n);
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w <= 0)
+				_exit(0);
+		}
+		s += w;
+		n -= (size_t)w;
+	}
 }
 
 static void reply(struct conn *c, const char *s)
 {
-    if (c->mode == M_SLOWOK)
-        sleep(1);
-    c_write(c, s, strlen(s));
+	if (c->mode == M_SLOWOK)
+		sleep(1);
+	c_write(c, s, strlen(s));
 }
 
 /* Read one line (without CR LF) into out; returns 0 on EOF. */
 static int c_readline(struct conn *c, char *out, size_t outsz)
 {
-    for (;;) {
-        char *nl = memchr(c->buf, '\n', c->len);
-        if (nl != NULL) {
-            size_t n = (size_t)(nl - c->buf);
-            size_t k = n;
-            if (k > 0 && c->buf[k - 1] == '\r')
-                k--;
-            if (k >= outsz)
-                k = outsz - 1;
-            memcpy(out, c->buf, k);
-            out[k] = '\0';
-            memmove(c->buf, nl + 1, c->len - n - 1);
-            c->len -= n + 1;
-            return 1;
-        }
-        if (c->len == sizeof c->buf)
-            c->len = 0; /* overlong line: drop it */
-        ssize_t r;
-        if (c->ssl != NULL) {
-            int rr = SSL_read(c->ssl, c->buf + c->len, (int)(sizeof c->buf - c->len));
-            r = rr <= 0 ? 0 : rr;
-        } else {
-            r = read(c->fd, c->buf + c->len, sizeof c->buf - c->len);
-            if (r < 0 && errno == EINTR)
-                continue;
-        }
-        if (r <= 0)
-            return 0;
-        c->len += (size_t)r;
-    }
+	for (;;) {
+		char *nl = memchr(c->buf, '\n', c->len);
+		if (nl != NULL) {
+			size_t n = (size_t)(nl - c->buf);
+			size_t k = n;
+			if (k > 0 && c->buf[k - 1] == '\r')
+				k--;
+			if (k >= outsz)
+				k = outsz - 1;
+			memcpy(out, c->buf, k);
+			out[k] = '\0';
+			memmove(c->buf, nl + 1, c->len - n - 1);
+			c->len -= n + 1;
+			return 1;
+		}
+		if (c->len == sizeof c->buf)
+			c->len = 0; /* overlong line: drop it */
+		ssize_t r;
+		if (c->ssl != NULL) {
+			int rr = SSL_read(c->ssl, c->buf + c->len, (int)(sizeof c->buf - c->len));
+			r = rr <= 0 ? 0 : rr;
+		} else {
+			r = read(c->fd, c->buf + c->len, sizeof c->buf - c->len);
+			if (r < 0 && errno == EINTR)
+				continue;
+		}
+		if (r <= 0)
+			return 0;
+		c->len += (size_t)r;
+	}
 }
 
 static void drain_until_eof(int fd)
 {
-    char buf[1024];
-    for (;;) {
-        ssize_t r = read(fd, buf, sizeof buf);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            return;
-    }
+	char buf[1024];
+	for (;;) {
+		ssize_t r = read(fd, buf, sizeof buf);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return;
+	}
 }
 
 static void send_ehlo(struct conn *c, int offer_starttls)
 {
-    char msg[256];
-    snprintf(msg, sizeof msg,
-             "250-lab Hello\r\n250-PIPELINING\r\n250-SIZE 10240000\r\n%s250 8BITMIME\r\n",
-             offer_starttls ? "250-STARTTLS\r\n" : "");
-    reply(c, msg);
+	char msg[256];
+	snprintf(msg, sizeof msg,
+		 "250-lab Hello\r\n250-PIPELINING\r\n250-SIZE 10240000\r\n%s250 8BITMIME\r\n",
+		 offer_starttls ? "250-STARTTLS\r\n" : "");
+	reply(c, msg);
 }
 
 static void smtp_session(struct conn *c, SSL_CTX *ctx)
 {
-    char line[1024];
-    int offers = c->mode != M_NOSTARTTLS;
+	char line[1024];
+	int offers = c->mode != M_NOSTARTTLS;
 
-    reply(c, "220-lab ESMTP\r\n220 ready\r\n");
-    while (c_readline(c, line, sizeof line)) {
-        if (strncasecmp(line, "EHLO", 4) == 0) {
-            send_ehlo(c, offers && c->ssl == NULL);
-        } else if (strncasecmp(line, "HELO", 4) == 0) {
-            reply(c, "250 lab\r\n");
-        } else if (strcasecmp(line, "STARTTLS") == 0) {
-            if (c->ssl != NULL) {
-                reply(c, "503 5.5.1 TLS already active\r\n");
-            } else if (c->mode == M_NOSTARTTLS) {
-                reply(c, "502 5.5.1 command not implemented\r\n");
-            } else if (c->mode == M_STARTTLSREJECT) {
-                reply(c, "454 4.7.0 TLS not available\r\n");
-            } else if (c->mode == M_BROKENTLS) {
-                static const char junk[] =
-                    "\x17\x03\x03\x00\x10this is not TLS\xff\xfe\x00\x01garbage\r\n";
-                reply(c, "220 2.0.0 Ready to start TLS\r\n");
-                c_write(c, junk, sizeof junk - 1);
-                return;
-            } else {
-                reply(c, "220 2.0.0 Ready to start TLS\r\n");
-                c->len = 0; /* discard anything pipelined before TLS */
-                c->ssl = SSL_new(ctx);
-                if (c->ssl == NULL)
-                    return;
-                SSL_set_fd(c->ssl, c->fd);
-                if (SSL_accept(c->ssl) != 1)
-                    return;
-            }
-        } else if (strcasecmp(line, "QUIT") == 0) {
-            reply(c, "221 2.0.0 bye\r\n");
-            if (c->ssl != NULL)
-                SSL_shutdown(c->ssl);
-            return;
-        } else if (strcasecmp(line, "NOOP") == 0 || strcasecmp(line, "RSET") == 0) {
-            reply(c, "250 2.0.0 ok\r\n");
-        } else if (strncasecmp(line, "MAIL", 4) == 0) {
-            reply(c, "250 2.1.0 ok\r\n");
-        } else if (strncasecmp(line, "RCPT", 4) == 0) {
-            reply(c, "550 5.7.1 this is a test lab\r\n");
-        } else {
-            reply(c, "500 5.5.2 command not recognized\r\n");
-        }
-    }
+	reply(c, "220-lab ESMTP\r\n220 ready\r\n");
+	while (c_readline(c, line, sizeof line)) {
+		if (strncasecmp(line, "EHLO", 4) == 0) {
+			send_ehlo(c, offers && c->ssl == NULL);
+		} else if (strncasecmp(line, "HELO", 4) == 0) {
+			reply(c, "250 lab\r\n");
+		} else if (strcasecmp(line, "STARTTLS") == 0) {
+			if (c->ssl != NULL) {
+				reply(c, "503 5.5.1 TLS already active\r\n");
+			} else if (c->mode == M_NOSTARTTLS) {
+				reply(c, "502 5.5.1 command not implemented\r\n");
+			} else if (c->mode == M_STARTTLSREJECT) {
+				reply(c, "454 4.7.0 TLS not available\r\n");
+			} else if (c->mode == M_BROKENTLS) {
+				static const char junk[] = "\x17\x03\x03\x00\x10this is not "
+							   "TLS\xff\xfe\x00\x01garbage\r\n";
+				reply(c, "220 2.0.0 Ready to start TLS\r\n");
+				c_write(c, junk, sizeof junk - 1);
+				return;
+			} else {
+				reply(c, "220 2.0.0 Ready to start TLS\r\n");
+				c->len = 0; /* discard anything pipelined before TLS */
+				c->ssl = SSL_new(ctx);
+				if (c->ssl == NULL)
+					return;
+				SSL_set_fd(c->ssl, c->fd);
+				if (SSL_accept(c->ssl) != 1)
+					return;
+			}
+		} else if (strcasecmp(line, "QUIT") == 0) {
+			reply(c, "221 2.0.0 bye\r\n");
+			if (c->ssl != NULL)
+				SSL_shutdown(c->ssl);
+			return;
+		} else if (strcasecmp(line, "NOOP") == 0 || strcasecmp(line, "RSET") == 0) {
+			reply(c, "250 2.0.0 ok\r\n");
+		} else if (strncasecmp(line, "MAIL", 4) == 0) {
+			reply(c, "250 2.1.0 ok\r\n");
+		} else if (strncasecmp(line, "RCPT", 4) == 0) {
+			reply(c, "550 5.7.1 this is a test lab\r\n");
+		} else {
+			reply(c, "500 5.5.2 command not recognized\r\n");
+		}
+	}
 }
 
 static void handle(const struct listener *l, int fd)
 {
-    struct conn c;
-    memset(&c, 0, sizeof c);
-    c.fd = fd;
-    c.mode = l->mode;
-    signal(SIGPIPE, SIG_IGN);
-    signal(SIGALRM, SIG_DFL);
-    alarm(30);
-    for (size_t i = 0; i < nlisteners; i++)
-        close(listeners[i].fd);
-    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	struct conn c;
+	memset(&c, 0, sizeof c);
+	c.fd = fd;
+	c.mode = l->mode;
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGALRM, SIG_DFL);
+	alarm(30);
+	for (size_t i = 0; i < nlisteners; i++)
+		close(listeners[i].fd);
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
 
-    switch (l->mode) {
-    case M_ENDLESS: {
-        char ln[128];
-        memcpy(ln, "220-", 4);
-        memset(ln + 4, 'x', 100);
-        memcpy(ln + 104, "\r\n", 2);
-        for (;;)
-            c_write(&c, ln, 106);
-    }
-    case M_SILENT:
-        drain_until_eof(fd);
-        break;
-    case M_SLOW: {
-        const char *start = "220-";
-        for (size_t i = 0;; i++) {
-            char ch = i < 4 ? start[i] : 'x';
-            c_write(&c, &ch, 1);
-            struct timespec ts = {0, 500000000L};
-            nanosleep(&ts, NULL);
-        }
-    }
-    case M_GARBAGE: {
-        const char *s = "HTTP/1.1 400 Bad Request\r\n\r\n";
-        c_write(&c, s, strlen(s));
-        break;
-    }
-    default:
-        smtp_session(&c, l->ctx);
-        break;
-    }
-    if (c.ssl != NULL)
-        SSL_free(c.ssl);
-    close(fd);
-    _exit(0);
+	switch (l->mode) {
+	case M_ENDLESS: {
+		char ln[128];
+		memcpy(ln, "220-", 4);
+		memset(ln + 4, 'x', 100);
+		memcpy(ln + 104, "\r\n", 2);
+		for (;;)
+			c_write(&c, ln, 106);
+	}
+	case M_SILENT:
+		drain_until_eof(fd);
+		break;
+	case M_SLOW: {
+		const char *start = "220-";
+		for (size_t i = 0;; i++) {
+			char ch = i < 4 ? start[i] : 'x';
+			c_write(&c, &ch, 1);
+			struct timespec ts = {0, 500000000L};
+			nanosleep(&ts, NULL);
+		}
+	}
+	case M_GARBAGE: {
+		const char *s = "HTTP/1.1 400 Bad Request\r\n\r\n";
+		c_write(&c, s, strlen(s));
+		break;
+	}
+	default:
+		smtp_session(&c, l->ctx);
+		break;
+	}
+	if (c.ssl != NULL)
+		SSL_free(c.ssl);
+	close(fd);
+	_exit(0);
 }
 
 static void log_conn(const struct listener *l)
 {
-    char msg[128];
-    if (logfd < 0)
-        return;
-    int n = snprintf(msg, sizeof msg, "%s %s\n", l->ip, mode_names[l->mode]);
-    if (n > 0 && write(logfd, msg, (size_t)n) < 0) {
-        /* nothing useful to do */
-    }
+	char msg[128];
+	if (logfd < 0)
+		return;
+	int n = snprintf(msg, sizeof msg, "%s %s\n", l->ip, mode_names[l->mode]);
+	if (n > 0 && write(logfd, msg, (size_t)n) < 0) {
+		/* nothing useful to do */
+	}
 }
 
 static volatile sig_atomic_t stop;
 
 static void on_term(int sig)
 {
-    (void)sig;
-    stop = 1;
+	(void)sig;
+	stop = 1;
 }
 
 int main(int argc, char **argv)
 {
-    const char *config = NULL, *connlog = NULL, *pidfile = NULL;
-    int port = 25, detach = 0, opt;
+	const char *config = NULL, *connlog = NULL, *pidfile = NULL;
+	int port = 25, detach = 0, opt;
 
-    while ((opt = getopt(argc, argv, "c:l:p:P:d")) != -1) {
-        switch (opt) {
-        case 'c': config = optarg; break;
-        case 'l': connlog = optarg; break;
-        case 'p': pidfile = optarg; break;
-        case 'P': {
-            char *end = NULL;
-            long v = strtol(optarg, &end, 10);
-            if (!*optarg || *end || v < 1 || v > 65535)
-                die("-P: bad port %s", optarg);
-            port = (int)v;
-            break;
-        }
-        case 'd': detach = 1; break;
-        default:
-            fprintf(stderr, "usage: lab-smtpd -c CONFIG [-l CONNLOG] [-p PIDFILE] [-P PORT] [-d]\n");
-            return 2;
-        }
-    }
-    if (config == NULL || port <= 0 || port > 65535) {
-        fprintf(stderr, "usage: lab-smtpd -c CONFIG [-l CONNLOG] [-p PIDFILE] [-P PORT] [-d]\n");
-        return 2;
-    }
-    read_config(config, port);
-    if (connlog != NULL) {
-        logfd = open(connlog, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-        if (logfd < 0)
-            die("cannot open %s: %s", connlog, strerror(errno));
-    }
-    if (detach) {
-        pid_t pid = fork();
-        if (pid < 0)
-            die("fork: %s", strerror(errno));
-        if (pid > 0) {
-            if (pidfile != NULL) {
-                FILE *pf = fopen(pidfile, "w");
-                if (pf == NULL)
-                    die("cannot write %s", pidfile);
-                fprintf(pf, "%ld\n", (long)pid);
-                fclose(pf);
-            }
-            return 0;
-        }
-        setsid();
-        int devnull = open("/dev/null", O_RDWR);
-        if (devnull >= 0) {
-            dup2(devnull, 0);
-            dup2(devnull, 1);
-            close(devnull);
-        }
-    } else if (pidfile != NULL) {
-        FILE *pf = fopen(pidfile, "w");
-        if (pf == NULL)
-            die("cannot write %s", pidfile);
-        fprintf(pf, "%ld\n", (long)getpid());
-        fclose(pf);
-    }
+	while ((opt = getopt(argc, argv, "c:l:p:P:d")) != -1) {
+		switch (opt) {
+		case 'c':
+			config = optarg;
+			break;
+		case 'l':
+			connlog = optarg;
+			break;
+		case 'p':
+			pidfile = optarg;
+			break;
+		case 'P': {
+			char *end = NULL;
+			long v = strtol(optarg, &end, 10);
+			if (!*optarg || *end || v < 1 || v > 65535)
+				die("-P: bad port %s", optarg);
+			port = (int)v;
+			break;
+		}
+		case 'd':
+			detach = 1;
+			break;
+		default:
+			fprintf(stderr, "usage: lab-smtpd -c CONFIG [-l CONNLOG] [-p PIDFILE] [-P "
+					"PORT] [-d]\n");
+			return 2;
+		}
+	}
+	if (config == NULL || port <= 0 || port > 65535) {
+		fprintf(stderr,
+			"usage: lab-smtpd -c CONFIG [-l CONNLOG] [-p PIDFILE] [-P PORT] [-d]\n");
+		return 2;
+	}
+	read_config(config, port);
+	if (connlog != NULL) {
+		logfd = open(connlog, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+		if (logfd < 0)
+			die("cannot open %s: %s", connlog, strerror(errno));
+	}
+	if (detach) {
+		pid_t pid = fork();
+		if (pid < 0)
+			die("fork: %s", strerror(errno));
+		if (pid > 0) {
+			if (pidfile != NULL) {
+				FILE *pf = fopen(pidfile, "w");
+				if (pf == NULL)
+					die("cannot write %s", pidfile);
+				fprintf(pf, "%ld\n", (long)pid);
+				fclose(pf);
+			}
+			return 0;
+		}
+		setsid();
+		int devnull = open("/dev/null", O_RDWR);
+		if (devnull >= 0) {
+			dup2(devnull, 0);
+			dup2(devnull, 1);
+			close(devnull);
+		}
+	} else if (pidfile != NULL) {
+		FILE *pf = fopen(pidfile, "w");
+		if (pf == NULL)
+			die("cannot write %s", pidfile);
+		fprintf(pf, "%ld\n", (long)getpid());
+		fclose(pf);
+	}
 
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_term;
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGINT, &sa, NULL);
-    signal(SIGCHLD, SIG_IGN); /* children are reaped automatically */
-    signal(SIGPIPE, SIG_IGN);
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_term;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGCHLD, SIG_IGN); /* children are reaped automatically */
+	signal(SIGPIPE, SIG_IGN);
 
-    struct pollfd pfd[MAX_LISTENERS];
-    for (size_t i = 0; i < nlisteners; i++) {
-        pfd[i].fd = listeners[i].fd;
-        pfd[i].events = POLLIN;
-    }
-    while (!stop) {
-        int r = poll(pfd, (nfds_t)nlisteners, -1);
-        if (r < 0) {
-            if (errno == EINTR)
-                continue;
-            die("poll: %s", strerror(errno));
-        }
-        for (size_t i = 0; i < nlisteners; i++) {
-            if (!(pfd[i].revents & POLLIN))
-                continue;
-            for (;;) {
-                int cfd = accept(listeners[i].fd, NULL, NULL);
-                if (cfd < 0)
-                    break;
-                log_conn(&listeners[i]);
-                pid_t pid = fork();
-                if (pid == 0)
-                    handle(&listeners[i], cfd);
-                close(cfd);
-            }
-        }
-    }
-    if (pidfile != NULL)
-        unlink(pidfile);
-    return 0;
+	struct pollfd pfd[MAX_LISTENERS];
+	for (size_t i = 0; i < nlisteners; i++) {
+		pfd[i].fd = listeners[i].fd;
+		pfd[i].events = POLLIN;
+	}
+	while (!stop) {
+		int r = poll(pfd, (nfds_t)nlisteners, -1);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			die("poll: %s", strerror(errno));
+		}
+		for (size_t i = 0; i < nlisteners; i++) {
+			if (!(pfd[i].revents & POLLIN))
+				continue;
+			for (;;) {
+				int cfd = accept(listeners[i].fd, NULL, NULL);
+				if (cfd < 0)
+					break;
+				log_conn(&listeners[i]);
+				pid_t pid = fork();
+				if (pid == 0)
+					handle(&listeners[i], cfd);
+				close(cfd);
+			}
+		}
+	}
+	if (pidfile != NULL)
+		unlink(pidfile);
+	return 0;
 }

@@ -13,33 +13,36 @@ static const struct {
 	const char *name;
 	void (*fn)(void);
 } unit_tests[] = {
-#define UNIT_TEST(f) {#f, f}
-	UNIT_TEST(test_smtp_reply_single),
-	UNIT_TEST(test_smtp_reply_table),
-	UNIT_TEST(test_smtp_reply_bytewise),
-	UNIT_TEST(test_smtp_reply_used),
-	UNIT_TEST(test_smtp_reply_limits),
-	UNIT_TEST(test_smtp_reply_reuse),
-	UNIT_TEST(test_smtp_ehlo_has),
-	UNIT_TEST(test_mtasts_txt),
-	UNIT_TEST(test_mtasts_txt_is_sts),
-	UNIT_TEST(test_mtasts_policy),
-	UNIT_TEST(test_mtasts_policy_mx_limit),
-	UNIT_TEST(test_mtasts_mx_match),
-	UNIT_TEST(test_tlsrpt_txt),
-	UNIT_TEST(test_tlsrpt_txt_is_tlsrpt),
-	UNIT_TEST(test_base_json_escape),
-	UNIT_TEST(test_base_buf_cap),
-	UNIT_TEST(test_base_domain_normalise),
-	UNIT_TEST(test_verdict_raise),
-	UNIT_TEST(test_verdict_add_reason),
-	UNIT_TEST(test_verdict_registry),
-	UNIT_TEST(test_verdict_precheck),
-	UNIT_TEST(test_verdict_dnssec),
-	UNIT_TEST(test_verdict_starttls),
-	UNIT_TEST(test_verdict_dane),
-	UNIT_TEST(test_verdict_mta_sts),
-	UNIT_TEST(test_verdict_tlsrpt),
+#define UNIT_TEST(f)                                                                               \
+	{                                                                                          \
+#f, f                                                                              \
+	}
+    UNIT_TEST(test_smtp_reply_single),
+    UNIT_TEST(test_smtp_reply_table),
+    UNIT_TEST(test_smtp_reply_bytewise),
+    UNIT_TEST(test_smtp_reply_used),
+    UNIT_TEST(test_smtp_reply_limits),
+    UNIT_TEST(test_smtp_reply_reuse),
+    UNIT_TEST(test_smtp_ehlo_has),
+    UNIT_TEST(test_mtasts_txt),
+    UNIT_TEST(test_mtasts_txt_is_sts),
+    UNIT_TEST(test_mtasts_policy),
+    UNIT_TEST(test_mtasts_policy_mx_limit),
+    UNIT_TEST(test_mtasts_mx_match),
+    UNIT_TEST(test_tlsrpt_txt),
+    UNIT_TEST(test_tlsrpt_txt_is_tlsrpt),
+    UNIT_TEST(test_base_json_escape),
+    UNIT_TEST(test_base_buf_cap),
+    UNIT_TEST(test_base_domain_normalise),
+    UNIT_TEST(test_verdict_raise),
+    UNIT_TEST(test_verdict_add_reason),
+    UNIT_TEST(test_verdict_registry),
+    UNIT_TEST(test_verdict_precheck),
+    UNIT_TEST(test_verdict_dnssec),
+    UNIT_TEST(test_verdict_starttls),
+    UNIT_TEST(test_verdict_dane),
+    UNIT_TEST(test_verdict_mta_sts),
+    UNIT_TEST(test_verdict_tlsrpt),
 #undef UNIT_TEST
 };
 

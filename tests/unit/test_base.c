@@ -21,23 +21,27 @@ struct json_case {
 void test_base_json_escape(void)
 {
 	static const struct json_case cases[] = {
-		{"plain", "hello", 0, "\"hello\""},
-		{"empty", "", 0, "\"\""},
-		{"quotes and backslash", "a\"b\\c", 0, "\"a\\\"b\\\\c\""},
-		{"named controls", "\n\r\t", 0, "\"\\n\\r\\t\""},
-		{"other controls", "\x01\x1f\x7f\x08\x0c", 0, "\"\\u0001\\u001f\\u007f\\u0008\\u000c\""},
-		{"NUL", "a\0b", 3, "\"a\\u0000b\""},
-		{"slash kept", "a/b", 0, "\"a/b\""},
-		{"valid UTF-8 kept", "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80", 0,
-		 "\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\""},
-		{"lone continuation", "a\x80" "b", 0, "\"a\\ufffdb\""},
-		{"invalid byte ff", "\xff", 0, "\"\\ufffd\""},
-		{"overlong c0 80", "\xc0\x80", 0, "\"\\ufffd\\ufffd\""},
-		{"overlong e0 80 80", "\xe0\x80\x80", 0, "\"\\ufffd\\ufffd\\ufffd\""},
-		{"surrogate ed a0 80", "\xed\xa0\x80", 0, "\"\\ufffd\\ufffd\\ufffd\""},
-		{"above U+10FFFF", "\xf4\x90\x80\x80", 0, "\"\\ufffd\\ufffd\\ufffd\\ufffd\""},
-		{"truncated sequence", "x\xe2\x82", 0, "\"x\\ufffd\\ufffd\""},
-		{"truncated by length", "\xc3\xa9", 1, "\"\\ufffd\""},
+	    {"plain", "hello", 0, "\"hello\""},
+	    {"empty", "", 0, "\"\""},
+	    {"quotes and backslash", "a\"b\\c", 0, "\"a\\\"b\\\\c\""},
+	    {"named controls", "\n\r\t", 0, "\"\\n\\r\\t\""},
+	    {"other controls", "\x01\x1f\x7f\x08\x0c", 0,
+	     "\"\\u0001\\u001f\\u007f\\u0008\\u000c\""},
+	    {"NUL", "a\0b", 3, "\"a\\u0000b\""},
+	    {"slash kept", "a/b", 0, "\"a/b\""},
+	    {"valid UTF-8 kept", "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80", 0,
+	     "\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\""},
+	    {"lone continuation",
+	     "a\x80"
+	     "b",
+	     0, "\"a\\ufffdb\""},
+	    {"invalid byte ff", "\xff", 0, "\"\\ufffd\""},
+	    {"overlong c0 80", "\xc0\x80", 0, "\"\\ufffd\\ufffd\""},
+	    {"overlong e0 80 80", "\xe0\x80\x80", 0, "\"\\ufffd\\ufffd\\ufffd\""},
+	    {"surrogate ed a0 80", "\xed\xa0\x80", 0, "\"\\ufffd\\ufffd\\ufffd\""},
+	    {"above U+10FFFF", "\xf4\x90\x80\x80", 0, "\"\\ufffd\\ufffd\\ufffd\\ufffd\""},
+	    {"truncated sequence", "x\xe2\x82", 0, "\"x\\ufffd\\ufffd\""},
+	    {"truncated by length", "\xc3\xa9", 1, "\"\\ufffd\""},
 	};
 	size_t i;
 
@@ -161,37 +165,36 @@ struct domain_case {
 
 void test_base_domain_normalise(void)
 {
-	static const char l63[] =
-	    "abcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabc";
+	static const char l63[] = "abcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabc";
 	static const char l64[] =
 	    "abcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcd";
 	char name63[80], name64[80], long254[300], long253[300];
 	struct domain_case cases[] = {
-		{"example.com", 0, "example.com"},
-		{"Mail.EXAMPLE.Com", 0, "mail.example.com"},
-		{"example.com.", 0, "example.com"},
-		{"_mta-sts.example.com", 0, "_mta-sts.example.com"},
-		{"_smtp._tls.Example.com.", 0, "_smtp._tls.example.com"},
-		{"a-b.c0.example", 0, "a-b.c0.example"},
-		{"192.0.2.1", 0, "192.0.2.1"},
-		{name63, 0, name63},
-		{name64, -1, NULL},
-		{long253, 0, long253},
-		{long254, -1, NULL},
-		{"localhost", -1, NULL},
-		{"localhost.", -1, NULL},
-		{"", -1, NULL},
-		{".", -1, NULL},
-		{"example..com", -1, NULL},
-		{".example.com", -1, NULL},
-		{"example.com..", -1, NULL},
-		{"-a.example.com", -1, NULL},
-		{"a-.example.com", -1, NULL},
-		{"example.com-", -1, NULL},
-		{"exa mple.com", -1, NULL},
-		{"exa!mple.com", -1, NULL},
-		{"*.example.com", -1, NULL},
-		{"caf\xc3\xa9.example", -1, NULL},
+	    {"example.com", 0, "example.com"},
+	    {"Mail.EXAMPLE.Com", 0, "mail.example.com"},
+	    {"example.com.", 0, "example.com"},
+	    {"_mta-sts.example.com", 0, "_mta-sts.example.com"},
+	    {"_smtp._tls.Example.com.", 0, "_smtp._tls.example.com"},
+	    {"a-b.c0.example", 0, "a-b.c0.example"},
+	    {"192.0.2.1", 0, "192.0.2.1"},
+	    {name63, 0, name63},
+	    {name64, -1, NULL},
+	    {long253, 0, long253},
+	    {long254, -1, NULL},
+	    {"localhost", -1, NULL},
+	    {"localhost.", -1, NULL},
+	    {"", -1, NULL},
+	    {".", -1, NULL},
+	    {"example..com", -1, NULL},
+	    {".example.com", -1, NULL},
+	    {"example.com..", -1, NULL},
+	    {"-a.example.com", -1, NULL},
+	    {"a-.example.com", -1, NULL},
+	    {"example.com-", -1, NULL},
+	    {"exa mple.com", -1, NULL},
+	    {"exa!mple.com", -1, NULL},
+	    {"*.example.com", -1, NULL},
+	    {"caf\xc3\xa9.example", -1, NULL},
 	};
 	size_t i;
 
