@@ -578,7 +578,13 @@ static void domain_finish(struct dpriv *dp)
 	for (i = 0; i < PROBE_COUNT; i++) {
 		memset(&dp->ds.verdict[i], 0, sizeof(dp->ds.verdict[i]));
 		probe_registry[i]->evaluate(&dp->ds, &dp->ds.verdict[i]);
-		if (dp->ds.timed_out && dp->ds.verdict[i].v == VERDICT_ERROR)
+		if (!dp->ds.timed_out)
+			continue;
+		/* Cut off by the total deadline: part of the evidence is missing, so
+		 * a pass would be a claim about what was not tested. A fail stands. */
+		if (dp->ds.verdict[i].v == VERDICT_PASS)
+			dp->ds.verdict[i].v = VERDICT_ERROR;
+		if (dp->ds.verdict[i].v == VERDICT_ERROR)
 			verdict_add_reason(&dp->ds.verdict[i], "domain-timeout");
 	}
 	e->inflight--;

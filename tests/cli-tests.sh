@@ -127,6 +127,17 @@ jq_expect "evidence: per-name DNSSEC status" \
 jq_expect "hostile peers end in a per-address reason" \
     '[.[] | .mx[0].addresses[0].starttls] == ["timeout", "protocol-error", "timeout", "bad-greeting"]' $LAB silent.example endless.example slow.example garbage.example
 
+# The total deadline per domain (8 x --timeout): twelve MX hosts on the slow
+# listener, one connection at a time, cannot finish in 16 s; the domain is
+# reported at its deadline, and no pass is claimed for what was not tested.
+t0=$(date +%s)
+# shellcheck disable=SC2086
+jq_expect "total deadline per domain: reported as error with domain-timeout" \
+    '.[0] | .verdicts.starttls == "error" and (.reasons.starttls | index("domain-timeout")) != null and (.notes | index("domain-timeout")) != null and ([.mx[].addresses[0].starttls] | index("ok")) != null' \
+    --root-hints "$ROOT/build/lab/root.hints" --trust-anchor "$ROOT/build/lab/root.key" --ca-file "$ROOT/build/lab/ca.pem" \
+    --timeout 2 --per-ip 1 --max-mx 12 slowmany.example
+echo "   (took $(($(date +%s) - t0)) s; without the deadline it would take about 50 s)"
+
 # --per-ip: the most SMTP sessions open at once to one address, from the
 # debug trace of state changes ("-> CONNECT" opens, "-> DONE" closes). Eight
 # lab domains have distinct MX host names on 127.25.0.10.
