@@ -8,150 +8,63 @@
  */
 #include "mtasts_policy.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../base/str.h"
+#include "txt_record.h"
 
-#define STS_KEY_MAX 32 /* extension field names: 1 + 31 characters */
-
-static void sts_why(char *why, size_t whylen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void sts_why(char *why, size_t whylen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!why || whylen == 0)
-		return;
-	va_start(ap, fmt);
-	(void)vsnprintf(why, whylen, fmt, ap);
-	va_end(ap);
-}
-
-static bool sts_alnum(char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-}
-
-static bool sts_wsp(char c) { return c == ' ' || c == '\t'; }
-
-/* §3.1 sts-ext-name / §3.2 sts-policy-ext-name */
-static bool sts_key_ok(const char *k, size_t n)
-{
-	size_t i;
-
-	if (n == 0 || n > STS_KEY_MAX || !sts_alnum(k[0]))
-		return false;
-	for (i = 1; i < n; i++)
-		if (!sts_alnum(k[i]) && k[i] != '_' && k[i] != '-' && k[i] != '.')
-			return false;
-	return true;
-}
-
-/* §3.1 sts-ext-value: %x21-3A / %x3C / %x3E-7E, at least one */
-static bool sts_ext_value_ok(const char *v, size_t n)
-{
-	size_t i;
-
-	if (n == 0)
-		return false;
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)v[i];
-
-		if (c < 0x21 || c > 0x7e || c == ';' || c == '=')
-			return false;
-	}
-	return true;
-}
-
-bool mtasts_txt_is_sts(const char *txt)
-{
-	if (!txt || strncmp(txt, "v=STSv1", 7) != 0)
-		return false;
-	return txt[7] == '\0' || txt[7] == ';' || sts_wsp(txt[7]);
-}
+bool mtasts_txt_is_sts(const char *txt) { return txt_has_version(txt, "v=STSv1"); }
 
 int mtasts_txt_parse(const char *txt, char id[STS_ID_MAX + 1], char *why, size_t whylen)
 {
-	const char *p;
+	struct txt_cursor cur;
+	struct txt_field f;
 	bool have_id = false;
-	int field = 1;
+	size_t i;
+	int rc;
 
 	id[0] = '\0';
 	if (!mtasts_txt_is_sts(txt)) {
-		sts_why(why, whylen, "does not start with v=STSv1");
+		txt_why(why, whylen, "does not start with v=STSv1");
 		return -1;
 	}
-	p = txt + 7;
-	for (;;) {
-		const char *name, *val;
-		size_t nlen, vlen, i;
-
-		while (sts_wsp(*p))
-			p++;
-		if (*p == '\0')
-			break;
-		if (*p != ';') {
-			sts_why(why, whylen, "expected ';' after field %d", field);
-			return -1;
-		}
-		p++;
-		while (sts_wsp(*p))
-			p++;
-		if (*p == '\0')
-			break; /* optional trailing ';' */
-		field++;
-		if (*p == ';') {
-			sts_why(why, whylen, "field %d is empty", field);
-			return -1;
-		}
-		name = p;
-		while (*p && *p != '=' && *p != ';' && !sts_wsp(*p))
-			p++;
-		nlen = (size_t)(p - name);
-		if (*p != '=') {
-			sts_why(why, whylen, "field %d: expected key=value", field);
-			return -1;
-		}
-		val = ++p;
-		while (*p && *p != ';' && !sts_wsp(*p))
-			p++;
-		vlen = (size_t)(p - val);
-		if (nlen == 2 && memcmp(name, "id", 2) == 0) {
+	txt_cursor_init(&cur, txt, "v=STSv1");
+	while ((rc = txt_next_field(&cur, NULL, &f, why, whylen)) == 1) {
+		if (f.nlen == 2 && memcmp(f.name, "id", 2) == 0) {
 			if (have_id) {
-				sts_why(why, whylen, "field %d: id appears more than once", field);
+				txt_why(why, whylen, "field %d: id appears more than once",
+					f.index);
 				return -1;
 			}
-			if (vlen == 0 || vlen > STS_ID_MAX) {
-				sts_why(why, whylen, "field %d: id must be 1-32 letters or digits",
-					field);
+			if (f.vlen == 0 || f.vlen > STS_ID_MAX) {
+				txt_why(why, whylen, "field %d: id must be 1-32 letters or digits",
+					f.index);
 				return -1;
 			}
-			for (i = 0; i < vlen; i++) {
-				if (!sts_alnum(val[i])) {
-					sts_why(why, whylen,
+			for (i = 0; i < f.vlen; i++) {
+				if (!txt_alnum(f.val[i])) {
+					txt_why(why, whylen,
 						"field %d: id must be letters and digits only",
-						field);
+						f.index);
 					return -1;
 				}
 			}
-			memcpy(id, val, vlen);
-			id[vlen] = '\0';
+			memcpy(id, f.val, f.vlen);
+			id[f.vlen] = '\0';
 			have_id = true;
-		} else if (!sts_key_ok(name, nlen)) {
-			sts_why(why, whylen, "field %d: bad field name", field);
-			return -1;
-		} else if (!sts_ext_value_ok(val, vlen)) {
-			sts_why(why, whylen, "field %d: bad or empty field value", field);
+		} else if (txt_ext_field_check(&f, why, whylen) < 0) {
 			return -1;
 		}
 	}
+	if (rc < 0) {
+		id[0] = '\0';
+		return -1;
+	}
 	if (!have_id) {
 		id[0] = '\0';
-		sts_why(why, whylen, "id is missing");
+		txt_why(why, whylen, "id is missing");
 		return -1;
 	}
 	return 0;
@@ -221,7 +134,7 @@ int mtasts_policy_parse(const char *body, size_t len, struct sts_policy *p, char
 
 	sts_policy_empty(p);
 	if (!body || len == 0) {
-		sts_why(why, whylen, "policy is empty");
+		txt_why(why, whylen, "policy is empty");
 		return -1;
 	}
 	while (pos < len) {
@@ -235,27 +148,27 @@ int mtasts_policy_parse(const char *body, size_t len, struct sts_policy *p, char
 		if (n > 0 && l[n - 1] == '\r')
 			n--;
 		/* §3.2 allows WSP around each field */
-		while (n > 0 && sts_wsp(l[0])) {
+		while (n > 0 && txt_wsp(l[0])) {
 			l++;
 			n--;
 		}
-		while (n > 0 && sts_wsp(l[n - 1]))
+		while (n > 0 && txt_wsp(l[n - 1]))
 			n--;
 		if (n == 0)
 			continue; /* blank line: tolerated */
 		colon = memchr(l, ':', n);
 		if (!colon) {
-			sts_why(why, whylen, "line %u: expected \"key: value\"", lineno);
+			txt_why(why, whylen, "line %u: expected \"key: value\"", lineno);
 			goto fail;
 		}
 		klen = (size_t)(colon - l);
-		if (!sts_key_ok(l, klen)) {
-			sts_why(why, whylen, "line %u: bad field name", lineno);
+		if (!txt_key_ok(l, klen)) {
+			txt_why(why, whylen, "line %u: bad field name", lineno);
 			goto fail;
 		}
 		v = colon + 1;
 		vlen = n - klen - 1;
-		while (vlen > 0 && sts_wsp(v[0])) {
+		while (vlen > 0 && txt_wsp(v[0])) {
 			v++;
 			vlen--;
 		}
@@ -263,7 +176,7 @@ int mtasts_policy_parse(const char *body, size_t len, struct sts_policy *p, char
 			if (have_version)
 				continue; /* first wins */
 			if (!sts_eq(v, vlen, "STSv1")) {
-				sts_why(why, whylen, "line %u: version must be STSv1", lineno);
+				txt_why(why, whylen, "line %u: version must be STSv1", lineno);
 				goto fail;
 			}
 			have_version = true;
@@ -277,7 +190,7 @@ int mtasts_policy_parse(const char *body, size_t len, struct sts_policy *p, char
 			else if (sts_eq(v, vlen, "none"))
 				p->mode = STS_MODE_NONE;
 			else {
-				sts_why(why, whylen,
+				txt_why(why, whylen,
 					"line %u: mode must be enforce, testing or none", lineno);
 				goto fail;
 			}
@@ -288,13 +201,13 @@ int mtasts_policy_parse(const char *body, size_t len, struct sts_policy *p, char
 			if (p->max_age >= 0)
 				continue;
 			if (vlen == 0 || vlen > 10) {
-				sts_why(why, whylen, "line %u: max_age must be 1 to 10 digits",
+				txt_why(why, whylen, "line %u: max_age must be 1 to 10 digits",
 					lineno);
 				goto fail;
 			}
 			for (i = 0; i < vlen; i++) {
 				if (v[i] < '0' || v[i] > '9') {
-					sts_why(why, whylen, "line %u: max_age must be digits only",
+					txt_why(why, whylen, "line %u: max_age must be digits only",
 						lineno);
 					goto fail;
 				}
@@ -303,7 +216,7 @@ int mtasts_policy_parse(const char *body, size_t len, struct sts_policy *p, char
 					age = age * 10 + (v[i] - '0');
 			}
 			if (age > STS_MAX_AGE_MAX) {
-				sts_why(why, whylen, "line %u: max_age above 31557600", lineno);
+				txt_why(why, whylen, "line %u: max_age above 31557600", lineno);
 				goto fail;
 			}
 			p->max_age = age;
@@ -312,12 +225,12 @@ int mtasts_policy_parse(const char *body, size_t len, struct sts_policy *p, char
 			const char *reason = NULL;
 
 			if (sts_mx_pattern(v, vlen, pat, &reason) < 0) {
-				sts_why(why, whylen, "line %u: bad mx pattern: %s", lineno,
+				txt_why(why, whylen, "line %u: bad mx pattern: %s", lineno,
 					reason ? reason : "invalid");
 				goto fail;
 			}
 			if (p->nmx >= STS_MX_MAX) {
-				sts_why(why, whylen, "line %u: more than %d mx patterns", lineno,
+				txt_why(why, whylen, "line %u: more than %d mx patterns", lineno,
 					STS_MX_MAX);
 				goto fail;
 			}
@@ -326,19 +239,19 @@ int mtasts_policy_parse(const char *body, size_t len, struct sts_policy *p, char
 		/* §3.2: other fields are extensions and ignored */
 	}
 	if (!have_version) {
-		sts_why(why, whylen, "version line is missing");
+		txt_why(why, whylen, "version line is missing");
 		goto fail;
 	}
 	if (p->mode == STS_MODE_UNSET) {
-		sts_why(why, whylen, "mode line is missing");
+		txt_why(why, whylen, "mode line is missing");
 		goto fail;
 	}
 	if (p->max_age < 0) {
-		sts_why(why, whylen, "max_age line is missing");
+		txt_why(why, whylen, "max_age line is missing");
 		goto fail;
 	}
 	if (p->nmx == 0 && p->mode != STS_MODE_NONE) {
-		sts_why(why, whylen, "no mx line (required unless mode is none)");
+		txt_why(why, whylen, "no mx line (required unless mode is none)");
 		goto fail;
 	}
 	return 0;

@@ -9,71 +9,15 @@
  */
 #include "tlsrpt_record.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "../base/str.h"
+#include "txt_record.h"
 
-#define TLSRPT_KEY_MAX 32   /* extension names: 1 + 31 characters */
 #define TLSRPT_LOCAL_MAX 64 /* RFC 5321 §4.5.3.1.1 */
 
-static void tlsrpt_why(char *why, size_t whylen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void tlsrpt_why(char *why, size_t whylen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!why || whylen == 0)
-		return;
-	va_start(ap, fmt);
-	(void)vsnprintf(why, whylen, fmt, ap);
-	va_end(ap);
-}
-
-static bool tlsrpt_alnum(char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-}
-
-static bool tlsrpt_wsp(char c) { return c == ' ' || c == '\t'; }
-
-bool tlsrpt_txt_is_tlsrpt(const char *txt)
-{
-	if (!txt || strncmp(txt, "v=TLSRPTv1", 10) != 0)
-		return false;
-	return txt[10] == '\0' || txt[10] == ';' || tlsrpt_wsp(txt[10]);
-}
-
-/* tlsrpt-ext-name */
-static bool tlsrpt_key_ok(const char *k, size_t n)
-{
-	size_t i;
-
-	if (n == 0 || n > TLSRPT_KEY_MAX || !tlsrpt_alnum(k[0]))
-		return false;
-	for (i = 1; i < n; i++)
-		if (!tlsrpt_alnum(k[i]) && k[i] != '_' && k[i] != '-' && k[i] != '.')
-			return false;
-	return true;
-}
-
-/* tlsrpt-ext-value: %x21-3A / %x3C / %x3E-7E, at least one */
-static bool tlsrpt_ext_value_ok(const char *v, size_t n)
-{
-	size_t i;
-
-	if (n == 0)
-		return false;
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)v[i];
-
-		if (c < 0x21 || c > 0x7e || c == ';' || c == '=')
-			return false;
-	}
-	return true;
-}
+bool tlsrpt_txt_is_tlsrpt(const char *txt) { return txt_has_version(txt, "v=TLSRPTv1"); }
 
 /* Is n bytes at s a valid host name (str_domain_normalise rules)? NULL when
  * it is, else why not. */
@@ -105,7 +49,7 @@ static bool tlsrpt_local_ok(const char *s, size_t n)
 
 		if (c == '\0')
 			return false;
-		if (tlsrpt_alnum(c) || strchr("!#$%&'*+-/=?^_`{|}~", c))
+		if (txt_alnum(c) || strchr("!#$%&'*+-/=?^_`{|}~", c))
 			continue;
 		/* s[n - 1] is not '.', so s[i + 1] is inside the part */
 		if (c == '.' && s[i + 1] != '.')
@@ -123,7 +67,7 @@ static bool tlsrpt_path_ok(const char *s, size_t n)
 	for (i = 0; i < n; i++) {
 		char c = s[i];
 
-		if (c == '\0' || !(tlsrpt_alnum(c) || strchr("-._~!$&'()*+=:@/?%#", c)))
+		if (c == '\0' || !(txt_alnum(c) || strchr("-._~!$&'()*+=:@/?%#", c)))
 			return false;
 	}
 	return true;
@@ -194,29 +138,28 @@ static int tlsrpt_rua_check(const char *v, size_t n, int field, char *why, size_
 		const char *err;
 		char ebuf[96];
 
-		while (pos < n && tlsrpt_wsp(v[pos]))
+		while (pos < n && txt_wsp(v[pos]))
 			pos++;
 		start = pos;
-		while (pos < n && v[pos] != ',' && !tlsrpt_wsp(v[pos]))
+		while (pos < n && v[pos] != ',' && !txt_wsp(v[pos]))
 			pos++;
 		len = pos - start;
 		k++;
 		if (len == 0) {
-			tlsrpt_why(why, whylen, "field %d: rua URI %d is empty", field, k);
+			txt_why(why, whylen, "field %d: rua URI %d is empty", field, k);
 			return -1;
 		}
 		err = tlsrpt_uri_check(v + start, len, ebuf, sizeof(ebuf));
 		if (err) {
-			tlsrpt_why(why, whylen, "field %d: rua URI %d: %s", field, k, err);
+			txt_why(why, whylen, "field %d: rua URI %d: %s", field, k, err);
 			return -1;
 		}
-		while (pos < n && tlsrpt_wsp(v[pos]))
+		while (pos < n && txt_wsp(v[pos]))
 			pos++;
 		if (pos == n)
 			return 0;
 		if (v[pos] != ',') {
-			tlsrpt_why(why, whylen, "field %d: rua URIs must be separated by ','",
-				   field);
+			txt_why(why, whylen, "field %d: rua URIs must be separated by ','", field);
 			return -1;
 		}
 		pos++;
@@ -225,77 +168,34 @@ static int tlsrpt_rua_check(const char *v, size_t n, int field, char *why, size_
 
 int tlsrpt_txt_parse(const char *txt, char *why, size_t whylen)
 {
-	const char *p;
+	struct txt_cursor cur;
+	struct txt_field f;
 	bool have_rua = false;
-	int field = 1;
+	int rc;
 
 	if (!tlsrpt_txt_is_tlsrpt(txt)) {
-		tlsrpt_why(why, whylen, "does not start with v=TLSRPTv1");
+		txt_why(why, whylen, "does not start with v=TLSRPTv1");
 		return -1;
 	}
-	p = txt + 10;
-	for (;;) {
-		const char *name, *val;
-		size_t nlen, vlen;
-
-		while (tlsrpt_wsp(*p))
-			p++;
-		if (*p == '\0')
-			break;
-		if (*p != ';') {
-			tlsrpt_why(why, whylen, "expected ';' after field %d", field);
-			return -1;
-		}
-		p++;
-		while (tlsrpt_wsp(*p))
-			p++;
-		if (*p == '\0')
-			break; /* optional trailing ';' */
-		field++;
-		if (*p == ';') {
-			tlsrpt_why(why, whylen, "field %d is empty", field);
-			return -1;
-		}
-		name = p;
-		while (*p && *p != '=' && *p != ';' && !tlsrpt_wsp(*p))
-			p++;
-		nlen = (size_t)(p - name);
-		if (*p != '=') {
-			tlsrpt_why(why, whylen, "field %d: expected key=value", field);
-			return -1;
-		}
-		val = ++p;
-		if (nlen == 3 && memcmp(name, "rua", 3) == 0) {
-			/* the URI list may have WSP around its commas */
-			while (*p && *p != ';')
-				p++;
-			vlen = (size_t)(p - val);
-			while (vlen > 0 && tlsrpt_wsp(val[vlen - 1]))
-				vlen--;
+	txt_cursor_init(&cur, txt, "v=TLSRPTv1");
+	while ((rc = txt_next_field(&cur, "rua", &f, why, whylen)) == 1) {
+		if (f.nlen == 3 && memcmp(f.name, "rua", 3) == 0) {
 			if (have_rua) {
-				tlsrpt_why(why, whylen, "field %d: rua appears more than once",
-					   field);
+				txt_why(why, whylen, "field %d: rua appears more than once",
+					f.index);
 				return -1;
 			}
-			if (tlsrpt_rua_check(val, vlen, field, why, whylen) < 0)
+			if (tlsrpt_rua_check(f.val, f.vlen, f.index, why, whylen) < 0)
 				return -1;
 			have_rua = true;
-			continue;
-		}
-		while (*p && *p != ';' && !tlsrpt_wsp(*p))
-			p++;
-		vlen = (size_t)(p - val);
-		if (!tlsrpt_key_ok(name, nlen)) {
-			tlsrpt_why(why, whylen, "field %d: bad field name", field);
-			return -1;
-		}
-		if (!tlsrpt_ext_value_ok(val, vlen)) {
-			tlsrpt_why(why, whylen, "field %d: bad or empty field value", field);
+		} else if (txt_ext_field_check(&f, why, whylen) < 0) {
 			return -1;
 		}
 	}
+	if (rc < 0)
+		return -1;
 	if (!have_rua) {
-		tlsrpt_why(why, whylen, "rua is missing");
+		txt_why(why, whylen, "rua is missing");
 		return -1;
 	}
 	return 0;

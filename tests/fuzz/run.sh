@@ -58,8 +58,8 @@ failed=0
 for t in $targets; do
 	case $t in
 	fuzz_smtp_reply) build "$t" probes/smtp_reply.c ;;
-	fuzz_mtasts) build "$t" probes/mtasts_policy.c ;;
-	fuzz_tlsrpt) build "$t" probes/tlsrpt_record.c ;;
+	fuzz_mtasts) build "$t" probes/mtasts_policy.c probes/txt_record.c ;;
+	fuzz_tlsrpt) build "$t" probes/tlsrpt_record.c probes/txt_record.c ;;
 	*)
 		echo "run.sh: unknown harness $t" >&2
 		exit 2
