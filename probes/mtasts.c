@@ -123,9 +123,6 @@ static void sts_maybe_fetch(struct domain_scan *ds, const struct probe_env *env)
 		sts_fail(s, "policy-fetch-failed", "cannot start the HTTPS request");
 }
 
-/* The env is needed in the address callback; probes have one env per run. */
-static const struct probe_env *sts_env;
-
 static void sts_on_addr(struct domain_scan *ds, const struct dns_answer *a)
 {
 	struct sts_result *s = &ds->sts;
@@ -142,7 +139,7 @@ static void sts_on_addr(struct domain_scan *ds, const struct dns_answer *a)
 		s->nips++;
 	}
 	s->addr_pending--;
-	sts_maybe_fetch(ds, sts_env);
+	sts_maybe_fetch(ds, ds->env);
 }
 
 static void sts_on_txt(struct domain_scan *ds, const struct dns_answer *a)
@@ -170,19 +167,18 @@ static void sts_on_txt(struct domain_scan *ds, const struct dns_answer *a)
 	(void)snprintf(host, sizeof(host), "mta-sts.%s", ds->name);
 	(void)snprintf(s->resolve, sizeof(s->resolve), "mta-sts.%s:443:", ds->name);
 	s->addr_pending = 2;
-	if (sts_env->query(ds, host, DNS_T_A, sts_on_addr) < 0)
+	if (ds->env->query(ds, host, DNS_T_A, sts_on_addr) < 0)
 		s->addr_pending--;
-	if (sts_env->query(ds, host, DNS_T_AAAA, sts_on_addr) < 0)
+	if (ds->env->query(ds, host, DNS_T_AAAA, sts_on_addr) < 0)
 		s->addr_pending--;
 	if (s->addr_pending == 0)
-		sts_maybe_fetch(ds, sts_env);
+		sts_maybe_fetch(ds, ds->env);
 }
 
 static void mtasts_start(struct domain_scan *ds, const struct probe_env *env)
 {
 	char name[DNS_NAME_MAX + 16];
 
-	sts_env = env;
 	(void)snprintf(name, sizeof(name), "_mta-sts.%s", ds->name);
 	ds->sts.txt_status = DNS_FAILURE;
 	(void)env->query(ds, name, DNS_T_TXT, sts_on_txt);

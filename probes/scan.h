@@ -16,6 +16,8 @@
 
 #include "dns.h"
 
+struct probe_env;
+
 #define SCAN_MX_MAX 64     /* hard cap on MX records kept per domain */
 #define SCAN_ADDR_MAX 16   /* addresses probed per MX host */
 #define SCAN_TLSA_MAX 16   /* TLSA records kept per host */
@@ -196,6 +198,7 @@ struct domain_scan {
 	struct probe_verdict verdict[PROBE_COUNT];
 	bool timed_out;
 	/* engine bookkeeping */
+	const struct probe_env *env; /* the engine's services (probe.h), borrowed */
 	int pending;
 	bool done;
 	void *engine; /* the engine that owns this scan */

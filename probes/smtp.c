@@ -115,13 +115,9 @@ static void smtp_finish(struct smtp_session *s, enum addr_status st, const char 
 {
 	va_list ap;
 
-	if (s->ar->status == ADDR_PENDING || s->ar->status == ADDR_OK ||
-	    s->ar->status == ADDR_TLS_OLD || s->ar->status == ADDR_NO_STARTTLS ||
-	    s->ar->status == ADDR_STARTTLS_REJECTED) {
-		/* A result reached before QUIT stands; QUIT trouble is not a finding. */
-		if (s->ar->status == ADDR_PENDING)
-			s->ar->status = st;
-	}
+	/* A result reached before this point (e.g. before QUIT) stands. */
+	if (s->ar->status == ADDR_PENDING)
+		s->ar->status = st;
 	/* Trouble after the result (during QUIT) is not a finding. */
 	if (fmt && !s->ar->error[0] && s->state != SMTP_QUIT) {
 		va_start(ap, fmt);

@@ -739,6 +739,7 @@ int engine_run(struct engine *e, char *const *domains, size_t n, engine_result_c
 		(void)str_copy(dp->ds.name, sizeof(dp->ds.name), domains[i]);
 		dp->ds.index = i;
 		dp->ds.engine = e;
+		dp->ds.env = &e->env;
 		dp->ds.sts.max_age = -1;
 		e->doms[i] = dp;
 	}
