@@ -177,5 +177,20 @@ else
     echo "FAIL --concurrency 1: $open_max sessions open at once"; fail=$((fail + 1))
 fi
 
+# Tests never reach the internet: every address the scanner sends to or
+# connects to during a lab run (DNS, SMTP, HTTPS) is a loopback address.
+trace=$(mktemp)
+# shellcheck disable=SC2086
+strace -f -qq -e trace=connect,sendto,sendmsg -o "$trace" "$BIN" check --json $LAB \
+    good.example sts-crlf.example unsigned.example cname-mx.example >/dev/null 2>&1
+dests=$(grep -oE 'inet_addr\("[0-9.]+"\)|inet_pton\(AF_INET6, "[^"]+"' "$trace" | grep -oE '"[^"]+"' | tr -d '"' | sort -u)
+outside=$(grep -vE '^(127\.|::1$)' <<<"$dests" || true)
+if [[ -n $dests && -z $outside ]]; then
+    echo "ok only loopback addresses contacted ($(wc -l <<<"$dests") distinct)"; pass=$((pass + 1))
+else
+    echo "FAIL addresses outside the lab contacted: ${outside:-none traced}"; fail=$((fail + 1))
+fi
+rm -f "$trace"
+
 echo "$pass passed, $fail failed"
 [[ $fail -eq 0 ]]
