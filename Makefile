@@ -4,6 +4,7 @@
 #   make test       install dependencies, build (plain + ASan/UBSan), start the lab,
 #                   run unit and lab tests, stop the lab
 #   make demo       install dependencies, build, start the lab, check the lab domains
+#   make bench      figures: lab domains checked per second, peak RSS
 #   make lab-up / lab-down / lint / asan / install / clean
 
 PREFIX  ?= /usr/local
@@ -85,6 +86,9 @@ demo: deps
 lint:
 	tests/lint.sh
 
+bench: all $(B)/lab-smtpd
+	tests/bench.sh
+
 install: $(B)/mailscan
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 755 $(B)/mailscan $(DESTDIR)$(PREFIX)/bin/mailscan
@@ -94,4 +98,4 @@ clean:
 	-tests/lab/lab.sh down >/dev/null 2>&1
 	rm -rf $(B)
 
-.PHONY: all asan deps unit lab-up lab-down test demo lint install clean
+.PHONY: all asan deps unit lab-up lab-down test demo lint bench install clean
