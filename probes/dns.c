@@ -20,9 +20,12 @@
 #include "../base/buf.h"
 #include "../base/log.h"
 
+struct dns_req;
+
 struct dns {
 	struct event_base *base;
 	getdns_context *ctx;
+	struct dns_req *parked; /* answers waiting for their turn in the loop */
 	getdns_dict *ext;
 	unsigned long queries;
 };
@@ -37,9 +40,23 @@ struct dns_req {
 	 * answer is parked here and delivered from the loop instead. */
 	bool in_call;
 	bool parked;
+	bool cancelled;
+	getdns_transaction_t txid;
 	getdns_callback_type_t parked_type;
 	getdns_dict *parked_resp;
+	struct dns_req *prev, *next; /* in dns->parked */
 };
+
+static void dns_unpark(struct dns_req *req)
+{
+	if (req->prev)
+		req->prev->next = req->next;
+	else
+		req->d->parked = req->next;
+	if (req->next)
+		req->next->prev = req->prev;
+	req->prev = req->next = NULL;
+}
 
 const char *dnssec_state_name(enum dnssec_state s)
 {
@@ -207,6 +224,15 @@ void dns_free(struct dns *d)
 {
 	if (!d)
 		return;
+	/* Parked answers whose turn never came (the loop is being torn down;
+	 * libevent frees its once-events with the base). */
+	while (d->parked) {
+		struct dns_req *req = d->parked;
+
+		dns_unpark(req);
+		getdns_dict_destroy(req->parked_resp);
+		free(req);
+	}
 	getdns_dict_destroy(d->ext);
 	getdns_context_destroy(d->ctx);
 	free(d);
@@ -431,6 +457,12 @@ static void dns_on_parked(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
+	dns_unpark(req);
+	if (req->cancelled) {
+		getdns_dict_destroy(req->parked_resp);
+		free(req);
+		return;
+	}
 	dns_deliver(req, req->parked_type, req->parked_resp);
 }
 
@@ -474,17 +506,36 @@ int dns_query(struct dns *d, const char *name, uint16_t type, dns_cb cb, void *a
 		return -1;
 	}
 	d->queries++;
+	req->txid = t;
 	if (txid)
 		*txid = t;
 	if (req->parked) {
 		struct timeval now = {0, 0};
 
+		req->next = d->parked;
+		if (d->parked)
+			d->parked->prev = req;
+		d->parked = req;
+
 		/* Out of memory for the deferral: deliver now; the caller has
 		 * its txid already and touches nothing after a 0 return. */
-		if (event_base_once(d->base, -1, EV_TIMEOUT, dns_on_parked, req, &now) < 0)
+		if (event_base_once(d->base, -1, EV_TIMEOUT, dns_on_parked, req, &now) < 0) {
+			dns_unpark(req);
 			dns_deliver(req, req->parked_type, req->parked_resp);
+		}
 	}
 	return 0;
 }
 
-void dns_cancel(struct dns *d, uint64_t txid) { (void)getdns_cancel_callback(d->ctx, txid); }
+void dns_cancel(struct dns *d, uint64_t txid)
+{
+	struct dns_req *req;
+
+	/* An answer already parked for delivery is no longer getdns's to cancel. */
+	for (req = d->parked; req; req = req->next)
+		if (req->txid == txid) {
+			req->cancelled = true;
+			return;
+		}
+	(void)getdns_cancel_callback(d->ctx, txid);
+}
