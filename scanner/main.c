@@ -6,7 +6,6 @@
  * input error; 3 the run itself failed.
  */
 #include <getopt.h>
-#include <idn2.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -18,6 +17,7 @@
 #include "../base/log.h"
 #include "../base/str.h"
 #include "../probes/probe.h"
+#include "../targets/targets.h"
 #include "config.h"
 #include "engine.h"
 #include "output.h"
@@ -111,36 +111,18 @@ static int parse_uint(const char *opt, const char *s, unsigned lo, unsigned hi, 
 	return 0;
 }
 
-/* Normalise one command-line domain (IDN to A-labels, lower case, no dot). */
+/* Normalise one command-line domain as target lists are (IDN to A-labels,
+ * lower case, no trailing dot); argn counts the domain arguments. */
 static int normalise_arg(const char *in, char *out, size_t outlen, int argn)
 {
-	const char *why = NULL, *p, *orig = in;
-	char *ascii = NULL;
-	bool non_ascii = false;
-	int rc;
+	const char *why = NULL;
+	char shown[128];
 
-	for (p = in; *p; p++)
-		if ((unsigned char)*p >= 0x80)
-			non_ascii = true;
-	if (non_ascii) {
-		rc = idn2_to_ascii_8z(in, &ascii, IDN2_NONTRANSITIONAL | IDN2_NFC_INPUT);
-		if (rc != IDN2_OK) {
-			(void)fprintf(stderr,
-				      "mailscan: domain argument %d: '%s': not a valid IDN: %s\n",
-				      argn, in, idn2_strerror(rc));
-			return -1;
-		}
-		in = ascii;
-	}
-	rc = str_domain_normalise(in, out, outlen, &why);
-	if (rc < 0) {
-		char shown[128];
-
-		(void)fprintf(stderr, "mailscan: domain argument %d: '%s': %s\n", argn,
-			      str_sanitise(shown, sizeof(shown), orig, strlen(orig)), why);
-	}
-	idn2_free(ascii);
-	return rc;
+	if (target_normalise(in, out, outlen, &why) == 0)
+		return 0;
+	(void)fprintf(stderr, "mailscan: domain argument %d: '%s': %s\n", argn,
+		      str_sanitise(shown, sizeof(shown), in, strlen(in)), why);
+	return -1;
 }
 
 static void default_ehlo(char *out, size_t outlen)

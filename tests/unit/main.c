@@ -43,6 +43,7 @@ static const struct {
     UNIT_TEST(test_verdict_dane),
     UNIT_TEST(test_verdict_mta_sts),
     UNIT_TEST(test_verdict_tlsrpt),
+    UNIT_TEST(test_targets),
 #undef UNIT_TEST
 };
 

@@ -56,5 +56,6 @@ void test_verdict_starttls(void);
 void test_verdict_dane(void);
 void test_verdict_mta_sts(void);
 void test_verdict_tlsrpt(void);
+void test_targets(void);
 
 #endif

@@ -1,0 +1,817 @@
+/*
+ * test_targets.c - unit tests for targets/targets.c: the three list formats
+ * (valid and invalid entries, line numbers, normalisation), CSV quoting,
+ * YAML key orders, syntax and structure errors, memory on a large YAML
+ * list, and the real data in ../shared/data/nl-government-domains.csv.
+ *
+ * Lists are written to temporary files; what the loader prints on stderr
+ * is captured (so invalid entries do not clutter the test output) and
+ * checked where it matters. Run from the repository root (as make does).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "../../base/buf.h"
+#include "../../base/str.h"
+#include "../../targets/targets.h"
+#include "unit.h"
+
+/* Under AddressSanitizer freed memory sits in a quarantine (256 MB by
+ * default), so the RSS of a streaming reader grows with the number of
+ * allocations; the memory check is made in the plain build only. */
+#if defined(__SANITIZE_ADDRESS__)
+#define UNDER_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define UNDER_ASAN 1
+#endif
+#endif
+#ifndef UNDER_ASAN
+#define UNDER_ASAN 0
+#endif
+
+#define FIXTURES "tests/data/targets/"
+#define REAL_DATA "../shared/data/nl-government-domains.csv"
+
+/* ---- helpers ---- */
+
+/* Write len bytes (strlen when len is 0) to a new temporary file; its path
+ * goes to path[64]. Returns 0 or -1. */
+static int write_temp(char path[64], const char *data, size_t len)
+{
+	const char *dir = getenv("TMPDIR");
+	FILE *f;
+	int fd;
+
+	if (snprintf(path, 64, "%s/mailscan-targets-XXXXXX", dir && *dir ? dir : "/tmp") >= 64)
+		(void)snprintf(path, 64, "/tmp/mailscan-targets-XXXXXX");
+	fd = mkstemp(path);
+	if (!CHECK(fd >= 0))
+		return -1;
+	f = fdopen(fd, "wb");
+	if (!CHECK(f != NULL)) {
+		(void)close(fd);
+		return -1;
+	}
+	if (!len)
+		len = strlen(data);
+	if (!CHECK(fwrite(data, 1, len, f) == len)) {
+		(void)fclose(f);
+		return -1;
+	}
+	return CHECK(fclose(f) == 0) ? 0 : -1;
+}
+
+/* stderr goes to a temporary file between capture_begin and capture_end. */
+static FILE *capture_file;
+static int capture_saved = -1;
+
+static void capture_begin(void)
+{
+	(void)fflush(stderr);
+	capture_file = tmpfile();
+	if (!CHECK(capture_file != NULL))
+		return;
+	capture_saved = dup(2);
+	CHECK(capture_saved >= 0);
+	CHECK(dup2(fileno(capture_file), 2) == 2);
+}
+
+/* Restore stderr; what was written goes to out (when not NULL). */
+static void capture_end(struct buf *out)
+{
+	char chunk[4096];
+	size_t n;
+
+	if (!capture_file)
+		return;
+	(void)fflush(stderr);
+	CHECK(dup2(capture_saved, 2) == 2);
+	(void)close(capture_saved);
+	capture_saved = -1;
+	rewind(capture_file);
+	while (out && (n = fread(chunk, 1, sizeof(chunk), capture_file)) > 0)
+		CHECK(buf_add(out, chunk, n) == 0);
+	(void)fclose(capture_file);
+	capture_file = NULL;
+}
+
+/* Number of lines in s. */
+static unsigned long count_lines(const char *s)
+{
+	unsigned long n = 0;
+
+	for (; *s; s++)
+		if (*s == '\n')
+			n++;
+	return n;
+}
+
+/*
+ * Read a whole list into out as "domain|organisation|category|line\n" per
+ * target; stderr into msgs (when not NULL). Returns the last target_next()
+ * result (0 or -1; -2 when it cannot be opened), the fatal message in err.
+ */
+static int read_all(const char *path, enum target_format fmt, struct buf *out,
+		    unsigned long *invalid, struct buf *msgs, char *err, size_t errlen)
+{
+	struct target_reader *r;
+	struct target t;
+	bool written = true;
+	int rc;
+
+	err[0] = '\0';
+	*invalid = 0;
+	capture_begin();
+	r = target_open(path, fmt, err, errlen);
+	if (!r) {
+		capture_end(msgs);
+		return -2;
+	}
+	while ((rc = target_next(r, &t, err, errlen)) == 1)
+		if (buf_printf(out, "%s|%s|%s|%lu\n", t.domain, t.organisation, t.category,
+			       t.line) < 0)
+			written = false;
+	CHECK(written);
+	*invalid = target_invalid(r);
+	target_close(r);
+	capture_end(msgs);
+	return rc;
+}
+
+/* ---- target_normalise and target_parse_format ---- */
+
+static void test_normalise(void)
+{
+	static const struct {
+		const char *in;
+		const char *want; /* NULL: invalid */
+		const char *why;  /* substring of the reason */
+	} cases[] = {
+	    {"example.nl", "example.nl", NULL},
+	    {"Example.NL.", "example.nl", NULL},
+	    {"bücher.example", "xn--bcher-kva.example", NULL},
+	    {"BÜCHER.Example.", "xn--bcher-kva.example", NULL},
+	    {"xn--bcher-kva.example", "xn--bcher-kva.example", NULL},
+	    {"XN--BCHER-KVA.example", "xn--bcher-kva.example", NULL},
+	    {"faß.de", "xn--fa-hia.de", NULL}, /* non-transitional: ß kept */
+	    {"b\xc3\xbc\x63her.example", "xn--bcher-kva.example", NULL},  /* NFC already */
+	    {"bu\xcc\x88\x63her.example", "xn--bcher-kva.example", NULL}, /* NFD -> NFC */
+	    {"_dmarc.example", "_dmarc.example", NULL},
+	    {"ab--cd.example", "ab--cd.example", NULL}, /* ASCII: not checked by idn2 */
+	    {"1password.example", "1password.example", NULL},
+	    {"", NULL, "empty"},
+	    {".", NULL, "empty"},
+	    {"a..b", NULL, "empty label"},
+	    {"single", NULL, "one label"},
+	    {"-a.example", NULL, "hyphen"},
+	    {"a b.example", NULL, "not allowed"},
+	    {"a/b.example", NULL, "not allowed"},
+	    {"192.0.2.1", NULL, "all digits"},
+	    {"example.123", NULL, "all digits"},
+	    {"xn--zz.example", NULL, "punycode"},
+	    {"\xff.example", NULL, "encoding"},
+	    {"ab--cd-ü.example", NULL, "hyphen"},
+	    {"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.example", NULL,
+	     "63"},
+	};
+	char out[DNS_NAME_MAX + 1], big[2000];
+	const char *why;
+	size_t i;
+
+	for (i = 0; i < UNIT_COUNT(cases); i++) {
+		int rc;
+
+		unit_case("normalise %zu: %s", i, cases[i].in);
+		rc = target_normalise(cases[i].in, out, sizeof(out), &why);
+		if (cases[i].want) {
+			CHECK_INT(rc, 0);
+			if (rc == 0)
+				CHECK_STR(out, cases[i].want);
+		} else {
+			CHECK_INT(rc, -1);
+			CHECK(why != NULL);
+			if (why)
+				CHECK_STR(strstr(why, cases[i].why) ? cases[i].why : why,
+					  cases[i].why);
+		}
+	}
+	unit_case("normalise: long names");
+	memset(big, 'a', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	CHECK_INT(target_normalise(big, out, sizeof(out), &why), -1);
+	CHECK_INT(target_normalise("a.example", out, 10, &why), -1);
+
+	unit_case("parse_format");
+	{
+		enum target_format f = TARGET_AUTO;
+
+		CHECK_INT(target_parse_format("yaml", &f), 0);
+		CHECK_INT(f, TARGET_YAML);
+		CHECK_INT(target_parse_format("csv", &f), 0);
+		CHECK_INT(f, TARGET_CSV);
+		CHECK_INT(target_parse_format("TEXT", &f), 0);
+		CHECK_INT(f, TARGET_TEXT);
+		CHECK_INT(target_parse_format("json", &f), -1);
+		CHECK_INT(target_parse_format("", &f), -1);
+	}
+}
+
+/* ---- lists given inline, one table for all formats ---- */
+
+struct list_case {
+	const char *name;
+	enum target_format fmt;
+	const char *content;
+	const char *want; /* the targets, as read_all() writes them */
+	unsigned long invalid;
+	const char *fatal; /* substring of the fatal error after the path; NULL: none */
+};
+
+static const struct list_case list_cases[] = {
+    /* text */
+    {"text basic", TARGET_TEXT,
+     "good.example\n  Upper.Example.  # comment\n\n# a comment line\nbücher.example\n",
+     "good.example|||1\nupper.example|||2\nxn--bcher-kva.example|||5\n", 0, NULL},
+    {"text invalid", TARGET_TEXT,
+     "a b.example\n-x.example\nlocalhost\n192.0.2.1\nxn--zz.example\nok.example\r\n",
+     "ok.example|||6\n", 5, NULL},
+    {"text no final newline", TARGET_TEXT, "a.example\nb.example", "a.example|||1\nb.example|||2\n",
+     0, NULL},
+    {"text BOM", TARGET_TEXT,
+     "\xef\xbb\xbf"
+     "a.example\n",
+     "a.example|||1\n", 0, NULL},
+    {"text comment glued", TARGET_TEXT, "a.example#x\n\t\tb.example\t\n#\n",
+     "a.example|||1\nb.example|||2\n", 0, NULL},
+    {"text empty", TARGET_TEXT, "", "", 0, NULL},
+    {"text duplicates kept", TARGET_TEXT, "a.example\nA.EXAMPLE.\n",
+     "a.example|||1\na.example|||2\n", 0, NULL},
+    /* CSV */
+    {"csv no header", TARGET_CSV, "a.example,Org A,gemeente\nb.example,\"Org, B\",rijk\n",
+     "a.example|Org A|gemeente|1\nb.example|Org, B|rijk|2\n", 0, NULL},
+    {"csv open data header", TARGET_CSV,
+     "Domain Name,Domain Type,Agency\r\nx.example,Rijksoverheid,Ministerie X \r\n",
+     "x.example|Ministerie X|Rijksoverheid|2\n", 0, NULL},
+    {"csv header order and case", TARGET_CSV, " Organisatie , DOMAIN \nGemeente A,a.example\n",
+     "a.example|Gemeente A||2\n", 0, NULL},
+    {"csv header unknown columns", TARGET_CSV,
+     "id,domain,organization,type,remark\n7,a.example,Org,rijk,x\n", "a.example|Org|rijk|2\n", 0,
+     NULL},
+    {"csv quote escapes", TARGET_CSV, "a.example,\"He said \"\"hi\"\"\",c\n",
+     "a.example|He said \"hi\"|c|1\n", 0, NULL},
+    {"csv quoted newline", TARGET_CSV, "a.example,\"line1\nline2\",c\nb.example,o,c\n",
+     "a.example|line1\nline2|c|1\nb.example|o|c|3\n", 0, NULL},
+    {"csv quoted CRLF kept", TARGET_CSV, "a.example,\"x\r\ny\",c\r\nb.example\r\n",
+     "a.example|x\r\ny|c|1\nb.example|||3\n", 0, NULL},
+    {"csv quoted domain", TARGET_CSV, "  \"A.EXAMPLE.\"  , o ,c\n", "a.example|o|c|1\n", 0, NULL},
+    {"csv quoted blanks kept", TARGET_CSV, "a.example,\" o \",\"\"\n", "a.example| o ||1\n", 0,
+     NULL},
+    {"csv quoted domain on line 2", TARGET_CSV, "\"x\ny\",\"a.example\",o,c\n", "", 1,
+     NULL}, /* "x\ny" is the domain column: invalid */
+    {"csv text after quote", TARGET_CSV, "\"a.example\"x,o,c\nb.example\n", "b.example|||2\n", 1,
+     NULL},
+    {"csv unterminated quote", TARGET_CSV, "a.example,\"oops\nb.example,o,c\n", "", 1, NULL},
+    {"csv stray quote literal", TARGET_CSV, "a.example,O\"Brien,c\n", "a.example|O\"Brien|c|1\n", 0,
+     NULL},
+    {"csv blank lines", TARGET_CSV, "\n\r\na.example\n \n", "a.example|||3\n", 0, NULL},
+    {"csv columns fewer and more", TARGET_CSV, "a.example\nb.example,o,c,extra,more\n",
+     "a.example|||1\nb.example|o|c|2\n", 0, NULL},
+    {"csv invalid first row is data", TARGET_CSV, "bad..example,o,c\ngood.example,o,c\n",
+     "good.example|o|c|2\n", 1, NULL},
+    {"csv invalid rows", TARGET_CSV,
+     "domain,organisation,category\n-x.example,o,c\n,o,c\nbücher.example,o,c\nlocalhost,o,c\n",
+     "xn--bcher-kva.example|o|c|4\n", 3, NULL},
+    {"csv CR line ends", TARGET_CSV, "a.example,o,c\rb.example,o,c\r",
+     "a.example|o|c|1\nb.example|o|c|2\n", 0, NULL},
+    {"csv BOM header", TARGET_CSV,
+     "\xef\xbb\xbf"
+     "domain,category\na.example,rijk\n",
+     "a.example||rijk|2\n", 0, NULL},
+    {"csv empty", TARGET_CSV, "", "", 0, NULL},
+    {"csv header without domain", TARGET_CSV, "Agency,Type\nx,y\n", "", 0,
+     ":1: the CSV header names no domain column"},
+    /* YAML */
+    {"yaml block", TARGET_YAML,
+     "organisations:\n  - name: Gemeente A\n    category: gemeente\n    domains:\n"
+     "      - a.example\n      - B.EXAMPLE.\n",
+     "a.example|Gemeente A|gemeente|5\nb.example|Gemeente A|gemeente|6\n", 0, NULL},
+    {"yaml flow", TARGET_YAML,
+     "organisations:\n  - {name: X, category: rijk, domains: [x.example, 'y.example']}\n",
+     "x.example|X|rijk|2\ny.example|X|rijk|2\n", 0, NULL},
+    {"yaml domains first", TARGET_YAML,
+     "organisations:\n  - domains: [a.example, b.example]\n    category: c\n    name: N\n"
+     "  - name: M\n    domains: [m.example]\n",
+     "a.example|N|c|2\nb.example|N|c|2\nm.example|M||6\n", 0, NULL},
+    {"yaml name, domains, category", TARGET_YAML,
+     "organisations:\n  - name: N\n    domains:\n      - a.example\n      - b.example\n"
+     "    category: c\n    domains: [d.example]\n",
+     "a.example|N|c|4\nb.example|N|c|5\nd.example|N|c|7\n", 0, NULL},
+    {"yaml invalid entries", TARGET_YAML,
+     "organisations:\n  - name: A\n    category: c\n    domains: [ok.example, \"bad name\", "
+     "-x.example, \"\", 42, \"nul\\0.example\"]\n",
+     "ok.example|A|c|4\n", 5, NULL},
+    {"yaml unknown keys", TARGET_YAML,
+     "version: 1\norganisations:\n  - name: A\n    website: {url: x, tags: [a, *b]}\n"
+     "    category: c\n    domains: [a.example]\nextra: [1, [2, 3]]\n",
+     "a.example|A|c|6\n", 0, NULL},
+    {"yaml one plain domain", TARGET_YAML,
+     "organisations:\n  - name: A\n    category: c\n    domains: a.example\n", "a.example|A|c|4\n",
+     0, NULL},
+    {"yaml nulls", TARGET_YAML,
+     "organisations:\n  -\n  - name:\n    category: ~\n    domains:\n  - domains: [a.example]\n",
+     "a.example|||6\n", 0, NULL},
+    {"yaml American spelling", TARGET_YAML, "organizations:\n  - domains: [a.example]\n",
+     "a.example|||2\n", 0, NULL},
+    {"yaml two documents", TARGET_YAML,
+     "organisations:\n  - domains: [a.example]\n---\norganisations:\n  - domains: [b.example]\n",
+     "a.example|||2\nb.example|||5\n", 0, NULL},
+    {"yaml empty file", TARGET_YAML, "", "", 0, NULL},
+    {"yaml comments only", TARGET_YAML, "# nothing yet\n", "", 0, NULL},
+    {"yaml empty list", TARGET_YAML, "organisations: []\n", "", 0, NULL},
+    {"yaml no list", TARGET_YAML, "organisations:\n", "", 0, NULL},
+    {"yaml syntax error", TARGET_YAML,
+     "organisations:\n  - name: A\n    category: c\n    domains: [a.example]\n"
+     "  - name: B: C\n",
+     "a.example|A|c|4\n", 0, ":5:12: YAML syntax error: mapping values are not allowed"},
+    {"yaml bad indentation", TARGET_YAML, "organisations:\n  - name: A\n   category: c\n", "", 0,
+     ":3:4: YAML syntax error: "},
+    {"yaml tab", TARGET_YAML, "organisations:\n\t- name: A\n", "", 0, ":2:1: YAML syntax error: "},
+    {"yaml bad UTF-8", TARGET_YAML, "organisations:\n  - name: \xff\n", "", 0,
+     ":2:11: YAML syntax error: invalid"},
+    {"yaml organisations scalar", TARGET_YAML, "organisations: foo\n", "", 0,
+     ":1:16: 'organisations' must be a list"},
+    {"yaml organisation scalar", TARGET_YAML, "organisations:\n  - a.example\n", "", 0,
+     ":2:5: an organisation must be a mapping"},
+    {"yaml domain mapping", TARGET_YAML,
+     "organisations:\n  - name: A\n    domains:\n      - a.example\n      - {x: y}\n", "", 0,
+     ":5:9: a domain must be a name"},
+    {"yaml domains mapping", TARGET_YAML, "organisations:\n  - domains: {a: b}\n", "", 0,
+     ":2:14: 'domains' must be a list"},
+    {"yaml name list", TARGET_YAML, "organisations:\n  - name: [a, b]\n", "", 0,
+     ":2:11: 'name' must be text"},
+    {"yaml no organisations", TARGET_YAML, "orgs: []\n", "", 0, ":2:1: no 'organisations' list"},
+    {"yaml top-level list", TARGET_YAML, "- a.example\n", "", 0, ":1:1: expected a mapping"},
+    {"yaml duplicate name", TARGET_YAML, "organisations:\n  - name: A\n    name: B\n", "", 0,
+     ":3:11: 'name' given twice"},
+    {"yaml alias", TARGET_YAML,
+     "organisations:\n  - name: &n A\n    category: c\n    domains: [*n]\n", "", 0,
+     ":4:15: YAML aliases"},
+};
+
+static void test_list_cases(void)
+{
+	size_t i;
+
+	for (i = 0; i < UNIT_COUNT(list_cases); i++) {
+		const struct list_case *c = &list_cases[i];
+		char path[64], err[512];
+		struct buf out, msgs;
+		unsigned long invalid;
+		int rc;
+
+		unit_case("%s", c->name);
+		if (write_temp(path, c->content, 0) < 0)
+			continue;
+		buf_init(&out, 0);
+		buf_init(&msgs, 0);
+		rc = read_all(path, c->fmt, &out, &invalid, &msgs, err, sizeof(err));
+		CHECK_STR(buf_str(&out), c->want);
+		CHECK_INT(invalid, c->invalid);
+		CHECK_INT(count_lines(buf_str(&msgs)), c->invalid); /* one message each */
+		if (c->fatal) {
+			CHECK_INT(rc, -1);
+			CHECK(str_iprefix(err, path));
+			CHECK_STR(strstr(err, c->fatal) ? c->fatal : err, c->fatal);
+		} else {
+			CHECK_INT(rc, 0);
+			CHECK_STR(err, "");
+		}
+		buf_free(&out);
+		buf_free(&msgs);
+		(void)unlink(path);
+	}
+}
+
+/* ---- the fixture files: format by extension, messages on stderr ---- */
+
+static void test_fixtures(void)
+{
+	static const struct {
+		const char *file;
+		const char *want;
+		const char *msgs; /* exactly what goes to stderr */
+		const char *fatal;
+	} cases[] = {
+	    {"mixed.txt",
+	     "good.example|||2\nupper.example|||3\nxn--bcher-kva.example|||5\n_dmarc.example|||10\n"
+	     "crlf.example|||12\n",
+	     "mailscan: " FIXTURES "mixed.txt:6: 'not a domain': character not allowed in a host "
+	     "name\n"
+	     "mailscan: " FIXTURES "mixed.txt:7: '-hyphen.example': label starts with a hyphen\n"
+	     "mailscan: " FIXTURES "mixed.txt:8: 'single': not a domain name (one label)\n"
+	     "mailscan: " FIXTURES "mixed.txt:9: '192.0.2.1': last label is all digits (an IP "
+	     "address?)\n"
+	     "mailscan: " FIXTURES "mixed.txt:11: 'xn--zz.example': string contains invalid "
+	     "punycode data\n",
+	     NULL},
+	    {"mixed.csv",
+	     "good.example|Gemeente Voorbeeld|gemeente|2\n"
+	     "quoted.example|Ministerie van Voorbeelden, Tests en Zo|rijk|3\n"
+	     "xn--bcher-kva.example|Provincie \"Bücherland\"|provincie|4\n"
+	     "multi.example|Gemeente\nTwee Regels|gemeente|6\n"
+	     "after.example|Gemeente Na|gemeente|8\n"
+	     "short.example|||10\n",
+	     "mailscan: " FIXTURES "mixed.csv:5: 'bad..example': empty label\n"
+	     "mailscan: " FIXTURES "mixed.csv:9: 'unclosed.examplex': text after the closing "
+	     "quote of a field\n",
+	     NULL},
+	    {"orgs.yaml",
+	     "good.example|Gemeente Voorbeeld|gemeente|6\nupper.example|Gemeente "
+	     "Voorbeeld|gemeente|7\n"
+	     "xn--bcher-kva.example|Provincie Test|provincie|12\nprov.example|Provincie "
+	     "Test|provincie|12\n",
+	     "mailscan: " FIXTURES "orgs.yaml:8: 'not valid': character not allowed in a host "
+	     "name\n",
+	     NULL},
+	    {"orgs-reversed.yaml",
+	     "good.example|Gemeente Voorbeeld|gemeente|4\nupper.example|Gemeente "
+	     "Voorbeeld|gemeente|5\n"
+	     "xn--bcher-kva.example|Provincie Test|provincie|9\nprov.example|Provincie "
+	     "Test|provincie|9\n",
+	     "mailscan: " FIXTURES "orgs-reversed.yaml:6: 'not valid': character not allowed in a "
+	     "host name\n",
+	     NULL},
+	    {"broken.yaml", "good.example|Gemeente Voorbeeld|gemeente|5\n", "",
+	     FIXTURES "broken.yaml:6:19: YAML syntax error: mapping values are not allowed in "
+		      "this context"},
+	    {"structure.yaml", "good.example|Gemeente Voorbeeld|gemeente|6\n", "",
+	     FIXTURES "structure.yaml:7:9: a domain must be a name, not a list or mapping"},
+	};
+	size_t i;
+
+	for (i = 0; i < UNIT_COUNT(cases); i++) {
+		char path[128], err[512];
+		struct buf out, msgs;
+		unsigned long invalid;
+		int rc;
+
+		unit_case("fixture %s", cases[i].file);
+		(void)snprintf(path, sizeof(path), FIXTURES "%s", cases[i].file);
+		buf_init(&out, 0);
+		buf_init(&msgs, 0);
+		rc = read_all(path, TARGET_AUTO, &out, &invalid, &msgs, err, sizeof(err));
+		CHECK_STR(buf_str(&out), cases[i].want);
+		CHECK_STR(buf_str(&msgs), cases[i].msgs);
+		CHECK_INT(invalid, count_lines(cases[i].msgs));
+		CHECK_INT(rc, cases[i].fatal ? -1 : 0);
+		CHECK_STR(err, cases[i].fatal ? cases[i].fatal : "");
+		buf_free(&out);
+		buf_free(&msgs);
+	}
+
+	unit_case("--format overrides the extension");
+	{
+		char err[512];
+		struct buf out, msgs;
+		unsigned long invalid;
+
+		buf_init(&out, 0);
+		buf_init(&msgs, 0);
+		/* orgs.yaml read as text: every line is an invalid name or a comment */
+		CHECK_INT(read_all(FIXTURES "orgs.yaml", TARGET_TEXT, &out, &invalid, &msgs, err,
+				   sizeof(err)),
+			  0);
+		CHECK_STR(buf_str(&out), "");
+		CHECK_INT(invalid, 11);
+		buf_free(&out);
+		buf_free(&msgs);
+	}
+}
+
+/* ---- opening, fatal errors stay, limits ---- */
+
+static void test_open_and_limits(void)
+{
+	char err[512], path[64];
+	struct target_reader *r;
+	struct target t;
+	struct buf big, out, msgs;
+	unsigned long invalid;
+
+	unit_case("open: missing file");
+	r = target_open("tests/data/targets/no-such-file.yaml", TARGET_AUTO, err, sizeof(err));
+	CHECK(r == NULL);
+	CHECK_STR(err, "tests/data/targets/no-such-file.yaml: cannot open: No such file or "
+		       "directory");
+	unit_case("open: directory");
+	r = target_open("tests/data/targets", TARGET_AUTO, err, sizeof(err));
+	CHECK(r == NULL);
+	CHECK_STR(err, "tests/data/targets: cannot open: Is a directory");
+	target_close(NULL);
+
+	unit_case("fatal error is sticky");
+	capture_begin();
+	r = target_open(FIXTURES "broken.yaml", TARGET_AUTO, err, sizeof(err));
+	CHECK(r != NULL);
+	if (r) {
+		CHECK_INT(target_next(r, &t, err, sizeof(err)), 1);
+		CHECK_INT(target_next(r, &t, err, sizeof(err)), -1);
+		err[0] = '\0';
+		CHECK_INT(target_next(r, &t, err, sizeof(err)), -1);
+		CHECK(strstr(err, "broken.yaml:6:19: ") != NULL);
+		target_close(r);
+	}
+	capture_end(NULL);
+
+	unit_case("end is sticky");
+	capture_begin();
+	r = target_open(FIXTURES "orgs.yaml", TARGET_AUTO, err, sizeof(err));
+	CHECK(r != NULL);
+	if (r) {
+		int n = 0;
+
+		while (target_next(r, &t, err, sizeof(err)) == 1)
+			n++;
+		CHECK_INT(n, 4);
+		CHECK_INT(target_next(r, &t, err, sizeof(err)), 0);
+		target_close(r);
+	}
+	capture_end(NULL);
+
+	/* A line / record over TARGET_RECORD_MAX is one invalid entry; reading
+	 * goes on at the next line. */
+	buf_init(&big, 0);
+	CHECK(buf_addstr(&big, "a.example\n") == 0);
+	CHECK(buf_printf(&big, "%0*d", TARGET_RECORD_MAX + 10, 0) == 0);
+	memset(big.data + 10, 'x', TARGET_RECORD_MAX + 10);
+	CHECK(buf_addstr(&big, ",o,c\nb.example\n") == 0);
+	{
+		static const enum target_format fmts[] = {TARGET_TEXT, TARGET_CSV};
+
+		for (size_t i = 0; i < UNIT_COUNT(fmts); i++) {
+			unit_case("overlong line, format %d", (int)fmts[i]);
+			if (write_temp(path, big.data, big.len) < 0)
+				continue;
+			buf_init(&out, 0);
+			buf_init(&msgs, 0);
+			CHECK_INT(read_all(path, fmts[i], &out, &invalid, &msgs, err, sizeof(err)),
+				  0);
+			CHECK_STR(buf_str(&out), "a.example|||1\nb.example|||3\n");
+			CHECK_INT(invalid, 1);
+			CHECK(strstr(buf_str(&msgs), ":2: 'xxxxxxxx") != NULL);
+			CHECK(strstr(buf_str(&msgs), "...': ") != NULL);
+			CHECK(strstr(buf_str(&msgs), "longer than 65536 bytes") != NULL);
+			buf_free(&out);
+			buf_free(&msgs);
+			(void)unlink(path);
+		}
+	}
+	buf_free(&big);
+
+	unit_case("NUL byte in a text line");
+	if (write_temp(path, "a.exa\0mple\nb.example\n", 21) == 0) {
+		buf_init(&out, 0);
+		buf_init(&msgs, 0);
+		CHECK_INT(read_all(path, TARGET_TEXT, &out, &invalid, &msgs, err, sizeof(err)), 0);
+		CHECK_STR(buf_str(&out), "b.example|||2\n");
+		CHECK_INT(invalid, 1);
+		CHECK(strstr(buf_str(&msgs), ":1: 'a.exa?mple': NUL byte") != NULL);
+		buf_free(&out);
+		buf_free(&msgs);
+		(void)unlink(path);
+	}
+}
+
+/* ---- YAML: more domains before name+category than can be held ---- */
+
+static void test_yaml_overflow(void)
+{
+	const unsigned long n = TARGET_PENDING_MAX * 2 + 500;
+	unsigned long i, count = 0, bad_line = 0, line_ok = 0, invalid;
+	bool built = true;
+	char path[64], err[512];
+	struct buf yaml, out, msgs;
+	const char *s;
+	int rc;
+
+	unit_case("yaml overflow");
+	buf_init(&yaml, 0);
+	CHECK(buf_addstr(&yaml, "organisations:\n  - name: First\n    category: a\n"
+				"    domains: [first.example]\n  - domains:\n") == 0);
+	/* lines 6 .. 6+n-1; two invalid ones: before and after the overflow */
+	for (i = 0; i < n; i++) {
+		if (buf_printf(&yaml,
+			       i == 100 || i == n - 100 ? "      - bad_%lu..example\n"
+							: "      - d%lu.example\n",
+			       i) < 0)
+			built = false;
+	}
+	CHECK(built);
+	CHECK(buf_addstr(&yaml, "    name: Big\n    category: b\n  - name: Last\n"
+				"    domains: [last.example]\n") == 0);
+	if (write_temp(path, yaml.data, yaml.len) < 0) {
+		buf_free(&yaml);
+		return;
+	}
+	buf_free(&yaml);
+	buf_init(&out, 0);
+	buf_init(&msgs, 0);
+	rc = read_all(path, TARGET_YAML, &out, &invalid, &msgs, err, sizeof(err));
+	CHECK_INT(rc, 0);
+	CHECK_STR(err, "");
+	CHECK_INT(invalid, 2);
+	CHECK_INT(count_lines(buf_str(&msgs)), 2); /* each reported once */
+	CHECK(strstr(buf_str(&msgs), ":106: 'bad_100..example': empty label") != NULL);
+	s = buf_str(&out);
+	CHECK(str_iprefix(s, "first.example|First|a|4\nd0.example|Big|b|6\n"));
+	for (; *s; s = strchr(s, '\n') + 1) {
+		unsigned long num, line;
+
+		count++;
+		if (sscanf(s, "d%lu.example|Big|b|%lu", &num, &line) == 2) {
+			if (line == num + 6)
+				line_ok++;
+		} else if (!str_iprefix(s, "first.example|") && !str_iprefix(s, "last.example|")) {
+			bad_line++;
+		}
+	}
+	CHECK_INT(count, n - 2 + 2);
+	CHECK_INT(line_ok, n - 2);
+	CHECK_INT(bad_line, 0);
+	CHECK(strstr(buf_str(&out), "\nlast.example|Last||") != NULL);
+	buf_free(&out);
+	buf_free(&msgs);
+	(void)unlink(path);
+}
+
+/* ---- memory: a large YAML list is streamed ---- */
+
+static long max_rss_kb(void)
+{
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_SELF, &ru) < 0)
+		return -1;
+	return ru.ru_maxrss;
+}
+
+static void test_yaml_large(void)
+{
+	const unsigned long n = 200000, per_org = 1000;
+	unsigned long i, count = 0, invalid = 0;
+	char path[64], err[512];
+	struct target_reader *r;
+	struct target t;
+	long before, after;
+	bool written = true;
+	FILE *f;
+	int fd, rc;
+
+	unit_case("large yaml");
+	(void)snprintf(path, sizeof(path), "/tmp/mailscan-targets-XXXXXX");
+	fd = mkstemp(path);
+	if (!CHECK(fd >= 0))
+		return;
+	f = fdopen(fd, "w");
+	if (!CHECK(f != NULL)) {
+		(void)close(fd);
+		return;
+	}
+	written = fputs("organisations:\n", f) >= 0;
+	for (i = 0; i < n; i++) {
+		if (i % per_org == 0 &&
+		    fprintf(f,
+			    "  - name: Gemeenschappelijke Regeling Voorbeeld %lu\n"
+			    "    category: gemeenschappelijke regeling\n    domains:\n",
+			    i / per_org) < 0)
+			written = false;
+		if (fprintf(
+			f, "      - mail-%06lu.een-tamelijk-lange-naam-voor-een-gemeente.example\n",
+			i) < 0)
+			written = false;
+	}
+	CHECK(written);
+	CHECK(fclose(f) == 0);
+
+	before = max_rss_kb();
+	r = target_open(path, TARGET_YAML, err, sizeof(err));
+	CHECK(r != NULL);
+	if (r) {
+		while ((rc = target_next(r, &t, err, sizeof(err))) == 1)
+			count++;
+		CHECK_INT(rc, 0);
+		invalid = target_invalid(r);
+		target_close(r);
+	}
+	after = max_rss_kb();
+	CHECK_INT(count, n);
+	CHECK_INT(invalid, 0);
+	CHECK(before > 0 && after > 0);
+	if (!UNDER_ASAN)
+		CHECK(after - before < 20 * 1024);
+	if (getenv("MAILSCAN_TEST_VERBOSE"))
+		(void)printf("targets: %lu YAML domains read, max RSS %ld -> %ld kB (+%ld kB)\n",
+			     count, before, after, after - before);
+	(void)unlink(path);
+}
+
+/* ---- the real data: Open State Foundation's list of government domains ---- */
+
+static void test_real_data(void)
+{
+	char err[512];
+	struct target_reader *r;
+	struct target t;
+	unsigned long valid = 0;
+	int rc;
+
+	unit_case("real data %s", REAL_DATA);
+	capture_begin();
+	r = target_open(REAL_DATA, TARGET_AUTO, err, sizeof(err));
+	if (!CHECK(r != NULL)) { /* absent data is a failure, not a skip */
+		capture_end(NULL);
+		(void)printf("  %s\n", err);
+		return;
+	}
+	while ((rc = target_next(r, &t, err, sizeof(err))) == 1) {
+		if (valid++ == 0) {
+			CHECK_STR(t.domain, "2017.jaarverslaghogeraad.nl");
+			CHECK_STR(t.organisation, "Ministerie van Justitie en Veiligheid");
+			CHECK_STR(t.category, "Rijksoverheid");
+			CHECK_INT(t.line, 2);
+		}
+		if (t.line == 2462) { /* the last one */
+			CHECK_STR(t.domain, "zuidelijkerekenkamer.nl");
+			CHECK_STR(t.organisation, "Gemeenschappelijke Regelingen");
+		}
+		if (strcmp(t.domain, "aanmelden.brba.nl") == 0) /* a quoted agency with commas */
+			CHECK_STR(t.organisation,
+				  "Ministerie van Volksgezondheid, Welzijn en Sport");
+		if (t.line == 21) /* UTF-8 in an agency name */
+			CHECK_STR(t.organisation, "Ministerie van Financi\xc3\xabn");
+	}
+	CHECK_INT(rc, 0);
+	CHECK_INT(valid + target_invalid(r), 2461);
+	CHECK_INT(target_invalid(r), 0);
+	target_close(r);
+	capture_end(NULL);
+}
+
+/* ---- the shipped example: valid, and every domain is a lab domain ---- */
+
+static void test_example_yaml(void)
+{
+	char err[512], line[512];
+	struct buf out, lab;
+	unsigned long invalid, count = 0, missing = 0;
+	const char *s;
+	FILE *f;
+
+	unit_case("targets/example.yaml");
+	buf_init(&out, 0);
+	buf_init(&lab, 0);
+	CHECK_INT(
+	    read_all("targets/example.yaml", TARGET_AUTO, &out, &invalid, NULL, err, sizeof(err)),
+	    0);
+	CHECK_INT(invalid, 0);
+	f = fopen("tests/lab/scenarios.tsv", "r");
+	if (CHECK(f != NULL)) {
+		while (fgets(line, sizeof(line), f)) {
+			line[strcspn(line, "\t\n")] = '\0';
+			CHECK(buf_printf(&lab, "\n%s|", line) == 0);
+		}
+		(void)fclose(f);
+	}
+	for (s = buf_str(&out); *s; s = strchr(s, '\n') + 1) {
+		char needle[300];
+		size_t len = strcspn(s, "|");
+
+		count++;
+		(void)snprintf(needle, sizeof(needle), "\n%.*s|", (int)len, s);
+		if (!strstr(buf_str(&lab), needle)) {
+			missing++;
+			(void)printf("  not a lab domain: %s\n", needle + 1);
+		}
+		CHECK(strstr(s, "||") == NULL); /* organisation and category given */
+	}
+	CHECK(count >= 20);
+	CHECK_INT(missing, 0);
+	buf_free(&out);
+	buf_free(&lab);
+}
+
+void test_targets(void)
+{
+	test_yaml_large(); /* first: a low high-water mark of memory */
+	test_normalise();
+	test_list_cases();
+	test_fixtures();
+	test_open_and_limits();
+	test_yaml_overflow();
+	test_real_data();
+	test_example_yaml();
+}
