@@ -12,6 +12,8 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 LAB=$ROOT/build/lab
 TSV=$ROOT/tests/lab/scenarios.tsv
+# ASan builds: the one deliberate leak at exit (see tests/lsan.supp).
+export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$ROOT/tests/lsan.supp}
 
 [[ $# -eq 1 ]] || { echo "usage: $0 MAILSCAN_BINARY" >&2; exit 2; }
 BIN=$1
@@ -65,6 +67,12 @@ global_fail=0
 if [[ $rc -ne 1 ]]; then
     echo "FAIL exit status: expected 1 (some domain fails), got $rc"
     [[ -s $ERR ]] && sed -n '1,20p' "$ERR" | sed 's/^/  stderr: /'
+    global_fail=1
+fi
+# A sanitizer report exits 1 too: look for one explicitly.
+if grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$ERR"; then
+    echo "FAIL sanitizer report in stderr:"
+    grep -m 5 -E 'ERROR: (Address|Leak)Sanitizer|runtime error:|SUMMARY' "$ERR" | sed 's/^/  stderr: /'
     global_fail=1
 fi
 lines=$(grep -c '' "$OUT" || true)
