@@ -46,6 +46,9 @@ for svc in nsd nginx; do
             if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet "$svc" 2>/dev/null; then
                 $SUDO systemctl stop "$svc" || true
                 $SUDO systemctl disable "$svc" 2>/dev/null || true
+            elif command -v service >/dev/null 2>&1; then
+                # no systemd (containers): the package's init script, if it started one
+                $SUDO service "$svc" stop >/dev/null 2>&1 || true
             fi ;;
         esac
     done
