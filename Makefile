@@ -21,7 +21,7 @@ LDLIBS  += $(PKG_LIBS)
 
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 
-LIB_SRCS  = $(wildcard base/*.c) $(wildcard probes/*.c) $(wildcard reports/*.c) $(wildcard targets/*.c) \
+LIB_SRCS  = $(wildcard base/*.c) $(wildcard probes/*.c) $(wildcard reports/*.c) $(wildcard targets/*.c) $(wildcard db/*.c) \
             $(filter-out scanner/main.c,$(wildcard scanner/*.c))
 MAIN_SRCS = scanner/main.c
 UNIT_SRCS = $(wildcard tests/unit/*.c)

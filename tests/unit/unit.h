@@ -57,5 +57,11 @@ void test_verdict_dane(void);
 void test_verdict_mta_sts(void);
 void test_verdict_tlsrpt(void);
 void test_targets(void);
+void test_db_open_fresh(void);
+void test_db_migrate(void);
+void test_db_refuse(void);
+void test_db_store(void);
+void test_db_resume(void);
+void test_db_batch(void);
 
 #endif

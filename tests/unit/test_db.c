@@ -1,0 +1,526 @@
+/*
+ * test_db.c - unit tests for the SQLite store (db/db.c, SPEC §6): a fresh
+ * file is at the newest schema in WAL mode, an older file is migrated with
+ * its rows kept, a newer one is refused, stored domains read back with plain
+ * sqlite3 queries after a reopen, a domain stored twice in a run is one row,
+ * db_domain_done, and a full batch is committed before db_close.
+ *
+ * Every test works on its own temporary file under /tmp (mkstemp), removed
+ * with its -wal and -shm companions at the end.
+ */
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "../../db/db.h"
+#include "../../probes/probe.h"
+#include "unit.h"
+
+/* ---- temporary files ---- */
+
+struct tdb {
+	char path[64];
+};
+
+static bool tdb_make(struct tdb *t)
+{
+	int fd;
+
+	(void)snprintf(t->path, sizeof(t->path), "/tmp/mailscan-test-db-XXXXXX");
+	fd = mkstemp(t->path);
+	if (fd < 0) {
+		t->path[0] = '\0';
+		return false;
+	}
+	(void)close(fd);
+	return true;
+}
+
+static void tdb_remove(struct tdb *t)
+{
+	static const char *const sfx[] = {"", "-wal", "-shm", "-journal"};
+	char p[80];
+	size_t i;
+
+	if (!t->path[0])
+		return;
+	for (i = 0; i < UNIT_COUNT(sfx); i++) {
+		(void)snprintf(p, sizeof(p), "%s%s", t->path, sfx[i]);
+		(void)unlink(p);
+	}
+}
+
+/* ---- plain sqlite3 reads ---- */
+
+static sqlite3 *raw_open(const char *path)
+{
+	sqlite3 *h = NULL;
+
+	if (sqlite3_open_v2(path, &h, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
+		(void)sqlite3_close(h);
+		return NULL;
+	}
+	(void)sqlite3_busy_timeout(h, 5000);
+	return h;
+}
+
+/* The first column of the first row as an integer; -1 on error or no row. */
+static long long raw_int(sqlite3 *h, const char *sql)
+{
+	sqlite3_stmt *st = NULL;
+	long long v = -1;
+
+	if (!h || sqlite3_prepare_v2(h, sql, -1, &st, NULL) != SQLITE_OK) {
+		(void)printf("raw_int: %s: %s\n", sql, h ? sqlite3_errmsg(h) : "no db");
+		return -1;
+	}
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	(void)sqlite3_finalize(st);
+	return v;
+}
+
+/* The first column of the first row as text ("(null)" for NULL, "(error)"). */
+static const char *raw_text(sqlite3 *h, const char *sql)
+{
+	static char out[4096];
+	sqlite3_stmt *st = NULL;
+
+	(void)snprintf(out, sizeof(out), "(error)");
+	if (!h || sqlite3_prepare_v2(h, sql, -1, &st, NULL) != SQLITE_OK) {
+		(void)printf("raw_text: %s: %s\n", sql, h ? sqlite3_errmsg(h) : "no db");
+		return out;
+	}
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		const unsigned char *s = sqlite3_column_text(st, 0);
+
+		(void)snprintf(out, sizeof(out), "%s", s ? (const char *)s : "(null)");
+	}
+	(void)sqlite3_finalize(st);
+	return out;
+}
+
+/* ---- a domain_scan built by hand ---- */
+
+static struct {
+	struct domain_scan ds;
+	struct mx_host host[2];
+	struct addr_result addr[2][2];
+} dfx;
+
+/* A domain with nmx MX hosts (two addresses each) and verdicts for every
+ * probe: pass for even i, fail with reasons for odd i (i = the domain's
+ * number), starttls always pass. */
+static const struct domain_scan *build_domain(const char *name, size_t nmx, int i)
+{
+	struct domain_scan *ds = &dfx.ds;
+	size_t h, k, p;
+
+	memset(&dfx, 0, sizeof(dfx));
+	(void)snprintf(ds->name, sizeof(ds->name), "%s", name);
+	ds->mx_kind = MX_LIST;
+	for (h = 0; h < nmx && h < 2; h++) {
+		struct mx_host *mh = &dfx.host[h];
+
+		(void)snprintf(mh->name, sizeof(mh->name), "mx%zu.%s", h + 1, name);
+		mh->sec = SEC_SECURE;
+		mh->tlsa_state = h == 0 ? TLSA_PRESENT : TLSA_NONE;
+		mh->done = true;
+		for (k = 0; k < 2; k++) {
+			struct addr_result *a = &dfx.addr[h][k];
+
+			(void)snprintf(a->ip, sizeof(a->ip), "192.0.2.%zu", h * 2 + k + 1);
+			a->family = AF_INET;
+			a->status = k == 0 ? ADDR_OK : ADDR_NO_STARTTLS;
+			if (k == 0) {
+				(void)snprintf(a->tls_version, sizeof(a->tls_version), "TLSv1.3");
+				(void)snprintf(a->cipher, sizeof(a->cipher),
+					       "TLS_AES_256_GCM_SHA384");
+				a->cert.present = true;
+				a->cert.pkix_valid = true;
+				a->cert.name_match = h == 0;
+				(void)snprintf(a->cert.sha256, sizeof(a->cert.sha256), "%064d", 7);
+				a->dane = h == 0 ? DANE_MATCH : DANE_NOT_CHECKED;
+			}
+			a->done = true;
+			mh->addr[k] = a;
+		}
+		mh->naddr = 2;
+		ds->mx[h].host = mh;
+		ds->mx[h].pref = (uint16_t)(10 * (h + 1));
+	}
+	ds->nmx = h;
+	for (p = 0; p < PROBE_COUNT; p++) {
+		struct probe_verdict *pv = &ds->verdict[p];
+
+		if (i % 2 == 0 || p == PROBE_STARTTLS) {
+			verdict_raise(pv, VERDICT_PASS);
+		} else {
+			verdict_raise(pv, VERDICT_FAIL);
+			verdict_add_reason(pv, "no-dnssec");
+			verdict_add_reason(pv, "mx-insecure");
+		}
+	}
+	ds->done = true;
+	return ds;
+}
+
+/* ---- the tests ---- */
+
+void test_db_open_fresh(void)
+{
+	struct tdb t = {""};
+	struct db *db;
+	sqlite3 *h;
+	char err[256];
+
+	if (!CHECK(tdb_make(&t)))
+		return;
+	db = db_open(t.path, err, sizeof(err));
+	if (CHECK(db != NULL)) {
+		CHECK_INT(db_schema_version(db), DB_SCHEMA_VERSION);
+		CHECK_INT(db_schema_version(db), 2);
+		CHECK_STR(db_error(db), "");
+	} else {
+		(void)printf("db_open: %s\n", err);
+	}
+	h = raw_open(t.path);
+	CHECK(h != NULL);
+	CHECK_STR(raw_text(h, "PRAGMA journal_mode"), "wal");
+	CHECK_INT(raw_int(h, "PRAGMA user_version"), 2);
+	CHECK_INT(raw_int(h, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN"
+			     " ('runs', 'organisations', 'domains', 'mx_hosts', 'addresses',"
+			     " 'verdicts')"),
+		  6);
+	CHECK_INT(raw_int(h, "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name ="
+			     " 'verdicts_standard_verdict'"),
+		  1);
+	(void)sqlite3_close(h);
+	db_close(db);
+	db_close(NULL);
+
+	/* Reopening an up-to-date file changes nothing. */
+	db = db_open(t.path, err, sizeof(err));
+	CHECK(db != NULL);
+	if (db)
+		CHECK_INT(db_schema_version(db), 2);
+	db_close(db);
+	tdb_remove(&t);
+}
+
+void test_db_migrate(void)
+{
+	struct tdb t = {""};
+	struct db *db;
+	sqlite3 *h;
+	char err[256];
+	long long run;
+
+	if (!CHECK(tdb_make(&t)))
+		return;
+	/* A version-1 file with a run and a domain in it. */
+	db = db_open_version(t.path, 1, err, sizeof(err));
+	if (!CHECK(db != NULL)) {
+		(void)printf("db_open_version: %s\n", err);
+		tdb_remove(&t);
+		return;
+	}
+	CHECK_INT(db_schema_version(db), 1);
+	run = db_run_begin(db, "v1 run", "--old");
+	CHECK(run > 0);
+	CHECK_INT(db_store_domain(db, run, build_domain("old.example", 1, 1), "Old Org", "rijk",
+				  "{\"domain\":\"old.example\"}"),
+		  0);
+	CHECK_INT(db_run_finish(db, run, "done"), 0);
+	db_close(db);
+	h = raw_open(t.path);
+	CHECK_INT(raw_int(h, "PRAGMA user_version"), 1);
+	CHECK_INT(raw_int(h, "SELECT count(*) FROM pragma_table_info('runs') WHERE name = 'notes'"),
+		  0);
+	(void)sqlite3_close(h);
+
+	/* Opening it migrates to 2 and keeps the rows. */
+	db = db_open(t.path, err, sizeof(err));
+	if (CHECK(db != NULL))
+		CHECK_INT(db_schema_version(db), 2);
+	else
+		(void)printf("db_open: %s\n", err);
+	db_close(db);
+	h = raw_open(t.path);
+	CHECK_INT(raw_int(h, "PRAGMA user_version"), 2);
+	CHECK_INT(raw_int(h, "SELECT count(*) FROM pragma_table_info('runs') WHERE name = 'notes'"),
+		  1);
+	CHECK_INT(raw_int(h, "SELECT count(*) FROM sqlite_master WHERE name = 'mx_hosts_run_host'"),
+		  1);
+	CHECK_STR(raw_text(h, "SELECT label FROM runs"), "v1 run");
+	CHECK_STR(raw_text(h, "SELECT status FROM runs"), "done");
+	CHECK_STR(raw_text(h, "SELECT name FROM domains"), "old.example");
+	CHECK_STR(raw_text(h, "SELECT o.name FROM domains d JOIN organisations o"
+			      " ON o.id = d.organisation_id"),
+		  "Old Org");
+	CHECK_INT(raw_int(h, "SELECT count(*) FROM verdicts"), PROBE_COUNT);
+	CHECK_INT(raw_int(h, "SELECT count(*) FROM addresses"), 2);
+	(void)sqlite3_close(h);
+	tdb_remove(&t);
+}
+
+void test_db_refuse(void)
+{
+	struct tdb t = {""};
+	struct db *db;
+	sqlite3 *h = NULL;
+	char err[256];
+	FILE *f;
+
+	if (!CHECK(tdb_make(&t)))
+		return;
+	/* A file from the future. */
+	CHECK_INT(sqlite3_open(t.path, &h), SQLITE_OK);
+	CHECK_INT(sqlite3_exec(h, "CREATE TABLE x (a); PRAGMA user_version = 99", NULL, NULL, NULL),
+		  SQLITE_OK);
+	(void)sqlite3_close(h);
+	db = db_open(t.path, err, sizeof(err));
+	CHECK(db == NULL);
+	db_close(db);
+	CHECK(strncmp(err, t.path, strlen(t.path)) == 0);
+	CHECK(strstr(err, "schema version 99 is newer") != NULL);
+	h = raw_open(t.path);
+	CHECK_INT(raw_int(h, "PRAGMA user_version"), 99);
+	CHECK_INT(raw_int(h, "SELECT count(*) FROM sqlite_master WHERE name = 'runs'"), 0);
+	(void)sqlite3_close(h);
+	tdb_remove(&t);
+
+	/* Not a database at all. */
+	if (!CHECK(tdb_make(&t)))
+		return;
+	f = fopen(t.path, "w");
+	if (CHECK(f != NULL)) {
+		(void)fputs("this is not an SQLite file, it is just some text that is long enough "
+			    "to have a header of one hundred bytes and more, really it is.\n",
+			    f);
+		(void)fclose(f);
+	}
+	db = db_open(t.path, err, sizeof(err));
+	CHECK(db == NULL);
+	db_close(db);
+	CHECK(strncmp(err, t.path, strlen(t.path)) == 0);
+	CHECK(strstr(err, "not a database") != NULL);
+	tdb_remove(&t);
+
+	/* A directory that does not exist. */
+	db = db_open("/nonexistent-mailscan-dir/x.db", err, sizeof(err));
+	CHECK(db == NULL);
+	CHECK(strncmp(err, "/nonexistent-mailscan-dir/x.db: ", 32) == 0);
+}
+
+void test_db_store(void)
+{
+	static const char *const names[] = {"a.example", "b.example", "c.example"};
+	struct tdb t = {""};
+	struct db *db;
+	sqlite3 *h;
+	char err[256], ev[128];
+	long long run;
+	size_t i;
+
+	if (!CHECK(tdb_make(&t)))
+		return;
+	db = db_open(t.path, err, sizeof(err));
+	if (!CHECK(db != NULL)) {
+		tdb_remove(&t);
+		return;
+	}
+	run = db_run_begin(db, "nightly", "--concurrency 100");
+	CHECK_INT(run, 1);
+	for (i = 0; i < UNIT_COUNT(names); i++) {
+		unit_case("%s", names[i]);
+		(void)snprintf(ev, sizeof(ev), "{\"domain\":\"%s\",\"n\":%zu}", names[i], i);
+		CHECK_INT(db_store_domain(db, run, build_domain(names[i], i + 0, (int)i),
+					  i == 2 ? "" : "Gemeente 'X'", i == 0 ? "gemeenten" : "",
+					  ev),
+			  0);
+	}
+	unit_case("%s", "");
+	/* Not committed yet, but visible to this connection. */
+	CHECK_INT(db_domain_done(db, run, "b.example"), 1);
+	CHECK_INT(db_flush(db), 0);
+	CHECK_INT(db_flush(db), 0);
+	CHECK_INT(db_run_finish(db, run, "done"), 0);
+	CHECK_INT(db_run_finish(db, 4242, "done"), -1);
+	CHECK(strstr(db_error(db), "no run 4242") != NULL);
+	/* A store into a run that does not exist fails and leaves nothing. */
+	CHECK_INT(db_store_domain(db, 4242, build_domain("x.example", 1, 0), "", "", NULL), -1);
+	CHECK(strstr(db_error(db), "FOREIGN KEY") != NULL);
+	db_close(db);
+
+	db = db_open(t.path, err, sizeof(err));
+	if (CHECK(db != NULL)) {
+		CHECK_INT(db_domain_done(db, run, "a.example"), 1);
+		CHECK_INT(db_domain_done(db, run, "c.example"), 1);
+		CHECK_INT(db_domain_done(db, run, "x.example"), 0);
+	}
+	db_close(db);
+
+	h = raw_open(t.path);
+	CHECK(h != NULL);
+	CHECK_STR(raw_text(h, "SELECT label || '|' || options || '|' || status FROM runs"),
+		  "nightly|--concurrency 100|done");
+	CHECK(strcmp(raw_text(h, "SELECT finished FROM runs"), "(null)") != 0);
+	CHECK_INT(raw_int(h, "SELECT n_domains FROM runs"), 3);
+	/* a, c pass everything; b fails all but starttls */
+	CHECK_INT(raw_int(h, "SELECT n_pass FROM runs"), 2 * PROBE_COUNT + 1);
+	CHECK_INT(raw_int(h, "SELECT n_fail FROM runs"), PROBE_COUNT - 1);
+	CHECK_INT(raw_int(h, "SELECT n_warn + n_na + n_error FROM runs"), 0);
+	CHECK_INT(raw_int(h, "SELECT count(*) FROM domains WHERE name = 'x.example'"), 0);
+	CHECK_INT(raw_int(h, "SELECT count(*) FROM domains"), 3);
+
+	CHECK_INT(raw_int(h, "SELECT count(*) FROM organisations"), 1);
+	CHECK_STR(raw_text(h, "SELECT name || '|' || category FROM organisations"),
+		  "Gemeente 'X'|gemeenten");
+	CHECK_INT(raw_int(h, "SELECT count(*) FROM domains WHERE organisation_id IS NULL"), 1);
+	CHECK_STR(raw_text(h, "SELECT evidence FROM domains WHERE name = 'b.example'"),
+		  "{\"domain\":\"b.example\",\"n\":1}");
+	CHECK(strcmp(raw_text(h, "SELECT checked_at FROM domains WHERE name = 'c.example'"),
+		     "(null)") != 0);
+
+	CHECK_INT(raw_int(h, "SELECT count(*) FROM verdicts"), 3 * PROBE_COUNT);
+	CHECK_STR(raw_text(h, "SELECT v.verdict || '|' || v.reasons FROM verdicts v JOIN domains d"
+			      " ON d.id = v.domain_id WHERE d.name = 'b.example'"
+			      " AND v.standard = 'dnssec'"),
+		  "fail|no-dnssec mx-insecure");
+	CHECK_STR(raw_text(h, "SELECT v.verdict || '|' || v.reasons FROM verdicts v JOIN domains d"
+			      " ON d.id = v.domain_id WHERE d.name = 'b.example'"
+			      " AND v.standard = 'starttls'"),
+		  "pass|");
+	CHECK_STR(raw_text(h, "SELECT group_concat(standard, ',') FROM (SELECT standard FROM"
+			      " verdicts v JOIN domains d ON d.id = v.domain_id WHERE d.name ="
+			      " 'c.example' ORDER BY standard)"),
+		  "dane,dnssec,mta_sts,starttls,tlsrpt");
+
+	/* a: no MX; b: 1 host; c: 2 hosts, 2 addresses each */
+	CHECK_INT(raw_int(h, "SELECT count(*) FROM mx_hosts"), 3);
+	CHECK_INT(raw_int(h, "SELECT count(*) FROM addresses"), 6);
+	CHECK_STR(raw_text(h, "SELECT m.host || '|' || m.preference || '|' || m.dnssec || '|' ||"
+			      " m.tlsa_state FROM mx_hosts m JOIN domains d ON d.id = m.domain_id"
+			      " WHERE d.name = 'c.example' ORDER BY m.preference DESC"),
+		  "mx2.c.example|20|secure|none");
+	CHECK_STR(raw_text(h, "SELECT a.ip || '|' || a.starttls || '|' || a.tls_version || '|' ||"
+			      " a.cipher || '|' || a.pkix_valid || '|' || a.name_match || '|' ||"
+			      " a.dane || '|' || length(a.cert_sha256) FROM addresses a JOIN"
+			      " mx_hosts m ON m.id = a.mx_host_id WHERE m.host = 'mx1.b.example'"
+			      " AND a.ip = '192.0.2.1'"),
+		  "192.0.2.1|ok|TLSv1.3|TLS_AES_256_GCM_SHA384|1|1|match|64");
+	CHECK_STR(raw_text(h, "SELECT a.starttls || '|' || ifnull(a.tls_version, '-') || '|' ||"
+			      " ifnull(a.pkix_valid, '-') || '|' || a.dane FROM addresses a JOIN"
+			      " mx_hosts m ON m.id = a.mx_host_id WHERE m.host = 'mx1.b.example'"
+			      " AND a.ip = '192.0.2.2'"),
+		  "no-starttls|-|-|not-checked");
+	CHECK_INT(raw_int(h, "PRAGMA foreign_key_check"), -1); /* no rows: no violations */
+	(void)sqlite3_close(h);
+	tdb_remove(&t);
+}
+
+void test_db_resume(void)
+{
+	struct tdb t = {""};
+	struct db *db;
+	sqlite3 *h;
+	char err[256];
+	long long run, run2;
+
+	if (!CHECK(tdb_make(&t)))
+		return;
+	db = db_open(t.path, err, sizeof(err));
+	if (!CHECK(db != NULL)) {
+		tdb_remove(&t);
+		return;
+	}
+	run = db_run_begin(db, NULL, NULL);
+	run2 = db_run_begin(db, "second", "");
+	CHECK(run > 0);
+	CHECK(run2 > run);
+	CHECK_INT(db_domain_done(db, run, "twice.example"), 0);
+	CHECK_INT(
+	    db_store_domain(db, run, build_domain("twice.example", 2, 0), "Org", "rijk", "first"),
+	    0);
+	CHECK_INT(db_domain_done(db, run, "twice.example"), 1);
+	CHECK_INT(db_domain_done(db, run2, "twice.example"), 0);
+	/* Within the open batch, and again after a commit (a resumed run). */
+	CHECK_INT(
+	    db_store_domain(db, run, build_domain("twice.example", 2, 1), "Org", "", "second"), 0);
+	CHECK_INT(db_flush(db), 0);
+	db_close(db);
+	db = db_open(t.path, err, sizeof(err));
+	if (CHECK(db != NULL)) {
+		CHECK_INT(db_domain_done(db, run, "twice.example"), 1);
+		CHECK_INT(
+		    db_store_domain(db, run, build_domain("twice.example", 1, 1), "", "", "third"),
+		    0);
+		CHECK_INT(db_store_domain(db, run2, build_domain("twice.example", 1, 1), "Org", "",
+					  "other run"),
+			  0);
+		CHECK_INT(db_run_finish(db, run, "done"), 0);
+	}
+	db_close(db);
+
+	h = raw_open(t.path);
+	CHECK_INT(raw_int(h, "SELECT count(*) FROM domains WHERE run_id = 1"), 1);
+	CHECK_INT(raw_int(h, "SELECT count(*) FROM domains"), 2);
+	CHECK_STR(raw_text(h, "SELECT evidence FROM domains WHERE run_id = 1"), "first");
+	CHECK_INT(raw_int(h, "SELECT count(*) FROM mx_hosts WHERE run_id = 1"), 2);
+	CHECK_INT(raw_int(h, "SELECT count(*) FROM verdicts v JOIN domains d ON d.id = v.domain_id"
+			     " WHERE d.run_id = 1 AND v.verdict = 'pass'"),
+		  PROBE_COUNT);
+	CHECK_INT(raw_int(h, "SELECT n_domains FROM runs WHERE id = 1"), 1);
+	CHECK_INT(raw_int(h, "SELECT n_pass FROM runs WHERE id = 1"), PROBE_COUNT);
+	CHECK_STR(raw_text(h, "SELECT status FROM runs WHERE id = 2"), "running");
+	CHECK_STR(raw_text(h, "SELECT ifnull(label, '-') FROM runs WHERE id = 1"), "-");
+	/* The category of an organisation is kept when a later store has none. */
+	CHECK_STR(raw_text(h, "SELECT category FROM organisations WHERE name = 'Org'"), "rijk");
+	(void)sqlite3_close(h);
+	tdb_remove(&t);
+}
+
+void test_db_batch(void)
+{
+	struct tdb t = {""};
+	struct db *db;
+	sqlite3 *h;
+	char err[256], name[64];
+	long long run;
+	int i, fails = 0;
+
+	if (!CHECK(tdb_make(&t)))
+		return;
+	db = db_open(t.path, err, sizeof(err));
+	if (!CHECK(db != NULL)) {
+		tdb_remove(&t);
+		return;
+	}
+	run = db_run_begin(db, "batch", NULL);
+	h = raw_open(t.path);
+	CHECK(h != NULL);
+	for (i = 0; i < DB_BATCH - 1; i++) {
+		(void)snprintf(name, sizeof(name), "d%d.example", i);
+		fails += db_store_domain(db, run, build_domain(name, 1, i), "", "", NULL) != 0;
+	}
+	CHECK_INT(fails, 0);
+	/* Nothing committed yet. */
+	CHECK_INT(raw_int(h, "SELECT count(*) FROM domains"), 0);
+	for (; i < DB_BATCH + 5; i++) {
+		(void)snprintf(name, sizeof(name), "d%d.example", i);
+		fails += db_store_domain(db, run, build_domain(name, 1, i), "", "", NULL) != 0;
+	}
+	CHECK_INT(fails, 0);
+	/* The first DB_BATCH are committed, seen from a second connection. */
+	CHECK_INT(raw_int(h, "SELECT count(*) FROM domains"), DB_BATCH);
+	CHECK_INT(raw_int(h, "SELECT count(*) FROM verdicts"), (long long)DB_BATCH * PROBE_COUNT);
+	CHECK_INT(raw_int(h, "SELECT count(*) FROM addresses"), (long long)DB_BATCH * 2);
+	db_close(db);
+	CHECK_INT(raw_int(h, "SELECT count(*) FROM domains"), DB_BATCH + 5);
+	(void)sqlite3_close(h);
+	tdb_remove(&t);
+}
