@@ -231,38 +231,6 @@ static int db_done(struct db *db, sqlite3_stmt *st, const char *what)
 	return 0;
 }
 
-static const char *db_tlsa_name(enum tlsa_state s)
-{
-	switch (s) {
-	case TLSA_NOT_ASKED:
-		return "not-asked";
-	case TLSA_NONE:
-		return "none";
-	case TLSA_PRESENT:
-		return "present";
-	case TLSA_BOGUS:
-		return "bogus";
-	case TLSA_ERROR:
-		return "error";
-	}
-	return "unknown";
-}
-
-static const char *db_dane_name(enum dane_match d)
-{
-	switch (d) {
-	case DANE_NOT_CHECKED:
-		return "not-checked";
-	case DANE_MATCH:
-		return "match";
-	case DANE_MISMATCH:
-		return "mismatch";
-	case DANE_NO_TLS:
-		return "no-tls";
-	}
-	return "unknown";
-}
-
 /* ---- opening and migrations ---- */
 
 static int db_user_version(struct db *db)
@@ -536,7 +504,7 @@ static int db_store_addr(struct db *db, long long mx_id, const struct addr_resul
 	if (tls && (db_bind_int(db, st, 7, a->cert.pkix_valid) < 0 ||
 		    db_bind_int(db, st, 8, a->cert.name_match) < 0))
 		return -1;
-	if (db_bind_text(db, st, 9, db_dane_name(a->dane)) < 0)
+	if (db_bind_text(db, st, 9, dane_match_name(a->dane)) < 0)
 		return -1;
 	return db_done(db, st, "storing an address");
 }
@@ -551,7 +519,7 @@ static int db_store_mx(struct db *db, long long run, long long domain_id, const 
 	if (db_bind_int(db, st, 1, run) < 0 || db_bind_int(db, st, 2, domain_id) < 0 ||
 	    db_bind_text(db, st, 3, h->name) < 0 || db_bind_int(db, st, 4, m->pref) < 0 ||
 	    db_bind_text(db, st, 5, dnssec_state_name(h->sec)) < 0 ||
-	    db_bind_text(db, st, 6, db_tlsa_name(h->tlsa_state)) < 0 ||
+	    db_bind_text(db, st, 6, tlsa_state_name(h->tlsa_state)) < 0 ||
 	    db_done(db, st, "storing an MX host") < 0)
 		return -1;
 	mx_id = (long long)sqlite3_last_insert_rowid(db->h);

@@ -102,3 +102,35 @@ bool probe_mail_precheck(const struct domain_scan *ds, struct probe_verdict *out
 	}
 	return false;
 }
+
+const char *tlsa_state_name(enum tlsa_state s)
+{
+	switch (s) {
+	case TLSA_NONE:
+		return "none";
+	case TLSA_PRESENT:
+		return "present";
+	case TLSA_BOGUS:
+		return "bogus";
+	case TLSA_ERROR:
+		return "error";
+	case TLSA_NOT_ASKED:
+		break;
+	}
+	return "not-looked-up";
+}
+
+const char *dane_match_name(enum dane_match m)
+{
+	switch (m) {
+	case DANE_MATCH:
+		return "match";
+	case DANE_MISMATCH:
+		return "mismatch";
+	case DANE_NO_TLS:
+		return "no-tls";
+	case DANE_NOT_CHECKED:
+		break;
+	}
+	return "not-checked";
+}

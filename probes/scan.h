@@ -58,6 +58,9 @@ bool addr_status_answered(enum addr_status s);
 
 enum dane_match { DANE_NOT_CHECKED = 0, DANE_MATCH, DANE_MISMATCH, DANE_NO_TLS };
 
+/* "not-checked", "match", "mismatch", "no-tls" (JSON, store, logs). */
+const char *dane_match_name(enum dane_match m);
+
 struct cert_info {
 	bool present;
 	char subject[256];
@@ -105,6 +108,9 @@ enum tlsa_state {
 	TLSA_BOGUS,
 	TLSA_ERROR, /* lookup failed / insecure answer */
 };
+
+/* "not-looked-up", "none", "present", "bogus", "error". */
+const char *tlsa_state_name(enum tlsa_state s);
 
 struct mx_host {
 	char name[DNS_NAME_MAX + 1];

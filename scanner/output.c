@@ -34,38 +34,6 @@ static const char *mx_kind_name(enum mx_kind k)
 	return "error";
 }
 
-static const char *tlsa_state_name(enum tlsa_state s)
-{
-	switch (s) {
-	case TLSA_NONE:
-		return "none";
-	case TLSA_PRESENT:
-		return "present";
-	case TLSA_BOGUS:
-		return "bogus";
-	case TLSA_ERROR:
-		return "error";
-	case TLSA_NOT_ASKED:
-		break;
-	}
-	return "not-looked-up";
-}
-
-static const char *dane_match_name(enum dane_match m)
-{
-	switch (m) {
-	case DANE_MATCH:
-		return "match";
-	case DANE_MISMATCH:
-		return "mismatch";
-	case DANE_NO_TLS:
-		return "no-tls";
-	case DANE_NOT_CHECKED:
-		break;
-	}
-	return NULL;
-}
-
 static const char *sts_mode_name(int m)
 {
 	switch (m) {
@@ -173,7 +141,7 @@ static void json_addr(struct json *j, const struct addr_result *ar)
 		json_kstr(j, "group", ar->group[0] ? ar->group : NULL);
 		json_cert(j, &ar->cert);
 	}
-	json_kstr(j, "dane", dane_match_name(ar->dane));
+	json_kstr(j, "dane", ar->dane == DANE_NOT_CHECKED ? NULL : dane_match_name(ar->dane));
 	if (ar->dane_detail[0])
 		json_kstr(j, "dane_detail", ar->dane_detail);
 	json_obj_close(j);
@@ -349,7 +317,7 @@ void output_human(const struct domain_scan *ds, FILE *f, bool colour)
 				(void)fprintf(f, " %s %s, cert %s%s", ar->tls_version, ar->cipher,
 					      ar->cert.pkix_valid ? "PKIX-valid" : "not PKIX-valid",
 					      ar->cert.name_match ? "" : ", name mismatch");
-			if (dane_match_name(ar->dane))
+			if (ar->dane != DANE_NOT_CHECKED)
 				(void)fprintf(f, ", DANE %s", dane_match_name(ar->dane));
 			if (ar->error[0] && !addr_status_answered(ar->status))
 				(void)fprintf(f, " (%s)", ar->error);
