@@ -91,7 +91,13 @@ struct addr_result {
 	struct cert_info cert;
 	enum dane_match dane;
 	char dane_detail[160];
-	int dane_depth; /* chain depth of the matching TLSA, -1 none */
+	int dane_depth;    /* chain depth of the matching TLSA, -1 none */
+	int greeting_code; /* the greeting's reply code, 0 before one came */
+	/* A transient failure (timeout, 4xx greeting) is retried once after a
+	 * back-off; the first attempt's outcome is kept here. */
+	bool retried;
+	enum addr_status first_status;
+	char first_error[160];
 	bool done;
 };
 

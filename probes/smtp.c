@@ -301,8 +301,10 @@ static void smtp_on_reply(struct smtp_session *s)
 	switch (s->state) {
 	case SMTP_BANNER:
 		s->ar->banner = str_dup(buf_str(&s->reply.text));
+		s->ar->greeting_code = s->reply.code;
 		if (s->reply.code != 220) {
-			smtp_finish(s, ADDR_BAD_GREETING, "greeting %d, not 220", s->reply.code);
+			smtp_finish(s, ADDR_BAD_GREETING, "greeting %d, not 220: %.100s",
+				    s->reply.code, s->ar->banner ? s->ar->banner : "");
 			return;
 		}
 		smtp_state(s, SMTP_EHLO);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "../base/fetch.h"
 #include "../base/log.h"
@@ -19,6 +20,13 @@
 #include "../probes/tls.h"
 
 #define HOST_BUCKETS 4096
+/* Finished MX hosts no domain in flight refers to are kept for later domains
+ * (the per-run cache), the least recently used beyond cfg.host_cache
+ * (default HOST_IDLE_DEFAULT) are dropped: a popular provider stays, while a
+ * list of millions of domains with as many one-off MX hosts does not make
+ * memory follow the list. A dropped host that comes back is resolved and
+ * probed again. */
+#define HOST_IDLE_DEFAULT 5000
 
 struct dpriv;
 struct hentry;
@@ -35,7 +43,8 @@ struct dop {
 };
 
 struct dpriv {
-	struct domain_scan ds; /* first: a struct domain_scan * is a struct dpriv * */
+	struct domain_scan ds;     /* first: a struct domain_scan * is a struct dpriv * */
+	struct dpriv *prev, *next; /* the engine's domains, in start order */
 	struct dop *ops;
 	struct event *deadline;
 	bool started;
@@ -52,13 +61,20 @@ struct hentry {
 	bool tlsa_at_target; /* TLSA asked at the CNAME target first */
 	struct dpriv **waiters;
 	size_t nwait, capwait;
+	unsigned refs;                        /* domains in flight that list it */
+	bool waking;                          /* host_done is calling its waiters */
+	bool idle;                            /* in the engine's idle list */
+	struct hentry *idle_prev, *idle_next; /* most recently used first */
 };
 
 struct ipslot {
 	char ip[48];
 	unsigned active;
+	unsigned jobs; /* live jobs that point here; an unused slot is freed */
 	struct ajob *head, *tail;
 	struct ipslot *next;
+	bool blocked; /* waiting for the --rate limit */
+	struct ipslot *blocked_next;
 };
 
 struct ajob {
@@ -66,8 +82,9 @@ struct ajob {
 	struct addr_result *ar;
 	struct ipslot *slot;
 	struct smtp_session *sess;
-	struct ajob *next;     /* queue link */
-	struct ajob *all_next; /* every job, for teardown */
+	struct event *retry;              /* back-off timer of the one retry */
+	struct ajob *next;                /* queue link */
+	struct ajob *all_prev, *all_next; /* the live jobs, for teardown */
 };
 
 struct engine {
@@ -81,11 +98,25 @@ struct engine {
 	struct hentry *hosts[HOST_BUCKETS];
 	struct ipslot *slots[HOST_BUCKETS];
 	struct ajob *jobs;
-	struct dpriv **doms;
-	size_t ndoms, next_start, next_emit, inflight;
+	/* the domains started and not yet handed out, oldest first */
+	struct dpriv *head, *tail;
+	size_t nstarted, inflight;
+	engine_source_cb src;
+	void *srcarg;
+	bool ordered;
+	bool src_done; /* the source said 0 (or failed) */
+	bool starting; /* engine_start_more is on the stack */
+	bool stopping; /* engine_stop was called */
 	engine_result_cb cb;
 	void *cbarg;
-	unsigned long nhosts, nprobes;
+	/* --rate: a token bucket of new SMTP connections */
+	double tokens;
+	struct timespec refilled;
+	struct event *rate_ev;
+	struct ipslot *blocked_head, *blocked_tail;
+	struct hentry *idle_head, *idle_tail;
+	size_t nidle;
+	unsigned long nhosts, nprobes, nretries, nevicted;
 	int failed;
 };
 
@@ -193,11 +224,79 @@ static int env_fetch(struct domain_scan *ds, const struct fetch_request *req, pr
 
 /* ---- MX hosts and address probes ---- */
 
+static void host_free(struct hentry *he)
+{
+	size_t k;
+
+	for (k = 0; k < he->h.naddr; k++) {
+		free(he->h.addr[k]->banner);
+		free(he->h.addr[k]->ehlo);
+		free(he->h.addr[k]);
+	}
+	for (k = 0; k < he->h.ntlsa; k++)
+		free(he->h.tlsa[k].data);
+	free(he->waiters);
+	free(he);
+}
+
+static void host_idle_remove(struct engine *e, struct hentry *he)
+{
+	if (!he->idle)
+		return;
+	if (he->idle_prev)
+		he->idle_prev->idle_next = he->idle_next;
+	else
+		e->idle_head = he->idle_next;
+	if (he->idle_next)
+		he->idle_next->idle_prev = he->idle_prev;
+	else
+		e->idle_tail = he->idle_prev;
+	he->idle_prev = he->idle_next = NULL;
+	he->idle = false;
+	e->nidle--;
+}
+
+/* A finished host nobody refers to: keep it (most recent first) and drop the
+ * least recently used beyond cfg.host_cache. */
+static void host_idle_add(struct engine *e, struct hentry *he)
+{
+	he->idle = true;
+	he->idle_prev = NULL;
+	he->idle_next = e->idle_head;
+	if (e->idle_head)
+		e->idle_head->idle_prev = he;
+	else
+		e->idle_tail = he;
+	e->idle_head = he;
+	e->nidle++;
+	while (e->nidle > e->cfg.host_cache) {
+		struct hentry *old = e->idle_tail, **pp;
+
+		host_idle_remove(e, old);
+		for (pp = &e->hosts[engine_hash(old->h.name)]; *pp && *pp != old; pp = &(*pp)->next)
+			;
+		if (*pp)
+			*pp = old->next;
+		host_free(old);
+		e->nevicted++;
+	}
+}
+
+/* A domain lets go of a host it listed. */
+static void host_release(struct engine *e, struct hentry *he)
+{
+	if (he->refs > 0)
+		he->refs--;
+	if (he->refs == 0 && he->h.done && !he->waking && !he->idle)
+		host_idle_add(e, he);
+}
+
 static void host_done(struct hentry *he)
 {
 	size_t i;
 
 	he->h.done = true;
+	he->waking = true;
 	log_debug("host %s done (%zu addresses)", he->h.name, he->h.naddr);
 	for (i = 0; i < he->nwait; i++) {
 		struct dpriv *dp = he->waiters[i];
@@ -214,19 +313,198 @@ static void host_done(struct hentry *he)
 	free(he->waiters);
 	he->waiters = NULL;
 	he->nwait = he->capwait = 0;
+	he->waking = false;
+	if (he->refs == 0 && !he->idle)
+		host_idle_add(he->e, he);
 }
 
 static void slot_dispatch(struct engine *e, struct ipslot *slot);
+
+/* ---- politeness: --rate and the one retry ---- */
+
+static double engine_elapsed(struct timespec *since)
+{
+	struct timespec now;
+	double d;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &now) < 0)
+		return 0;
+	d = (double)(now.tv_sec - since->tv_sec) + (double)(now.tv_nsec - since->tv_nsec) / 1e9;
+	*since = now;
+	return d > 0 ? d : 0;
+}
+
+/* Take a token for one new connection; false when --rate says wait. The
+ * bucket holds a tenth of a second's worth (at least one), so the pace is
+ * even rather than bursts once a second. */
+static bool rate_take(struct engine *e)
+{
+	double cap;
+
+	if (e->cfg.rate == 0)
+		return true;
+	cap = (double)e->cfg.rate / 10.0;
+	if (cap < 1)
+		cap = 1;
+	e->tokens += engine_elapsed(&e->refilled) * (double)e->cfg.rate;
+	if (e->tokens > cap)
+		e->tokens = cap;
+	if (e->tokens < 1)
+		return false;
+	e->tokens -= 1;
+	return true;
+}
+
+static void rate_on_timer(evutil_socket_t fd, short what, void *arg)
+{
+	struct engine *e = arg;
+	struct ipslot *s = e->blocked_head;
+
+	(void)fd;
+	(void)what;
+	/* Take the whole list: slots that run out again queue up afresh. */
+	e->blocked_head = e->blocked_tail = NULL;
+	while (s) {
+		struct ipslot *next = s->blocked_next;
+
+		s->blocked = false;
+		s->blocked_next = NULL;
+		slot_dispatch(e, s);
+		s = next;
+	}
+}
+
+/* Park slot until the bucket has a token again. */
+static void rate_block(struct engine *e, struct ipslot *slot)
+{
+	struct timeval tv;
+	double wait = (1.0 - e->tokens) / (double)e->cfg.rate;
+
+	if (!slot->blocked) {
+		slot->blocked = true;
+		if (e->blocked_tail)
+			e->blocked_tail->blocked_next = slot;
+		else
+			e->blocked_head = slot;
+		e->blocked_tail = slot;
+	}
+	if (evtimer_pending(e->rate_ev, NULL))
+		return;
+	if (wait < 0.001)
+		wait = 0.001;
+	tv.tv_sec = (time_t)wait;
+	tv.tv_usec = (suseconds_t)((wait - (double)tv.tv_sec) * 1e6);
+	(void)evtimer_add(e->rate_ev, &tv);
+}
+
+/* Timeouts and 4xx greetings may pass (a busy server, greylisting of
+ * connections): worth one more try after a back-off. */
+static bool addr_transient(const struct addr_result *ar)
+{
+	return ar->status == ADDR_TIMEOUT || (ar->status == ADDR_BAD_GREETING &&
+					      ar->greeting_code >= 400 && ar->greeting_code < 500);
+}
+
+/* Forget the first attempt's evidence, keeping its outcome for the record. */
+static void addr_reset_for_retry(struct addr_result *ar)
+{
+	char ip[sizeof(ar->ip)];
+	int family = ar->family;
+	enum addr_status st = ar->status;
+	char why[sizeof(ar->error)];
+
+	memcpy(ip, ar->ip, sizeof(ip));
+	memcpy(why, ar->error, sizeof(why));
+	free(ar->banner);
+	free(ar->ehlo);
+	memset(ar, 0, sizeof(*ar));
+	memcpy(ar->ip, ip, sizeof(ip));
+	ar->family = family;
+	ar->dane_depth = -1;
+	ar->retried = true;
+	ar->first_status = st;
+	memcpy(ar->first_error, why, sizeof(why));
+}
+
+static void slot_maybe_free(struct engine *e, struct ipslot *slot)
+{
+	struct ipslot **pp;
+
+	if (slot->jobs || slot->active || slot->head || slot->blocked)
+		return;
+	for (pp = &e->slots[engine_hash(slot->ip)]; *pp && *pp != slot; pp = &(*pp)->next)
+		;
+	if (*pp)
+		*pp = slot->next;
+	free(slot);
+}
+
+/* A job is over for good: forget it (its results live on in the host). */
+static void ajob_free(struct engine *e, struct ajob *j)
+{
+	if (j->all_prev)
+		j->all_prev->all_next = j->all_next;
+	else
+		e->jobs = j->all_next;
+	if (j->all_next)
+		j->all_next->all_prev = j->all_prev;
+	if (j->retry)
+		event_free(j->retry);
+	j->slot->jobs--;
+	free(j);
+}
+
+static void slot_enqueue(struct ajob *j)
+{
+	j->next = NULL;
+	if (j->slot->tail)
+		j->slot->tail->next = j;
+	else
+		j->slot->head = j;
+	j->slot->tail = j;
+}
+
+static void ajob_on_retry(evutil_socket_t fd, short what, void *arg)
+{
+	struct ajob *j = arg;
+
+	(void)fd;
+	(void)what;
+	slot_enqueue(j);
+	slot_dispatch(j->he->e, j->slot);
+}
 
 static void ajob_done(struct addr_result *ar, void *arg)
 {
 	struct ajob *j = arg;
 	struct hentry *he = j->he;
+	struct engine *e = he->e;
+	struct ipslot *slot;
 
-	(void)ar;
 	j->sess = NULL;
 	j->slot->active--;
-	slot_dispatch(he->e, j->slot);
+	if (!ar->retried && addr_transient(ar) && !e->stopping &&
+	    (j->retry || (j->retry = evtimer_new(e->base, ajob_on_retry, j)) != NULL)) {
+		struct timeval tv;
+
+		log_info("smtp %s [%s]: %s; one retry in %u ms", he->h.name, ar->ip,
+			 addr_status_name(ar->status), e->cfg.retry_delay_ms);
+		addr_reset_for_retry(ar);
+		e->nretries++;
+		tv.tv_sec = e->cfg.retry_delay_ms / 1000;
+		tv.tv_usec = (suseconds_t)(e->cfg.retry_delay_ms % 1000) * 1000;
+		if (evtimer_add(j->retry, &tv) == 0) {
+			slot_dispatch(e, j->slot);
+			return;
+		}
+		slot_enqueue(j); /* no timer: retry without the pause */
+		slot_dispatch(e, j->slot);
+		return;
+	}
+	slot = j->slot;
+	ajob_free(e, j);
+	slot_dispatch(e, slot);
+	slot_maybe_free(e, slot);
 	if (--he->pending == 0)
 		host_done(he);
 }
@@ -236,6 +514,12 @@ static void slot_dispatch(struct engine *e, struct ipslot *slot)
 	while (slot->head && slot->active < e->cfg.per_ip) {
 		struct ajob *j = slot->head;
 
+		if (e->stopping)
+			return;
+		if (!rate_take(e)) {
+			rate_block(e, slot);
+			return;
+		}
 		slot->head = j->next;
 		if (!slot->head)
 			slot->tail = NULL;
@@ -244,9 +528,12 @@ static void slot_dispatch(struct engine *e, struct ipslot *slot)
 		j->sess = smtp_probe_start(e->base, &e->smtp, &j->he->h, j->ar, ajob_done, j);
 		if (!j->sess) {
 			/* could not start: ar already says why */
+			struct hentry *he = j->he;
+
 			slot->active--;
-			if (--j->he->pending == 0)
-				host_done(j->he);
+			ajob_free(e, j);
+			if (--he->pending == 0)
+				host_done(he);
 		}
 	}
 }
@@ -286,13 +573,12 @@ static void host_probe_addresses(struct hentry *he)
 		j->he = he;
 		j->ar = he->h.addr[i];
 		j->all_next = e->jobs;
+		if (e->jobs)
+			e->jobs->all_prev = j;
 		e->jobs = j;
+		j->slot->jobs++;
 		he->pending++;
-		if (j->slot->tail)
-			j->slot->tail->next = j;
-		else
-			j->slot->head = j;
-		j->slot->tail = j;
+		slot_enqueue(j);
 		slot_dispatch(e, j->slot);
 	}
 	if (--he->pending == 0)
@@ -414,8 +700,10 @@ static struct hentry *host_get(struct engine *e, const char *name)
 	struct hentry *he;
 
 	for (he = e->hosts[h]; he; he = he->next)
-		if (strcmp(he->h.name, name) == 0)
+		if (strcmp(he->h.name, name) == 0) {
+			host_idle_remove(e, he);
 			return he;
+		}
 	he = calloc(1, sizeof(*he));
 	if (!he)
 		return NULL;
@@ -528,6 +816,7 @@ static void domain_on_mx(struct domain_scan *ds, const struct dns_answer *a)
 			continue;
 		ds->mx[ds->nmx].host = &he->h;
 		ds->mx[ds->nmx].pref = rrs[i].pref;
+		he->refs++;
 		if (!he->h.done && host_add_waiter(he, dp) == 0) {
 			dp->waiting[ds->nmx] = true;
 			ds->pending++;
@@ -545,6 +834,8 @@ static void domain_cleanup(struct dpriv *dp)
 {
 	size_t i;
 
+	for (i = 0; i < dp->ds.nmx; i++)
+		host_release(dp->ds.engine, (struct hentry *)dp->ds.mx[i].host);
 	for (i = 0; i < PROBE_COUNT; i++)
 		if (probe_registry[i]->cleanup)
 			probe_registry[i]->cleanup(&dp->ds);
@@ -553,18 +844,44 @@ static void domain_cleanup(struct dpriv *dp)
 	free(dp);
 }
 
-static void engine_emit(struct engine *e)
+static void engine_unlink(struct engine *e, struct dpriv *dp)
 {
-	while (e->next_emit < e->ndoms && e->doms[e->next_emit] && e->doms[e->next_emit]->ds.done) {
-		struct dpriv *dp = e->doms[e->next_emit];
+	if (dp->prev)
+		dp->prev->next = dp->next;
+	else
+		e->head = dp->next;
+	if (dp->next)
+		dp->next->prev = dp->prev;
+	else
+		e->tail = dp->prev;
+	dp->prev = dp->next = NULL;
+}
 
-		e->cb(&dp->ds, e->cbarg);
-		domain_cleanup(dp);
-		e->doms[e->next_emit] = NULL;
-		e->next_emit++;
-	}
-	if (e->next_emit == e->ndoms)
+/* All domains handed out and the source dry: the run is over. */
+static void engine_maybe_end(struct engine *e)
+{
+	if ((e->src_done && !e->head) || e->stopping)
 		(void)event_base_loopbreak(e->base);
+}
+
+static void engine_hand_out(struct engine *e, struct dpriv *dp)
+{
+	engine_unlink(e, dp);
+	e->cb(&dp->ds, e->cbarg);
+	domain_cleanup(dp);
+}
+
+/* Hand out finished domains: in input order (only from the oldest on), or
+ * dp alone as soon as it is finished. */
+static void engine_emit(struct engine *e, struct dpriv *dp)
+{
+	if (!e->ordered) {
+		if (!e->stopping)
+			engine_hand_out(e, dp);
+		return;
+	}
+	while (e->head && e->head->ds.done && !e->stopping)
+		engine_hand_out(e, e->head);
 }
 
 static void domain_finish(struct dpriv *dp)
@@ -588,7 +905,7 @@ static void domain_finish(struct dpriv *dp)
 			verdict_add_reason(&dp->ds.verdict[i], "domain-timeout");
 	}
 	e->inflight--;
-	engine_emit(e);
+	engine_emit(e, dp);
 	engine_start_more(e);
 }
 
@@ -662,11 +979,38 @@ static void domain_start(struct engine *e, struct dpriv *dp)
 
 static void engine_start_more(struct engine *e)
 {
-	while (e->next_start < e->ndoms && e->inflight < e->cfg.concurrency) {
-		struct dpriv *dp = e->doms[e->next_start++];
+	if (e->starting)
+		return; /* a domain finished while being started: the loop below goes on */
+	e->starting = true;
+	while (!e->src_done && !e->stopping && e->inflight < e->cfg.concurrency) {
+		struct dpriv *dp = calloc(1, sizeof(*dp));
+		int rc = -1;
 
+		if (dp)
+			rc = e->src(dp->ds.name, e->srcarg);
+		else
+			log_err("out of memory");
+		if (rc <= 0) {
+			free(dp);
+			e->src_done = true;
+			if (rc < 0)
+				e->failed = 1;
+			break;
+		}
+		dp->ds.index = e->nstarted++;
+		dp->ds.engine = e;
+		dp->ds.env = &e->env;
+		dp->ds.sts.max_age = -1;
+		dp->prev = e->tail;
+		if (e->tail)
+			e->tail->next = dp;
+		else
+			e->head = dp;
+		e->tail = dp;
 		domain_start(e, dp);
 	}
+	e->starting = false;
+	engine_maybe_end(e);
 }
 
 /* ---- set-up and teardown ---- */
@@ -685,6 +1029,8 @@ struct engine *engine_new(const struct engine_config *cfg, char *err, size_t err
 		e->cfg.concurrency = 1;
 	if (e->cfg.per_ip == 0)
 		e->cfg.per_ip = 1;
+	if (e->cfg.host_cache == 0)
+		e->cfg.host_cache = HOST_IDLE_DEFAULT;
 	e->base = event_base_new();
 	if (!e->base) {
 		(void)snprintf(err, errlen, "libevent: cannot create the event loop");
@@ -700,6 +1046,13 @@ struct engine *engine_new(const struct engine_config *cfg, char *err, size_t err
 	e->fetcher = fetcher_new(e->base, err, errlen);
 	if (!e->fetcher)
 		goto fail;
+	if (e->cfg.rate) {
+		e->rate_ev = evtimer_new(e->base, rate_on_timer, e);
+		if (!e->rate_ev) {
+			(void)snprintf(err, errlen, "libevent: cannot create a timer");
+			goto fail;
+		}
+	}
 	e->ssl_ctx = tls_client_ctx_new(cfg->ca_file, err, errlen);
 	if (!e->ssl_ctx)
 		goto fail;
@@ -717,96 +1070,112 @@ fail:
 	return NULL;
 }
 
-int engine_run(struct engine *e, char *const *domains, size_t n, engine_result_cb cb, void *arg)
+int engine_run_source(struct engine *e, engine_source_cb src, void *srcarg, bool ordered,
+		      engine_result_cb cb, void *arg)
 {
-	size_t i;
-
-	if (n == 0)
-		return 0;
-	e->doms = calloc(n, sizeof(*e->doms));
-	if (!e->doms)
-		return -1;
-	e->ndoms = n;
+	e->src = src;
+	e->srcarg = srcarg;
+	e->ordered = ordered;
 	e->cb = cb;
 	e->cbarg = arg;
-	for (i = 0; i < n; i++) {
-		struct dpriv *dp = calloc(1, sizeof(*dp));
-
-		if (!dp) {
-			log_err("out of memory");
-			return -1;
-		}
-		(void)str_copy(dp->ds.name, sizeof(dp->ds.name), domains[i]);
-		dp->ds.index = i;
-		dp->ds.engine = e;
-		dp->ds.env = &e->env;
-		dp->ds.sts.max_age = -1;
-		e->doms[i] = dp;
-	}
+	e->src_done = e->stopping = false;
+	e->failed = 0;
 	engine_start_more(e);
-	while (e->next_emit < e->ndoms) {
+	while ((e->head || !e->src_done) && !e->stopping) {
 		if (event_base_dispatch(e->base) < 0) {
 			log_err("libevent: the event loop failed");
 			return -1;
 		}
-		if (e->next_emit < e->ndoms && !event_base_got_break(e->base)) {
+		if ((e->head || !e->src_done) && !e->stopping && !event_base_got_break(e->base)) {
 			log_err("internal: event loop ran dry with %zu domains unfinished",
-				e->ndoms - e->next_emit);
+				e->inflight);
 			return -1;
 		}
 	}
-	return 0;
+	if (e->failed)
+		return -1;
+	return e->stopping ? 1 : 0;
 }
+
+struct engine_list {
+	char *const *domains;
+	size_t n, next;
+};
+
+static int engine_list_next(char *name, void *arg)
+{
+	struct engine_list *l = arg;
+
+	if (l->next >= l->n)
+		return 0;
+	if (str_copy(name, DNS_NAME_MAX + 1, l->domains[l->next++]) < 0) {
+		log_err("internal: domain name too long");
+		return -1;
+	}
+	return 1;
+}
+
+int engine_run(struct engine *e, char *const *domains, size_t n, engine_result_cb cb, void *arg)
+{
+	struct engine_list l = {.domains = domains, .n = n, .next = 0};
+
+	return engine_run_source(e, engine_list_next, &l, true, cb, arg) == 0 ? 0 : -1;
+}
+
+void engine_stop(struct engine *e)
+{
+	e->stopping = true;
+	(void)event_base_loopbreak(e->base);
+}
+
+struct event_base *engine_base(struct engine *e) { return e->base; }
 
 void engine_get_stats(const struct engine *e, struct engine_stats *st)
 {
 	st->dns_queries = e->dns ? dns_queries(e->dns) : 0;
 	st->hosts = e->nhosts;
 	st->smtp_probes = e->nprobes;
+	st->smtp_retries = e->nretries;
+	st->hosts_evicted = e->nevicted;
+	st->domains = e->nstarted;
 }
 
 void engine_free(struct engine *e)
 {
-	size_t i, k;
+	size_t i;
 
 	if (!e)
 		return;
 	while (e->jobs) {
 		struct ajob *j = e->jobs;
 
-		e->jobs = j->all_next;
 		smtp_probe_abort(j->sess);
-		free(j);
+		ajob_free(e, j);
 	}
-	for (i = 0; i < e->ndoms; i++)
-		if (e->doms[i]) {
-			struct dpriv *dp = e->doms[i];
+	while (e->head) {
+		struct dpriv *dp = e->head;
 
-			while (dp->ops) {
-				struct dop *op = dp->ops;
+		engine_unlink(e, dp);
+		while (dp->ops) {
+			struct dop *op = dp->ops;
 
-				dop_unlink(op);
-				if (op->fx)
-					fetch_cancel(op->fx);
-				free(op);
-			}
-			domain_cleanup(dp);
+			dop_unlink(op);
+			if (op->fx)
+				fetch_cancel(op->fx);
+			else
+				dns_cancel(e->dns, op->txid);
+			free(op);
 		}
-	free(e->doms);
+		domain_cleanup(dp);
+	}
+	if (e->rate_ev)
+		event_free(e->rate_ev);
 	for (i = 0; i < HOST_BUCKETS; i++) {
 		while (e->hosts[i]) {
 			struct hentry *he = e->hosts[i];
 
 			e->hosts[i] = he->next;
-			for (k = 0; k < he->h.naddr; k++) {
-				free(he->h.addr[k]->banner);
-				free(he->h.addr[k]->ehlo);
-				free(he->h.addr[k]);
-			}
-			for (k = 0; k < he->h.ntlsa; k++)
-				free(he->h.tlsa[k].data);
-			free(he->waiters);
-			free(he);
+			host_free(he);
 		}
 		while (e->slots[i]) {
 			struct ipslot *s = e->slots[i];

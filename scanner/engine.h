@@ -11,6 +11,7 @@
 #ifndef MAILSCAN_ENGINE_H
 #define MAILSCAN_ENGINE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "../probes/scan.h"
@@ -28,10 +29,19 @@ struct engine_config {
 	unsigned concurrency;       /* domains in flight */
 	unsigned per_ip;            /* simultaneous SMTP connections per IP */
 	unsigned max_mx;            /* MX hosts tested per domain */
+	unsigned rate;              /* new SMTP connections per second, 0 = no limit */
+	unsigned retry_delay_ms;    /* back-off before the one retry of a transient failure */
+	unsigned host_cache;        /* finished MX hosts kept for reuse, 0 = default (5000) */
 };
 
-/* Called once per domain, in input order; ds is borrowed for the call. */
+/* Called once per finished domain; ds is borrowed for the call. */
 typedef void (*engine_result_cb)(const struct domain_scan *ds, void *arg);
+
+/* Pull the next domain: copy its normalised name into name (DNS_NAME_MAX + 1
+ * bytes) and return 1; 0 when the list is done; -1 on a local failure (the
+ * engine then takes no more and engine_run_source returns -1 once the
+ * domains in flight are finished). */
+typedef int (*engine_source_cb)(char *name, void *arg);
 
 struct engine *engine_new(const struct engine_config *cfg, char *err, size_t errlen);
 void engine_free(struct engine *e);
@@ -43,10 +53,31 @@ void engine_free(struct engine *e);
  */
 int engine_run(struct engine *e, char *const *domains, size_t n, engine_result_cb cb, void *arg);
 
+/*
+ * Check the domains src hands out, at most cfg.concurrency of them in flight
+ * at a time, so memory follows the window, not the list. Results go to cb in
+ * input order when ordered is true (a slow domain then holds back the ones
+ * after it), else as soon as each domain is finished. Returns 0 when the
+ * source ran dry and every domain was handed out; 1 after engine_stop (the
+ * domains in flight are dropped unreported); -1 on a local failure.
+ */
+int engine_run_source(struct engine *e, engine_source_cb src, void *srcarg, bool ordered,
+		      engine_result_cb cb, void *arg);
+
+/* Stop the run from a callback or an event on engine_base(): no new domain
+ * starts, nothing more is reported, engine_run_source returns 1 soon. */
+void engine_stop(struct engine *e);
+
+/* The engine's event loop (borrowed), e.g. for a signal or progress timer. */
+struct event_base *engine_base(struct engine *e);
+
 struct engine_stats {
+	unsigned long domains; /* domains started */
 	unsigned long dns_queries;
-	unsigned long hosts;       /* unique MX hosts resolved */
-	unsigned long smtp_probes; /* SMTP connections made */
+	unsigned long hosts;         /* unique MX hosts resolved */
+	unsigned long smtp_probes;   /* SMTP connections made (retries included) */
+	unsigned long smtp_retries;  /* transient failures tried again */
+	unsigned long hosts_evicted; /* idle MX hosts dropped from the cache */
 };
 void engine_get_stats(const struct engine *e, struct engine_stats *st);
 

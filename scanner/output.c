@@ -135,6 +135,14 @@ static void json_addr(struct json *j, const struct addr_result *ar)
 		json_kstr(j, "banner", ar->banner);
 	if (ar->ehlo)
 		json_kstr(j, "ehlo", ar->ehlo);
+	if (ar->retried) {
+		/* the transient failure of the first attempt (SPEC §9 politeness) */
+		json_key(j, "first_attempt");
+		json_obj_open(j);
+		json_kstr(j, "starttls", addr_status_name(ar->first_status));
+		json_kstr(j, "error", ar->first_error);
+		json_obj_close(j);
+	}
 	if (ar->tls_version[0]) {
 		json_kstr(j, "tls_version", ar->tls_version);
 		json_kstr(j, "cipher", ar->cipher);
