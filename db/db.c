@@ -19,6 +19,7 @@
 #include "../base/log.h"
 #include "../probes/dns.h"
 #include "../probes/probe.h"
+#include "db_int.h"
 
 /* ---- schema ---- */
 
@@ -85,24 +86,70 @@ static const char *const db_migrations[DB_SCHEMA_VERSION] = {
      * "providers many domains depend on" report) */
     "ALTER TABLE runs ADD COLUMN notes TEXT;"
     "CREATE INDEX mx_hosts_run_host ON mx_hosts(run_id, host);",
+
+    /* 2 -> 3: scan runs. The target list of a run is stored first
+     * (run_targets: one row per unique domain, in list order; each listing
+     * organisation in run_target_orgs), so a resumed run probes exactly the
+     * domains not yet in domains, and a domain listed by several
+     * organisations is probed once and attributed to each of them
+     * (domain_organisations). More raw evidence per name, host and address. */
+    "ALTER TABLE runs ADD COLUMN targets TEXT;"
+    "ALTER TABLE runs ADD COLUMN shard TEXT;"
+    "ALTER TABLE runs ADD COLUMN loaded INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE runs ADD COLUMN n_targets INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE runs ADD COLUMN n_entries INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE runs ADD COLUMN n_invalid INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE runs ADD COLUMN n_retried INTEGER NOT NULL DEFAULT 0;"
+    "CREATE TABLE run_targets ("
+    " id INTEGER PRIMARY KEY,"
+    " run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
+    " name TEXT NOT NULL,"
+    " UNIQUE (run_id, name));"
+    "CREATE TABLE run_target_orgs ("
+    " target_id INTEGER NOT NULL REFERENCES run_targets(id) ON DELETE CASCADE,"
+    " organisation_id INTEGER NOT NULL REFERENCES organisations(id),"
+    " line INTEGER NOT NULL,"
+    " PRIMARY KEY (target_id, organisation_id)) WITHOUT ROWID;"
+    "CREATE TABLE domain_organisations ("
+    " domain_id INTEGER NOT NULL REFERENCES domains(id) ON DELETE CASCADE,"
+    " organisation_id INTEGER NOT NULL REFERENCES organisations(id),"
+    " PRIMARY KEY (domain_id, organisation_id)) WITHOUT ROWID;"
+    "CREATE INDEX domain_organisations_org ON domain_organisations(organisation_id);"
+    "INSERT INTO domain_organisations (domain_id, organisation_id)"
+    " SELECT id, organisation_id FROM domains WHERE organisation_id IS NOT NULL;"
+    "ALTER TABLE domains ADD COLUMN dnssec_soa TEXT;"
+    "ALTER TABLE domains ADD COLUMN dnssec_mx TEXT;"
+    "ALTER TABLE domains ADD COLUMN mx_error TEXT;"
+    "ALTER TABLE domains ADD COLUMN mta_sts_txt TEXT;"
+    "ALTER TABLE domains ADD COLUMN mta_sts_policy TEXT;"
+    "ALTER TABLE domains ADD COLUMN tlsrpt_txt TEXT;"
+    "ALTER TABLE mx_hosts ADD COLUMN tlsa TEXT;"
+    "ALTER TABLE mx_hosts ADD COLUMN error TEXT;"
+    "CREATE UNIQUE INDEX mx_hosts_domain_host ON mx_hosts(domain_id, host);"
+    "ALTER TABLE addresses ADD COLUMN banner TEXT;"
+    "ALTER TABLE addresses ADD COLUMN ehlo TEXT;"
+    "ALTER TABLE addresses ADD COLUMN error TEXT;"
+    "ALTER TABLE addresses ADD COLUMN cert_subject TEXT;"
+    "ALTER TABLE addresses ADD COLUMN cert_issuer TEXT;"
+    "ALTER TABLE addresses ADD COLUMN cert_not_after TEXT;"
+    "ALTER TABLE addresses ADD COLUMN key_type TEXT;"
+    "ALTER TABLE addresses ADD COLUMN key_bits INTEGER;"
+    "ALTER TABLE addresses ADD COLUMN signature TEXT;"
+    "ALTER TABLE addresses ADD COLUMN retried INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE addresses ADD COLUMN first_attempt TEXT;"
+    "CREATE INDEX runs_status ON runs(status);",
 };
 
-/* ---- statements ---- */
-
-enum db_stmt {
-	ST_RUN_BEGIN,
-	ST_RUN_FINISH,
-	ST_ORG_UPSERT,
-	ST_ORG_ID,
-	ST_DOMAIN_INSERT,
-	ST_DOMAIN_DONE,
-	ST_MX_INSERT,
-	ST_ADDR_INSERT,
-	ST_VERDICT_INSERT,
-	ST_COUNT
-};
+/* ---- statements (the enum is in db_int.h) ---- */
 
 #define DB_NOW "strftime('%Y-%m-%dT%H:%M:%SZ', 'now')"
+
+/* The columns db_run_row() (db_run.c) reads, in its order. */
+#define DB_RUN_COLUMNS                                                                             \
+	"id, started, coalesce(finished, ''), status, coalesce(label, ''), coalesce(options, '')," \
+	" coalesce(targets, ''), coalesce(shard, ''), loaded, n_targets, n_entries, n_invalid,"    \
+	" (SELECT count(*) FROM domains d WHERE d.run_id = runs.id), n_pass, n_warn, n_fail,"      \
+	" n_na, n_error, n_retried"
 
 static const char *const db_stmt_sql[ST_COUNT] = {
     [ST_RUN_BEGIN] =
@@ -119,40 +166,74 @@ static const char *const db_stmt_sql[ST_COUNT] = {
 	" n_na = (SELECT count(*) FROM verdicts v JOIN domains d ON d.id = v.domain_id"
 	"  WHERE d.run_id = ?1 AND v.verdict = 'n/a'),"
 	" n_error = (SELECT count(*) FROM verdicts v JOIN domains d ON d.id = v.domain_id"
-	"  WHERE d.run_id = ?1 AND v.verdict = 'error')"
+	"  WHERE d.run_id = ?1 AND v.verdict = 'error'),"
+	" n_retried = (SELECT count(DISTINCT m.host || ' ' || a.ip) FROM addresses a"
+	"  JOIN mx_hosts m ON m.id = a.mx_host_id WHERE m.run_id = ?1 AND a.retried)"
 	" WHERE id = ?1",
     [ST_ORG_UPSERT] = "INSERT INTO organisations (name, category) VALUES (?1, ?2)"
 		      " ON CONFLICT (name) DO UPDATE SET category = excluded.category"
 		      " WHERE excluded.category <> ''",
     [ST_ORG_ID] = "SELECT id FROM organisations WHERE name = ?1",
-    [ST_DOMAIN_INSERT] = "INSERT INTO domains (run_id, name, organisation_id, checked_at, evidence)"
-			 " VALUES (?1, ?2, ?3, " DB_NOW ", ?4)"
-			 " ON CONFLICT (run_id, name) DO NOTHING",
+    /* Without an organisation given, the first one that lists the domain
+     * in the run's targets. */
+    [ST_DOMAIN_INSERT] =
+	"INSERT INTO domains (run_id, name, organisation_id, checked_at, evidence, dnssec_soa,"
+	" dnssec_mx, mx_error, mta_sts_txt, mta_sts_policy, tlsrpt_txt)"
+	" VALUES (?1, ?2, coalesce(?3, (SELECT o.organisation_id FROM run_target_orgs o"
+	"  JOIN run_targets t ON t.id = o.target_id WHERE t.run_id = ?1 AND t.name = ?2"
+	"  ORDER BY o.line LIMIT 1)), " DB_NOW ", ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
+	" ON CONFLICT (run_id, name) DO NOTHING",
+    [ST_DOMAIN_ORGS] = "INSERT OR IGNORE INTO domain_organisations (domain_id, organisation_id)"
+		       " SELECT ?1, o.organisation_id FROM run_target_orgs o"
+		       " JOIN run_targets t ON t.id = o.target_id"
+		       " WHERE t.run_id = ?2 AND t.name = ?3",
+    [ST_DOMAIN_ORG] = "INSERT OR IGNORE INTO domain_organisations (domain_id, organisation_id)"
+		      " VALUES (?1, ?2)",
     [ST_DOMAIN_DONE] = "SELECT 1 FROM domains WHERE run_id = ?1 AND name = ?2",
     [ST_MX_INSERT] =
-	"INSERT INTO mx_hosts (run_id, domain_id, host, preference, dnssec, tlsa_state)"
-	" VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    [ST_ADDR_INSERT] = "INSERT INTO addresses (mx_host_id, ip, starttls, tls_version, cipher,"
-		       " cert_sha256, pkix_valid, name_match, dane)"
-		       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+	"INSERT INTO mx_hosts (run_id, domain_id, host, preference, dnssec, tlsa_state, tlsa,"
+	" error) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    [ST_ADDR_INSERT] =
+	"INSERT INTO addresses (mx_host_id, ip, starttls, tls_version, cipher, cert_sha256,"
+	" pkix_valid, name_match, dane, banner, ehlo, error, cert_subject, cert_issuer,"
+	" cert_not_after, key_type, key_bits, signature, retried, first_attempt)"
+	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,"
+	" ?18, ?19, ?20)",
     [ST_VERDICT_INSERT] = "INSERT INTO verdicts (domain_id, standard, verdict, reasons)"
 			  " VALUES (?1, ?2, ?3, ?4)",
-};
-
-struct db {
-	sqlite3 *h;
-	char *path;
-	sqlite3_stmt *st[ST_COUNT];
-	bool in_tx;     /* a batch transaction is open */
-	size_t pending; /* domains stored in it */
-	char err[512];
+    [ST_RUN_SCAN] = "INSERT INTO runs (started, label, options, status, targets, shard)"
+		    " VALUES (" DB_NOW ", ?1, ?2, 'running', ?3, ?4)",
+    [ST_TARGET_ADD] = "INSERT INTO run_targets (run_id, name) VALUES (?1, ?2)"
+		      " ON CONFLICT (run_id, name) DO NOTHING",
+    [ST_TARGET_ID] = "SELECT id FROM run_targets WHERE run_id = ?1 AND name = ?2",
+    [ST_TARGET_ORG] = "INSERT INTO run_target_orgs (target_id, organisation_id, line)"
+		      " VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
+    [ST_TARGETS_LOADED] =
+	"UPDATE runs SET loaded = 1, n_invalid = ?2, n_entries = ?3,"
+	" n_targets = (SELECT count(*) FROM run_targets WHERE run_id = ?1) WHERE id = ?1",
+    [ST_TARGETS_CLEAR] = "DELETE FROM run_targets WHERE run_id = ?1",
+    [ST_TARGETS_PENDING] = "SELECT t.id, t.name FROM run_targets t"
+			   " WHERE t.run_id = ?1 AND t.id > ?2 AND NOT EXISTS"
+			   " (SELECT 1 FROM domains d WHERE d.run_id = ?1 AND d.name = t.name)"
+			   " ORDER BY t.id LIMIT ?3",
+    [ST_RUN_GET] = "SELECT " DB_RUN_COLUMNS " FROM runs WHERE id = ?1",
+    [ST_RUNS_ALL] = "SELECT " DB_RUN_COLUMNS " FROM runs ORDER BY id",
+    [ST_RUN_LAST_OPEN] = "SELECT id FROM runs WHERE status = 'running' ORDER BY id DESC LIMIT 1",
+    [ST_RUN_DONE_COUNT] = "SELECT count(*) FROM domains WHERE run_id = ?1",
+    /* Both runs' verdicts side by side, per domain and standard. */
+    [ST_DIFF] = "WITH a AS (SELECT d.name, v.standard, v.verdict, v.reasons FROM domains d"
+		" JOIN verdicts v ON v.domain_id = d.id WHERE d.run_id = ?1),"
+		" b AS (SELECT d.name, v.standard, v.verdict, v.reasons FROM domains d"
+		" JOIN verdicts v ON v.domain_id = d.id WHERE d.run_id = ?2)"
+		" SELECT coalesce(a.name, b.name) AS n, coalesce(a.standard, b.standard) AS s,"
+		" a.verdict, a.reasons, b.verdict, b.reasons"
+		" FROM a FULL JOIN b ON a.name = b.name AND a.standard = b.standard"
+		" ORDER BY n, s",
 };
 
 /* ---- errors ---- */
 
-static void db_seterr(struct db *db, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void db_seterr(struct db *db, const char *fmt, ...)
+void db_seterr(struct db *db, const char *fmt, ...)
 {
 	va_list ap;
 	size_t n;
@@ -166,7 +247,7 @@ static void db_seterr(struct db *db, const char *fmt, ...)
 }
 
 /* Record "what: sqlite's message" as the error; returns -1. */
-static int db_fail(struct db *db, const char *what)
+int db_fail(struct db *db, const char *what)
 {
 	db_seterr(db, "%s: %s", what, sqlite3_errmsg(db->h));
 	return -1;
@@ -177,7 +258,7 @@ const char *db_error(const struct db *db) { return db ? db->err : "no database";
 /* ---- helpers ---- */
 
 /* Run fixed SQL (never user strings) with no results. */
-static int db_exec(struct db *db, const char *sql, const char *what)
+int db_exec(struct db *db, const char *sql, const char *what)
 {
 	char *msg = NULL;
 
@@ -190,7 +271,7 @@ static int db_exec(struct db *db, const char *sql, const char *what)
 }
 
 /* Reset and clear a cached statement so it is ready for the next use. */
-static sqlite3_stmt *db_stmt(struct db *db, enum db_stmt s)
+sqlite3_stmt *db_stmt(struct db *db, enum db_stmt s)
 {
 	sqlite3_stmt *st = db->st[s];
 
@@ -199,7 +280,7 @@ static sqlite3_stmt *db_stmt(struct db *db, enum db_stmt s)
 	return st;
 }
 
-static int db_bind_text(struct db *db, sqlite3_stmt *st, int i, const char *s)
+int db_bind_text(struct db *db, sqlite3_stmt *st, int i, const char *s)
 {
 	int rc = s ? sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT) : sqlite3_bind_null(st, i);
 
@@ -207,18 +288,18 @@ static int db_bind_text(struct db *db, sqlite3_stmt *st, int i, const char *s)
 }
 
 /* Text, or NULL for an empty string. */
-static int db_bind_opt(struct db *db, sqlite3_stmt *st, int i, const char *s)
+int db_bind_opt(struct db *db, sqlite3_stmt *st, int i, const char *s)
 {
 	return db_bind_text(db, st, i, s && *s ? s : NULL);
 }
 
-static int db_bind_int(struct db *db, sqlite3_stmt *st, int i, long long v)
+int db_bind_int(struct db *db, sqlite3_stmt *st, int i, long long v)
 {
 	return sqlite3_bind_int64(st, i, v) == SQLITE_OK ? 0 : db_fail(db, "bind");
 }
 
 /* Step a statement that returns no rows; resets it afterwards. */
-static int db_done(struct db *db, sqlite3_stmt *st, const char *what)
+int db_done(struct db *db, sqlite3_stmt *st, const char *what)
 {
 	int rc = sqlite3_step(st);
 
@@ -318,6 +399,8 @@ static int db_setup(struct db *db, int target)
 		return -1;
 	if (db_migrate(db, target) < 0)
 		return -1;
+	if (target < DB_SCHEMA_VERSION)
+		return 0; /* an old schema, for the migration tests: no statements */
 	for (i = 0; i < ST_COUNT; i++)
 		if (sqlite3_prepare_v3(db->h, db_stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
 				       &db->st[i], NULL) != SQLITE_OK)
@@ -380,7 +463,7 @@ int db_schema_version(struct db *db) { return db_user_version(db); }
 
 /* ---- batches ---- */
 
-static int db_tx_begin(struct db *db)
+int db_tx_begin(struct db *db)
 {
 	if (db->in_tx)
 		return 0;
@@ -466,7 +549,7 @@ int db_domain_done(struct db *db, long long run, const char *domain)
 /* ---- storing a domain ---- */
 
 /* The organisation's id (created or its category updated), 0 for none. */
-static long long db_organisation(struct db *db, const char *name, const char *category)
+long long db_organisation(struct db *db, const char *name, const char *category)
 {
 	sqlite3_stmt *st;
 	long long id = -1;
@@ -504,23 +587,72 @@ static int db_store_addr(struct db *db, long long mx_id, const struct addr_resul
 	if (tls && (db_bind_int(db, st, 7, a->cert.pkix_valid) < 0 ||
 		    db_bind_int(db, st, 8, a->cert.name_match) < 0))
 		return -1;
-	if (db_bind_text(db, st, 9, dane_match_name(a->dane)) < 0)
+	if (db_bind_text(db, st, 9, dane_match_name(a->dane)) < 0 ||
+	    db_bind_text(db, st, 10, a->banner) < 0 || db_bind_text(db, st, 11, a->ehlo) < 0 ||
+	    db_bind_opt(db, st, 12, a->error) < 0)
 		return -1;
+	if (tls && (db_bind_opt(db, st, 13, a->cert.subject) < 0 ||
+		    db_bind_opt(db, st, 14, a->cert.issuer) < 0 ||
+		    db_bind_opt(db, st, 15, a->cert.not_after) < 0 ||
+		    db_bind_opt(db, st, 16, a->cert.key_type) < 0 ||
+		    db_bind_int(db, st, 17, a->cert.key_bits) < 0 ||
+		    db_bind_opt(db, st, 18, a->cert.sig_alg) < 0))
+		return -1;
+	if (db_bind_int(db, st, 19, a->retried) < 0)
+		return -1;
+	if (a->retried) {
+		char first[sizeof(a->first_error) + 32];
+
+		(void)snprintf(first, sizeof(first), "%s: %s", addr_status_name(a->first_status),
+			       a->first_error);
+		if (db_bind_text(db, st, 20, first) < 0)
+			return -1;
+	}
 	return db_done(db, st, "storing an address");
+}
+
+/* The TLSA records as text, "usage selector type hex; ...", or NULL for none
+ * (caller frees). */
+static char *db_tlsa_text(const struct mx_host *h)
+{
+	size_t i, k, len = 0, cap = 1;
+	char *out;
+
+	for (i = 0; i < h->ntlsa; i++)
+		cap += 16 + 2 * h->tlsa[i].datalen;
+	if (h->ntlsa == 0 || !(out = malloc(cap)))
+		return NULL;
+	out[0] = '\0';
+	for (i = 0; i < h->ntlsa; i++) {
+		const struct tlsa_rr *t = &h->tlsa[i];
+
+		len += (size_t)snprintf(out + len, cap - len, "%s%u %u %u ", i ? "; " : "",
+					t->usage, t->selector, t->mtype);
+		for (k = 0; k < t->datalen; k++)
+			len += (size_t)snprintf(out + len, cap - len, "%02x", t->data[k]);
+	}
+	return out;
 }
 
 static int db_store_mx(struct db *db, long long run, long long domain_id, const struct mx_ref *m)
 {
 	const struct mx_host *h = m->host;
 	sqlite3_stmt *st = db_stmt(db, ST_MX_INSERT);
+	char *tlsa = db_tlsa_text(h);
 	long long mx_id;
 	size_t i;
+	int rc;
 
 	if (db_bind_int(db, st, 1, run) < 0 || db_bind_int(db, st, 2, domain_id) < 0 ||
 	    db_bind_text(db, st, 3, h->name) < 0 || db_bind_int(db, st, 4, m->pref) < 0 ||
 	    db_bind_text(db, st, 5, dnssec_state_name(h->sec)) < 0 ||
 	    db_bind_text(db, st, 6, tlsa_state_name(h->tlsa_state)) < 0 ||
-	    db_done(db, st, "storing an MX host") < 0)
+	    db_bind_text(db, st, 7, tlsa) < 0 || db_bind_opt(db, st, 8, h->dns_error) < 0)
+		rc = -1;
+	else
+		rc = db_done(db, st, "storing an MX host");
+	free(tlsa);
+	if (rc < 0)
 		return -1;
 	mx_id = (long long)sqlite3_last_insert_rowid(db->h);
 	for (i = 0; i < h->naddr && i < SCAN_ADDR_MAX; i++)
@@ -569,11 +701,29 @@ static int db_store_rows(struct db *db, long long run, const struct domain_scan 
 	st = db_stmt(db, ST_DOMAIN_INSERT);
 	if (db_bind_int(db, st, 1, run) < 0 || db_bind_text(db, st, 2, ds->name) < 0 ||
 	    (org > 0 && db_bind_int(db, st, 3, org) < 0) ||
-	    db_bind_text(db, st, 4, evidence_json) < 0 || db_done(db, st, "storing a domain") < 0)
+	    db_bind_text(db, st, 4, evidence_json) < 0 ||
+	    db_bind_text(db, st, 5,
+			 ds->soa_status == DNS_OK ? dnssec_state_name(ds->soa_sec) : NULL) < 0 ||
+	    db_bind_text(db, st, 6,
+			 ds->mx_kind == MX_PENDING ? NULL : dnssec_state_name(ds->mx_sec)) < 0 ||
+	    db_bind_opt(db, st, 7, ds->mx_error) < 0 || db_bind_text(db, st, 8, ds->sts.txt) < 0 ||
+	    db_bind_text(db, st, 9, ds->sts.body) < 0 ||
+	    db_bind_text(db, st, 10, ds->rpt.txt) < 0 || db_done(db, st, "storing a domain") < 0)
 		return -1;
 	if (sqlite3_changes(db->h) == 0)
 		return 1;
 	domain_id = (long long)sqlite3_last_insert_rowid(db->h);
+	st = db_stmt(db, ST_DOMAIN_ORGS);
+	if (db_bind_int(db, st, 1, domain_id) < 0 || db_bind_int(db, st, 2, run) < 0 ||
+	    db_bind_text(db, st, 3, ds->name) < 0 ||
+	    db_done(db, st, "attributing a domain to its organisations") < 0)
+		return -1;
+	if (org > 0) {
+		st = db_stmt(db, ST_DOMAIN_ORG);
+		if (db_bind_int(db, st, 1, domain_id) < 0 || db_bind_int(db, st, 2, org) < 0 ||
+		    db_done(db, st, "attributing a domain to its organisation") < 0)
+			return -1;
+	}
 	for (i = 0; i < ds->nmx && i < SCAN_MX_MAX; i++)
 		if (ds->mx[i].host && db_store_mx(db, run, domain_id, &ds->mx[i]) < 0)
 			return -1;

@@ -13,11 +13,12 @@
 #ifndef MAILSCAN_DB_H
 #define MAILSCAN_DB_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "../probes/scan.h"
 
-#define DB_SCHEMA_VERSION 2 /* the newest migration this build knows */
+#define DB_SCHEMA_VERSION 3 /* the newest migration this build knows */
 #define DB_BATCH 200        /* domains per write transaction */
 #define DB_BUSY_MS 10000    /* how long to wait for another writer */
 
@@ -32,7 +33,8 @@ struct db;
 struct db *db_open(const char *path, char *err, size_t errlen);
 
 /* db_open, but migrate only up to version (1..DB_SCHEMA_VERSION): for the
- * tests of the migrations. */
+ * tests of the migrations. Below DB_SCHEMA_VERSION no statement is prepared,
+ * so only db_schema_version and db_close may be used on it. */
 struct db *db_open_version(const char *path, int version, char *err, size_t errlen);
 
 /* Commit what is pending and close; accepts NULL. A failed final commit is
@@ -78,5 +80,101 @@ int db_run_finish(struct db *db, long long run, const char *status);
 /* For resume: is domain already stored in run (pending rows included)?
  * 1 yes, 0 no, -1 error. */
 int db_domain_done(struct db *db, long long run, const char *domain);
+
+/* ---- scan runs: the target list first, then the results (db_run.c) ---- */
+
+/* Start a scan run of the list at targets (its path, as given) and shard
+ * ("K/N", or NULL for the whole list); committed at once, status "running",
+ * not yet loaded. Returns the run id or -1. */
+long long db_run_begin_scan(struct db *db, const char *label, const char *options,
+			    const char *targets, const char *shard);
+
+/*
+ * Add one entry of the target list to run: the normalised domain, the
+ * organisation listing it (NULL or "" for none) with its category, and the
+ * line in the list. Written in batched transactions. Returns 1 when the
+ * domain is new in the run, 0 when it was listed before (the organisation is
+ * still recorded: a domain is probed once and attributed to everyone who
+ * lists it), -1 on error.
+ */
+int db_target_add(struct db *db, long long run, const char *domain, const char *organisation,
+		  const char *category, unsigned long line);
+
+/* The list is complete: record the number of entries read and of invalid
+ * ones skipped, mark the run loaded and commit. 0 or -1. */
+int db_targets_loaded(struct db *db, long long run, unsigned long entries, unsigned long invalid);
+
+/* Forget the targets of a run that was killed while its list was loading,
+ * so that it can be loaded again. 0 or -1. */
+int db_targets_clear(struct db *db, long long run);
+
+/*
+ * The next domains of run still to probe: up to max names (each
+ * DNS_NAME_MAX + 1 bytes, in names) of the list after position *after that
+ * are not stored yet, in list order; *after moves past them. Returns how
+ * many (0 at the end) or -1. Flushes first, so stored domains are seen.
+ */
+int db_targets_pending(struct db *db, long long run, long long *after,
+		       char (*names)[DNS_NAME_MAX + 1], size_t max);
+
+/* Delete a run and everything stored for it (a run whose list could not be
+ * read). 0 or -1. */
+int db_run_delete(struct db *db, long long run);
+
+struct db_run {
+	long long id;
+	char started[24], finished[24]; /* ISO 8601 UTC; finished "" while running */
+	char status[16];                /* running, done, stopped, failed */
+	char label[256];
+	char options[1024];
+	char targets[1024];
+	char shard[32]; /* "K/N" or "" */
+	bool loaded;
+	unsigned long n_targets, n_entries, n_invalid, n_domains;
+	unsigned long n_pass, n_warn, n_fail, n_na, n_error, n_retried;
+};
+
+/* Read run id into *out: 1 found, 0 no such run, -1 error. Long texts are
+ * cut to the buffers. */
+int db_run_get(struct db *db, long long id, struct db_run *out);
+
+/* The newest run with status "running" (to resume): its id, 0 for none, -1
+ * on error. */
+long long db_run_last_open(struct db *db);
+
+/* Domains stored in run so far, or -1. */
+long long db_run_done_count(struct db *db, long long run);
+
+/* Call cb for every run, oldest first; a non-zero return from cb stops and
+ * is returned. 0 or -1. */
+int db_runs_each(struct db *db, int (*cb)(const struct db_run *r, void *arg), void *arg);
+
+/* One domain x standard of a diff; a side the domain is missing from has
+ * NULL verdict and reasons. All pointers borrowed for the call. */
+struct db_diff_row {
+	const char *domain, *standard;
+	const char *verdict_a, *reasons_a;
+	const char *verdict_b, *reasons_b;
+};
+
+/* Call cb for every domain x standard in run a or b, ordered by domain and
+ * standard; a non-zero return from cb stops and is returned. 0 or -1. */
+int db_diff_each(struct db *db, long long a, long long b,
+		 int (*cb)(const struct db_diff_row *row, void *arg), void *arg);
+
+/* ---- merging shard databases (db_merge.c) ---- */
+
+/*
+ * Copy the newest finished run of each file in paths (shard databases of
+ * one list, from `scan --shard K/N`) into one new run of db with label, and
+ * finish it. The shards must all be K/N of the same N, each K at most once,
+ * and share no domain; a missing K is allowed (reported as a warning, the
+ * run's status then says "partial"). Each file is migrated to this build's
+ * schema first. Returns the new run id; -2 when the shards are the problem
+ * (not shards, no finished run, of different N, a K twice, overlapping) or
+ * -1 on a database error, with db_error() saying which file and why;
+ * nothing is left in db then.
+ */
+long long db_merge(struct db *db, const char *label, const char *const *paths, size_t n);
 
 #endif

@@ -182,7 +182,7 @@ void test_db_open_fresh(void)
 	db = db_open(t.path, err, sizeof(err));
 	if (CHECK(db != NULL)) {
 		CHECK_INT(db_schema_version(db), DB_SCHEMA_VERSION);
-		CHECK_INT(db_schema_version(db), 2);
+		CHECK_INT(db_schema_version(db), 3);
 		CHECK_STR(db_error(db), "");
 	} else {
 		(void)printf("db_open: %s\n", err);
@@ -190,11 +190,12 @@ void test_db_open_fresh(void)
 	h = raw_open(t.path);
 	CHECK(h != NULL);
 	CHECK_STR(raw_text(h, "PRAGMA journal_mode"), "wal");
-	CHECK_INT(raw_int(h, "PRAGMA user_version"), 2);
-	CHECK_INT(raw_int(h, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN"
-			     " ('runs', 'organisations', 'domains', 'mx_hosts', 'addresses',"
-			     " 'verdicts')"),
-		  6);
+	CHECK_INT(raw_int(h, "PRAGMA user_version"), 3);
+	CHECK_INT(raw_int(h,
+			  "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN"
+			  " ('runs', 'organisations', 'domains', 'mx_hosts', 'addresses',"
+			  " 'verdicts', 'run_targets', 'run_target_orgs', 'domain_organisations')"),
+		  9);
 	CHECK_INT(raw_int(h, "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name ="
 			     " 'verdicts_standard_verdict'"),
 		  1);
@@ -206,9 +207,21 @@ void test_db_open_fresh(void)
 	db = db_open(t.path, err, sizeof(err));
 	CHECK(db != NULL);
 	if (db)
-		CHECK_INT(db_schema_version(db), 2);
+		CHECK_INT(db_schema_version(db), 3);
 	db_close(db);
 	tdb_remove(&t);
+}
+
+/* Plain SQL on a raw connection; true when it ran. */
+static bool raw_exec(sqlite3 *h, const char *sql)
+{
+	char *msg = NULL;
+	int rc = sqlite3_exec(h, sql, NULL, NULL, &msg);
+
+	if (rc != SQLITE_OK)
+		(void)printf("sqlite: %s\n", msg ? msg : "?");
+	sqlite3_free(msg);
+	return rc == SQLITE_OK;
 }
 
 void test_db_migrate(void)
@@ -217,11 +230,12 @@ void test_db_migrate(void)
 	struct db *db;
 	sqlite3 *h;
 	char err[256];
-	long long run;
 
 	if (!CHECK(tdb_make(&t)))
 		return;
-	/* A version-1 file with a run and a domain in it. */
+	/* A version-1 file (as the first mailscan wrote it) with a finished run
+	 * of one domain. Rows go in with plain SQL: the store's statements are
+	 * for the newest schema only. */
 	db = db_open_version(t.path, 1, err, sizeof(err));
 	if (!CHECK(db != NULL)) {
 		(void)printf("db_open_version: %s\n", err);
@@ -229,25 +243,30 @@ void test_db_migrate(void)
 		return;
 	}
 	CHECK_INT(db_schema_version(db), 1);
-	run = db_run_begin(db, "v1 run", "--old");
-	CHECK(run > 0);
-	CHECK_INT(db_store_domain(db, run, build_domain("old.example", 1, 1), "Old Org", "rijk",
-				  "{\"domain\":\"old.example\"}"),
-		  0);
-	CHECK_INT(db_run_finish(db, run, "done"), 0);
 	db_close(db);
 	h = raw_open(t.path);
+	CHECK(raw_exec(
+	    h, "INSERT INTO runs (id, started, finished, label, status, n_domains)"
+	       " VALUES (1, '2025-01-01T00:00:00Z', '2025-01-01T00:01:00Z', 'v1 run',"
+	       " 'done', 1);"
+	       "INSERT INTO organisations (id, name, category) VALUES (7, 'Old Org', 'rijk');"
+	       "INSERT INTO domains (id, run_id, name, organisation_id, checked_at, evidence)"
+	       " VALUES (3, 1, 'old.example', 7, '2025-01-01T00:00:30Z', '{}');"
+	       "INSERT INTO mx_hosts (id, run_id, domain_id, host, preference, dnssec,"
+	       " tlsa_state) VALUES (5, 1, 3, 'mx.old.example', 10, 'secure', 'present');"
+	       "INSERT INTO addresses (mx_host_id, ip, starttls, dane)"
+	       " VALUES (5, '192.0.2.1', 'ok', 'match'), (5, '2001:db8::1', 'ok', 'match');"
+	       "INSERT INTO verdicts (domain_id, standard, verdict) VALUES (3, 'dnssec',"
+	       " 'pass'), (3, 'dane', 'pass');"));
 	CHECK_INT(raw_int(h, "PRAGMA user_version"), 1);
 	CHECK_INT(raw_int(h, "SELECT count(*) FROM pragma_table_info('runs') WHERE name = 'notes'"),
 		  0);
 	(void)sqlite3_close(h);
 
-	/* Opening it migrates to 2 and keeps the rows. */
-	db = db_open(t.path, err, sizeof(err));
+	/* Version 2 only: notes and the host index, rows kept. */
+	db = db_open_version(t.path, 2, err, sizeof(err));
 	if (CHECK(db != NULL))
 		CHECK_INT(db_schema_version(db), 2);
-	else
-		(void)printf("db_open: %s\n", err);
 	db_close(db);
 	h = raw_open(t.path);
 	CHECK_INT(raw_int(h, "PRAGMA user_version"), 2);
@@ -255,14 +274,51 @@ void test_db_migrate(void)
 		  1);
 	CHECK_INT(raw_int(h, "SELECT count(*) FROM sqlite_master WHERE name = 'mx_hosts_run_host'"),
 		  1);
+	CHECK_INT(raw_int(h, "SELECT count(*) FROM sqlite_master WHERE name = 'run_targets'"), 0);
+	(void)sqlite3_close(h);
+
+	/* Opening it migrates to the newest and keeps the rows; the old single
+	 * organisation becomes the domain's attribution. */
+	db = db_open(t.path, err, sizeof(err));
+	if (CHECK(db != NULL))
+		CHECK_INT(db_schema_version(db), DB_SCHEMA_VERSION);
+	else
+		(void)printf("db_open: %s\n", err);
+	db_close(db);
+	h = raw_open(t.path);
+	CHECK_INT(raw_int(h, "PRAGMA user_version"), 3);
 	CHECK_STR(raw_text(h, "SELECT label FROM runs"), "v1 run");
 	CHECK_STR(raw_text(h, "SELECT status FROM runs"), "done");
+	CHECK_INT(raw_int(h, "SELECT loaded FROM runs"), 0);
 	CHECK_STR(raw_text(h, "SELECT name FROM domains"), "old.example");
-	CHECK_STR(raw_text(h, "SELECT o.name FROM domains d JOIN organisations o"
-			      " ON o.id = d.organisation_id"),
+	CHECK_STR(raw_text(h, "SELECT o.name FROM domain_organisations x JOIN organisations o"
+			      " ON o.id = x.organisation_id WHERE x.domain_id = 3"),
 		  "Old Org");
-	CHECK_INT(raw_int(h, "SELECT count(*) FROM verdicts"), PROBE_COUNT);
-	CHECK_INT(raw_int(h, "SELECT count(*) FROM addresses"), 2);
+	CHECK_INT(raw_int(h, "SELECT count(*) FROM verdicts"), 2);
+	CHECK_INT(raw_int(h, "SELECT count(*) FROM addresses WHERE retried = 0"), 2);
+	CHECK_INT(raw_int(h, "SELECT count(*) FROM pragma_table_info('addresses')"
+			     " WHERE name IN ('banner', 'ehlo', 'cert_subject', 'first_attempt')"),
+		  4);
+	CHECK_INT(raw_int(h, "SELECT count(*) FROM sqlite_master WHERE name ="
+			     " 'mx_hosts_domain_host'"),
+		  1);
+	(void)sqlite3_close(h);
+
+	/* And the store works on the migrated file. */
+	db = db_open(t.path, err, sizeof(err));
+	if (CHECK(db != NULL)) {
+		long long run = db_run_begin(db, "v3 run", NULL);
+
+		CHECK(run == 2);
+		CHECK_INT(db_store_domain(db, run, build_domain("new.example", 1, 1), "Old Org",
+					  "rijk", NULL),
+			  0);
+		CHECK_INT(db_run_finish(db, run, "done"), 0);
+	}
+	db_close(db);
+	h = raw_open(t.path);
+	CHECK_INT(raw_int(h, "SELECT count(*) FROM domain_organisations"), 2);
+	CHECK_INT(raw_int(h, "SELECT count(*) FROM organisations"), 1);
 	(void)sqlite3_close(h);
 	tdb_remove(&t);
 }
