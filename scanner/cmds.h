@@ -1,0 +1,13 @@
+/*
+ * cmds.h - the commands besides `check` (SPEC §2): each takes argv with the
+ * command name in argv[0] and returns the process exit status.
+ */
+#ifndef MAILSCAN_CMDS_H
+#define MAILSCAN_CMDS_H
+
+int cmd_scan(int argc, char **argv);  /* scan_cmd.c */
+int cmd_runs(int argc, char **argv);  /* db_cmds.c */
+int cmd_diff(int argc, char **argv);  /* db_cmds.c */
+int cmd_merge(int argc, char **argv); /* db_cmds.c */
+
+#endif
