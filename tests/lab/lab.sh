@@ -5,6 +5,9 @@
 #                            build/lab/ and start NSD, lab-smtpd and nginx
 #   tests/lab/lab.sh down    stop them (idempotent)
 #   tests/lab/lab.sh status  show what runs
+#   tests/lab/lab.sh rearm   make every tempfail listener refuse its next connection again
+#   tests/lab/lab.sh synth [N]  add N synthetic domains (default 10000) to the running
+#                            lab: zone synth.example, target list build/lab/synth.txt
 #
 # See tests/lab/README.md.
 set -euo pipefail
@@ -68,6 +71,8 @@ lab_down() {
     stop_pidfile nginx "$LAB/nginx/nginx.pid"
     stop_pidfile smtpd "$LAB/smtpd.pid" group
     stop_pidfile nsd "$LAB/nsd/nsd.pid"
+    # synthetic domains (lab.sh synth) live only as long as the servers
+    rm -rf "$LAB/synth" "$LAB/synth.txt" "$LAB/nginx/synth"
 }
 
 # ------------------------------------------------------------------ certificates
@@ -222,7 +227,24 @@ sign_zone() { # ZONE ZONEFILE
     ldns-signzone -o "$origin" -i "$INCEPTION" -e "$EXPIRATION" -f "$zf.signed" \
         "$zf" "$KEYS/$ksk" "$KEYS/$zsk" || fail "ldns-signzone failed for $origin"
     echo "$ksk" >"$zf.ksk"
+    echo "$zsk" >"$zf.zsk"
     ldns-key2ds -n -2 "$KEYS/$ksk.key"
+}
+
+# Sign ZONEFILE again with the keys sign_zone made for it (the DS stays valid).
+resign_zone() { # ZONE ZONEFILE
+    local origin=${1%.}. zf=$2
+    ldns-signzone -o "$origin" -i "$INCEPTION" -e "$EXPIRATION" -f "$zf.signed" \
+        "$zf" "$KEYS/$(cat "$zf.ksk")" "$KEYS/$(cat "$zf.zsk")" ||
+        fail "ldns-signzone failed for $origin"
+}
+
+# The TLD example.: ns1, and the delegations (NS, DS) in the files given.
+write_example_zone() { # ZONEFILE DELEGATIONFILE...
+    local zf=$1; shift
+    { zone_header example
+      printf 'ns1\tIN\tA\t%s\n' "$DNS_IP"
+      cat "$@"; } >"$zf"
 }
 
 # Damage the signature of the RRSIG over OWNER/TYPE in a signed zone file.
@@ -286,9 +308,7 @@ gen_zones() {
 
     # TLD example.
     zf=$ZONES/example.zone
-    { zone_header example
-      printf 'ns1\tIN\tA\t%s\n' "$DNS_IP"
-      cat "$delegations"; } >"$zf"
+    write_example_zone "$zf" "$delegations"
     ds=$(sign_zone example "$zf")
     NSD_ZONES+=("example:$zf.signed")
 
@@ -334,6 +354,8 @@ write_nsd_conf() {
         printf '\txfrdir: "%s"\n' "$LAB/nsd"
         printf '\tserver-count: 1\n\tverbosity: 1\n\thide-version: yes\n'
         printf '\tzonefiles-check: no\n\tzonefiles-write: 0\n'
+        # no response rate limiting: one resolver asks a lot (benchmarks, synth)
+        printf '\trrl-ratelimit: 0\n\trrl-whitelist-ratelimit: 0\n'
         printf 'remote-control:\n\tcontrol-enable: no\n'
         for entry in "${NSD_ZONES[@]}"; do
             z=${entry%%:*}; f=${entry#*:}
@@ -342,6 +364,13 @@ write_nsd_conf() {
         done
     } >"$conf"
     nsd-checkconf "$conf" || fail "nsd-checkconf rejects $conf"
+}
+
+start_nsd() {
+    say "starting nsd on $DNS_IP:53"
+    nsd -c "$LAB/nsd/nsd.conf" 2>"$LAB/nsd/start.log" ||
+        { cat "$LAB/nsd/start.log" "$LAB/nsd/nsd.log" 2>/dev/null >&2; port_users 53; fail "nsd did not start"; }
+    wait_dns || { cat "$LAB/nsd/nsd.log" >&2 2>/dev/null; port_users 53; fail "nsd does not answer on $DNS_IP"; }
 }
 
 # ------------------------------------------------------------------ nginx
@@ -368,6 +397,8 @@ gen_nginx() {
         done
         printf '\tserver_tokens off;\n\ttypes { }\n\tdefault_type application/octet-stream;\n'
         printf '\tssl_protocols TLSv1.2 TLSv1.3;\n'
+        # lab.sh synth adds its MTA-STS servers here (no match: nothing)
+        printf '\tinclude %s/synth/*.conf;\n' "$n"
         # default server for unknown names: the lab CA cert of good.example, 404
         printf '\tserver {\n\t\tlisten %s:443 ssl default_server;\n\t\tserver_name _;\n' "$WEB_IP"
         printf '\t\tssl_certificate %s/mta-sts.good.example.chain.pem;\n' "$CERTS"
@@ -428,6 +459,250 @@ gen_smtpd_conf() {
     done <"$SRC/listeners.tsv" >"$LAB/smtpd.conf"
 }
 
+# ------------------------------------------------------------------ synthetic domains
+
+SYN=$LAB/synth
+STS_CHUNK=250 # names per certificate of the synthetic MTA-STS hosts
+
+# Write the records of N domains dNNNNN.synth.example, spread over the lab's
+# MX hosts by the bucket (37 * i) % 100 (the table is in tests/lab/README.md):
+#   SYN/synth.example.body       records relative to synth.example. (with the NS
+#                                of the domains that are zones of their own)
+#   SYN/children/D.zone          the zone of such a domain D (SOA, NS, records)
+#   SYN/children.{signed,unsigned}  their names
+#   SYN/sts.names                the domains with an MTA-STS policy
+#   LAB/synth.txt                all domains, one a line
+gen_synth() { # N
+    local n=$1 good prov rnd
+    good=$(spki_sha256 "$CERTS/mx1.good.example.key")
+    prov=$(spki_sha256 "$CERTS/mx1.provider.example.key")
+    rnd=$(openssl rand -hex 32)
+    awk -v n="$n" -v dir="$SYN" -v list="$LAB/synth.txt" -v serial="$SERIAL" \
+        -v good="$good" -v prov="$prov" -v rnd="$rnd" '
+    function mx(o, f, h1, h2) {
+        printf "%s\tMX\t10 %s\n", o, h1 > f
+        if (h2 != "") printf "%s\tMX\t20 %s\n", o, h2 > f
+    }
+    BEGIN {
+        w = length(n ""); if (w < 5) w = 5
+        body = dir "/synth.example.body"
+        printf "" > body
+        # 24 "own" mail servers in the zone, on listeners that exist:
+        # k%4 0: 127.25.0.10 + TLSA of its key, 1: 127.25.0.26 + TLSA of its key,
+        # 2: 127.25.0.27, 3: 127.25.0.28 (k%8 3: + a TLSA that matches nothing)
+        for (k = 1; k <= 24; k++) {
+            h = sprintf("mail%02d", k)
+            if (k % 4 == 0)
+                printf "%s\tA\t127.25.0.10\n_25._tcp.%s\tTLSA\t3 1 1 %s\n", h, h, good > body
+            else if (k % 4 == 1)
+                printf "%s\tA\t127.25.0.26\n_25._tcp.%s\tTLSA\t3 1 1 %s\n", h, h, prov > body
+            else if (k % 4 == 2)
+                printf "%s\tA\t127.25.0.27\n", h > body
+            else {
+                printf "%s\tA\t127.25.0.28\n", h > body
+                if (k % 8 == 3) printf "_25._tcp.%s\tTLSA\t3 1 1 %s\n", h, rnd > body
+            }
+        }
+        for (i = 1; i <= n; i++) {
+            d = sprintf("d%0" w "d", i)
+            fq = d ".synth.example"
+            print fq > list
+            # the bucket: every block of 100 consecutive domains holds each
+            # bucket once, shuffled (37 is prime to 100), so any slice is mixed
+            b = (i * 37) % 100
+            mail = sprintf("mail%02d.synth.example.", i % 24 + 1)
+            if (b >= 93) {
+                # a zone of its own (93-95 signed, 96-99 unsigned)
+                f = dir "/children/" fq ".zone"
+                printf "$ORIGIN %s.\n$TTL 300\n", fq > f
+                printf "@\tIN\tSOA\tns1.example. hostmaster.example. %s 3600 600 864000 300\n", serial > f
+                printf "@\tIN\tNS\tns1.example.\n" > f
+                printf "%s\tNS\tns1.example.\n", d > body
+                print fq > (dir "/children." (b <= 95 ? "signed" : "unsigned"))
+                o = "@"; sfx = ""
+            } else {
+                f = body; o = d; sfx = "." d
+            }
+            if (b <= 1)       printf "%s\tMX\t0 .\n", o > f
+            else if (b <= 3)  printf "%s\tA\t127.25.0.10\n", o > f
+            else if (b <= 23) mx(o, f, "mx1.provider.example.", "mx2.provider.example.")
+            else if (b <= 33) mx(o, f, "mx1.provider.example.")
+            else if (b <= 38) mx(o, f, "a.b.provider.example.")
+            else if (b <= 48) mx(o, f, "mx1.good.example.")
+            else if (b <= 50) mx(o, f, "mx.dane-ta.example.")
+            else if (b <= 52) mx(o, f, "mail.cname-mx.example.")
+            else if (b <= 72) mx(o, f, mail)
+            else if (b <= 75) mx(o, f, "mx.tls12.example.")
+            else if (b <= 77) mx(o, f, "mx01.manymx.example.", "mx02.manymx.example.")
+            else if (b <= 79) mx(o, f, "mx.dane-mismatch.example.")
+            else if (b == 80) mx(o, f, "mx.stale.example.")
+            else if (b == 81) mx(o, f, "mx.dane-ee-expired.example.")
+            else if (b <= 83) mx(o, f, "mx.unsigned-zone.example.")
+            else if (b == 84) mx(o, f, "mx.unsigned.example.")
+            else if (b <= 86) mx(o, f, "mx.nostarttls.example.")
+            else if (b == 87) mx(o, f, "mx.tls10.example.")
+            else if (b == 88) mx(o, f, "mx.starttls-reject.example.")
+            else if (b == 89) mx(o, f, "mx.brokentls.example.")
+            else if (b == 90) mx(o, f, "mx.unreachable.example.")
+            else if (b <= 92) mx(o, f, "mx.sts-certfail.example.")
+            else if (b == 93) mx(o, f, "mx1.provider.example.", "mx2.provider.example.")
+            else if (b == 94) mx(o, f, "mx1.good.example.")
+            else if (b == 95) mx(o, f, mail)
+            else if (b <= 97) mx(o, f, "mx1.provider.example.")
+            else if (b == 98) mx(o, f, "mx1.good.example.")
+            else              mx(o, f, "mx.tls12.example.")
+            # MTA-STS: b 5 25 45 65 85; TLS-RPT: b % 5 == 1 (b 61: a broken one)
+            if (b % 20 == 5) {
+                printf "_mta-sts%s\tTXT\t\"v=STSv1; id=synth1\"\nmta-sts%s\tA\t127.80.0.1\n", sfx, sfx > f
+                print fq > (dir "/sts.names")
+            }
+            if (b % 5 == 1)
+                printf "_smtp._tls%s\tTXT\t\"v=TLSRPTv1; rua=%s\"\n", sfx,
+                    (b == 61 ? "foo" : "mailto:tlsrpt@" fq) > f
+            if (f != body) close(f)
+        }
+    }'
+}
+
+# Sign the domains of SYN/children.signed with one shared KSK + ZSK (a key pair
+# per zone would cost two ldns-keygen runs each; validation does not care),
+# in parallel; every zone's DS goes to SYN/children/D.ds.
+sign_synth_children() {
+    local kdir=$SYN/keys kb zb ksfx zsfx
+    [[ -s $SYN/children.signed ]] || return 0
+    mkdir -p "$kdir"
+    kb=$(cd "$kdir" && ldns-keygen -a ECDSAP256SHA256 -k child.synth.example.)
+    zb=$(cd "$kdir" && ldns-keygen -a ECDSAP256SHA256 child.synth.example.)
+    ksfx=${kb#Kchild.synth.example.}
+    zsfx=${zb#Kchild.synth.example.}
+    # per zone: KZONE.+013+TAG.key (the DNSKEY with the zone as owner, which
+    # ldns-signzone insists on) and .private (owner-free, the same for all)
+    awk -v kdir="$kdir" -v kb="$kb" -v zb="$zb" -v ksfx="$ksfx" -v zsfx="$zsfx" '
+        function slurp(f,   l, t) { t = ""; while ((getline l < f) > 0) t = t l "\n"; close(f); return t }
+        function pub(f,   t) { t = slurp(f); sub(/;.*/, "", t); sub(/^[^ \t]+/, "", t); sub(/[ \t\n]+$/, "", t); return t }
+        function put(f, t) { printf "%s", t > f; close(f) }
+        BEGIN { kpub = pub(kdir "/" kb ".key"); zpub = pub(kdir "/" zb ".key")
+                kpriv = slurp(kdir "/" kb ".private"); zpriv = slurp(kdir "/" zb ".private") }
+        { put(kdir "/K" $1 "." ksfx ".key", $1 "." kpub "\n")
+          put(kdir "/K" $1 "." ksfx ".private", kpriv)
+          put(kdir "/K" $1 "." zsfx ".key", $1 "." zpub "\n")
+          put(kdir "/K" $1 "." zsfx ".private", zpriv) }' "$SYN/children.signed"
+    # shellcheck disable=SC2016 # the script is for the inner bash
+    xargs -P "$(nproc)" -n 64 bash -c '
+        set -euo pipefail
+        cdir=$1 kdir=$2 inc=$3 exp=$4 ksfx=$5 zsfx=$6
+        shift 6
+        for z; do
+            ldns-signzone -o "$z." -i "$inc" -e "$exp" -f "$cdir/$z.zone.signed" \
+                "$cdir/$z.zone" "$kdir/K$z.$ksfx" "$kdir/K$z.$zsfx"
+            ldns-key2ds -n -2 "$kdir/K$z.$ksfx.key" >"$cdir/$z.ds"
+        done' _ "$SYN/children" "$kdir" "$INCEPTION" "$EXPIRATION" "$ksfx" "$zsfx" \
+        <"$SYN/children.signed" || fail "synth: signing the child zones failed"
+}
+
+# nginx servers for mta-sts.D of every domain in SYN/sts.names (one certificate
+# of the lab CA per STS_CHUNK names, one policy for all), and a config check.
+gen_synth_nginx() {
+    local n=$LAB/nginx conf=$LAB/nginx/synth/sts.conf
+    local CERTS=$SYN/certs # make_cert (in gen_synth_sts_servers) writes here
+    if [[ -s $SYN/sts.names ]]; then
+        mkdir -p "$n/synth"
+        gen_synth_sts_servers >"$conf"
+    fi
+    nginx -t -q -e "$n/error.log" -p "$n/" -c "$n/nginx.conf" 2>"$n/check.log" ||
+        { cat "$n/check.log" >&2; fail "nginx rejects $conf"; }
+}
+
+gen_synth_sts_servers() {
+    local policy=$SYN/www/mta-sts.txt
+    mkdir -p "$CERTS" "$SYN/www"
+    cp "$LAB/certs/openssl.cnf" "$CERTS/"
+    printf '%s\n' 'version: STSv1' 'mode: enforce' 'mx: mx1.provider.example' \
+        'mx: mx2.provider.example' 'mx: mx1.good.example' 'mx: *.synth.example' \
+        'mx: mx.nostarttls.example' 'max_age: 604800' >"$policy"
+    awk -v c="$STS_CHUNK" -v dir="$SYN/certs" '
+        { f = dir "/chunk" int((NR - 1) / c); printf "%smta-sts.%s", ((NR - 1) % c == 0 ? "" : ","), $0 > f }' \
+        "$SYN/sts.names"
+    printf 'server_names_hash_bucket_size 128;\nserver_names_hash_max_size 262144;\n'
+    local chunk name sans
+    for chunk in "$CERTS"/chunk*; do
+        name=synth-sts-${chunk##*/chunk}
+        sans=$(<"$chunk")
+        make_cert "$name" ca synth-sts "$sans" >&2
+        printf 'server {\n\tlisten %s:443 ssl;\n\tserver_name %s;\n' "$WEB_IP" "${sans//,/ }"
+        printf '\tssl_certificate %s/%s.chain.pem;\n\tssl_certificate_key %s/synth-sts.key;\n' \
+            "$CERTS" "$name" "$CERTS"
+        printf '\tlocation = /.well-known/mta-sts.txt {\n\t\talias %s;\n' "$policy"
+        printf '\t\ttypes { }\n\t\tdefault_type text/plain;\n\t}\n'
+        printf '\tlocation / { return 404; }\n}\n'
+    done
+}
+
+lab_synth() { # [N]
+    local n=${1:-10000} t0=$SECONDS ds z first i
+    [[ $n =~ ^[1-9][0-9]{0,6}$ && $n -le 1000000 ]] || fail "synth: N must be 1..1000000 (got '$n')"
+    need ldns-keygen ldns-signzone ldns-key2ds nsd nsd-checkconf nginx openssl dig awk xargs nproc curl
+    if ! [[ -s $LAB/nsd/zones.base && -s $LAB/nsd/nsd.pid && -s $LAB/nginx/nginx.pid ]] ||
+        ! alive "$(cat "$LAB/nsd/nsd.pid")" || ! alive "$(cat "$LAB/nginx/nginx.pid")"; then
+        fail "synth: the lab is not running (tests/lab/lab.sh up)"
+    fi
+    rm -rf "$SYN" "$LAB/synth.txt" "$LAB/nginx/synth"
+    mkdir -p "$SYN/children" "$SYN/keys"
+    : >"$SYN/children.signed"
+    : >"$SYN/children.unsigned"
+    : >"$SYN/sts.names"
+
+    say "synth: $n domains dNNNNN.synth.example"
+    gen_synth "$n"
+    sign_synth_children
+    # synth.example: its records, the delegations of its children (NS is in the
+    # body) and their DS
+    local zf=$SYN/synth.example.zone
+    { zone_header synth.example
+      cat "$SYN/synth.example.body"
+      find "$SYN/children" -name '*.ds' -exec cat {} +; } >"$zf"
+    ds=$(KEYS=$SYN/keys sign_zone synth.example "$zf")
+    printf 'synth.example.\tIN\tNS\tns1.example.\n%s\n' "$ds" >"$SYN/example.delegations"
+    write_example_zone "$ZONES/example.zone" "$ZONES/src/example.delegations" "$SYN/example.delegations"
+    resign_zone example "$ZONES/example.zone"
+
+    # NSD: the zones of `up` and ours; restart (remote control is off, and a
+    # SIGHUP does not add zones)
+    mapfile -t NSD_ZONES <"$LAB/nsd/zones.base"
+    NSD_ZONES+=("synth.example:$zf.signed")
+    while read -r z; do NSD_ZONES+=("$z:$SYN/children/$z.zone.signed"); done <"$SYN/children.signed"
+    while read -r z; do NSD_ZONES+=("$z:$SYN/children/$z.zone"); done <"$SYN/children.unsigned"
+    write_nsd_conf
+    gen_synth_nginx
+    stop_pidfile nsd "$LAB/nsd/nsd.pid"
+    start_nsd
+    first=$(head -1 "$LAB/synth.txt")
+    dig +norec +dnssec @"$DNS_IP" "$first" MX | grep -q RRSIG ||
+        fail "synth: no signed answer for $first MX (tests/lab/lab.sh up restores the lab)"
+    kill -HUP "$(cat "$LAB/nginx/nginx.pid")" # a reload, also when no servers are left
+    if [[ -s $SYN/sts.names ]]; then
+        first=$(head -1 "$SYN/sts.names")
+        local served=
+        for i in $(seq 50); do
+            if curl -sf --max-time 2 --cacert "$LAB/ca.pem" --resolve "mta-sts.$first:443:$WEB_IP" \
+                -o /dev/null "https://mta-sts.$first/.well-known/mta-sts.txt"; then
+                served=1
+                break
+            fi
+            sleep 0.1
+        done
+        [[ -n $served ]] || fail "synth: nginx does not serve https://mta-sts.$first/.well-known/mta-sts.txt"
+    fi
+    say "synth: $n domains ($(grep -c . "$SYN/children.signed") + $(grep -c . "$SYN/children.unsigned") zones of their own," \
+        "$(grep -c . "$SYN/sts.names") with MTA-STS) in $((SECONDS - t0)) s; list: build/lab/synth.txt"
+}
+
+lab_rearm() {
+    local pf=$LAB/smtpd.pid
+    if ! [[ -s $pf ]] || ! alive "$(cat "$pf")"; then fail "rearm: lab-smtpd is not running"; fi
+    kill -USR1 "$(cat "$pf")"
+}
+
 # ------------------------------------------------------------------ start / check
 
 wait_dns() {
@@ -466,14 +741,13 @@ lab_up() {
     say "certificates"; gen_certs
     say "zones (fresh keys, signing)"; gen_zones
     write_nsd_conf
+    # the zones of `up`, for lab.sh synth (which adds its own)
+    printf '%s\n' "${NSD_ZONES[@]}" >"$LAB/nsd/zones.base"
     gen_nginx
     gen_smtpd_conf
 
     UP_STARTED=1
-    say "starting nsd on $DNS_IP:53"
-    nsd -c "$LAB/nsd/nsd.conf" 2>"$LAB/nsd/start.log" ||
-        { cat "$LAB/nsd/start.log" "$LAB/nsd/nsd.log" 2>/dev/null >&2; port_users 53; fail "nsd did not start"; }
-    wait_dns || { cat "$LAB/nsd/nsd.log" >&2 2>/dev/null; port_users 53; fail "nsd does not answer on $DNS_IP"; }
+    start_nsd
 
     say "starting lab-smtpd ($(grep -c . "$LAB/smtpd.conf") listeners)"
     : >"$LAB/smtpd-conn.log"
@@ -501,7 +775,7 @@ lab_up() {
             fail "nginx does not serve https://mta-sts.good.example/.well-known/mta-sts.txt"
     fi
     UP_STARTED=
-    say "up in $((SECONDS - t0)) s: dns $DNS_IP, smtp 127.25.0.10-28 + [::1], https $WEB_IP"
+    say "up in $((SECONDS - t0)) s: dns $DNS_IP, smtp 127.25.0.10-29 + [::1], https $WEB_IP"
     say "scanner flags: --root-hints build/lab/root.hints --trust-anchor build/lab/root.key --ca-file build/lab/ca.pem"
 }
 
@@ -515,11 +789,17 @@ lab_status() {
             echo "${name%%:*}: stopped"
         fi
     done
+    if [[ -s $LAB/synth.txt ]]; then
+        echo "synth: $(grep -c . "$LAB/synth.txt") domains (build/lab/synth.txt)"
+    fi
 }
 
 case ${1:-} in
 up)     lab_up ;;
 down)   lab_down ;;
 status) lab_status ;;
-*)      echo "usage: $0 up|down|status" >&2; exit 2 ;;
+rearm)  lab_rearm ;;
+synth)  [[ $# -le 2 ]] || { echo "usage: $0 synth [N]" >&2; exit 2; }
+        lab_synth "${2:-10000}" ;;
+*)      echo "usage: $0 up|down|status|rearm|synth [N]" >&2; exit 2 ;;
 esac

@@ -66,6 +66,8 @@ _mta-sts.sts-multistring.example   TXT   secure
 mta-sts.sts-crlf.example           A     secure
 mta-sts.sts-nohost.example         A     nxdomain
 _smtp._tls.tlsrpt-multi.example    TXT   secure
+tempfail.example                   MX    secure
+_25._tcp.mx.tempfail.example       TLSA  secure
 EOF
 
 # ---------------------------------------------------------------- SMTP
@@ -123,6 +125,12 @@ out=$(dialog 127.25.0.20 6 'EHLO x\r\nQUIT\r\n')
 t=$(( ($(date +%s%N) - t0) / 1000000 ))
 [[ $out == *"221 "* && $t -ge 2900 ]] && ok "smtp 127.25.0.20 slowok (${t} ms for 3 replies)" ||
     bad "smtp 127.25.0.20 slowok: ${t} ms, '$(tr '\r\n' '~~' <<<"$out")'"
+# tempfail: re-armed, the first connection gets 421 and is closed, the next is served
+"$ROOT/tests/lab/lab.sh" rearm
+out=$(dialog 127.25.0.29 3 'EHLO x\r\nQUIT\r\n')
+expect_re "127.25.0.29 tempfail (first: 421, closed)" '^421 4\.3\.2 lab: try again later\r\n?\z' "$out"
+out=$(dialog 127.25.0.29 3 'EHLO x\r\nQUIT\r\n')
+expect_re "127.25.0.29 tempfail (then: served)" '^220-lab ESMTP\r\n220 ready\r\n250-lab Hello\r\n(?s).*250-STARTTLS\r\n(?s).*221 ' "$out"
 if timeout 3 bash -c 'exec 3<>/dev/tcp/127.25.0.250/25' 2>/dev/null; then
     bad "smtp 127.25.0.250 accepted a connection"
 else ok "smtp 127.25.0.250 refused"; fi
@@ -154,6 +162,7 @@ mx.stale.example               127.25.0.10   match
 mx.stale.example               127.25.0.25   mismatch
 mx1.dane-partial.example       127.25.0.10   match
 mx2.dane-partial.example       127.25.0.10   none
+mx.tempfail.example            127.25.0.29   match
 EOF
 # (dane-usage1: OpenSSL would accept PKIX-EE(1); for SMTP it is unusable, RFC 7672 3.1.3)
 
@@ -217,6 +226,32 @@ loc=$(curl -s --cacert "$LAB/ca.pem" --resolve "mta-sts.sts-redirect.example:443
     -w '%{redirect_url}' https://mta-sts.sts-redirect.example/.well-known/mta-sts.txt)
 [[ $loc == https://mta-sts.sts-crlf.example/.well-known/mta-sts.txt ]] && ok "https sts-redirect.example Location $loc" ||
     bad "https sts-redirect.example Location '$loc'"
+
+# ---------------------------------------------------------------- synthetic domains
+# only after `lab.sh synth N` with N >= 100: a domain of each kind of zone
+if [[ -s $LAB/synth.txt ]] && [[ $(grep -c . "$LAB/synth.txt") -ge 100 ]]; then
+    while read -r name type want; do
+        got=$(dnsstate "$name" "$type")
+        if [[ $got == "$want" ]]; then ok "synth $name $type $got"; else bad "synth $name $type: expected $want, got $got"; fi
+    done <<'EOF'
+d00001.synth.example               MX    secure
+d00001.synth.example               SOA   nodata
+d00019.synth.example               MX    nodata
+d00019.synth.example               A     secure
+d00073.synth.example               MX    secure
+d00089.synth.example               SOA   secure
+d00089.synth.example               MX    secure
+d00008.synth.example               SOA   insecure
+d00008.synth.example               MX    insecure
+_25._tcp.mail04.synth.example      TLSA  secure
+EOF
+    got=$(policy d00065.synth.example)
+    if [[ $got =~ ^200\ text/plain\ [0-9]+\ lf$ ]]; then ok "synth https d00065.synth.example $got"
+    else bad "synth https d00065.synth.example: got '$got'"; fi
+fi
+
+# leave the tempfail listener armed for the next client
+"$ROOT/tests/lab/lab.sh" rearm
 
 echo "$pass passed, $failn failed"
 [[ $failn -eq 0 ]]

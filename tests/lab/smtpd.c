@@ -8,11 +8,15 @@
  * (default port 25). One process polls all listening sockets and forks one
  * child per connection; a child never lives longer than 30 s (alarm).
  * Each accepted connection is logged as "IP MODE" (the listener's address) to
- * CONNLOG. With -d the server detaches once every socket is bound, so a
- * successful exit status means "all listeners are up".
+ * CONNLOG; a connection that got the tempfail greeting as "IP MODE 421". With -d
+ * the server detaches once every socket is bound, so a successful exit status
+ * means "all listeners are up".
  *
  * Modes: starttls nostarttls tls10 tls12 endless silent slow slowok brokentls
- *        starttlsreject garbage (see tests/lab/README.md).
+ *        starttlsreject garbage tempfail (see tests/lab/README.md).
+ * tempfail: the first connection a listener accepts gets "421 4.3.2" and is
+ * closed; later ones are served like starttls. The parent counts (children are
+ * forked per connection); SIGUSR1 re-arms every tempfail listener.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -27,6 +31,7 @@
 #include <strings.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/types.h>
 #include <time.h>
 #include <unistd.h>
@@ -47,18 +52,20 @@ enum mode {
 	M_SLOWOK,
 	M_BROKENTLS,
 	M_STARTTLSREJECT,
-	M_GARBAGE
+	M_GARBAGE,
+	M_TEMPFAIL
 };
 
-static const char *const mode_names[] = {"starttls",  "nostarttls",     "tls10",  "tls12",
-					 "endless",   "silent",         "slow",   "slowok",
-					 "brokentls", "starttlsreject", "garbage"};
+static const char *const mode_names[] = {"starttls",  "nostarttls",     "tls10",   "tls12",
+					 "endless",   "silent",         "slow",    "slowok",
+					 "brokentls", "starttlsreject", "garbage", "tempfail"};
 
 struct listener {
 	char ip[INET6_ADDRSTRLEN];
 	enum mode mode;
 	int fd;
 	SSL_CTX *ctx;
+	unsigned long accepted; /* connections accepted since start / re-arm */
 };
 
 struct conn {
@@ -98,7 +105,7 @@ static int parse_mode(const char *s, enum mode *m)
 
 static int mode_has_tls(enum mode m)
 {
-	return m == M_STARTTLS || m == M_TLS10 || m == M_TLS12 || m == M_SLOWOK;
+	return m == M_STARTTLS || m == M_TLS10 || m == M_TLS12 || m == M_SLOWOK || m == M_TEMPFAIL;
 }
 
 static SSL_CTX *make_ctx(enum mode m, const char *cert, const char *key)
@@ -190,6 +197,7 @@ static void read_config(const char *path, int port)
 			die("%s:%u: bad address", path, lineno);
 		memcpy(l->ip, ip, strlen(ip) + 1); /* length checked above */
 		l->ctx = NULL;
+		l->accepted = 0;
 		if (strcmp(cert, "-") != 0)
 			l->ctx = make_ctx(l->mode, cert, strcmp(key, "-") != 0 ? key : cert);
 		else if (mode_has_tls(l->mode))
@@ -339,12 +347,14 @@ static void smtp_session(struct conn *c, SSL_CTX *ctx)
 	}
 }
 
-static void handle(const struct listener *l, int fd)
+/* Serve one connection in the child. refuse: send the tempfail greeting
+ * (decided by the parent, which sees every connection). */
+static void handle(const struct listener *l, int fd, int refuse)
 {
 	struct conn c;
 	memset(&c, 0, sizeof c);
 	c.fd = fd;
-	c.mode = l->mode;
+	c.mode = l->mode == M_TEMPFAIL ? M_STARTTLS : l->mode;
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGALRM, SIG_DFL);
 	alarm(30);
@@ -352,6 +362,18 @@ static void handle(const struct listener *l, int fd)
 		close(listeners[i].fd);
 	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
 
+	if (refuse) {
+		const char *s = "421 4.3.2 lab: try again later\r\n";
+		struct timeval tv = {1, 0};
+		c_write(&c, s, strlen(s));
+		/* close gracefully: a client's pipelined bytes left unread would
+		 * turn close() into a reset that can discard the 421 */
+		shutdown(fd, SHUT_WR);
+		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+		drain_until_eof(fd);
+		close(fd);
+		_exit(0);
+	}
 	switch (l->mode) {
 	case M_ENDLESS: {
 		char ln[128];
@@ -388,23 +410,30 @@ static void handle(const struct listener *l, int fd)
 	_exit(0);
 }
 
-static void log_conn(const struct listener *l)
+static void log_conn(const struct listener *l, int refused)
 {
 	char msg[128];
 	if (logfd < 0)
 		return;
-	int n = snprintf(msg, sizeof msg, "%s %s\n", l->ip, mode_names[l->mode]);
+	int n = snprintf(msg, sizeof msg, "%s %s%s\n", l->ip, mode_names[l->mode],
+			 refused ? " 421" : "");
 	if (n > 0 && write(logfd, msg, (size_t)n) < 0) {
 		/* nothing useful to do */
 	}
 }
 
-static volatile sig_atomic_t stop;
+static volatile sig_atomic_t stop, rearm;
 
 static void on_term(int sig)
 {
 	(void)sig;
 	stop = 1;
+}
+
+static void on_usr1(int sig)
+{
+	(void)sig;
+	rearm = 1;
 }
 
 int main(int argc, char **argv)
@@ -485,6 +514,8 @@ int main(int argc, char **argv)
 	sa.sa_handler = on_term;
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
+	sa.sa_handler = on_usr1;
+	sigaction(SIGUSR1, &sa, NULL);
 	signal(SIGCHLD, SIG_IGN); /* children are reaped automatically */
 	signal(SIGPIPE, SIG_IGN);
 
@@ -507,10 +538,20 @@ int main(int argc, char **argv)
 				int cfd = accept(listeners[i].fd, NULL, NULL);
 				if (cfd < 0)
 					break;
-				log_conn(&listeners[i]);
+				/* checked per connection: a SIGUSR1 sent before the
+				 * client connected has run its handler by now */
+				if (rearm) {
+					rearm = 0;
+					for (size_t j = 0; j < nlisteners; j++)
+						listeners[j].accepted = 0;
+				}
+				int refuse =
+				    listeners[i].mode == M_TEMPFAIL && listeners[i].accepted == 0;
+				listeners[i].accepted++;
+				log_conn(&listeners[i], refuse);
 				pid_t pid = fork();
 				if (pid == 0)
-					handle(&listeners[i], cfd);
+					handle(&listeners[i], cfd, refuse);
 				close(cfd);
 			}
 		}
