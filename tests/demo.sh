@@ -1,19 +1,32 @@
 #!/usr/bin/env bash
-# make demo: check the lab's example domains (targets/lab-demo.txt) with the
-# lab's root, trust anchor and CA, show the verdicts, and keep the evidence as
-# JSON Lines in demo-results.jsonl. The lab must be up (make lab-up).
+# make demo: scan the lab's example organisations (targets/example.yaml) with
+# the lab's root, trust anchor and CA into the SQLite file demo.db, list the
+# runs, show one domain's verdicts the way `check` prints them, and keep the
+# evidence as JSON Lines in demo-results.jsonl. The lab must be up (make lab-up).
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
-mapfile -t domains < <(sed -e 's/#.*//' -e 's/[[:space:]]//g' targets/lab-demo.txt | grep -v '^$')
 flags=(--root-hints build/lab/root.hints --trust-anchor build/lab/root.key
        --ca-file build/lab/ca.pem --timeout 3)
-echo "demo: build/mailscan check ${flags[*]} ${domains[*]}"
+echo "demo: build/mailscan scan targets/example.yaml --db demo.db ${flags[*]}"
 echo
-rc=0
-build/mailscan check "${flags[@]}" "${domains[@]}" || rc=$?
-build/mailscan check --json "${flags[@]}" "${domains[@]}" >demo-results.jsonl || true
+build/mailscan scan targets/example.yaml --db demo.db --label demo "${flags[@]}"
 echo
-echo "demo: exit status $rc (1: some domain fails DNSSEC, STARTTLS or DANE)"
+echo "demo: build/mailscan runs --db demo.db"
+build/mailscan runs --db demo.db
+echo
+if [[ $(build/mailscan runs --db demo.db --json | grep -c '"status":"done"') -ge 2 ]]; then
+    echo "demo: build/mailscan diff --db demo.db prev last (exit 1 when something regressed)"
+    build/mailscan diff --db demo.db prev last || true
+    echo
+fi
+echo "demo: build/mailscan check ${flags[*]} good.example dane-mismatch.example"
+build/mailscan check "${flags[@]}" good.example dane-mismatch.example || true
+# The evidence of the newest run, one JSON object per domain (what check --json prints).
+sqlite3 demo.db "SELECT evidence FROM domains WHERE run_id = (SELECT max(id) FROM runs) ORDER BY name" \
+    >demo-results.jsonl
+echo
+echo "demo: the run with all its evidence: $ROOT/demo.db (SQLite; run it again and"
+echo "      'mailscan diff --db demo.db prev last' shows what changed)"
 echo "demo: the evidence behind every verdict, one JSON object per domain: $ROOT/demo-results.jsonl"
 echo "demo: the lab keeps running; stop it with 'make lab-down'"

@@ -9,7 +9,7 @@ PACKAGES=(
     libgetdns-dev libssl-dev libcurl4-openssl-dev libsqlite3-dev libyaml-dev
     libevent-dev libidn2-dev
     nsd ldnsutils nginx-light dnsutils jq openssl curl valgrind
-    clang libclang-rt-14-dev strace
+    clang libclang-rt-14-dev strace sqlite3 time
 )
 
 missing=()
