@@ -116,14 +116,16 @@ static long long db_merge_int(struct db *db, const char *sql, long long a, long 
 
 /* The shard's newest finished run and its "K/N"; 0 or -1 (error set). */
 static int db_merge_shard_run(struct db *db, const char *path, long long *srun, unsigned *k,
-			      unsigned *n, char *targets, size_t targetslen, long long *invalid)
+			      unsigned *n, char *targets, size_t targetslen, long long *invalid,
+			      long long *entries)
 {
 	sqlite3_stmt *st = NULL;
 	const char *shard, *t;
 	int rc;
 
 	if (sqlite3_prepare_v2(db->h,
-			       "SELECT id, coalesce(shard, ''), coalesce(targets, ''), n_invalid"
+			       "SELECT id, coalesce(shard, ''), coalesce(targets, ''), n_invalid,"
+			       " n_entries"
 			       " FROM s.runs WHERE status = 'done' ORDER BY id DESC LIMIT 1",
 			       -1, &st, NULL) != SQLITE_OK)
 		return db_fail(db, "reading a shard's runs");
@@ -141,6 +143,7 @@ static int db_merge_shard_run(struct db *db, const char *path, long long *srun, 
 	t = (const char *)sqlite3_column_text(st, 2);
 	(void)snprintf(targets, targetslen, "%s", t ? t : "");
 	*invalid = sqlite3_column_int64(st, 3);
+	*entries = sqlite3_column_int64(st, 4);
 	rc = shard && sscanf(shard, "%u/%u", k, n) == 2 && *k >= 1 && *k <= *n ? 0 : -2;
 	if (rc < 0)
 		db_seterr(db, "%s: run %lld is not a shard (scan --shard K/N)", path, *srun);
@@ -184,22 +187,23 @@ static int db_attach(struct db *db, const char *path)
 	return rc;
 }
 
-/* What the merged run's row says beyond the counts. */
-static int db_merge_close_run(struct db *db, long long run, const char *targets, long long invalid)
+/* What the merged run's row says beyond the counts: every shard read the
+ * whole list (so each saw all invalid entries) and counted the entries of
+ * its own slice. */
+static int db_merge_close_run(struct db *db, long long run, const char *targets, long long invalid,
+			      long long entries)
 {
 	sqlite3_stmt *st = NULL;
 	int rc;
 
-	if (sqlite3_prepare_v2(
-		db->h,
-		"UPDATE runs SET loaded = 1, targets = ?2, n_invalid = ?3,"
-		" n_targets = (SELECT count(*) FROM run_targets WHERE run_id = ?1),"
-		" n_entries = (SELECT count(*) FROM run_target_orgs o JOIN run_targets t"
-		"  ON t.id = o.target_id WHERE t.run_id = ?1) WHERE id = ?1",
-		-1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(db->h,
+			       "UPDATE runs SET loaded = 1, targets = ?2, n_invalid = ?3,"
+			       " n_targets = (SELECT count(*) FROM run_targets WHERE run_id = ?1),"
+			       " n_entries = ?4 WHERE id = ?1",
+			       -1, &st, NULL) != SQLITE_OK)
 		return db_fail(db, "finishing the merge");
 	rc = db_bind_int(db, st, 1, run) == 0 && db_bind_opt(db, st, 2, targets) == 0 &&
-		     db_bind_int(db, st, 3, invalid) == 0
+		     db_bind_int(db, st, 3, invalid) == 0 && db_bind_int(db, st, 4, entries) == 0
 		 ? db_done(db, st, "finishing the merge")
 		 : -1;
 	(void)sqlite3_finalize(st);
@@ -210,7 +214,7 @@ long long db_merge(struct db *db, const char *label, const char *const *paths, s
 {
 	unsigned char *seen = NULL;
 	unsigned shards = 0, have = 0;
-	long long run = -1, max_invalid = 0;
+	long long run = -1, max_invalid = 0, sum_entries = 0;
 	int ret = -1; /* -2: the shards are the problem, not the database */
 	char targets[1024] = "", first_targets[1024] = "";
 	char keep[sizeof(db->err)];
@@ -237,14 +241,14 @@ long long db_merge(struct db *db, const char *label, const char *const *paths, s
 				     "starting the merge") < 0)
 		goto fail;
 	for (i = 0; i < n; i++) {
-		long long srun = 0, inv = 0;
+		long long srun = 0, inv = 0, ent = 0;
 		unsigned k = 0, nn = 0;
 
 		if (db_attach(db, paths[i]) < 0)
 			goto fail;
 		attached = true;
 		ret = db_merge_shard_run(db, paths[i], &srun, &k, &nn, targets, sizeof(targets),
-					 &inv);
+					 &inv, &ent);
 		if (ret < 0)
 			goto fail;
 		ret = -2;
@@ -273,6 +277,7 @@ long long db_merge(struct db *db, const char *label, const char *const *paths, s
 				targets, first_targets);
 		if (inv > max_invalid)
 			max_invalid = inv;
+		sum_entries += ent;
 		if (db_exec(db, "BEGIN IMMEDIATE", "copying a shard") < 0)
 			goto fail_db;
 		ret = db_merge_one(db, paths[i], run, srun);
@@ -289,7 +294,7 @@ long long db_merge(struct db *db, const char *label, const char *const *paths, s
 	if (have < shards)
 		log_msg(LOG_WARN, "merge: %u of %u shards given; the merged run is partial", have,
 			shards);
-	if (db_merge_close_run(db, run, first_targets, max_invalid) < 0 ||
+	if (db_merge_close_run(db, run, first_targets, max_invalid, sum_entries) < 0 ||
 	    db_run_finish(db, run, have < shards ? "partial" : "done") < 0)
 		goto fail;
 	free(seen);

@@ -142,6 +142,15 @@ int db_run_delete(struct db *db, long long run)
 		return db_fail(db, "deleting a run");
 	rc = db_bind_int(db, st, 1, run) < 0 ? -1 : db_done(db, st, "deleting a run");
 	(void)sqlite3_finalize(st);
+	/* organisations only that run knew (a list that broke after them) */
+	if (rc == 0)
+		rc = db_exec(db,
+			     "DELETE FROM organisations WHERE id NOT IN"
+			     " (SELECT organisation_id FROM run_target_orgs)"
+			     " AND id NOT IN (SELECT organisation_id FROM domain_organisations)"
+			     " AND id NOT IN (SELECT organisation_id FROM domains"
+			     "  WHERE organisation_id IS NOT NULL)",
+			     "deleting a run's organisations");
 	return rc;
 }
 

@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # Every test of mailscan, in layers: unit tests (plain and ASan+UBSan builds),
-# command-line tests, the lab scenarios through `mailscan check --json` (plain
-# and ASan+UBSan), and a short fuzz run of every parser of untrusted input
-# when clang's libFuzzer is available. Starts the lab and stops it again.
+# command-line tests, batch runs (scan, runs, diff, merge; plain and
+# ASan+UBSan), the lab scenarios through `mailscan check --json` (plain and
+# ASan+UBSan), and a short fuzz run of every parser of untrusted input when
+# clang's libFuzzer is available. Starts the lab and stops it again.
 #
 # Each suite ends with "N passed, N failed"; this script adds them up and ends
 # with the same line for the whole run. Exit status 0 only when all passed.
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-cd "$ROOT"
+cd "$ROOT" || exit 2
 # ASan builds: the one deliberate leak at exit (see tests/lsan.supp).
 export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$ROOT/tests/lsan.supp}
 total_pass=0
@@ -49,6 +50,8 @@ trap 'tests/lab/lab.sh down >/dev/null 2>&1 || true' EXIT
 run_suite "unit tests" build/unit_tests
 run_suite "unit tests (ASan+UBSan)" build/asan/unit_tests
 run_suite "command line" tests/cli-tests.sh build/mailscan
+run_suite "batch scans" tests/scan-tests.sh build/mailscan
+run_suite "batch scans (ASan+UBSan)" tests/scan-tests.sh build/asan/mailscan
 run_suite "lab scenarios" tests/run-lab-tests.sh build/mailscan
 run_suite "lab scenarios (ASan+UBSan)" tests/run-lab-tests.sh build/asan/mailscan
 run_suite "fuzzers" tests/fuzz/run.sh

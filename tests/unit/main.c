@@ -44,6 +44,7 @@ static const struct {
     UNIT_TEST(test_verdict_mta_sts),
     UNIT_TEST(test_verdict_tlsrpt),
     UNIT_TEST(test_targets),
+    UNIT_TEST(test_targets_nl_government),
     UNIT_TEST(test_db_open_fresh),
     UNIT_TEST(test_db_migrate),
     UNIT_TEST(test_db_refuse),

@@ -804,6 +804,87 @@ static void test_example_yaml(void)
 	buf_free(&lab);
 }
 
+/* ---- the shipped real-world example: every domain is in the real data ---- */
+
+#define NL_GOVERNMENT "targets/nl-government.yaml"
+
+/*
+ * targets/nl-government.yaml is valid (no invalid entry), every organisation
+ * in it has a name and a category, and every domain it lists is one of the
+ * Forum Standaardisatie list (REAL_DATA, read through the CSV loader, so both
+ * sides are normalised alike). Without REAL_DATA the test fails: the claim in
+ * the file's header cannot be checked then.
+ */
+void test_targets_nl_government(void)
+{
+	char err[512];
+	struct buf yaml, known, orgs;
+	struct target_reader *r;
+	struct target t;
+	unsigned long invalid = 0, count = 0, missing = 0, norg = 0;
+	const char *s;
+	int rc;
+
+	buf_init(&yaml, 0);
+	buf_init(&known, 0);
+	buf_init(&orgs, 0);
+	unit_case("%s", NL_GOVERNMENT);
+	CHECK_INT(read_all(NL_GOVERNMENT, TARGET_AUTO, &yaml, &invalid, NULL, err, sizeof(err)), 0);
+	CHECK_INT(invalid, 0);
+
+	unit_case("%s", REAL_DATA);
+	capture_begin();
+	r = target_open(REAL_DATA, TARGET_AUTO, err, sizeof(err));
+	capture_end(NULL);
+	if (!CHECK(r != NULL)) { /* absent data is a failure, not a skip */
+		(void)printf("  cannot check %s without the real data beside the repository: %s\n",
+			     NL_GOVERNMENT, err);
+		goto out;
+	}
+	CHECK(buf_add(&known, "\n", 1) == 0);
+	capture_begin();
+	while ((rc = target_next(r, &t, err, sizeof(err))) == 1)
+		CHECK(buf_printf(&known, "%s\n", t.domain) == 0);
+	capture_end(NULL);
+	CHECK_INT(rc, 0);
+	target_close(r);
+
+	unit_case("%s against %s", NL_GOVERNMENT, REAL_DATA);
+	/* "domain|organisation|category|line\n" per entry */
+	for (s = buf_str(&yaml); *s; s = strchr(s, '\n') + 1) {
+		char domain[300], org[1100], cat[1100], needle[1110];
+		size_t dl = strcspn(s, "|"), ol, cl;
+		const char *o = s + dl + 1, *c;
+
+		count++;
+		ol = strcspn(o, "|");
+		c = o + ol + 1;
+		cl = strcspn(c, "|");
+		(void)snprintf(domain, sizeof(domain), "%.*s", (int)dl, s);
+		(void)snprintf(org, sizeof(org), "%.*s", (int)ol, o);
+		(void)snprintf(cat, sizeof(cat), "%.*s", (int)cl, c);
+		if (!CHECK(org[0] != '\0' && cat[0] != '\0'))
+			(void)printf("  %s: organisation '%s', category '%s'\n", domain, org, cat);
+		(void)snprintf(needle, sizeof(needle), "\n%s\n", domain);
+		if (!strstr(buf_str(&known), needle)) {
+			missing++;
+			(void)printf("  %s (%s) is not in %s\n", domain, org, REAL_DATA);
+		}
+		(void)snprintf(needle, sizeof(needle), "\n%s|", org);
+		if (!strstr(buf_str(&orgs), needle)) {
+			norg++;
+			CHECK(buf_printf(&orgs, "\n%s|", org) == 0);
+		}
+	}
+	CHECK(count >= 20);
+	CHECK(norg >= 10);
+	CHECK_INT(missing, 0);
+out:
+	buf_free(&yaml);
+	buf_free(&known);
+	buf_free(&orgs);
+}
+
 void test_targets(void)
 {
 	test_yaml_large(); /* first: a low high-water mark of memory */
