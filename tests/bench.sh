@@ -34,7 +34,9 @@ echo "bench: $stats"
 # /usr/bin/time -v. A second run at --concurrency 50 shows that memory follows
 # the window, not the list.
 SYNTH=${SYNTH:-10000}
-if [[ $(wc -l <build/lab/synth.txt 2>/dev/null || echo 0) -ne $SYNTH ]]; then
+have=0
+[[ -f build/lab/synth.txt ]] && have=$(wc -l <build/lab/synth.txt)
+if [[ $have -ne $SYNTH ]]; then
     tests/lab/lab.sh synth "$SYNTH" >/dev/null
 fi
 db=$(mktemp -d)
