@@ -51,6 +51,7 @@ static const struct {
     UNIT_TEST(test_db_store),
     UNIT_TEST(test_db_resume),
     UNIT_TEST(test_db_batch),
+    UNIT_TEST(test_advice),
 #undef UNIT_TEST
 };
 

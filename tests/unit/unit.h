@@ -58,6 +58,7 @@ void test_verdict_mta_sts(void);
 void test_verdict_tlsrpt(void);
 void test_targets(void);
 void test_targets_nl_government(void);
+void test_advice(void);
 void test_db_open_fresh(void);
 void test_db_migrate(void);
 void test_db_refuse(void);

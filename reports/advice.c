@@ -1,0 +1,620 @@
+/*
+ * advice.c - the advice table: per reason code, what is wrong and what to
+ * change, in Dutch and English (see advice.h).
+ *
+ * Written for the administrator of the domain's DNS and mail servers. The
+ * advice follows the RFCs the checks implement (DNSSEC RFC 4033-4035,
+ * STARTTLS RFC 3207, DANE for SMTP RFC 7672 with RFC 7671, MTA-STS RFC 8461,
+ * TLS-RPT RFC 8460, null MX RFC 7505, TLS 1.0/1.1 deprecation RFC 8996), the
+ * NCSC "ICT-beveiligingsrichtlijnen voor TLS" and Forum Standaardisatie's
+ * "pas toe of leg uit" list, and names them where that helps the reader.
+ *
+ * The rows are sorted by code (strcmp order) so advice_find can bsearch;
+ * test_advice.c checks the order. Codes that are both a reason code and a
+ * per-address status (starttls-rejected, tls-version-old) have one row.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "advice.h"
+
+static const struct advice advice_rows[] = {
+    {
+	.code = "bad-greeting",
+	.what = {"Een adres van een mailserver begroette niet met 220 (maar bijvoorbeeld met 554 "
+		 "of 4xx), zodat STARTTLS daar niet getest kon worden.",
+		 "An MX address did not greet with 220 (but, for example, with 554 or 4xx), so "
+		 "STARTTLS could not be tested there."},
+	.fix = {"Zorg dat de mailserver op poort 25 met 220 begroet; een 554- of 4xx-begroeting "
+		"wijst meestal op overbelasting, onderhoud of een filter dat de scanner (en "
+		"mogelijk ook echte verzenders) weigert. De serverlog noemt de oorzaak.",
+		"Make sure the mail server greets with 220 on port 25; a 554 or 4xx greeting "
+		"usually means overload, maintenance or a filter that refuses the scanner (and "
+		"possibly real senders too). The server log names the cause."},
+    },
+    {
+	.code = "dane-bogus",
+	.what = {"De DNSSEC-validatie van de TLSA-records of de adresrecords van een MX-host "
+		 "mislukt (bogus), zodat verzenders ze niet kunnen vertrouwen.",
+		 "The TLSA records or the address records of an MX host fail DNSSEC validation "
+		 "(bogus), so senders cannot trust them."},
+	.fix = {"Herstel DNSSEC in de zone van de MX-host: vernieuw verlopen handtekeningen en "
+		"laat het DS-record bij de registrar overeenkomen met de DNSKEY; controleer met "
+		"DNSViz of internet.nl. Beheert een provider de mailserver, meld het dan direct: "
+		"verzenders die DNSSEC valideren kunnen nu niet afleveren.",
+		"Repair DNSSEC in the MX host's zone: refresh expired signatures and make the DS "
+		"record at the registrar match the DNSKEY; check with DNSViz or internet.nl. If a "
+		"provider runs the mail server, report it at once: senders that validate DNSSEC "
+		"cannot deliver now."},
+    },
+    {
+	.code = "dane-insecure",
+	.what = {"Een MX-host, of de MX-records van het domein zelf, staat in een zone zonder "
+		 "DNSSEC, waardoor DANE niet mogelijk is.",
+		 "An MX host, or the domain's own MX records, is in a zone without DNSSEC, which "
+		 "makes DANE impossible."},
+	.fix = {"Onderteken de zone met DNSSEC (ook de zone van het domein zelf, RFC 7672 "
+		"§2.2.1) en laat het DS-record via de registrar publiceren. Staat de MX-host bij "
+		"een mailprovider, vraag dan om DNSSEC en DANE of kies een provider die dat "
+		"biedt.",
+		"Sign the zone with DNSSEC (the domain's own zone too, RFC 7672 §2.2.1) and have "
+		"the registrar publish the DS record. If the MX host belongs to a mail provider, "
+		"ask for DNSSEC and DANE or choose a provider that offers them."},
+    },
+    {
+	.code = "dane-mismatch",
+	.what = {"Het certificaat van een mailserver past bij geen enkel TLSA-record, meestal "
+		 "omdat het certificaat of de sleutel is vervangen zonder de TLSA-records bij te "
+		 "werken.",
+		 "A mail server's certificate matches none of its TLSA records, usually because "
+		 "the certificate or key was replaced without updating the TLSA records."},
+	.fix = {"Publiceer een TLSA-record dat bij de huidige sleutel past (bijvoorbeeld 3 1 1 "
+		"met de SHA-256 van de publieke sleutel) en verwijder verouderde records. Zet bij "
+		"een volgende vervanging het record van de nieuwe sleutel minstens twee TTL's "
+		"vóór de wissel naast het oude (RFC 7671 §8.1).",
+		"Publish a TLSA record that matches the current key (for example 3 1 1 with the "
+		"SHA-256 of the public key) and remove stale records. Next time, add the new "
+		"key's record next to the old one at least two TTLs before the switch (RFC 7671 "
+		"§8.1)."},
+    },
+    {
+	.code = "dane-missing",
+	.what = {"Een MX-host in een ondertekende zone heeft geen TLSA-records, zodat verzenders "
+		 "zijn certificaat niet met DANE kunnen controleren.",
+		 "An MX host in a signed zone has no TLSA records, so senders cannot authenticate "
+		 "its certificate with DANE."},
+	.fix = {"Publiceer op _25._tcp.<mx-host> een TLSA-record 3 1 1 met de SHA-256 van de "
+		"publieke sleutel van het servercertificaat (RFC 7672), liefst met een tweede "
+		"record voor de volgende sleutel. Beheert een provider de mailserver, vraag dan "
+		"om DANE.",
+		"Publish a TLSA record 3 1 1 with the SHA-256 of the server certificate's public "
+		"key at _25._tcp.<mx-host> (RFC 7672), preferably with a second record for the "
+		"next key. If a provider runs the mail server, ask them for DANE."},
+    },
+    {
+	.code = "dane-no-tls",
+	.what = {"Een mailserver met TLSA-records biedt geen STARTTLS aan of de TLS-handshake "
+		 "mislukt, waardoor verzenders die DANE gebruiken er helemaal geen mail kunnen "
+		 "afleveren.",
+		 "A mail server with TLSA records does not offer STARTTLS or its TLS handshake "
+		 "fails, so senders that use DANE cannot deliver mail to it at all."},
+	.fix = {"Herstel met spoed STARTTLS met een werkend certificaat op deze server; lukt dat "
+		"niet snel, verwijder dan tijdelijk de TLSA-records zodat mail niet blijft "
+		"hangen.",
+		"Fix STARTTLS with a working certificate on this server urgently; if that cannot "
+		"be done quickly, remove the TLSA records for now so that mail is not held up."},
+    },
+    {
+	.code = "dane-unreachable",
+	.what = {"De MX-host heeft TLSA-records, maar geen van zijn adressen gaf antwoord, zodat "
+		 "DANE niet getest kon worden.",
+		 "The MX host has TLSA records, but none of its addresses answered, so DANE could "
+		 "not be tested."},
+	.fix = {"Zorg dat de mailserver vanaf internet op poort 25 bereikbaar is op elk adres in "
+		"DNS (IPv4 en IPv6), of verwijder adressen en MX-records die niet meer in gebruik "
+		"zijn.",
+		"Make sure the mail server is reachable from the internet on port 25 at every "
+		"address in DNS (IPv4 and IPv6), or remove addresses and MX records that are no "
+		"longer in use."},
+    },
+    {
+	.code = "dane-unusable",
+	.what = {"De MX-host heeft alleen TLSA-records die SMTP niet kan gebruiken (usage 0 of 1, "
+		 "of onbekende parameters).",
+		 "The MX host has only TLSA records that SMTP cannot use (usage 0 or 1, or unknown "
+		 "parameters)."},
+	.fix = {"Vervang ze door records met usage 3 (DANE-EE, bijvoorbeeld 3 1 1) of usage 2 "
+		"(DANE-TA, bijvoorbeeld 2 1 1 voor de uitgevende CA); usage 0 en 1 gelden niet "
+		"voor SMTP (RFC 7672 §3.1).",
+		"Replace them with records of usage 3 (DANE-EE, for example 3 1 1) or usage 2 "
+		"(DANE-TA, for example 2 1 1 for the issuing CA); usages 0 and 1 do not apply to "
+		"SMTP (RFC 7672 §3.1)."},
+    },
+    {
+	.code = "dns-error",
+	.what = {"Een DNS-opvraging mislukte (SERVFAIL of geen antwoord), zodat deze standaard "
+		 "niet getest kon worden.",
+		 "A DNS lookup failed (SERVFAIL or no answer), so this standard could not be "
+		 "tested."},
+	.fix = {"Controleer of alle nameservers van het domein en van de MX-hosts bereikbaar zijn "
+		"en juist antwoorden, ook op TXT- en TLSA-vragen (sommige DNS-servers en firewalls "
+		"verwerken minder gangbare recordtypes verkeerd); de volgende scan probeert het "
+		"opnieuw.",
+		"Check that every name server of the domain and of the MX hosts is reachable and "
+		"answers correctly, also for TXT and TLSA queries (some DNS servers and firewalls "
+		"mishandle less common record types); the next scan tries again."},
+    },
+    {
+	.code = "dnssec-bogus",
+	.what = {"DNSSEC-validatie mislukt voor het domein of een MX-host (bogus), zodat "
+		 "validerende resolvers die namen niet meer kunnen opzoeken.",
+		 "DNSSEC validation fails for the domain or an MX host (bogus), so validating "
+		 "resolvers can no longer look those names up."},
+	.fix = {"Herstel de ondertekening: vernieuw verlopen handtekeningen en zorg dat het "
+		"DS-record bij de registrar bij de actuele DNSKEY past (vaak mis na een "
+		"sleutelwissel of een overstap naar een andere DNS-provider); controleer met "
+		"DNSViz of internet.nl.",
+		"Repair the signing: refresh expired signatures and make sure the DS record at the "
+		"registrar matches the current DNSKEY (often wrong after a key rollover or a move "
+		"to another DNS provider); check with DNSViz or internet.nl."},
+    },
+    {
+	.code = "dnssec-indeterminate",
+	.what = {"De resolver kon de DNSSEC-status van het domein of een MX-host niet vaststellen.",
+		 "The resolver could not determine the DNSSEC status of the domain or an MX "
+		 "host."},
+	.fix = {"Controleer de delegatie en de nameservers (bereikbaar, onderling gelijk, DNSKEY "
+		"en DS op te vragen), bijvoorbeeld met DNSViz; de volgende scan probeert het "
+		"opnieuw.",
+		"Check the delegation and the name servers (reachable, consistent, DNSKEY and DS "
+		"retrievable), for example with DNSViz; the next scan tries again."},
+    },
+    {
+	.code = "dnssec-insecure",
+	.what = {"Het domein of een MX-host is niet met DNSSEC ondertekend, terwijl DNSSEC op de "
+		 "'pas toe of leg uit'-lijst van Forum Standaardisatie staat.",
+		 "The domain or an MX host is not signed with DNSSEC, although DNSSEC is on Forum "
+		 "Standaardisatie's 'comply or explain' list."},
+	.fix = {"Zet DNSSEC aan bij de DNS-provider en laat de registrar het DS-record in de "
+		"bovenliggende zone (voor .nl bij SIDN) publiceren. Staat een MX-host in de zone "
+		"van een mailprovider, vraag die provider dan om DNSSEC.",
+		"Enable DNSSEC at the DNS provider and have the registrar publish the DS record in "
+		"the parent zone (for .nl at SIDN). If an MX host is in a mail provider's zone, "
+		"ask that provider for DNSSEC."},
+    },
+    {
+	.code = "domain-timeout",
+	.what = {"Het domein was niet binnen de totale tijdslimiet van de scan klaar; wat niet "
+		 "getest is, telt niet als 'voldoet'.",
+		 "The domain did not finish within the scan's total time limit; what was not "
+		 "tested does not count as a pass."},
+	.fix = {"Controleer of de nameservers en mailservers van het domein vlot antwoorden "
+		"(trage of wegvallende nameservers, een lange wachttijd voor de SMTP-begroeting); "
+		"de volgende scan probeert het opnieuw.",
+		"Check that the domain's name servers and mail servers answer promptly (slow or "
+		"unresponsive name servers, a long wait before the SMTP greeting); the next scan "
+		"tries again."},
+    },
+    {
+	.code = "family-unreachable",
+	.what = {"Dit adres (IPv6 of IPv4) is niet getest omdat de scanner zelf geen route naar "
+		 "die adresfamilie heeft; het telt niet mee voor het domein.",
+		 "This address (IPv6 or IPv4) was not tested because the scanner itself has no "
+		 "route to that address family; it does not count against the domain."},
+	.fix = {"Voor de domeineigenaar is geen actie nodig; test dit adres desgewenst zelf, "
+		"bijvoorbeeld met internet.nl.",
+		"No action is needed from the domain owner; test this address yourself if you "
+		"like, for example with internet.nl."},
+    },
+    {
+	.code = "handshake-failed",
+	.what = {"Op dit adres mislukte de TLS-handshake na STARTTLS.",
+		 "At this address the TLS handshake after STARTTLS failed."},
+	.fix = {"Controleer certificaat, sleutel en TLS-instellingen van deze server: sta TLS 1.2 "
+		"en 1.3 toe met cipher suites volgens de NCSC-richtlijnen voor TLS, en test met "
+		"openssl s_client -starttls smtp -connect <mx-host>:25.",
+		"Check this server's certificate, key and TLS settings: allow TLS 1.2 and 1.3 with "
+		"cipher suites per the NCSC TLS guidelines, and test with openssl s_client "
+		"-starttls smtp -connect <mx-host>:25."},
+    },
+    {
+	.code = "local-error",
+	.what = {"Een fout in de scanner zelf (bijvoorbeeld geheugen of OpenSSL) verhinderde de "
+		 "test van dit adres; dit zegt niets over het domein.",
+		 "A fault in the scanner itself (for example memory or OpenSSL) prevented testing "
+		 "this address; it says nothing about the domain."},
+	.fix = {"Voor de domeineigenaar is geen actie nodig; de beheerder van de scan herhaalt de "
+		"scan.",
+		"No action is needed from the domain owner; the scan operator should run the scan "
+		"again."},
+    },
+    {
+	.code = "mx-cap-reached",
+	.what = {"Het domein heeft meer MX-hosts dan de scan per domein test; alleen de hosts met "
+		 "de hoogste voorkeur (laagste preference) zijn getest.",
+		 "The domain has more MX hosts than the scan tests per domain; only the most "
+		 "preferred ones (lowest preference) were tested."},
+	.fix = {"Zorg dat ook de niet-geteste MX-hosts aan alle eisen voldoen, of beperk de "
+		"MX-records tot de servers die echt mail ontvangen.",
+		"Make sure the untested MX hosts meet every requirement as well, or limit the MX "
+		"records to the servers that really receive mail."},
+    },
+    {
+	.code = "mx-cert-invalid",
+	.what = {"De MTA-STS-policy staat op enforce, maar een MX-server toont geen publiek "
+		 "vertrouwd certificaat voor zijn hostnaam (of heeft geen werkende STARTTLS), "
+		 "waardoor MTA-STS-verzenders er geen mail afleveren.",
+		 "The MTA-STS policy is in enforce mode, but an MX server does not present a "
+		 "publicly trusted certificate for its host name (or has no working STARTTLS), so "
+		 "MTA-STS senders will not deliver to it."},
+	.fix = {"Installeer op elke MX-server een certificaat van een publiek vertrouwde CA met "
+		"de MX-hostnaam in subjectAltName, lever de volledige keten mee en vernieuw het "
+		"certificaat op tijd; zet de policy terug op testing tot dat op orde is.",
+		"Install on every MX server a certificate from a publicly trusted CA with the MX "
+		"host name in subjectAltName, serve the full chain and renew the certificate in "
+		"time; set the policy back to testing until that is in order."},
+    },
+    {
+	.code = "mx-not-in-policy",
+	.what = {"Een MX-host past bij geen enkele mx:-regel van de MTA-STS-policy; in "
+		 "enforce-modus leveren verzenders daar geen mail af.",
+		 "An MX host matches none of the mx: lines of the MTA-STS policy; in enforce mode, "
+		 "senders will not deliver to it."},
+	.fix = {"Neem elke MX-host op met een regel mx: (de exacte naam, of *.<domein> voor "
+		"precies één label extra) en verander daarna de id in het _mta-sts TXT-record, "
+		"zodat verzenders de nieuwe policy ophalen.",
+		"List every MX host in an mx: line (the exact name, or *.<domain> for exactly one "
+		"extra label), then change the id in the _mta-sts TXT record so that senders fetch "
+		"the new policy."},
+    },
+    {
+	.code = "mx-unreachable",
+	.what = {"Geen enkel MX-adres antwoordde op poort 25 (geweigerd, time-out of geen geldige "
+		 "SMTP-begroeting), zodat STARTTLS en de certificaten voor MTA-STS niet getest "
+		 "konden worden.",
+		 "No MX address answered on port 25 (refused, timed out or no valid SMTP "
+		 "greeting), so STARTTLS and the certificates for MTA-STS could not be tested."},
+	.fix = {"Zorg dat de MX-records naar mailservers wijzen die vanaf internet op poort 25 "
+		"bereikbaar zijn (controleer firewall en de adressen in DNS); de volgende scan "
+		"probeert het opnieuw.",
+		"Make sure the MX records point to mail servers that are reachable from the "
+		"internet on port 25 (check the firewall and the addresses in DNS); the next scan "
+		"tries again."},
+    },
+    {
+	.code = "no-mx",
+	.what = {"Het domein heeft geen MX-records; de scan gaat dan uit van geen mailontvangst "
+		 "(geen terugval op A/AAAA) en de mailstandaarden zijn niet van toepassing.",
+		 "The domain has no MX records; the scan then assumes it receives no mail (no "
+		 "fallback to A/AAAA) and the mail standards do not apply."},
+	.fix = {"Ontvangt het domein mail, publiceer dan MX-records. Zo niet, publiceer dan een "
+		"null MX (MX 0 ., RFC 7505) met SPF v=spf1 -all en DMARC p=reject, zoals Forum "
+		"Standaardisatie aanraadt voor niet-mailende domeinen.",
+		"If the domain receives mail, publish MX records. If not, publish a null MX (MX 0 "
+		"., RFC 7505) with SPF v=spf1 -all and DMARC p=reject, as Forum Standaardisatie "
+		"recommends for domains that do not use mail."},
+    },
+    {
+	.code = "no-policy",
+	.what = {"Er is geen MTA-STS-record (een v=STSv1 TXT-record op _mta-sts.<domein>), dus "
+		 "verzenders kunnen geen versleutelde aflevering afdwingen.",
+		 "There is no MTA-STS record (a v=STSv1 TXT record at _mta-sts.<domain>), so "
+		 "senders cannot enforce encrypted delivery."},
+	.fix = {"Zet een policy op https://mta-sts.<domein>/.well-known/mta-sts.txt, eerst met "
+		"mode: testing en, als de TLS-RPT-rapporten een tijd geen fouten tonen, met mode: "
+		"enforce; publiceer daarna _mta-sts.<domein> TXT \"v=STSv1; id=20250101\" (RFC "
+		"8461).",
+		"Put a policy at https://mta-sts.<domain>/.well-known/mta-sts.txt, first with "
+		"mode: testing and, once the TLS-RPT reports have shown no failures for a while, "
+		"with mode: enforce; then publish _mta-sts.<domain> TXT \"v=STSv1; id=20250101\" "
+		"(RFC 8461)."},
+    },
+    {
+	.code = "no-record",
+	.what = {"Er is geen TLS-RPT-record (een v=TLSRPTv1 TXT-record op _smtp._tls.<domein>), "
+		 "dus het domein krijgt geen rapporten over mislukte versleutelde aflevering.",
+		 "There is no TLS-RPT record (a v=TLSRPTv1 TXT record at _smtp._tls.<domain>), so "
+		 "the domain receives no reports about failed encrypted delivery."},
+	.fix = {"Publiceer _smtp._tls.<domein> TXT \"v=TLSRPTv1; rua=mailto:tlsrpt@<domein>\" "
+		"met een mailbox die gelezen of automatisch verwerkt wordt (RFC 8460).",
+		"Publish _smtp._tls.<domain> TXT \"v=TLSRPTv1; rua=mailto:tlsrpt@<domain>\" with a "
+		"mailbox that is read or processed automatically (RFC 8460)."},
+    },
+    {
+	.code = "no-starttls",
+	.what = {"Dit adres biedt geen STARTTLS aan in zijn EHLO-antwoord, dus mail ernaartoe gaat "
+		 "onversleuteld over het internet.",
+		 "This address does not offer STARTTLS in its EHLO reply, so mail to it crosses "
+		 "the internet unencrypted."},
+	.fix =
+	    {"Schakel STARTTLS in op deze mailserver met een geldig certificaat (RFC 3207), en "
+	     "controleer dat geen firewall met SMTP-inspectie STARTTLS uit het EHLO-antwoord "
+	     "haalt.",
+	     "Enable STARTTLS on this mail server with a valid certificate (RFC 3207), and check "
+	     "that no firewall with SMTP inspection strips STARTTLS from the EHLO reply."},
+    },
+    {
+	.code = "null-mx",
+	.what = {"Het domein publiceert een null MX (RFC 7505): het ontvangt geen mail, dus de "
+		 "mailstandaarden zijn niet van toepassing.",
+		 "The domain publishes a null MX (RFC 7505): it receives no mail, so the mail "
+		 "standards do not apply."},
+	.fix = {"Geen actie nodig als dit klopt; publiceer voor een niet-mailend domein ook SPF "
+		"v=spf1 -all en DMARC p=reject, zodat niemand mail uit naam van het domein kan "
+		"versturen.",
+		"No action is needed if this is intended; for a domain that sends no mail, also "
+		"publish SPF v=spf1 -all and DMARC p=reject so that nobody can send mail in its "
+		"name."},
+    },
+    {
+	.code = "null-mx-mixed",
+	.what = {"Het domein publiceert een null MX (0 .) naast gewone MX-records, wat RFC 7505 "
+		 "verbiedt en verzenders in verwarring brengt.",
+		 "The domain publishes a null MX (0 .) next to ordinary MX records, which RFC 7505 "
+		 "forbids and which confuses senders."},
+	.fix = {"Verwijder de null MX als het domein mail ontvangt, of de andere MX-records als "
+		"het geen mail ontvangt.",
+		"Remove the null MX if the domain receives mail, or the other MX records if it "
+		"does not."},
+    },
+    {
+	.code = "nxdomain",
+	.what = {"Het domein bestaat niet in DNS (NXDOMAIN).",
+		 "The domain does not exist in DNS (NXDOMAIN)."},
+	.fix = {"Controleer spelling en registratie van het domein; is het opgeheven, laat het "
+		"dan van de scanlijst halen, en bedenk dat anderen een vrijgekomen overheidsnaam "
+		"kunnen registreren.",
+		"Check the spelling and the registration of the domain; if it was given up, have "
+		"it removed from the scan list, and bear in mind that others can register a lapsed "
+		"government name."},
+    },
+    {
+	.code = "policy-content-type",
+	.what = {"De MTA-STS-policy wordt niet als text/plain geserveerd, dus verzenders negeren "
+		 "hem.",
+		 "The MTA-STS policy is not served as text/plain, so senders ignore it."},
+	.fix = {"Stel de webserver zo in dat /.well-known/mta-sts.txt wordt geserveerd met "
+		"Content-Type: text/plain (RFC 8461 §3.3).",
+		"Configure the web server to serve /.well-known/mta-sts.txt with Content-Type: "
+		"text/plain (RFC 8461 §3.3)."},
+    },
+    {
+	.code = "policy-fetch-failed",
+	.what = {"De MTA-STS-policy kon niet worden opgehaald: mta-sts.<domein> heeft geen adres, "
+		 "weigert de verbinding of antwoordt niet op tijd.",
+		 "The MTA-STS policy could not be fetched: mta-sts.<domain> has no address, "
+		 "refuses the connection or does not answer in time."},
+	.fix = {"Publiceer A- en/of AAAA-records voor mta-sts.<domein> en zorg dat een webserver "
+		"daar over HTTPS (poort 443) "
+		"https://mta-sts.<domein>/.well-known/mta-sts.txt serveert.",
+		"Publish A and/or AAAA records for mta-sts.<domain> and make sure a web server "
+		"there serves https://mta-sts.<domain>/.well-known/mta-sts.txt over HTTPS (port "
+		"443)."},
+    },
+    {
+	.code = "policy-http-status",
+	.what = {"De webserver gaf voor de MTA-STS-policy een andere HTTP-status dan 200 "
+		 "(bijvoorbeeld 404 of 500).",
+		 "The web server returned an HTTP status other than 200 for the MTA-STS policy "
+		 "(for example 404 or 500)."},
+	.fix = {"Zet het bestand precies op https://mta-sts.<domein>/.well-known/mta-sts.txt en "
+		"zorg dat de server het met status 200 teruggeeft.",
+		"Put the file exactly at https://mta-sts.<domain>/.well-known/mta-sts.txt and make "
+		"sure the server returns it with status 200."},
+    },
+    {
+	.code = "policy-mode-none",
+	.what = {"De MTA-STS-policy staat op mode: none, waarmee het domein MTA-STS intrekt.",
+		 "The MTA-STS policy says mode: none, which withdraws MTA-STS for the domain."},
+	.fix = {"Zet de policy op mode: testing en, zodra de TLS-RPT-rapporten geen fouten meer "
+		"tonen, op mode: enforce; verander bij elke wijziging de id in het _mta-sts "
+		"TXT-record.",
+		"Set the policy to mode: testing and, once the TLS-RPT reports show no more "
+		"failures, to mode: enforce; change the id in the _mta-sts TXT record with every "
+		"change."},
+    },
+    {
+	.code = "policy-mode-testing",
+	.what = {"De MTA-STS-policy staat op mode: testing: verzenders melden problemen, maar "
+		 "leveren ook zonder geldige TLS af.",
+		 "The MTA-STS policy is in mode: testing: senders report problems but still "
+		 "deliver without valid TLS."},
+	.fix = {"Zet de policy op mode: enforce zodra de TLS-RPT-rapporten een tijd geen fouten "
+		"tonen, en verander dan de id in het _mta-sts TXT-record.",
+		"Switch the policy to mode: enforce once the TLS-RPT reports have shown no "
+		"failures for a while, and then change the id in the _mta-sts TXT record."},
+    },
+    {
+	.code = "policy-redirect",
+	.what = {"De webserver stuurt de aanvraag van de MTA-STS-policy door (HTTP 3xx), en "
+		 "verzenders volgen geen doorverwijzingen (RFC 8461 §3.3).",
+		 "The web server redirects the request for the MTA-STS policy (HTTP 3xx), and "
+		 "senders do not follow redirects (RFC 8461 §3.3)."},
+	.fix = {"Serveer het bestand rechtstreeks op "
+		"https://mta-sts.<domein>/.well-known/mta-sts.txt, zonder doorverwijzing naar www "
+		"of een andere host.",
+		"Serve the file directly at https://mta-sts.<domain>/.well-known/mta-sts.txt, "
+		"without a redirect to www or another host."},
+    },
+    {
+	.code = "policy-syntax",
+	.what = {"De MTA-STS-policy volgt de syntaxis van RFC 8461 §3.2 niet (de foutmelding "
+		 "noemt de regel).",
+		 "The MTA-STS policy does not follow the syntax of RFC 8461 §3.2 (the error "
+		 "message names the line)."},
+	.fix = {"Zet één veld per regel: version: STSv1, mode: enforce (of testing), een of meer "
+		"regels mx: <mx-host> en max_age: in seconden (hoogstens 31557600); sleutels en "
+		"waarden zijn hoofdlettergevoelig.",
+		"Put one field per line: version: STSv1, mode: enforce (or testing), one or more "
+		"lines mx: <mx-host> and max_age: in seconds (at most 31557600); keys and values "
+		"are case-sensitive."},
+    },
+    {
+	.code = "policy-tls-invalid",
+	.what = {"Het HTTPS-certificaat van mta-sts.<domein> is niet publiek vertrouwd of niet "
+		 "geldig voor die naam, dus verzenders negeren de policy.",
+		 "The HTTPS certificate of mta-sts.<domain> is not publicly trusted or not valid "
+		 "for that name, so senders ignore the policy."},
+	.fix = {"Installeer op mta-sts.<domein> een certificaat van een publiek vertrouwde CA met "
+		"die naam in subjectAltName, lever de volledige keten mee en vernieuw het op tijd "
+		"(bijvoorbeeld automatisch met ACME).",
+		"Install on mta-sts.<domain> a certificate from a publicly trusted CA with that "
+		"name in subjectAltName, serve the full chain and renew it in time (for example "
+		"automatically with ACME)."},
+    },
+    {
+	.code = "policy-too-large",
+	.what = {"De MTA-STS-policy is groter dan 64 KiB.",
+		 "The MTA-STS policy is larger than 64 KiB."},
+	.fix = {"Controleer of het juiste bestand wordt geserveerd (geen HTML-pagina); een policy "
+		"is maar een paar regels lang.",
+		"Check that the right file is served (not an HTML page); a policy is only a few "
+		"lines long."},
+    },
+    {
+	.code = "protocol-error",
+	.what = {"De SMTP-sessie met dit adres brak af of gaf een onleesbaar of te lang antwoord.",
+		 "The SMTP session with this address broke off or returned an unreadable or "
+		 "overlong reply."},
+	.fix = {"Controleer de serverlog en apparatuur onderweg (firewalls met SMTP-inspectie, "
+		"load balancers) die de verbinding na EHLO of STARTTLS verbreken.",
+		"Check the server log and equipment on the path (firewalls with SMTP inspection, "
+		"load balancers) that drops the connection after EHLO or STARTTLS."},
+    },
+    {
+	.code = "refused",
+	.what = {"Dit adres weigerde de verbinding op poort 25.",
+		 "This address refused the connection on port 25."},
+	.fix = {"Zorg dat de mailserver op dit adres luistert op poort 25 en dat de firewall die "
+		"poort vanaf internet openzet, of verwijder het adres uit DNS als de server niet "
+		"meer in gebruik is.",
+		"Make sure the mail server listens on port 25 at this address and the firewall "
+		"opens that port to the internet, or remove the address from DNS if the server is "
+		"no longer in use."},
+    },
+    {
+	.code = "starttls-missing",
+	.what = {"Een MX-adres biedt geen STARTTLS aan, dus mail ernaartoe gaat onversleuteld, "
+		 "terwijl STARTTLS op de 'pas toe of leg uit'-lijst staat.",
+		 "An MX address does not offer STARTTLS, so mail to it travels unencrypted, "
+		 "although STARTTLS is on the 'comply or explain' list."},
+	.fix = {"Schakel STARTTLS in op elke mailserver met een geldig certificaat (RFC 3207), en "
+		"controleer dat geen firewall met SMTP-inspectie STARTTLS uit het EHLO-antwoord "
+		"haalt.",
+		"Enable STARTTLS on every mail server with a valid certificate (RFC 3207), and "
+		"check that no firewall with SMTP inspection strips STARTTLS from the EHLO "
+		"reply."},
+    },
+    {
+	.code = "starttls-rejected",
+	.what = {"Een MX-adres biedt STARTTLS aan, maar weigert het STARTTLS-commando "
+		 "(bijvoorbeeld met 454 TLS not available).",
+		 "An MX address offers STARTTLS but refuses the STARTTLS command (for example with "
+		 "454 TLS not available)."},
+	.fix = {"Controleer of de mailserver zijn certificaat en privésleutel kan lezen en of TLS "
+		"goed is ingesteld; de serverlog noemt meestal de oorzaak.",
+		"Check that the mail server can read its certificate and private key and that TLS "
+		"is set up correctly; the server log usually names the cause."},
+    },
+    {
+	.code = "sts-txt-invalid",
+	.what = {"Het _mta-sts TXT-record is ongeldig (bijvoorbeeld een ontbrekende of foute id), "
+		 "dus verzenders negeren MTA-STS.",
+		 "The _mta-sts TXT record is invalid (for example a missing or malformed id), so "
+		 "senders ignore MTA-STS."},
+	.fix = {"Publiceer precies \"v=STSv1; id=...\" met een id van 1 tot 32 letters en cijfers "
+		"(bijvoorbeeld de datum, 20250101), zie RFC 8461 §3.1; verander de id bij elke "
+		"wijziging van de policy.",
+		"Publish exactly \"v=STSv1; id=...\" with an id of 1 to 32 letters and digits (for "
+		"example the date, 20250101), see RFC 8461 §3.1; change the id whenever the policy "
+		"changes."},
+    },
+    {
+	.code = "sts-txt-multiple",
+	.what = {"Er staat meer dan één v=STSv1-record op _mta-sts.<domein>; verzenders behandelen "
+		 "dat alsof er geen MTA-STS is (RFC 8461 §3.1).",
+		 "There is more than one v=STSv1 record at _mta-sts.<domain>; senders treat that "
+		 "as no MTA-STS at all (RFC 8461 §3.1)."},
+	.fix = {"Laat precies één v=STSv1-record staan en verwijder de andere.",
+		"Keep exactly one v=STSv1 record and remove the others."},
+    },
+    {
+	.code = "timeout",
+	.what = {"Dit adres antwoordde niet op tijd (bij het verbinden, de begroeting of een "
+		 "latere SMTP-stap), ook niet bij een tweede poging.",
+		 "This address did not answer in time (when connecting, at the greeting or at a "
+		 "later SMTP step), not even on a second attempt."},
+	.fix = {"Controleer of een firewall verkeer naar poort 25 stilletjes laat vallen, of de "
+		"server overbelast is en of de begroeting niet kunstmatig wordt vertraagd "
+		"(tarpitting).",
+		"Check whether a firewall silently drops traffic to port 25, whether the server is "
+		"overloaded and whether the greeting is delayed on purpose (tarpitting)."},
+    },
+    {
+	.code = "tls-handshake-failed",
+	.what = {"Bij een MX-adres mislukte de TLS-handshake na STARTTLS, zodat mail er niet "
+		 "versleuteld kan worden afgeleverd.",
+		 "At an MX address the TLS handshake after STARTTLS failed, so mail cannot be "
+		 "delivered to it encrypted."},
+	.fix = {"Controleer certificaat, sleutel en TLS-instellingen: sta TLS 1.2 en 1.3 toe met "
+		"cipher suites volgens de NCSC-richtlijnen voor TLS, en test met openssl s_client "
+		"-starttls smtp -connect <mx-host>:25.",
+		"Check the certificate, key and TLS settings: allow TLS 1.2 and 1.3 with cipher "
+		"suites per the NCSC TLS guidelines, and test with openssl s_client -starttls smtp "
+		"-connect <mx-host>:25."},
+    },
+    {
+	.code = "tls-version-old",
+	.what = {"Een MX-adres spreekt alleen TLS 1.1 of ouder, versies die zijn afgeschaft (RFC "
+		 "8996) en die het NCSC als 'uit te faseren' aanmerkt.",
+		 "An MX address only speaks TLS 1.1 or older, versions that are deprecated (RFC "
+		 "8996) and that the NCSC rates as 'phase out'."},
+	.fix = {"Schakel TLS 1.2 en TLS 1.3 in op de mailserver en TLS 1.0 en 1.1 uit, volgens de "
+		"ICT-beveiligingsrichtlijnen voor TLS van het NCSC.",
+		"Enable TLS 1.2 and TLS 1.3 on the mail server and disable TLS 1.0 and 1.1, "
+		"following the NCSC's TLS guidelines (ICT-beveiligingsrichtlijnen voor TLS)."},
+    },
+    {
+	.code = "tlsrpt-invalid",
+	.what = {"Het TLS-RPT-record is ongeldig (de foutmelding zegt waarom), dus verzenders "
+		 "sturen geen rapporten.",
+		 "The TLS-RPT record is invalid (the error message says why), so senders send no "
+		 "reports."},
+	.fix = {"Gebruik de vorm \"v=TLSRPTv1; rua=mailto:tlsrpt@<domein>\": eerst v=TLSRPTv1, "
+		"dan rua= met een of meer mailto:- of https:-adressen, gescheiden door komma's "
+		"(RFC 8460 §3).",
+		"Use the form \"v=TLSRPTv1; rua=mailto:tlsrpt@<domain>\": v=TLSRPTv1 first, then "
+		"rua= with one or more mailto: or https: addresses, separated by commas (RFC 8460 "
+		"§3)."},
+    },
+    {
+	.code = "tlsrpt-multiple",
+	.what = {"Er staat meer dan één v=TLSRPTv1-record op _smtp._tls.<domein>; verzenders "
+		 "negeren ze dan allemaal (RFC 8460 §3).",
+		 "There is more than one v=TLSRPTv1 record at _smtp._tls.<domain>; senders then "
+		 "ignore all of them (RFC 8460 §3)."},
+	.fix = {"Voeg ze samen tot één record; zet meerdere adressen in één rua=, gescheiden door "
+		"komma's.",
+		"Merge them into one record; put several addresses in one rua=, separated by "
+		"commas."},
+    },
+};
+
+static int advice_cmp(const void *key, const void *row)
+{
+	return strcmp(key, ((const struct advice *)row)->code);
+}
+
+const struct advice *advice_find(const char *code)
+{
+	if (!code)
+		return NULL;
+	return bsearch(code, advice_rows, sizeof(advice_rows) / sizeof(advice_rows[0]),
+		       sizeof(advice_rows[0]), advice_cmp);
+}
+
+const struct advice *advice_all(size_t *n)
+{
+	*n = sizeof(advice_rows) / sizeof(advice_rows[0]);
+	return advice_rows;
+}
