@@ -153,6 +153,17 @@ void json_int(struct json *j, long long v)
 		j->failed = 1;
 }
 
+void json_fixed1(struct json *j, double v)
+{
+	json_sep(j);
+	if (v != v || v > 1e15 || v < -1e15) { /* NaN or absurd: not a JSON number */
+		json_put(j, "null");
+		return;
+	}
+	if (buf_printf(j->out, "%.1f", v) < 0)
+		j->failed = 1;
+}
+
 void json_bool(struct json *j, bool v)
 {
 	json_sep(j);

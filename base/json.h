@@ -36,6 +36,8 @@ void json_key(struct json *j, const char *key);
 void json_str(struct json *j, const char *s); /* NULL writes null */
 void json_strn(struct json *j, const char *s, size_t len);
 void json_int(struct json *j, long long v);
+/* A number with one decimal (percentages); null for NaN or absurd values. */
+void json_fixed1(struct json *j, double v);
 void json_bool(struct json *j, bool v);
 void json_null(struct json *j);
 

@@ -162,6 +162,62 @@ struct db_diff_row {
 int db_diff_each(struct db *db, long long a, long long b,
 		 int (*cb)(const struct db_diff_row *row, void *arg), void *arg);
 
+/* ---- reading a run back for the reports (db_report.c) ---- */
+
+/* One stored domain of a run. Pointers borrowed for the callback; NULL where
+ * nothing was stored. */
+struct db_rep_domain {
+	const char *name, *checked_at;
+	const char *dnssec_soa, *dnssec_mx, *mx_error;
+	const char *mta_sts_txt, *mta_sts_policy, *tlsrpt_txt;
+};
+
+struct db_rep_verdict {
+	const char *domain, *standard, *verdict, *reasons; /* reasons space-separated */
+};
+
+struct db_rep_org {
+	const char *domain, *organisation, *category;
+};
+
+struct db_rep_mx {
+	const char *domain, *host, *dnssec, *tlsa_state, *tlsa, *error;
+	long long preference;
+};
+
+struct db_rep_addr {
+	const char *domain, *host, *ip, *starttls, *tls_version, *cipher;
+	const char *cert_sha256, *cert_subject, *cert_issuer, *cert_not_after;
+	const char *key_type, *signature, *dane, *error, *banner, *first_attempt;
+	long long key_bits;
+	int pkix_valid, name_match; /* -1 unknown (no TLS) */
+	bool retried;
+};
+
+/* Row-by-row readers of run's data, each ordered by domain name (then MX
+ * preference and host, or address); a non-zero return from cb stops and is
+ * returned. 0 or -1 (db_error). */
+int db_rep_domains(struct db *db, long long run,
+		   int (*cb)(const struct db_rep_domain *d, void *arg), void *arg);
+int db_rep_verdicts(struct db *db, long long run,
+		    int (*cb)(const struct db_rep_verdict *v, void *arg), void *arg);
+/* Every (domain, organisation) of run: from the domain attributions, so a
+ * domain listed by two organisations comes twice. */
+int db_rep_orgs(struct db *db, long long run, int (*cb)(const struct db_rep_org *o, void *arg),
+		void *arg);
+int db_rep_mx(struct db *db, long long run, int (*cb)(const struct db_rep_mx *m, void *arg),
+	      void *arg);
+int db_rep_addrs(struct db *db, long long run, int (*cb)(const struct db_rep_addr *a, void *arg),
+		 void *arg);
+
+/* For trends: every verdict of every finished run ("done" or "partial"),
+ * ordered by run, domain, standard; the run's id and start come along. */
+struct db_rep_trend_row {
+	long long run;
+	const char *started, *domain, *standard, *verdict;
+};
+int db_rep_trend(struct db *db, int (*cb)(const struct db_rep_trend_row *t, void *arg), void *arg);
+
 /* ---- merging shard databases (db_merge.c) ---- */
 
 /*

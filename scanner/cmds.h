@@ -5,9 +5,10 @@
 #ifndef MAILSCAN_CMDS_H
 #define MAILSCAN_CMDS_H
 
-int cmd_scan(int argc, char **argv);  /* scan_cmd.c */
-int cmd_runs(int argc, char **argv);  /* db_cmds.c */
-int cmd_diff(int argc, char **argv);  /* db_cmds.c */
-int cmd_merge(int argc, char **argv); /* db_cmds.c */
+int cmd_scan(int argc, char **argv);   /* scan_cmd.c */
+int cmd_runs(int argc, char **argv);   /* db_cmds.c */
+int cmd_diff(int argc, char **argv);   /* db_cmds.c */
+int cmd_merge(int argc, char **argv);  /* db_cmds.c */
+int cmd_report(int argc, char **argv); /* report_cmd.c */
 
 #endif

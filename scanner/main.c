@@ -36,9 +36,9 @@ static const char usage_main[] =
     "  runs  --db FILE                       list the runs with their counts\n"
     "  diff  --db FILE RUN_A RUN_B           what improved / regressed between two runs\n"
     "  merge --db OUT SHARD.db...            merge the shard databases of one list\n"
+    "  report --db FILE [--format F] [-o F]  the compliance report of a run\n"
     "\n"
-    "  mailscan --help | --version; mailscan COMMAND --help for its options.\n"
-    "  (report is planned; see the README.)\n";
+    "  mailscan --help | --version; mailscan COMMAND --help for its options.\n";
 
 static const char usage_check[] =
     "usage: mailscan check [OPTIONS] DOMAIN...\n"
@@ -190,6 +190,8 @@ int main(int argc, char **argv)
 		return cmd_diff(argc - 1, argv + 1);
 	if (strcmp(argv[1], "merge") == 0)
 		return cmd_merge(argc - 1, argv + 1);
+	if (strcmp(argv[1], "report") == 0)
+		return cmd_report(argc - 1, argv + 1);
 	(void)fprintf(stderr, "mailscan: unknown command '%s'\n", argv[1]);
 	(void)fputs(usage_main, stderr);
 	return EXIT_USAGE;

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # make demo: scan the lab's example organisations (targets/example.yaml) with
 # the lab's root, trust anchor and CA into the SQLite file demo.db, list the
-# runs, show one domain's verdicts the way `check` prints them, and keep the
-# evidence as JSON Lines in demo-results.jsonl. The lab must be up (make lab-up).
+# runs, show two domains the way `check` prints them, write the compliance
+# report demo-report.html (with targets/example-explanations.yaml), and keep
+# the evidence as JSON Lines in demo-results.jsonl. The lab must be up.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
@@ -25,7 +26,13 @@ build/mailscan check "${flags[@]}" good.example dane-mismatch.example || true
 # The evidence of the newest run, one JSON object per domain (what check --json prints).
 sqlite3 demo.db "SELECT evidence FROM domains WHERE run_id = (SELECT max(id) FROM runs) ORDER BY name" \
     >demo-results.jsonl
+echo "demo: build/mailscan report --db demo.db --explanations targets/example-explanations.yaml -o demo-report.html"
+build/mailscan report --db demo.db --explanations targets/example-explanations.yaml -o demo-report.html
+build/mailscan report --db demo.db --explanations targets/example-explanations.yaml --format md \
+    -o demo-report.md
 echo
+echo "demo: the compliance report (open it in a browser): $ROOT/demo-report.html"
+echo "      (the same as Markdown: $ROOT/demo-report.md; also --format csv|json, --lang en)"
 echo "demo: the run with all its evidence: $ROOT/demo.db (SQLite; run it again and"
 echo "      'mailscan diff --db demo.db prev last' shows what changed)"
 echo "demo: the evidence behind every verdict, one JSON object per domain: $ROOT/demo-results.jsonl"

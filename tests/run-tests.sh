@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Every test of mailscan, in layers: unit tests (plain and ASan+UBSan builds),
 # command-line tests, batch runs (scan, runs, diff, merge; plain and
-# ASan+UBSan), the lab scenarios through `mailscan check --json` (plain and
-# ASan+UBSan), and a short fuzz run of every parser of untrusted input when
-# clang's libFuzzer is available. Starts the lab and stops it again.
+# ASan+UBSan), the md, csv and json reports on a fixed database (golden
+# files, explanations, escaping; plain and ASan+UBSan), the HTML report
+# (golden files, escaping, headless Chromium; plain and ASan+UBSan), the lab
+# scenarios through `mailscan check --json` (plain and ASan+UBSan), and a
+# short fuzz run of every parser of untrusted input when clang's libFuzzer is
+# available. Starts the lab and stops it again.
 #
 # Each suite ends with "N passed, N failed"; this script adds them up and ends
 # with the same line for the whole run. Exit status 0 only when all passed.
@@ -52,6 +55,10 @@ run_suite "unit tests (ASan+UBSan)" build/asan/unit_tests
 run_suite "command line" tests/cli-tests.sh build/mailscan
 run_suite "batch scans" tests/scan-tests.sh build/mailscan
 run_suite "batch scans (ASan+UBSan)" tests/scan-tests.sh build/asan/mailscan
+run_suite "reports" tests/report-tests.sh build/mailscan
+run_suite "reports (ASan+UBSan)" tests/report-tests.sh build/asan/mailscan
+run_suite "html report" tests/report-html-tests.sh build/mailscan
+run_suite "html report (ASan+UBSan)" tests/report-html-tests.sh build/asan/mailscan
 run_suite "lab scenarios" tests/run-lab-tests.sh build/mailscan
 run_suite "lab scenarios (ASan+UBSan)" tests/run-lab-tests.sh build/asan/mailscan
 run_suite "fuzzers" tests/fuzz/run.sh

@@ -7,9 +7,10 @@ set -euo pipefail
 PACKAGES=(
     build-essential pkg-config
     libgetdns-dev libssl-dev libcurl4-openssl-dev libsqlite3-dev libyaml-dev
-    libevent-dev libidn2-dev
+    libevent-dev libidn2-dev libpsl-dev publicsuffix
     nsd ldnsutils nginx-light dnsutils jq openssl curl valgrind
-    clang libclang-rt-14-dev strace sqlite3 time
+    clang libclang-rt-14-dev strace sqlite3 time cmark-gfm python3
+    chromium fonts-dejavu-core
 )
 
 missing=()

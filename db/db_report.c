@@ -1,0 +1,234 @@
+/*
+ * db_report.c - reading a stored run back, row by row, for the compliance
+ * reports (SPEC §7). Read-only; the statements are prepared per call (a
+ * report runs each once). See db.h.
+ */
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "db.h"
+#include "db_int.h"
+
+/* The caller's callback, whichever kind of row it takes. */
+struct db_rep_cb {
+	union {
+		int (*domain)(const struct db_rep_domain *d, void *arg);
+		int (*verdict)(const struct db_rep_verdict *v, void *arg);
+		int (*org)(const struct db_rep_org *o, void *arg);
+		int (*mx)(const struct db_rep_mx *m, void *arg);
+		int (*addr)(const struct db_rep_addr *a, void *arg);
+		int (*trend)(const struct db_rep_trend_row *t, void *arg);
+	} fn;
+	void *arg;
+};
+
+typedef int (*db_row_fn)(sqlite3_stmt *st, const struct db_rep_cb *cb);
+
+/* Prepare sql, bind ?1 = run (when it has a parameter), call row for every
+ * row. */
+static int db_rep_each(struct db *db, const char *sql, long long run, db_row_fn row,
+		       const struct db_rep_cb *cb, const char *what)
+{
+	sqlite3_stmt *st = NULL;
+	int rc, stop = 0;
+
+	if (db_flush(db) < 0)
+		return -1;
+	if (sqlite3_prepare_v2(db->h, sql, -1, &st, NULL) != SQLITE_OK)
+		return db_fail(db, what);
+	if (sqlite3_bind_parameter_count(st) >= 1 && db_bind_int(db, st, 1, run) < 0) {
+		(void)sqlite3_finalize(st);
+		return -1;
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		stop = row(st, cb);
+		if (stop)
+			break;
+	}
+	if (!stop && rc != SQLITE_DONE)
+		stop = db_fail(db, what);
+	(void)sqlite3_finalize(st);
+	return stop;
+}
+
+static const char *col(sqlite3_stmt *st, int i) { return (const char *)sqlite3_column_text(st, i); }
+
+static int col_bool(sqlite3_stmt *st, int i)
+{
+	if (sqlite3_column_type(st, i) == SQLITE_NULL)
+		return -1;
+	return sqlite3_column_int(st, i) != 0;
+}
+
+static int row_domain(sqlite3_stmt *st, const struct db_rep_cb *cb)
+{
+	struct db_rep_domain d = {
+	    .name = col(st, 0),
+	    .checked_at = col(st, 1),
+	    .dnssec_soa = col(st, 2),
+	    .dnssec_mx = col(st, 3),
+	    .mx_error = col(st, 4),
+	    .mta_sts_txt = col(st, 5),
+	    .mta_sts_policy = col(st, 6),
+	    .tlsrpt_txt = col(st, 7),
+	};
+
+	return d.name ? cb->fn.domain(&d, cb->arg) : 0;
+}
+
+int db_rep_domains(struct db *db, long long run,
+		   int (*cb)(const struct db_rep_domain *d, void *arg), void *arg)
+{
+	struct db_rep_cb c = {.fn.domain = cb, .arg = arg};
+
+	return db_rep_each(
+	    db,
+	    "SELECT name, checked_at, dnssec_soa, dnssec_mx, mx_error, mta_sts_txt,"
+	    " mta_sts_policy, tlsrpt_txt FROM domains WHERE run_id = ?1 ORDER BY name",
+	    run, row_domain, &c, "reading the domains");
+}
+
+static int row_verdict(sqlite3_stmt *st, const struct db_rep_cb *cb)
+{
+	struct db_rep_verdict v = {
+	    .domain = col(st, 0),
+	    .standard = col(st, 1),
+	    .verdict = col(st, 2),
+	    .reasons = col(st, 3),
+	};
+
+	return v.domain && v.standard && v.verdict ? cb->fn.verdict(&v, cb->arg) : 0;
+}
+
+int db_rep_verdicts(struct db *db, long long run,
+		    int (*cb)(const struct db_rep_verdict *v, void *arg), void *arg)
+{
+	struct db_rep_cb c = {.fn.verdict = cb, .arg = arg};
+
+	return db_rep_each(db,
+			   "SELECT d.name, v.standard, v.verdict, v.reasons FROM domains d"
+			   " JOIN verdicts v ON v.domain_id = d.id WHERE d.run_id = ?1"
+			   " ORDER BY d.name, v.standard",
+			   run, row_verdict, &c, "reading the verdicts");
+}
+
+static int row_org(sqlite3_stmt *st, const struct db_rep_cb *cb)
+{
+	struct db_rep_org o = {
+	    .domain = col(st, 0),
+	    .organisation = col(st, 1),
+	    .category = col(st, 2),
+	};
+
+	return o.domain && o.organisation ? cb->fn.org(&o, cb->arg) : 0;
+}
+
+int db_rep_orgs(struct db *db, long long run, int (*cb)(const struct db_rep_org *o, void *arg),
+		void *arg)
+{
+	struct db_rep_cb c = {.fn.org = cb, .arg = arg};
+
+	return db_rep_each(db,
+			   "SELECT d.name, o.name, o.category FROM domains d"
+			   " JOIN domain_organisations x ON x.domain_id = d.id"
+			   " JOIN organisations o ON o.id = x.organisation_id WHERE d.run_id = ?1"
+			   " ORDER BY d.name, o.name",
+			   run, row_org, &c, "reading the organisations");
+}
+
+static int row_mx(sqlite3_stmt *st, const struct db_rep_cb *cb)
+{
+	struct db_rep_mx m = {
+	    .domain = col(st, 0),
+	    .host = col(st, 1),
+	    .preference = sqlite3_column_int64(st, 2),
+	    .dnssec = col(st, 3),
+	    .tlsa_state = col(st, 4),
+	    .tlsa = col(st, 5),
+	    .error = col(st, 6),
+	};
+
+	return m.domain && m.host ? cb->fn.mx(&m, cb->arg) : 0;
+}
+
+int db_rep_mx(struct db *db, long long run, int (*cb)(const struct db_rep_mx *m, void *arg),
+	      void *arg)
+{
+	struct db_rep_cb c = {.fn.mx = cb, .arg = arg};
+
+	return db_rep_each(db,
+			   "SELECT d.name, m.host, m.preference, m.dnssec, m.tlsa_state, m.tlsa,"
+			   " m.error FROM mx_hosts m JOIN domains d ON d.id = m.domain_id"
+			   " WHERE d.run_id = ?1 ORDER BY d.name, m.preference, m.host",
+			   run, row_mx, &c, "reading the MX hosts");
+}
+
+static int row_addr(sqlite3_stmt *st, const struct db_rep_cb *cb)
+{
+	struct db_rep_addr a = {
+	    .domain = col(st, 0),
+	    .host = col(st, 1),
+	    .ip = col(st, 2),
+	    .starttls = col(st, 3),
+	    .tls_version = col(st, 4),
+	    .cipher = col(st, 5),
+	    .cert_sha256 = col(st, 6),
+	    .pkix_valid = col_bool(st, 7),
+	    .name_match = col_bool(st, 8),
+	    .dane = col(st, 9),
+	    .banner = col(st, 10),
+	    .error = col(st, 11),
+	    .cert_subject = col(st, 12),
+	    .cert_issuer = col(st, 13),
+	    .cert_not_after = col(st, 14),
+	    .key_type = col(st, 15),
+	    .key_bits = sqlite3_column_int64(st, 16),
+	    .signature = col(st, 17),
+	    .retried = sqlite3_column_int(st, 18) != 0,
+	    .first_attempt = col(st, 19),
+	};
+
+	return a.domain && a.host && a.ip ? cb->fn.addr(&a, cb->arg) : 0;
+}
+
+int db_rep_addrs(struct db *db, long long run, int (*cb)(const struct db_rep_addr *a, void *arg),
+		 void *arg)
+{
+	struct db_rep_cb c = {.fn.addr = cb, .arg = arg};
+
+	return db_rep_each(
+	    db,
+	    "SELECT d.name, m.host, a.ip, a.starttls, a.tls_version, a.cipher,"
+	    " a.cert_sha256, a.pkix_valid, a.name_match, a.dane, a.banner, a.error,"
+	    " a.cert_subject, a.cert_issuer, a.cert_not_after, a.key_type, a.key_bits,"
+	    " a.signature, a.retried, a.first_attempt"
+	    " FROM addresses a JOIN mx_hosts m ON m.id = a.mx_host_id"
+	    " JOIN domains d ON d.id = m.domain_id WHERE d.run_id = ?1"
+	    " ORDER BY d.name, m.preference, m.host, a.id",
+	    run, row_addr, &c, "reading the addresses");
+}
+
+static int row_trend(sqlite3_stmt *st, const struct db_rep_cb *cb)
+{
+	struct db_rep_trend_row t = {
+	    .run = sqlite3_column_int64(st, 0),
+	    .started = col(st, 1),
+	    .domain = col(st, 2),
+	    .standard = col(st, 3),
+	    .verdict = col(st, 4),
+	};
+
+	return t.started && t.domain && t.standard && t.verdict ? cb->fn.trend(&t, cb->arg) : 0;
+}
+
+int db_rep_trend(struct db *db, int (*cb)(const struct db_rep_trend_row *t, void *arg), void *arg)
+{
+	struct db_rep_cb c = {.fn.trend = cb, .arg = arg};
+
+	return db_rep_each(
+	    db,
+	    "SELECT r.id, r.started, d.name, v.standard, v.verdict FROM runs r"
+	    " JOIN domains d ON d.run_id = r.id JOIN verdicts v ON v.domain_id = d.id"
+	    " WHERE r.status IN ('done', 'partial') ORDER BY r.id, d.name, v.standard",
+	    -1, row_trend, &c, "reading the trend");
+}

@@ -1,0 +1,429 @@
+/*
+ * json.c - the report as one JSON document (for dashboards). The shape is
+ * documented in reports/README.md; status words are the language-neutral
+ * "pass", "fail", "explained", "n/a", "untested", names follow --lang.
+ * Everything is written through base/json.c, which escapes all text.
+ */
+#include <string.h>
+
+#include "../base/buf.h"
+#include "../base/json.h"
+#include "advice.h"
+#include "report.h"
+
+static const char *const rep_json_status[RS_COUNT] = {"pass", "fail", "explained", "n/a",
+						      "untested"};
+
+static void json_counts(struct json *j, const struct rep_count *c)
+{
+	double a = rep_adoption(c);
+
+	json_obj_open(j);
+	json_kint(j, "pass", (long long)c->n[RS_PASS]);
+	json_kint(j, "fail", (long long)c->n[RS_FAIL]);
+	json_kint(j, "explained", (long long)c->n[RS_EXPLAINED]);
+	json_kint(j, "n/a", (long long)c->n[RS_NA]);
+	json_kint(j, "untested", (long long)c->n[RS_UNTESTED]);
+	json_key(j, "adoption");
+	if (a < 0)
+		json_null(j);
+	else
+		json_fixed1(j, a);
+	json_obj_close(j);
+}
+
+/* "per_standard": {id: counts} over the standards present in the run. */
+static void json_per_standard(struct json *j, const struct report *r, const struct rep_count *c)
+{
+	size_t s;
+
+	json_key(j, "per_standard");
+	json_obj_open(j);
+	for (s = 0; s < rep_nstandards; s++)
+		if (r->present[s]) {
+			json_key(j, rep_standards[s].id);
+			json_counts(j, &c[s]);
+		}
+	json_obj_close(j);
+}
+
+static void json_statuses(struct json *j, const struct report *r, const enum rep_status *st)
+{
+	size_t s;
+
+	json_key(j, "status");
+	json_obj_open(j);
+	for (s = 0; s < rep_nstandards; s++)
+		if (r->present[s])
+			json_kstr(j, rep_standards[s].id, rep_json_status[st[s]]);
+	json_obj_close(j);
+}
+
+static void json_reasons(struct json *j, const char *reasons)
+{
+	const char *p = reasons ? reasons : "";
+
+	json_arr_open(j);
+	while (*p) {
+		size_t n = strcspn(p, " ");
+
+		if (n)
+			json_strn(j, p, n);
+		p += n;
+		p += strspn(p, " ");
+	}
+	json_arr_close(j);
+}
+
+static void json_advice(struct json *j, const struct report *r, const struct rep_domain *d)
+{
+	size_t i;
+
+	json_key(j, "advice");
+	json_arr_open(j);
+	for (i = 0; i < d->nverdicts; i++) {
+		const char *p = d->verdicts[i].reasons;
+
+		while (p && *p) {
+			size_t n = strcspn(p, " ");
+			char code[64];
+			const struct advice *a;
+
+			(void)snprintf(code, sizeof(code), "%.*s", (int)(n < 63 ? n : 63), p);
+			a = advice_find(code);
+			if (a) {
+				json_obj_open(j);
+				json_kstr(j, "standard", d->verdicts[i].standard);
+				json_kstr(j, "code", code);
+				json_kstr(j, "what", a->what[r->lang == REP_EN]);
+				json_kstr(j, "fix", a->fix[r->lang == REP_EN]);
+				json_obj_close(j);
+			}
+			p += n;
+			p += strspn(p, " ");
+		}
+	}
+	json_arr_close(j);
+}
+
+static void json_kbool3(struct json *j, const char *key, int v)
+{
+	json_key(j, key);
+	if (v < 0)
+		json_null(j);
+	else
+		json_bool(j, v != 0);
+}
+
+static void json_addr(struct json *j, const struct rep_addr *a)
+{
+	json_obj_open(j);
+	json_kstr(j, "ip", a->ip);
+	json_kstr(j, "starttls", a->starttls);
+	json_kstr(j, "error", a->error);
+	json_kstr(j, "banner", a->banner);
+	json_kstr(j, "tls_version", a->tls_version);
+	json_kstr(j, "cipher", a->cipher);
+	json_kstr(j, "cert_subject", a->cert_subject);
+	json_kstr(j, "cert_issuer", a->cert_issuer);
+	json_kstr(j, "cert_not_after", a->cert_not_after);
+	json_kstr(j, "cert_sha256", a->cert_sha256);
+	json_kstr(j, "key_type", a->key_type);
+	json_kint(j, "key_bits", a->key_bits);
+	json_kstr(j, "signature", a->signature);
+	json_kbool3(j, "pkix_valid", a->pkix_valid);
+	json_kbool3(j, "name_match", a->name_match);
+	json_kstr(j, "dane", a->dane);
+	json_kbool(j, "retried", a->retried);
+	json_kstr(j, "first_attempt", a->first_attempt);
+	json_obj_close(j);
+}
+
+static void json_domain(struct json *j, const struct report *r, const struct rep_domain *d)
+{
+	size_t i, k, s;
+
+	json_obj_open(j);
+	json_kstr(j, "name", d->name);
+	json_key(j, "organisations");
+	json_arr_open(j);
+	for (i = 0; i < d->norgs; i++)
+		json_str(j, r->orgs[d->orgs[i]].name);
+	json_arr_close(j);
+	json_statuses(j, r, d->status);
+	json_key(j, "explanations");
+	json_obj_open(j);
+	for (s = 0; s < rep_nstandards; s++) {
+		const struct rep_expl *e = d->expl[s];
+
+		if (!r->present[s] || !e)
+			continue;
+		json_key(j, rep_standards[s].id);
+		json_obj_open(j);
+		json_kstr(j, "reason", e->reason);
+		json_kstr(j, "valid_until", e->valid_until);
+		json_kbool(j, "expired", d->status[s] != RS_EXPLAINED);
+		json_kstr(j, "by", e->domain ? "domain" : "organisation");
+		json_obj_close(j);
+	}
+	json_obj_close(j);
+	json_key(j, "verdicts");
+	json_obj_open(j);
+	for (i = 0; i < d->nverdicts; i++) {
+		json_key(j, d->verdicts[i].standard);
+		json_obj_open(j);
+		json_kstr(j, "verdict", d->verdicts[i].verdict);
+		json_key(j, "reasons");
+		json_reasons(j, d->verdicts[i].reasons);
+		json_obj_close(j);
+	}
+	json_obj_close(j);
+	json_advice(j, r, d);
+	json_key(j, "evidence");
+	json_obj_open(j);
+	json_kstr(j, "checked_at", d->checked_at);
+	json_kstr(j, "dnssec_domain", d->dnssec_soa);
+	json_kstr(j, "dnssec_mx_rrset", d->dnssec_mx);
+	json_kstr(j, "mx_error", d->mx_error);
+	json_key(j, "mx");
+	json_arr_open(j);
+	for (i = 0; i < d->nmx; i++) {
+		const struct rep_mx *m = &d->mx[i];
+
+		json_obj_open(j);
+		json_kstr(j, "host", m->host);
+		json_kint(j, "preference", m->preference);
+		json_kstr(j, "provider", r->providers[m->provider].name);
+		json_kstr(j, "dnssec", m->dnssec);
+		json_kstr(j, "tlsa_state", m->tlsa_state);
+		json_kstr(j, "tlsa", m->tlsa);
+		json_kstr(j, "error", m->error);
+		json_key(j, "addresses");
+		json_arr_open(j);
+		for (k = 0; k < m->naddrs; k++)
+			json_addr(j, &m->addrs[k]);
+		json_arr_close(j);
+		json_obj_close(j);
+	}
+	json_arr_close(j);
+	json_kstr(j, "mta_sts_txt", d->mta_sts_txt);
+	json_kstr(j, "mta_sts_policy", d->mta_sts_policy);
+	json_kstr(j, "tlsrpt_txt", d->tlsrpt_txt);
+	json_obj_close(j);
+	json_obj_close(j);
+}
+
+static const char *const json_expl_state[] = {"applied", "expired", "not-needed", "unused"};
+
+static void json_header(struct json *j, const struct report *r)
+{
+	size_t s;
+
+	json_key(j, "report");
+	json_obj_open(j);
+	json_kint(j, "run", r->run.id);
+	json_kstr(j, "date", r->date);
+	json_kstr(j, "started", r->run.started);
+	json_kstr(j, "finished", r->run.finished[0] ? r->run.finished : NULL);
+	json_kstr(j, "status", r->run.status);
+	json_kstr(j, "label", r->run.label[0] ? r->run.label : NULL);
+	json_kstr(j, "targets", r->run.targets[0] ? r->run.targets : NULL);
+	json_kstr(j, "language", r->lang == REP_EN ? "en" : "nl");
+	json_obj_close(j);
+	json_key(j, "standards");
+	json_arr_open(j);
+	for (s = 0; s < rep_nstandards; s++) {
+		if (!r->present[s])
+			continue;
+		json_obj_open(j);
+		json_kstr(j, "id", rep_standards[s].id);
+		json_kstr(j, "name", rep_standards[s].name[r->lang == REP_EN]);
+		json_kstr(j, "level",
+			  rep_standards[s].level == REP_REQUIRED ? "required" : "recommended");
+		json_kstr(j, "basis", rep_standards[s].basis[r->lang == REP_EN]);
+		json_obj_close(j);
+	}
+	json_arr_close(j);
+}
+
+static void json_summary(struct json *j, const struct report *r)
+{
+	size_t i, s;
+
+	json_key(j, "summary");
+	json_obj_open(j);
+	json_kint(j, "domains", (long long)r->ndomains);
+	json_kint(j, "organisations", (long long)r->norgs);
+	json_per_standard(j, r, r->total);
+	json_key(j, "organisations_per_standard");
+	json_obj_open(j);
+	for (s = 0; s < rep_nstandards; s++)
+		if (r->present[s]) {
+			json_key(j, rep_standards[s].id);
+			json_counts(j, &r->total_orgs[s]);
+		}
+	json_obj_close(j);
+	json_obj_close(j);
+	json_key(j, "categories");
+	json_arr_open(j);
+	for (i = 0; i < r->ncats; i++) {
+		json_obj_open(j);
+		json_kstr(j, "name", r->cats[i].name);
+		json_kint(j, "domains", (long long)r->cats[i].ndomains);
+		json_kint(j, "organisations", (long long)r->cats[i].norgs);
+		json_per_standard(j, r, r->cats[i].domains);
+		json_obj_close(j);
+	}
+	json_arr_close(j);
+}
+
+static void json_orgs(struct json *j, const struct report *r)
+{
+	size_t i, k;
+
+	json_key(j, "organisations");
+	json_arr_open(j);
+	for (i = 0; i < r->norgs; i++) {
+		const struct rep_org *o = &r->orgs[i];
+
+		json_obj_open(j);
+		json_kstr(j, "name", o->name);
+		json_kstr(j, "category", o->category);
+		json_key(j, "domains");
+		json_arr_open(j);
+		for (k = 0; k < o->ndomains; k++)
+			json_str(j, r->domains[o->domains[k]].name);
+		json_arr_close(j);
+		json_statuses(j, r, o->status);
+		json_obj_close(j);
+	}
+	json_arr_close(j);
+}
+
+static void json_explanations(struct json *j, const struct report *r)
+{
+	size_t i;
+
+	json_key(j, "explanations");
+	json_arr_open(j);
+	for (i = 0; i < r->nexpl; i++) {
+		const struct rep_expl *e = &r->expl[i];
+
+		json_obj_open(j);
+		json_kstr(j, e->domain ? "domain" : "organisation",
+			  e->domain ? e->domain : e->organisation);
+		json_kstr(j, "standard", e->standard);
+		json_kstr(j, "reason", e->reason);
+		json_kstr(j, "valid_until", e->valid_until);
+		json_kint(j, "line", (long long)e->line);
+		json_kstr(j, "state", json_expl_state[e->state]);
+		json_kint(j, "applied", (long long)e->applied);
+		json_kint(j, "expired", (long long)e->expired);
+		json_kint(j, "passing", (long long)e->passing);
+		json_kint(j, "covered", (long long)e->covered);
+		json_obj_close(j);
+	}
+	json_arr_close(j);
+}
+
+static void json_trend_changes(struct json *j, const struct report *r)
+{
+	size_t i, pass;
+
+	json_key(j, "trend");
+	json_arr_open(j);
+	for (i = 0; i < r->ntrend; i++) {
+		json_obj_open(j);
+		json_kint(j, "run", r->trend[i].run);
+		json_kstr(j, "date", r->trend[i].date);
+		json_per_standard(j, r, r->trend[i].c);
+		json_obj_close(j);
+	}
+	json_arr_close(j);
+	json_key(j, "changes");
+	json_obj_open(j);
+	json_key(j, "previous_run");
+	if (r->prev_run)
+		json_int(j, r->prev_run);
+	else
+		json_null(j);
+	for (pass = 0; pass < 2; pass++) {
+		json_key(j, pass ? "improved" : "regressed");
+		json_arr_open(j);
+		for (i = 0; i < r->nchanges; i++) {
+			const struct rep_change *c = &r->changes[i];
+
+			if (c->improved != (pass == 1))
+				continue;
+			json_obj_open(j);
+			json_kstr(j, "domain", r->domains[c->domain].name);
+			json_kstr(j, "standard", rep_standards[c->std].id);
+			json_kstr(j, "before", rep_json_status[c->before]);
+			json_kstr(j, "after", rep_json_status[c->after]);
+			json_obj_close(j);
+		}
+		json_arr_close(j);
+	}
+	json_obj_close(j);
+}
+
+static void json_providers(struct json *j, const struct report *r)
+{
+	size_t i, k, s;
+
+	json_key(j, "providers");
+	json_arr_open(j);
+	for (i = 0; i < r->nproviders; i++) {
+		const struct rep_provider *p = &r->providers[i];
+
+		json_obj_open(j);
+		json_kstr(j, "name", p->name);
+		json_key(j, "hosts");
+		json_arr_open(j);
+		for (k = 0; k < p->nhosts; k++)
+			json_str(j, p->hosts[k]);
+		json_arr_close(j);
+		json_kint(j, "domains", (long long)p->ndomains);
+		json_kint(j, "organisations", (long long)p->norgs);
+		json_per_standard(j, r, p->c);
+		json_key(j, "fixable");
+		json_obj_open(j);
+		for (s = 0; s < rep_nstandards; s++)
+			if (r->present[s] && p->fixable[s])
+				json_kint(j, rep_standards[s].id, (long long)p->fixable[s]);
+		json_obj_close(j);
+		json_obj_close(j);
+	}
+	json_arr_close(j);
+}
+
+static int json_render(const struct report *r, FILE *f)
+{
+	struct buf b;
+	struct json j;
+	size_t i;
+	int rc;
+
+	buf_init(&b, 0);
+	json_init(&j, &b);
+	json_obj_open(&j);
+	json_header(&j, r);
+	json_summary(&j, r);
+	json_orgs(&j, r);
+	json_key(&j, "domains");
+	json_arr_open(&j);
+	for (i = 0; i < r->ndomains; i++)
+		json_domain(&j, r, &r->domains[i]);
+	json_arr_close(&j);
+	json_explanations(&j, r);
+	json_trend_changes(&j, r);
+	json_providers(&j, r);
+	json_obj_close(&j);
+	rc = json_status(&j) < 0 || buf_addch(&b, '\n') < 0 || fwrite(b.data, 1, b.len, f) != b.len
+		 ? -1
+		 : 0;
+	buf_free(&b);
+	return rc;
+}
+
+const struct report_ops report_json = {.name = "json", .render = json_render};

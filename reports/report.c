@@ -1,0 +1,1008 @@
+/*
+ * report.c - evaluation of a stored run for the compliance report (SPEC §7):
+ * the table of standards, combining stored verdicts, explanations, the
+ * aggregates per organisation, category and provider, trend and changes.
+ * See report.h. Rendering lives in html.c, md.c, csv.c and json.c.
+ */
+#include "report.h"
+
+#include <libpsl.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../base/str.h"
+
+/* ---- the standards (one table; adding one is one entry) ---- */
+
+const struct rep_standard rep_standards[] = {
+    {.id = "dnssec",
+     .name = {"DNSSEC", "DNSSEC"},
+     .level = REP_REQUIRED,
+     .parts = {"dnssec", NULL},
+     .basis = {"RFC 4033-4035; lijst verplichte standaarden Forum Standaardisatie",
+	       "RFC 4033-4035; Forum Standaardisatie mandatory list"}},
+    {.id = "starttls_dane",
+     .name = {"STARTTLS en DANE", "STARTTLS and DANE"},
+     .level = REP_REQUIRED,
+     .parts = {"starttls", "dane", NULL},
+     .basis = {"RFC 3207, RFC 7672; voldoet als STARTTLS en DANE allebei voldoen",
+	       "RFC 3207, RFC 7672; complies when STARTTLS and DANE both pass"}},
+    {.id = "mta_sts",
+     .name = {"MTA-STS", "MTA-STS"},
+     .level = REP_RECOMMENDED,
+     .parts = {"mta_sts", NULL},
+     .basis = {"RFC 8461", "RFC 8461"}},
+    {.id = "tlsrpt",
+     .name = {"TLS-RPT", "TLS-RPT"},
+     .level = REP_RECOMMENDED,
+     .parts = {"tlsrpt", NULL},
+     .basis = {"RFC 8460", "RFC 8460"}},
+    {.id = "tls_ncsc",
+     .name = {"TLS volgens NCSC", "TLS per NCSC"},
+     .level = REP_RECOMMENDED,
+     .parts = {"tls_ncsc", NULL},
+     .basis = {"NCSC ICT-beveiligingsrichtlijnen voor TLS (2025)", "NCSC TLS guidelines (2025)"}},
+};
+
+const size_t rep_nstandards = sizeof(rep_standards) / sizeof(rep_standards[0]);
+
+/* Standards whose failures sit with the MX hosts (so a provider can fix them
+ * for every domain that uses only that provider). */
+static bool rep_mx_bound(size_t s)
+{
+	return strcmp(rep_standards[s].id, "starttls_dane") == 0 ||
+	       strcmp(rep_standards[s].id, "tls_ncsc") == 0;
+}
+
+static const char *const rep_status_words[2][RS_COUNT] = {
+    {"voldoet", "voldoet niet", "uitgelegd", "n.v.t.", "niet getest"},
+    {"pass", "fail", "explained", "n/a", "not tested"},
+};
+
+const char *rep_status_name(enum rep_lang lang, enum rep_status s)
+{
+	return s < RS_COUNT ? rep_status_words[lang == REP_EN][s] : "?";
+}
+
+const char *rep_level_name(enum rep_lang lang, enum rep_level l)
+{
+	if (l == REP_REQUIRED)
+		return lang == REP_EN ? "required" : "verplicht";
+	return lang == REP_EN ? "recommended" : "aanbevolen";
+}
+
+double rep_adoption(const struct rep_count *c)
+{
+	unsigned long d = c->n[RS_PASS] + c->n[RS_FAIL] + c->n[RS_EXPLAINED];
+
+	return d ? 100.0 * (double)c->n[RS_PASS] / (double)d : -1;
+}
+
+/* ---- combining stored verdicts ---- */
+
+/* The status of standard s from the stored verdicts (name, verdict) pairs:
+ * any fail or warn fails; else any error (or a missing part) is untested;
+ * all n/a is n/a; else pass. */
+static enum rep_status rep_combine(size_t s, const char *const *names, const char *const *verdicts,
+				   size_t n)
+{
+	const char *const *p;
+	bool fail = false, untested = false, all_na = true;
+	size_t i;
+
+	for (p = rep_standards[s].parts; *p; p++) {
+		const char *v = NULL;
+
+		for (i = 0; i < n; i++)
+			if (strcmp(names[i], *p) == 0)
+				v = verdicts[i];
+		if (!v || strcmp(v, "error") == 0) {
+			untested = true;
+			all_na = false;
+		} else if (strcmp(v, "fail") == 0 || strcmp(v, "warn") == 0) {
+			fail = true;
+			all_na = false;
+		} else if (strcmp(v, "n/a") != 0) {
+			all_na = false;
+		}
+	}
+	if (fail)
+		return RS_FAIL;
+	if (untested)
+		return RS_UNTESTED;
+	return all_na ? RS_NA : RS_PASS;
+}
+
+static void rep_domain_statuses(struct rep_domain *d)
+{
+	const char *names[16], *verdicts[16];
+	size_t i, n = 0;
+
+	for (i = 0; i < d->nverdicts && n < 16; i++, n++) {
+		names[n] = d->verdicts[i].standard;
+		verdicts[n] = d->verdicts[i].verdict;
+	}
+	for (i = 0; i < rep_nstandards; i++)
+		d->status[i] = d->raw[i] = rep_combine(i, names, verdicts, n);
+}
+
+/* ---- small helpers ---- */
+
+static int rep_grow(void **p, size_t *cap, size_t n, size_t size)
+{
+	void *q;
+	size_t c;
+
+	if (n < *cap)
+		return 0;
+	c = *cap ? *cap * 2 : 16;
+	q = realloc(*p, c * size);
+	if (!q)
+		return -1;
+	*p = q;
+	*cap = c;
+	return 0;
+}
+
+static char *rep_dup(const char *s) { return s ? str_dup(s) : NULL; }
+
+static int rep_domain_cmp(const void *key, const void *elem)
+{
+	return strcmp(key, ((const struct rep_domain *)elem)->name);
+}
+
+static struct rep_domain *rep_find_domain(const struct report *r, const char *name)
+{
+	/* bsearch and qsort on NULL are undefined even for 0 elements */
+	if (!r->ndomains)
+		return NULL;
+	return bsearch(name, r->domains, r->ndomains, sizeof(*r->domains), rep_domain_cmp);
+}
+
+struct rep_load {
+	struct report *r;
+	size_t cap;
+	int failed;
+};
+
+/* ---- reading the run ---- */
+
+static int load_domain(const struct db_rep_domain *d, void *arg)
+{
+	struct rep_load *l = arg;
+	struct report *r = l->r;
+	struct rep_domain *x;
+
+	if (rep_grow((void **)&r->domains, &l->cap, r->ndomains, sizeof(*r->domains)) < 0)
+		return -1;
+	x = &r->domains[r->ndomains++];
+	memset(x, 0, sizeof(*x));
+	x->name = rep_dup(d->name);
+	x->checked_at = rep_dup(d->checked_at);
+	x->dnssec_soa = rep_dup(d->dnssec_soa);
+	x->dnssec_mx = rep_dup(d->dnssec_mx);
+	x->mx_error = rep_dup(d->mx_error);
+	x->mta_sts_txt = rep_dup(d->mta_sts_txt);
+	x->mta_sts_policy = rep_dup(d->mta_sts_policy);
+	x->tlsrpt_txt = rep_dup(d->tlsrpt_txt);
+	return x->name ? 0 : -1;
+}
+
+static int load_verdict(const struct db_rep_verdict *v, void *arg)
+{
+	struct rep_load *l = arg;
+	struct rep_domain *d = rep_find_domain(l->r, v->domain);
+	struct rep_verdict *nv;
+
+	if (!d)
+		return 0;
+	nv = realloc(d->verdicts, (d->nverdicts + 1) * sizeof(*nv));
+	if (!nv)
+		return -1;
+	d->verdicts = nv;
+	nv = &d->verdicts[d->nverdicts++];
+	nv->standard = rep_dup(v->standard);
+	nv->verdict = rep_dup(v->verdict);
+	nv->reasons = rep_dup(v->reasons ? v->reasons : "");
+	return nv->standard && nv->verdict && nv->reasons ? 0 : -1;
+}
+
+/* (domain, organisation) pairs, collected first */
+struct rep_pair {
+	size_t domain;
+	char *org, *cat;
+};
+
+struct rep_pairs {
+	struct report *r;
+	struct rep_pair *p;
+	size_t n, cap;
+};
+
+static int load_org(const struct db_rep_org *o, void *arg)
+{
+	struct rep_pairs *ps = arg;
+	struct rep_domain *d = rep_find_domain(ps->r, o->domain);
+	struct rep_pair *p;
+
+	if (!d)
+		return 0;
+	if (rep_grow((void **)&ps->p, &ps->cap, ps->n, sizeof(*ps->p)) < 0)
+		return -1;
+	p = &ps->p[ps->n];
+	p->domain = (size_t)(d - ps->r->domains);
+	p->org = rep_dup(o->organisation);
+	p->cat = rep_dup(o->category ? o->category : "");
+	if (!p->org || !p->cat) {
+		free(p->org);
+		free(p->cat);
+		return -1;
+	}
+	ps->n++;
+	return 0;
+}
+
+static int org_cmp(const void *a, const void *b)
+{
+	const struct rep_org *x = a, *y = b;
+	int c = strcmp(x->category, y->category);
+
+	return c ? c : strcmp(x->name, y->name);
+}
+
+static int org_find(const struct report *r, const char *name)
+{
+	size_t i;
+
+	/* linear: organisations number in the thousands at most, and this runs
+	 * once per (domain, organisation) pair */
+	for (i = 0; i < r->norgs; i++)
+		if (strcmp(r->orgs[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+static int rep_append_idx(size_t **a, size_t *n, size_t v)
+{
+	size_t *q, i;
+
+	for (i = 0; i < *n; i++)
+		if ((*a)[i] == v)
+			return 0;
+	q = realloc(*a, (*n + 1) * sizeof(*q));
+	if (!q)
+		return -1;
+	q[(*n)++] = v;
+	*a = q;
+	return 0;
+}
+
+static int rep_build_orgs(struct report *r, struct rep_pairs *ps)
+{
+	size_t i, cap = 0;
+
+	for (i = 0; i < ps->n; i++) {
+		struct rep_org *o;
+
+		if (org_find(r, ps->p[i].org) >= 0)
+			continue;
+		if (rep_grow((void **)&r->orgs, &cap, r->norgs, sizeof(*r->orgs)) < 0)
+			return -1;
+		o = &r->orgs[r->norgs];
+		memset(o, 0, sizeof(*o));
+		o->name = str_dup(ps->p[i].org);
+		o->category = str_dup(ps->p[i].cat);
+		if (!o->name || !o->category) {
+			free(o->name);
+			free(o->category);
+			return -1;
+		}
+		r->norgs++;
+	}
+	if (r->norgs)
+		qsort(r->orgs, r->norgs, sizeof(*r->orgs), org_cmp);
+	for (i = 0; i < ps->n; i++) {
+		int k = org_find(r, ps->p[i].org);
+
+		if (k < 0)
+			continue;
+		if (rep_append_idx(&r->orgs[k].domains, &r->orgs[k].ndomains, ps->p[i].domain) <
+			0 ||
+		    rep_append_idx(&r->domains[ps->p[i].domain].orgs,
+				   &r->domains[ps->p[i].domain].norgs, (size_t)k) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int load_mx(const struct db_rep_mx *m, void *arg)
+{
+	struct rep_load *l = arg;
+	struct rep_domain *d = rep_find_domain(l->r, m->domain);
+	struct rep_mx *nm;
+
+	if (!d)
+		return 0;
+	nm = realloc(d->mx, (d->nmx + 1) * sizeof(*nm));
+	if (!nm)
+		return -1;
+	d->mx = nm;
+	nm = &d->mx[d->nmx];
+	memset(nm, 0, sizeof(*nm));
+	nm->host = rep_dup(m->host);
+	nm->dnssec = rep_dup(m->dnssec);
+	nm->tlsa_state = rep_dup(m->tlsa_state);
+	nm->tlsa = rep_dup(m->tlsa);
+	nm->error = rep_dup(m->error);
+	nm->preference = m->preference;
+	d->nmx++;
+	return nm->host ? 0 : -1;
+}
+
+static int load_addr(const struct db_rep_addr *a, void *arg)
+{
+	struct rep_load *l = arg;
+	struct rep_domain *d = rep_find_domain(l->r, a->domain);
+	struct rep_mx *m = NULL;
+	struct rep_addr *na;
+	size_t i;
+
+	for (i = 0; d && i < d->nmx; i++)
+		if (strcmp(d->mx[i].host, a->host) == 0)
+			m = &d->mx[i];
+	if (!m)
+		return 0;
+	na = realloc(m->addrs, (m->naddrs + 1) * sizeof(*na));
+	if (!na)
+		return -1;
+	m->addrs = na;
+	na = &m->addrs[m->naddrs++];
+	memset(na, 0, sizeof(*na));
+	na->ip = rep_dup(a->ip);
+	na->starttls = rep_dup(a->starttls);
+	na->tls_version = rep_dup(a->tls_version);
+	na->cipher = rep_dup(a->cipher);
+	na->cert_sha256 = rep_dup(a->cert_sha256);
+	na->cert_subject = rep_dup(a->cert_subject);
+	na->cert_issuer = rep_dup(a->cert_issuer);
+	na->cert_not_after = rep_dup(a->cert_not_after);
+	na->key_type = rep_dup(a->key_type);
+	na->signature = rep_dup(a->signature);
+	na->dane = rep_dup(a->dane);
+	na->error = rep_dup(a->error);
+	na->banner = rep_dup(a->banner);
+	na->first_attempt = rep_dup(a->first_attempt);
+	na->key_bits = a->key_bits;
+	na->pkix_valid = a->pkix_valid;
+	na->name_match = a->name_match;
+	na->retried = a->retried;
+	return na->ip ? 0 : -1;
+}
+
+/* ---- providers ---- */
+
+/* The registrable domain of an MX host name (Public Suffix List); the name
+ * itself when the list knows no better. */
+static char *rep_provider_name(const psl_ctx_t *psl, const char *host)
+{
+	const char *reg = psl ? psl_registrable_domain(psl, host) : NULL;
+
+	return str_dup(reg ? reg : host);
+}
+
+static int rep_provider_index(struct report *r, size_t *cap, const char *name, size_t *out)
+{
+	struct rep_provider *p;
+	size_t i;
+
+	for (i = 0; i < r->nproviders; i++)
+		if (strcmp(r->providers[i].name, name) == 0) {
+			*out = i;
+			return 0;
+		}
+	if (rep_grow((void **)&r->providers, cap, r->nproviders, sizeof(*r->providers)) < 0)
+		return -1;
+	p = &r->providers[r->nproviders];
+	memset(p, 0, sizeof(*p));
+	p->name = str_dup(name);
+	if (!p->name)
+		return -1;
+	*out = r->nproviders++;
+	return 0;
+}
+
+static int rep_provider_host(struct rep_provider *p, const char *host)
+{
+	char **h;
+	size_t i;
+
+	for (i = 0; i < p->nhosts; i++)
+		if (strcmp(p->hosts[i], host) == 0)
+			return 0;
+	h = realloc(p->hosts, (p->nhosts + 1) * sizeof(*h));
+	if (!h)
+		return -1;
+	p->hosts = h;
+	h[p->nhosts] = str_dup(host);
+	if (!h[p->nhosts])
+		return -1;
+	p->nhosts++;
+	return 0;
+}
+
+static int provider_cmp(const void *a, const void *b)
+{
+	const struct rep_provider *x = a, *y = b;
+
+	if (x->ndomains != y->ndomains)
+		return x->ndomains > y->ndomains ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+static int host_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Assign providers to MX hosts and count per provider (after statuses). */
+static int rep_build_providers(struct report *r)
+{
+	/* Debian's publicsuffix data if installed, else libpsl's built-in list */
+	psl_ctx_t *latest = psl_latest(NULL);
+	const psl_ctx_t *psl = latest ? latest : psl_builtin();
+	size_t i, k, s, cap = 0, *seen = NULL, nseen;
+	int rc = -1;
+
+	for (i = 0; i < r->ndomains; i++) {
+		struct rep_domain *d = &r->domains[i];
+
+		for (k = 0; k < d->nmx; k++) {
+			char *name = rep_provider_name(psl, d->mx[k].host);
+			size_t idx;
+
+			if (!name || rep_provider_index(r, &cap, name, &idx) < 0 ||
+			    rep_provider_host(&r->providers[idx], d->mx[k].host) < 0) {
+				free(name);
+				goto out;
+			}
+			free(name);
+			d->mx[k].provider = idx;
+		}
+	}
+	/* counts: each domain once per provider it uses */
+	seen = calloc(r->nproviders ? r->nproviders : 1, sizeof(*seen));
+	if (!seen)
+		goto out;
+	for (i = 0; i < r->ndomains; i++) {
+		struct rep_domain *d = &r->domains[i];
+
+		nseen = 0;
+		for (k = 0; k < d->nmx; k++) {
+			size_t p = d->mx[k].provider, j;
+			bool dup = false;
+
+			for (j = 0; j < nseen; j++)
+				dup = dup || seen[j] == p;
+			if (!dup)
+				seen[nseen++] = p;
+		}
+		for (k = 0; k < nseen; k++) {
+			struct rep_provider *p = &r->providers[seen[k]];
+			size_t j;
+
+			for (j = 0; j < d->norgs; j++)
+				if (rep_append_idx(&p->orgs, &p->norgs, d->orgs[j]) < 0)
+					goto out;
+			p->ndomains++;
+			for (s = 0; s < rep_nstandards; s++) {
+				p->c[s].n[d->status[s]]++;
+				if (nseen == 1 && d->status[s] == RS_FAIL && rep_mx_bound(s))
+					p->fixable[s]++;
+			}
+		}
+	}
+	for (i = 0; i < r->nproviders; i++)
+		qsort(r->providers[i].hosts, r->providers[i].nhosts, sizeof(char *), host_cmp);
+	/* sort, keeping the domains' provider indexes right */
+	{
+		struct rep_provider *sorted;
+		size_t *map;
+
+		sorted = malloc((r->nproviders ? r->nproviders : 1) * sizeof(*sorted));
+		map = malloc((r->nproviders ? r->nproviders : 1) * sizeof(*map));
+		if (!sorted || !map) {
+			free(sorted);
+			free(map);
+			goto out;
+		}
+		if (r->nproviders) /* memcpy from NULL is undefined, even of 0 bytes */
+			memcpy(sorted, r->providers, r->nproviders * sizeof(*sorted));
+		qsort(sorted, r->nproviders, sizeof(*sorted), provider_cmp);
+		for (i = 0; i < r->nproviders; i++)
+			for (k = 0; k < r->nproviders; k++)
+				if (sorted[k].name == r->providers[i].name)
+					map[i] = k;
+		for (i = 0; i < r->ndomains; i++)
+			for (k = 0; k < r->domains[i].nmx; k++)
+				r->domains[i].mx[k].provider = map[r->domains[i].mx[k].provider];
+		free(r->providers);
+		r->providers = sorted;
+		free(map);
+	}
+	rc = 0;
+out:
+	free(seen);
+	psl_free(latest);
+	return rc;
+}
+
+/* ---- explanations ("leg uit") ---- */
+
+static bool rep_expl_covers(const struct report *r, const struct rep_expl *e,
+			    const struct rep_domain *d)
+{
+	size_t i;
+
+	if (e->domain)
+		return strcmp(e->domain, d->name) == 0;
+	for (i = 0; i < d->norgs; i++)
+		if (strcmp(r->orgs[d->orgs[i]].name, e->organisation) == 0)
+			return true;
+	return false;
+}
+
+/* Which explanation of a failure counts: a valid one before an expired one
+ * (a renewed explanation is usually added below the lapsed one), then the
+ * domain's own before its organisation's, then the first in the file. */
+static int rep_expl_rank(const struct report *r, const struct rep_expl *e)
+{
+	return (strcmp(e->valid_until, r->date) >= 0 ? 2 : 0) + (e->domain ? 1 : 0);
+}
+
+/* For each failing domain and standard: the explanation rep_expl_rank
+ * picks. Valid on the run's date: uitgelegd; expired: the failure counts,
+ * and the report says so. */
+static void rep_apply_explanations(struct report *r)
+{
+	size_t i, s, k;
+
+	for (i = 0; i < r->ndomains; i++) {
+		struct rep_domain *d = &r->domains[i];
+
+		for (s = 0; s < rep_nstandards; s++) {
+			struct rep_expl *use = NULL;
+
+			for (k = 0; k < r->nexpl; k++) {
+				struct rep_expl *e = &r->expl[k];
+
+				if (e->std != s || !rep_expl_covers(r, e, d))
+					continue;
+				e->covered++;
+				if (d->raw[s] == RS_PASS)
+					e->passing++;
+				if (!use || rep_expl_rank(r, e) > rep_expl_rank(r, use))
+					use = e;
+			}
+			if (!use || d->raw[s] != RS_FAIL)
+				continue;
+			d->expl[s] = use;
+			if (strcmp(use->valid_until, r->date) >= 0) {
+				d->status[s] = RS_EXPLAINED;
+				use->applied++;
+			} else {
+				use->expired++;
+			}
+		}
+	}
+	for (k = 0; k < r->nexpl; k++) {
+		struct rep_expl *e = &r->expl[k];
+
+		/* not needed: it covers domains, none of them fails with it (they
+		 * pass, take no mail, were not tested, or another explanation of
+		 * theirs is used) */
+		e->state = e->applied   ? EXPL_APPLIED
+			   : e->expired ? EXPL_EXPIRED
+			   : e->covered ? EXPL_NOT_NEEDED
+					: EXPL_UNUSED;
+	}
+}
+
+/* ---- aggregates ---- */
+
+/* An organisation complies when all its domains do: any fail fails, then
+ * any untested, all n/a is n/a, explained when one is, else pass. */
+static enum rep_status rep_org_status(const struct report *r, const struct rep_org *o, size_t s)
+{
+	bool fail = false, untested = false, explained = false, all_na = true;
+	size_t i;
+
+	for (i = 0; i < o->ndomains; i++) {
+		enum rep_status st = r->domains[o->domains[i]].status[s];
+
+		fail = fail || st == RS_FAIL;
+		untested = untested || st == RS_UNTESTED;
+		explained = explained || st == RS_EXPLAINED;
+		all_na = all_na && st == RS_NA;
+	}
+	if (fail)
+		return RS_FAIL;
+	if (untested)
+		return RS_UNTESTED;
+	if (all_na)
+		return RS_NA;
+	return explained ? RS_EXPLAINED : RS_PASS;
+}
+
+static int rep_cat_index(struct report *r, size_t *cap, const char *name, size_t *out)
+{
+	size_t i;
+
+	for (i = 0; i < r->ncats; i++)
+		if (strcmp(r->cats[i].name, name) == 0) {
+			*out = i;
+			return 0;
+		}
+	if (rep_grow((void **)&r->cats, cap, r->ncats, sizeof(*r->cats)) < 0)
+		return -1;
+	memset(&r->cats[r->ncats], 0, sizeof(r->cats[0]));
+	r->cats[r->ncats].name = str_dup(name);
+	if (!r->cats[r->ncats].name)
+		return -1;
+	*out = r->ncats++;
+	return 0;
+}
+
+static int cat_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct rep_category *)a)->name,
+		      ((const struct rep_category *)b)->name);
+}
+
+static int rep_aggregate(struct report *r)
+{
+	size_t i, k, s, cap = 0, c;
+
+	for (i = 0; i < r->norgs; i++) {
+		struct rep_org *o = &r->orgs[i];
+
+		for (s = 0; s < rep_nstandards; s++) {
+			o->status[s] = rep_org_status(r, o, s);
+			r->total_orgs[s].n[o->status[s]]++;
+		}
+		if (rep_cat_index(r, &cap, o->category, &c) < 0)
+			return -1;
+		r->cats[c].norgs++;
+		for (s = 0; s < rep_nstandards; s++)
+			r->cats[c].orgs[s].n[o->status[s]]++;
+	}
+	for (i = 0; i < r->ndomains; i++) {
+		struct rep_domain *d = &r->domains[i];
+		size_t cats[64], ncats = 0, j;
+
+		for (s = 0; s < rep_nstandards; s++)
+			r->total[s].n[d->status[s]]++;
+		/* once per distinct category of the organisations listing it */
+		if (d->norgs == 0) {
+			if (rep_cat_index(r, &cap, "", &c) < 0)
+				return -1;
+			cats[ncats++] = c;
+		}
+		for (k = 0; k < d->norgs && ncats < 64; k++) {
+			bool dup = false;
+
+			if (rep_cat_index(r, &cap, r->orgs[d->orgs[k]].category, &c) < 0)
+				return -1;
+			for (j = 0; j < ncats; j++)
+				dup = dup || cats[j] == c;
+			if (!dup)
+				cats[ncats++] = c;
+		}
+		for (j = 0; j < ncats; j++) {
+			r->cats[cats[j]].ndomains++;
+			for (s = 0; s < rep_nstandards; s++)
+				r->cats[cats[j]].domains[s].n[d->status[s]]++;
+		}
+	}
+	if (r->ncats)
+		qsort(r->cats, r->ncats, sizeof(*r->cats), cat_cmp);
+	return 0;
+}
+
+/* ---- trend and changes ---- */
+
+struct rep_trend_state {
+	struct report *r;
+	size_t cap;
+	long long run;
+	char domain[256];
+	const char *names[16];
+	const char *verdicts[16];
+	char store[16][2][16];
+	size_t n;
+	size_t changes_cap;
+};
+
+static int rep_change_add(struct report *r, size_t *cap, size_t domain, size_t s,
+			  enum rep_status before, enum rep_status after)
+{
+	struct rep_change *c;
+	int rb = before == RS_FAIL ? 0 : 1, ra = after == RS_FAIL ? 0 : 1;
+
+	if (before == after || before == RS_UNTESTED || after == RS_UNTESTED || ra == rb)
+		return 0;
+	if (rep_grow((void **)&r->changes, cap, r->nchanges, sizeof(*r->changes)) < 0)
+		return -1;
+	c = &r->changes[r->nchanges++];
+	c->domain = domain;
+	c->std = s;
+	c->before = before;
+	c->after = after;
+	c->improved = ra > rb;
+	return 0;
+}
+
+/* The verdicts of one domain of one run are complete: count them. */
+static int rep_trend_flush(struct rep_trend_state *t)
+{
+	struct report *r = t->r;
+	struct rep_trend *p;
+	size_t s;
+
+	if (t->n == 0)
+		return 0;
+	p = &r->trend[r->ntrend - 1];
+	for (s = 0; s < rep_nstandards; s++) {
+		enum rep_status st = rep_combine(s, t->names, t->verdicts, t->n);
+
+		p->c[s].n[st]++;
+		if (t->run == r->prev_run) {
+			struct rep_domain *d = rep_find_domain(r, t->domain);
+
+			if (d && rep_change_add(r, &t->changes_cap, (size_t)(d - r->domains), s, st,
+						d->raw[s]) < 0)
+				return -1;
+		}
+	}
+	t->n = 0;
+	return 0;
+}
+
+static int load_trend(const struct db_rep_trend_row *row, void *arg)
+{
+	struct rep_trend_state *t = arg;
+	struct report *r = t->r;
+
+	if (row->run > r->run.id)
+		return 1; /* the future of this run is not its report */
+	if (row->run != t->run || strcmp(row->domain, t->domain) != 0) {
+		if (rep_trend_flush(t) < 0)
+			return -1;
+		(void)str_copy(t->domain, sizeof(t->domain), row->domain);
+	}
+	if (row->run != t->run) {
+		struct rep_trend *p;
+
+		if (rep_grow((void **)&r->trend, &t->cap, r->ntrend, sizeof(*r->trend)) < 0)
+			return -1;
+		p = &r->trend[r->ntrend++];
+		memset(p, 0, sizeof(*p));
+		p->run = row->run;
+		(void)snprintf(p->date, sizeof(p->date), "%.10s", row->started);
+		t->run = row->run;
+	}
+	if (t->n < 16) {
+		(void)str_copy(t->store[t->n][0], sizeof(t->store[0][0]), row->standard);
+		(void)str_copy(t->store[t->n][1], sizeof(t->store[0][1]), row->verdict);
+		t->names[t->n] = t->store[t->n][0];
+		t->verdicts[t->n] = t->store[t->n][1];
+		t->n++;
+	}
+	return 0;
+}
+
+/* ---- building ---- */
+
+struct rep_pick {
+	long long want, found, prev;
+};
+
+static int pick_run(const struct db_run *run, void *arg)
+{
+	struct rep_pick *p = arg;
+	bool finished = strcmp(run->status, "done") == 0 || strcmp(run->status, "partial") == 0;
+
+	if (p->want == 0 && finished)
+		p->found = run->id;
+	if (p->want > 0 && run->id == p->want)
+		p->found = run->id;
+	return 0;
+}
+
+static int pick_prev(const struct db_run *run, void *arg)
+{
+	struct rep_pick *p = arg;
+	bool finished = strcmp(run->status, "done") == 0 || strcmp(run->status, "partial") == 0;
+
+	if (finished && run->id < p->found)
+		p->prev = run->id;
+	return 0;
+}
+
+int report_build(struct report *r, struct db *db, long long run, const char *explanations,
+		 enum rep_lang lang, bool *usage, char *err, size_t errlen)
+{
+	struct rep_load l;
+	struct rep_pairs ps;
+	struct rep_trend_state *t = NULL;
+	struct rep_pick pick = {run, 0, 0};
+	size_t i, s;
+	int rc = -1;
+
+	memset(r, 0, sizeof(*r));
+	memset(&ps, 0, sizeof(ps));
+	r->lang = lang;
+	*usage = false;
+	if (db_runs_each(db, pick_run, &pick) < 0 || db_runs_each(db, pick_prev, &pick) < 0)
+		goto dberr;
+	if (!pick.found || db_run_get(db, pick.found, &r->run) != 1) {
+		*usage = true;
+		if (run)
+			(void)snprintf(err, errlen, "no run %lld", run);
+		else
+			(void)snprintf(err, errlen, "no finished run to report on");
+		return -1;
+	}
+	r->prev_run = pick.prev;
+	(void)snprintf(r->date, sizeof(r->date), "%.10s", r->run.started);
+	if (explanations && rep_expl_load(explanations, &r->expl, &r->nexpl, err, errlen) < 0) {
+		*usage = true;
+		return -1;
+	}
+	memset(&l, 0, sizeof(l));
+	l.r = r;
+	if (db_rep_domains(db, r->run.id, load_domain, &l) < 0 ||
+	    db_rep_verdicts(db, r->run.id, load_verdict, &l) < 0)
+		goto dberr;
+	ps.r = r;
+	if (db_rep_orgs(db, r->run.id, load_org, &ps) < 0)
+		goto dberr;
+	if (rep_build_orgs(r, &ps) < 0)
+		goto oom;
+	if (db_rep_mx(db, r->run.id, load_mx, &l) < 0 ||
+	    db_rep_addrs(db, r->run.id, load_addr, &l) < 0)
+		goto dberr;
+	for (i = 0; i < r->ndomains; i++) {
+		rep_domain_statuses(&r->domains[i]);
+		for (s = 0; s < rep_nstandards; s++) {
+			const char *const *p;
+			bool all = true;
+
+			for (p = rep_standards[s].parts; *p; p++) {
+				bool has = false;
+				size_t k;
+
+				for (k = 0; k < r->domains[i].nverdicts; k++)
+					has = has ||
+					      strcmp(r->domains[i].verdicts[k].standard, *p) == 0;
+				all = all && has;
+			}
+			r->present[s] = r->present[s] || all;
+		}
+	}
+	rep_apply_explanations(r);
+	if (rep_aggregate(r) < 0 || rep_build_providers(r) < 0)
+		goto oom;
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		goto oom;
+	t->r = r;
+	if (db_rep_trend(db, load_trend, t) < 0 || rep_trend_flush(t) < 0)
+		goto dberr;
+	rc = 0;
+	goto out;
+oom:
+	(void)snprintf(err, errlen, "out of memory");
+	goto out;
+dberr:
+	(void)snprintf(err, errlen, "%s", db_error(db));
+out:
+	for (i = 0; i < ps.n; i++) {
+		free(ps.p[i].org);
+		free(ps.p[i].cat);
+	}
+	free(ps.p);
+	free(t);
+	return rc;
+}
+
+static void rep_addr_free(struct rep_addr *a)
+{
+	free(a->ip);
+	free(a->starttls);
+	free(a->tls_version);
+	free(a->cipher);
+	free(a->cert_sha256);
+	free(a->cert_subject);
+	free(a->cert_issuer);
+	free(a->cert_not_after);
+	free(a->key_type);
+	free(a->signature);
+	free(a->dane);
+	free(a->error);
+	free(a->banner);
+	free(a->first_attempt);
+}
+
+static void rep_domain_free(struct rep_domain *d)
+{
+	size_t i, k;
+
+	free(d->name);
+	free(d->checked_at);
+	free(d->dnssec_soa);
+	free(d->dnssec_mx);
+	free(d->mx_error);
+	free(d->mta_sts_txt);
+	free(d->mta_sts_policy);
+	free(d->tlsrpt_txt);
+	for (i = 0; i < d->nverdicts; i++) {
+		free(d->verdicts[i].standard);
+		free(d->verdicts[i].verdict);
+		free(d->verdicts[i].reasons);
+	}
+	free(d->verdicts);
+	for (i = 0; i < d->nmx; i++) {
+		for (k = 0; k < d->mx[i].naddrs; k++)
+			rep_addr_free(&d->mx[i].addrs[k]);
+		free(d->mx[i].addrs);
+		free(d->mx[i].host);
+		free(d->mx[i].dnssec);
+		free(d->mx[i].tlsa_state);
+		free(d->mx[i].tlsa);
+		free(d->mx[i].error);
+	}
+	free(d->mx);
+	free(d->orgs);
+}
+
+void report_free(struct report *r)
+{
+	size_t i, k;
+
+	for (i = 0; i < r->ndomains; i++)
+		rep_domain_free(&r->domains[i]);
+	free(r->domains);
+	for (i = 0; i < r->norgs; i++) {
+		free(r->orgs[i].name);
+		free(r->orgs[i].category);
+		free(r->orgs[i].domains);
+	}
+	free(r->orgs);
+	for (i = 0; i < r->ncats; i++)
+		free(r->cats[i].name);
+	free(r->cats);
+	rep_expl_free(r->expl, r->nexpl);
+	free(r->trend);
+	free(r->changes);
+	for (i = 0; i < r->nproviders; i++) {
+		for (k = 0; k < r->providers[i].nhosts; k++)
+			free(r->providers[i].hosts[k]);
+		free(r->providers[i].hosts);
+		free(r->providers[i].orgs);
+		free(r->providers[i].name);
+	}
+	free(r->providers);
+	memset(r, 0, sizeof(*r));
+}
+
+const struct report_ops *report_find(const char *format)
+{
+	static const struct report_ops *const all[] = {&report_html, &report_md, &report_csv,
+						       &report_json};
+	size_t i;
+
+	for (i = 0; i < sizeof(all) / sizeof(all[0]); i++)
+		if (strcmp(all[i]->name, format) == 0)
+			return all[i];
+	return NULL;
+}

@@ -1,0 +1,209 @@
+/*
+ * report.h - the "pas toe of leg uit" compliance report of a stored run
+ * (SPEC §7).
+ *
+ * Evaluation and rendering are separate. report_build() reads one run from
+ * the store (db/ does the SQL), combines the stored per-probe verdicts into
+ * the standards of the report (rep_standards[], the one table of them),
+ * applies the recorded explanations ("leg uit"), and computes what every
+ * format shows: the status of each domain and organisation per standard,
+ * adoption per category and overall, the trend over all finished runs, the
+ * changes since the previous run and the mail providers many domains depend
+ * on. Each format is one module behind struct report_ops (html.c, md.c,
+ * csv.c, json.c); renderers only read a built report and escape everything
+ * that came from a target list or the network.
+ *
+ * Statuses (Forum Standaardisatie's words): voldoet (pass), voldoet niet
+ * (fail), uitgelegd (explained: a failure with a valid explanation),
+ * n.v.t. (not applicable: the domain takes no mail) and niet getest (not
+ * tested: the evidence was incomplete). Adoption is voldoet / (voldoet +
+ * voldoet niet + uitgelegd); uitgelegd is shown beside it, niet getest is
+ * counted and shown separately, never silently dropped.
+ */
+#ifndef MAILSCAN_REPORT_H
+#define MAILSCAN_REPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "../db/db.h"
+
+enum rep_lang { REP_NL = 0, REP_EN = 1 };
+
+enum rep_status { RS_PASS = 0, RS_FAIL, RS_EXPLAINED, RS_NA, RS_UNTESTED, RS_COUNT };
+
+enum rep_level { REP_REQUIRED = 0, REP_RECOMMENDED };
+
+#define REP_STD_MAX 8
+#define REP_PARTS_MAX 3
+
+/* A standard of the report: one or more stored verdicts combined. */
+struct rep_standard {
+	const char *id;                       /* explanations name it: "dnssec", ... */
+	const char *name[2];                  /* nl, en */
+	enum rep_level level;                 /* verplicht / aanbevolen */
+	const char *parts[REP_PARTS_MAX + 1]; /* stored standards, NULL-terminated */
+	const char *basis[2];                 /* what it rests on (RFCs, the list) */
+};
+
+extern const struct rep_standard rep_standards[];
+extern const size_t rep_nstandards;
+
+struct rep_count {
+	unsigned long n[RS_COUNT];
+};
+
+/* Adoption in percent (0..100) of c, or -1 when nothing applies. */
+double rep_adoption(const struct rep_count *c);
+
+struct rep_verdict {
+	char *standard, *verdict, *reasons; /* as stored; reasons space-separated */
+};
+
+struct rep_addr {
+	char *ip, *starttls, *tls_version, *cipher, *cert_sha256, *cert_subject, *cert_issuer;
+	char *cert_not_after, *key_type, *signature, *dane, *error, *banner, *first_attempt;
+	long long key_bits;
+	int pkix_valid, name_match; /* -1: unknown */
+	bool retried;
+};
+
+struct rep_mx {
+	char *host, *dnssec, *tlsa_state, *tlsa, *error;
+	long long preference;
+	size_t provider; /* index into report.providers */
+	struct rep_addr *addrs;
+	size_t naddrs;
+};
+
+struct rep_expl;
+
+struct rep_domain {
+	char *name, *checked_at;
+	char *dnssec_soa, *dnssec_mx, *mx_error, *mta_sts_txt, *mta_sts_policy, *tlsrpt_txt;
+	struct rep_verdict *verdicts; /* stored, by standard name */
+	size_t nverdicts;
+	enum rep_status status[REP_STD_MAX];      /* with explanations applied */
+	enum rep_status raw[REP_STD_MAX];         /* without */
+	const struct rep_expl *expl[REP_STD_MAX]; /* the explanation used or expired */
+	size_t *orgs;                             /* indexes into report.orgs, sorted by name */
+	size_t norgs;
+	struct rep_mx *mx;
+	size_t nmx;
+};
+
+struct rep_org {
+	char *name, *category;
+	size_t *domains; /* indexes into report.domains */
+	size_t ndomains;
+	enum rep_status status[REP_STD_MAX];
+};
+
+struct rep_category {
+	char *name; /* "" for domains no organisation lists */
+	size_t ndomains, norgs;
+	struct rep_count domains[REP_STD_MAX]; /* domain statuses */
+	struct rep_count orgs[REP_STD_MAX];    /* organisation statuses */
+};
+
+enum rep_expl_state {
+	EXPL_APPLIED,    /* a failing domain is uitgelegd */
+	EXPL_EXPIRED,    /* valid_until passed: the failure counts */
+	EXPL_NOT_NEEDED, /* it covers domains, but none fails with it */
+	EXPL_UNUSED      /* names no domain or organisation of the run */
+};
+
+struct rep_expl {
+	char *organisation, *domain; /* one of them is set */
+	char *standard;              /* an id of rep_standards */
+	size_t std;                  /* its index */
+	char *reason;
+	char valid_until[11]; /* YYYY-MM-DD */
+	unsigned long line;   /* in the explanations file */
+	enum rep_expl_state state;
+	unsigned long applied, expired, passing; /* domains it met, by outcome */
+	unsigned long covered;                   /* domains it covers at all */
+};
+
+struct rep_trend {
+	long long run;
+	char date[11];
+	struct rep_count c[REP_STD_MAX];
+};
+
+struct rep_change {
+	size_t domain; /* index into report.domains */
+	size_t std;
+	enum rep_status before, after;
+	bool improved; /* else regressed */
+};
+
+struct rep_provider {
+	char *name;   /* registrable domain of the MX host names */
+	char **hosts; /* its MX host names, sorted */
+	size_t nhosts;
+	size_t ndomains;
+	size_t *orgs; /* organisations with a domain that uses it (report.orgs) */
+	size_t norgs;
+	struct rep_count c[REP_STD_MAX]; /* statuses of the domains that use it */
+	/* failing domains whose every MX host is at this provider: fix the
+	 * provider and they comply */
+	unsigned long fixable[REP_STD_MAX];
+};
+
+struct report {
+	struct db_run run;
+	enum rep_lang lang;
+	char date[11];              /* the run's date: explanations are judged on it */
+	bool present[REP_STD_MAX];  /* standards the run has verdicts for */
+	struct rep_domain *domains; /* sorted by name */
+	size_t ndomains;
+	struct rep_org *orgs; /* sorted by category, then name */
+	size_t norgs;
+	struct rep_category *cats; /* sorted by name */
+	size_t ncats;
+	struct rep_count total[REP_STD_MAX];
+	struct rep_count total_orgs[REP_STD_MAX];
+	struct rep_expl *expl; /* in file order */
+	size_t nexpl;
+	struct rep_trend *trend; /* every finished run, oldest first */
+	size_t ntrend;
+	long long prev_run; /* 0: none */
+	struct rep_change *changes;
+	size_t nchanges;
+	struct rep_provider *providers; /* most dependent domains first */
+	size_t nproviders;
+};
+
+/*
+ * Build the report of run (0: the newest finished run) from db, with the
+ * explanations file (NULL: none). Returns 0; or -1 with err set and, for a
+ * problem of the explanations file or an unknown run, *usage set (exit 2
+ * rather than 3). report_free() in all cases.
+ */
+int report_build(struct report *r, struct db *db, long long run, const char *explanations,
+		 enum rep_lang lang, bool *usage, char *err, size_t errlen);
+void report_free(struct report *r);
+
+/* Words of the report in r->lang. */
+const char *rep_status_name(enum rep_lang lang, enum rep_status s);
+const char *rep_level_name(enum rep_lang lang, enum rep_level l);
+
+/* Parse the explanations YAML (see explain.c) into *out / *n; 0, or -1 with
+ * err "FILE:LINE[:COLUMN]: problem". Free with rep_expl_free. */
+int rep_expl_load(const char *path, struct rep_expl **out, size_t *n, char *err, size_t errlen);
+void rep_expl_free(struct rep_expl *e, size_t n);
+
+/* A renderer: writes the whole report to f; 0, or -1 on a write error. */
+struct report_ops {
+	const char *name; /* the --format word */
+	int (*render)(const struct report *r, FILE *f);
+};
+
+extern const struct report_ops report_html, report_md, report_csv, report_json;
+
+/* The renderer for a --format word, NULL if none. */
+const struct report_ops *report_find(const char *format);
+
+#endif
