@@ -5,6 +5,8 @@
 
 #include <string.h>
 
+#include "str.h"
+
 void json_init(struct json *j, struct buf *out)
 {
 	memset(j, 0, sizeof(*j));
@@ -63,39 +65,6 @@ void json_key(struct json *j, const char *key)
 	j->after_key = true;
 }
 
-/* Length of a valid UTF-8 sequence at s (at most n bytes), or 0. */
-static size_t utf8_len(const unsigned char *s, size_t n)
-{
-	size_t need, i;
-	unsigned long cp;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		need = 2;
-		cp = s[0] & 0x1f;
-	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		need = 3;
-		cp = s[0] & 0x0f;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		need = 4;
-		cp = s[0] & 0x07;
-	} else {
-		return 0;
-	}
-	if (n < need)
-		return 0;
-	for (i = 1; i < need; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	if ((need == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-	    (need == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-		return 0;
-	return need;
-}
-
 int json_escape(struct buf *out, const char *str, size_t len)
 {
 	const unsigned char *s = (const unsigned char *)str;
@@ -121,7 +90,7 @@ int json_escape(struct buf *out, const char *str, size_t len)
 			rc = buf_printf(out, "\\u%04x", c);
 		else if (c < 0x80)
 			rc = buf_addch(out, (char)c);
-		else if ((n = utf8_len(s + i, len - i)) > 0) {
+		else if ((n = str_utf8(s + i, len - i, NULL)) > 0) {
 			rc = buf_add(out, s + i, n);
 			i += n - 1;
 		} else

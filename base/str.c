@@ -132,3 +132,46 @@ int str_copy(char *out, size_t outlen, const char *in)
 	memcpy(out, in, len + 1);
 	return 0;
 }
+
+size_t str_utf8(const unsigned char *s, size_t n, unsigned long *cp)
+{
+	size_t need, i;
+	unsigned long v;
+
+	if (n == 0)
+		return 0;
+	if (s[0] < 0x80) {
+		v = s[0];
+		need = 1;
+	} else if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+		need = 2;
+		v = s[0] & 0x1fUL;
+	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		need = 3;
+		v = s[0] & 0x0fUL;
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		need = 4;
+		v = s[0] & 0x07UL;
+	} else {
+		return 0;
+	}
+	if (n < need)
+		return 0;
+	for (i = 1; i < need; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		v = (v << 6) | (s[i] & 0x3fUL);
+	}
+	if ((need == 3 && (v < 0x800 || (v >= 0xd800 && v <= 0xdfff))) ||
+	    (need == 4 && (v < 0x10000 || v > 0x10ffff)))
+		return 0;
+	if (cp)
+		*cp = v;
+	return need;
+}
+
+bool str_cp_hidden(unsigned long cp)
+{
+	return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || (cp >= 0x202a && cp <= 0x202e) ||
+	       (cp >= 0x2066 && cp <= 0x2069);
+}

@@ -29,6 +29,16 @@ char *str_sanitise(char *out, size_t outlen, const char *in, size_t inlen);
 /* strdup that aborts on out-of-memory: only for small, bounded strings. */
 char *str_dup(const char *s);
 
+/* The valid UTF-8 sequence at s (at most n bytes, n >= 1): its length, with
+ * the code point in *cp (may be NULL); 0 when it is not valid UTF-8
+ * (overlong forms, surrogates and values above U+10FFFF are invalid). */
+size_t str_utf8(const unsigned char *s, size_t n, unsigned long *cp);
+
+/* A code point that must not be shown as is in a report or table: C0 and C1
+ * controls, DEL, and the bidirectional overrides and isolates (which would
+ * reorder what a reader sees). */
+bool str_cp_hidden(unsigned long cp);
+
 /* Case-insensitive ASCII comparisons. */
 bool str_ieq(const char *a, const char *b);
 bool str_iprefix(const char *s, const char *prefix);

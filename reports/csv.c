@@ -30,6 +30,7 @@
 #include <string.h>
 
 #include "../base/buf.h"
+#include "../base/str.h"
 #include "report.h"
 
 struct csv {
@@ -43,44 +44,6 @@ static void csv_raw(struct csv *c, const char *s, size_t n)
 {
 	if (n && fwrite(s, 1, n, c->f) != n)
 		c->failed = 1;
-}
-
-/* Length of the valid UTF-8 sequence at s (at most n bytes), or 0 when it
- * is not valid UTF-8; *shown is 0 for a C1 control or a bidirectional
- * override or isolate (which would reorder what a reader sees in the
- * cell): U+FFFD in its place. */
-static size_t csv_utf8(const unsigned char *s, size_t n, int *shown)
-{
-	size_t need, i;
-	unsigned long cp;
-
-	*shown = 1;
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		need = 2;
-		cp = s[0] & 0x1fUL;
-	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		need = 3;
-		cp = s[0] & 0x0fUL;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		need = 4;
-		cp = s[0] & 0x07UL;
-	} else {
-		return 0;
-	}
-	if (n < need)
-		return 0;
-	for (i = 1; i < need; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3fUL);
-	}
-	if ((need == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-	    (need == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-		return 0;
-	*shown = !(cp <= 0x9f || (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069));
-	return need;
 }
 
 /* Does the field need quotes (see the top of the file)? */
@@ -105,7 +68,8 @@ static void csv_field(struct csv *c, const char *s, int first)
 	const unsigned char *p = (const unsigned char *)(s ? s : "");
 	size_t len = strlen((const char *)p), i = 0, n;
 	int apostrophe = csv_formula((const char *)p);
-	int quote = csv_needs_quotes((const char *)p, len, apostrophe), shown;
+	int quote = csv_needs_quotes((const char *)p, len, apostrophe);
+	unsigned long cp = 0;
 
 	if (!first)
 		csv_raw(c, ",", 1);
@@ -122,10 +86,10 @@ static void csv_field(struct csv *c, const char *s, int first)
 		} else if (ch < 0x20 && ch != '\t' && ch != '\r' && ch != '\n') {
 			csv_raw(c, "\xef\xbf\xbd", 3);
 			n = 1;
-		} else if (ch == 0x7f || (n = csv_utf8(p + i, len - i, &shown)) == 0) {
+		} else if (ch == 0x7f || (n = str_utf8(p + i, len - i, &cp)) == 0) {
 			csv_raw(c, "\xef\xbf\xbd", 3);
 			n = 1;
-		} else if (!shown) {
+		} else if (str_cp_hidden(cp) && ch >= 0x80) {
 			csv_raw(c, "\xef\xbf\xbd", 3);
 		} else {
 			csv_raw(c, (const char *)p + i, n);

@@ -3,8 +3,10 @@
  * inline CSS, inline SVG charts drawn here, no scripts, nothing loaded from
  * elsewhere (a Content-Security-Policy forbids it), readable on screen and
  * on paper (@media print). Order: summary, categories, trend and changes,
- * explanations, suppliers, organisations, and an appendix with the evidence
- * behind every verdict of every domain.
+ * explanations, suppliers, organisations, the advice per reason code (what
+ * is wrong and what to change, once per code the run names), and an
+ * appendix with the evidence behind every verdict of every domain, whose
+ * reason codes link to their advice.
  *
  * Safety. Every string written as text, ours or not, goes through h_esc(),
  * the one escaping function: & < > " ' become references; control
@@ -13,11 +15,14 @@
  * name from a target list or a banner from the network can neither add
  * markup nor disguise itself. Markup is written only from string literals
  * (h_raw) and numbers (h_fmt); element ids are made from indexes (d12, o3,
- * c1), never from names.
+ * c1, adv-4), never from names or codes.
  *
- * Size: the appendix dominates (about 4.5 kB per domain with two MX hosts:
- * the advice and the address evidence), so 10,000 domains make some 45 MB.
- * Rendering streams to the FILE and allocates (almost) nothing.
+ * Size: the appendix dominates (about 3 kB per domain with one MX host,
+ * nearly half of it the address evidence, which stays per domain even where
+ * domains share MX hosts); the advice texts are written once, in their own
+ * section, not per domain (they were some 1.2 kB of every domain). Rendering
+ * streams to the FILE and allocates (almost) nothing: one counter per row
+ * of the advice table.
  *
  * Output is deterministic (only the run's own dates appear), so golden files
  * (tests/data/report/golden/) can pin it down.
@@ -41,6 +46,7 @@ enum html_word {
 	W_EXPLANATIONS,
 	W_PROVIDERS,
 	W_ORGS,
+	W_ADVICE,
 	W_APPENDIX,
 	W_STATUS,
 	W_STARTED,
@@ -108,6 +114,8 @@ enum html_word {
 	W_MORE,
 	W_ORGS_INTRO,
 	W_NO_ORGS,
+	W_ADVICE_INTRO,
+	W_ADVICE_NONE,
 	W_APPENDIX_INTRO,
 	W_CHECKED,
 	W_EXPLANATION,
@@ -117,6 +125,7 @@ enum html_word {
 	W_PART,
 	W_VERDICT,
 	W_CODE,
+	W_CODES,
 	W_WHAT,
 	W_FIX,
 	W_DNS,
@@ -172,6 +181,7 @@ static const char *const html_words[W_COUNT][2] = {
     [W_EXPLANATIONS] = {"Uitleg (leg uit)", "Explanations (comply or explain)"},
     [W_PROVIDERS] = {"Leveranciers", "Suppliers"},
     [W_ORGS] = {"Per organisatie", "By organisation"},
+    [W_ADVICE] = {"Advies per redencode", "Advice per reason code"},
     [W_APPENDIX] = {"Bijlage: bewijs per domein", "Appendix: evidence per domain"},
     [W_STATUS] = {"Status", "Status"},
     [W_STARTED] = {"Gestart", "Started"},
@@ -268,19 +278,31 @@ static const char *const html_words[W_COUNT][2] = {
 		      "Status per organisation and standard, grouped by category."},
     [W_NO_ORGS] = {"De doellijst noemt geen organisaties.",
 		   "The target list names no organisations."},
+    [W_ADVICE_INTRO] =
+	{"Wat elke redencode in de bijlage betekent en wat er moet veranderen, één keer per "
+	 "code: alleen de codes die in deze run voorkomen, op alfabet. Domeinen: het aantal "
+	 "domeinen met die reden.",
+	 "What each reason code in the appendix means and what to change, once per code: only "
+	 "the codes that occur in this run, in alphabetical order. Domains: the number of "
+	 "domains with that reason."},
+    [W_ADVICE_NONE] = {"In deze run komt geen redencode met advies voor.",
+		       "No reason code with advice occurs in this run."},
     [W_APPENDIX_INTRO] =
-	{"Per domein de opgeslagen oordelen met hun redenen en advies, en het bewijs waarop ze "
-	 "rusten: DNSSEC, MX-hosts, TLSA, en per adres STARTTLS, TLS en certificaat.",
-	 "Per domain the stored verdicts with their reasons and advice, and the evidence they "
-	 "rest on: DNSSEC, MX hosts, TLSA, and per address STARTTLS, TLS and certificate."},
+	{"Per domein de opgeslagen oordelen met hun redenen, en het bewijs waarop ze rusten: "
+	 "DNSSEC, MX-hosts, TLSA, en per adres STARTTLS, TLS en certificaat. Het advies bij "
+	 "elke redencode staat in 'Advies per redencode'.",
+	 "Per domain the stored verdicts with their reasons, and the evidence they rest on: "
+	 "DNSSEC, MX hosts, TLSA, and per address STARTTLS, TLS and certificate. The advice for "
+	 "each reason code is in 'Advice per reason code'."},
     [W_CHECKED] = {"Gecontroleerd", "Checked"},
     [W_EXPLANATION] = {"Uitleg", "Explanation"},
     [W_EXPL_VALID] = {"uitgelegd tot ", "explained until "},
     [W_EXPL_LAPSED] = {"uitleg verlopen op ", "explanation expired on "},
-    [W_VERDICTS] = {"Oordelen en advies", "Verdicts and advice"},
+    [W_VERDICTS] = {"Oordelen en redenen", "Verdicts and reasons"},
     [W_PART] = {"Onderdeel", "Check"},
     [W_VERDICT] = {"Oordeel", "Verdict"},
-    [W_CODE] = {"Reden", "Reason"},
+    [W_CODE] = {"Redencode", "Reason code"},
+    [W_CODES] = {"Redenen", "Reasons"},
     [W_WHAT] = {"Wat is er mis", "What is wrong"},
     [W_FIX] = {"Wat te doen", "What to do"},
     [W_DNS] = {"DNS", "DNS"},
@@ -330,11 +352,22 @@ static const char *const html_words[W_COUNT][2] = {
 
 /* ---- output ---- */
 
+/* Per row of the advice table (advice_all()): the domains whose verdicts
+ * name the code, and its entry in the advice section. */
+struct h_adv {
+	unsigned long domains;
+	size_t last; /* the domain (index + 1) counted last */
+	size_t slot; /* 0: the run does not name it; else its index in the section + 1 */
+};
+
 struct html {
 	FILE *f;
 	const struct report *r;
-	int en;     /* index into html_words: 0 nl, 1 en */
-	int failed; /* out of memory: the render fails */
+	int en;                        /* index into html_words: 0 nl, 1 en */
+	int failed;                    /* out of memory: the render fails */
+	const struct advice *adv_rows; /* advice_all(), sorted by code */
+	size_t nadv;
+	struct h_adv *adv; /* nadv of them; NULL when out of memory */
 };
 
 static const char *h_word(const struct html *h, enum html_word w) { return html_words[w][h->en]; }
@@ -569,6 +602,38 @@ static void h_org_link(struct html *h, size_t o)
 	h_raw(h, "</a>");
 }
 
+/* The next reason code of a stored reasons string (codes are separated by
+ * spaces): copied into code (cut to len - 1 bytes), *p moved past it; 0 at
+ * the end. */
+static int h_next_code(const char **p, char *code, size_t len)
+{
+	size_t n;
+
+	*p += strspn(*p, " ");
+	if (!**p)
+		return 0;
+	n = strcspn(*p, " ");
+	(void)snprintf(code, len, "%.*s", (int)(n < len - 1 ? n : len - 1), *p);
+	*p += n;
+	return 1;
+}
+
+static int h_adv_cmp(const void *key, const void *row)
+{
+	return strcmp(key, ((const struct advice *)row)->code);
+}
+
+/* The advice section's record of code, or NULL for a code without advice. */
+static struct h_adv *h_adv_of(const struct html *h, const char *code)
+{
+	const struct advice *a;
+
+	if (!h->adv)
+		return NULL;
+	a = bsearch(code, h->adv_rows, h->nadv, sizeof(*h->adv_rows), h_adv_cmp);
+	return a ? &h->adv[a - h->adv_rows] : NULL;
+}
+
 /* ---- style ---- */
 
 static const char html_css[] =
@@ -621,12 +686,14 @@ static const char html_css[] =
     ".ln{fill:none;stroke-width:2.2}.mk{stroke-width:1.5;fill:#fff}\n"
     "pre.txt{white-space:pre-wrap;overflow-wrap:anywhere;background:#f6f8fa;border:1px solid "
     "#dde3e8;padding:4px 6px;margin:0;font:12px/1.35 \"DejaVu Sans Mono\",monospace}\n"
-    ".mono{font-family:\"DejaVu Sans Mono\",monospace;font-size:12px;overflow-wrap:anywhere}\n"
+    ".mono,table.vd tbody th,td.rc{font-family:\"DejaVu Sans Mono\",monospace;font-size:12px;"
+    "overflow-wrap:anywhere}\n"
     "article.dom{border-top:2px solid #b7c9d6;margin-top:26px}\n"
     "article.dom h3{margin-top:10px}\n"
     "table.kv th{background:#f7f9fb;font-weight:600}table.kv tr>:first-child{width:15em}\n"
     "table.kv td{overflow-wrap:anywhere}\n"
-    "table.adv td:nth-child(n+4){min-width:16em}\n"
+    "table.adv td:nth-child(n+3){min-width:16em}\n"
+    "table.adv tr:target>*{background:#fff3cd}td.rc a{white-space:nowrap}\n"
     "footer{margin-top:40px;border-top:1px solid #b7c9d6;padding-top:8px;font-size:12px;"
     "color:#3a4a57}\n"
     "@media print{\n"
@@ -691,9 +758,10 @@ static void h_run_status(struct html *h)
 }
 
 static const enum html_word html_sections[] = {W_SUMMARY,   W_CATEGORIES, W_CHANGES, W_EXPLANATIONS,
-					       W_PROVIDERS, W_ORGS,       W_APPENDIX};
-static const char *const html_section_ids[] = {
-    "summary", "categories", "changes", "explanations", "providers", "organisations", "domains"};
+					       W_PROVIDERS, W_ORGS,       W_ADVICE,  W_APPENDIX};
+static const char *const html_section_ids[] = {"summary",      "categories", "changes",
+					       "explanations", "providers",  "organisations",
+					       "advice",       "domains"};
 
 static void h_top(struct html *h)
 {
@@ -1577,7 +1645,7 @@ static void h_domain_statuses(struct html *h, const struct rep_domain *d)
 }
 
 /* The stored verdict word in the report's language, with its class. */
-static void h_verdict_td(struct html *h, const char *v, size_t rows)
+static void h_verdict_td(struct html *h, const char *v)
 {
 	static const char *const words[] = {"pass", "fail", "warn", "n/a", "error"};
 	static const int cls[] = {RS_PASS, RS_FAIL, RS_FAIL, RS_NA, RS_UNTESTED};
@@ -1586,14 +1654,11 @@ static void h_verdict_td(struct html *h, const char *v, size_t rows)
 	for (i = 0; i < 5; i++)
 		if (strcmp(v, words[i]) == 0)
 			break;
-	h_raw(h, "<td");
-	if (rows > 1)
-		h_fmt(h, " rowspan=\"%zu\"", rows);
 	if (i == 5) {
-		h_raw(h, ">");
+		h_raw(h, "<td>");
 		h_text(h, v);
 	} else {
-		h_fmt(h, " class=\"st s%d\">", cls[i]);
+		h_fmt(h, "<td class=\"st s%d\">", cls[i]);
 		if (i == 2)
 			h_w(h, W_WARN);
 		else if (i == 4)
@@ -1604,44 +1669,34 @@ static void h_verdict_td(struct html *h, const char *v, size_t rows)
 	h_raw(h, "</td>");
 }
 
-/* The reason codes of one stored verdict, a row each (one row without). */
-static void h_verdict_rows(struct html *h, const struct rep_verdict *v)
+/* One stored verdict: the part, the verdict and its reason codes, each
+ * linked to its entry in the advice section (a code without advice stays
+ * plain text). */
+static void h_verdict_row(struct html *h, const struct rep_verdict *v)
 {
-	const char *first = v->reasons ? v->reasons + strspn(v->reasons, " ") : "";
-	const char *p = first, *q;
-	size_t rows = 0, n;
+	const char *p = v->reasons ? v->reasons : "";
+	char code[64];
+	int any = 0;
 
-	for (q = p; *q; q += strspn(q, " ")) {
-		q += strcspn(q, " ");
-		rows++;
-	}
-	h_raw(h, "<tr><th");
-	if (rows > 1)
-		h_fmt(h, " rowspan=\"%zu\"", rows);
-	h_raw(h, " class=\"mono\">");
+	h_raw(h, "<tr><th>");
 	h_text(h, v->standard);
 	h_raw(h, "</th>");
-	h_verdict_td(h, v->verdict, rows ? rows : 1);
-	if (!rows)
-		h_raw(h, "<td>\xe2\x80\x93</td><td>\xe2\x80\x93</td><td>\xe2\x80\x93</td></tr>\n");
-	for (; *p; p += strspn(p, " ")) {
-		char code[64];
-		const struct advice *a;
+	h_verdict_td(h, v->verdict);
+	h_raw(h, p[strspn(p, " ")] ? "<td class=\"rc\">" : "<td>\xe2\x80\x93");
+	while (h_next_code(&p, code, sizeof(code))) {
+		const struct h_adv *a = h_adv_of(h, code);
 
-		n = strcspn(p, " ");
-		(void)snprintf(code, sizeof(code), "%.*s", (int)(n < 63 ? n : 63), p);
-		a = advice_find(code);
-		if (p != first)
-			h_raw(h, "<tr>");
-		h_raw(h, "<td class=\"mono code\">");
-		h_text(h, code);
-		h_raw(h, "</td><td>");
-		h_val(h, a ? a->what[h->en] : NULL);
-		h_raw(h, "</td><td>");
-		h_val(h, a ? a->fix[h->en] : NULL);
-		h_raw(h, "</td></tr>\n");
-		p += n;
+		h_raw(h, any ? ", " : "");
+		if (a && a->slot) {
+			h_fmt(h, "<a href=\"#adv-%zu\">", a->slot - 1);
+			h_text(h, code);
+			h_raw(h, "</a>");
+		} else {
+			h_text(h, code);
+		}
+		any = 1;
 	}
+	h_raw(h, "</td></tr>\n");
 }
 
 static void h_domain_verdicts(struct html *h, const struct rep_domain *d)
@@ -1650,15 +1705,13 @@ static void h_domain_verdicts(struct html *h, const struct rep_domain *d)
 
 	h_raw(h, "<h4>");
 	h_w(h, W_VERDICTS);
-	h_raw(h, "</h4>\n<table class=\"adv wide\"><thead><tr>");
+	h_raw(h, "</h4>\n<table class=\"vd\"><thead><tr>");
 	h_th(h, W_PART, NULL);
 	h_th(h, W_VERDICT, NULL);
-	h_th(h, W_CODE, NULL);
-	h_th(h, W_WHAT, NULL);
-	h_th(h, W_FIX, NULL);
+	h_th(h, W_CODES, NULL);
 	h_raw(h, "</tr></thead><tbody>\n");
 	for (i = 0; i < d->nverdicts; i++)
-		h_verdict_rows(h, &d->verdicts[i]);
+		h_verdict_row(h, &d->verdicts[i]);
 	h_raw(h, "</tbody></table>\n");
 }
 
@@ -1893,11 +1946,89 @@ static void h_domain(struct html *h, size_t i)
 	h_raw(h, "</article>\n");
 }
 
+/* ---- advice per reason code ---- */
+
+/* Count, per code with advice, the domains that name it, and number the
+ * codes the run names in the order of the table (by code): entry k of the
+ * section is id "adv-k", an index, never the code itself. */
+static void h_adv_scan(struct html *h)
+{
+	const struct report *r = h->r;
+	size_t i, v, k, slot = 0;
+
+	h->adv_rows = advice_all(&h->nadv);
+	h->adv = calloc(h->nadv ? h->nadv : 1, sizeof(*h->adv));
+	if (!h->adv) {
+		h->failed = 1;
+		return;
+	}
+	for (i = 0; i < r->ndomains; i++)
+		for (v = 0; v < r->domains[i].nverdicts; v++) {
+			const char *p = r->domains[i].verdicts[v].reasons;
+			char code[64];
+
+			while (p && h_next_code(&p, code, sizeof(code))) {
+				struct h_adv *a = h_adv_of(h, code);
+
+				if (a && a->last != i + 1) {
+					a->last = i + 1;
+					a->domains++;
+				}
+			}
+		}
+	for (k = 0; k < h->nadv; k++)
+		if (h->adv[k].domains)
+			h->adv[k].slot = ++slot;
+}
+
+static void h_advice(struct html *h)
+{
+	size_t k, n = 0;
+
+	h_section(h, 6, 1);
+	h_raw(h, "<p class=\"note\">");
+	h_w(h, W_ADVICE_INTRO);
+	h_raw(h, "</p>\n");
+	for (k = 0; h->adv && k < h->nadv; k++)
+		n += h->adv[k].slot != 0;
+	if (!n) {
+		h_raw(h, "<p>");
+		h_w(h, W_ADVICE_NONE);
+		h_raw(h, "</p>\n</section>\n");
+		return;
+	}
+	h_raw(h, "<table class=\"adv wide\"><thead><tr>");
+	h_th(h, W_CODE, NULL);
+	h_th(h, W_DOMAINS, "num");
+	h_th(h, W_WHAT, NULL);
+	h_th(h, W_FIX, NULL);
+	h_raw(h, "</tr></thead><tbody>\n");
+	for (k = 0; k < h->nadv; k++) {
+		const struct advice *a = &h->adv_rows[k];
+
+		if (!h->adv[k].slot)
+			continue;
+		h_fmt(h, "<tr id=\"adv-%zu\"><th scope=\"row\" class=\"mono code\">",
+		      h->adv[k].slot - 1);
+		h_text(h, a->code);
+		h_raw(h, "</th><td class=\"num\">");
+		h_num(h, h->adv[k].domains);
+		h_raw(h, "</td><td>");
+		h_val(h, a->what[h->en]);
+		h_raw(h, "</td><td>");
+		h_val(h, a->fix[h->en]);
+		h_raw(h, "</td></tr>\n");
+	}
+	h_raw(h, "</tbody></table>\n</section>\n");
+}
+
+/* ---- appendix ---- */
+
 static void h_appendix(struct html *h)
 {
 	size_t i;
 
-	h_section(h, 6, 1);
+	h_section(h, 7, 1);
 	h_raw(h, "<p class=\"note\">");
 	h_w(h, W_APPENDIX_INTRO);
 	h_raw(h, "</p>\n");
@@ -1910,6 +2041,7 @@ static int html_render(const struct report *r, FILE *f)
 {
 	struct html h = {.f = f, .r = r, .en = r->lang == REP_EN};
 
+	h_adv_scan(&h);
 	h_head(&h);
 	h_top(&h);
 	h_raw(&h, "<main>\n");
@@ -1919,10 +2051,12 @@ static int html_render(const struct report *r, FILE *f)
 	h_explanations(&h);
 	h_providers(&h);
 	h_orgs(&h);
+	h_advice(&h);
 	h_appendix(&h);
 	h_raw(&h, "</main>\n<footer>");
 	h_w(&h, W_FOOTER);
 	h_raw(&h, "</footer>\n</body>\n</html>\n");
+	free(h.adv);
 	return h.failed || ferror(f) ? -1 : 0;
 }
 

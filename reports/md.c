@@ -4,8 +4,13 @@
  *
  * Order: title, summary per standard (domains, then organisations), per
  * category, trend, changes since the previous run, explanations by state,
- * mail providers, organisations, and an appendix per domain with reasons,
- * advice and the evidence (MX hosts and addresses).
+ * mail providers, organisations, the advice per reason code (what is wrong
+ * and what to change, once per code the run names, sorted by code), and an
+ * appendix per domain with its reasons and the evidence (MX hosts and
+ * addresses). The appendix names a code with advice as a code span
+ * (`dane-missing`; such codes are [a-z0-9-] only) and points to the advice
+ * section once per domain in words, not with a link: heading anchors differ
+ * between Markdown renderers (cmark-gfm makes none).
  *
  * Everything that came from a target list, the network or the explanations
  * file goes through md_text(), the one escape of this file, so that it can
@@ -21,6 +26,7 @@
  * after "### " or in list items after a fixed label.
  */
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "advice.h"
@@ -97,6 +103,10 @@ enum md_word {
 	W_EXPL_VALID,
 	W_EXPL_EXPIRED,
 	W_ADVICE,
+	W_ADVICE_INTRO,
+	W_ADVICE_NONE,
+	W_ADVICE_SEE,
+	W_WHAT,
 	W_FIX,
 	W_EVIDENCE,
 	W_DNSSEC_EV,
@@ -209,7 +219,19 @@ static const char *const md_words[W_COUNT][2] = {
     [W_EXPLANATION] = {"Uitleg", "Explanation"},
     [W_EXPL_VALID] = {"geldig tot", "valid until"},
     [W_EXPL_EXPIRED] = {"verlopen op", "expired on"},
-    [W_ADVICE] = {"Advies", "Advice"},
+    [W_ADVICE] = {"Advies per redencode", "Advice per reason code"},
+    [W_ADVICE_INTRO] =
+	{"Wat elke redencode in de bijlage betekent en wat er moet veranderen, één keer per "
+	 "code: alleen de codes die in deze run voorkomen, op alfabet, met het aantal domeinen "
+	 "dat die reden heeft.",
+	 "What each reason code in the appendix means and what to change, once per code: only "
+	 "the codes that occur in this run, in alphabetical order, with the number of domains "
+	 "that have that reason."},
+    [W_ADVICE_NONE] = {"In deze run komt geen redencode met advies voor.",
+		       "No reason code with advice occurs in this run."},
+    [W_ADVICE_SEE] = {"Advies bij deze redenen: zie Advies per redencode.",
+		      "Advice on these reasons: see Advice per reason code."},
+    [W_WHAT] = {"Wat is er mis:", "What is wrong:"},
     [W_FIX] = {"Wat te doen:", "What to do:"},
     [W_EVIDENCE] = {"Bewijs", "Evidence"},
     [W_DNSSEC_EV] = {"DNSSEC", "DNSSEC"},
@@ -244,12 +266,21 @@ static const char *const md_words[W_COUNT][2] = {
  * they are in the appendix per domain, and counted. */
 #define MD_PROVIDER_MIN 2
 
+/* Per row of the advice table (advice_all()): the domains whose reasons
+ * name the code (0: the run does not). */
+struct md_adv {
+	unsigned long domains;
+};
+
 /* The writer: the report, its language, the output and a sticky error. */
 struct md {
 	const struct report *r;
 	int en; /* index into the word table */
 	FILE *f;
 	int failed;
+	const struct advice *adv_rows; /* advice_all(), sorted by code */
+	size_t nadv;
+	struct md_adv *adv; /* nadv of them; NULL when out of memory */
 };
 
 static const char *md_w(const struct md *m, enum md_word w) { return md_words[w][m->en]; }
@@ -870,11 +901,26 @@ static void md_codes(const struct rep_domain *d, size_t s, struct md_code *out, 
 	}
 }
 
-/* The reason codes of standard s, separated by ", ". */
-static void md_reasons_cell(struct md *m, const struct rep_domain *d, size_t s)
+static int md_adv_cmp(const void *key, const void *row)
+{
+	return strcmp(key, ((const struct advice *)row)->code);
+}
+
+/* The row of code in the advice table, or NULL for a code without advice or
+ * one that is not [a-z0-9-] only (it could not be a code span). */
+static const struct advice *md_adv_row(const struct md *m, const char *code)
+{
+	if (!m->adv || !*code || code[strspn(code, "abcdefghijklmnopqrstuvwxyz0123456789-")])
+		return NULL;
+	return bsearch(code, m->adv_rows, m->nadv, sizeof(*m->adv_rows), md_adv_cmp);
+}
+
+/* The reason codes of standard s, separated by ", ": a code with advice as
+ * a code span, any other as text. Returns the number with advice. */
+static size_t md_reasons_cell(struct md *m, const struct rep_domain *d, size_t s)
 {
 	struct md_code codes[MD_CODES_MAX];
-	size_t n = 0, i;
+	size_t n = 0, i, known = 0;
 
 	md_codes(d, s, codes, &n);
 	md_raw(m, " ");
@@ -884,9 +930,17 @@ static void md_reasons_cell(struct md *m, const struct rep_domain *d, size_t s)
 		(void)snprintf(code, sizeof(code), "%.*s", (int)codes[i].n, codes[i].p);
 		if (i)
 			md_raw(m, ", ");
-		md_text(m, code);
+		if (md_adv_row(m, code)) {
+			md_raw(m, "`");
+			md_raw(m, code);
+			md_raw(m, "`");
+			known++;
+		} else {
+			md_text(m, code);
+		}
 	}
 	md_raw(m, n ? " |" : "\xe2\x80\x93 |");
+	return known;
 }
 
 static void md_expl_cell(struct md *m, const struct rep_domain *d, size_t s)
@@ -905,38 +959,61 @@ static void md_expl_cell(struct md *m, const struct rep_domain *d, size_t s)
 		  md_w(m, W_LINE_LC), e->line);
 }
 
-/* The advice for every reason code of the domain, each code once, in the
- * order of the standards. */
-static void md_advice(struct md *m, const struct rep_domain *d)
+/* Count, per code with advice, the domains whose reasons (of the standards
+ * of the report) name it. */
+static void md_adv_scan(struct md *m)
 {
-	struct md_code codes[MD_CODES_MAX];
-	size_t n = 0, i, s;
-	int any = 0;
+	const struct report *r = m->r;
+	size_t i, s, k;
 
-	for (s = 0; s < rep_nstandards; s++)
-		if (m->r->present[s])
-			md_codes(d, s, codes, &n);
-	for (i = 0; i < n; i++) {
-		const struct advice *a;
-		char code[128];
-
-		(void)snprintf(code, sizeof(code), "%.*s", (int)codes[i].n, codes[i].p);
-		a = advice_find(code);
-		if (!a)
-			continue;
-		if (!any)
-			md_printf(m, "%s:\n\n", md_w(m, W_ADVICE));
-		md_raw(m, "- **");
-		md_text(m, code);
-		md_raw(m, "**: ");
-		md_text(m, a->what[m->en]);
-		md_printf(m, " %s ", md_w(m, W_FIX));
-		md_text(m, a->fix[m->en]);
-		md_raw(m, "\n");
-		any = 1;
+	m->adv_rows = advice_all(&m->nadv);
+	m->adv = calloc(m->nadv ? m->nadv : 1, sizeof(*m->adv));
+	if (!m->adv) {
+		m->failed = 1;
+		return;
 	}
-	if (any)
-		md_raw(m, "\n");
+	for (i = 0; i < r->ndomains; i++) {
+		struct md_code codes[MD_CODES_MAX];
+		size_t n = 0;
+
+		for (s = 0; s < rep_nstandards; s++)
+			if (r->present[s])
+				md_codes(&r->domains[i], s, codes, &n); /* each code once */
+		for (k = 0; k < n; k++) {
+			const struct advice *a;
+			char code[128];
+
+			(void)snprintf(code, sizeof(code), "%.*s", (int)codes[k].n, codes[k].p);
+			a = md_adv_row(m, code);
+			if (a)
+				m->adv[a - m->adv_rows].domains++;
+		}
+	}
+}
+
+/* The advice per reason code: a heading per code the run names, sorted by
+ * code, with the number of domains, what is wrong and what to do. */
+static void md_advice(struct md *m)
+{
+	size_t k, n = 0;
+
+	md_printf(m, "## %s\n\n%s\n\n", md_w(m, W_ADVICE), md_w(m, W_ADVICE_INTRO));
+	for (k = 0; m->adv && k < m->nadv; k++) {
+		const struct advice *a = &m->adv_rows[k];
+		unsigned long c = m->adv[k].domains;
+
+		if (!c)
+			continue;
+		md_printf(m, "### `%s`\n\n%lu %s. %s ", a->code, c,
+			  md_w(m, c == 1 ? W_DOMAIN_LC : W_DOMAINS_LC), md_w(m, W_WHAT));
+		md_text(m, a->what[m->en]);
+		md_printf(m, "\n\n%s ", md_w(m, W_FIX));
+		md_text(m, a->fix[m->en]);
+		md_raw(m, "\n\n");
+		n++;
+	}
+	if (!n)
+		md_printf(m, "%s\n\n", md_w(m, W_ADVICE_NONE));
 }
 
 static void md_bool_cell(struct md *m, int v)
@@ -1047,7 +1124,7 @@ static void md_domain(struct md *m, const struct rep_domain *d)
 {
 	const struct report *r = m->r;
 	const char *names[5];
-	size_t i, s;
+	size_t i, s, known = 0;
 
 	md_raw(m, "### ");
 	md_text(m, d->name);
@@ -1080,12 +1157,13 @@ static void md_domain(struct md *m, const struct rep_domain *d)
 		md_raw(m, "|");
 		md_cell_raw(m, rep_standards[s].name[m->en]);
 		md_cell_raw(m, rep_status_name(r->lang, d->status[s]));
-		md_reasons_cell(m, d, s);
+		known += md_reasons_cell(m, d, s);
 		md_expl_cell(m, d, s);
 		md_raw(m, "\n");
 	}
 	md_raw(m, "\n");
-	md_advice(m, d);
+	if (known)
+		md_printf(m, "%s\n\n", md_w(m, W_ADVICE_SEE));
 	md_printf(m, "%s:\n\n", md_w(m, W_EVIDENCE));
 	md_printf(m, "- %s: %s ", md_w(m, W_DNSSEC_EV), md_w(m, W_DNSSEC_ZONE));
 	md_text(m, d->dnssec_soa ? d->dnssec_soa : "\xe2\x80\x93");
@@ -1108,6 +1186,7 @@ static int md_render(const struct report *r, FILE *f)
 	struct md m = {.r = r, .en = r->lang == REP_EN, .f = f, .failed = 0};
 	size_t i;
 
+	md_adv_scan(&m);
 	md_title(&m);
 	md_summary(&m);
 	md_categories(&m);
@@ -1116,9 +1195,11 @@ static int md_render(const struct report *r, FILE *f)
 	md_explanations(&m);
 	md_providers(&m);
 	md_orgs(&m);
+	md_advice(&m);
 	md_printf(&m, "## %s\n\n", md_w(&m, W_APPENDIX));
 	for (i = 0; i < r->ndomains && !m.failed; i++)
 		md_domain(&m, &r->domains[i]);
+	free(m.adv);
 	return m.failed || ferror(f) ? -1 : 0;
 }
 

@@ -99,8 +99,7 @@ static int dbcmd_parse(int argc, char **argv, const char *usage, const char *all
 	return 0;
 }
 
-/* Open an existing database (runs and diff never create one). */
-static struct db *dbcmd_open(const char *path, int *ret)
+struct db *cmd_open_existing(const char *path, int *ret)
 {
 	char err[1024];
 	struct db *db;
@@ -186,7 +185,7 @@ int cmd_runs(int argc, char **argv)
 		(void)fputs(usage_runs, stderr);
 		return EXIT_USAGE;
 	}
-	db = dbcmd_open(o.db, &ret);
+	db = cmd_open_existing(o.db, &ret);
 	if (!db)
 		return ret;
 	if (!o.json)
@@ -338,7 +337,7 @@ int cmd_diff(int argc, char **argv)
 		(void)fputs(usage_diff, stderr);
 		return EXIT_USAGE;
 	}
-	db = dbcmd_open(o.db, &ret);
+	db = cmd_open_existing(o.db, &ret);
 	if (!db)
 		return ret;
 	if (db_runs_each(db, diff_pick_cb, &pick) < 0) {

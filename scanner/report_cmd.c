@@ -163,23 +163,14 @@ int cmd_report(int argc, char **argv)
 	struct db *db;
 	char err[1024];
 	bool usage = false;
-	FILE *f;
 	int rc;
 
 	rc = report_parse(argc, argv, &o);
 	if (rc)
 		return rc > 0 ? 0 : EXIT_USAGE;
-	f = fopen(o.db, "rb");
-	if (!f) {
-		(void)fprintf(stderr, "mailscan: %s: no such database\n", o.db);
-		return EXIT_USAGE;
-	}
-	(void)fclose(f);
-	db = db_open(o.db, err, sizeof(err));
-	if (!db) {
-		(void)fprintf(stderr, "mailscan: %s\n", err);
-		return EXIT_RUN;
-	}
+	db = cmd_open_existing(o.db, &rc);
+	if (!db)
+		return rc;
 	rc = report_build(&r, db, o.run, o.explanations, o.lang, &usage, err, sizeof(err));
 	db_close(db);
 	if (rc < 0) {

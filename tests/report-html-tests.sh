@@ -300,6 +300,130 @@ if len(colours) < 16:
 print('%dx%d PNG, %d bytes, %d colours sampled' % (w, h, len(data), len(colours)))
 EOF
 
+# check_adv.py HTML JSON: the advice per reason code (section "advice",
+# before the appendix "domains") lists each code with advice that the run
+# names exactly once, sorted by code, with ids adv-0, adv-1, ... in that
+# order (indexes, never the code), the number of domains and what/fix text
+# that appears nowhere else; in the appendix every reason code with advice
+# is a link <a href="#adv-N"> whose text is the code of entry N, and no other
+# text is such a link. JSON is the json report of the same run: its advice
+# per domain gives the codes and the number of domains of each.
+cat >"$TMP/check_adv.py" <<'EOF'
+import json, re, sys
+from html.parser import HTMLParser
+
+doc = open(sys.argv[1], encoding='utf-8').read()
+rep = json.load(open(sys.argv[2], encoding='utf-8'))
+problems = []
+
+
+class Adv(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.section = None    # id of the <section> we are in
+        self.order = []        # section ids in document order
+        self.entries = []      # [id, [cell texts]] of the advice table rows
+        self.cell = None       # text of the advice cell being read
+        self.links = []        # (href, text, domain article id)
+        self.link = None
+        self.article = None
+        self.text = []         # all text outside the advice section
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == 'section':
+            self.section = a.get('id')
+            self.order.append(self.section)
+        elif tag == 'article':
+            self.article = a.get('id')
+        elif tag == 'tr' and self.section == 'advice' and 'id' in a:
+            self.entries.append([a['id'], []])
+        elif tag in ('th', 'td') and self.section == 'advice' and self.entries:
+            self.cell = []
+        elif tag == 'a' and (a.get('href') or '').startswith('#adv-'):
+            self.link = [a['href'], [], self.article, self.section]
+
+    def handle_endtag(self, tag):
+        if tag in ('th', 'td') and self.cell is not None:
+            self.entries[-1][1].append(''.join(self.cell))
+            self.cell = None
+        elif tag == 'a' and self.link:
+            self.link[1] = ''.join(self.link[1])
+            self.links.append(tuple(self.link))
+            self.link = None
+        elif tag == 'article':
+            self.article = None
+
+    def handle_data(self, data):
+        if self.cell is not None:
+            self.cell.append(data)
+        elif self.section != 'advice':
+            self.text.append(data)
+        if self.link:
+            self.link[1].append(data)
+
+
+p = Adv()
+p.feed(doc)
+p.close()
+if 'advice' not in p.order or 'domains' not in p.order or \
+        p.order.index('advice') + 1 != p.order.index('domains'):
+    problems.append('sections %s: no advice right before the appendix' % p.order)
+ids = [e[0] for e in p.entries]
+if ids != ['adv-%d' % i for i in range(len(ids))]:
+    problems.append('ids %s, expected adv-0 .. adv-%d in order' % (ids[:8], len(ids) - 1))
+codes = [e[1][0] if e[1] else '' for e in p.entries]
+if codes != sorted(set(codes)):
+    problems.append('codes not sorted or repeated: %s' % codes)
+if any(len(e[1]) != 4 for e in p.entries):
+    problems.append('an advice row without code, domains, what and fix')
+want = {}
+for d in rep['domains']:
+    for c in {x['code'] for x in d['advice']}:
+        want[c] = want.get(c, 0) + 1
+got = {e[1][0]: int(re.sub(r'[.,]', '', e[1][1])) for e in p.entries if len(e[1]) == 4}
+if got != want:
+    problems.append('codes and domain counts %s != json %s' % (got, want))
+# what/fix once: not in the appendix or anywhere else outside the section
+rest = ''.join(p.text)
+for e in p.entries:
+    for t in e[1][2:]:
+        if t in rest:
+            problems.append('%s: advice text outside the advice section: %r' % (e[0], t[:50]))
+# links: all in the appendix, each names its entry's code; per code the
+# linking domains are the domains the count says
+target = dict(zip(ids, codes))
+linked = {}
+for href, text, art, sec in p.links:
+    if sec != 'domains' or not art:
+        problems.append('link %s outside a domain of the appendix' % href)
+    if target.get(href[1:]) != text:
+        problems.append('link %s says %r, the entry is %r' % (href, text, target.get(href[1:])))
+    linked.setdefault(text, set()).add(art)
+if {c: len(s) for c, s in linked.items()} != got:
+    problems.append('domains linking each code %s != counts %s' %
+                    ({c: len(s) for c, s in linked.items()}, got))
+# and every reason code with advice in the appendix is linked: the json's
+# codes per domain are the link texts of that domain's article
+arts = {}
+for href, text, art, sec in p.links:
+    arts.setdefault(art, set()).add(text)
+names = {}
+for m in re.finditer(r'<article class="dom" id="(d\d+)">\n<div class="blk"><h3>', doc):
+    names[m.group(1)] = len(names)
+for i, d in enumerate(rep['domains']):
+    if arts.get('d%d' % i, set()) != {x['code'] for x in d['advice']}:
+        problems.append('%s: links %s, json advice %s' % (d['name'], sorted(arts.get('d%d' % i, set())),
+                                                          sorted({x['code'] for x in d['advice']})))
+if len(names) != len(rep['domains']):
+    problems.append('%d domain articles, json has %d' % (len(names), len(rep['domains'])))
+for m in problems[:20]:
+    print(m)
+if not problems:
+    print('%d codes, %d links' % (len(ids), len(p.links)))
+sys.exit(1 if problems else 0)
+EOF
+
 # ======================================================================
 # (a) golden files: the fixed database in Dutch and English
 # ======================================================================
@@ -338,12 +462,26 @@ f=$TMP/fixture.nl.html
 if grep -q 'Wijzigingen sinds run 2' "$f" && grep -q '>verlopen<' "$f" &&
     grep -q '>niet meer nodig<' "$f" && grep -q '>ongebruikt<' "$f" &&
     grep -q 'Los het op bij <strong>oudhost.nl</strong>' "$f" &&
-    grep -q '<svg viewBox' "$f" && grep -q 'id="d0"' "$f"; then
-    ok "fixture report has changes, explanation states, fixable provider, charts, appendix"
+    grep -q '<svg viewBox' "$f" && grep -q 'id="d0"' "$f" &&
+    grep -q '<tr id="adv-0"><th scope="row" class="mono code">dane-insecure</th>' "$f" &&
+    grep -q '<a href="#adv-2">dane-missing</a>' "$f"; then
+    ok "fixture report has changes, explanation states, fixable provider, charts, advice, appendix"
 else
-    not_ok "fixture report has changes, explanation states, fixable provider, charts, appendix" \
+    not_ok "fixture report has changes, explanation states, fixable provider, charts, advice, appendix" \
         "a section is missing in $f"
 fi
+# the advice per reason code: once, linked from the appendix by index ids,
+# the codes and domain counts of the json report of the same run
+for lang in nl en; do
+    report "fixture.$lang.json" --db "$TMP/fixture.db" --explanations "$DATA/explanations.yaml" \
+        --format json --lang "$lang"
+    if python3 "$TMP/check_adv.py" "$TMP/fixture.$lang.html" "$TMP/fixture.$lang.json.out" \
+        >"$TMP/adv.$lang.txt"; then
+        ok "advice once per reason code, linked from every domain ($lang): $(cat "$TMP/adv.$lang.txt")"
+    else
+        not_ok "advice once per reason code, linked from every domain ($lang)" "see below" "$TMP/adv.$lang.txt"
+    fi
+done
 
 # ======================================================================
 # (b) escaping: hostile organisation and domain names, banners, labels...
@@ -412,6 +550,16 @@ for lang in nl en; do
             "$(grep -oiE '.{20}<(script|img|iframe|a/href).{20}' "$TMP/hostile.$lang.html" | head -n 3)"
     else
         ok "no raw <script, <img, <iframe in the hostile report ($lang)"
+    fi
+done
+for lang in nl en; do
+    report "hostile.$lang.json" --db "$TMP/hostile.db" --explanations "$TMP/hostile.yaml" \
+        --format json --lang "$lang"
+    if python3 "$TMP/check_adv.py" "$TMP/hostile.$lang.html" "$TMP/hostile.$lang.json.out" \
+        >"$TMP/hadv.$lang.txt"; then
+        ok "hostile reason codes are not linked, the others are ($lang)"
+    else
+        not_ok "hostile reason codes are not linked, the others are ($lang)" "see below" "$TMP/hadv.$lang.txt"
     fi
 done
 # the checker itself must catch what it looks for
@@ -513,14 +661,15 @@ else
     done
     [[ -s $SHOT ]] && echo "screenshot: $SHOT"
     # the screenshot is of the report, not of an error page: the DOM Chromium
-    # built from the file has the report's title and seven sections
+    # built from the file has the report's title and eight sections
     render dom "$TMP/fixture.nl.html" --dump-dom
     if [[ $RC -eq 0 ]] && grep -q '<h1>Mailbeveiliging: pas toe of leg uit</h1>' "$TMP/dom.stdout" &&
-        [[ $(grep -o '<section' "$TMP/dom.stdout" | wc -l) -eq 7 ]] &&
+        [[ $(grep -o '<section' "$TMP/dom.stdout" | wc -l) -eq 8 ]] &&
+        grep -q '<section class="major" id="advice">' "$TMP/dom.stdout" &&
         ! grep -qi '<script' "$TMP/dom.stdout"; then
-        ok "chromium builds the report's DOM (title, seven sections, no script)"
+        ok "chromium builds the report's DOM (title, eight sections, no script)"
     else
-        not_ok "chromium builds the report's DOM (title, seven sections, no script)" \
+        not_ok "chromium builds the report's DOM (title, eight sections, no script)" \
             "exit $RC" "$TMP/dom.stdout" "$TMP/dom.log"
     fi
 

@@ -233,7 +233,7 @@ check "md lists the explanations by state" "missing headings" \
           grep -qx "### Niet meer nodig (1)" "$TMP/g-nl-md.out" && grep -qx "### Niet gebruikt (1)" "$TMP/g-nl-md.out" &&
           grep -qx "### Expired (1)" "$TMP/g-en-md.out" && grep -qx "### No longer needed (1)" "$TMP/g-en-md.out"'
 check "md: the appendix says expired on" "no row" \
-    grep -qF '| STARTTLS en DANE | voldoet niet | dane-missing | verlopen op 2026-02-28: Oude mailserver wordt vervangen (domein, regel 11) |' "$TMP/g-nl-md.out"
+    grep -qF '| STARTTLS en DANE | voldoet niet | `dane-missing` | verlopen op 2026-02-28: Oude mailserver wordt vervangen (domein, regel 11) |' "$TMP/g-nl-md.out"
 check "csv: the explained domain" "no row" \
     grep -q '^domein,proefland.nl,provincie,Provincie Proefland,,voldoet,uitgelegd,' "$TMP/g-nl-csv.out"
 
@@ -460,9 +460,16 @@ EOF
 import html.parser, os, re, sys
 src = open(sys.argv[1], encoding="utf-8").read()
 bad = []
-for tag in ("script", "img", "em", "code", "del", "pre", "blockquote", "b", "i"):
+for tag in ("script", "img", "em", "del", "pre", "blockquote", "b", "i"):
     if re.search(rf"<{tag}[ >]", src):
         bad.append(f"<{tag}> in the rendered HTML")
+# code spans: only the reason codes with advice the renderer writes itself
+spans = re.findall(r"<code(?: [^>]*)?>(.*?)</code>", src, re.S)
+for code in spans:
+    if not re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", code):
+        bad.append(f"<code>{code[:40]!r}</code> in the rendered HTML")
+if src.count("<code") != len(spans):
+    bad.append("an unclosed <code> in the rendered HTML")
 if re.search(r"""href=["']?javascript""", src, re.I):
     bad.append("a javascript: link")
 class Cells(html.parser.HTMLParser):
@@ -511,6 +518,69 @@ if not title or not title[0].endswith("(maart | *meting* <i>3</i>)"):
     bad.append(f"title {title!r}")
 for b in bad:
     print("  " + b)
+sys.exit(1 if bad else 0)
+EOF
+done
+
+# The advice per reason code: once per code, in a section before the
+# appendix, only the codes the run names (those of the json's advice), sorted,
+# with the number of domains; the appendix names each code as a code span
+# (as cmark-gfm renders it) and says once per domain where the advice is.
+for lang in nl en; do
+    check "md $lang: advice once per reason code, before the appendix, named from the appendix" "see above" \
+        python3 - "$TMP/g-$lang-md.out" "$TMP/g-$lang-json.out" "$lang" "$TMP/md-$lang.html" <<'EOF'
+import json, re, sys
+md = open(sys.argv[1], encoding="utf-8").read()
+doc = json.load(open(sys.argv[2], encoding="utf-8"))
+nl = sys.argv[3] == "nl"
+rendered = open(sys.argv[4], encoding="utf-8").read()
+bad = []
+adv_h = "\n## Advies per redencode\n" if nl else "\n## Advice per reason code\n"
+app_h = "\n## Bijlage: per domein\n" if nl else "\n## Appendix: per domain\n"
+see = ("Advies bij deze redenen: zie Advies per redencode." if nl else
+       "Advice on these reasons: see Advice per reason code.")
+a, b = md.find(adv_h), md.find(app_h)
+if a < 0 or b < 0 or not a < b or md.count(adv_h) != 1 or md.count(app_h) != 1:
+    bad.append(f"advice section at {a}, appendix at {b}")
+    a, b = max(a, 0), max(b, 0)
+section, appendix = md[a:b], md[b:]
+entries = re.findall(r"^### `([a-z0-9-]+)`\n\n(\d+) [a-z]+\. [^\n:]*: (.*)\n\n[^\n:]*: (.*)\n", section, re.M)
+codes = [e[0] for e in entries]
+if len(entries) != section.count("\n### "):
+    bad.append(f"{section.count(chr(10) + '### ')} headings, {len(entries)} entries")
+if codes != sorted(set(codes)):
+    bad.append(f"entries not sorted or repeated: {codes}")
+# the json's advice per domain: the codes with advice, and how many domains
+want = {}
+for d in doc["domains"]:
+    for c in {x["code"] for x in d["advice"]}:
+        want[c] = want.get(c, 0) + 1
+got = {c: int(n) for c, n, _, _ in entries}
+if got != want:
+    bad.append(f"codes and domain counts {got} != json {want}")
+for c, n, what, fix in entries:
+    for text in (what, fix):
+        if md.count(text) != 1:
+            bad.append(f"{c}: its text appears {md.count(text)} times")
+# per domain (in the rendered appendix): every code span is a code of the
+# section; the pointer to the section once when there is one, never without
+app_r = rendered.split("<h2>" + app_h.strip("\n# ") + "</h2>")
+domains = re.split(r"<h3>", app_r[-1])[1:] if len(app_r) == 2 else []
+if len(domains) != len(doc["domains"]):
+    bad.append(f"{len(domains)} domains in the appendix, json has {len(doc['domains'])}")
+per = {}
+for d in domains:
+    spans = set(re.findall(r"<code>(.*?)</code>", d, re.S))
+    if spans - set(codes):
+        bad.append(f"{d.splitlines()[0]}: code spans {spans - set(codes)} not in the section")
+    if d.count(see) != (1 if spans else 0):
+        bad.append(f"{d.splitlines()[0]}: pointer to the advice {d.count(see)} times, {len(spans)} codes")
+    for c in spans:
+        per[c] = per.get(c, 0) + 1
+if per != got:
+    bad.append(f"codes named per domain {per} != section {got}")
+for x in bad[:10]:
+    print("  " + x)
 sys.exit(1 if bad else 0)
 EOF
 done
