@@ -41,7 +41,8 @@ struct probe_ops {
 	void (*cleanup)(struct domain_scan *ds);
 };
 
-extern const struct probe_ops probe_dnssec, probe_starttls, probe_dane, probe_mta_sts, probe_tlsrpt;
+extern const struct probe_ops probe_dnssec, probe_starttls, probe_tls_ncsc, probe_dane,
+    probe_mta_sts, probe_tlsrpt;
 
 /* All probes, in output order. */
 extern const struct probe_ops *const probe_registry[PROBE_COUNT];

@@ -6,7 +6,7 @@
 #include <stdio.h>
 
 const struct probe_ops *const probe_registry[PROBE_COUNT] = {
-    &probe_dnssec, &probe_starttls, &probe_dane, &probe_mta_sts, &probe_tlsrpt,
+    &probe_dnssec, &probe_starttls, &probe_tls_ncsc, &probe_dane, &probe_mta_sts, &probe_tlsrpt,
 };
 
 const char *verdict_name(enum verdict v)

@@ -18,11 +18,12 @@
 
 struct probe_env;
 
-#define SCAN_MX_MAX 64     /* hard cap on MX records kept per domain */
-#define SCAN_ADDR_MAX 16   /* addresses probed per MX host */
-#define SCAN_TLSA_MAX 16   /* TLSA records kept per host */
-#define SCAN_REASONS_MAX 8 /* reason codes per standard */
-#define SCAN_SAN_MAX 16    /* subjectAltName DNS entries kept */
+#define SCAN_MX_MAX 64      /* hard cap on MX records kept per domain */
+#define SCAN_ADDR_MAX 16    /* addresses probed per MX host */
+#define SCAN_TLSA_MAX 16    /* TLSA records kept per host */
+#define SCAN_REASONS_MAX 16 /* reason codes per standard */
+#define SCAN_SAN_MAX 16     /* subjectAltName DNS entries kept */
+#define SCAN_CHAIN_MAX 8    /* certificates of a presented chain described */
 
 enum verdict {
 	VERDICT_NONE = 0,
@@ -61,6 +62,34 @@ enum dane_match { DANE_NOT_CHECKED = 0, DANE_MATCH, DANE_MISMATCH, DANE_NO_TLS }
 /* "not-checked", "match", "mismatch", "no-tls" (JSON, store, logs). */
 const char *dane_match_name(enum dane_match m);
 
+/* One certificate of the presented chain: what the tls_ncsc probe judges
+ * (public key, signature hash). */
+struct cert_brief {
+	char subject[128];
+	char key_type[16]; /* RSA, EC, ED25519, DSA ... */
+	int key_bits;
+	char curve[32];    /* EC keys: the curve's name, else "" */
+	char sig_alg[64];  /* e.g. ecdsa-with-SHA256 */
+	char sig_hash[16]; /* SHA256, SHA1, MD5 ...; "INTRINSIC" for Ed25519/Ed448 */
+	char sig_key[16];  /* the signer's key type: RSA, RSA-PSS, EC, DSA, ED25519 ... */
+	bool self_signed;
+};
+
+/* What one completed TLS handshake showed (tls_facts_get in tls.c). */
+struct tls_facts {
+	int version;         /* SSL_version(): TLS1_2_VERSION etc.; 0 = none */
+	char suite[64];      /* IANA (RFC) name of the cipher suite */
+	char suite_ossl[64]; /* OpenSSL's name */
+	char group[32];      /* key-exchange group (ECDHE curve, named FFDHE group), "" unknown */
+	bool kx_dh;          /* finite-field (EC-less) Diffie-Hellman */
+	int kx_bits;         /* size of the server's ephemeral key, 0 unknown */
+	int ems;             /* RFC 7627 extended master secret: 1, 0, -1 = n/a (TLS 1.3) */
+	int secure_reneg;    /* RFC 5746: 1, 0, -1 = n/a (TLS 1.3) */
+	bool compression;    /* TLS compression in use */
+};
+
+struct ncsc_result; /* probes/ncsc.h: the tls_ncsc findings of one IP */
+
 struct cert_info {
 	bool present;
 	char subject[256];
@@ -76,6 +105,8 @@ struct cert_info {
 	char pkix_error[128]; /* OpenSSL's reason when not valid */
 	bool name_match;      /* a DNS-ID in subjectAltName matches the MX host */
 	size_t chain_len;
+	size_t ncerts; /* described in certs[], leaf first */
+	struct cert_brief certs[SCAN_CHAIN_MAX];
 };
 
 struct addr_result {
@@ -88,6 +119,7 @@ struct addr_result {
 	char tls_version[16];
 	char cipher[64];
 	char group[32];
+	struct tls_facts facts; /* the handshake's facts, for tls_ncsc */
 	struct cert_info cert;
 	enum dane_match dane;
 	char dane_detail[160];
@@ -99,6 +131,10 @@ struct addr_result {
 	enum addr_status first_status;
 	char first_error[160];
 	bool done;
+	/* The tls_ncsc findings of this IP (SPEC §3 tls_ncsc): shared by every
+	 * (host, IP) on the same address, owned by the engine; NULL when the
+	 * probe did not run here (no completed handshake). */
+	struct ncsc_result *ncsc;
 };
 
 struct tlsa_rr {
@@ -179,6 +215,7 @@ struct rpt_result {
 enum probe_id {
 	PROBE_DNSSEC = 0,
 	PROBE_STARTTLS,
+	PROBE_TLS_NCSC,
 	PROBE_DANE,
 	PROBE_MTA_STS,
 	PROBE_TLSRPT,

@@ -63,6 +63,7 @@ struct smtp_session {
 	struct smtp_reply reply;
 	struct buf out; /* pending command bytes */
 	bool tls_up;
+	const struct smtp_hooks *hooks; /* NULL: the plain probe */
 };
 
 static void smtp_on_fd(evutil_socket_t fd, short what, void *arg);
@@ -257,6 +258,11 @@ static void smtp_start_tls(struct smtp_session *s)
 		smtp_finish(s, ADDR_LOCAL_ERROR, "OpenSSL: cannot set up SNI/DANE");
 		return;
 	}
+	if (s->hooks && s->hooks->prepare && s->hooks->prepare(s->ssl, s->hooks->arg) < 0) {
+		ERR_clear_error();
+		smtp_finish(s, ADDR_LOCAL_ERROR, "OpenSSL: cannot set up the handshake");
+		return;
+	}
 	SSL_set_connect_state(s->ssl);
 	smtp_state(s, SMTP_TLS);
 	smtp_on_fd(s->fd, EV_WRITE, s);
@@ -270,8 +276,11 @@ static void smtp_handshake(struct smtp_session *s)
 
 	if (r == 1) {
 		s->tls_up = true;
-		tls_record(s->ssl, tls_ctx_store(s->cfg->ssl_ctx), s->host->name, s->tlsa_added,
-			   s->ar);
+		if (s->hooks)
+			s->hooks->handshake(s->ssl, 1, 0, 0, s->hooks->arg);
+		else
+			tls_record(s->ssl, tls_ctx_store(s->cfg->ssl_ctx), s->host->name,
+				   s->tlsa_added, s->ar);
 		s->ar->status = SSL_version(s->ssl) >= TLS1_2_VERSION ? ADDR_OK : ADDR_TLS_OLD;
 		smtp_state(s, SMTP_QUIT);
 		if (smtp_send(s, "QUIT") < 0)
@@ -286,6 +295,8 @@ static void smtp_handshake(struct smtp_session *s)
 	}
 	oe = ERR_peek_last_error();
 	ERR_error_string_n(oe, ebuf, sizeof(ebuf));
+	if (s->hooks)
+		s->hooks->handshake(s->ssl, 0, oe, e, s->hooks->arg);
 	ERR_clear_error();
 	if (s->tlsa_added > 0)
 		s->ar->dane = DANE_NO_TLS;
@@ -418,6 +429,14 @@ struct smtp_session *smtp_probe_start(struct event_base *base, const struct smtp
 				      const struct mx_host *host, struct addr_result *ar,
 				      smtp_done_cb cb, void *arg)
 {
+	return smtp_probe_start_hooked(base, cfg, host, ar, NULL, cb, arg);
+}
+
+struct smtp_session *smtp_probe_start_hooked(struct event_base *base, const struct smtp_config *cfg,
+					     const struct mx_host *host, struct addr_result *ar,
+					     const struct smtp_hooks *hooks, smtp_done_cb cb,
+					     void *arg)
+{
 	struct smtp_session *s = calloc(1, sizeof(*s));
 	struct sockaddr_storage ss;
 	socklen_t sslen;
@@ -433,6 +452,7 @@ struct smtp_session *smtp_probe_start(struct event_base *base, const struct smtp
 	s->ar = ar;
 	s->cb = cb;
 	s->arg = arg;
+	s->hooks = hooks;
 	s->fd = -1;
 	s->state = SMTP_CONNECT;
 	smtp_reply_init(&s->reply);

@@ -26,6 +26,20 @@ struct smtp_config {
 typedef void (*smtp_done_cb)(struct addr_result *ar, void *arg);
 
 /*
+ * Hooks for a session that does more than record (the tls_ncsc probe's
+ * extra handshakes). prepare runs after SSL_new and SNI, before the
+ * handshake (return 0, or -1 to give up with ADDR_LOCAL_ERROR); handshake
+ * runs when the handshake is over: ok 1 (then nothing is recorded into the
+ * addr_result but the status), or ok 0 with OpenSSL's last error and
+ * SSL_get_error's value, while the SSL still lives.
+ */
+struct smtp_hooks {
+	int (*prepare)(SSL *ssl, void *arg);
+	void (*handshake)(SSL *ssl, int ok, unsigned long err, int ssl_error, void *arg);
+	void *arg;
+};
+
+/*
  * Probe ar->ip for MX host `host` (borrowed; TLSA records are taken from it).
  * Results go into ar; cb(ar, arg) is called exactly once, from the loop,
  * after which the session is gone. Returns the session, or NULL when it
@@ -35,6 +49,12 @@ typedef void (*smtp_done_cb)(struct addr_result *ar, void *arg);
 struct smtp_session *smtp_probe_start(struct event_base *base, const struct smtp_config *cfg,
 				      const struct mx_host *host, struct addr_result *ar,
 				      smtp_done_cb cb, void *arg);
+
+/* smtp_probe_start with hooks (borrowed, must outlive the session). */
+struct smtp_session *smtp_probe_start_hooked(struct event_base *base, const struct smtp_config *cfg,
+					     const struct mx_host *host, struct addr_result *ar,
+					     const struct smtp_hooks *hooks, smtp_done_cb cb,
+					     void *arg);
 
 /* Stop a running probe without calling its callback (run teardown). */
 void smtp_probe_abort(struct smtp_session *s);

@@ -11,6 +11,7 @@
  */
 #include "tls.h"
 
+#include <openssl/core_names.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/x509v3.h>
@@ -188,6 +189,62 @@ static void tls_cert_details(X509 *cert, struct cert_info *ci)
 	}
 }
 
+static const char *tls_key_type(EVP_PKEY *pk)
+{
+	int id = EVP_PKEY_get_base_id(pk);
+	const char *t = id == EVP_PKEY_RSA       ? "RSA"
+			: id == EVP_PKEY_RSA_PSS ? "RSA-PSS"
+			: id == EVP_PKEY_EC      ? "EC"
+			: id == EVP_PKEY_DSA     ? "DSA"
+			: id == EVP_PKEY_ED25519 ? "ED25519"
+			: id == EVP_PKEY_ED448   ? "ED448"
+						 : OBJ_nid2sn(id);
+
+	return t ? t : "unknown";
+}
+
+/* The public key and signature of one certificate, for tls_ncsc. */
+static void tls_cert_brief(X509 *cert, struct cert_brief *b)
+{
+	EVP_PKEY *pk = X509_get0_pubkey(cert);
+	int mdnid = NID_undef, pknid = NID_undef, nid = X509_get_signature_nid(cert);
+	const char *sn;
+	char cn[128];
+
+	memset(b, 0, sizeof(*b));
+	tls_name_oneline(X509_get_subject_name(cert), b->subject, sizeof(b->subject));
+	if (X509_NAME_get_text_by_NID(X509_get_subject_name(cert), NID_commonName, cn, sizeof(cn)) >
+	    0)
+		(void)str_sanitise(b->subject, sizeof(b->subject), cn, strlen(cn));
+	if (pk) {
+		(void)str_copy(b->key_type, sizeof(b->key_type), tls_key_type(pk));
+		b->key_bits = EVP_PKEY_get_bits(pk);
+		if (EVP_PKEY_get_base_id(pk) == EVP_PKEY_EC &&
+		    EVP_PKEY_get_utf8_string_param(pk, OSSL_PKEY_PARAM_GROUP_NAME, b->curve,
+						   sizeof(b->curve), NULL) != 1)
+			b->curve[0] = '\0';
+	}
+	(void)str_copy(b->sig_alg, sizeof(b->sig_alg),
+		       OBJ_nid2ln(nid) ? OBJ_nid2ln(nid) : "unknown");
+	if (X509_get_signature_info(cert, &mdnid, &pknid, NULL, NULL) == 1) {
+		if (mdnid == NID_undef && (pknid == NID_ED25519 || pknid == NID_ED448))
+			(void)str_copy(b->sig_hash, sizeof(b->sig_hash), "INTRINSIC");
+		else if ((sn = OBJ_nid2sn(mdnid)) != NULL)
+			(void)str_copy(b->sig_hash, sizeof(b->sig_hash), sn);
+		sn = pknid == EVP_PKEY_RSA       ? "RSA"
+		     : pknid == EVP_PKEY_RSA_PSS ? "RSA-PSS"
+		     : pknid == EVP_PKEY_EC      ? "EC"
+		     : pknid == EVP_PKEY_DSA     ? "DSA"
+						 : OBJ_nid2sn(pknid);
+		(void)str_copy(b->sig_key, sizeof(b->sig_key), sn ? sn : "unknown");
+	} else {
+		/* a digest OpenSSL does not know (MD2, MD4 ...): let the name speak */
+		(void)str_copy(b->sig_hash, sizeof(b->sig_hash), "unknown");
+	}
+	b->self_signed = (X509_get_extension_flags(cert) & EXFLAG_SS) != 0;
+	ERR_clear_error();
+}
+
 /* PKIX: does the presented chain verify to the trust store? */
 static void tls_pkix(SSL *ssl, X509 *leaf, X509_STORE *store, struct cert_info *ci)
 {
@@ -217,6 +274,46 @@ static void tls_pkix(SSL *ssl, X509 *leaf, X509_STORE *store, struct cert_info *
 	X509_STORE_CTX_free(vctx);
 }
 
+void tls_facts_get(SSL *ssl, struct tls_facts *f)
+{
+	const SSL_CIPHER *c = SSL_get_current_cipher(ssl);
+	EVP_PKEY *pk = NULL;
+	int nid;
+
+	memset(f, 0, sizeof(*f));
+	f->version = SSL_version(ssl);
+	if (c) {
+		(void)str_copy(f->suite, sizeof(f->suite),
+			       SSL_CIPHER_standard_name(c) ? SSL_CIPHER_standard_name(c)
+							   : SSL_CIPHER_get_name(c));
+		(void)str_copy(f->suite_ossl, sizeof(f->suite_ossl), SSL_CIPHER_get_name(c));
+	}
+	nid = SSL_get_negotiated_group(ssl);
+	if (nid > 0) {
+		const char *g = SSL_group_to_name(ssl, nid);
+
+		if (!g)
+			g = OBJ_nid2sn(nid);
+		(void)str_copy(f->group, sizeof(f->group), g ? g : "");
+	}
+	if (SSL_get_peer_tmp_key(ssl, &pk) == 1 && pk) {
+		f->kx_bits = EVP_PKEY_get_bits(pk);
+		if (EVP_PKEY_get_base_id(pk) == EVP_PKEY_DH) {
+			f->kx_dh = true;
+			/* OpenSSL recognises the RFC 7919 (and RFC 3526) groups by p and g */
+			if (EVP_PKEY_get_utf8_string_param(pk, OSSL_PKEY_PARAM_GROUP_NAME, f->group,
+							   sizeof(f->group), NULL) != 1)
+				f->group[0] = '\0';
+		}
+		EVP_PKEY_free(pk);
+	}
+	f->ems = f->version >= TLS1_3_VERSION ? -1 : SSL_get_extms_support(ssl) == 1;
+	f->secure_reneg =
+	    f->version >= TLS1_3_VERSION ? -1 : SSL_get_secure_renegotiation_support(ssl) == 1;
+	f->compression = SSL_get_current_compression(ssl) != NULL;
+	ERR_clear_error();
+}
+
 void tls_record(SSL *ssl, X509_STORE *store, const char *host, int tlsa_added,
 		struct addr_result *ar)
 {
@@ -235,6 +332,7 @@ void tls_record(SSL *ssl, X509_STORE *store, const char *host, int tlsa_added,
 
 		(void)str_copy(ar->group, sizeof(ar->group), g ? g : OBJ_nid2sn(nid));
 	}
+	tls_facts_get(ssl, &ar->facts);
 	ar->dane_depth = -1;
 	if (!leaf) {
 		(void)str_copy(ar->cert.pkix_error, sizeof(ar->cert.pkix_error),
@@ -248,6 +346,14 @@ void tls_record(SSL *ssl, X509_STORE *store, const char *host, int tlsa_added,
 	}
 	tls_cert_details(leaf, &ar->cert);
 	ar->cert.chain_len = chain ? (size_t)sk_X509_num(chain) : 1;
+	if (chain && sk_X509_num(chain) > 0) {
+		int k;
+
+		for (k = 0; k < sk_X509_num(chain) && ar->cert.ncerts < SCAN_CHAIN_MAX; k++)
+			tls_cert_brief(sk_X509_value(chain, k), &ar->cert.certs[ar->cert.ncerts++]);
+	} else {
+		tls_cert_brief(leaf, &ar->cert.certs[ar->cert.ncerts++]);
+	}
 	tls_pkix(ssl, leaf, store, &ar->cert);
 	ar->cert.name_match = X509_check_host(leaf, host, 0,
 					      X509_CHECK_FLAG_NEVER_CHECK_SUBJECT |

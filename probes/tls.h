@@ -44,6 +44,13 @@ size_t tls_count_usable_tlsa(const struct mx_host *host);
 void tls_record(SSL *ssl, X509_STORE *store, const char *host, int tlsa_added,
 		struct addr_result *ar);
 
+/*
+ * After a completed handshake: the facts the tls_ncsc probe judges
+ * (version, suite, key-exchange group and size, EMS, secure renegotiation,
+ * compression) into f.
+ */
+void tls_facts_get(SSL *ssl, struct tls_facts *f);
+
 /* The context's trust store (borrowed). */
 X509_STORE *tls_ctx_store(SSL_CTX *ctx);
 

@@ -282,6 +282,207 @@ static const struct advice advice_rows[] = {
 		"tries again."},
     },
     {
+	.code = "ncsc-cert-key-insufficient",
+	.what = {"Een certificaat in de keten van een mailserver heeft een te zwakke sleutel "
+		 "(RSA korter dan 2048 bits, DSA of een afgekeurde curve); volgens de "
+		 "NCSC-richtlijnen voor TLS is dat onvoldoende.",
+		 "A certificate in a mail server's chain has a key that is too weak (RSA below "
+		 "2048 bits, DSA or a rejected curve); the NCSC TLS guidelines call that "
+		 "insufficient."},
+	.fix = {"Vervang het certificaat door een met een RSA-sleutel van minstens 3072 bits of "
+		"een ECDSA-sleutel op P-256 of P-384, en vraag de leverancier om een "
+		"tussencertificaat "
+		"met een sterke sleutel als dat het probleem is.",
+		"Replace the certificate with one that has an RSA key of at least 3072 bits or an "
+		"ECDSA key on P-256 or P-384, and ask the supplier for a strong intermediate "
+		"certificate if that is the weak one."},
+    },
+    {
+	.code = "ncsc-cert-key-phase-out",
+	.what = {"Een certificaat in de keten van een mailserver heeft een RSA-sleutel van 2048 "
+		 "tot 3072 bits (of een P-224-sleutel): volgens de NCSC-richtlijnen 'uit te "
+		 "faseren'.",
+		 "A certificate in a mail server's chain has an RSA key of 2048 to 3071 bits (or a "
+		 "P-224 key): 'phase out' in the NCSC guidelines."},
+	.fix =
+	    {"Kies bij de volgende vernieuwing van het certificaat een RSA-sleutel van 3072 "
+	     "bits of meer, of ECDSA op P-256/P-384. Gebruik je DANE met een 3 1 1-record, "
+	     "publiceer dan eerst het TLSA-record van de nieuwe sleutel.",
+	     "At the next renewal of the certificate, choose an RSA key of 3072 bits or more, or "
+	     "ECDSA on P-256/P-384. If you use DANE with a 3 1 1 record, publish the new key's "
+	     "TLSA record first."},
+    },
+    {
+	.code = "ncsc-cert-signature-insufficient",
+	.what = {"Een certificaat in de keten van een mailserver is ondertekend met SHA-1 of MD5; "
+		 "volgens de NCSC-richtlijnen is dat onvoldoende.",
+		 "A certificate in a mail server's chain is signed with SHA-1 or MD5; the NCSC "
+		 "guidelines call that insufficient."},
+	.fix = {"Laat het certificaat opnieuw uitgeven met een SHA-256-handtekening (of sterker) "
+		"en installeer de actuele tussencertificaten van de uitgever.",
+		"Have the certificate reissued with a SHA-256 (or stronger) signature and install "
+		"the issuer's current intermediate certificates."},
+    },
+    {
+	.code = "ncsc-cert-signature-phase-out",
+	.what = {"Een certificaat in de keten van een mailserver is ondertekend met SHA-224: "
+		 "volgens de NCSC-richtlijnen 'uit te faseren'.",
+		 "A certificate in a mail server's chain is signed with SHA-224: 'phase out' in "
+		 "the NCSC guidelines."},
+	.fix = {"Laat het certificaat bij de volgende vernieuwing uitgeven met een SHA-256-, "
+		"SHA-384- of SHA-512-handtekening.",
+		"At the next renewal, have the certificate issued with a SHA-256, SHA-384 or "
+		"SHA-512 signature."},
+    },
+    {
+	.code = "ncsc-cipher-insufficient",
+	.what = {"Een mailserver accepteert een cipher suite die de NCSC-richtlijnen onvoldoende "
+		 "noemen (bijvoorbeeld RSA-sleuteluitwisseling zonder forward secrecy, CBC met "
+		 "SHA-1, 3DES, RC4, NULL of anoniem).",
+		 "A mail server accepts a cipher suite the NCSC guidelines call insufficient (for "
+		 "example RSA key exchange without forward secrecy, CBC with SHA-1, 3DES, RC4, "
+		 "NULL or anonymous)."},
+	.fix = {"Beperk de cipher suites tot ECDHE met AES-GCM of ChaCha20-Poly1305 (en TLS 1.3). "
+		"In Postfix bijvoorbeeld: smtpd_tls_mandatory_ciphers = high, "
+		"smtpd_tls_exclude_ciphers = aNULL, eNULL, RC4, 3DES, MD5, SHA1, kRSA; in Exchange "
+		"via de TLS-cipher-volgorde van Windows. De bevinding noemt de suite.",
+		"Limit the cipher suites to ECDHE with AES-GCM or ChaCha20-Poly1305 (and TLS 1.3). "
+		"In Postfix, for example: smtpd_tls_mandatory_ciphers = high, "
+		"smtpd_tls_exclude_ciphers = aNULL, eNULL, RC4, 3DES, MD5, SHA1, kRSA; in Exchange "
+		"through Windows' TLS cipher suite order. The finding names the suite."},
+    },
+    {
+	.code = "ncsc-cipher-order",
+	.what = {"Een mailserver kiest een zwakkere cipher suite terwijl de verzender ook een "
+		 "betere aanbiedt: hij volgt de voorkeur van de client of heeft een verkeerde "
+		 "eigen volgorde.",
+		 "A mail server picks a weaker cipher suite although the sender also offers a "
+		 "better one: it follows the client's preference or has a wrong order of its own."},
+	.fix =
+	    {"Laat de server zijn eigen volgorde afdwingen, met de goede en voldoende suites "
+	     "vooraan (Postfix: tls_preempt_cipherlist = yes; OpenSSL: SSL_OP_CIPHER_SERVER_"
+	     "PREFERENCE), of schakel de uit te faseren suites uit.",
+	     "Make the server enforce its own order with the good and sufficient suites first "
+	     "(Postfix: tls_preempt_cipherlist = yes; OpenSSL: SSL_OP_CIPHER_SERVER_PREFERENCE), "
+	     "or disable the phase-out suites."},
+    },
+    {
+	.code = "ncsc-cipher-phase-out",
+	.what = {"Een mailserver accepteert een cipher suite die de NCSC-richtlijnen 'uit te "
+		 "faseren' noemen (AES-CBC, CAMELLIA of ARIA, of DHE met eindig-veld-"
+		 "sleuteluitwisseling).",
+		 "A mail server accepts a cipher suite the NCSC guidelines call 'phase out' "
+		 "(AES-CBC, CAMELLIA or ARIA, or finite-field DHE key exchange)."},
+	.fix = {"Schakel deze suites uit zodra de verzenders waarmee je mailt ECDHE met AES-GCM "
+		"of ChaCha20-Poly1305 spreken (vrijwel alle); laat ze in elk geval pas na de "
+		"goede en voldoende suites kiezen.",
+		"Disable these suites once the senders you exchange mail with speak ECDHE with "
+		"AES-GCM or ChaCha20-Poly1305 (nearly all do); at the least, have them chosen only "
+		"after the good and sufficient suites."},
+    },
+    {
+	.code = "ncsc-compression",
+	.what =
+	    {"Een mailserver gebruikt TLS-compressie, die aanvallen als CRIME mogelijk maakt; "
+	     "volgens de NCSC-richtlijnen onvoldoende.",
+	     "A mail server uses TLS compression, which enables attacks such as CRIME; the NCSC "
+	     "guidelines call it insufficient."},
+	.fix = {"Schakel TLS-compressie uit (OpenSSL: SSL_OP_NO_COMPRESSION, standaard sinds "
+		"1.1.0); een actuele versie van de mailserversoftware doet dat vanzelf.",
+		"Disable TLS compression (OpenSSL: SSL_OP_NO_COMPRESSION, the default since "
+		"1.1.0); a current version of the mail server software does so by itself."},
+    },
+    {
+	.code = "ncsc-ems-missing",
+	.what = {"Een mailserver rondt TLS 1.2-verbindingen af zonder 'extended master secret' "
+		 "(RFC 7627), waardoor sessies kwetsbaar zijn voor de triple-handshake-aanval.",
+		 "A mail server completes TLS 1.2 connections without the extended master secret "
+		 "(RFC 7627), which leaves sessions open to the triple handshake attack."},
+	.fix = {"Werk de TLS-bibliotheek of mailserversoftware bij; elke actuele versie "
+		"ondersteunt RFC 7627. Beter nog: bied TLS 1.3 aan, dat het probleem niet kent.",
+		"Update the TLS library or mail server software; every current version supports "
+		"RFC 7627. Better still: offer TLS 1.3, which does not have the problem."},
+    },
+    {
+	.code = "ncsc-incomplete",
+	.what = {"De TLS-configuratie van een mailserver kon niet volledig volgens de "
+		 "NCSC-richtlijnen worden beoordeeld: de extra handshakes werden afgebroken (tijd, "
+		 "aantal of de server stopte met antwoorden).",
+		 "A mail server's TLS configuration could not be judged completely by the NCSC "
+		 "guidelines: the extra handshakes were cut short (time, count, or the server "
+		 "stopped answering)."},
+	.fix = {"Wat wel gevonden is staat in de bevindingen. Zorg dat de server veel korte "
+		"verbindingen achter elkaar aankan (geen te strenge limiet per afzender, geen "
+		"trage begroeting); de volgende scan probeert het opnieuw.",
+		"What was found is in the findings. Make sure the server can take many short "
+		"connections in a row (no too strict per-sender limit, no slow greeting); the next "
+		"scan tries again."},
+    },
+    {
+	.code = "ncsc-kex-insufficient",
+	.what = {"Een mailserver gebruikt een te zwakke sleuteluitwisseling: eindig-veld-DH met "
+		 "een zelfgekozen of te kleine groep (zoals 1024 of 2048 bits), of een afgekeurde "
+		 "elliptische curve.",
+		 "A mail server uses a key exchange that is too weak: finite-field DH with a "
+		 "self-chosen or too small group (such as 1024 or 2048 bits), or a rejected "
+		 "elliptic curve."},
+	.fix = {"Gebruik ECDHE met X25519, P-256 of P-384. Is DHE echt nodig, gebruik dan "
+		"alleen ffdhe3072 of groter uit RFC 7919 (Postfix: smtpd_tls_dh1024_param_file "
+		"met een ffdhe3072- of ffdhe4096-bestand), of schakel DHE uit.",
+		"Use ECDHE with X25519, P-256 or P-384. If DHE is really needed, use only "
+		"ffdhe3072 or larger from RFC 7919 (Postfix: smtpd_tls_dh1024_param_file with an "
+		"ffdhe3072 or ffdhe4096 file), or disable DHE."},
+    },
+    {
+	.code = "ncsc-kex-phase-out",
+	.what = {"Een mailserver gebruikt een sleuteluitwisseling die de NCSC-richtlijnen 'uit "
+		 "te faseren' noemen: eindig-veld-DHE (ffdhe3072 of groter) of de curve P-224.",
+		 "A mail server uses a key exchange the NCSC guidelines call 'phase out': "
+		 "finite-field DHE (ffdhe3072 or larger) or the curve P-224."},
+	.fix = {"Geef ECDHE met X25519, P-256 of P-384 de voorkeur en schakel DHE uit zodra de "
+		"verzenders waarmee je mailt ECDHE spreken.",
+		"Prefer ECDHE with X25519, P-256 or P-384 and disable DHE once the senders you "
+		"exchange mail with speak ECDHE."},
+    },
+    {
+	.code = "ncsc-no-tls",
+	.what = {"Een mailserver antwoordde wel, maar er kwam geen TLS-verbinding tot stand (geen "
+		 "of geweigerde STARTTLS, of een mislukte handshake), zodat de TLS-configuratie "
+		 "niet beoordeeld kon worden.",
+		 "A mail server answered, but no TLS connection was made (no or refused STARTTLS, "
+		 "or a failed handshake), so its TLS configuration could not be judged."},
+	.fix = {"Los eerst het STARTTLS-probleem op (zie de STARTTLS-bevinding); daarna kan de "
+		"configuratie volgens de NCSC-richtlijnen worden beoordeeld.",
+		"Fix the STARTTLS problem first (see the STARTTLS finding); then the configuration "
+		"can be judged by the NCSC guidelines."},
+    },
+    {
+	.code = "ncsc-renegotiation-insecure",
+	.what = {"Een mailserver ondersteunt geen veilige heronderhandeling (RFC 5746) bij TLS "
+		 "1.2 of ouder; volgens de NCSC-richtlijnen onvoldoende.",
+		 "A mail server does not support secure renegotiation (RFC 5746) at TLS 1.2 or "
+		 "older; the NCSC guidelines call that insufficient."},
+	.fix = {"Werk de TLS-bibliotheek of mailserversoftware bij (elke versie van na 2010 kent "
+		"RFC 5746) en schakel door de client gestarte heronderhandeling uit.",
+		"Update the TLS library or mail server software (every version since 2010 knows "
+		"RFC 5746) and disable client-initiated renegotiation."},
+    },
+    {
+	.code = "ncsc-tls-version-insufficient",
+	.what = {"Een mailserver accepteert TLS 1.1, TLS 1.0 of SSL 3.0; sinds de editie van "
+		 "2025 noemen de NCSC-richtlijnen die onvoldoende (RFC 8996 schrapt ze).",
+		 "A mail server accepts TLS 1.1, TLS 1.0 or SSL 3.0; since the 2025 edition the "
+		 "NCSC guidelines call them insufficient (RFC 8996 deprecates them)."},
+	.fix = {"Sta alleen TLS 1.2 en 1.3 toe (Postfix: smtpd_tls_protocols = >=TLSv1.2 en "
+		"smtpd_tls_mandatory_protocols = >=TLSv1.2; Exchange: schakel TLS 1.0/1.1 uit in "
+		"Windows). Verzenders die alleen oude versies kennen, vallen terug op "
+		"onversleutelde aflevering, niet op weigering.",
+		"Allow only TLS 1.2 and 1.3 (Postfix: smtpd_tls_protocols = >=TLSv1.2 and "
+		"smtpd_tls_mandatory_protocols = >=TLSv1.2; Exchange: disable TLS 1.0/1.1 in "
+		"Windows). Senders that know only old versions fall back to unencrypted delivery, "
+		"not to a refusal."},
+    },
+    {
 	.code = "no-mx",
 	.what = {"Het domein heeft geen MX-records; de scan gaat dan uit van geen mailontvangst "
 		 "(geen terugval op A/AAAA) en de mailstandaarden zijn niet van toepassing.",

@@ -74,10 +74,12 @@ struct event_base *engine_base(struct engine *e);
 struct engine_stats {
 	unsigned long domains; /* domains started */
 	unsigned long dns_queries;
-	unsigned long hosts;         /* unique MX hosts resolved */
-	unsigned long smtp_probes;   /* SMTP connections made (retries included) */
-	unsigned long smtp_retries;  /* transient failures tried again */
-	unsigned long hosts_evicted; /* idle MX hosts dropped from the cache */
+	unsigned long hosts;           /* unique MX hosts resolved */
+	unsigned long smtp_probes;     /* SMTP connections made (retries included) */
+	unsigned long smtp_retries;    /* transient failures tried again */
+	unsigned long hosts_evicted;   /* idle MX hosts dropped from the cache */
+	unsigned long ncsc_probes;     /* addresses the tls_ncsc probe ran on */
+	unsigned long ncsc_handshakes; /* its SMTP sessions (also in smtp_probes) */
 };
 void engine_get_stats(const struct engine *e, struct engine_stats *st);
 

@@ -14,6 +14,7 @@
 
 #include "../base/json.h"
 #include "../probes/mtasts_policy.h"
+#include "../probes/ncsc.h"
 #include "../probes/probe.h"
 
 static const char *mx_kind_name(enum mx_kind k)
@@ -117,10 +118,107 @@ static void json_cert(struct json *j, const struct cert_info *c)
 	json_kstr(j, "signature", c->sig_alg);
 	json_kstr(j, "sha256", c->sha256);
 	json_kint(j, "chain_length", (long long)c->chain_len);
+	json_key(j, "chain");
+	json_arr_open(j);
+	for (i = 0; i < c->ncerts && i < SCAN_CHAIN_MAX; i++) {
+		const struct cert_brief *b = &c->certs[i];
+
+		json_obj_open(j);
+		json_kstr(j, "subject", b->subject);
+		json_kstr(j, "key_type", b->key_type);
+		json_kint(j, "key_bits", b->key_bits);
+		if (b->curve[0])
+			json_kstr(j, "curve", b->curve);
+		json_kstr(j, "signature", b->sig_alg);
+		json_kstr(j, "signature_hash", b->sig_hash);
+		json_kbool(j, "self_signed", b->self_signed);
+		json_obj_close(j);
+	}
+	json_arr_close(j);
 	json_kbool(j, "pkix_valid", c->pkix_valid);
 	if (!c->pkix_valid)
 		json_kstr(j, "pkix_error", c->pkix_error);
 	json_kbool(j, "name_match", c->name_match);
+	json_obj_close(j);
+}
+
+static void json_ncsc_item(struct json *j, const struct ncsc_item *it, bool detail)
+{
+	json_obj_open(j);
+	json_kstr(j, "aspect", ncsc_aspect_name(it->aspect));
+	json_kstr(j, "item", it->item);
+	json_kstr(j, "class", ncsc_class_name(it->cls));
+	json_kstr(j, "version", it->version ? ncsc_version_name(it->version) : NULL);
+	if (detail && it->detail[0])
+		json_kstr(j, "detail", it->detail);
+	if (detail)
+		json_kstr(j, "ref", it->ref);
+	json_obj_close(j);
+}
+
+static void json_tristate(struct json *j, const char *key, int v)
+{
+	json_key(j, key);
+	if (v < 0)
+		json_null(j);
+	else
+		json_bool(j, v != 0);
+}
+
+/* The tls_ncsc evidence of an address: the shared per-IP probe, and the
+ * findings of this (host, IP)'s certificate chain. */
+static void json_ncsc(struct json *j, const struct addr_result *ar)
+{
+	const struct ncsc_result *r = ar->ncsc;
+	struct ncsc_item certs[2 * SCAN_CHAIN_MAX];
+	size_t i, n;
+	int vi;
+
+	json_key(j, "ncsc");
+	if (!r) {
+		json_null(j);
+		return;
+	}
+	json_obj_open(j);
+	json_kstr(j, "state", ncsc_state_name(r->state));
+	if (r->note[0])
+		json_kstr(j, "note", r->note);
+	json_kstr(j, "sni", r->sni);
+	json_kint(j, "handshakes", r->handshakes);
+	json_kint(j, "ms", r->elapsed_ms);
+	json_key(j, "versions");
+	json_obj_open(j);
+	for (vi = 0; vi < NCSC_VERSIONS; vi++)
+		json_kstr(j, ncsc_version_name(ncsc_version_of(vi)),
+			  ncsc_vstate_name(r->version[vi]));
+	json_obj_close(j);
+	json_key(j, "seen");
+	json_arr_open(j);
+	for (i = 0; i < r->nseen; i++)
+		json_ncsc_item(j, &r->seen[i], false);
+	json_arr_close(j);
+	json_tristate(j, "extended_master_secret", r->ems);
+	json_tristate(j, "secure_renegotiation", r->secure_reneg);
+	if (r->compression < 0)
+		json_kstr(j, "compression", "untestable");
+	else
+		json_kbool(j, "compression", r->compression == 1);
+	json_kstr(j, "cipher_order",
+		  r->order < 0    ? "not-applicable"
+		  : r->order == 0 ? "ok"
+				  : "violation");
+	if (r->order == 1)
+		json_kstr(j, "cipher_order_detail", r->order_detail);
+	json_key(j, "findings");
+	json_arr_open(j);
+	for (i = 0; i < r->nfind; i++)
+		json_ncsc_item(j, &r->find[i], true);
+	n = ncsc_cert_findings(&ar->cert, certs, 2 * SCAN_CHAIN_MAX);
+	for (i = 0; i < n; i++)
+		json_ncsc_item(j, &certs[i], true);
+	json_arr_close(j);
+	if (r->find_capped)
+		json_kbool(j, "findings_capped", true);
 	json_obj_close(j);
 }
 
@@ -152,6 +250,8 @@ static void json_addr(struct json *j, const struct addr_result *ar)
 	json_kstr(j, "dane", ar->dane == DANE_NOT_CHECKED ? NULL : dane_match_name(ar->dane));
 	if (ar->dane_detail[0])
 		json_kstr(j, "dane_detail", ar->dane_detail);
+	if (ar->tls_version[0])
+		json_ncsc(j, ar);
 	json_obj_close(j);
 }
 
@@ -297,6 +397,34 @@ static const char *colour_of(enum verdict v)
 	}
 }
 
+/* One line: the tls_ncsc findings of an address (worst first). */
+static void human_ncsc(const struct addr_result *ar, FILE *f)
+{
+	const struct ncsc_result *r = ar->ncsc;
+	struct ncsc_item certs[2 * SCAN_CHAIN_MAX];
+	size_t i, n = ncsc_cert_findings(&ar->cert, certs, 2 * SCAN_CHAIN_MAX), shown = 0;
+	int cls;
+
+	(void)fprintf(f, "       ncsc (%u handshakes%s%s):", r->handshakes,
+		      r->state == NCSC_DONE ? "" : ", ", r->state == NCSC_DONE ? "" : r->note);
+	for (cls = NCSC_INSUFFICIENT; cls >= NCSC_PHASE_OUT; cls--) {
+		for (i = 0; i < r->nfind; i++)
+			if ((int)r->find[i].cls == cls)
+				(void)fprintf(
+				    f, "%s %s%s %s%s%s", shown++ ? "," : "",
+				    r->find[i].aspect == NCSC_A_ORDER ? "order prefers " : "",
+				    r->find[i].item, ncsc_class_name(r->find[i].cls),
+				    r->find[i].version ? " in " : "",
+				    r->find[i].version ? ncsc_version_name(r->find[i].version)
+						       : "");
+		for (i = 0; i < n; i++)
+			if ((int)certs[i].cls == cls)
+				(void)fprintf(f, "%s %s %s", shown++ ? "," : "", certs[i].item,
+					      ncsc_class_name(certs[i].cls));
+	}
+	(void)fprintf(f, "%s\n", shown ? "" : " no findings");
+}
+
 void output_human(const struct domain_scan *ds, FILE *f, bool colour)
 {
 	size_t i, k;
@@ -330,6 +458,8 @@ void output_human(const struct domain_scan *ds, FILE *f, bool colour)
 			if (ar->error[0] && !addr_status_answered(ar->status))
 				(void)fprintf(f, " (%s)", ar->error);
 			(void)fputc('\n', f);
+			if (ar->ncsc)
+				human_ncsc(ar, f);
 		}
 	}
 	if (ds->sts.error)

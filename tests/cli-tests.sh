@@ -52,7 +52,7 @@ expect "one-label name" 2 '' "not a domain name" -- "$BIN" check localhost
 expect "missing trust anchor file" 2 '' "/nonexistent/root.key: cannot open" -- "$BIN" check --trust-anchor /nonexistent/root.key x.example
 expect "missing CA file" 2 '' "/nonexistent/ca.pem: cannot load CA" -- "$BIN" check --ca-file /nonexistent/ca.pem x.example
 # shellcheck disable=SC2086
-expect "all-pass domain exits 0" 0 '"dnssec":"pass","starttls":"pass","dane":"pass","mta_sts":"pass","tlsrpt":"pass"' '' -- "$BIN" check --json $LAB good.example
+expect "all-pass domain exits 0" 0 '"dnssec":"pass","starttls":"pass","tls_ncsc":"pass","dane":"pass","mta_sts":"pass","tlsrpt":"pass"' '' -- "$BIN" check --json $LAB good.example
 # shellcheck disable=SC2086
 expect "a required failure exits 1" 1 '"dane":"fail"' '' -- "$BIN" check --json $LAB good.example dane-mismatch.example
 # shellcheck disable=SC2086
@@ -128,6 +128,72 @@ jq_expect "evidence: per-name DNSSEC status" \
 # shellcheck disable=SC2086
 jq_expect "hostile peers end in a per-address reason" \
     '[.[] | .mx[0].addresses[0].starttls] == ["timeout", "protocol-error", "timeout", "bad-greeting"]' $LAB silent.example endless.example slow.example garbage.example
+
+# The most SMTP sessions open at once to one address, from the debug trace of
+# state changes ("-> CONNECT" opens, "-> DONE" closes).
+max_per_ip_of() {
+    awk '/: CONNECT -> CONNECT$/ { ip = $0; sub(/.*\[/, "", ip); sub(/\].*/, "", ip); n[ip]++; if (n[ip] > m) m = n[ip] }
+         / -> DONE$/ { ip = $0; sub(/.*\[/, "", ip); sub(/\].*/, "", ip); n[ip]-- }
+         END { print m + 0 }' "$1"
+}
+
+# tls_ncsc (NCSC TLS guidelines 2025): the verdict and the findings that name
+# what is wrong, per lab listener (tests/lab/listeners.tsv 127.25.0.30-34).
+# shellcheck disable=SC2086
+jq_expect "tls_ncsc good: TLS 1.3 only, pass, no findings" \
+    '.[0] | .verdicts.tls_ncsc == "pass" and (.mx[0].addresses[0].ncsc | .state == "done" and .versions["TLSv1.3"] == "accepted" and .versions["TLSv1.2"] == "refused" and .versions["TLSv1.0"] == "refused" and (.findings | length) == 0)' $LAB ncsc-good.example
+# shellcheck disable=SC2086
+jq_expect "tls_ncsc sufficient: TLS 1.2 with ECDHE-AESGCM, pass, EMS and secure renegotiation seen" \
+    '.[0] | .verdicts.tls_ncsc == "pass" and (.mx[0].addresses[0].ncsc | .versions["TLSv1.2"] == "accepted" and .versions["TLSv1.3"] == "refused" and .extended_master_secret and .secure_renegotiation and ([.seen[] | select(.aspect == "cipher") | .class] | unique) == ["sufficient"] and (.findings | length) == 0)' $LAB ncsc-sufficient.example
+# shellcheck disable=SC2086
+jq_expect "tls_ncsc phase-out: warn; findings name a CBC suite, DHE, ffdhe3072 and RSA-2048" \
+    '.[0] | .verdicts.tls_ncsc == "warn" and (.mx[0].addresses[0].ncsc.findings | (map(.class) | unique) == ["phase-out"] and any(.aspect == "cipher" and (.item | test("_CBC_SHA(256|384)$"))) and any(.aspect == "cipher" and (.item | startswith("TLS_DHE_RSA_"))) and any(.aspect == "key-exchange" and .item == "ffdhe3072") and any(.aspect == "cert-key" and .item == "RSA-2048"))' $LAB ncsc-phaseout.example
+# shellcheck disable=SC2086
+jq_expect "tls_ncsc insufficient: fail; findings name TLS 1.0 and 1.1, RSA-1024, SHA-1, DH-1024, RSA key exchange" \
+    '.[0] | .verdicts.tls_ncsc == "fail" and .verdicts.starttls == "pass" and (.mx[0].addresses[0].ncsc | .versions["TLSv1.0"] == "accepted" and (.findings | any(.aspect == "version" and .item == "TLSv1.0" and .class == "insufficient") and any(.aspect == "version" and .item == "TLSv1.1") and any(.aspect == "cert-key" and .item == "RSA-1024" and .class == "insufficient") and any(.aspect == "cert-signature" and .item == "ecdsa-with-SHA1" and .class == "insufficient") and any(.aspect == "key-exchange" and .item == "DH-1024" and .class == "insufficient") and any(.aspect == "cipher" and (.item | startswith("TLS_RSA_WITH_")) and .class == "insufficient")))' $LAB ncsc-insufficient.example
+# shellcheck disable=SC2086
+jq_expect "tls_ncsc order: a phase-out suite preferred over a sufficient one fails, naming both" \
+    '.[0] | .verdicts.tls_ncsc == "fail" and (.reasons.tls_ncsc | index("ncsc-cipher-order")) != null and (.mx[0].addresses[0].ncsc | .cipher_order == "violation" and (.cipher_order_detail | test("TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256.*TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256")))' $LAB ncsc-order.example
+# shellcheck disable=SC2086
+expect "human output lists the tls_ncsc findings" 1 'ncsc \([0-9]+ handshakes\):.* TLSv1\.0 insufficient in TLSv1\.0,.*RSA-1024 insufficient' '' -- "$BIN" check $LAB ncsc-insufficient.example
+
+# Once per address: two MX host names on 127.25.0.32 share one tls_ncsc probe
+# (SNI: the name whose STARTTLS probe finished first); the lab's connection log
+# counts the sessions.
+CONNLOG=$ROOT/build/lab/smtpd-conn.log
+mark=$(wc -l <"$CONNLOG")
+# shellcheck disable=SC2086
+jq_expect "tls_ncsc runs once per address, shared by its host names" \
+    '.[0] | .verdicts.tls_ncsc == "warn" and ([.mx[].addresses[0].ncsc] | length == 2 and .[0] == .[1] and (.[0].sni | test("^mx[12]\\.ncsc-shared\\.example$")) and .[0].handshakes >= 4)' $LAB ncsc-shared.example
+n=$(tail -n +$((mark + 1)) "$CONNLOG" | grep -c '^127\.25\.0\.32 ')
+hs=$(jq '.mx[0].addresses[0].ncsc.handshakes' "$out")
+if [[ $n -eq $((2 + hs)) ]]; then
+    echo "ok tls_ncsc connections: two STARTTLS probes + $hs handshakes = $n"; pass=$((pass + 1))
+else
+    echo "FAIL tls_ncsc connections: $n to 127.25.0.32, expected 2 + $hs"; fail=$((fail + 1))
+fi
+
+# Its handshakes go through --per-ip and --rate like every SMTP session:
+# at most one session at a time with --per-ip 1, and at --rate 20 the ~19
+# connections to the legacy listener take at least 0.8 s.
+t0=$(date +%s.%N)
+# shellcheck disable=SC2086
+"$BIN" check --json -v -v --per-ip 1 --rate 20 $LAB ncsc-insufficient.example >"$out" 2>"$err"
+secs=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }')
+got=$(max_per_ip_of "$err")
+hs=$(jq '.mx[0].addresses[0].ncsc.handshakes' "$out")
+if [[ $got -eq 1 && $hs -ge 10 ]] && awk -v s="$secs" -v n="$hs" 'BEGIN { exit !(s >= (n - 1) / 20.0) }'; then
+    echo "ok tls_ncsc obeys --per-ip 1 and --rate 20 ($hs handshakes, $secs s, at most $got session at once)"; pass=$((pass + 1))
+else
+    echo "FAIL tls_ncsc with --per-ip 1 --rate 20: $hs handshakes in $secs s, $got sessions at once"; fail=$((fail + 1))
+fi
+
+# The time cap (4 x --timeout): the slow-but-working listener needs ~3 s per
+# session, so the probe is cut short; what it found stands, no pass is claimed.
+# shellcheck disable=SC2086
+jq_expect "tls_ncsc time cap: slowok is cut short, error ncsc-incomplete" \
+    '.[0] | .verdicts.tls_ncsc == "error" and .reasons.tls_ncsc == ["ncsc-incomplete"] and (.mx[0].addresses[0].ncsc | .state == "incomplete" and (.note | test("time cap of 8000 ms")) and .ms >= 7900 and .ms < 9500)' \
+    --root-hints "$ROOT/build/lab/root.hints" --trust-anchor "$ROOT/build/lab/root.key" --ca-file "$ROOT/build/lab/ca.pem" --timeout 2 slowok.example
 
 # The total deadline per domain (8 x --timeout): twelve MX hosts on the slow
 # listener, one connection at a time, cannot finish in 16 s; the domain is

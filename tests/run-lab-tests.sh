@@ -31,18 +31,18 @@ fi
 cleanup() { [[ -z $started ]] || tests/lab/lab.sh down >/dev/null 2>&1 || true; }
 trap cleanup EXIT
 
-# scenarios: domain dnssec starttls dane mta_sts tlsrpt reasons
+# scenarios: domain dnssec starttls tls_ncsc dane mta_sts tlsrpt reasons
+STANDARDS='["dnssec","starttls","tls_ncsc","dane","mta_sts","tlsrpt"]'
 domains=()
 expected=()
-while IFS=$'\t' read -r domain v1 v2 v3 v4 v5 reasons; do
+while IFS=$'\t' read -r domain v1 v2 v3 v4 v5 v6 reasons; do
     [[ -z $domain || $domain == \#* || $domain == domain ]] && continue
     domains+=("$domain")
     # expected object: {"verdicts":{...},"reasons":{std:[sorted codes]}}
-    expected+=("$(jq -cn --arg v "$v1 $v2 $v3 $v4 $v5" --arg r "$reasons" '
+    expected+=("$(jq -cn --arg v "$v1 $v2 $v3 $v4 $v5 $v6" --arg r "$reasons" --argjson std "$STANDARDS" '
         ($v | split(" ")) as $vs
-        | ["dnssec","starttls","dane","mta_sts","tlsrpt"] as $std
-        | { verdicts: ([range(0; 5)] | map({key: $std[.], value: $vs[.]}) | from_entries),
-            reasons: ([range(0; 5)] | map({key: $std[.], value: []}) | from_entries) }
+        | { verdicts: ([range(0; $std | length)] | map({key: $std[.], value: $vs[.]}) | from_entries),
+            reasons: ([range(0; $std | length)] | map({key: $std[.], value: []}) | from_entries) }
         | reduce ($r | split(" ") | map(select(. != "" and . != "-")))[] as $p (.;
             ($p | split(":")) as $kv | .reasons[$kv[0]] += [$kv[1]])
         | .reasons |= map_values(sort | unique)')")
@@ -93,16 +93,12 @@ for ((i = 0; i < n; i++)); do
         echo "FAIL $d: expected a JSON line ($((i + 1))), got nothing"
         failed=$((failed + 1)); continue
     fi
-    if ! got=$(printf '%s\n' "$line" | jq -ce '
-            { domain: .domain,
-              verdicts: { dnssec: .verdicts.dnssec, starttls: .verdicts.starttls,
-                          dane: .verdicts.dane, mta_sts: .verdicts.mta_sts,
-                          tlsrpt: .verdicts.tlsrpt },
-              reasons: { dnssec: ((.reasons.dnssec // []) | sort | unique),
-                         starttls: ((.reasons.starttls // []) | sort | unique),
-                         dane: ((.reasons.dane // []) | sort | unique),
-                         mta_sts: ((.reasons.mta_sts // []) | sort | unique),
-                         tlsrpt: ((.reasons.tlsrpt // []) | sort | unique) } }' 2>/dev/null); then
+    if ! got=$(printf '%s\n' "$line" | jq -ce --argjson std "$STANDARDS" '
+            . as $d
+            | { domain: .domain,
+                verdicts: ($std | map({key: ., value: $d.verdicts[.]}) | from_entries),
+                reasons: ($std | map({key: ., value: (($d.reasons[.] // []) | sort | unique)})
+                          | from_entries) }' 2>/dev/null); then
         echo "FAIL $d: expected a JSON object on line $((i + 1)), got: ${line:0:200}"
         failed=$((failed + 1)); continue
     fi
@@ -111,8 +107,8 @@ for ((i = 0; i < n; i++)); do
         echo "FAIL $d: expected line $((i + 1)) to be for $d, got domain \"$gotdomain\""
         failed=$((failed + 1)); continue
     fi
-    diff=$(jq -rn --argjson e "${expected[$i]}" --argjson g "$got" '
-        [ ("dnssec","starttls","dane","mta_sts","tlsrpt") as $s
+    diff=$(jq -rn --argjson e "${expected[$i]}" --argjson g "$got" --argjson std "$STANDARDS" '
+        [ $std[] as $s
           | select($e.verdicts[$s] != $g.verdicts[$s] or $e.reasons[$s] != $g.reasons[$s])
           | "\($s) \($e.verdicts[$s])\($e.reasons[$s] | if length > 0 then " [" + join(",") + "]" else "" end)"
             + " | \($g.verdicts[$s] // "null")\($g.reasons[$s] | if length > 0 then " [" + join(",") + "]" else "" end)" ]

@@ -119,14 +119,23 @@ EOF
     echo 01 >"$CERTS/serial"
 }
 
-make_key() { # NAME
+make_key() { # NAME [ALG: ec (P-256, the default) | rsaBITS, e.g. rsa2048]
+    local alg=${2:-ec}
     [[ -s $CERTS/$1.key ]] && return 0
-    openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$CERTS/$1.key" 2>/dev/null
+    case $alg in
+    ec)    openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$CERTS/$1.key" 2>/dev/null ;;
+    rsa[0-9]*)
+           openssl genpkey -algorithm RSA -pkeyopt "rsa_keygen_bits:${alg#rsa}" -out "$CERTS/$1.key" 2>/dev/null ;;
+    *)     fail "certs.tsv: unknown key algorithm '$alg' for $1" ;;
+    esac
 }
 
-make_cert() { # NAME KIND KEY SANS
-    local name=$1 kind=$2 key=$3 sans=$4 san="" s
-    make_key "$key"
+make_cert() { # NAME KIND KEY SANS [KEYALG] [MD]
+    local name=$1 kind=$2 key=$3 sans=$4 alg=${5:--} md=${6:--} san="" s
+    [[ $alg == - ]] && alg=ec
+    [[ $md == - ]] && md=sha256
+    [[ $md =~ ^(sha1|sha224|sha256|sha384|sha512)$ ]] || fail "certs.tsv: unknown digest '$md' for $name"
+    make_key "$key" "$alg"
     [[ $kind == key ]] && return 0
     for s in ${sans//,/ }; do san+="${san:+,}DNS:$s"; done
     export SAN=$san
@@ -135,12 +144,12 @@ make_cert() { # NAME KIND KEY SANS
     ca)
         openssl req -new -config "$cnf" -key "$k" -subj "/CN=$name" -out "$out.csr"
         openssl x509 -req -in "$out.csr" -CA "$LAB/ca.pem" -CAkey "$LAB/ca.key" \
-            -set_serial "0x$(openssl rand -hex 8)" -days 825 -sha256 \
+            -set_serial "0x$(openssl rand -hex 8)" -days 825 "-$md" \
             -extfile "$cnf" -extensions leaf -out "$out.crt" 2>/dev/null
         cat "$out.crt" "$LAB/ca.pem" >"$out.chain.pem" ;;
     self)
         openssl req -new -x509 -config "$cnf" -key "$k" -subj "/CN=$name" -days 825 \
-            -sha256 -extensions selfleaf -set_serial "0x$(openssl rand -hex 8)" -out "$out.crt"
+            "-$md" -extensions selfleaf -set_serial "0x$(openssl rand -hex 8)" -out "$out.crt"
         cp "$out.crt" "$out.chain.pem" ;;
     expired)
         openssl req -new -config "$cnf" -key "$k" -subj "/CN=$name" -out "$out.csr"
@@ -161,10 +170,10 @@ gen_certs() {
         -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$LAB/ca.key" \
         -subj "/O=mailscan lab/CN=mailscan lab CA" -days 3650 -sha256 -out "$LAB/ca.pem" 2>/dev/null
     cp "$LAB/ca.pem" "$CERTS/ca.crt"
-    local name kind key sans
-    while read -r name kind key sans; do
+    local name kind key sans alg md
+    while read -r name kind key sans alg md; do
         [[ -z $name || $name == \#* ]] && continue
-        make_cert "$name" "$kind" "$key" "$sans"
+        make_cert "$name" "$kind" "$key" "$sans" "${alg:--}" "${md:--}"
     done <"$SRC/certs.tsv"
     # mta-sts.DOMAIN for every policy
     local d
@@ -775,7 +784,7 @@ lab_up() {
             fail "nginx does not serve https://mta-sts.good.example/.well-known/mta-sts.txt"
     fi
     UP_STARTED=
-    say "up in $((SECONDS - t0)) s: dns $DNS_IP, smtp 127.25.0.10-29 + [::1], https $WEB_IP"
+    say "up in $((SECONDS - t0)) s: dns $DNS_IP, smtp 127.25.0.10-34 + [::1], https $WEB_IP"
     say "scanner flags: --root-hints build/lab/root.hints --trust-anchor build/lab/root.key --ca-file build/lab/ca.pem"
 }
 

@@ -13,7 +13,8 @@
  * means "all listeners are up".
  *
  * Modes: starttls nostarttls tls10 tls12 endless silent slow slowok brokentls
- *        starttlsreject garbage tempfail (see tests/lab/README.md).
+ *        starttlsreject garbage tempfail, and for the tls_ncsc verdict tls13
+ *        tls12gcm phaseout legacy badorder (see tests/lab/README.md).
  * tempfail: the first connection a listener accepts gets "421 4.3.2" and is
  * closed; later ones are served like starttls. The parent counts (children are
  * forked per connection); SIGUSR1 re-arms every tempfail listener.
@@ -37,6 +38,7 @@
 #include <unistd.h>
 
 #include <openssl/err.h>
+#include <openssl/evp.h>
 #include <openssl/ssl.h>
 
 #define MAX_LISTENERS 256
@@ -53,12 +55,18 @@ enum mode {
 	M_BROKENTLS,
 	M_STARTTLSREJECT,
 	M_GARBAGE,
-	M_TEMPFAIL
+	M_TEMPFAIL,
+	M_TLS13,    /* NCSC good: TLS 1.3 only */
+	M_TLS12GCM, /* NCSC sufficient: TLS 1.2 only, ECDHE with AES-GCM */
+	M_PHASEOUT, /* NCSC phase-out: TLS 1.2, CBC with SHA-2 and DHE, ffdhe3072 */
+	M_LEGACY,   /* NCSC insufficient: TLS 1.0-1.2, every suite, auto DH */
+	M_BADORDER  /* prefers a phase-out suite over a sufficient one */
 };
 
-static const char *const mode_names[] = {"starttls",  "nostarttls",     "tls10",   "tls12",
-					 "endless",   "silent",         "slow",    "slowok",
-					 "brokentls", "starttlsreject", "garbage", "tempfail"};
+static const char *const mode_names[] = {
+    "starttls", "nostarttls", "tls10",     "tls12",          "endless", "silent",
+    "slow",     "slowok",     "brokentls", "starttlsreject", "garbage", "tempfail",
+    "tls13",    "tls12gcm",   "phaseout",  "legacy",         "badorder"};
 
 struct listener {
 	char ip[INET6_ADDRSTRLEN];
@@ -105,7 +113,38 @@ static int parse_mode(const char *s, enum mode *m)
 
 static int mode_has_tls(enum mode m)
 {
-	return m == M_STARTTLS || m == M_TLS10 || m == M_TLS12 || m == M_SLOWOK || m == M_TEMPFAIL;
+	return m == M_STARTTLS || m == M_TLS10 || m == M_TLS12 || m == M_SLOWOK ||
+	       m == M_TEMPFAIL || m >= M_TLS13;
+}
+
+/* TLS 1.2 suites of the "starttls" mode: ECDHE with AEAD only, which the
+ * NCSC guidelines (2025) rate sufficient; TLS 1.3 as OpenSSL has it. */
+#define NCSC_OK_TLS12                                                                              \
+	"ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-ECDSA-AES128-GCM-"      \
+	"SHA256:"                                                                                  \
+	"ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-CHACHA20-POLY1305:ECDHE-RSA-AES128-GCM-SHA256"
+
+/* Finite-field DHE with the RFC 7919 group ffdhe3072. */
+static void set_ffdhe3072(SSL_CTX *ctx)
+{
+	EVP_PKEY_CTX *pctx = EVP_PKEY_CTX_new_from_name(NULL, "DH", NULL);
+	EVP_PKEY *dh = NULL;
+
+	if (pctx == NULL || EVP_PKEY_paramgen_init(pctx) <= 0 ||
+	    EVP_PKEY_CTX_set_dh_nid(pctx, NID_ffdhe3072) <= 0 || EVP_PKEY_paramgen(pctx, &dh) <= 0)
+		die("cannot make ffdhe3072 parameters");
+	EVP_PKEY_CTX_free(pctx);
+	if (SSL_CTX_set0_tmp_dh_pkey(ctx, dh) != 1)
+		die("cannot set ffdhe3072");
+}
+
+static void only_tls12(SSL_CTX *ctx, const char *ciphers)
+{
+	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+	SSL_CTX_set_max_proto_version(ctx, TLS1_2_VERSION);
+	if (SSL_CTX_set_cipher_list(ctx, ciphers) != 1)
+		die("cipher list %s", ciphers);
+	SSL_CTX_set_options(ctx, SSL_OP_CIPHER_SERVER_PREFERENCE);
 }
 
 static SSL_CTX *make_ctx(enum mode m, const char *cert, const char *key)
@@ -120,11 +159,37 @@ static SSL_CTX *make_ctx(enum mode m, const char *cert, const char *key)
 		SSL_CTX_set_min_proto_version(ctx, TLS1_VERSION);
 		SSL_CTX_set_max_proto_version(ctx, TLS1_1_VERSION);
 	} else if (m == M_TLS12) {
+		/* OpenSSL's defaults at TLS 1.2 (CBC with SHA-1 among them) */
 		SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
 		SSL_CTX_set_max_proto_version(ctx, TLS1_2_VERSION);
+	} else if (m == M_TLS13) {
+		SSL_CTX_set_min_proto_version(ctx, TLS1_3_VERSION);
+		SSL_CTX_set_max_proto_version(ctx, TLS1_3_VERSION);
+	} else if (m == M_TLS12GCM) {
+		only_tls12(ctx, "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384");
+	} else if (m == M_PHASEOUT) {
+		/* RSA certificate (RSA-2048 in certs.tsv) */
+		only_tls12(ctx, "ECDHE-RSA-AES256-SHA384:ECDHE-RSA-AES128-SHA256:"
+				"DHE-RSA-AES256-GCM-SHA384:DHE-RSA-AES128-GCM-SHA256");
+		set_ffdhe3072(ctx);
+	} else if (m == M_LEGACY) {
+		/* RSA-1024 with a SHA-1 signature: only security level 0 loads it */
+		SSL_CTX_set_security_level(ctx, 0);
+		if (SSL_CTX_set_cipher_list(ctx, "ALL:@SECLEVEL=0") != 1)
+			die("cipher list");
+		SSL_CTX_set_min_proto_version(ctx, TLS1_VERSION);
+		SSL_CTX_set_max_proto_version(ctx, TLS1_2_VERSION);
+		SSL_CTX_set_dh_auto(ctx, 1); /* sized by the key: 1024-bit DH for RSA-1024 */
+	} else if (m == M_BADORDER) {
+		only_tls12(ctx, "ECDHE-ECDSA-AES128-SHA256:ECDHE-ECDSA-AES128-GCM-SHA256");
 	} else {
+		/* starttls, slowok, tempfail: a configuration the NCSC rates good
+		 * (TLS 1.3) and sufficient (TLS 1.2, ECDHE with AEAD) */
 		SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
 		SSL_CTX_set_max_proto_version(ctx, TLS1_3_VERSION);
+		if (SSL_CTX_set_cipher_list(ctx, NCSC_OK_TLS12) != 1)
+			die("cipher list");
+		SSL_CTX_set_options(ctx, SSL_OP_CIPHER_SERVER_PREFERENCE);
 	}
 	if (SSL_CTX_use_certificate_chain_file(ctx, cert) != 1)
 		die("cannot load certificate chain %s", cert);
@@ -354,7 +419,7 @@ static void handle(const struct listener *l, int fd, int refuse)
 	struct conn c;
 	memset(&c, 0, sizeof c);
 	c.fd = fd;
-	c.mode = l->mode == M_TEMPFAIL ? M_STARTTLS : l->mode;
+	c.mode = l->mode == M_TEMPFAIL || l->mode >= M_TLS13 ? M_STARTTLS : l->mode;
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGALRM, SIG_DFL);
 	alarm(30);

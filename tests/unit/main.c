@@ -52,6 +52,12 @@ static const struct {
     UNIT_TEST(test_db_resume),
     UNIT_TEST(test_db_batch),
     UNIT_TEST(test_advice),
+    UNIT_TEST(test_ncsc_table),
+    UNIT_TEST(test_ncsc_catalogue),
+    UNIT_TEST(test_ncsc_plan),
+    UNIT_TEST(test_ncsc_failure),
+    UNIT_TEST(test_ncsc_cert),
+    UNIT_TEST(test_verdict_tls_ncsc),
 #undef UNIT_TEST
 };
 

@@ -311,22 +311,24 @@ void test_verdict_raise(void)
 
 void test_verdict_add_reason(void)
 {
-	static const char r[10][4] = {"r0", "r1", "r2", "r3", "r4", "r5", "r6", "r7", "r8", "r9"};
+	static const char r[20][4] = {"r0",  "r1",  "r2",  "r3",  "r4",  "r5",  "r6",
+				      "r7",  "r8",  "r9",  "r10", "r11", "r12", "r13",
+				      "r14", "r15", "r16", "r17", "r18", "r19"};
 	static const struct {
 		const char *name;
-		int seq[12];                    /* indexes into r, -1 ends */
+		int seq[24];                    /* indexes into r, -1 ends */
 		int want[SCAN_REASONS_MAX + 1]; /* in order, -1 ends */
 	} cases[] = {
 	    {"none", {-1}, {-1}},
 	    {"one", {3, -1}, {3, -1}},
 	    {"same twice", {1, 1, -1}, {1, -1}},
 	    {"order kept, duplicate ignored", {2, 0, 2, 1, 0, -1}, {2, 0, 1, -1}},
-	    {"cap at SCAN_REASONS_MAX",
-	     {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, -1},
-	     {0, 1, 2, 3, 4, 5, 6, 7, -1}},
+	    {"cap at SCAN_REASONS_MAX (16)",
+	     {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, -1},
+	     {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, -1}},
 	    {"duplicate when full",
-	     {0, 1, 2, 3, 4, 5, 6, 7, 7, 0, -1},
-	     {0, 1, 2, 3, 4, 5, 6, 7, -1}},
+	     {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 15, 0, -1},
+	     {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, -1}},
 	};
 	size_t i, k;
 
@@ -353,8 +355,8 @@ void test_verdict_add_reason(void)
 
 void test_verdict_registry(void)
 {
-	static const char *const names[PROBE_COUNT] = {"dnssec", "starttls", "dane", "mta_sts",
-						       "tlsrpt"};
+	static const char *const names[PROBE_COUNT] = {"dnssec", "starttls", "tls_ncsc",
+						       "dane",   "mta_sts",  "tlsrpt"};
 	size_t i;
 
 	for (i = 0; i < PROBE_COUNT; i++) {

@@ -1,0 +1,253 @@
+/*
+ * ncsc.h - the tls_ncsc probe of one MX address (SPEC §3 tls_ncsc): which
+ * protocol versions, cipher suites and key-exchange groups the server
+ * accepts, whether it prefers weaker suites, and what else its handshakes
+ * show (extended master secret, secure renegotiation, compression), each
+ * judged by the NCSC TLS guidelines (ncsc_table.h).
+ *
+ * The work is split in two so that the logic can be tested without a
+ * network:
+ *  - the plan (ncsc_plan_*) is pure: it says which handshake to try next
+ *    and learns from each outcome; it never touches a socket;
+ *  - the runner (scanner/engine.c) makes every attempt a real SMTP session
+ *    (EHLO, STARTTLS, handshake, QUIT) through the engine's per-IP limit
+ *    and --rate, applying the attempt to the SSL with ncsc_attempt_apply().
+ *
+ * How the plan keeps the number of handshakes small:
+ *  1. versions: one handshake per version the first STARTTLS probe did not
+ *     already show (TLS 1.3, 1.2, 1.1, 1.0; SSL 3.0 only when this OpenSSL
+ *     can still offer it), offering every suite of that version;
+ *  2. suites, at TLS 1.3 and 1.2 (below 1.2 every suite and the version
+ *     itself are insufficient: the version finding says it all): per class
+ *     (insufficient, phase-out, sufficient, good) offer all suites of the
+ *     class at once, so every accepted family is listed, not only the weak.
+ *     A refusal clears the whole class in one handshake. An acceptance
+ *     names one suite; its family (same key exchange and same kind of
+ *     encryption: ECDHE/DHE/RSA/anonymous x AEAD/CBC/NULL; at TLS 1.3 the
+ *     suite itself) is recorded and removed, and the rest is offered again,
+ *     so a class costs 1 + (accepted families) handshakes, and every
+ *     accepted family is named by a suite the server chose. A server that
+ *     answers a large offer with a protocol error instead of a choice or a
+ *     refusal ("choked": decode_error, internal_error, ...) gets the set
+ *     bisected, down to four levels, so servers intolerant of long
+ *     ClientHellos are still measured;
+ *  3. order: where the server accepts suites of two classes at TLS 1.2,
+ *     offer the weaker ones first and one better suite last; choosing a
+ *     weaker one means no (or a wrong) server preference;
+ *  4. groups: one TLS 1.2 handshake with ECDHE offering only weak curves.
+ * Groups and DHE sizes, EMS and secure renegotiation are read from every
+ * successful handshake, including the first STARTTLS probe (the seed).
+ */
+#ifndef MAILSCAN_NCSC_H
+#define MAILSCAN_NCSC_H
+
+#include <openssl/ssl.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ncsc_table.h"
+#include "scan.h"
+
+#define NCSC_VERSIONS 5      /* SSL 3.0, TLS 1.0, 1.1, 1.2, 1.3 */
+#define NCSC_SUITES_MAX 256  /* suites of the catalogue */
+#define NCSC_ITEMS_MAX 48    /* suites/groups seen, and findings, per address */
+#define NCSC_ORDER_MAX 64    /* suites in an order-check offer */
+#define NCSC_STACK_MAX 48    /* pending subsets of a class search */
+#define NCSC_BISECT_DEPTH 4  /* a choked offer is halved at most this often */
+#define NCSC_ATTEMPTS_MAX 40 /* handshakes per address, whatever happens */
+
+enum ncsc_vidx { NCSC_SSL3 = 0, NCSC_TLS10, NCSC_TLS11, NCSC_TLS12, NCSC_TLS13 };
+
+/* OpenSSL's version number of an index, and back (-1: none). */
+int ncsc_version_of(int vidx);
+int ncsc_vidx_of(int version);
+/* "SSLv3", "TLSv1.0", "TLSv1.1", "TLSv1.2", "TLSv1.3" ("" for none). */
+const char *ncsc_version_name(int version);
+
+enum ncsc_vstate { NCSC_V_UNKNOWN = 0, NCSC_V_ACCEPTED, NCSC_V_REFUSED, NCSC_V_UNTESTABLE };
+/* "unknown", "accepted", "refused", "untestable". */
+const char *ncsc_vstate_name(enum ncsc_vstate s);
+
+enum ncsc_aspect {
+	NCSC_A_VERSION,
+	NCSC_A_SUITE,
+	NCSC_A_ORDER,
+	NCSC_A_KEX,
+	NCSC_A_CERT_KEY,
+	NCSC_A_CERT_SIG,
+	NCSC_A_COMPRESSION,
+	NCSC_A_RENEG,
+	NCSC_A_EMS
+};
+/* "version", "cipher", "cipher-order", "key-exchange", "cert-key",
+ * "cert-signature", "compression", "renegotiation", "extended-master-secret". */
+const char *ncsc_aspect_name(enum ncsc_aspect a);
+
+/* One classified item: a version, suite, group, key, ... */
+struct ncsc_item {
+	enum ncsc_aspect aspect;
+	enum ncsc_class cls;
+	int version;      /* the protocol version it was seen at, 0 none */
+	char item[64];    /* what: "TLSv1.0", a suite's IANA name, "ffdhe3072", "RSA-2048" */
+	char detail[112]; /* more: OpenSSL name and family, which certificate, ... */
+	const char *ref;  /* the guideline reference (static) */
+};
+
+enum ncsc_state { NCSC_RUNNING = 0, NCSC_DONE, NCSC_INCOMPLETE };
+
+/* The tls_ncsc evidence of one IP. */
+struct ncsc_result {
+	char ip[48];
+	char sni[DNS_NAME_MAX + 1]; /* the first MX host name seen on this IP */
+	enum ncsc_state state;
+	char note[160];      /* why it is incomplete */
+	unsigned handshakes; /* extra SMTP sessions made (not counting the first probe) */
+	unsigned elapsed_ms; /* wall time of the probe */
+	enum ncsc_vstate version[NCSC_VERSIONS];
+	size_t nseen; /* suites and groups handshakes used, any class */
+	struct ncsc_item seen[NCSC_ITEMS_MAX];
+	size_t nfind; /* the phase-out and insufficient items */
+	struct ncsc_item find[NCSC_ITEMS_MAX];
+	bool find_capped; /* more than NCSC_ITEMS_MAX */
+	int ems;          /* TLS 1.2 handshakes: 1 all with EMS, 0 one without, -1 none */
+	int secure_reneg; /* TLS <= 1.2 handshakes: 1 all RFC 5746, 0 one not, -1 none */
+	int compression;  /* -1 cannot be tested with this OpenSSL, 0 none, 1 used */
+	int order;        /* -1 not applicable, 0 prefers the better suite, 1 violation */
+	char order_detail[160];
+};
+
+/* "running", "done", "incomplete". */
+const char *ncsc_state_name(enum ncsc_state s);
+
+/* ---- the suites this OpenSSL can offer ---- */
+
+struct ncsc_suite {
+	char ossl[48];  /* OpenSSL name */
+	char iana[64];  /* IANA name */
+	int minv, maxv; /* protocol versions it can be offered at */
+	enum ncsc_class cls;
+	unsigned family; /* same key exchange and kind of encryption */
+	bool ecdhe;
+};
+
+struct ncsc_catalogue {
+	size_t n;
+	struct ncsc_suite s[NCSC_SUITES_MAX];
+	bool ssl3;        /* this OpenSSL can offer SSL 3.0 */
+	bool compression; /* ... and TLS compression */
+};
+
+/* Fill cat from this OpenSSL (every suite a client can offer at security
+ * level 0, PSK and SRP excepted). Returns 0, or -1 with err filled. */
+int ncsc_catalogue_load(struct ncsc_catalogue *cat, char *err, size_t errlen);
+
+/* Family kinds (family = kx * 8 + bulk; TLS 1.3 suites get one each). */
+enum ncsc_kx { NCSC_KX_ECDHE, NCSC_KX_DHE, NCSC_KX_RSA, NCSC_KX_ANON, NCSC_KX_OTHER };
+enum ncsc_bulk { NCSC_BULK_AEAD, NCSC_BULK_CBC, NCSC_BULK_NULL };
+
+/* Add one suite (class from the table); for ncsc_catalogue_load and tests.
+ * Returns its index, or -1 when the catalogue is full. */
+int ncsc_catalogue_add(struct ncsc_catalogue *cat, const char *ossl, const char *iana, int minv,
+		       int maxv, enum ncsc_kx kx, enum ncsc_bulk bulk);
+
+/* Index of a suite by its IANA or OpenSSL name, -1 when not there. */
+int ncsc_catalogue_find(const struct ncsc_catalogue *cat, const char *name);
+
+/* ---- sets of catalogue suites ---- */
+
+struct ncsc_set {
+	uint64_t w[NCSC_SUITES_MAX / 64];
+};
+
+void ncsc_set_add(struct ncsc_set *s, size_t i);
+bool ncsc_set_has(const struct ncsc_set *s, size_t i);
+size_t ncsc_set_count(const struct ncsc_set *s);
+
+/* ---- the plan ---- */
+
+enum ncsc_step { NCSC_STEP_VERSION, NCSC_STEP_SUITES, NCSC_STEP_ORDER, NCSC_STEP_GROUPS };
+
+/* One handshake to make. */
+struct ncsc_attempt {
+	enum ncsc_step step;
+	int version;           /* min = max = this */
+	struct ncsc_set offer; /* offered in catalogue (strength) order */
+	size_t norder;         /* > 0: offer order[] in this client order instead */
+	uint16_t order[NCSC_ORDER_MAX];
+	bool weak_groups; /* offer only weak elliptic curves */
+};
+
+enum ncsc_res {
+	NCSC_RES_OK,        /* handshake done; facts filled */
+	NCSC_RES_REFUSED,   /* the server declined (alert, close) */
+	NCSC_RES_CHOKED,    /* the server failed on the offer itself (decode error, ...) */
+	NCSC_RES_UNREACHED, /* no TLS attempt: connect, greeting, EHLO or STARTTLS failed */
+	NCSC_RES_LOCAL      /* our own fault (OpenSSL set-up, memory) */
+};
+
+struct ncsc_outcome {
+	enum ncsc_res res;
+	struct tls_facts f; /* NCSC_RES_OK */
+	char why[120];      /* otherwise */
+};
+
+struct ncsc_plan {
+	const struct ncsc_catalogue *cat;
+	struct ncsc_result *r;
+	unsigned max_attempts, attempts;
+	int phase;
+	int phase_kind; /* what the attempt in flight is for (ncsc.c) */
+	int vi;         /* version index being worked on */
+	int si, ci;     /* search: indexes into the versions and classes searched */
+	bool ready;     /* search: the stack holds the current (version, class) */
+	bool repeat;    /* re-issue the last attempt (one transient failure) */
+	bool retried;   /* that one retry was used */
+	bool short_v;   /* a version probe choked: retry it with a short offer */
+	size_t nstack;
+	struct {
+		struct ncsc_set set;
+		unsigned depth;
+	} stack[NCSC_STACK_MAX];
+	struct ncsc_set cur; /* the set of the search attempt in flight */
+	unsigned cur_depth;
+	struct ncsc_set acc[NCSC_VERSIONS]; /* suites seen accepted, per version */
+	struct ncsc_attempt last;
+	bool finished;
+};
+
+/*
+ * Start a plan for r (ip and sni already set) with the catalogue cat
+ * (borrowed, must outlive the plan); seed: the facts of the first STARTTLS
+ * handshake (may be NULL). max_attempts 0: NCSC_ATTEMPTS_MAX.
+ */
+void ncsc_plan_init(struct ncsc_plan *p, const struct ncsc_catalogue *cat, struct ncsc_result *r,
+		    const struct tls_facts *seed, unsigned max_attempts);
+
+/* The next handshake to make: 1 with *a filled, 0 when the plan is over
+ * (r->state is then DONE or INCOMPLETE and the findings are complete). */
+int ncsc_plan_next(struct ncsc_plan *p, struct ncsc_attempt *a);
+
+/* What the attempt last returned by ncsc_plan_next gave. */
+void ncsc_plan_feed(struct ncsc_plan *p, const struct ncsc_outcome *o);
+
+/* Stop now (time cap, run teardown): what was found stands, the result is
+ * INCOMPLETE with note why. */
+void ncsc_plan_stop(struct ncsc_plan *p, const char *why);
+
+/* ---- the runner's helpers (OpenSSL) ---- */
+
+/* Restrict ssl to attempt a (versions, suites in order, groups). 0 or -1. */
+int ncsc_attempt_apply(SSL *ssl, const struct ncsc_catalogue *cat, const struct ncsc_attempt *a);
+
+/* Classify a failed handshake by OpenSSL's error (ERR_peek_last_error) and
+ * SSL_get_error's value. */
+enum ncsc_res ncsc_classify_failure(unsigned long err, int ssl_error);
+
+/* ---- certificates ---- */
+
+/* The phase-out and insufficient items of a presented chain: public keys
+ * and signature hashes of every certificate but a self-signed root (a
+ * self-signed leaf is judged). Returns how many were written to out. */
+size_t ncsc_cert_findings(const struct cert_info *ci, struct ncsc_item *out, size_t max);
+
+#endif

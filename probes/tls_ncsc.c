@@ -1,0 +1,137 @@
+/*
+ * tls_ncsc.c - the tls_ncsc verdict (SPEC §3 tls_ncsc): each MX address's
+ * TLS configuration judged by the NCSC TLS guidelines (2025-05).
+ *
+ * The evidence is gathered per IP by the engine (ncsc.h: the extra
+ * handshakes) and per (host, IP) by the STARTTLS probe (the certificate
+ * chain). Here: fail when anything is insufficient, warn when anything is
+ * phase-out, pass otherwise; error when no address could be tested (none
+ * answered: mx-unreachable; none completed a TLS handshake: ncsc-no-tls),
+ * and n/a for null MX / no MX like starttls. An address that answered but
+ * completed no handshake makes the domain error too (unless it fails): its
+ * configuration was not judged. A probe cut short (time cap, budget, the
+ * domain's deadline) keeps its findings, but no pass is claimed on it.
+ */
+#include "ncsc.h"
+#include "probe.h"
+
+/* Raise the verdict and add the reason (the codes are literals at the call
+ * sites, where tests/unit/test_advice.c finds them). */
+static void tls_ncsc_add(struct probe_verdict *out, enum verdict v, const char *code)
+{
+	verdict_raise(out, v);
+	verdict_add_reason(out, code);
+}
+
+/* One phase-out or insufficient item: warn or fail with its reason. */
+static void tls_ncsc_item(const struct ncsc_item *it, struct probe_verdict *out)
+{
+	bool bad = it->cls >= NCSC_INSUFFICIENT;
+	enum verdict v = bad ? VERDICT_FAIL : VERDICT_WARN;
+
+	switch (it->aspect) {
+	case NCSC_A_VERSION:
+		/* the 2025 edition has no phase-out version (ncsc_table.c) */
+		tls_ncsc_add(out, VERDICT_FAIL, "ncsc-tls-version-insufficient");
+		return;
+	case NCSC_A_SUITE:
+		tls_ncsc_add(out, v, bad ? "ncsc-cipher-insufficient" : "ncsc-cipher-phase-out");
+		return;
+	case NCSC_A_ORDER:
+		tls_ncsc_add(out, v, "ncsc-cipher-order");
+		return;
+	case NCSC_A_KEX:
+		tls_ncsc_add(out, v, bad ? "ncsc-kex-insufficient" : "ncsc-kex-phase-out");
+		return;
+	case NCSC_A_CERT_KEY:
+		tls_ncsc_add(out, v,
+			     bad ? "ncsc-cert-key-insufficient" : "ncsc-cert-key-phase-out");
+		return;
+	case NCSC_A_CERT_SIG:
+		tls_ncsc_add(out, v,
+			     bad ? "ncsc-cert-signature-insufficient"
+				 : "ncsc-cert-signature-phase-out");
+		return;
+	case NCSC_A_COMPRESSION:
+		tls_ncsc_add(out, v, "ncsc-compression");
+		return;
+	case NCSC_A_RENEG:
+		tls_ncsc_add(out, v, "ncsc-renegotiation-insecure");
+		return;
+	case NCSC_A_EMS:
+		tls_ncsc_add(out, v, "ncsc-ems-missing");
+		return;
+	}
+}
+
+static void tls_ncsc_judge(const struct ncsc_item *it, size_t n, struct probe_verdict *out)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (it[i].cls >= NCSC_PHASE_OUT)
+			tls_ncsc_item(&it[i], out);
+}
+
+static void tls_ncsc_evaluate(const struct domain_scan *ds, struct probe_verdict *out)
+{
+	size_t i, k, answered = 0, tested = 0, no_tls = 0, cut = 0;
+	struct ncsc_item certs[2 * SCAN_CHAIN_MAX];
+
+	if (probe_mail_precheck(ds, out))
+		return;
+	for (i = 0; i < ds->nmx; i++) {
+		const struct mx_host *h = ds->mx[i].host;
+
+		for (k = 0; k < h->naddr; k++) {
+			const struct addr_result *ar = h->addr[k];
+			const struct ncsc_result *r = ar->ncsc;
+
+			if (!addr_status_answered(ar->status))
+				continue;
+			answered++;
+			if (ar->status != ADDR_OK && ar->status != ADDR_TLS_OLD) {
+				no_tls++;
+				continue;
+			}
+			if (!r) {
+				cut++; /* a handshake, but the probe never ran (local failure) */
+				continue;
+			}
+			tested++;
+			if (r->state != NCSC_DONE)
+				cut++;
+			tls_ncsc_judge(r->find, r->nfind, out);
+			tls_ncsc_judge(
+			    certs, ncsc_cert_findings(&ar->cert, certs, 2 * SCAN_CHAIN_MAX), out);
+		}
+	}
+	if (answered == 0) {
+		out->v = VERDICT_ERROR;
+		verdict_add_reason(out, "mx-unreachable");
+		return;
+	}
+	if (tested == 0) {
+		if (out->v != VERDICT_FAIL)
+			out->v = VERDICT_ERROR;
+		verdict_add_reason(out, no_tls > 0 ? "ncsc-no-tls" : "ncsc-incomplete");
+		return;
+	}
+	verdict_raise(out, VERDICT_PASS);
+	if (no_tls > 0) {
+		verdict_raise(out, VERDICT_ERROR);
+		verdict_add_reason(out, "ncsc-no-tls");
+	}
+	if (cut > 0) {
+		/* what was found stands; a pass on partial evidence does not */
+		if (out->v == VERDICT_PASS)
+			out->v = VERDICT_ERROR;
+		verdict_add_reason(out, "ncsc-incomplete");
+	}
+}
+
+const struct probe_ops probe_tls_ncsc = {
+    .name = "tls_ncsc",
+    .id = PROBE_TLS_NCSC,
+    .evaluate = tls_ncsc_evaluate,
+};

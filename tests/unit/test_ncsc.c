@@ -1,0 +1,889 @@
+/*
+ * test_ncsc.c - unit tests for the tls_ncsc probe: the NCSC classification
+ * table (ncsc_table.c), the catalogue of this OpenSSL, the plan of extra
+ * handshakes (ncsc.c: versions, class searches with family peeling and
+ * bisection, the order check, the weak-curve test, the budget and the one
+ * retry) driven by simulated servers, the classification of failed
+ * handshakes, the certificate findings, and the tls_ncsc verdict.
+ *
+ * The plan is pure, so a "server" here is a small table: which versions and
+ * suites it accepts, whether it picks by its own order, how many suites it
+ * can stand in one ClientHello; sim_run() plays the plan against it to the
+ * end and the cases check the findings and the number of handshakes.
+ */
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "../../probes/ncsc.h"
+#include "../../probes/probe.h"
+#include "unit.h"
+
+/* ---- the table ---- */
+
+void test_ncsc_table(void)
+{
+	static const struct {
+		const char *what; /* "v" version, "s" suite, "g" group, "k" key, "h" sig hash */
+		const char *name;
+		int num; /* version, DH flag, key bits */
+		const char *extra;
+		enum ncsc_class want;
+	} cases[] = {
+	    {"v", "TLSv1.3", TLS1_3_VERSION, NULL, NCSC_GOOD},
+	    {"v", "TLSv1.2", TLS1_2_VERSION, NULL, NCSC_SUFFICIENT},
+	    {"v", "TLSv1.1", TLS1_1_VERSION, NULL, NCSC_INSUFFICIENT},
+	    {"v", "TLSv1.0", TLS1_VERSION, NULL, NCSC_INSUFFICIENT},
+	    {"v", "SSLv3", SSL3_VERSION, NULL, NCSC_INSUFFICIENT},
+	    {"s", "TLS_AES_256_GCM_SHA384", 0, NULL, NCSC_GOOD},
+	    {"s", "TLS_CHACHA20_POLY1305_SHA256", 0, NULL, NCSC_GOOD},
+	    {"s", "TLS_AES_128_GCM_SHA256", 0, NULL, NCSC_SUFFICIENT},
+	    {"s", "TLS_AES_128_CCM_8_SHA256", 0, NULL, NCSC_INSUFFICIENT},
+	    {"s", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", 0, NULL, NCSC_SUFFICIENT},
+	    {"s", "tls_ecdhe_ecdsa_with_aes_256_gcm_sha384", 0, NULL, NCSC_SUFFICIENT},
+	    {"s", "TLS_ECDHE_ECDSA_WITH_AES_128_CCM", 0, NULL, NCSC_SUFFICIENT},
+	    {"s", "TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8", 0, NULL, NCSC_INSUFFICIENT},
+	    {"s", "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384", 0, NULL, NCSC_PHASE_OUT},
+	    {"s", "TLS_ECDHE_RSA_WITH_ARIA_128_GCM_SHA256", 0, NULL, NCSC_PHASE_OUT},
+	    {"s", "TLS_DHE_RSA_WITH_AES_256_GCM_SHA384", 0, NULL, NCSC_PHASE_OUT},
+	    {"s", "TLS_DHE_DSS_WITH_AES_256_GCM_SHA384", 0, NULL, NCSC_INSUFFICIENT},
+	    {"s", "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA", 0, NULL, NCSC_INSUFFICIENT},
+	    {"s", "TLS_RSA_WITH_AES_256_GCM_SHA384", 0, NULL, NCSC_INSUFFICIENT},
+	    {"s", "TLS_RSA_WITH_3DES_EDE_CBC_SHA", 0, NULL, NCSC_INSUFFICIENT},
+	    {"s", "TLS_RSA_WITH_RC4_128_SHA", 0, NULL, NCSC_INSUFFICIENT},
+	    {"s", "TLS_DH_anon_WITH_AES_128_GCM_SHA256", 0, NULL, NCSC_INSUFFICIENT},
+	    {"s", "TLS_RSA_WITH_NULL_SHA256", 0, NULL, NCSC_INSUFFICIENT},
+	    {"s", "", 0, NULL, NCSC_INSUFFICIENT},
+	    {"g", "x25519", 0, NULL, NCSC_GOOD},
+	    {"g", "X448", 0, NULL, NCSC_GOOD},
+	    {"g", "secp256r1", 0, NULL, NCSC_GOOD},
+	    {"g", "prime256v1", 0, NULL, NCSC_GOOD},
+	    {"g", "brainpoolP384r1", 0, NULL, NCSC_GOOD},
+	    {"g", "secp224r1", 0, NULL, NCSC_PHASE_OUT},
+	    {"g", "secp192r1", 0, NULL, NCSC_INSUFFICIENT},
+	    {"g", "secp256k1", 0, NULL, NCSC_INSUFFICIENT},
+	    {"g", "sect571r1", 0, NULL, NCSC_INSUFFICIENT},
+	    {"g", "ffdhe2048", 1, NULL, NCSC_INSUFFICIENT},
+	    {"g", "ffdhe3072", 1, NULL, NCSC_PHASE_OUT},
+	    {"g", "ffdhe8192", 1, NULL, NCSC_PHASE_OUT},
+	    {"g", "modp_4096", 1, NULL, NCSC_INSUFFICIENT},
+	    {"g", "", 1, NULL, NCSC_INSUFFICIENT}, /* DHE with its own group, any size */
+	    {"k", "RSA", 4096, NULL, NCSC_GOOD},
+	    {"k", "RSA", 3072, NULL, NCSC_GOOD},
+	    {"k", "RSA", 3071, NULL, NCSC_PHASE_OUT},
+	    {"k", "RSA", 2048, NULL, NCSC_PHASE_OUT},
+	    {"k", "RSA", 2047, NULL, NCSC_INSUFFICIENT},
+	    {"k", "RSA", 1024, NULL, NCSC_INSUFFICIENT},
+	    {"k", "RSA-PSS", 3072, NULL, NCSC_GOOD},
+	    {"k", "EC", 256, "prime256v1", NCSC_GOOD},
+	    {"k", "EC", 384, "secp384r1", NCSC_GOOD},
+	    {"k", "EC", 256, "brainpoolP256r1", NCSC_GOOD},
+	    {"k", "EC", 224, "secp224r1", NCSC_PHASE_OUT},
+	    {"k", "EC", 256, "secp256k1", NCSC_INSUFFICIENT},
+	    {"k", "EC", 3072, "ffdhe3072", NCSC_INSUFFICIENT}, /* no curve */
+	    {"k", "ED25519", 256, NULL, NCSC_GOOD},
+	    {"k", "ED448", 456, NULL, NCSC_GOOD},
+	    {"k", "DSA", 3072, NULL, NCSC_INSUFFICIENT},
+	    {"k", "", 0, NULL, NCSC_INSUFFICIENT},
+	    {"h", "SHA256", 0, "RSA", NCSC_GOOD},
+	    {"h", "SHA384", 0, "EC", NCSC_GOOD},
+	    {"h", "SHA512", 0, "RSA-PSS", NCSC_GOOD},
+	    {"h", "INTRINSIC", 0, "ED25519", NCSC_GOOD},
+	    {"h", "SHA224", 0, "EC", NCSC_PHASE_OUT},
+	    {"h", "SHA1", 0, "RSA", NCSC_INSUFFICIENT},
+	    {"h", "SHA1", 0, "EC", NCSC_INSUFFICIENT},
+	    {"h", "MD5", 0, "RSA", NCSC_INSUFFICIENT},
+	    {"h", "SHA256", 0, "DSA", NCSC_INSUFFICIENT},
+	    {"h", "unknown", 0, "RSA", NCSC_INSUFFICIENT},
+	};
+	size_t i, k;
+
+	for (i = 0; i < UNIT_COUNT(cases); i++) {
+		const char *ref = NULL;
+		enum ncsc_class got = NCSC_GOOD;
+
+		unit_case("%s %s %d %s", cases[i].what, cases[i].name, cases[i].num,
+			  cases[i].extra ? cases[i].extra : "");
+		switch (cases[i].what[0]) {
+		case 'v':
+			got = ncsc_version_class(cases[i].num, &ref);
+			break;
+		case 's':
+			got = ncsc_suite_class(cases[i].name, &ref);
+			break;
+		case 'g':
+			got = ncsc_group_class(cases[i].name, cases[i].num, 0, &ref);
+			break;
+		case 'k':
+			got =
+			    ncsc_cert_key_class(cases[i].name, cases[i].num, cases[i].extra, &ref);
+			break;
+		default:
+			got = ncsc_sig_class(cases[i].name, cases[i].extra, &ref);
+			break;
+		}
+		CHECK_STR(ncsc_class_name(got), ncsc_class_name(cases[i].want));
+		CHECK(ref != NULL && strncmp(ref, "NCSC 2025", 9) == 0);
+	}
+	/* the rows themselves: a reference each, no name twice, IANA names */
+	for (i = 0; i < ncsc_nsuite_rows; i++) {
+		unit_case("suite row %s", ncsc_suite_rows[i].name);
+		CHECK(ncsc_suite_rows[i].ref != NULL);
+		CHECK(strncmp(ncsc_suite_rows[i].name, "TLS_", 4) == 0);
+		CHECK(ncsc_suite_rows[i].cls != NCSC_INSUFFICIENT); /* that is the default */
+		for (k = 0; k < i; k++)
+			CHECK(strcmp(ncsc_suite_rows[k].name, ncsc_suite_rows[i].name) != 0);
+	}
+	for (i = 0; i < ncsc_ngroup_rows; i++) {
+		unit_case("group row %s", ncsc_group_rows[i].name);
+		CHECK(ncsc_group_rows[i].ref != NULL);
+		for (k = 0; k < i; k++)
+			CHECK(strcmp(ncsc_group_rows[k].name, ncsc_group_rows[i].name) != 0);
+	}
+	/* tls_ncsc.c maps every weak version to the insufficient reason: the
+	 * table must not grow a phase-out version without it */
+	unit_case("no phase-out version");
+	for (i = SSL3_VERSION; i <= TLS1_3_VERSION; i++)
+		CHECK(ncsc_version_class((int)i, NULL) != NCSC_PHASE_OUT);
+	unit_case("%s", "");
+}
+
+/* ---- the catalogue of this OpenSSL ---- */
+
+void test_ncsc_catalogue(void)
+{
+	static struct ncsc_catalogue cat;
+	char err[128] = "";
+	size_t i, ncls[4] = {0, 0, 0, 0};
+	int k;
+
+	unit_case("load");
+	CHECK_INT(ncsc_catalogue_load(&cat, err, sizeof(err)), 0);
+	CHECK(cat.n > 40);
+#ifdef OPENSSL_NO_SSL3
+	CHECK(!cat.ssl3);
+#endif
+	for (i = 0; i < cat.n; i++) {
+		const struct ncsc_suite *s = &cat.s[i];
+
+		unit_case("%s", s->iana);
+		CHECK_INT(s->cls, ncsc_suite_class(s->iana, NULL));
+		CHECK(s->minv <= s->maxv);
+		CHECK(s->maxv == TLS1_3_VERSION ? s->minv == TLS1_3_VERSION
+						: s->maxv == TLS1_2_VERSION);
+		CHECK_INT(ncsc_catalogue_find(&cat, s->iana), (long long)i);
+		CHECK_INT(ncsc_catalogue_find(&cat, s->ossl), (long long)i);
+		ncls[s->cls]++;
+	}
+	unit_case("every class is present");
+	CHECK(ncls[NCSC_GOOD] >= 2 && ncls[NCSC_SUFFICIENT] >= 4 && ncls[NCSC_PHASE_OUT] >= 4 &&
+	      ncls[NCSC_INSUFFICIENT] >= 10);
+	unit_case("known suites");
+	k = ncsc_catalogue_find(&cat, "ECDHE-RSA-AES128-GCM-SHA256");
+	CHECK(k >= 0 && cat.s[k].cls == NCSC_SUFFICIENT && cat.s[k].ecdhe &&
+	      cat.s[k].minv == TLS1_2_VERSION);
+	k = ncsc_catalogue_find(&cat, "TLS_AES_128_CCM_8_SHA256");
+	CHECK(k >= 0 && cat.s[k].cls == NCSC_INSUFFICIENT && cat.s[k].minv == TLS1_3_VERSION);
+	k = ncsc_catalogue_find(&cat, "AES128-SHA");
+	CHECK(k >= 0 && cat.s[k].cls == NCSC_INSUFFICIENT && !cat.s[k].ecdhe &&
+	      cat.s[k].minv <= TLS1_VERSION);
+	CHECK_INT(ncsc_catalogue_find(&cat, "TLS_NO_SUCH_SUITE"), -1);
+	unit_case("%s", "");
+}
+
+/* ---- the plan against simulated servers ---- */
+
+/* A small catalogue, independent of the OpenSSL at hand. */
+static const struct {
+	const char *ossl, *iana;
+	int minv, maxv;
+	enum ncsc_kx kx;
+	enum ncsc_bulk bulk;
+} sim_suites[] = {
+    {"A256", "TLS_AES_256_GCM_SHA384", TLS1_3_VERSION, TLS1_3_VERSION, NCSC_KX_OTHER,
+     NCSC_BULK_AEAD},
+    {"CHA", "TLS_CHACHA20_POLY1305_SHA256", TLS1_3_VERSION, TLS1_3_VERSION, NCSC_KX_OTHER,
+     NCSC_BULK_AEAD},
+    {"A128", "TLS_AES_128_GCM_SHA256", TLS1_3_VERSION, TLS1_3_VERSION, NCSC_KX_OTHER,
+     NCSC_BULK_AEAD},
+    {"CCM8", "TLS_AES_128_CCM_8_SHA256", TLS1_3_VERSION, TLS1_3_VERSION, NCSC_KX_OTHER,
+     NCSC_BULK_AEAD},
+    {"E-G256", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", TLS1_2_VERSION, TLS1_2_VERSION,
+     NCSC_KX_ECDHE, NCSC_BULK_AEAD},
+    {"E-G128", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", TLS1_2_VERSION, TLS1_2_VERSION,
+     NCSC_KX_ECDHE, NCSC_BULK_AEAD},
+    {"E-C384", "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384", TLS1_2_VERSION, TLS1_2_VERSION,
+     NCSC_KX_ECDHE, NCSC_BULK_CBC},
+    {"E-C256", "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256", TLS1_2_VERSION, TLS1_2_VERSION,
+     NCSC_KX_ECDHE, NCSC_BULK_CBC},
+    {"D-G256", "TLS_DHE_RSA_WITH_AES_256_GCM_SHA384", TLS1_2_VERSION, TLS1_2_VERSION, NCSC_KX_DHE,
+     NCSC_BULK_AEAD},
+    {"R-G256", "TLS_RSA_WITH_AES_256_GCM_SHA384", TLS1_2_VERSION, TLS1_2_VERSION, NCSC_KX_RSA,
+     NCSC_BULK_AEAD},
+    {"R-C256", "TLS_RSA_WITH_AES_128_CBC_SHA256", TLS1_2_VERSION, TLS1_2_VERSION, NCSC_KX_RSA,
+     NCSC_BULK_CBC},
+    {"EE-CCM8", "TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8", TLS1_2_VERSION, TLS1_2_VERSION, NCSC_KX_ECDHE,
+     NCSC_BULK_AEAD},
+    {"E-C1", "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA", TLS1_VERSION, TLS1_2_VERSION, NCSC_KX_ECDHE,
+     NCSC_BULK_CBC},
+    {"R-C1", "TLS_RSA_WITH_AES_128_CBC_SHA", SSL3_VERSION, TLS1_2_VERSION, NCSC_KX_RSA,
+     NCSC_BULK_CBC},
+    {"D-C1", "TLS_DHE_RSA_WITH_AES_128_CBC_SHA", SSL3_VERSION, TLS1_2_VERSION, NCSC_KX_DHE,
+     NCSC_BULK_CBC},
+};
+
+#define SIM_ACCEPT_MAX 16
+#define SIM_FIND_MAX 24
+
+struct sim_server {
+	unsigned versions;                  /* bit (1 << vidx) per accepted version */
+	const char *accept[SIM_ACCEPT_MAX]; /* OpenSSL names, in the server's order */
+	bool server_order;                  /* picks by accept[] order, else the client's */
+	size_t choke_over;                  /* > 0: offers with more suites choke it */
+	bool weak_curve;                    /* accepts secp224r1 when offered alone */
+	const char *dh_group;               /* named group of its DHE, "" its own */
+	bool no_ems, no_reneg;
+	bool unreachable; /* every session fails before TLS */
+};
+
+static struct ncsc_catalogue sim_cat;
+
+static void sim_catalogue(void)
+{
+	size_t i;
+
+	memset(&sim_cat, 0, sizeof(sim_cat));
+	for (i = 0; i < UNIT_COUNT(sim_suites); i++)
+		(void)ncsc_catalogue_add(&sim_cat, sim_suites[i].ossl, sim_suites[i].iana,
+					 sim_suites[i].minv, sim_suites[i].maxv, sim_suites[i].kx,
+					 sim_suites[i].bulk);
+}
+
+static bool sim_accepts(const struct sim_server *sv, int idx)
+{
+	size_t i;
+
+	for (i = 0; i < SIM_ACCEPT_MAX && sv->accept[i]; i++)
+		if (strcmp(sv->accept[i], sim_cat.s[idx].ossl) == 0)
+			return true;
+	return false;
+}
+
+/* The server's answer to attempt a. */
+static void sim_answer(const struct sim_server *sv, const struct ncsc_attempt *a,
+		       struct ncsc_outcome *o)
+{
+	int offered[NCSC_SUITES_MAX], chosen = -1;
+	size_t n = 0, i, k;
+
+	memset(o, 0, sizeof(*o));
+	if (sv->unreachable) {
+		o->res = NCSC_RES_UNREACHED;
+		(void)snprintf(o->why, sizeof(o->why), "timeout");
+		return;
+	}
+	if (a->norder > 0)
+		for (i = 0; i < a->norder; i++)
+			offered[n++] = a->order[i];
+	else
+		for (i = 0; i < sim_cat.n; i++)
+			if (ncsc_set_has(&a->offer, i))
+				offered[n++] = (int)i;
+	o->res = NCSC_RES_REFUSED;
+	if (!(sv->versions & (1u << ncsc_vidx_of(a->version))))
+		return;
+	if (sv->choke_over && n > sv->choke_over) {
+		o->res = NCSC_RES_CHOKED;
+		return;
+	}
+	if (sv->server_order) {
+		for (k = 0; k < SIM_ACCEPT_MAX && sv->accept[k] && chosen < 0; k++)
+			for (i = 0; i < n; i++)
+				if (strcmp(sv->accept[k], sim_cat.s[offered[i]].ossl) == 0)
+					chosen = offered[i];
+	} else {
+		for (i = 0; i < n && chosen < 0; i++)
+			if (sim_accepts(sv, offered[i]))
+				chosen = offered[i];
+	}
+	if (chosen < 0 || (a->weak_groups && !sv->weak_curve))
+		return;
+	o->res = NCSC_RES_OK;
+	o->f.version = a->version;
+	(void)snprintf(o->f.suite, sizeof(o->f.suite), "%s", sim_cat.s[chosen].iana);
+	(void)snprintf(o->f.suite_ossl, sizeof(o->f.suite_ossl), "%s", sim_cat.s[chosen].ossl);
+	if (strstr(sim_cat.s[chosen].iana, "_DHE_")) {
+		o->f.kx_dh = true;
+		o->f.kx_bits = 3072;
+		(void)snprintf(o->f.group, sizeof(o->f.group), "%s",
+			       sv->dh_group ? sv->dh_group : "");
+	} else if (strstr(sim_cat.s[chosen].iana, "ECDHE") || a->version == TLS1_3_VERSION) {
+		(void)snprintf(o->f.group, sizeof(o->f.group), "%s",
+			       a->weak_groups ? "secp224r1" : "x25519");
+		o->f.kx_bits = a->weak_groups ? 224 : 253;
+	}
+	o->f.ems = a->version == TLS1_3_VERSION ? -1 : !sv->no_ems;
+	o->f.secure_reneg = a->version == TLS1_3_VERSION ? -1 : !sv->no_reneg;
+}
+
+/* Play the plan against sv to its end; returns the attempts made. */
+static unsigned sim_run(const struct sim_server *sv, const struct tls_facts *seed,
+			unsigned max_attempts, struct ncsc_result *r)
+{
+	static struct ncsc_plan plan;
+	struct ncsc_attempt a;
+	struct ncsc_outcome o;
+	unsigned n = 0;
+
+	memset(r, 0, sizeof(*r));
+	ncsc_plan_init(&plan, &sim_cat, r, seed, max_attempts);
+	while (ncsc_plan_next(&plan, &a) && n < 200) {
+		CHECK(ncsc_set_count(&a.offer) > 0);
+		sim_answer(sv, &a, &o);
+		ncsc_plan_feed(&plan, &o);
+		n++;
+	}
+	CHECK(r->state != NCSC_RUNNING);
+	CHECK_INT(r->handshakes, n);
+	return n;
+}
+
+/* "aspect:item:class@version" of every finding, sorted, joined with ' '. */
+static int sim_cmp(const void *a, const void *b)
+{
+	return strcmp((const char *)a, (const char *)b);
+}
+
+static void sim_findings(const struct ncsc_result *r, char *out, size_t outlen)
+{
+	static char items[NCSC_ITEMS_MAX][128];
+	size_t i, len = 0;
+
+	for (i = 0; i < r->nfind && i < NCSC_ITEMS_MAX; i++)
+		(void)snprintf(items[i], sizeof(items[i]), "%s:%s:%s@%s",
+			       ncsc_aspect_name(r->find[i].aspect), r->find[i].item,
+			       ncsc_class_name(r->find[i].cls),
+			       r->find[i].version ? ncsc_version_name(r->find[i].version) : "-");
+	qsort(items, i, sizeof(items[0]), sim_cmp);
+	out[0] = '\0';
+	for (i = 0; i < r->nfind && i < NCSC_ITEMS_MAX; i++)
+		len += (size_t)snprintf(out + len, len < outlen ? outlen - len : 0, "%s%s",
+					i ? " " : "", items[i]);
+}
+
+/* "item@version" of every accepted suite the probe saw, sorted, joined with ' '. */
+static void sim_seen_suites(const struct ncsc_result *r, char *out, size_t outlen)
+{
+	static char items[NCSC_ITEMS_MAX][128];
+	size_t i, n = 0, len = 0;
+
+	for (i = 0; i < r->nseen && i < NCSC_ITEMS_MAX; i++)
+		if (r->seen[i].aspect == NCSC_A_SUITE)
+			(void)snprintf(items[n++], sizeof(items[0]), "%s@%s", r->seen[i].item,
+				       ncsc_version_name(r->seen[i].version));
+	qsort(items, n, sizeof(items[0]), sim_cmp);
+	out[0] = '\0';
+	for (i = 0; i < n; i++)
+		len += (size_t)snprintf(out + len, len < outlen ? outlen - len : 0, "%s%s",
+					i ? " " : "", items[i]);
+}
+
+#define V(x) (1u << (x))
+#define T13 "TLS_AES_256_GCM_SHA384"
+
+void test_ncsc_plan(void)
+{
+	static const struct {
+		const char *name;
+		struct sim_server sv;
+		int seed_version;       /* 0: no seed */
+		const char *seed_suite; /* IANA */
+		unsigned max_attempts;
+		unsigned handshakes;
+		enum ncsc_state state;
+		const char
+		    *versions; /* SSL3..TLS1.3: a accepted, r refused, u untestable, ? unknown */
+		const char *findings; /* sorted "aspect:item:class ..." */
+		int order;
+	} cases[] = {
+	    {"TLS 1.3 only (good): versions, one CCM_8 probe, the good and sufficient suites "
+	     "listed; nothing below 1.3 to test",
+	     {V(NCSC_TLS13), {"A256", "CHA", "A128"}, true, 0, false, NULL, false, false, false},
+	     TLS1_3_VERSION,
+	     T13,
+	     0,
+	     6,
+	     NCSC_DONE,
+	     "urrra",
+	     "",
+	     -1},
+	    {"TLS 1.2 ECDHE-GCM (sufficient): each weak class cleared by one refusal",
+	     {V(NCSC_TLS12), {"E-G256", "E-G128"}, true, 0, false, NULL, false, false, false},
+	     TLS1_2_VERSION,
+	     "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+	     0,
+	     6,
+	     NCSC_DONE,
+	     "urrar",
+	     "",
+	     -1},
+	    {"phase-out: CBC-SHA2 family known from the seed, DHE family found, ffdhe3072",
+	     {V(NCSC_TLS12),
+	      {"E-C384", "E-C256", "D-G256"},
+	      true,
+	      0,
+	      false,
+	      "ffdhe3072",
+	      false,
+	      false,
+	      false},
+	     TLS1_2_VERSION,
+	     "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384",
+	     0,
+	     7,
+	     NCSC_DONE,
+	     "urrar",
+	     "cipher:TLS_DHE_RSA_WITH_AES_256_GCM_SHA384:phase-out@TLSv1.2 "
+	     "cipher:TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384:phase-out@TLSv1.2 "
+	     "key-exchange:ffdhe3072:phase-out@TLSv1.2",
+	     -1},
+	    {"legacy, client order: one handshake per accepted family, order violation",
+	     {V(NCSC_TLS10) | V(NCSC_TLS11) | V(NCSC_TLS12),
+	      {"E-G256", "E-G128", "E-C384", "E-C256", "D-G256", "R-G256", "R-C256", "EE-CCM8",
+	       "E-C1", "R-C1", "D-C1"},
+	      false,
+	      0,
+	      false,
+	      "",
+	      false,
+	      false,
+	      false},
+	     /* 3 versions, 5 insufficient and 2 phase-out families, order, weak curves */
+	     TLS1_2_VERSION,
+	     "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+	     0,
+	     12,
+	     NCSC_DONE,
+	     "uaaar",
+	     "cipher-order:TLS_RSA_WITH_AES_256_GCM_SHA384:insufficient@TLSv1.2 "
+	     "cipher:TLS_DHE_RSA_WITH_AES_128_CBC_SHA:insufficient@TLSv1.2 "
+	     "cipher:TLS_DHE_RSA_WITH_AES_256_GCM_SHA384:phase-out@TLSv1.2 "
+	     "cipher:TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8:insufficient@TLSv1.2 "
+	     "cipher:TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384:phase-out@TLSv1.2 "
+	     "cipher:TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA:insufficient@TLSv1.0 "
+	     "cipher:TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA:insufficient@TLSv1.1 "
+	     "cipher:TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA:insufficient@TLSv1.2 "
+	     "cipher:TLS_RSA_WITH_AES_128_CBC_SHA256:insufficient@TLSv1.2 "
+	     "cipher:TLS_RSA_WITH_AES_256_GCM_SHA384:insufficient@TLSv1.2 "
+	     "key-exchange:DH-3072:insufficient@TLSv1.2 version:TLSv1.0:insufficient@TLSv1.0 "
+	     "version:TLSv1.1:insufficient@TLSv1.1",
+	     1},
+	    {"server prefers the better class: order ok; weak curve accepted",
+	     {V(NCSC_TLS12), {"E-G128", "E-C256"}, true, 0, true, NULL, false, false, false},
+	     TLS1_2_VERSION,
+	     "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+	     0,
+	     8,
+	     NCSC_DONE,
+	     "urrar",
+	     "cipher:TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256:phase-out@TLSv1.2 "
+	     "key-exchange:secp224r1:phase-out@TLSv1.2",
+	     0},
+	    {"no seed; chokes on more than 3 suites: short version offer, bisected search",
+	     {V(NCSC_TLS12),
+	      {"E-G256", "E-G128", "E-C384"},
+	      true,
+	      3,
+	      false,
+	      NULL,
+	      false,
+	      false,
+	      false},
+	     0,
+	     NULL,
+	     0,
+	     12,
+	     NCSC_DONE,
+	     "urrar",
+	     "cipher:TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384:phase-out@TLSv1.2",
+	     0},
+	    {"no EMS, no secure renegotiation",
+	     {V(NCSC_TLS12), {"E-G256"}, true, 0, false, NULL, true, true, false},
+	     TLS1_2_VERSION,
+	     "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+	     0,
+	     6,
+	     NCSC_DONE,
+	     "urrar",
+	     "extended-master-secret:extended_master_secret:insufficient@TLSv1.2 "
+	     "renegotiation:secure_renegotiation:insufficient@-",
+	     -1},
+	    {"the server stops answering: one retry, then incomplete",
+	     {V(NCSC_TLS13), {"A256"}, true, 0, false, NULL, false, false, true},
+	     TLS1_3_VERSION,
+	     T13,
+	     0,
+	     2,
+	     NCSC_INCOMPLETE,
+	     "u???a",
+	     "",
+	     -1},
+	    {"the handshake budget ends the legacy probe, keeping its findings",
+	     {V(NCSC_TLS10) | V(NCSC_TLS11) | V(NCSC_TLS12),
+	      {"E-G256", "R-G256", "R-C256", "E-C1", "R-C1", "D-C1"},
+	      false,
+	      0,
+	      false,
+	      "",
+	      false,
+	      false,
+	      false},
+	     TLS1_2_VERSION,
+	     "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+	     5,
+	     5,
+	     NCSC_INCOMPLETE,
+	     "uaaar",
+	     "cipher:TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA:insufficient@TLSv1.0 "
+	     "cipher:TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA:insufficient@TLSv1.1 "
+	     "cipher:TLS_RSA_WITH_AES_128_CBC_SHA256:insufficient@TLSv1.2 "
+	     "cipher:TLS_RSA_WITH_AES_256_GCM_SHA384:insufficient@TLSv1.2 "
+	     "version:TLSv1.0:insufficient@TLSv1.0 version:TLSv1.1:insufficient@TLSv1.1",
+	     -1},
+	};
+	size_t i;
+	int vi;
+
+	sim_catalogue();
+	for (i = 0; i < UNIT_COUNT(cases); i++) {
+		static struct ncsc_result r;
+		struct tls_facts seed;
+		char got[2048], vs[NCSC_VERSIONS + 1];
+		unsigned n;
+
+		unit_case("%s", cases[i].name);
+		memset(&seed, 0, sizeof(seed));
+		if (cases[i].seed_version) {
+			int k = ncsc_catalogue_find(&sim_cat, cases[i].seed_suite);
+
+			seed.version = cases[i].seed_version;
+			(void)snprintf(seed.suite, sizeof(seed.suite), "%s", cases[i].seed_suite);
+			(void)snprintf(seed.suite_ossl, sizeof(seed.suite_ossl), "%s",
+				       k >= 0 ? sim_cat.s[k].ossl : "");
+			(void)snprintf(seed.group, sizeof(seed.group), "x25519");
+			seed.ems = seed.secure_reneg =
+			    seed.version == TLS1_3_VERSION ? -1 : !cases[i].sv.no_ems;
+		}
+		n = sim_run(&cases[i].sv, cases[i].seed_version ? &seed : NULL,
+			    cases[i].max_attempts, &r);
+		CHECK_INT(n, cases[i].handshakes);
+		CHECK_STR(ncsc_state_name(r.state), ncsc_state_name(cases[i].state));
+		for (vi = 0; vi < NCSC_VERSIONS; vi++)
+			vs[vi] = "?aru"[r.version[vi]];
+		vs[NCSC_VERSIONS] = '\0';
+		CHECK_STR(vs, cases[i].versions);
+		sim_findings(&r, got, sizeof(got));
+		CHECK_STR(got, cases[i].findings);
+		CHECK_INT(r.order, cases[i].order);
+		if (cases[i].state == NCSC_INCOMPLETE)
+			CHECK(r.note[0] != '\0');
+		if (i == 0) {
+			/* every accepted suite is listed, whatever its class */
+			sim_seen_suites(&r, got, sizeof(got));
+			CHECK_STR(got, "TLS_AES_128_GCM_SHA256@TLSv1.3 "
+				       "TLS_AES_256_GCM_SHA384@TLSv1.3 "
+				       "TLS_CHACHA20_POLY1305_SHA256@TLSv1.3");
+		}
+		if (i == 3) {
+			/* one suite per accepted family at TLS 1.2, the sufficient one too */
+			sim_seen_suites(&r, got, sizeof(got));
+			CHECK(strstr(got, "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384@TLSv1.2") != NULL);
+			CHECK(strstr(got, "TLS_DHE_RSA_WITH_AES_256_GCM_SHA384@TLSv1.2") != NULL);
+			CHECK(strstr(got, "TLS_RSA_WITH_AES_256_GCM_SHA384@TLSv1.2") != NULL);
+		}
+	}
+	unit_case("%s", "");
+}
+
+/* ---- failed handshakes ---- */
+
+void test_ncsc_failure(void)
+{
+	static const struct {
+		const char *name;
+		unsigned long err;
+		int ssl_error;
+		enum ncsc_res want;
+	} cases[] = {
+	    {"handshake_failure alert",
+	     ERR_PACK(ERR_LIB_SSL, 0, SSL_R_SSLV3_ALERT_HANDSHAKE_FAILURE), SSL_ERROR_SSL,
+	     NCSC_RES_REFUSED},
+	    {"protocol_version alert", ERR_PACK(ERR_LIB_SSL, 0, SSL_R_TLSV1_ALERT_PROTOCOL_VERSION),
+	     SSL_ERROR_SSL, NCSC_RES_REFUSED},
+	    {"a version we did not offer", ERR_PACK(ERR_LIB_SSL, 0, SSL_R_UNSUPPORTED_PROTOCOL),
+	     SSL_ERROR_SSL, NCSC_RES_REFUSED},
+	    {"closed without an alert", 0, SSL_ERROR_SYSCALL, NCSC_RES_REFUSED},
+	    {"decode_error alert", ERR_PACK(ERR_LIB_SSL, 0, SSL_R_TLSV1_ALERT_DECODE_ERROR),
+	     SSL_ERROR_SSL, NCSC_RES_CHOKED},
+	    {"internal_error alert", ERR_PACK(ERR_LIB_SSL, 0, SSL_R_TLSV1_ALERT_INTERNAL_ERROR),
+	     SSL_ERROR_SSL, NCSC_RES_CHOKED},
+	    {"a suite we did not offer", ERR_PACK(ERR_LIB_SSL, 0, SSL_R_WRONG_CIPHER_RETURNED),
+	     SSL_ERROR_SSL, NCSC_RES_CHOKED},
+	    {"no ciphers of our own", ERR_PACK(ERR_LIB_SSL, 0, SSL_R_NO_CIPHERS_AVAILABLE),
+	     SSL_ERROR_SSL, NCSC_RES_LOCAL},
+	    {"nothing at all", 0, SSL_ERROR_NONE, NCSC_RES_LOCAL},
+	};
+	size_t i;
+
+	for (i = 0; i < UNIT_COUNT(cases); i++) {
+		unit_case("%s", cases[i].name);
+		CHECK_INT(ncsc_classify_failure(cases[i].err, cases[i].ssl_error), cases[i].want);
+	}
+	unit_case("%s", "");
+}
+
+/* ---- certificates ---- */
+
+static void brief(struct cert_brief *b, const char *subject, const char *type, int bits,
+		  const char *curve, const char *sig, const char *hash, const char *sig_key,
+		  bool self_signed)
+{
+	memset(b, 0, sizeof(*b));
+	(void)snprintf(b->subject, sizeof(b->subject), "%s", subject);
+	(void)snprintf(b->key_type, sizeof(b->key_type), "%s", type);
+	b->key_bits = bits;
+	(void)snprintf(b->curve, sizeof(b->curve), "%s", curve);
+	(void)snprintf(b->sig_alg, sizeof(b->sig_alg), "%s", sig);
+	(void)snprintf(b->sig_hash, sizeof(b->sig_hash), "%s", hash);
+	(void)snprintf(b->sig_key, sizeof(b->sig_key), "%s", sig_key);
+	b->self_signed = self_signed;
+}
+
+void test_ncsc_cert(void)
+{
+	static struct cert_info ci;
+	struct ncsc_item out[2 * SCAN_CHAIN_MAX];
+	size_t n;
+
+	unit_case("RSA-1024 leaf signed with SHA-1, weak self-signed root ignored");
+	memset(&ci, 0, sizeof(ci));
+	brief(&ci.certs[0], "mx", "RSA", 1024, "", "ecdsa-with-SHA1", "SHA1", "EC", false);
+	brief(&ci.certs[1], "root", "RSA", 1024, "", "sha1WithRSAEncryption", "SHA1", "RSA", true);
+	ci.ncerts = 2;
+	n = ncsc_cert_findings(&ci, out, UNIT_COUNT(out));
+	CHECK_INT(n, 2);
+	if (n == 2) {
+		CHECK_INT(out[0].aspect, NCSC_A_CERT_KEY);
+		CHECK_STR(out[0].item, "RSA-1024");
+		CHECK_INT(out[0].cls, NCSC_INSUFFICIENT);
+		CHECK_INT(out[1].aspect, NCSC_A_CERT_SIG);
+		CHECK_STR(out[1].item, "ecdsa-with-SHA1");
+		CHECK_INT(out[1].cls, NCSC_INSUFFICIENT);
+	}
+	unit_case("RSA-2048 leaf, phase-out intermediate on P-224 with SHA-224");
+	memset(&ci, 0, sizeof(ci));
+	brief(&ci.certs[0], "mx", "RSA", 2048, "", "sha256WithRSAEncryption", "SHA256", "EC",
+	      false);
+	brief(&ci.certs[1], "sub", "EC", 224, "secp224r1", "ecdsa-with-SHA224", "SHA224", "EC",
+	      false);
+	ci.ncerts = 2;
+	n = ncsc_cert_findings(&ci, out, UNIT_COUNT(out));
+	CHECK_INT(n, 3);
+	if (n == 3) {
+		CHECK_STR(out[0].item, "RSA-2048");
+		CHECK_STR(out[1].item, "EC-secp224r1");
+		CHECK_STR(out[2].item, "ecdsa-with-SHA224");
+		CHECK_INT(out[2].cls, NCSC_PHASE_OUT);
+	}
+	unit_case("a self-signed leaf is judged");
+	memset(&ci, 0, sizeof(ci));
+	brief(&ci.certs[0], "mx", "EC", 256, "prime256v1", "ecdsa-with-SHA1", "SHA1", "EC", true);
+	ci.ncerts = 1;
+	CHECK_INT(ncsc_cert_findings(&ci, out, UNIT_COUNT(out)), 1);
+	unit_case("good chain: nothing");
+	memset(&ci, 0, sizeof(ci));
+	brief(&ci.certs[0], "mx", "EC", 256, "prime256v1", "ecdsa-with-SHA256", "SHA256", "EC",
+	      false);
+	brief(&ci.certs[1], "ca", "RSA", 4096, "", "sha384WithRSAEncryption", "SHA384", "RSA",
+	      true);
+	ci.ncerts = 2;
+	CHECK_INT(ncsc_cert_findings(&ci, out, UNIT_COUNT(out)), 0);
+	unit_case("%s", "");
+}
+
+/* ---- the verdict ---- */
+
+#define TV_ADDRS 3
+
+struct tv_addr {
+	enum addr_status st;
+	enum ncsc_state state; /* NCSC_RUNNING with no_probe: ar->ncsc NULL */
+	bool no_probe;
+	enum ncsc_aspect aspect;
+	enum ncsc_class cls; /* a finding of this class when >= phase-out */
+	bool rsa1024;        /* a certificate finding */
+};
+
+void test_verdict_tls_ncsc(void)
+{
+	static const struct {
+		const char *name;
+		enum mx_kind mx;
+		size_t n;
+		struct tv_addr a[TV_ADDRS];
+		enum verdict v;
+		const char *reasons; /* sorted, ',' joined */
+	} cases[] = {
+	    {"null MX", MX_NULL, 0, {{0}}, VERDICT_NA, "null-mx"},
+	    {"no MX", MX_NONE, 0, {{0}}, VERDICT_NA, "no-mx"},
+	    {"one clean address",
+	     MX_LIST,
+	     1,
+	     {{ADDR_OK, NCSC_DONE, false, 0, NCSC_GOOD, false}},
+	     VERDICT_PASS,
+	     ""},
+	    {"a phase-out suite",
+	     MX_LIST,
+	     1,
+	     {{ADDR_OK, NCSC_DONE, false, NCSC_A_SUITE, NCSC_PHASE_OUT, false}},
+	     VERDICT_WARN,
+	     "ncsc-cipher-phase-out"},
+	    {"an old version",
+	     MX_LIST,
+	     1,
+	     {{ADDR_TLS_OLD, NCSC_DONE, false, NCSC_A_VERSION, NCSC_INSUFFICIENT, false}},
+	     VERDICT_FAIL,
+	     "ncsc-tls-version-insufficient"},
+	    {"phase-out group on one address, weak key on the other",
+	     MX_LIST,
+	     2,
+	     {{ADDR_OK, NCSC_DONE, false, NCSC_A_KEX, NCSC_PHASE_OUT, false},
+	      {ADDR_OK, NCSC_DONE, false, 0, NCSC_GOOD, true}},
+	     VERDICT_FAIL,
+	     "ncsc-cert-key-insufficient,ncsc-kex-phase-out"},
+	    {"nobody answered",
+	     MX_LIST,
+	     2,
+	     {{ADDR_TIMEOUT, NCSC_DONE, true, 0, NCSC_GOOD, false},
+	      {ADDR_REFUSED, NCSC_DONE, true, 0, NCSC_GOOD, false}},
+	     VERDICT_ERROR,
+	     "mx-unreachable"},
+	    {"answered without STARTTLS",
+	     MX_LIST,
+	     1,
+	     {{ADDR_NO_STARTTLS, NCSC_DONE, true, 0, NCSC_GOOD, false}},
+	     VERDICT_ERROR,
+	     "ncsc-no-tls"},
+	    {"clean, but another address has no TLS",
+	     MX_LIST,
+	     2,
+	     {{ADDR_OK, NCSC_DONE, false, 0, NCSC_GOOD, false},
+	      {ADDR_HANDSHAKE_FAILED, NCSC_DONE, true, 0, NCSC_GOOD, false}},
+	     VERDICT_ERROR,
+	     "ncsc-no-tls"},
+	    {"insufficient, and another address has no TLS",
+	     MX_LIST,
+	     2,
+	     {{ADDR_OK, NCSC_DONE, false, NCSC_A_ORDER, NCSC_INSUFFICIENT, false},
+	      {ADDR_STARTTLS_REJECTED, NCSC_DONE, true, 0, NCSC_GOOD, false}},
+	     VERDICT_FAIL,
+	     "ncsc-cipher-order,ncsc-no-tls"},
+	    {"cut short, nothing found: no pass",
+	     MX_LIST,
+	     1,
+	     {{ADDR_OK, NCSC_INCOMPLETE, false, 0, NCSC_GOOD, false}},
+	     VERDICT_ERROR,
+	     "ncsc-incomplete"},
+	    {"cut short with a phase-out finding: it stands",
+	     MX_LIST,
+	     1,
+	     {{ADDR_OK, NCSC_INCOMPLETE, false, NCSC_A_EMS, NCSC_PHASE_OUT, false}},
+	     VERDICT_WARN,
+	     "ncsc-ems-missing,ncsc-incomplete"},
+	    {"still running at the domain's deadline",
+	     MX_LIST,
+	     1,
+	     {{ADDR_OK, NCSC_RUNNING, false, 0, NCSC_GOOD, false}},
+	     VERDICT_ERROR,
+	     "ncsc-incomplete"},
+	    {"a handshake, but no probe",
+	     MX_LIST,
+	     1,
+	     {{ADDR_OK, NCSC_DONE, true, 0, NCSC_GOOD, false}},
+	     VERDICT_ERROR,
+	     "ncsc-incomplete"},
+	};
+	static struct domain_scan ds;
+	static struct mx_host host;
+	static struct addr_result addr[TV_ADDRS];
+	static struct ncsc_result res[TV_ADDRS];
+	size_t i, k;
+
+	for (i = 0; i < UNIT_COUNT(cases); i++) {
+		struct probe_verdict pv;
+		const char *sorted[SCAN_REASONS_MAX];
+		char got[512];
+		size_t len = 0, m;
+
+		unit_case("%s", cases[i].name);
+		memset(&ds, 0, sizeof(ds));
+		memset(&host, 0, sizeof(host));
+		memset(addr, 0, sizeof(addr));
+		memset(res, 0, sizeof(res));
+		ds.mx_kind = cases[i].mx;
+		(void)snprintf(host.name, sizeof(host.name), "mx.example");
+		for (k = 0; k < cases[i].n; k++) {
+			const struct tv_addr *t = &cases[i].a[k];
+
+			(void)snprintf(addr[k].ip, sizeof(addr[k].ip), "192.0.2.%zu", k + 1);
+			addr[k].family = AF_INET;
+			addr[k].status = t->st;
+			if (t->rsa1024) {
+				brief(&addr[k].cert.certs[0], "mx", "RSA", 1024, "",
+				      "sha256WithRSAEncryption", "SHA256", "EC", false);
+				addr[k].cert.ncerts = 1;
+			}
+			if (!t->no_probe) {
+				res[k].state = t->state;
+				if (t->cls >= NCSC_PHASE_OUT) {
+					res[k].find[0].aspect = t->aspect;
+					res[k].find[0].cls = t->cls;
+					res[k].nfind = 1;
+				}
+				addr[k].ncsc = &res[k];
+			}
+			host.addr[k] = &addr[k];
+		}
+		host.naddr = cases[i].n;
+		host.done = true;
+		if (cases[i].n) {
+			ds.mx[0].host = &host;
+			ds.nmx = 1;
+		}
+		memset(&pv, 0, sizeof(pv));
+		probe_tls_ncsc.evaluate(&ds, &pv);
+		CHECK_STR(verdict_name(pv.v), verdict_name(cases[i].v));
+		m = pv.nreasons < SCAN_REASONS_MAX ? pv.nreasons : SCAN_REASONS_MAX;
+		memcpy(sorted, pv.reasons, m * sizeof(sorted[0]));
+		for (k = 1; k < m; k++) { /* insertion sort: a handful of codes */
+			const char *x = sorted[k];
+			size_t j = k;
+
+			while (j > 0 && strcmp(sorted[j - 1], x) > 0) {
+				sorted[j] = sorted[j - 1];
+				j--;
+			}
+			sorted[j] = x;
+		}
+		got[0] = '\0';
+		for (k = 0; k < m; k++)
+			len +=
+			    (size_t)snprintf(got + len, len < sizeof(got) ? sizeof(got) - len : 0,
+					     "%s%s", k ? "," : "", sorted[k]);
+		CHECK_STR(got, cases[i].reasons);
+	}
+	unit_case("%s", "");
+}
