@@ -59,7 +59,8 @@ asan: $(B)/asan/mailscan $(B)/asan/unit_tests
 
 $(B)/lab-smtpd: tests/lab/smtpd.c
 	@mkdir -p $(B)
-	$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< $(shell pkg-config --libs openssl)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) $(shell pkg-config --cflags gnutls) -o $@ $< \
+	    $(shell pkg-config --libs openssl gnutls)
 
 deps:
 	tests/setup.sh

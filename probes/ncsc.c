@@ -7,6 +7,7 @@
 
 #include <openssl/comp.h>
 #include <openssl/err.h>
+#include <openssl/rand.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,10 +27,19 @@
 	"sect163k1:sect163r1:sect163r2:sect193r1:sect193r2:sect233k1:sect233r1:sect239k1:"         \
 	"sect283k1:sect283r1:sect409k1:sect409r1:sect571k1:sect571r1"
 
-enum ncsc_phase { PH_VERSIONS, PH_SUITES, PH_ORDER_A, PH_ORDER_B, PH_GROUPS, PH_END };
+enum ncsc_phase {
+	PH_VERSIONS,
+	PH_SUITES,
+	PH_RAW,
+	PH_COMPRESSION,
+	PH_ORDER_A,
+	PH_ORDER_B,
+	PH_GROUPS,
+	PH_END
+};
 
 /* What the attempt in flight is for (ncsc_plan.phase is already past it). */
-enum ncsc_kind { K_VERSION, K_SEARCH, K_ORDER, K_GROUPS };
+enum ncsc_kind { K_VERSION, K_SEARCH, K_RAW, K_COMPRESSION, K_ORDER, K_GROUPS };
 
 static const int ncsc_versions[NCSC_VERSIONS] = {SSL3_VERSION, TLS1_VERSION, TLS1_1_VERSION,
 						 TLS1_2_VERSION, TLS1_3_VERSION};
@@ -98,6 +108,21 @@ const char *ncsc_state_name(enum ncsc_state s)
 	return s == NCSC_DONE ? "done" : s == NCSC_INCOMPLETE ? "incomplete" : "running";
 }
 
+const char *ncsc_step_name(enum ncsc_step s)
+{
+	static const char *const names[] = {"version",     "suites", "legacy-suites",
+					    "compression", "order",  "groups"};
+
+	return (unsigned)s < sizeof(names) / sizeof(names[0]) ? names[s] : "unknown";
+}
+
+const char *ncsc_res_name(enum ncsc_res r)
+{
+	static const char *const names[] = {"ok", "refused", "choked", "unreached", "local"};
+
+	return (unsigned)r < sizeof(names) / sizeof(names[0]) ? names[r] : "unknown";
+}
+
 static void ncsc_family_name(unsigned family, char *buf, size_t len)
 {
 	static const char *const kx[] = {"ECDHE", "DHE", "RSA key exchange", "anonymous", "other"};
@@ -155,8 +180,8 @@ static struct ncsc_set ncsc_suites_at(const struct ncsc_catalogue *cat, int vi, 
 
 /* ---- the catalogue ---- */
 
-int ncsc_catalogue_add(struct ncsc_catalogue *cat, const char *ossl, const char *iana, int minv,
-		       int maxv, enum ncsc_kx kx, enum ncsc_bulk bulk)
+int ncsc_catalogue_add(struct ncsc_catalogue *cat, const char *ossl, const char *iana,
+		       uint16_t code, int minv, int maxv, enum ncsc_kx kx, enum ncsc_bulk bulk)
 {
 	struct ncsc_suite *s;
 
@@ -168,12 +193,23 @@ int ncsc_catalogue_add(struct ncsc_catalogue *cat, const char *ossl, const char 
 	(void)str_copy(s->iana, sizeof(s->iana), iana);
 	s->minv = minv;
 	s->maxv = maxv;
+	s->code = code;
 	s->cls = ncsc_suite_class(iana, NULL);
 	s->ecdhe = kx == NCSC_KX_ECDHE;
 	/* TLS 1.3 suites: one family each (the key exchange is not part of them) */
 	s->family =
 	    minv >= TLS1_3_VERSION ? 1000 + (unsigned)cat->n : (unsigned)kx * 8 + (unsigned)bulk;
 	return (int)cat->n++;
+}
+
+void ncsc_catalogue_raw(struct ncsc_catalogue *cat)
+{
+	size_t i;
+
+	cat->raw = 0;
+	for (i = 0; i < ncsc_nraw_suites; i++)
+		if (ncsc_catalogue_find(cat, ncsc_raw_suites[i].iana) < 0)
+			cat->raw |= (uint64_t)1 << i;
 }
 
 int ncsc_catalogue_find(const struct ncsc_catalogue *cat, const char *name)
@@ -239,11 +275,13 @@ int ncsc_catalogue_load(struct ncsc_catalogue *cat, char *err, size_t errlen)
 			continue;
 		if (SSL_CIPHER_get_auth_nid(c) == NID_auth_null)
 			kx = NCSC_KX_ANON;
-		if (ncsc_catalogue_add(cat, SSL_CIPHER_get_name(c), iana, minv,
+		if (ncsc_catalogue_add(cat, SSL_CIPHER_get_name(c), iana,
+				       (uint16_t)SSL_CIPHER_get_protocol_id(c), minv,
 				       minv >= TLS1_3_VERSION ? TLS1_3_VERSION : TLS1_2_VERSION, kx,
 				       bulk) < 0)
 			break;
 	}
+	ncsc_catalogue_raw(cat);
 #ifndef OPENSSL_NO_SSL3
 	cat->ssl3 = true;
 #endif
@@ -304,11 +342,22 @@ static void ncsc_incomplete(struct ncsc_result *r, const char *why)
 		(void)str_copy(r->note, sizeof(r->note), why);
 }
 
+/* The ncsc_raw_suites row of an IANA name, -1 when not there. */
+static int ncsc_raw_index(const char *iana)
+{
+	size_t i;
+
+	for (i = 0; i < ncsc_nraw_suites; i++)
+		if (strcmp(ncsc_raw_suites[i].iana, iana) == 0)
+			return (int)i;
+	return -1;
+}
+
 /* What a successful handshake showed. */
 static void ncsc_record(struct ncsc_plan *p, const struct tls_facts *f)
 {
 	struct ncsc_result *r = p->r;
-	int vi = ncsc_vidx_of(f->version), idx;
+	int vi = ncsc_vidx_of(f->version), idx, ri;
 	const char *ref;
 	enum ncsc_class c;
 	char detail[112], name[64], fam[40];
@@ -325,9 +374,16 @@ static void ncsc_record(struct ncsc_plan *p, const struct tls_facts *f)
 		c = ncsc_suite_class(f->suite, &ref);
 		if (idx >= 0)
 			ncsc_family_name(p->cat->s[idx].family, fam, sizeof(fam));
+		else if ((ri = ncsc_raw_index(f->suite)) >= 0)
+			(void)snprintf(fam, sizeof(fam), "%s",
+				       ncsc_raw_family_name(ncsc_raw_suites[ri].family));
 		else
 			(void)str_copy(fam, sizeof(fam), "not offered by this OpenSSL");
-		(void)snprintf(detail, sizeof(detail), "%s (%s)", f->suite_ossl, fam);
+		if (f->suite_ossl[0])
+			(void)snprintf(detail, sizeof(detail), "%s (%s)", f->suite_ossl, fam);
+		else
+			(void)snprintf(detail, sizeof(detail), "%s; chosen in a raw ClientHello",
+				       fam);
 		ncsc_note(r, NCSC_A_SUITE, c, f->version, f->suite, detail, ref, true);
 	}
 	if (f->group[0] || f->kx_dh) {
@@ -346,6 +402,17 @@ static void ncsc_record(struct ncsc_plan *p, const struct tls_facts *f)
 		r->secure_reneg = r->secure_reneg == 0 ? 0 : f->secure_reneg;
 	if (f->compression)
 		r->compression = 1;
+}
+
+/* The best accepted version below TLS 1.3 (its index), or -1. */
+static int ncsc_best_below13(const struct ncsc_plan *p)
+{
+	int vi;
+
+	for (vi = NCSC_TLS12; vi >= NCSC_TLS10; vi--)
+		if (p->r->version[vi] == NCSC_V_ACCEPTED)
+			return vi;
+	return -1;
 }
 
 /* The findings that rest on the whole probe. */
@@ -376,6 +443,9 @@ static void ncsc_finish(struct ncsc_plan *p)
 		ncsc_note(r, NCSC_A_RENEG, NCSC_INSUFFICIENT, 0, "secure_renegotiation",
 			  "no renegotiation_info (RFC 5746) from the server",
 			  ncsc_ref_renegotiation, false);
+	if (r->compression < 0 && ncsc_best_below13(p) < 0 &&
+	    r->version[NCSC_TLS13] == NCSC_V_ACCEPTED)
+		r->compression = 0; /* TLS 1.3 has no compression */
 	if (r->compression == 1)
 		ncsc_note(r, NCSC_A_COMPRESSION, NCSC_INSUFFICIENT, 0, "compression",
 			  "the server chose TLS compression", ncsc_ref_compression, false);
@@ -408,8 +478,6 @@ void ncsc_plan_init(struct ncsc_plan *p, const struct ncsc_catalogue *cat, struc
 	r->order = -1;
 	for (vi = 0; vi < NCSC_VERSIONS; vi++)
 		r->version[vi] = NCSC_V_UNKNOWN;
-	if (!cat->ssl3)
-		r->version[NCSC_SSL3] = NCSC_V_UNTESTABLE;
 	p->phase = PH_VERSIONS;
 	p->vi = NCSC_TLS13;
 	if (seed && seed->version)
@@ -470,7 +538,12 @@ static int ncsc_next_version(struct ncsc_plan *p, struct ncsc_attempt *a)
 						ncsc_set_add(&s, i);
 			a->offer = s;
 		}
-		if (ncsc_set_count(&a->offer) == 0) {
+		if (p->vi == NCSC_SSL3 && !p->cat->ssl3) {
+			/* this OpenSSL has no SSL 3.0: a hand-made ClientHello asks */
+			a->raw = true;
+			a->raw_offer = p->short_v ? 0 : p->cat->raw;
+		}
+		if (ncsc_set_count(&a->offer) == 0 && a->raw_offer == 0) {
 			p->r->version[p->vi] = NCSC_V_UNTESTABLE;
 			continue;
 		}
@@ -527,6 +600,16 @@ static int ncsc_next_search(struct ncsc_plan *p, struct ncsc_attempt *a)
 	return 0;
 }
 
+static bool ncsc_raw_push(struct ncsc_plan *p, uint64_t set, unsigned depth)
+{
+	if (p->nraw >= sizeof(p->raw_stack) / sizeof(p->raw_stack[0]))
+		return false;
+	p->raw_stack[p->nraw].set = set;
+	p->raw_stack[p->nraw].depth = depth;
+	p->nraw++;
+	return true;
+}
+
 /* The first accepted suite at vi of a class in [lo, hi], or -1. */
 static int ncsc_rep(const struct ncsc_plan *p, int vi, enum ncsc_class lo, enum ncsc_class hi)
 {
@@ -577,8 +660,38 @@ int ncsc_plan_next(struct ncsc_plan *p, struct ncsc_attempt *out)
 		case PH_SUITES:
 			if (ncsc_next_search(p, &a))
 				return ncsc_issue(p, &a, K_SEARCH, out);
-			p->phase = PH_ORDER_A;
+			p->phase = PH_RAW;
+			p->raw_vi = ncsc_best_below13(p);
+			p->nraw = 0;
+			if (p->raw_vi >= 0 && p->cat->raw)
+				(void)ncsc_raw_push(p, p->cat->raw, 0);
 			continue;
+		case PH_RAW:
+			/* the suites this OpenSSL lacks, by hand-made ClientHellos */
+			while (p->nraw > 0) {
+				p->nraw--;
+				if (p->raw_stack[p->nraw].set == 0)
+					continue;
+				p->raw_cur = p->raw_stack[p->nraw].set;
+				p->raw_cur_depth = p->raw_stack[p->nraw].depth;
+				ncsc_attempt_init(&a, NCSC_STEP_RAW, p->raw_vi);
+				a.raw = true;
+				a.raw_offer = p->raw_cur;
+				return ncsc_issue(p, &a, K_RAW, out);
+			}
+			p->phase = PH_COMPRESSION;
+			continue;
+		case PH_COMPRESSION:
+			/* DEFLATE offered beside suites the server accepted */
+			p->phase = PH_ORDER_A;
+			if (p->cat->compression || p->raw_vi < 0 ||
+			    ncsc_set_count(&p->acc[p->raw_vi]) == 0)
+				continue;
+			ncsc_attempt_init(&a, NCSC_STEP_COMPRESSION, p->raw_vi);
+			a.raw = true;
+			a.compress = true;
+			a.offer = p->acc[p->raw_vi];
+			return ncsc_issue(p, &a, K_COMPRESSION, out);
 		case PH_ORDER_A:
 			/* the weak ones first, one better suite last */
 			p->phase = PH_ORDER_B;
@@ -648,6 +761,48 @@ static void ncsc_bisect(struct ncsc_plan *p)
 			return;
 	}
 	(void)snprintf(why, sizeof(why), "the server failed on an offer of %zu suite(s) at %s", n,
+		       ncsc_version_name(p->last.version));
+	ncsc_incomplete(p->r, why);
+}
+
+/* A raw search attempt's outcome: peel the chosen family, halve a set the
+ * server choked on, a refusal clears the set. */
+static void ncsc_raw_outcome(struct ncsc_plan *p, const struct ncsc_outcome *o)
+{
+	uint64_t lo = 0, hi = 0, rest = p->raw_cur;
+	size_t i, n = 0, k = 0;
+	int ri;
+	char why[120];
+
+	if (o->res == NCSC_RES_OK) {
+		ri = ncsc_raw_index(o->f.suite);
+		if (ri < 0 || !(p->raw_cur >> ri & 1))
+			return; /* ncsc_hello_outcome admits only what was offered */
+		for (i = 0; i < ncsc_nraw_suites; i++)
+			if (ncsc_raw_suites[i].family == ncsc_raw_suites[ri].family)
+				rest &= ~((uint64_t)1 << i);
+		if (!ncsc_raw_push(p, rest, p->raw_cur_depth))
+			ncsc_incomplete(p->r, "too many legacy suite subsets to try");
+		return;
+	}
+	if (o->res != NCSC_RES_CHOKED)
+		return;
+	for (i = 0; i < 64; i++)
+		n += p->raw_cur >> i & 1;
+	if (n > 1 && p->raw_cur_depth < NCSC_BISECT_DEPTH) {
+		for (i = 0; i < 64; i++)
+			if (p->raw_cur >> i & 1) {
+				if (k++ < n / 2)
+					lo |= (uint64_t)1 << i;
+				else
+					hi |= (uint64_t)1 << i;
+			}
+		if (ncsc_raw_push(p, hi, p->raw_cur_depth + 1) &&
+		    ncsc_raw_push(p, lo, p->raw_cur_depth + 1))
+			return;
+	}
+	(void)snprintf(why, sizeof(why),
+		       "the server failed on a raw ClientHello of %zu legacy suite(s) at %s", n,
 		       ncsc_version_name(p->last.version));
 	ncsc_incomplete(p->r, why);
 }
@@ -736,6 +891,13 @@ void ncsc_plan_feed(struct ncsc_plan *p, const struct ncsc_outcome *o)
 			ncsc_bisect(p);
 		}
 		return;
+	case K_RAW:
+		ncsc_raw_outcome(p, o);
+		return;
+	case K_COMPRESSION:
+		if (o->res == NCSC_RES_OK && r->compression < 0)
+			r->compression = 0; /* tested: the server chose null */
+		return;
 	case K_ORDER:
 		if (o->res == NCSC_RES_OK)
 			ncsc_order_outcome(p, &o->f);
@@ -787,6 +949,102 @@ int ncsc_attempt_apply(SSL *ssl, const struct ncsc_catalogue *cat, const struct 
 out:
 	free(list);
 	return rc;
+}
+
+int ncsc_attempt_hello(const struct ncsc_catalogue *cat, const struct ncsc_attempt *a,
+		       const char *sni, uint8_t *out, size_t cap)
+{
+	uint16_t codes[NCSC_SUITES_MAX + 64];
+	uint8_t rnd[32];
+	size_t n = 0, i;
+
+	if (!a->raw)
+		return -1;
+	for (i = 0; i < cat->n && n < NCSC_SUITES_MAX; i++)
+		if (ncsc_set_has(&a->offer, i) && cat->s[i].minv < TLS1_3_VERSION)
+			codes[n++] = cat->s[i].code;
+	for (i = 0; i < ncsc_nraw_suites && i < 64; i++)
+		if (a->raw_offer >> i & 1)
+			codes[n++] = ncsc_raw_suites[i].code;
+	if (RAND_bytes(rnd, sizeof(rnd)) != 1) {
+		ERR_clear_error();
+		return -1;
+	}
+	return ncsc_hello_build(out, cap, a->version, codes, n, a->compress,
+				a->version > SSL3_VERSION ? sni : NULL, rnd);
+}
+
+/* The IANA name of a code point offered in a (catalogue or raw table),
+ * with the OpenSSL name when the catalogue has it; false when not offered. */
+static bool ncsc_offered(const struct ncsc_catalogue *cat, const struct ncsc_attempt *a,
+			 uint16_t code, struct tls_facts *f)
+{
+	size_t i;
+
+	for (i = 0; i < cat->n; i++)
+		if (cat->s[i].code == code && ncsc_set_has(&a->offer, i)) {
+			(void)str_copy(f->suite, sizeof(f->suite), cat->s[i].iana);
+			(void)str_copy(f->suite_ossl, sizeof(f->suite_ossl), cat->s[i].ossl);
+			return true;
+		}
+	for (i = 0; i < ncsc_nraw_suites && i < 64; i++)
+		if (ncsc_raw_suites[i].code == code && a->raw_offer >> i & 1) {
+			(void)str_copy(f->suite, sizeof(f->suite), ncsc_raw_suites[i].iana);
+			return true;
+		}
+	return false;
+}
+
+void ncsc_hello_outcome(const struct ncsc_catalogue *cat, const struct ncsc_attempt *a,
+			enum ncsc_hello_res res, const struct ncsc_server_hello *sh, bool eof,
+			struct ncsc_outcome *o)
+{
+	memset(o, 0, sizeof(*o));
+	switch (res) {
+	case NCSC_HELLO_MORE:
+		o->res = NCSC_RES_REFUSED;
+		(void)snprintf(o->why, sizeof(o->why), "%s",
+			       eof ? "no answer to the ClientHello" : "the answer was cut short");
+		return;
+	case NCSC_HELLO_ALERT:
+		/* as ncsc_classify_failure: alerts about the offer itself are a choke */
+		o->res = sh->alert_desc == 10 || sh->alert_desc == 22 || sh->alert_desc == 50 ||
+				 sh->alert_desc == 80
+			     ? NCSC_RES_CHOKED
+			     : NCSC_RES_REFUSED;
+		(void)snprintf(o->why, sizeof(o->why), "alert %u (level %u)", sh->alert_desc,
+			       sh->alert_level);
+		return;
+	case NCSC_HELLO_GARBAGE:
+		o->res = NCSC_RES_CHOKED;
+		(void)snprintf(o->why, sizeof(o->why), "%s", sh->why);
+		return;
+	case NCSC_HELLO_SERVER_HELLO:
+		break;
+	}
+	o->res = NCSC_RES_CHOKED;
+	if (sh->version < SSL3_VERSION || sh->version > a->version) {
+		(void)snprintf(o->why, sizeof(o->why), "ServerHello version 0x%04x, not offered",
+			       (unsigned)sh->version);
+		return;
+	}
+	if (!ncsc_offered(cat, a, sh->suite, &o->f)) {
+		(void)snprintf(o->why, sizeof(o->why), "ServerHello suite 0x%04x, not offered",
+			       (unsigned)sh->suite);
+		return;
+	}
+	if (sh->compression > 1 || (sh->compression == 1 && !a->compress)) {
+		(void)snprintf(o->why, sizeof(o->why),
+			       "ServerHello compression method %u, not offered",
+			       (unsigned)sh->compression);
+		return;
+	}
+	o->res = NCSC_RES_OK;
+	o->f.version = sh->version;
+	o->f.compression = sh->compression == 1;
+	/* the extensions it answered (an SSL 3.0 hello asked for none) */
+	o->f.ems = sh->version == TLS1_2_VERSION ? sh->ems : -1;
+	o->f.secure_reneg = a->version > SSL3_VERSION ? sh->reneg_info : -1;
 }
 
 enum ncsc_res ncsc_classify_failure(unsigned long err, int ssl_error)

@@ -35,6 +35,12 @@
  *     offer the weaker ones first and one better suite last; choosing a
  *     weaker one means no (or a wrong) server preference;
  *  4. groups: one TLS 1.2 handshake with ECDHE offering only weak curves.
+ * What this OpenSSL cannot offer is asked with hand-made ClientHellos
+ * (ncsc_hello.h; the server's ServerHello or alert is the answer, no
+ * handshake is completed): SSL 3.0 in step 1, the suites it lacks (3DES,
+ * RC4, DES, export, IDEA, SEED, static DH) at the best version up to TLS
+ * 1.2 after step 2, peeled by family the same way, and TLS compression
+ * (DEFLATE offered with suites the server accepted).
  * Groups and DHE sizes, EMS and secure renegotiation are read from every
  * successful handshake, including the first STARTTLS probe (the seed).
  */
@@ -45,6 +51,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "ncsc_hello.h"
 #include "ncsc_table.h"
 #include "scan.h"
 
@@ -111,7 +118,7 @@ struct ncsc_result {
 	bool find_capped; /* more than NCSC_ITEMS_MAX */
 	int ems;          /* TLS 1.2 handshakes: 1 all with EMS, 0 one without, -1 none */
 	int secure_reneg; /* TLS <= 1.2 handshakes: 1 all RFC 5746, 0 one not, -1 none */
-	int compression;  /* -1 cannot be tested with this OpenSSL, 0 none, 1 used */
+	int compression;  /* -1 not tested (no answer to the offer), 0 none, 1 used */
 	int order;        /* -1 not applicable, 0 prefers the better suite, 1 violation */
 	char order_detail[160];
 };
@@ -126,6 +133,7 @@ struct ncsc_suite {
 	char iana[64];  /* IANA name */
 	int minv, maxv; /* protocol versions it can be offered at */
 	enum ncsc_class cls;
+	uint16_t code;   /* IANA code point */
 	unsigned family; /* same key exchange and kind of encryption */
 	bool ecdhe;
 };
@@ -135,6 +143,7 @@ struct ncsc_catalogue {
 	struct ncsc_suite s[NCSC_SUITES_MAX];
 	bool ssl3;        /* this OpenSSL can offer SSL 3.0 */
 	bool compression; /* ... and TLS compression */
+	uint64_t raw;     /* the ncsc_raw_suites rows it cannot offer (by index) */
 };
 
 /* Fill cat from this OpenSSL (every suite a client can offer at security
@@ -147,8 +156,11 @@ enum ncsc_bulk { NCSC_BULK_AEAD, NCSC_BULK_CBC, NCSC_BULK_NULL };
 
 /* Add one suite (class from the table); for ncsc_catalogue_load and tests.
  * Returns its index, or -1 when the catalogue is full. */
-int ncsc_catalogue_add(struct ncsc_catalogue *cat, const char *ossl, const char *iana, int minv,
-		       int maxv, enum ncsc_kx kx, enum ncsc_bulk bulk);
+int ncsc_catalogue_add(struct ncsc_catalogue *cat, const char *ossl, const char *iana,
+		       uint16_t code, int minv, int maxv, enum ncsc_kx kx, enum ncsc_bulk bulk);
+
+/* Set cat->raw: every ncsc_raw_suites row whose suite cat lacks. */
+void ncsc_catalogue_raw(struct ncsc_catalogue *cat);
 
 /* Index of a suite by its IANA or OpenSSL name, -1 when not there. */
 int ncsc_catalogue_find(const struct ncsc_catalogue *cat, const char *name);
@@ -165,7 +177,14 @@ size_t ncsc_set_count(const struct ncsc_set *s);
 
 /* ---- the plan ---- */
 
-enum ncsc_step { NCSC_STEP_VERSION, NCSC_STEP_SUITES, NCSC_STEP_ORDER, NCSC_STEP_GROUPS };
+enum ncsc_step {
+	NCSC_STEP_VERSION,
+	NCSC_STEP_SUITES,
+	NCSC_STEP_RAW, /* a hand-made ClientHello for legacy suites */
+	NCSC_STEP_COMPRESSION,
+	NCSC_STEP_ORDER,
+	NCSC_STEP_GROUPS
+};
 
 /* One handshake to make. */
 struct ncsc_attempt {
@@ -174,7 +193,10 @@ struct ncsc_attempt {
 	struct ncsc_set offer; /* offered in catalogue (strength) order */
 	size_t norder;         /* > 0: offer order[] in this client order instead */
 	uint16_t order[NCSC_ORDER_MAX];
-	bool weak_groups; /* offer only weak elliptic curves */
+	bool weak_groups;   /* offer only weak elliptic curves */
+	bool raw;           /* a hand-made ClientHello (ncsc_hello.h), not OpenSSL */
+	uint64_t raw_offer; /* raw: ncsc_raw_suites rows offered after the offer set */
+	bool compress;      /* raw: offer DEFLATE compression */
 };
 
 enum ncsc_res {
@@ -211,6 +233,14 @@ struct ncsc_plan {
 	struct ncsc_set cur; /* the set of the search attempt in flight */
 	unsigned cur_depth;
 	struct ncsc_set acc[NCSC_VERSIONS]; /* suites seen accepted, per version */
+	int raw_vi;                         /* the raw search: its version index */
+	size_t nraw;                        /* ... its pending subsets */
+	struct {
+		uint64_t set;
+		unsigned depth;
+	} raw_stack[8];
+	uint64_t raw_cur; /* the subset of the raw attempt in flight */
+	unsigned raw_cur_depth;
 	struct ncsc_attempt last;
 	bool finished;
 };
@@ -234,10 +264,26 @@ void ncsc_plan_feed(struct ncsc_plan *p, const struct ncsc_outcome *o);
  * INCOMPLETE with note why. */
 void ncsc_plan_stop(struct ncsc_plan *p, const char *why);
 
+/* "version", "suites", "raw-suites", "compression", "order", "groups". */
+const char *ncsc_step_name(enum ncsc_step s);
+/* "ok", "refused", "choked", "unreached", "local". */
+const char *ncsc_res_name(enum ncsc_res r);
+
 /* ---- the runner's helpers (OpenSSL) ---- */
 
 /* Restrict ssl to attempt a (versions, suites in order, groups). 0 or -1. */
 int ncsc_attempt_apply(SSL *ssl, const struct ncsc_catalogue *cat, const struct ncsc_attempt *a);
+
+/* The bytes of raw attempt a (a->raw): a ClientHello record with SNI sni
+ * (not sent at SSL 3.0). Returns the length, or -1. */
+int ncsc_attempt_hello(const struct ncsc_catalogue *cat, const struct ncsc_attempt *a,
+		       const char *sni, uint8_t *out, size_t cap);
+
+/* The outcome of raw attempt a from the parse of the server's answer;
+ * eof: nothing more will come (closed, timed out, buffer full). */
+void ncsc_hello_outcome(const struct ncsc_catalogue *cat, const struct ncsc_attempt *a,
+			enum ncsc_hello_res res, const struct ncsc_server_hello *sh, bool eof,
+			struct ncsc_outcome *o);
 
 /* Classify a failed handshake by OpenSSL's error (ERR_peek_last_error) and
  * SSL_get_error's value. */

@@ -40,12 +40,13 @@ enum smtp_state {
 	SMTP_EHLO,
 	SMTP_STARTTLS,
 	SMTP_TLS,
+	SMTP_RAW, /* a hand-made ClientHello sent, its answer awaited (hooks) */
 	SMTP_QUIT,
 	SMTP_DONE
 };
 
-static const char *const smtp_state_names[] = {"CONNECT", "BANNER", "EHLO", "STARTTLS",
-					       "TLS",     "QUIT",   "DONE"};
+static const char *const smtp_state_names[] = {"CONNECT", "BANNER",   "EHLO", "STARTTLS",
+					       "TLS",     "RAWHELLO", "QUIT", "DONE"};
 
 struct smtp_session {
 	struct event_base *base;
@@ -61,7 +62,8 @@ struct smtp_session {
 	struct event *ev;    /* fd readiness */
 	struct event *timer; /* the current state's deadline */
 	struct smtp_reply reply;
-	struct buf out; /* pending command bytes */
+	struct buf out;   /* pending command bytes */
+	struct buf rawin; /* SMTP_RAW: what the server answered */
 	bool tls_up;
 	const struct smtp_hooks *hooks; /* NULL: the plain probe */
 };
@@ -82,6 +84,7 @@ static void smtp_free(struct smtp_session *s)
 		(void)close(s->fd);
 	smtp_reply_free(&s->reply);
 	buf_free(&s->out);
+	buf_free(&s->rawin);
 	free(s);
 }
 
@@ -139,6 +142,13 @@ static void smtp_on_timeout(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
+	if (s->state == SMTP_RAW) {
+		/* no (complete) answer to the ClientHello: that is the answer */
+		(void)s->hooks->raw_reply((const unsigned char *)s->rawin.data, s->rawin.len, true,
+					  s->hooks->arg);
+		smtp_finish(s, ADDR_OK, NULL);
+		return;
+	}
 	smtp_finish(s, ADDR_TIMEOUT, "no progress in state %s within %u ms",
 		    smtp_state_names[s->state], s->cfg->timeout_ms);
 }
@@ -268,6 +278,53 @@ static void smtp_start_tls(struct smtp_session *s)
 	smtp_on_fd(s->fd, EV_WRITE, s);
 }
 
+/* The 220 to STARTTLS: a hand-made ClientHello when the hooks want one,
+ * else OpenSSL's handshake. */
+static void smtp_start_raw(struct smtp_session *s)
+{
+	int r = s->hooks && s->hooks->raw_hello ? s->hooks->raw_hello(&s->out, s->hooks->arg) : 0;
+
+	if (r == 0) {
+		buf_reset(&s->out);
+		smtp_start_tls(s);
+		return;
+	}
+	if (r < 0 || s->out.len == 0) {
+		smtp_finish(s, ADDR_LOCAL_ERROR, "cannot build the ClientHello");
+		return;
+	}
+	buf_init(&s->rawin, SMTP_RAW_MAX);
+	smtp_state(s, SMTP_RAW);
+	if (smtp_wait(s, true) < 0)
+		smtp_finish(s, ADDR_LOCAL_ERROR, "event loop");
+}
+
+/* SMTP_RAW: read the answer and hand it to the hook until it is enough. */
+static void smtp_read_raw(struct smtp_session *s)
+{
+	char data[4096];
+	size_t room = SMTP_RAW_MAX - s->rawin.len;
+	ssize_t n = recv(s->fd, data, room < sizeof(data) ? room : sizeof(data), 0);
+	bool eof;
+
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
+		if (smtp_wait(s, false) < 0)
+			smtp_finish(s, ADDR_LOCAL_ERROR, "event loop");
+		return;
+	}
+	if (n > 0 && buf_add(&s->rawin, data, (size_t)n) < 0)
+		n = 0; /* over SMTP_RAW_MAX: judge what there is */
+	eof = n <= 0 || s->rawin.len >= SMTP_RAW_MAX;
+	if (s->hooks->raw_reply((const unsigned char *)s->rawin.data, s->rawin.len, eof,
+				s->hooks->arg) == 1 ||
+	    eof) {
+		smtp_finish(s, ADDR_OK, NULL);
+		return;
+	}
+	if (smtp_wait(s, false) < 0)
+		smtp_finish(s, ADDR_LOCAL_ERROR, "event loop");
+}
+
 static void smtp_handshake(struct smtp_session *s)
 {
 	int r = SSL_do_handshake(s->ssl), e;
@@ -356,7 +413,7 @@ static void smtp_on_reply(struct smtp_session *s)
 				smtp_finish(s, ADDR_LOCAL_ERROR, "out of memory");
 			return;
 		}
-		smtp_start_tls(s);
+		smtp_start_raw(s);
 		return;
 	case SMTP_QUIT:
 		smtp_finish(s, s->ar->status, NULL);
@@ -399,6 +456,10 @@ static void smtp_on_fd(evutil_socket_t fd, short what, void *arg)
 	}
 	if (s->state == SMTP_TLS) {
 		smtp_handshake(s);
+		return;
+	}
+	if (s->state == SMTP_RAW && s->out.len == 0) {
+		smtp_read_raw(s);
 		return;
 	}
 	if (s->out.len > 0) {

@@ -11,6 +11,7 @@
 
 #include <openssl/ssl.h>
 
+#include "../base/buf.h"
 #include "scan.h"
 
 struct event_base;
@@ -36,8 +37,22 @@ typedef void (*smtp_done_cb)(struct addr_result *ar, void *arg);
 struct smtp_hooks {
 	int (*prepare)(SSL *ssl, void *arg);
 	void (*handshake)(SSL *ssl, int ok, unsigned long err, int ssl_error, void *arg);
+	/*
+	 * Raw mode (tls_ncsc's hand-made ClientHellos), optional: after the
+	 * 220 to STARTTLS, raw_hello may put bytes into out and return 1;
+	 * they are sent instead of an OpenSSL handshake, and raw_reply gets
+	 * everything the server sent back so far (at most SMTP_RAW_MAX bytes;
+	 * eof: nothing more will come - closed, timed out or full) until it
+	 * returns 1. The connection is then closed without QUIT (there is no
+	 * way back to SMTP inside a half-done handshake). raw_hello returns 0
+	 * for the normal handshake, -1 for ADDR_LOCAL_ERROR.
+	 */
+	int (*raw_hello)(struct buf *out, void *arg);
+	int (*raw_reply)(const unsigned char *data, size_t len, bool eof, void *arg);
 	void *arg;
 };
+
+#define SMTP_RAW_MAX 16384
 
 /*
  * Probe ar->ip for MX host `host` (borrowed; TLSA records are taken from it).

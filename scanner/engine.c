@@ -821,6 +821,35 @@ static void ncsc_hook_handshake(SSL *ssl, int ok, unsigned long err, int ssl_err
 		(void)str_copy(ne->out.why, sizeof(ne->out.why), "connection closed");
 }
 
+/* A raw attempt (ncsc_hello.h): the ClientHello to send instead of a handshake. */
+static int ncsc_hook_raw_hello(struct buf *out, void *arg)
+{
+	struct nentry *ne = arg;
+	uint8_t hello[NCSC_HELLO_MAX];
+	int n;
+
+	if (!ne->cur.raw)
+		return 0;
+	n = ncsc_attempt_hello(ne->e->ncsc_cat, &ne->cur, ne->sni.name, hello, sizeof(hello));
+	if (n <= 0 || buf_add(out, hello, (size_t)n) < 0)
+		return -1;
+	return 1;
+}
+
+/* ... and what the server answered to it. */
+static int ncsc_hook_raw_reply(const unsigned char *data, size_t len, bool eof, void *arg)
+{
+	struct nentry *ne = arg;
+	struct ncsc_server_hello sh;
+	enum ncsc_hello_res res = ncsc_hello_parse(data, len, &sh);
+
+	if (res == NCSC_HELLO_MORE && !eof)
+		return 0;
+	ne->hooked = true;
+	ncsc_hello_outcome(ne->e->ncsc_cat, &ne->cur, res, &sh, eof, &ne->out);
+	return 1;
+}
+
 static void ncsc_attempt_done(struct addr_result *ar, void *arg)
 {
 	struct ajob *j = arg;
@@ -869,6 +898,13 @@ static void ncsc_attempt_over(struct ajob *j)
 			       addr_status_name(ne->scratch.status),
 			       ne->scratch.error[0] ? ": " : "", ne->scratch.error);
 	}
+	log_debug("tls_ncsc %s: %s%s attempt at %s: %s%s%s", ne->r.ip, ne->cur.raw ? "raw " : "",
+		  ncsc_step_name(ne->cur.step), ncsc_version_name(ne->cur.version),
+		  ncsc_res_name(ne->out.res),
+		  ne->out.res == NCSC_RES_OK ? " "
+		  : ne->out.why[0]           ? ": "
+					     : "",
+		  ne->out.res == NCSC_RES_OK ? ne->out.f.suite : ne->out.why);
 	ncsc_plan_feed(&ne->plan, &ne->out);
 	ncsc_schedule(ne);
 }
@@ -904,6 +940,8 @@ static struct nentry *ncsc_new(struct engine *e, struct hentry *he, const struct
 	(void)str_copy(ne->sni.name, sizeof(ne->sni.name), he->h.name);
 	ne->hooks.prepare = ncsc_hook_prepare;
 	ne->hooks.handshake = ncsc_hook_handshake;
+	ne->hooks.raw_hello = ncsc_hook_raw_hello;
+	ne->hooks.raw_reply = ncsc_hook_raw_reply;
 	ne->hooks.arg = ne;
 	ne->cap = evtimer_new(e->base, ncsc_on_cap, ne);
 	ne->kick = evtimer_new(e->base, ncsc_on_kick, ne);

@@ -200,7 +200,7 @@ static void json_ncsc(struct json *j, const struct addr_result *ar)
 	json_tristate(j, "extended_master_secret", r->ems);
 	json_tristate(j, "secure_renegotiation", r->secure_reneg);
 	if (r->compression < 0)
-		json_kstr(j, "compression", "untestable");
+		json_kstr(j, "compression", "not-tested");
 	else
 		json_kbool(j, "compression", r->compression == 1);
 	json_kstr(j, "cipher_order",

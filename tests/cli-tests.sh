@@ -152,6 +152,12 @@ jq_expect "tls_ncsc phase-out: warn; findings name a CBC suite, DHE, ffdhe3072 a
 jq_expect "tls_ncsc insufficient: fail; findings name TLS 1.0 and 1.1, RSA-1024, SHA-1, DH-1024, RSA key exchange" \
     '.[0] | .verdicts.tls_ncsc == "fail" and .verdicts.starttls == "pass" and (.mx[0].addresses[0].ncsc | .versions["TLSv1.0"] == "accepted" and (.findings | any(.aspect == "version" and .item == "TLSv1.0" and .class == "insufficient") and any(.aspect == "version" and .item == "TLSv1.1") and any(.aspect == "cert-key" and .item == "RSA-1024" and .class == "insufficient") and any(.aspect == "cert-signature" and .item == "ecdsa-with-SHA1" and .class == "insufficient") and any(.aspect == "key-exchange" and .item == "DH-1024" and .class == "insufficient") and any(.aspect == "cipher" and (.item | startswith("TLS_RSA_WITH_")) and .class == "insufficient")))' $LAB ncsc-insufficient.example
 # shellcheck disable=SC2086
+jq_expect "tls_ncsc 3DES and RC4 (GnuTLS listener, suites this OpenSSL lacks): fail, named by raw ClientHellos; SSL 3.0 refused, compression tested" \
+    '.[0] | .verdicts.tls_ncsc == "fail" and .verdicts.starttls == "pass" and (.mx[0].addresses[0].ncsc | .state == "done" and .versions.SSLv3 == "refused" and .compression == false and (.findings | any(.aspect == "cipher" and (.item | test("^TLS_ECDHE_ECDSA_WITH_3DES_EDE_CBC_SHA$")) and .class == "insufficient" and (.detail | test("3DES; chosen in a raw ClientHello"))) and any(.aspect == "cipher" and .item == "TLS_ECDHE_ECDSA_WITH_RC4_128_SHA" and .class == "insufficient")))' $LAB ncsc-3des.example
+# shellcheck disable=SC2086
+jq_expect "tls_ncsc: the OpenSSL listeners refuse raw SSL 3.0 and 3DES/RC4 hellos; no finding from them" \
+    '.[0] | .verdicts.tls_ncsc == "pass" and (.mx[0].addresses[0].ncsc | .versions.SSLv3 == "refused" and .compression == false and ([.seen[] | select(.item | test("3DES|RC4"))] | length) == 0)' $LAB ncsc-sufficient.example
+# shellcheck disable=SC2086
 jq_expect "tls_ncsc order: a phase-out suite preferred over a sufficient one fails, naming both" \
     '.[0] | .verdicts.tls_ncsc == "fail" and (.reasons.tls_ncsc | index("ncsc-cipher-order")) != null and (.mx[0].addresses[0].ncsc | .cipher_order == "violation" and (.cipher_order_detail | test("TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256.*TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256")))' $LAB ncsc-order.example
 # shellcheck disable=SC2086

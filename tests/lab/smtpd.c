@@ -14,7 +14,9 @@
  *
  * Modes: starttls nostarttls tls10 tls12 endless silent slow slowok brokentls
  *        starttlsreject garbage tempfail, and for the tls_ncsc verdict tls13
- *        tls12gcm phaseout legacy badorder (see tests/lab/README.md).
+ *        tls12gcm phaseout legacy badorder weakgnutls (see tests/lab/README.md).
+ * weakgnutls does its TLS with GnuTLS instead of OpenSSL: Debian's OpenSSL 3.0
+ * has no 3DES or RC4 suites at all, GnuTLS still accepts them when asked to.
  * tempfail: the first connection a listener accepts gets "421 4.3.2" and is
  * closed; later ones are served like starttls. The parent counts (children are
  * forked per connection); SIGUSR1 re-arms every tempfail listener.
@@ -37,6 +39,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <gnutls/gnutls.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/ssl.h>
@@ -56,29 +59,34 @@ enum mode {
 	M_STARTTLSREJECT,
 	M_GARBAGE,
 	M_TEMPFAIL,
-	M_TLS13,    /* NCSC good: TLS 1.3 only */
-	M_TLS12GCM, /* NCSC sufficient: TLS 1.2 only, ECDHE with AES-GCM */
-	M_PHASEOUT, /* NCSC phase-out: TLS 1.2, CBC with SHA-2 and DHE, ffdhe3072 */
-	M_LEGACY,   /* NCSC insufficient: TLS 1.0-1.2, every suite, auto DH */
-	M_BADORDER  /* prefers a phase-out suite over a sufficient one */
+	M_TLS13,     /* NCSC good: TLS 1.3 only */
+	M_TLS12GCM,  /* NCSC sufficient: TLS 1.2 only, ECDHE with AES-GCM */
+	M_PHASEOUT,  /* NCSC phase-out: TLS 1.2, CBC with SHA-2 and DHE, ffdhe3072 */
+	M_LEGACY,    /* NCSC insufficient: TLS 1.0-1.2, every suite, auto DH */
+	M_BADORDER,  /* prefers a phase-out suite over a sufficient one */
+	M_WEAKGNUTLS /* NCSC insufficient: GnuTLS, TLS 1.2, 3DES and RC4 accepted */
 };
 
 static const char *const mode_names[] = {
-    "starttls", "nostarttls", "tls10",     "tls12",          "endless", "silent",
-    "slow",     "slowok",     "brokentls", "starttlsreject", "garbage", "tempfail",
-    "tls13",    "tls12gcm",   "phaseout",  "legacy",         "badorder"};
+    "starttls", "nostarttls", "tls10",     "tls12",          "endless",  "silent",
+    "slow",     "slowok",     "brokentls", "starttlsreject", "garbage",  "tempfail",
+    "tls13",    "tls12gcm",   "phaseout",  "legacy",         "badorder", "weakgnutls"};
 
 struct listener {
 	char ip[INET6_ADDRSTRLEN];
 	enum mode mode;
 	int fd;
 	SSL_CTX *ctx;
+	/* weakgnutls: GnuTLS instead of ctx */
+	gnutls_certificate_credentials_t gcred;
+	gnutls_priority_t gprio;
 	unsigned long accepted; /* connections accepted since start / re-arm */
 };
 
 struct conn {
 	int fd;
 	SSL *ssl;
+	gnutls_session_t gs; /* weakgnutls: the TLS session instead of ssl */
 	enum mode mode;
 	char buf[4096];
 	size_t len;
@@ -200,6 +208,29 @@ static SSL_CTX *make_ctx(enum mode m, const char *cert, const char *key)
 	return ctx;
 }
 
+/* weakgnutls: TLS 1.2 only, GnuTLS's NORMAL suites in server order (so a
+ * normal client gets ECDHE with AES-GCM), plus 3DES-CBC and RC4-128 for a
+ * client that offers nothing else. NORMAL of GnuTLS 3.7 still has TLS 1.0 and
+ * 1.1, so those are removed as well as 1.3. */
+#define WEAK_GNUTLS_PRIORITY                                                                       \
+	"NORMAL:-VERS-TLS1.3:-VERS-TLS1.1:-VERS-TLS1.0:+3DES-CBC:+ARCFOUR-128:%SERVER_PRECEDENCE"
+
+static void make_gnutls(struct listener *l, const char *cert, const char *key)
+{
+	const char *errpos = NULL;
+	int r = gnutls_certificate_allocate_credentials(&l->gcred);
+	if (r < 0)
+		die("gnutls_certificate_allocate_credentials: %s", gnutls_strerror(r));
+	r = gnutls_certificate_set_x509_key_file(l->gcred, cert, key, GNUTLS_X509_FMT_PEM);
+	if (r < 0)
+		die("gnutls: cannot load certificate chain %s with key %s: %s", cert, key,
+		    gnutls_strerror(r));
+	r = gnutls_priority_init(&l->gprio, WEAK_GNUTLS_PRIORITY, &errpos);
+	if (r < 0)
+		die("gnutls: priority string \"%s\" rejected at \"%s\": %s", WEAK_GNUTLS_PRIORITY,
+		    errpos != NULL ? errpos : "?", gnutls_strerror(r));
+}
+
 static int open_listener(const char *ip, int port)
 {
 	struct sockaddr_storage ss;
@@ -262,8 +293,12 @@ static void read_config(const char *path, int port)
 			die("%s:%u: bad address", path, lineno);
 		memcpy(l->ip, ip, strlen(ip) + 1); /* length checked above */
 		l->ctx = NULL;
+		l->gcred = NULL;
+		l->gprio = NULL;
 		l->accepted = 0;
-		if (strcmp(cert, "-") != 0)
+		if (strcmp(cert, "-") != 0 && l->mode == M_WEAKGNUTLS)
+			make_gnutls(l, cert, strcmp(key, "-") != 0 ? key : cert);
+		else if (strcmp(cert, "-") != 0)
 			l->ctx = make_ctx(l->mode, cert, strcmp(key, "-") != 0 ? key : cert);
 		else if (mode_has_tls(l->mode))
 			die("%s:%u: mode %s needs a certificate", path, lineno, mode);
@@ -281,7 +316,13 @@ static void c_write(struct conn *c, const char *s, size_t n)
 {
 	while (n > 0) {
 		ssize_t w;
-		if (c->ssl != NULL) {
+		if (c->gs != NULL) {
+			w = gnutls_record_send(c->gs, s, n);
+			if (w == GNUTLS_E_INTERRUPTED || w == GNUTLS_E_AGAIN)
+				continue;
+			if (w <= 0)
+				_exit(0);
+		} else if (c->ssl != NULL) {
 			int r = SSL_write(c->ssl, s, (int)n);
 			if (r <= 0)
 				_exit(0);
@@ -326,7 +367,13 @@ static int c_readline(struct conn *c, char *out, size_t outsz)
 		if (c->len == sizeof c->buf)
 			c->len = 0; /* overlong line: drop it */
 		ssize_t r;
-		if (c->ssl != NULL) {
+		if (c->gs != NULL) {
+			r = gnutls_record_recv(c->gs, c->buf + c->len, sizeof c->buf - c->len);
+			if (r == GNUTLS_E_INTERRUPTED || r == GNUTLS_E_AGAIN)
+				continue;
+			/* any other error (a TLS alert, a reset, a premature close) ends
+			 * the session like EOF */
+		} else if (c->ssl != NULL) {
 			int rr = SSL_read(c->ssl, c->buf + c->len, (int)(sizeof c->buf - c->len));
 			r = rr <= 0 ? 0 : rr;
 		} else {
@@ -361,7 +408,37 @@ static void send_ehlo(struct conn *c, int offer_starttls)
 	reply(c, msg);
 }
 
-static void smtp_session(struct conn *c, SSL_CTX *ctx)
+static int c_tls(const struct conn *c) { return c->ssl != NULL || c->gs != NULL; }
+
+/* weakgnutls: the server side of STARTTLS as a GnuTLS session on the
+ * connection's fd; 1 when the handshake succeeded. */
+static int start_gnutls(struct conn *c, const struct listener *l)
+{
+	int r = gnutls_init(&c->gs, GNUTLS_SERVER);
+	if (r < 0)
+		die("gnutls_init: %s", gnutls_strerror(r));
+	r = gnutls_priority_set(c->gs, l->gprio);
+	if (r < 0)
+		die("gnutls_priority_set: %s", gnutls_strerror(r));
+	r = gnutls_credentials_set(c->gs, GNUTLS_CRD_CERTIFICATE, l->gcred);
+	if (r < 0)
+		die("gnutls_credentials_set: %s", gnutls_strerror(r));
+	gnutls_transport_set_int(c->gs, c->fd);
+	do {
+		r = gnutls_handshake(c->gs);
+	} while (r < 0 && gnutls_error_is_fatal(r) == 0);
+	if (r == GNUTLS_E_SUCCESS)
+		return 1;
+	/* GnuTLS leaves the alert to the application; without it a refused
+	 * version or suite would look like a dropped connection (OpenSSL sends
+	 * one) */
+	if (gnutls_alert_send_appropriate(c->gs, r) < 0) {
+		/* not sent either: the session ends all the same */
+	}
+	return 0;
+}
+
+static void smtp_session(struct conn *c, const struct listener *l)
 {
 	char line[1024];
 	int offers = c->mode != M_NOSTARTTLS;
@@ -369,11 +446,11 @@ static void smtp_session(struct conn *c, SSL_CTX *ctx)
 	reply(c, "220-lab ESMTP\r\n220 ready\r\n");
 	while (c_readline(c, line, sizeof line)) {
 		if (strncasecmp(line, "EHLO", 4) == 0) {
-			send_ehlo(c, offers && c->ssl == NULL);
+			send_ehlo(c, offers && !c_tls(c));
 		} else if (strncasecmp(line, "HELO", 4) == 0) {
 			reply(c, "250 lab\r\n");
 		} else if (strcasecmp(line, "STARTTLS") == 0) {
-			if (c->ssl != NULL) {
+			if (c_tls(c)) {
 				reply(c, "503 5.5.1 TLS already active\r\n");
 			} else if (c->mode == M_NOSTARTTLS) {
 				reply(c, "502 5.5.1 command not implemented\r\n");
@@ -388,7 +465,12 @@ static void smtp_session(struct conn *c, SSL_CTX *ctx)
 			} else {
 				reply(c, "220 2.0.0 Ready to start TLS\r\n");
 				c->len = 0; /* discard anything pipelined before TLS */
-				c->ssl = SSL_new(ctx);
+				if (l->gcred != NULL) {
+					if (!start_gnutls(c, l))
+						return;
+					continue;
+				}
+				c->ssl = SSL_new(l->ctx);
 				if (c->ssl == NULL)
 					return;
 				SSL_set_fd(c->ssl, c->fd);
@@ -399,6 +481,13 @@ static void smtp_session(struct conn *c, SSL_CTX *ctx)
 			reply(c, "221 2.0.0 bye\r\n");
 			if (c->ssl != NULL)
 				SSL_shutdown(c->ssl);
+			if (c->gs != NULL) {
+				int r;
+				do {
+					r = gnutls_bye(c->gs, GNUTLS_SHUT_WR);
+				} while (r == GNUTLS_E_INTERRUPTED || r == GNUTLS_E_AGAIN);
+				/* r < 0: the client is gone; the session ends either way */
+			}
 			return;
 		} else if (strcasecmp(line, "NOOP") == 0 || strcasecmp(line, "RSET") == 0) {
 			reply(c, "250 2.0.0 ok\r\n");
@@ -466,11 +555,13 @@ static void handle(const struct listener *l, int fd, int refuse)
 		break;
 	}
 	default:
-		smtp_session(&c, l->ctx);
+		smtp_session(&c, l);
 		break;
 	}
 	if (c.ssl != NULL)
 		SSL_free(c.ssl);
+	if (c.gs != NULL)
+		gnutls_deinit(c.gs);
 	close(fd);
 	_exit(0);
 }
@@ -539,6 +630,9 @@ int main(int argc, char **argv)
 			"usage: lab-smtpd -c CONFIG [-l CONNLOG] [-p PIDFILE] [-P PORT] [-d]\n");
 		return 2;
 	}
+	int gr = gnutls_global_init();
+	if (gr < 0)
+		die("gnutls_global_init: %s", gnutls_strerror(gr));
 	read_config(config, port);
 	if (connlog != NULL) {
 		logfd = open(connlog, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);

@@ -57,6 +57,7 @@ static const struct {
     UNIT_TEST(test_ncsc_plan),
     UNIT_TEST(test_ncsc_failure),
     UNIT_TEST(test_ncsc_cert),
+    UNIT_TEST(test_ncsc_hello),
     UNIT_TEST(test_verdict_tls_ncsc),
 #undef UNIT_TEST
 };

@@ -247,6 +247,7 @@ struct sim_server {
 	const char *dh_group;               /* named group of its DHE, "" its own */
 	bool no_ems, no_reneg;
 	bool unreachable; /* every session fails before TLS */
+	bool compress;    /* chooses DEFLATE when offered */
 };
 
 static struct ncsc_catalogue sim_cat;
@@ -258,8 +259,9 @@ static void sim_catalogue(void)
 	memset(&sim_cat, 0, sizeof(sim_cat));
 	for (i = 0; i < UNIT_COUNT(sim_suites); i++)
 		(void)ncsc_catalogue_add(&sim_cat, sim_suites[i].ossl, sim_suites[i].iana,
-					 sim_suites[i].minv, sim_suites[i].maxv, sim_suites[i].kx,
-					 sim_suites[i].bulk);
+					 (uint16_t)(0x1000 + i), sim_suites[i].minv,
+					 sim_suites[i].maxv, sim_suites[i].kx, sim_suites[i].bulk);
+	ncsc_catalogue_raw(&sim_cat);
 }
 
 static bool sim_accepts(const struct sim_server *sv, int idx)
@@ -309,10 +311,25 @@ static void sim_answer(const struct sim_server *sv, const struct ncsc_attempt *a
 			if (sim_accepts(sv, offered[i]))
 				chosen = offered[i];
 	}
+	if (chosen < 0 && a->raw) {
+		/* the suites only a hand-made ClientHello offers, by IANA name */
+		for (i = 0; i < ncsc_nraw_suites && chosen < 0; i++)
+			for (k = 0; k < SIM_ACCEPT_MAX && sv->accept[k]; k++)
+				if (a->raw_offer >> i & 1 &&
+				    strcmp(sv->accept[k], ncsc_raw_suites[i].iana) == 0) {
+					o->res = NCSC_RES_OK;
+					o->f.version = a->version;
+					(void)snprintf(o->f.suite, sizeof(o->f.suite), "%s",
+						       ncsc_raw_suites[i].iana);
+					o->f.ems = o->f.secure_reneg = -1;
+					return;
+				}
+	}
 	if (chosen < 0 || (a->weak_groups && !sv->weak_curve))
 		return;
 	o->res = NCSC_RES_OK;
 	o->f.version = a->version;
+	o->f.compression = a->compress && sv->compress;
 	(void)snprintf(o->f.suite, sizeof(o->f.suite), "%s", sim_cat.s[chosen].iana);
 	(void)snprintf(o->f.suite_ossl, sizeof(o->f.suite_ossl), "%s", sim_cat.s[chosen].ossl);
 	if (strstr(sim_cat.s[chosen].iana, "_DHE_")) {
@@ -341,7 +358,7 @@ static unsigned sim_run(const struct sim_server *sv, const struct tls_facts *see
 	memset(r, 0, sizeof(*r));
 	ncsc_plan_init(&plan, &sim_cat, r, seed, max_attempts);
 	while (ncsc_plan_next(&plan, &a) && n < 200) {
-		CHECK(ncsc_set_count(&a.offer) > 0);
+		CHECK(ncsc_set_count(&a.offer) > 0 || a.raw_offer != 0);
 		sim_answer(sv, &a, &o);
 		ncsc_plan_feed(&plan, &o);
 		n++;
@@ -411,23 +428,41 @@ void test_ncsc_plan(void)
 	} cases[] = {
 	    {"TLS 1.3 only (good): versions, one CCM_8 probe, the good and sufficient suites "
 	     "listed; nothing below 1.3 to test",
-	     {V(NCSC_TLS13), {"A256", "CHA", "A128"}, true, 0, false, NULL, false, false, false},
+	     {V(NCSC_TLS13),
+	      {"A256", "CHA", "A128"},
+	      true,
+	      0,
+	      false,
+	      NULL,
+	      false,
+	      false,
+	      false,
+	      false},
 	     TLS1_3_VERSION,
 	     T13,
 	     0,
-	     6,
+	     7,
 	     NCSC_DONE,
-	     "urrra",
+	     "rrrra",
 	     "",
 	     -1},
 	    {"TLS 1.2 ECDHE-GCM (sufficient): each weak class cleared by one refusal",
-	     {V(NCSC_TLS12), {"E-G256", "E-G128"}, true, 0, false, NULL, false, false, false},
+	     {V(NCSC_TLS12),
+	      {"E-G256", "E-G128"},
+	      true,
+	      0,
+	      false,
+	      NULL,
+	      false,
+	      false,
+	      false,
+	      false},
 	     TLS1_2_VERSION,
 	     "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
 	     0,
-	     6,
+	     9,
 	     NCSC_DONE,
-	     "urrar",
+	     "rrrar",
 	     "",
 	     -1},
 	    {"phase-out: CBC-SHA2 family known from the seed, DHE family found, ffdhe3072",
@@ -439,13 +474,14 @@ void test_ncsc_plan(void)
 	      "ffdhe3072",
 	      false,
 	      false,
+	      false,
 	      false},
 	     TLS1_2_VERSION,
 	     "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384",
 	     0,
-	     7,
+	     10,
 	     NCSC_DONE,
-	     "urrar",
+	     "rrrar",
 	     "cipher:TLS_DHE_RSA_WITH_AES_256_GCM_SHA384:phase-out@TLSv1.2 "
 	     "cipher:TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384:phase-out@TLSv1.2 "
 	     "key-exchange:ffdhe3072:phase-out@TLSv1.2",
@@ -460,14 +496,15 @@ void test_ncsc_plan(void)
 	      "",
 	      false,
 	      false,
+	      false,
 	      false},
 	     /* 3 versions, 5 insufficient and 2 phase-out families, order, weak curves */
 	     TLS1_2_VERSION,
 	     "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
 	     0,
-	     12,
+	     15,
 	     NCSC_DONE,
-	     "uaaar",
+	     "raaar",
 	     "cipher-order:TLS_RSA_WITH_AES_256_GCM_SHA384:insufficient@TLSv1.2 "
 	     "cipher:TLS_DHE_RSA_WITH_AES_128_CBC_SHA:insufficient@TLSv1.2 "
 	     "cipher:TLS_DHE_RSA_WITH_AES_256_GCM_SHA384:phase-out@TLSv1.2 "
@@ -482,13 +519,13 @@ void test_ncsc_plan(void)
 	     "version:TLSv1.1:insufficient@TLSv1.1",
 	     1},
 	    {"server prefers the better class: order ok; weak curve accepted",
-	     {V(NCSC_TLS12), {"E-G128", "E-C256"}, true, 0, true, NULL, false, false, false},
+	     {V(NCSC_TLS12), {"E-G128", "E-C256"}, true, 0, true, NULL, false, false, false, false},
 	     TLS1_2_VERSION,
 	     "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
 	     0,
-	     8,
+	     11,
 	     NCSC_DONE,
-	     "urrar",
+	     "rrrar",
 	     "cipher:TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256:phase-out@TLSv1.2 "
 	     "key-exchange:secp224r1:phase-out@TLSv1.2",
 	     0},
@@ -501,34 +538,35 @@ void test_ncsc_plan(void)
 	      NULL,
 	      false,
 	      false,
+	      false,
 	      false},
 	     0,
 	     NULL,
 	     0,
-	     12,
+	     15,
 	     NCSC_DONE,
-	     "urrar",
+	     "rrrar",
 	     "cipher:TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384:phase-out@TLSv1.2",
 	     0},
 	    {"no EMS, no secure renegotiation",
-	     {V(NCSC_TLS12), {"E-G256"}, true, 0, false, NULL, true, true, false},
+	     {V(NCSC_TLS12), {"E-G256"}, true, 0, false, NULL, true, true, false, false},
 	     TLS1_2_VERSION,
 	     "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
 	     0,
-	     6,
+	     9,
 	     NCSC_DONE,
-	     "urrar",
+	     "rrrar",
 	     "extended-master-secret:extended_master_secret:insufficient@TLSv1.2 "
 	     "renegotiation:secure_renegotiation:insufficient@-",
 	     -1},
 	    {"the server stops answering: one retry, then incomplete",
-	     {V(NCSC_TLS13), {"A256"}, true, 0, false, NULL, false, false, true},
+	     {V(NCSC_TLS13), {"A256"}, true, 0, false, NULL, false, false, true, false},
 	     TLS1_3_VERSION,
 	     T13,
 	     0,
 	     2,
 	     NCSC_INCOMPLETE,
-	     "u???a",
+	     "????a",
 	     "",
 	     -1},
 	    {"the handshake budget ends the legacy probe, keeping its findings",
@@ -540,19 +578,64 @@ void test_ncsc_plan(void)
 	      "",
 	      false,
 	      false,
+	      false,
 	      false},
 	     TLS1_2_VERSION,
 	     "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
 	     5,
 	     5,
 	     NCSC_INCOMPLETE,
-	     "uaaar",
+	     "raaar",
 	     "cipher:TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA:insufficient@TLSv1.0 "
 	     "cipher:TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA:insufficient@TLSv1.1 "
-	     "cipher:TLS_RSA_WITH_AES_128_CBC_SHA256:insufficient@TLSv1.2 "
 	     "cipher:TLS_RSA_WITH_AES_256_GCM_SHA384:insufficient@TLSv1.2 "
 	     "version:TLSv1.0:insufficient@TLSv1.0 version:TLSv1.1:insufficient@TLSv1.1",
 	     -1},
+	    {"raw ClientHellos: 3DES and RC4 (which this OpenSSL lacks) named once per family",
+	     {V(NCSC_TLS12),
+	      {"E-G256", "TLS_RSA_WITH_3DES_EDE_CBC_SHA", "TLS_ECDHE_RSA_WITH_3DES_EDE_CBC_SHA",
+	       "TLS_RSA_WITH_RC4_128_SHA"},
+	      true,
+	      0,
+	      false,
+	      NULL,
+	      false,
+	      false,
+	      false,
+	      false},
+	     TLS1_2_VERSION,
+	     "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+	     0,
+	     /* 4 versions, 2 classes refused, 3 raw (3DES, RC4, rest refused), compression, groups
+	      */
+	     11,
+	     NCSC_DONE,
+	     "rrrar",
+	     "cipher:TLS_RSA_WITH_3DES_EDE_CBC_SHA:insufficient@TLSv1.2 "
+	     "cipher:TLS_RSA_WITH_RC4_128_SHA:insufficient@TLSv1.2",
+	     -1},
+	    {"raw ClientHellos: SSL 3.0 accepted; TLS compression chosen",
+	     {V(NCSC_SSL3) | V(NCSC_TLS12),
+	      {"E-G256", "R-C1"},
+	      true,
+	      0,
+	      false,
+	      NULL,
+	      false,
+	      false,
+	      false,
+	      true},
+	     TLS1_2_VERSION,
+	     "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+	     0,
+	     /* 4 versions, 2 + 1 searches, raw, compression, order (the server's), groups */
+	     11,
+	     NCSC_DONE,
+	     "arrar",
+	     "cipher:TLS_RSA_WITH_AES_128_CBC_SHA:insufficient@SSLv3 "
+	     "cipher:TLS_RSA_WITH_AES_128_CBC_SHA:insufficient@TLSv1.2 "
+	     "compression:compression:insufficient@- version:SSLv3:insufficient@SSLv3",
+	     0},
 	};
 	size_t i;
 	int vi;
@@ -884,6 +967,178 @@ void test_verdict_tls_ncsc(void)
 			    (size_t)snprintf(got + len, len < sizeof(got) ? sizeof(got) - len : 0,
 					     "%s%s", k ? "," : "", sorted[k]);
 		CHECK_STR(got, cases[i].reasons);
+	}
+	unit_case("%s", "");
+}
+
+/* ---- hand-made ClientHellos and the parse of the answer ---- */
+
+/* The extension types of a ClientHello built by ncsc_hello_build, in order,
+ * as "0000 000a ..."; "" when it has none, "bad" when the lengths are off. */
+static void hello_ext_types(const uint8_t *h, size_t len, char *out, size_t outlen)
+{
+	size_t off = 9 + 2 + 32, n, end, o = 0;
+
+	out[0] = '\0';
+	off += 1 + h[off];                               /* session id */
+	off += 2 + (size_t)((h[off] << 8) | h[off + 1]); /* suites */
+	off += 1 + h[off];                               /* compression methods */
+	if (off == len)
+		return;
+	n = (size_t)((h[off] << 8) | h[off + 1]);
+	off += 2;
+	if (off + n != len) {
+		(void)snprintf(out, outlen, "bad");
+		return;
+	}
+	for (end = off + n; off + 4 <= end; off += 4 + (size_t)((h[off + 2] << 8) | h[off + 3]))
+		o += (size_t)snprintf(out + o, o < outlen ? outlen - o : 0, "%s%02x%02x",
+				      o ? " " : "", h[off], h[off + 1]);
+	if (off != end)
+		(void)snprintf(out, outlen, "bad");
+}
+
+void test_ncsc_hello(void)
+{
+	static const uint16_t codes[] = {0x000a, 0xc02f};
+	/* ServerHello, TLS 1.2, suite c02f, null compression, with
+	 * renegotiation_info and extended_master_secret */
+	static const uint8_t sh12[] = {
+	    0x16, 0x03, 0x03, 0x00, 0x35, 0x02, 0x00, 0x00, 0x31, 0x03, 0x03, 1,    2,   3,    4,
+	    5,    6,    7,    8,    9,    10,   11,   12,   13,   14,   15,   16,   17,  18,   19,
+	    20,   21,   22,   23,   24,   25,   26,   27,   28,   29,   30,   31,   32,  0x00, 0xc0,
+	    0x2f, 0x00, 0x00, 0x09, 0xff, 0x01, 0x00, 0x01, 0x00, 0x00, 0x17, 0x00, 0x00};
+	static const uint8_t alert[] = {0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x28};
+	uint8_t rnd[32], h[NCSC_HELLO_MAX], split[sizeof(sh12) + 5];
+	struct ncsc_server_hello sh;
+	struct ncsc_attempt a;
+	struct ncsc_outcome o;
+	char ext[128];
+	int n;
+	size_t k;
+
+	memset(rnd, 0x5a, sizeof(rnd));
+	unit_case("TLS 1.2 ClientHello: record, lengths, suites, compression, extensions");
+	n = ncsc_hello_build(h, sizeof(h), TLS1_2_VERSION, codes, 2, true, "mx.example", rnd);
+	CHECK(n > 60);
+	CHECK(h[0] == 22 && h[1] == 3 && h[2] == 1);
+	CHECK_INT((h[3] << 8) | h[4], n - 5);
+	CHECK(h[5] == 1);
+	CHECK_INT((h[6] << 16) | (h[7] << 8) | h[8], n - 9);
+	CHECK(h[9] == 3 && h[10] == 3);
+	CHECK(memcmp(h + 11, rnd, 32) == 0);
+	CHECK(h[43] == 0);               /* no session id */
+	CHECK(h[44] == 0 && h[45] == 4); /* two suites */
+	CHECK(h[46] == 0x00 && h[47] == 0x0a && h[48] == 0xc0 && h[49] == 0x2f);
+	CHECK(h[50] == 2 && h[51] == 1 && h[52] == 0); /* DEFLATE, null */
+	hello_ext_types(h, (size_t)n, ext, sizeof(ext));
+	CHECK_STR(ext, "0000 000a 000b 000d 0017 ff01");
+	for (k = 0; k + 10 <= (size_t)n && memcmp(h + k, "mx.example", 10) != 0; k++)
+		;
+	CHECK(k + 10 <= (size_t)n); /* the SNI */
+
+	unit_case("TLS 1.0 ClientHello: no signature_algorithms; no SNI when none given");
+	n = ncsc_hello_build(h, sizeof(h), TLS1_VERSION, codes, 1, false, "", rnd);
+	CHECK(n > 0);
+	hello_ext_types(h, (size_t)n, ext, sizeof(ext));
+	CHECK_STR(ext, "000a 000b 0017 ff01");
+	CHECK(h[48] == 1 && h[49] == 0); /* one method: null */
+
+	unit_case("SSL 3.0 ClientHello: record version 3.0, no extensions");
+	n = ncsc_hello_build(h, sizeof(h), SSL3_VERSION, codes, 2, false, NULL, rnd);
+	CHECK(n > 0);
+	CHECK(h[1] == 3 && h[2] == 0 && h[9] == 3 && h[10] == 0);
+	hello_ext_types(h, (size_t)n, ext, sizeof(ext));
+	CHECK_STR(ext, "");
+	CHECK_INT(n, 9 + 2 + 32 + 1 + 2 + 4 + 2);
+
+	unit_case("bad arguments: -1");
+	CHECK_INT(ncsc_hello_build(h, 40, TLS1_2_VERSION, codes, 2, false, "mx.example", rnd), -1);
+	CHECK_INT(ncsc_hello_build(h, sizeof(h), TLS1_2_VERSION, codes, 0, false, NULL, rnd), -1);
+	CHECK_INT(ncsc_hello_build(h, sizeof(h), TLS1_3_VERSION, codes, 2, false, NULL, rnd), -1);
+
+	unit_case("ServerHello: version, suite, compression, extensions");
+	CHECK_INT(ncsc_hello_parse(sh12, sizeof(sh12), &sh), NCSC_HELLO_SERVER_HELLO);
+	CHECK_INT(sh.version, TLS1_2_VERSION);
+	CHECK_INT(sh.suite, 0xc02f);
+	CHECK_INT(sh.compression, 0);
+	CHECK(sh.reneg_info && sh.ems);
+
+	unit_case("every prefix of a ServerHello is MORE, never an answer");
+	for (k = 0; k < sizeof(sh12); k++)
+		CHECK_INT(ncsc_hello_parse(sh12, k, &sh), NCSC_HELLO_MORE);
+
+	unit_case("a ServerHello split over two records");
+	memcpy(split, sh12, 5);
+	split[3] = 0x00;
+	split[4] = 0x06; /* first record: 6 bytes of the message */
+	memcpy(split + 5, sh12 + 5, 6);
+	split[11] = 0x16;
+	split[12] = 0x03;
+	split[13] = 0x03;
+	split[14] = 0x00;
+	split[15] = (uint8_t)(sizeof(sh12) - 5 - 6);
+	memcpy(split + 16, sh12 + 11, sizeof(sh12) - 11);
+	CHECK_INT(ncsc_hello_parse(split, sizeof(split), &sh), NCSC_HELLO_SERVER_HELLO);
+	CHECK_INT(sh.suite, 0xc02f);
+
+	unit_case("alert; SMTP text; a Certificate first; bad extension lengths");
+	CHECK_INT(ncsc_hello_parse(alert, sizeof(alert), &sh), NCSC_HELLO_ALERT);
+	CHECK(sh.alert_level == 2 && sh.alert_desc == 40);
+	CHECK_INT(ncsc_hello_parse((const uint8_t *)"454 4.7.0 TLS not available\r\n", 29, &sh),
+		  NCSC_HELLO_GARBAGE);
+	CHECK(sh.why[0] != '\0');
+	memcpy(h, sh12, sizeof(sh12));
+	h[5] = 11;
+	CHECK_INT(ncsc_hello_parse(h, sizeof(sh12), &sh), NCSC_HELLO_GARBAGE);
+	memcpy(h, sh12, sizeof(sh12));
+	h[48] = 0x0a; /* extensions longer than the message */
+	CHECK_INT(ncsc_hello_parse(h, sizeof(sh12), &sh), NCSC_HELLO_GARBAGE);
+
+	unit_case("outcomes: only what was offered counts");
+	sim_catalogue();
+	memset(&a, 0, sizeof(a));
+	a.step = NCSC_STEP_RAW;
+	a.raw = true;
+	a.version = TLS1_2_VERSION;
+	a.raw_offer = (uint64_t)1 << ncsc_raw_find(0x000a);
+	memset(&sh, 0, sizeof(sh));
+	sh.version = TLS1_2_VERSION;
+	sh.suite = 0x000a;
+	sh.ems = true;
+	ncsc_hello_outcome(&sim_cat, &a, NCSC_HELLO_SERVER_HELLO, &sh, false, &o);
+	CHECK_INT(o.res, NCSC_RES_OK);
+	CHECK_STR(o.f.suite, "TLS_RSA_WITH_3DES_EDE_CBC_SHA");
+	CHECK(o.f.version == TLS1_2_VERSION && o.f.ems == 1 && o.f.secure_reneg == 0 &&
+	      !o.f.compression);
+	sh.suite = 0xc02f;
+	ncsc_hello_outcome(&sim_cat, &a, NCSC_HELLO_SERVER_HELLO, &sh, false, &o);
+	CHECK_INT(o.res, NCSC_RES_CHOKED);
+	sh.suite = 0x000a;
+	sh.compression = 1;
+	ncsc_hello_outcome(&sim_cat, &a, NCSC_HELLO_SERVER_HELLO, &sh, false, &o);
+	CHECK_INT(o.res, NCSC_RES_CHOKED);
+	a.compress = true;
+	ncsc_hello_outcome(&sim_cat, &a, NCSC_HELLO_SERVER_HELLO, &sh, false, &o);
+	CHECK(o.res == NCSC_RES_OK && o.f.compression);
+	a.version = SSL3_VERSION; /* a TLS 1.2 answer to an SSL 3.0 hello */
+	ncsc_hello_outcome(&sim_cat, &a, NCSC_HELLO_SERVER_HELLO, &sh, false, &o);
+	CHECK_INT(o.res, NCSC_RES_CHOKED);
+	sh.alert_desc = 40;
+	ncsc_hello_outcome(&sim_cat, &a, NCSC_HELLO_ALERT, &sh, false, &o);
+	CHECK_INT(o.res, NCSC_RES_REFUSED);
+	sh.alert_desc = 50;
+	ncsc_hello_outcome(&sim_cat, &a, NCSC_HELLO_ALERT, &sh, false, &o);
+	CHECK_INT(o.res, NCSC_RES_CHOKED);
+	ncsc_hello_outcome(&sim_cat, &a, NCSC_HELLO_MORE, &sh, true, &o);
+	CHECK_INT(o.res, NCSC_RES_REFUSED);
+	ncsc_hello_outcome(&sim_cat, &a, NCSC_HELLO_GARBAGE, &sh, false, &o);
+	CHECK_INT(o.res, NCSC_RES_CHOKED);
+
+	unit_case("the raw table: unique codes, every row insufficient, this OpenSSL lacks them");
+	for (k = 0; k < ncsc_nraw_suites; k++) {
+		CHECK_INT(ncsc_raw_find(ncsc_raw_suites[k].code), (long long)k);
+		CHECK_INT(ncsc_suite_class(ncsc_raw_suites[k].iana, NULL), NCSC_INSUFFICIENT);
 	}
 	unit_case("%s", "");
 }
