@@ -47,11 +47,15 @@ seed fuzz_mtasts \
 	'version: STSv1\nmode: enforce\nmx: mail.example.com\nmx: *.example.net\nmax_age: 86400\n' \
 	'version: STSv1\r\nmode: none\r\nmax_age: 0' \
 	'v=STSv1; id=20160831085700Z; ext=1;'
+seed fuzz_ncsc_hello \
+	'\026\003\003\000\065\002\000\000\061\003\003AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\000\300\057\000\000\011\377\001\000\001\000\000\027\000\000' \
+	'\025\003\003\000\002\002\050' \
+	'454 4.7.0 TLS not available\r\n'
 seed fuzz_tlsrpt \
 	'v=TLSRPTv1; rua=mailto:reports@example.com' \
 	'v=TLSRPTv1;rua=mailto:a@example.com,https://r.example.com:8443/x; ext=v;'
 
-targets=${*:-fuzz_smtp_reply fuzz_mtasts fuzz_tlsrpt}
+targets=${*:-fuzz_smtp_reply fuzz_mtasts fuzz_tlsrpt fuzz_ncsc_hello}
 status=0
 passed=0
 failed=0
@@ -60,6 +64,7 @@ for t in $targets; do
 	fuzz_smtp_reply) build "$t" probes/smtp_reply.c ;;
 	fuzz_mtasts) build "$t" probes/mtasts_policy.c probes/txt_record.c ;;
 	fuzz_tlsrpt) build "$t" probes/tlsrpt_record.c probes/txt_record.c ;;
+	fuzz_ncsc_hello) build "$t" probes/ncsc_hello.c ;;
 	*)
 		echo "run.sh: unknown harness $t" >&2
 		exit 2
