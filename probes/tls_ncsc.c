@@ -6,11 +6,14 @@
  * handshakes) and per (host, IP) by the STARTTLS probe (the certificate
  * chain). Here: fail when anything is insufficient, warn when anything is
  * phase-out, pass otherwise; error when no address could be tested (none
- * answered: mx-unreachable; none completed a TLS handshake: ncsc-no-tls),
- * and n/a for null MX / no MX like starttls. An address that answered but
- * completed no handshake makes the domain error too (unless it fails): its
- * configuration was not judged. A probe cut short (time cap, budget, the
- * domain's deadline) keeps its findings, but no pass is claimed on it.
+ * answered: mx-unreachable), and n/a for null MX / no MX like starttls. An
+ * address that answered but offers no usable TLS (no STARTTLS, STARTTLS
+ * refused, the handshake fails even with everything offered) fails:
+ * ncsc-no-tls. Forum Standaardisatie's "STARTTLS volgens NCSC" figure is a
+ * subset of its "STARTTLS" one; counting such a domain as untested would
+ * drop it from the denominator and could put the NCSC figure above the
+ * STARTTLS one. A probe cut short (time cap, budget, the domain's deadline)
+ * keeps its findings, but no pass is claimed on it.
  */
 #include "ncsc.h"
 #include "probe.h"
@@ -111,17 +114,21 @@ static void tls_ncsc_evaluate(const struct domain_scan *ds, struct probe_verdict
 		verdict_add_reason(out, "mx-unreachable");
 		return;
 	}
+	if (no_tls > 0) {
+		/* no usable TLS at all does not meet the guidelines: "STARTTLS
+		 * volgens NCSC" can never count a domain that fails STARTTLS */
+		verdict_raise(out, VERDICT_FAIL);
+		verdict_add_reason(out, "ncsc-no-tls");
+	}
 	if (tested == 0) {
-		if (out->v != VERDICT_FAIL)
-			out->v = VERDICT_ERROR;
-		verdict_add_reason(out, no_tls > 0 ? "ncsc-no-tls" : "ncsc-incomplete");
+		if (no_tls == 0) {
+			if (out->v != VERDICT_FAIL)
+				out->v = VERDICT_ERROR;
+			verdict_add_reason(out, "ncsc-incomplete");
+		}
 		return;
 	}
 	verdict_raise(out, VERDICT_PASS);
-	if (no_tls > 0) {
-		verdict_raise(out, VERDICT_ERROR);
-		verdict_add_reason(out, "ncsc-no-tls");
-	}
 	if (cut > 0) {
 		/* what was found stands; a pass on partial evidence does not */
 		if (out->v == VERDICT_PASS)

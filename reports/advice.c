@@ -447,14 +447,15 @@ static const struct advice advice_rows[] = {
     {
 	.code = "ncsc-no-tls",
 	.what = {"Een mailserver antwoordde wel, maar er kwam geen TLS-verbinding tot stand (geen "
-		 "of geweigerde STARTTLS, of een mislukte handshake), zodat de TLS-configuratie "
-		 "niet beoordeeld kon worden.",
+		 "of geweigerde STARTTLS, of een handshake die mislukt, ook als alles wordt "
+		 "aangeboden); zonder bruikbare TLS voldoet hij niet aan de NCSC-richtlijnen.",
 		 "A mail server answered, but no TLS connection was made (no or refused STARTTLS, "
-		 "or a failed handshake), so its TLS configuration could not be judged."},
-	.fix = {"Los eerst het STARTTLS-probleem op (zie de STARTTLS-bevinding); daarna kan de "
-		"configuratie volgens de NCSC-richtlijnen worden beoordeeld.",
+		 "or a handshake that fails even when everything is offered); without usable TLS "
+		 "it does not meet the NCSC guidelines."},
+	.fix = {"Los eerst het STARTTLS-probleem op (zie de STARTTLS-bevinding); daarna wordt de "
+		"configuratie volgens de NCSC-richtlijnen beoordeeld.",
 		"Fix the STARTTLS problem first (see the STARTTLS finding); then the configuration "
-		"can be judged by the NCSC guidelines."},
+		"is judged by the NCSC guidelines."},
     },
     {
 	.code = "ncsc-renegotiation-insecure",
