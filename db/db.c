@@ -16,8 +16,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../base/buf.h"
 #include "../base/log.h"
 #include "../probes/dns.h"
+#include "../probes/ncsc.h"
 #include "../probes/probe.h"
 #include "db_int.h"
 
@@ -138,6 +140,15 @@ static const char *const db_migrations[DB_SCHEMA_VERSION] = {
     "ALTER TABLE addresses ADD COLUMN retried INTEGER NOT NULL DEFAULT 0;"
     "ALTER TABLE addresses ADD COLUMN first_attempt TEXT;"
     "CREATE INDEX runs_status ON runs(status);",
+
+    /* 3 -> 4: the tls_ncsc evidence of each address, so that a report can
+     * show what made the verdict warn or fail: the probe's state (NULL: it
+     * did not run), its extra handshakes, the protocol versions tried and
+     * every phase-out or insufficient finding (db_ncsc_findings()). */
+    "ALTER TABLE addresses ADD COLUMN ncsc_state TEXT;"
+    "ALTER TABLE addresses ADD COLUMN ncsc_handshakes INTEGER;"
+    "ALTER TABLE addresses ADD COLUMN ncsc_versions TEXT;"
+    "ALTER TABLE addresses ADD COLUMN ncsc_findings TEXT;",
 };
 
 /* ---- statements (the enum is in db_int.h) ---- */
@@ -196,9 +207,10 @@ static const char *const db_stmt_sql[ST_COUNT] = {
     [ST_ADDR_INSERT] =
 	"INSERT INTO addresses (mx_host_id, ip, starttls, tls_version, cipher, cert_sha256,"
 	" pkix_valid, name_match, dane, banner, ehlo, error, cert_subject, cert_issuer,"
-	" cert_not_after, key_type, key_bits, signature, retried, first_attempt)"
+	" cert_not_after, key_type, key_bits, signature, retried, first_attempt, ncsc_state,"
+	" ncsc_handshakes, ncsc_versions, ncsc_findings)"
 	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,"
-	" ?18, ?19, ?20)",
+	" ?18, ?19, ?20, ?21, ?22, ?23, ?24)",
     [ST_VERDICT_INSERT] = "INSERT INTO verdicts (domain_id, standard, verdict, reasons)"
 			  " VALUES (?1, ?2, ?3, ?4)",
     [ST_RUN_SCAN] = "INSERT INTO runs (started, label, options, status, targets, shard)"
@@ -574,6 +586,98 @@ long long db_organisation(struct db *db, const char *name, const char *category)
 	return id;
 }
 
+/* ---- the tls_ncsc evidence of an address ---- */
+
+/* Bytes of ncsc_findings at most: NCSC_ITEMS_MAX probe findings and
+ * 2 * SCAN_CHAIN_MAX certificate findings of at most about 230 bytes each
+ * (struct ncsc_item) stay far below it. */
+#define DB_NCSC_TEXT_MAX 32768
+
+/* Append one field of a findings line: tabs and line breaks become spaces,
+ * so that neither can split a field or a line. */
+static int db_ncsc_field(struct buf *b, const char *s)
+{
+	for (; *s; s++)
+		if (buf_addch(b, *s == '\t' || *s == '\n' || *s == '\r' ? ' ' : *s) < 0)
+			return -1;
+	return 0;
+}
+
+/* One finding as "class TAB aspect TAB item TAB version TAB detail", the
+ * version by name or "-" when the finding has none. */
+static int db_ncsc_line(struct buf *b, const struct ncsc_item *it)
+{
+	const char *v = it->version ? ncsc_version_name(it->version) : "";
+
+	if ((b->len && buf_addch(b, '\n') < 0) || db_ncsc_field(b, ncsc_class_name(it->cls)) < 0 ||
+	    buf_addch(b, '\t') < 0 || db_ncsc_field(b, ncsc_aspect_name(it->aspect)) < 0 ||
+	    buf_addch(b, '\t') < 0 || db_ncsc_field(b, it->item) < 0 || buf_addch(b, '\t') < 0 ||
+	    db_ncsc_field(b, *v ? v : "-") < 0 || buf_addch(b, '\t') < 0 ||
+	    db_ncsc_field(b, it->detail) < 0)
+		return -1;
+	return 0;
+}
+
+/*
+ * Everything that makes the tls_ncsc verdict of address a warn or fail
+ * (probes/tls_ncsc.c judges the same two lists): the probe's phase-out and
+ * insufficient findings, then those of the certificate chain, one line
+ * each (db_ncsc_line); "" when there are none. out must be empty.
+ */
+static int db_ncsc_findings(struct buf *out, const struct addr_result *a)
+{
+	struct ncsc_item certs[2 * SCAN_CHAIN_MAX];
+	size_t i, n;
+
+	for (i = 0; i < a->ncsc->nfind && i < NCSC_ITEMS_MAX; i++)
+		if (db_ncsc_line(out, &a->ncsc->find[i]) < 0)
+			return -1;
+	n = ncsc_cert_findings(&a->cert, certs, 2 * SCAN_CHAIN_MAX);
+	for (i = 0; i < n; i++)
+		if (db_ncsc_line(out, &certs[i]) < 0)
+			return -1;
+	return 0;
+}
+
+/* The protocol versions the probe tried, newest first: "TLSv1.3 accepted,
+ * TLSv1.2 refused, ..., SSLv3 untestable". */
+static int db_ncsc_versions(struct buf *out, const struct ncsc_result *r)
+{
+	int vi;
+
+	for (vi = NCSC_VERSIONS - 1; vi >= 0; vi--)
+		if (buf_printf(out, "%s%s %s", vi < NCSC_VERSIONS - 1 ? ", " : "",
+			       ncsc_version_name(ncsc_version_of(vi)),
+			       ncsc_vstate_name(r->version[vi])) < 0)
+			return -1;
+	return 0;
+}
+
+/* Bind ?21..?24 of ST_ADDR_INSERT: the tls_ncsc evidence, all NULL when the
+ * probe did not run on this address. */
+static int db_bind_ncsc(struct db *db, sqlite3_stmt *st, const struct addr_result *a)
+{
+	struct buf findings, versions;
+	int rc = -1;
+
+	if (!a->ncsc)
+		return 0;
+	buf_init(&findings, DB_NCSC_TEXT_MAX);
+	buf_init(&versions, 256);
+	if (db_ncsc_findings(&findings, a) < 0 || db_ncsc_versions(&versions, a->ncsc) < 0)
+		db_seterr(db,
+			  "storing an address: the NCSC findings of %s: out of memory or too long",
+			  a->ip);
+	else if (db_bind_text(db, st, 21, ncsc_state_name(a->ncsc->state)) == 0 &&
+		 db_bind_int(db, st, 22, a->ncsc->handshakes) == 0 &&
+		 db_bind_text(db, st, 23, buf_str(&versions)) == 0 &&
+		 db_bind_text(db, st, 24, buf_str(&findings)) == 0)
+		rc = 0;
+	buf_free(&findings);
+	buf_free(&versions);
+	return rc;
+}
+
 static int db_store_addr(struct db *db, long long mx_id, const struct addr_result *a)
 {
 	sqlite3_stmt *st = db_stmt(db, ST_ADDR_INSERT);
@@ -608,6 +712,8 @@ static int db_store_addr(struct db *db, long long mx_id, const struct addr_resul
 		if (db_bind_text(db, st, 20, first) < 0)
 			return -1;
 	}
+	if (db_bind_ncsc(db, st, a) < 0)
+		return -1;
 	return db_done(db, st, "storing an address");
 }
 

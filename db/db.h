@@ -18,7 +18,7 @@
 
 #include "../probes/scan.h"
 
-#define DB_SCHEMA_VERSION 3 /* the newest migration this build knows */
+#define DB_SCHEMA_VERSION 4 /* the newest migration this build knows */
 #define DB_BATCH 200        /* domains per write transaction */
 #define DB_BUSY_MS 10000    /* how long to wait for another writer */
 
@@ -54,7 +54,8 @@ long long db_run_begin(struct db *db, const char *label, const char *options);
 
 /*
  * Store one domain's results in run: the domain (organisation / category may
- * be "" or NULL for none), its MX hosts and their addresses, one verdict row
+ * be "" or NULL for none), its MX hosts and their addresses (with each
+ * address's tls_ncsc findings, certificate ones included), one verdict row
  * per standard with the reason codes space-separated, and evidence_json (the
  * domain's `check --json` line, NULL allowed) as raw evidence. Each domain is
  * stored whole or not at all. Rows go into the open write transaction, which
@@ -192,6 +193,12 @@ struct db_rep_addr {
 	long long key_bits;
 	int pkix_valid, name_match; /* -1 unknown (no TLS) */
 	bool retried;
+	/* tls_ncsc: state "done" / "incomplete", NULL when the probe did not
+	 * run (then the other three are NULL / 0 too); versions "TLSv1.3
+	 * accepted, ..."; findings one per line, "class TAB aspect TAB item TAB
+	 * version-or-'-' TAB detail", "" for none */
+	const char *ncsc_state, *ncsc_versions, *ncsc_findings;
+	long long ncsc_handshakes;
 };
 
 /* Row-by-row readers of run's data, each ordered by domain name (then MX

@@ -186,6 +186,10 @@ static int row_addr(sqlite3_stmt *st, const struct db_rep_cb *cb)
 	    .signature = col(st, 17),
 	    .retried = sqlite3_column_int(st, 18) != 0,
 	    .first_attempt = col(st, 19),
+	    .ncsc_state = col(st, 20),
+	    .ncsc_handshakes = sqlite3_column_int64(st, 21),
+	    .ncsc_versions = col(st, 22),
+	    .ncsc_findings = col(st, 23),
 	};
 
 	return a.domain && a.host && a.ip ? cb->fn.addr(&a, cb->arg) : 0;
@@ -201,7 +205,8 @@ int db_rep_addrs(struct db *db, long long run, int (*cb)(const struct db_rep_add
 	    "SELECT d.name, m.host, a.ip, a.starttls, a.tls_version, a.cipher,"
 	    " a.cert_sha256, a.pkix_valid, a.name_match, a.dane, a.banner, a.error,"
 	    " a.cert_subject, a.cert_issuer, a.cert_not_after, a.key_type, a.key_bits,"
-	    " a.signature, a.retried, a.first_attempt"
+	    " a.signature, a.retried, a.first_attempt, a.ncsc_state, a.ncsc_handshakes,"
+	    " a.ncsc_versions, a.ncsc_findings"
 	    " FROM addresses a JOIN mx_hosts m ON m.id = a.mx_host_id"
 	    " JOIN domains d ON d.id = m.domain_id WHERE d.run_id = ?1"
 	    " ORDER BY d.name, m.preference, m.host, a.id",

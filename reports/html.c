@@ -31,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../base/str.h"
 #include "advice.h"
 #include "report.h"
 
@@ -158,6 +159,13 @@ enum html_word {
 	W_RETRY,
 	W_FIRST_ATTEMPT,
 	W_CERT_SHA256,
+	W_NCSC,
+	W_NCSC_DONE,
+	W_NCSC_INCOMPLETE,
+	W_NCSC_HANDSHAKES,
+	W_NCSC_NONE,
+	W_NCSC_PHASE_OUT,
+	W_NCSC_INSUFFICIENT,
 	W_YES,
 	W_NO,
 	W_WARN,
@@ -335,6 +343,13 @@ static const char *const html_words[W_COUNT][2] = {
     [W_RETRY] = {"Opnieuw geprobeerd", "Retried"},
     [W_FIRST_ATTEMPT] = {"eerste poging: ", "first attempt: "},
     [W_CERT_SHA256] = {"Certificaat SHA-256", "Certificate SHA-256"},
+    [W_NCSC] = {"TLS volgens NCSC", "TLS per NCSC"},
+    [W_NCSC_DONE] = {"afgerond", "complete"},
+    [W_NCSC_INCOMPLETE] = {"onvolledig", "incomplete"},
+    [W_NCSC_HANDSHAKES] = {" extra handshakes", " extra handshakes"},
+    [W_NCSC_NONE] = {"geen bevindingen", "no findings"},
+    [W_NCSC_PHASE_OUT] = {"uit te faseren", "phase-out"},
+    [W_NCSC_INSUFFICIENT] = {"onvoldoende", "insufficient"},
     [W_YES] = {"ja", "yes"},
     [W_NO] = {"nee", "no"},
     [W_WARN] = {"waarschuwing", "warning"},
@@ -387,37 +402,6 @@ __attribute__((format(printf, 2, 3))) static void h_fmt(struct html *h, const ch
 
 enum { ESC_LINES = 1 }; /* keep line breaks (for pre-wrap blocks) */
 
-/* The length of the valid UTF-8 sequence at p and its code point, or 0 for
- * an invalid one (overlong, surrogate, beyond U+10FFFF, cut short). */
-static size_t h_utf8(const unsigned char *p, unsigned long *cp)
-{
-	unsigned long v, min;
-	size_t n, i;
-
-	if (p[0] < 0x80) {
-		*cp = p[0];
-		return 1;
-	}
-	if (p[0] >= 0xc2 && p[0] <= 0xdf) {
-		n = 2, v = p[0] & 0x1fu, min = 0x80;
-	} else if (p[0] >= 0xe0 && p[0] <= 0xef) {
-		n = 3, v = p[0] & 0x0fu, min = 0x800;
-	} else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
-		n = 4, v = p[0] & 0x07u, min = 0x10000;
-	} else {
-		return 0;
-	}
-	for (i = 1; i < n; i++) {
-		if ((p[i] & 0xc0) != 0x80) /* also stops at the terminating NUL */
-			return 0;
-		v = v << 6 | (p[i] & 0x3fu);
-	}
-	if (v < min || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff))
-		return 0;
-	*cp = v;
-	return n;
-}
-
 /* Code points that must not reach the page as they are: C1 controls and the
  * bidirectional marks and overrides (they can make a name read as another). */
 static int h_hidden(unsigned long cp)
@@ -443,7 +427,7 @@ static void h_esc(struct html *h, const char *s, size_t max, unsigned flags)
 		return;
 	while (*p) {
 		unsigned long cp = 0;
-		size_t n = h_utf8(p, &cp);
+		size_t n = str_utf8(p, strnlen((const char *)p, 4), &cp);
 
 		if (max && count == max) {
 			h_raw(h, "\xe2\x80\xa6");
@@ -669,6 +653,8 @@ static const char html_css[] =
     ".s0::before{content:\"\\2713\\00a0\"}.s1::before{content:\"\\2717\\00a0\"}"
     ".s2::before{content:\"\\270E\\00a0\"}.s3::before{content:\"\\2013\\00a0\"}"
     ".s4::before{content:\"?\\00a0\"}\n"
+    ".ph{background:#fff3cd;color:#5f4400;border-left-color:#d89b00}"
+    ".ph::before{content:\"!\\00a0\"}\n"
     ".req{font-weight:bold}.code{white-space:nowrap}\n"
     ".note{color:#3a4a57;font-size:13px}\n"
     "ul.inline{margin:0;padding:0;list-style:none}ul.inline li{display:inline}"
@@ -1769,12 +1755,74 @@ enum addr_row {
 	AR_DANE,
 	AR_RETRY,
 	AR_SHA256,
+	AR_NCSC, /* only where the tls_ncsc probe ran on an address of the host */
 	AR_COUNT
 };
 
 static const enum html_word html_addr_words[AR_COUNT] = {
-    W_STARTTLS, W_ERROR,     W_BANNER, W_TLS,        W_CERT_SUBJECT, W_CERT_ISSUER, W_CERT_EXPIRY,
-    W_KEY,      W_SIGNATURE, W_PKIX,   W_NAME_MATCH, W_DANE,         W_RETRY,       W_CERT_SHA256};
+    W_STARTTLS,  W_ERROR, W_BANNER,     W_TLS,  W_CERT_SUBJECT, W_CERT_ISSUER, W_CERT_EXPIRY, W_KEY,
+    W_SIGNATURE, W_PKIX,  W_NAME_MATCH, W_DANE, W_RETRY,        W_CERT_SHA256, W_NCSC};
+
+/* The tls_ncsc evidence of an address: the probe's state and handshakes,
+ * the versions it tried, then one line per finding: its class (styled like
+ * a status: insufficient as voldoet niet, phase-out as a warning), aspect,
+ * item, protocol version and detail. A dash when the probe did not run. */
+static void h_ncsc_cell(struct html *h, const struct rep_addr *a)
+{
+	size_t i;
+
+	if (!a->ncsc_state) {
+		h_val(h, NULL);
+		return;
+	}
+	if (strcmp(a->ncsc_state, "done") == 0)
+		h_w(h, W_NCSC_DONE);
+	else if (strcmp(a->ncsc_state, "incomplete") == 0)
+		h_w(h, W_NCSC_INCOMPLETE);
+	else
+		h_text(h, a->ncsc_state);
+	h_fmt(h, ", %lld", a->ncsc_handshakes);
+	h_w(h, W_NCSC_HANDSHAKES);
+	if (a->ncsc_versions && *a->ncsc_versions) {
+		h_raw(h, "<br><span class=\"mono\">");
+		h_text(h, a->ncsc_versions);
+		h_raw(h, "</span>");
+	}
+	if (!a->nncsc) {
+		h_raw(h, "<br>");
+		h_w(h, W_NCSC_NONE);
+	}
+	for (i = 0; i < a->nncsc; i++) {
+		const struct rep_ncsc_finding *f = &a->ncsc[i];
+
+		h_raw(h, "<br>");
+		if (strcmp(f->cls, "insufficient") == 0) {
+			h_raw(h, "<span class=\"st s1\">");
+			h_w(h, W_NCSC_INSUFFICIENT);
+			h_raw(h, "</span>");
+		} else if (strcmp(f->cls, "phase-out") == 0) {
+			h_raw(h, "<span class=\"st ph\">");
+			h_w(h, W_NCSC_PHASE_OUT);
+			h_raw(h, "</span>");
+		} else {
+			h_text(h, f->cls);
+		}
+		h_raw(h, " ");
+		h_text(h, f->aspect);
+		h_raw(h, " <span class=\"mono\">");
+		h_text(h, f->item);
+		h_raw(h, "</span>");
+		if (f->version) {
+			h_raw(h, " (");
+			h_text(h, f->version);
+			h_raw(h, ")");
+		}
+		if (*f->detail) {
+			h_raw(h, ": ");
+			h_text(h, f->detail);
+		}
+	}
+}
 
 static void h_addr_cell(struct html *h, const struct rep_addr *a, enum addr_row row)
 {
@@ -1842,6 +1890,9 @@ static void h_addr_cell(struct html *h, const struct rep_addr *a, enum addr_row 
 		h_val(h, a->cert_sha256);
 		h_raw(h, "</span>");
 		break;
+	case AR_NCSC:
+		h_ncsc_cell(h, a);
+		break;
 	default:
 		break;
 	}
@@ -1850,7 +1901,7 @@ static void h_addr_cell(struct html *h, const struct rep_addr *a, enum addr_row 
 static void h_addrs(struct html *h, const struct rep_mx *m)
 {
 	size_t k;
-	int row;
+	int row, ncsc = 0;
 
 	if (!m->naddrs) {
 		h_raw(h, "<p>");
@@ -1866,7 +1917,11 @@ static void h_addrs(struct html *h, const struct rep_mx *m)
 		h_raw(h, "</th>");
 	}
 	h_raw(h, "</tr></thead><tbody>\n");
+	for (k = 0; k < m->naddrs; k++)
+		ncsc |= m->addrs[k].ncsc_state != NULL;
 	for (row = 0; row < AR_COUNT; row++) {
+		if (row == AR_NCSC && !ncsc)
+			continue; /* runs from before tls_ncsc: no empty row */
 		h_raw(h, "<tr><th>");
 		h_w(h, html_addr_words[row]);
 		h_raw(h, "</th>");

@@ -115,6 +115,38 @@ static void json_kbool3(struct json *j, const char *key, int v)
 		json_bool(j, v != 0);
 }
 
+/* "ncsc": the tls_ncsc evidence of an address, null when the probe did not
+ * run on it. */
+static void json_ncsc(struct json *j, const struct rep_addr *a)
+{
+	size_t i;
+
+	json_key(j, "ncsc");
+	if (!a->ncsc_state) {
+		json_null(j);
+		return;
+	}
+	json_obj_open(j);
+	json_kstr(j, "state", a->ncsc_state);
+	json_kint(j, "handshakes", a->ncsc_handshakes);
+	json_kstr(j, "versions", a->ncsc_versions);
+	json_key(j, "findings");
+	json_arr_open(j);
+	for (i = 0; i < a->nncsc; i++) {
+		const struct rep_ncsc_finding *f = &a->ncsc[i];
+
+		json_obj_open(j);
+		json_kstr(j, "class", f->cls);
+		json_kstr(j, "aspect", f->aspect);
+		json_kstr(j, "item", f->item);
+		json_kstr(j, "version", f->version);
+		json_kstr(j, "detail", *f->detail ? f->detail : NULL);
+		json_obj_close(j);
+	}
+	json_arr_close(j);
+	json_obj_close(j);
+}
+
 static void json_addr(struct json *j, const struct rep_addr *a)
 {
 	json_obj_open(j);
@@ -136,6 +168,7 @@ static void json_addr(struct json *j, const struct rep_addr *a)
 	json_kstr(j, "dane", a->dane);
 	json_kbool(j, "retried", a->retried);
 	json_kstr(j, "first_attempt", a->first_attempt);
+	json_ncsc(j, a);
 	json_obj_close(j);
 }
 

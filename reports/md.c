@@ -6,8 +6,9 @@
  * category, trend, changes since the previous run, explanations by state,
  * mail providers, organisations, the advice per reason code (what is wrong
  * and what to change, once per code the run names, sorted by code), and an
- * appendix per domain with its reasons and the evidence (MX hosts and
- * addresses). The appendix names a code with advice as a code span
+ * appendix per domain with its reasons and the evidence (MX hosts,
+ * addresses, and per address the tls_ncsc findings when the probe ran). The
+ * appendix names a code with advice as a code span
  * (`dane-missing`; such codes are [a-z0-9-] only) and points to the advice
  * section once per domain in words, not with a link: heading anchors differ
  * between Markdown renderers (cmark-gfm makes none).
@@ -29,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../base/str.h"
 #include "advice.h"
 #include "report.h"
 
@@ -130,6 +132,15 @@ enum md_word {
 	W_TLSRPT_TXT,
 	W_AND,
 	W_MORE,
+	W_NCSC_PROBE,
+	W_NCSC_VERSIONS,
+	W_NCSC_FINDINGS,
+	W_NCSC_DONE,
+	W_NCSC_INCOMPLETE,
+	W_NCSC_HANDSHAKES,
+	W_NCSC_NONE,
+	W_NCSC_PHASE_OUT,
+	W_NCSC_INSUFFICIENT,
 	W_COUNT
 };
 
@@ -255,6 +266,15 @@ static const char *const md_words[W_COUNT][2] = {
     [W_TLSRPT_TXT] = {"TLS-RPT-record", "TLS-RPT record"},
     [W_AND] = {"en", "and"},
     [W_MORE] = {"meer", "more"},
+    [W_NCSC_PROBE] = {"TLS volgens NCSC", "TLS per NCSC"},
+    [W_NCSC_VERSIONS] = {"Versies", "Versions"},
+    [W_NCSC_FINDINGS] = {"Bevindingen", "Findings"},
+    [W_NCSC_DONE] = {"afgerond", "complete"},
+    [W_NCSC_INCOMPLETE] = {"onvolledig", "incomplete"},
+    [W_NCSC_HANDSHAKES] = {"extra handshakes", "extra handshakes"},
+    [W_NCSC_NONE] = {"geen", "none"},
+    [W_NCSC_PHASE_OUT] = {"uit te faseren", "phase-out"},
+    [W_NCSC_INSUFFICIENT] = {"onvoldoende", "insufficient"},
 };
 
 /* At most this many names in one cell (a large provider has thousands of
@@ -305,41 +325,6 @@ static void md_printf(struct md *m, const char *fmt, ...)
 
 /* ---- the escape ---- */
 
-/* The code point of the valid UTF-8 sequence at s (at most n bytes) in *cp;
- * its length, or 0 when it is not valid UTF-8 (overlong, surrogate, cut). */
-static size_t md_utf8(const unsigned char *s, size_t n, unsigned long *cp)
-{
-	size_t need, i;
-
-	if (s[0] < 0x80) {
-		*cp = s[0];
-		return 1;
-	}
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		need = 2;
-		*cp = s[0] & 0x1fUL;
-	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		need = 3;
-		*cp = s[0] & 0x0fUL;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		need = 4;
-		*cp = s[0] & 0x07UL;
-	} else {
-		return 0;
-	}
-	if (n < need)
-		return 0;
-	for (i = 1; i < need; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		*cp = (*cp << 6) | (s[i] & 0x3fUL);
-	}
-	if ((need == 3 && (*cp < 0x800 || (*cp >= 0xd800 && *cp <= 0xdfff))) ||
-	    (need == 4 && (*cp < 0x10000 || *cp > 0x10ffff)))
-		return 0;
-	return need;
-}
-
 /* Code points that must not reach a reader as they are: C1 controls and the
  * bidirectional overrides and isolates (they reorder the text around them). */
 static int md_bad_cp(unsigned long cp)
@@ -381,7 +366,7 @@ static void md_text(struct md *m, const char *s)
 		else if (strchr("\\`*_[]|#~$", c)) {
 			if (putc('\\', m->f) == EOF || putc(c, m->f) == EOF)
 				m->failed = 1;
-		} else if ((n = md_utf8(p + i, len - i, &cp)) == 0 || md_bad_cp(cp)) {
+		} else if ((n = str_utf8(p + i, len - i, &cp)) == 0 || md_bad_cp(cp)) {
 			md_raw(m, "\xef\xbf\xbd");
 			i += n ? n : 1;
 			continue;
@@ -1110,6 +1095,97 @@ static void md_mx_tables(struct md *m, const struct rep_domain *d)
 	md_raw(m, "\n");
 }
 
+/* A stored word in the report's language when it is one we know, else as
+ * stored (escaped). */
+static void md_word_or_text(struct md *m, const char *s, const char *known[2],
+			    const enum md_word w[2])
+{
+	size_t i;
+
+	for (i = 0; i < 2; i++)
+		if (strcmp(s, known[i]) == 0) {
+			md_raw(m, md_w(m, w[i]));
+			return;
+		}
+	md_text(m, s);
+}
+
+/* The findings cell of an address: "class: aspect item (version): detail"
+ * per finding, separated by "; ". */
+static void md_ncsc_findings(struct md *m, const struct rep_addr *a)
+{
+	static const char *cls[2] = {"insufficient", "phase-out"};
+	static const enum md_word cls_w[2] = {W_NCSC_INSUFFICIENT, W_NCSC_PHASE_OUT};
+	size_t i;
+
+	md_raw(m, " ");
+	if (!a->nncsc)
+		md_raw(m, md_w(m, W_NCSC_NONE));
+	for (i = 0; i < a->nncsc; i++) {
+		const struct rep_ncsc_finding *f = &a->ncsc[i];
+
+		md_raw(m, i ? "; " : "");
+		md_word_or_text(m, f->cls, cls, cls_w);
+		md_raw(m, ": ");
+		md_text(m, f->aspect);
+		md_raw(m, " ");
+		md_text(m, f->item);
+		if (f->version) {
+			md_raw(m, " (");
+			md_text(m, f->version);
+			md_raw(m, ")");
+		}
+		if (*f->detail) {
+			md_raw(m, ": ");
+			md_text(m, f->detail);
+		}
+	}
+	md_raw(m, " |");
+}
+
+/* The tls_ncsc evidence per address (what made its verdict warn or fail),
+ * when the probe ran on any address of the domain. */
+static void md_ncsc_table(struct md *m, const struct rep_domain *d)
+{
+	static const char *state[2] = {"done", "incomplete"};
+	static const enum md_word state_w[2] = {W_NCSC_DONE, W_NCSC_INCOMPLETE};
+	const char *names[6];
+	size_t i, k;
+	int any = 0;
+
+	for (i = 0; i < d->nmx; i++)
+		for (k = 0; k < d->mx[i].naddrs; k++)
+			any |= d->mx[i].addrs[k].ncsc_state != NULL;
+	if (!any)
+		return;
+	names[0] = md_w(m, W_MX_HOST);
+	names[1] = md_w(m, W_ADDRESS);
+	names[2] = md_w(m, W_NCSC_PROBE);
+	names[3] = md_w(m, W_NCSC_VERSIONS);
+	names[4] = md_w(m, W_NCSC_FINDINGS);
+	names[5] = NULL;
+	md_thead(m, names, "lllll");
+	for (i = 0; i < d->nmx; i++)
+		for (k = 0; k < d->mx[i].naddrs; k++) {
+			const struct rep_addr *a = &d->mx[i].addrs[k];
+
+			md_raw(m, "|");
+			md_cell(m, d->mx[i].host);
+			md_cell(m, a->ip);
+			if (!a->ncsc_state) {
+				md_raw(m, " \xe2\x80\x93 | \xe2\x80\x93 | \xe2\x80\x93 |\n");
+				continue;
+			}
+			md_raw(m, " ");
+			md_word_or_text(m, a->ncsc_state, state, state_w);
+			md_printf(m, ", %lld %s |", a->ncsc_handshakes, md_w(m, W_NCSC_HANDSHAKES));
+			md_cell(m, a->ncsc_versions);
+			md_ncsc_findings(m, a);
+			md_raw(m, "\n");
+		}
+	md_raw(m, "\n");
+}
+
 /* "- Label: text" for evidence that is there. */
 static void md_item(struct md *m, enum md_word label, const char *text)
 {
@@ -1175,9 +1251,10 @@ static void md_domain(struct md *m, const struct rep_domain *d)
 	md_item(m, W_STS_POLICY, d->mta_sts_policy);
 	md_item(m, W_TLSRPT_TXT, d->tlsrpt_txt);
 	md_raw(m, "\n");
-	if (d->nmx)
+	if (d->nmx) {
 		md_mx_tables(m, d);
-	else
+		md_ncsc_table(m, d);
+	} else
 		md_printf(m, "%s\n\n", md_w(m, W_NO_MX));
 }
 

@@ -339,6 +339,71 @@ static int load_mx(const struct db_rep_mx *m, void *arg)
 	return nm->host ? 0 : -1;
 }
 
+/* A copy of the n bytes at p, NUL-terminated; NULL when out of memory. */
+static char *rep_dupn(const char *p, size_t n)
+{
+	char *s = malloc(n + 1);
+
+	if (s) {
+		memcpy(s, p, n);
+		s[n] = '\0';
+	}
+	return s;
+}
+
+/* One stored finding line (len bytes at p): class, aspect, item, version
+ * ("-": none) and detail, separated by tabs; a missing field is "", fields
+ * after the fifth are ignored (room for more in later versions). */
+static int rep_ncsc_line(struct rep_addr *a, const char *p, size_t len)
+{
+	struct rep_ncsc_finding *f = realloc(a->ncsc, (a->nncsc + 1) * sizeof(*f));
+	char **field[5];
+	size_t i, n;
+
+	if (!f)
+		return -1;
+	a->ncsc = f;
+	f = &a->ncsc[a->nncsc++];
+	memset(f, 0, sizeof(*f));
+	field[0] = &f->cls;
+	field[1] = &f->aspect;
+	field[2] = &f->item;
+	field[3] = &f->version;
+	field[4] = &f->detail;
+	for (i = 0; i < 5; i++) {
+		const char *tab = memchr(p, '\t', len);
+
+		n = tab ? (size_t)(tab - p) : len;
+		*field[i] = rep_dupn(p, n);
+		if (!*field[i])
+			return -1;
+		n += n < len; /* the tab */
+		p += n;
+		len -= n;
+	}
+	if (strcmp(f->version, "-") == 0 || !*f->version) {
+		free(f->version);
+		f->version = NULL;
+	}
+	return 0;
+}
+
+/* The stored findings text, one finding per line, into a->ncsc. */
+static int rep_ncsc_parse(struct rep_addr *a, const char *text)
+{
+	const char *p = text ? text : "";
+
+	while (*p) {
+		size_t len = strcspn(p, "\n");
+
+		if (len && rep_ncsc_line(a, p, len) < 0)
+			return -1;
+		p += len;
+		p += *p == '\n';
+	}
+	return 0;
+}
+
 static int load_addr(const struct db_rep_addr *a, void *arg)
 {
 	struct rep_load *l = arg;
@@ -376,6 +441,13 @@ static int load_addr(const struct db_rep_addr *a, void *arg)
 	na->pkix_valid = a->pkix_valid;
 	na->name_match = a->name_match;
 	na->retried = a->retried;
+	if (a->ncsc_state) {
+		na->ncsc_state = rep_dup(a->ncsc_state);
+		na->ncsc_versions = rep_dup(a->ncsc_versions);
+		na->ncsc_handshakes = a->ncsc_handshakes;
+		if (rep_ncsc_parse(na, a->ncsc_findings) < 0)
+			return -1;
+	}
 	return na->ip ? 0 : -1;
 }
 
@@ -917,6 +989,8 @@ out:
 
 static void rep_addr_free(struct rep_addr *a)
 {
+	size_t i;
+
 	free(a->ip);
 	free(a->starttls);
 	free(a->tls_version);
@@ -931,6 +1005,16 @@ static void rep_addr_free(struct rep_addr *a)
 	free(a->error);
 	free(a->banner);
 	free(a->first_attempt);
+	free(a->ncsc_state);
+	free(a->ncsc_versions);
+	for (i = 0; i < a->nncsc; i++) {
+		free(a->ncsc[i].cls);
+		free(a->ncsc[i].aspect);
+		free(a->ncsc[i].item);
+		free(a->ncsc[i].version);
+		free(a->ncsc[i].detail);
+	}
+	free(a->ncsc);
 }
 
 static void rep_domain_free(struct rep_domain *d)

@@ -61,12 +61,27 @@ struct rep_verdict {
 	char *standard, *verdict, *reasons; /* as stored; reasons space-separated */
 };
 
+/* One phase-out or insufficient item of the tls_ncsc probe, as stored. */
+struct rep_ncsc_finding {
+	char *cls;     /* "phase-out", "insufficient" */
+	char *aspect;  /* "version", "cipher", "cert-key", ... */
+	char *item;    /* "TLSv1.0", a suite's IANA name, "RSA-1024", ... */
+	char *version; /* the protocol version it was seen at; NULL for none */
+	char *detail;  /* "" for none */
+};
+
 struct rep_addr {
 	char *ip, *starttls, *tls_version, *cipher, *cert_sha256, *cert_subject, *cert_issuer;
 	char *cert_not_after, *key_type, *signature, *dane, *error, *banner, *first_attempt;
 	long long key_bits;
 	int pkix_valid, name_match; /* -1: unknown */
 	bool retried;
+	/* tls_ncsc: ncsc_state NULL when the probe did not run on the address
+	 * (then no findings); "done" or "incomplete" otherwise */
+	char *ncsc_state, *ncsc_versions;
+	long long ncsc_handshakes;
+	struct rep_ncsc_finding *ncsc; /* in stored order: the probe's, then the certificate's */
+	size_t nncsc;
 };
 
 struct rep_mx {

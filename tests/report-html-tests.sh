@@ -502,6 +502,11 @@ WHERE mx_host_id IN (SELECT id FROM mx_hosts WHERE run_id = 3);
 UPDATE verdicts SET reasons = reasons || ' "><a/href=javascript:alert(11)>x'
 WHERE domain_id IN (SELECT id FROM domains WHERE run_id = 3) AND standard = 'dnssec';
 UPDATE runs SET label = '</title><script>alert(12)</script>', targets = '/t/"onmouseover="alert(13).yaml' WHERE id = 3;
+UPDATE addresses SET ncsc_versions = '</span><script>alert(15)</script>',
+    ncsc_findings = ncsc_findings || char(10) || '"><svg onload=alert(16)>' || char(9) || 'cipher'
+    || char(9) || '<img src=x onerror=alert(17)>' || char(1) || char(9) || '-' || char(9)
+    || '</td></tr><script>alert(18)</script>'
+WHERE ncsc_state IS NOT NULL AND mx_host_id IN (SELECT id FROM mx_hosts WHERE run_id = 3);
 EOF
 [[ -s $TMP/hostile.err ]] && not_ok "hostile database" "sqlite3 failed" "$TMP/hostile.err"
 cat >"$TMP/hostile.yaml" <<'EOF'
@@ -528,6 +533,11 @@ CN=<iframe src=javascript:alert(9)>
 </title><script>alert(12)</script>
 /t/"onmouseover="alert(13).yaml
 <script>alert(14)</script> & 'reden'
+</span><script>alert(15)</script>
+"><svg onload=alert(16)>
+<img src=x onerror=alert(17)>\ufffd
+</td></tr><script>alert(18)</script>
+depth 1: CN=<script>alert("ncsc")</script>,O='Evil & Co' `x` *y*|z
 EOF
 for lang in nl en; do
     report "hostile.$lang" --db "$TMP/hostile.db" --explanations "$TMP/hostile.yaml" \

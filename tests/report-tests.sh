@@ -5,7 +5,10 @@
 # needed, unused, organisation level, renewed, judged on the run's date);
 # escaping of the hostile names, banners and texts of the fixture in every
 # format (md rendered with cmark-gfm, csv parsed back with Python's csv
-# module, json with jq and Python); usage errors; -o writing atomically.
+# module, json with jq and Python); the tls_ncsc findings of an address in
+# the appendix of html, md and json, a hostile one escaped; a schema-3
+# database migrated when the report opens it; usage errors; -o writing
+# atomically.
 # Every check prints "ok NAME" or "not ok NAME: why"; the last line is
 # "N passed, N failed". Needs no lab and no network.
 #
@@ -93,8 +96,8 @@ if ! sqlite3 "$DB" <"$DATA/fixture.sql" 2>"$TMP/fixture.err"; then
     echo "$pass passed, $fail failed"
     exit 1
 fi
-check "fixture is at schema version 3" "user_version $(sqlite3 "$DB" 'PRAGMA user_version')" \
-    eval '[[ $(sqlite3 "$DB" "PRAGMA user_version") == 3 ]]'
+check "fixture is at schema version 4" "user_version $(sqlite3 "$DB" 'PRAGMA user_version')" \
+    eval '[[ $(sqlite3 "$DB" "PRAGMA user_version") == 4 ]]'
 EXPL=$DATA/explanations.yaml
 
 # ======================================================================
@@ -584,6 +587,115 @@ for x in bad[:10]:
 sys.exit(1 if bad else 0)
 EOF
 done
+
+# ======================================================================
+# tls_ncsc evidence in the appendix: what made the verdict, per address
+# ======================================================================
+# The fixture: mx.oudhost.nl (198.51.100.25, three domains) insufficient and
+# phase-out findings; mx.script-gemeente.nl (203.0.113.5) an incomplete probe
+# whose last finding has a hostile detail; mx1.mailprovider.nl no findings;
+# other addresses no probe (null / a dash / no row).
+# shellcheck disable=SC2089,SC2090
+NCSC_HOSTILE='depth 1: CN=<script>alert("ncsc")</script>,O='"'Evil & Co'"' `x` *y*|z'
+# shellcheck disable=SC2090
+export NCSC_HOSTILE
+check "json: an address's NCSC findings, in stored order" "$(jq -c '.domains[] | select(.name == "proefland.nl") | .evidence.mx[0].addresses[0].ncsc' "$J")" \
+    jqt "$J" '.domains[] | select(.name == "proefland.nl") | .evidence.mx[0].addresses[0].ncsc |
+        .state == "done" and .handshakes == 14 and
+        .versions == "TLSv1.3 refused, TLSv1.2 accepted, TLSv1.1 refused, TLSv1.0 accepted, SSLv3 refused" and
+        [.findings[] | [.class, .aspect, .item, .version]] ==
+        [["insufficient", "cipher", "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA", "TLSv1.0"],
+         ["phase-out", "cipher", "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384", "TLSv1.2"],
+         ["insufficient", "version", "TLSv1.0", "TLSv1.0"],
+         ["phase-out", "cert-key", "RSA-2048", null],
+         ["phase-out", "cert-key", "RSA-2048", null]] and
+        .findings[0].detail == "ECDHE-RSA-AES256-SHA (ECDHE, CBC)"'
+check "json: no probe is null, a probe without findings an empty list" "$(jq -c '[.domains[] | select(.name == "voorbeeld.nl") | .evidence.mx[].addresses[].ncsc | if . == null then null else .findings end]' "$J")" \
+    jqt "$J" '[.domains[] | select(.name == "voorbeeld.nl") | .evidence.mx[].addresses[].ncsc |
+        if . == null then null else .findings end] == [[], [], null] and
+        (.domains[] | select(.name == "storing.nl") | .evidence.mx[0].addresses[0].ncsc == null)'
+# ncsc_json FILE: the hostile finding of script-gemeente.nl comes back exactly
+ncsc_json() {
+    jq -e --arg h "$NCSC_HOSTILE" '.domains[] | select(.name == "script-gemeente.nl") |
+        .evidence.mx[0].addresses[0].ncsc | .state == "incomplete" and .handshakes == 3 and
+        (.findings | length) == 3 and .findings[2] == {"class": "phase-out",
+        "aspect": "cert-key", "item": "RSA-2048", "version": null, "detail": $h}' "$1" >/dev/null
+}
+check "json: the hostile NCSC detail round-trips exactly (nl, en)" "$(jq -c '.domains[] | select(.name == "script-gemeente.nl") | .evidence.mx[0].addresses[0].ncsc.findings[2]' "$J")" \
+    eval 'ncsc_json "$J" && ncsc_json "$TMP/g-en-json.out"'
+# shellcheck disable=SC2034 # read by check's eval
+md_row_nl='| mx.oudhost.nl | 198.51.100.25 | afgerond, 14 extra handshakes | TLSv1.3 refused, TLSv1.2 accepted, TLSv1.1 refused, TLSv1.0 accepted, SSLv3 refused | onvoldoende: cipher TLS\_ECDHE\_RSA\_WITH\_AES\_256\_CBC\_SHA (TLSv1.0): ECDHE-RSA-AES256-SHA (ECDHE, CBC); uit te faseren: cipher TLS\_ECDHE\_RSA\_WITH\_AES\_256\_CBC\_SHA384 (TLSv1.2): '
+# shellcheck disable=SC2034
+md_en='; insufficient: version TLSv1.0 (TLSv1.0): accepted; phase-out: cert-key RSA-2048: depth 0: CN=mx.oudhost.nl;'
+check "md: the NCSC table of a domain, a row per address (nl, en)" "no such rows" \
+    eval 'grep -qF -- "$md_row_nl" "$TMP/g-nl-md.out" &&
+          grep -qF -- "| mx.oudhost.nl | 198.51.100.25 | complete, 14 extra handshakes |" "$TMP/g-en-md.out" &&
+          grep -qF -- "$md_en" "$TMP/g-en-md.out" &&
+          grep -qxF -- "| MX-host | Adres | TLS volgens NCSC | Versies | Bevindingen |" "$TMP/g-nl-md.out" &&
+          grep -qxF -- "| mx2.mailprovider.nl | 192.0.2.11 | – | – | – |" "$TMP/g-nl-md.out" &&
+          [[ $(grep -c "| TLS volgens NCSC |" "$TMP/g-nl-md.out") -eq 10 ]]'
+# shellcheck disable=SC2016,SC2034 # literal backticks; read by check's eval
+md_hostile='RSA-2048: depth 1: CN=&lt;script&gt;alert("ncsc")&lt;/script&gt;,O='"'Evil &amp; Co'"' \`x\` \*y\*\|z |'
+check "md: the hostile NCSC detail is escaped (nl, en)" "not found escaped" \
+    eval 'grep -qF -- "$md_hostile" "$TMP/g-nl-md.out" && grep -qF -- "$md_hostile" "$TMP/g-en-md.out"'
+for lang in nl en; do
+    check "md $lang: cmark-gfm renders the hostile NCSC detail as text" "see above" \
+        python3 - "$TMP/md-$lang.html" "$lang" <<'EOF'
+import html.parser, os, sys
+class Cells(html.parser.HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.cells, self.cur = [], None
+    def handle_starttag(self, tag, attrs):
+        if tag in ("td", "th"):
+            self.cur = []
+    def handle_endtag(self, tag):
+        if tag in ("td", "th") and self.cur is not None:
+            self.cells.append("".join(self.cur))
+            self.cur = None
+    def handle_data(self, data):
+        if self.cur is not None:
+            self.cur.append(data)
+p = Cells()
+p.feed(open(sys.argv[1], encoding="utf-8").read())
+word = "uit te faseren" if sys.argv[2] == "nl" else "phase-out"
+want = f"{word}: cert-key RSA-2048: {os.environ['NCSC_HOSTILE']}"
+if not any(c.endswith(want) for c in p.cells):
+    print(f"  no table cell ending in {want!r}")
+    sys.exit(1)
+EOF
+done
+# shellcheck disable=SC2034 # read by check's eval
+hostile_html='<span class="mono">RSA-2048</span>: depth 1: CN=&lt;script&gt;alert(&quot;ncsc&quot;)&lt;/script&gt;,O=&#39;Evil &amp; Co&#39; `x` *y*|z</td></tr>'
+for lang in nl en; do
+    rep "ncsc-html-$lang" --format html --lang "$lang" --explanations "$EXPL"
+    H=$TMP/ncsc-html-$lang.out
+    # shellcheck disable=SC2034 # read by check's eval
+    if [[ $lang == nl ]]; then
+        row='<tr><th>TLS volgens NCSC</th><td>afgerond, 14 extra handshakes<br><span class="mono">TLSv1.3 refused, TLSv1.2 accepted, TLSv1.1 refused, TLSv1.0 accepted, SSLv3 refused</span><br><span class="st s1">onvoldoende</span> cipher <span class="mono">TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA</span> (TLSv1.0): ECDHE-RSA-AES256-SHA (ECDHE, CBC)<br><span class="st ph">uit te faseren</span> cipher'
+    else
+        row='<tr><th>TLS per NCSC</th><td>complete, 14 extra handshakes<br><span class="mono">TLSv1.3 refused, TLSv1.2 accepted, TLSv1.1 refused, TLSv1.0 accepted, SSLv3 refused</span><br><span class="st s1">insufficient</span> cipher <span class="mono">TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA</span> (TLSv1.0): ECDHE-RSA-AES256-SHA (ECDHE, CBC)<br><span class="st ph">phase-out</span> cipher'
+    fi
+    # 10 address tables with a probed address: mx1.mailprovider.nl x 6, oudhost x 3,
+    # script-gemeente, and none for mx2 or the unprobed ones
+    check "html $lang: the NCSC row of an address, only where a probe ran" "exit $RC, $(grep -c 'NCSC</th><td>' "$H") rows" \
+        eval '[[ $RC -eq 0 ]] && grep -qF -- "$row" "$H" && [[ $(grep -c "NCSC</th><td>" "$H") -eq 10 ]]'
+    check "html $lang: the hostile NCSC detail is escaped" "not found escaped, or raw" \
+        eval 'grep -qF -- "$hostile_html" "$H" && ! grep -qF "alert(\"ncsc\")" "$H"'
+done
+
+# A schema-3 database (before the tls_ncsc columns) is migrated when the
+# report opens it, and reports as before: no NCSC rows.
+sqlite3 "$TMP/v3.db" <"$DATA/fixture.sql" &&
+    sqlite3 "$TMP/v3.db" "ALTER TABLE addresses DROP COLUMN ncsc_state;
+        ALTER TABLE addresses DROP COLUMN ncsc_handshakes;
+        ALTER TABLE addresses DROP COLUMN ncsc_versions;
+        ALTER TABLE addresses DROP COLUMN ncsc_findings; PRAGMA user_version = 3"
+ms v3-md report --db "$TMP/v3.db" --format md --explanations "$EXPL"
+check "a schema-3 database is migrated to 4 by the report, without NCSC rows" "exit $RC, user_version $(sqlite3 "$TMP/v3.db" 'PRAGMA user_version')" \
+    eval '[[ $RC -eq 0 && $(sqlite3 "$TMP/v3.db" "PRAGMA user_version") == 4 ]] &&
+          [[ $(sqlite3 "$TMP/v3.db" "SELECT count(*) FROM pragma_table_info(\"addresses\") WHERE name LIKE \"ncsc%\"") == 4 ]] &&
+          ! grep -q "NCSC |" "$TMP/v3-md.out" && grep -qF "| mx.oudhost.nl | 198.51.100.25 | ok |" "$TMP/v3-md.out"'
 
 # Bytes that are not UTF-8, a bidi override (U+202E) and a C1 control
 # (U+0085) in a name and a banner: md and csv write U+FFFD for each, json

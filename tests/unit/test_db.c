@@ -2,7 +2,9 @@
  * test_db.c - unit tests for the SQLite store (db/db.c, SPEC §6): a fresh
  * file is at the newest schema in WAL mode, an older file is migrated with
  * its rows kept, a newer one is refused, stored domains read back with plain
- * sqlite3 queries after a reopen, a domain stored twice in a run is one row,
+ * sqlite3 queries after a reopen (the tls_ncsc evidence of an address
+ * included: findings one per line, tab-separated, tabs and line breaks of
+ * the fields made spaces), a domain stored twice in a run is one row,
  * db_domain_done, and a full batch is committed before db_close.
  *
  * Every test works on its own temporary file under /tmp (mkstemp), removed
@@ -16,6 +18,7 @@
 #include <unistd.h>
 
 #include "../../db/db.h"
+#include "../../probes/ncsc.h"
 #include "../../probes/probe.h"
 #include "unit.h"
 
@@ -109,7 +112,54 @@ static struct {
 	struct domain_scan ds;
 	struct mx_host host[2];
 	struct addr_result addr[2][2];
+	struct ncsc_result ncsc[2];
 } dfx;
+
+/* A finding of the tls_ncsc probe. */
+static void add_finding(struct ncsc_result *r, enum ncsc_aspect aspect, enum ncsc_class cls,
+			int version, const char *item, const char *detail)
+{
+	struct ncsc_item *it = &r->find[r->nfind++];
+
+	it->aspect = aspect;
+	it->cls = cls;
+	it->version = version;
+	(void)snprintf(it->item, sizeof(it->item), "%s", item);
+	(void)snprintf(it->detail, sizeof(it->detail), "%s", detail);
+}
+
+/* The tls_ncsc evidence of the TLS address of host h: on the first host a
+ * finished probe with two findings (one detail with a tab and line breaks)
+ * and a 1024-bit RSA certificate (a third finding, from the chain); on the
+ * second an incomplete probe that found nothing. */
+static void build_ncsc(struct addr_result *a, size_t h)
+{
+	struct ncsc_result *r = &dfx.ncsc[h];
+
+	(void)snprintf(r->ip, sizeof(r->ip), "%s", a->ip);
+	r->state = h == 0 ? NCSC_DONE : NCSC_INCOMPLETE;
+	r->handshakes = h == 0 ? 9 : 2;
+	r->version[NCSC_TLS13] = NCSC_V_ACCEPTED;
+	if (h == 0) {
+		r->version[NCSC_TLS12] = NCSC_V_ACCEPTED;
+		r->version[NCSC_TLS11] = NCSC_V_REFUSED;
+		r->version[NCSC_TLS10] = NCSC_V_ACCEPTED;
+		r->version[NCSC_SSL3] = NCSC_V_UNTESTABLE;
+		add_finding(r, NCSC_A_VERSION, NCSC_INSUFFICIENT, TLS1_VERSION, "TLSv1.0",
+			    "accepted");
+		add_finding(r, NCSC_A_SUITE, NCSC_PHASE_OUT, TLS1_2_VERSION,
+			    "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384", "a\tb\nc\r\nd");
+		a->cert.ncerts = 1;
+		(void)snprintf(a->cert.certs[0].subject, sizeof(a->cert.certs[0].subject),
+			       "CN=x\ty");
+		(void)snprintf(a->cert.certs[0].key_type, sizeof(a->cert.certs[0].key_type), "RSA");
+		a->cert.certs[0].key_bits = 1024;
+		(void)snprintf(a->cert.certs[0].sig_hash, sizeof(a->cert.certs[0].sig_hash),
+			       "SHA256");
+		(void)snprintf(a->cert.certs[0].sig_key, sizeof(a->cert.certs[0].sig_key), "RSA");
+	}
+	a->ncsc = r;
+}
 
 /* A domain with nmx MX hosts (two addresses each) and verdicts for every
  * probe: pass for even i, fail with reasons for odd i (i = the domain's
@@ -144,6 +194,7 @@ static const struct domain_scan *build_domain(const char *name, size_t nmx, int 
 				a->cert.name_match = h == 0;
 				(void)snprintf(a->cert.sha256, sizeof(a->cert.sha256), "%064d", 7);
 				a->dane = h == 0 ? DANE_MATCH : DANE_NOT_CHECKED;
+				build_ncsc(a, h);
 			}
 			a->done = true;
 			mh->addr[k] = a;
@@ -182,7 +233,7 @@ void test_db_open_fresh(void)
 	db = db_open(t.path, err, sizeof(err));
 	if (CHECK(db != NULL)) {
 		CHECK_INT(db_schema_version(db), DB_SCHEMA_VERSION);
-		CHECK_INT(db_schema_version(db), 3);
+		CHECK_INT(db_schema_version(db), 4);
 		CHECK_STR(db_error(db), "");
 	} else {
 		(void)printf("db_open: %s\n", err);
@@ -190,7 +241,7 @@ void test_db_open_fresh(void)
 	h = raw_open(t.path);
 	CHECK(h != NULL);
 	CHECK_STR(raw_text(h, "PRAGMA journal_mode"), "wal");
-	CHECK_INT(raw_int(h, "PRAGMA user_version"), 3);
+	CHECK_INT(raw_int(h, "PRAGMA user_version"), 4);
 	CHECK_INT(raw_int(h,
 			  "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN"
 			  " ('runs', 'organisations', 'domains', 'mx_hosts', 'addresses',"
@@ -207,7 +258,7 @@ void test_db_open_fresh(void)
 	db = db_open(t.path, err, sizeof(err));
 	CHECK(db != NULL);
 	if (db)
-		CHECK_INT(db_schema_version(db), 3);
+		CHECK_INT(db_schema_version(db), 4);
 	db_close(db);
 	tdb_remove(&t);
 }
@@ -277,8 +328,22 @@ void test_db_migrate(void)
 	CHECK_INT(raw_int(h, "SELECT count(*) FROM sqlite_master WHERE name = 'run_targets'"), 0);
 	(void)sqlite3_close(h);
 
-	/* Opening it migrates to the newest and keeps the rows; the old single
-	 * organisation becomes the domain's attribution. */
+	/* Version 3: scan runs and more evidence, but no tls_ncsc columns yet. */
+	db = db_open_version(t.path, 3, err, sizeof(err));
+	if (CHECK(db != NULL))
+		CHECK_INT(db_schema_version(db), 3);
+	db_close(db);
+	h = raw_open(t.path);
+	CHECK_INT(raw_int(h, "PRAGMA user_version"), 3);
+	CHECK_INT(raw_int(h, "SELECT count(*) FROM sqlite_master WHERE name = 'run_targets'"), 1);
+	CHECK_INT(raw_int(h, "SELECT count(*) FROM pragma_table_info('addresses')"
+			     " WHERE name LIKE 'ncsc%'"),
+		  0);
+	(void)sqlite3_close(h);
+
+	/* Opening the version-3 file migrates it to the newest and keeps the
+	 * rows; the old single organisation becomes the domain's attribution,
+	 * and the old addresses have no tls_ncsc evidence (NULL: not probed). */
 	db = db_open(t.path, err, sizeof(err));
 	if (CHECK(db != NULL))
 		CHECK_INT(db_schema_version(db), DB_SCHEMA_VERSION);
@@ -286,7 +351,15 @@ void test_db_migrate(void)
 		(void)printf("db_open: %s\n", err);
 	db_close(db);
 	h = raw_open(t.path);
-	CHECK_INT(raw_int(h, "PRAGMA user_version"), 3);
+	CHECK_INT(raw_int(h, "PRAGMA user_version"), 4);
+	CHECK_INT(raw_int(h,
+			  "SELECT count(*) FROM pragma_table_info('addresses') WHERE name IN"
+			  " ('ncsc_state', 'ncsc_handshakes', 'ncsc_versions', 'ncsc_findings')"),
+		  4);
+	CHECK_INT(raw_int(h, "SELECT count(*) FROM addresses WHERE ncsc_state IS NULL AND"
+			     " ncsc_handshakes IS NULL AND ncsc_versions IS NULL AND"
+			     " ncsc_findings IS NULL"),
+		  2);
 	CHECK_STR(raw_text(h, "SELECT label FROM runs"), "v1 run");
 	CHECK_STR(raw_text(h, "SELECT status FROM runs"), "done");
 	CHECK_INT(raw_int(h, "SELECT loaded FROM runs"), 0);
@@ -319,6 +392,7 @@ void test_db_migrate(void)
 	h = raw_open(t.path);
 	CHECK_INT(raw_int(h, "SELECT count(*) FROM domain_organisations"), 2);
 	CHECK_INT(raw_int(h, "SELECT count(*) FROM organisations"), 1);
+	CHECK_INT(raw_int(h, "SELECT count(*) FROM addresses WHERE ncsc_state = 'done'"), 1);
 	(void)sqlite3_close(h);
 	tdb_remove(&t);
 }
@@ -474,6 +548,30 @@ void test_db_store(void)
 			      " mx_hosts m ON m.id = a.mx_host_id WHERE m.host = 'mx1.b.example'"
 			      " AND a.ip = '192.0.2.2'"),
 		  "no-starttls|-|-|not-checked");
+	/* tls_ncsc: the probe's findings, then the certificate's; a tab or line
+	 * break inside a field becomes a space */
+	CHECK_STR(raw_text(h,
+			   "SELECT a.ncsc_state || '|' || a.ncsc_handshakes || '|' ||"
+			   " a.ncsc_versions FROM addresses a JOIN mx_hosts m ON m.id ="
+			   " a.mx_host_id WHERE m.host = 'mx1.b.example' AND a.ip = '192.0.2.1'"),
+		  "done|9|TLSv1.3 accepted, TLSv1.2 accepted, TLSv1.1 refused, TLSv1.0 accepted,"
+		  " SSLv3 untestable");
+	CHECK_STR(raw_text(h,
+			   "SELECT a.ncsc_findings FROM addresses a JOIN mx_hosts m ON m.id ="
+			   " a.mx_host_id WHERE m.host = 'mx1.b.example' AND a.ip = '192.0.2.1'"),
+		  "insufficient\tversion\tTLSv1.0\tTLSv1.0\taccepted\n"
+		  "phase-out\tcipher\tTLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384\tTLSv1.2\ta b c  d\n"
+		  "insufficient\tcert-key\tRSA-1024\t-\tdepth 0: CN=x y");
+	/* ran, found nothing: ""; did not run (no TLS): all NULL */
+	CHECK_STR(raw_text(h,
+			   "SELECT a.ncsc_state || '|' || a.ncsc_handshakes || '|[' ||"
+			   " a.ncsc_findings || ']' FROM addresses a JOIN mx_hosts m ON m.id ="
+			   " a.mx_host_id WHERE m.host = 'mx2.c.example' AND a.ip = '192.0.2.3'"),
+		  "incomplete|2|[]");
+	CHECK_INT(raw_int(h, "SELECT count(*) FROM addresses WHERE starttls = 'no-starttls' AND"
+			     " ncsc_state IS NULL AND ncsc_handshakes IS NULL AND"
+			     " ncsc_versions IS NULL AND ncsc_findings IS NULL"),
+		  3);
 	CHECK_INT(raw_int(h, "PRAGMA foreign_key_check"), -1); /* no rows: no violations */
 	(void)sqlite3_close(h);
 	tdb_remove(&t);

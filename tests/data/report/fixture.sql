@@ -1,6 +1,6 @@
 -- tests/data/report/fixture.sql - the fixed database of the report tests
 -- (tests/report-tests.sh): `sqlite3 fixture.db < fixture.sql` makes a mailscan
--- database at schema version 3 (the schema below is `sqlite3 DB .schema` of
+-- database at schema version 4 (the schema below is `sqlite3 DB .schema` of
 -- a database made by `mailscan scan`; a newer mailscan migrates it on open).
 --
 -- Three finished runs (1 januari, 2 februari, 3 maart: trend and the changes
@@ -31,7 +31,14 @@
 --                         char(1)
 --
 -- Providers: mailprovider.nl (mx1, mx2; DANE ok) and oudhost.nl (no TLSA)
--- are shared. tests/data/report/explanations.yaml goes with this file.
+-- are shared.
+--
+-- tls_ncsc evidence (schema 4) on three hosts' addresses: mx1.mailprovider.nl
+-- (done, no findings), mx.oudhost.nl (done: insufficient TLS 1.0 and a CBC
+-- suite, phase-out suite and certificate keys) and mx.script-gemeente.nl
+-- (incomplete; certificate findings, one with a hostile detail). The runs
+-- have no tls_ncsc verdicts, so the standards and counts the other checks
+-- pin down stay as they were; the appendix shows the evidence all the same. tests/data/report/explanations.yaml goes with this file.
 -- Changing it means regenerating the golden files (UPDATE_GOLDEN=1 with
 -- tests/report-tests.sh and tests/report-html-tests.sh) and reading the diff.
 PRAGMA foreign_keys = OFF;
@@ -40,7 +47,7 @@ CREATE TABLE runs ( id INTEGER PRIMARY KEY, started TEXT NOT NULL, finished TEXT
 CREATE TABLE organisations ( id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, category TEXT NOT NULL DEFAULT '');
 CREATE TABLE domains ( id INTEGER PRIMARY KEY, run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE, name TEXT NOT NULL, organisation_id INTEGER REFERENCES organisations(id), checked_at TEXT NOT NULL, evidence TEXT, dnssec_soa TEXT, dnssec_mx TEXT, mx_error TEXT, mta_sts_txt TEXT, mta_sts_policy TEXT, tlsrpt_txt TEXT, UNIQUE (run_id, name));
 CREATE TABLE mx_hosts ( id INTEGER PRIMARY KEY, run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE, domain_id INTEGER NOT NULL REFERENCES domains(id) ON DELETE CASCADE, host TEXT NOT NULL, preference INTEGER NOT NULL, dnssec TEXT NOT NULL, tlsa_state TEXT NOT NULL, tlsa TEXT, error TEXT);
-CREATE TABLE addresses ( id INTEGER PRIMARY KEY, mx_host_id INTEGER NOT NULL REFERENCES mx_hosts(id) ON DELETE CASCADE, ip TEXT NOT NULL, starttls TEXT NOT NULL, tls_version TEXT, cipher TEXT, cert_sha256 TEXT, pkix_valid INTEGER, name_match INTEGER, dane TEXT NOT NULL, banner TEXT, ehlo TEXT, error TEXT, cert_subject TEXT, cert_issuer TEXT, cert_not_after TEXT, key_type TEXT, key_bits INTEGER, signature TEXT, retried INTEGER NOT NULL DEFAULT 0, first_attempt TEXT);
+CREATE TABLE addresses ( id INTEGER PRIMARY KEY, mx_host_id INTEGER NOT NULL REFERENCES mx_hosts(id) ON DELETE CASCADE, ip TEXT NOT NULL, starttls TEXT NOT NULL, tls_version TEXT, cipher TEXT, cert_sha256 TEXT, pkix_valid INTEGER, name_match INTEGER, dane TEXT NOT NULL, banner TEXT, ehlo TEXT, error TEXT, cert_subject TEXT, cert_issuer TEXT, cert_not_after TEXT, key_type TEXT, key_bits INTEGER, signature TEXT, retried INTEGER NOT NULL DEFAULT 0, first_attempt TEXT, ncsc_state TEXT, ncsc_handshakes INTEGER, ncsc_versions TEXT, ncsc_findings TEXT);
 CREATE TABLE verdicts ( domain_id INTEGER NOT NULL REFERENCES domains(id) ON DELETE CASCADE, standard TEXT NOT NULL, verdict TEXT NOT NULL, reasons TEXT NOT NULL DEFAULT '', PRIMARY KEY (domain_id, standard));
 CREATE INDEX verdicts_standard_verdict ON verdicts(standard, verdict);
 CREATE INDEX domains_run ON domains(run_id);
@@ -55,7 +62,7 @@ CREATE TABLE domain_organisations ( domain_id INTEGER NOT NULL REFERENCES domain
 CREATE INDEX domain_organisations_org ON domain_organisations(organisation_id);
 CREATE UNIQUE INDEX mx_hosts_domain_host ON mx_hosts(domain_id, host);
 CREATE INDEX runs_status ON runs(status);
-PRAGMA user_version = 3;
+PRAGMA user_version = 4;
 
 -- ---- runs ----
 INSERT INTO runs (id, started, finished, label, options, status, targets, loaded) VALUES
@@ -336,6 +343,38 @@ INSERT INTO addresses (mx_host_id, ip, starttls, dane, banner, error, retried, f
 VALUES
  (3091, '192.0.2.99', 'timeout', 'not-checked', NULL, 'no greeting within 10 s', 1,
   'timeout: no greeting within 10 s');
+
+-- tls_ncsc evidence: one probe per IP, so every row of the IP gets the same;
+-- findings one per line, class TAB aspect TAB item TAB version ("-": none)
+-- TAB detail, the certificate's last ('' : the probe found nothing)
+UPDATE addresses SET ncsc_state = 'done', ncsc_handshakes = 13,
+ ncsc_versions = 'TLSv1.3 accepted, TLSv1.2 accepted, TLSv1.1 refused, TLSv1.0 refused, SSLv3 refused',
+ ncsc_findings = ''
+WHERE mx_host_id IN (SELECT id FROM mx_hosts WHERE host = 'mx1.mailprovider.nl' AND run_id = 3);
+UPDATE addresses SET ncsc_state = 'done', ncsc_handshakes = 14,
+ ncsc_versions = 'TLSv1.3 refused, TLSv1.2 accepted, TLSv1.1 refused, TLSv1.0 accepted, SSLv3 refused',
+ ncsc_findings =
+  'insufficient' || char(9) || 'cipher' || char(9) || 'TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA'
+  || char(9) || 'TLSv1.0' || char(9) || 'ECDHE-RSA-AES256-SHA (ECDHE, CBC)' || char(10)
+  || 'phase-out' || char(9) || 'cipher' || char(9) || 'TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384'
+  || char(9) || 'TLSv1.2' || char(9) || 'ECDHE-RSA-AES256-SHA384 (ECDHE, CBC)' || char(10)
+  || 'insufficient' || char(9) || 'version' || char(9) || 'TLSv1.0' || char(9) || 'TLSv1.0'
+  || char(9) || 'accepted' || char(10)
+  || 'phase-out' || char(9) || 'cert-key' || char(9) || 'RSA-2048' || char(9) || '-' || char(9)
+  || 'depth 0: CN=mx.oudhost.nl' || char(10)
+  || 'phase-out' || char(9) || 'cert-key' || char(9) || 'RSA-2048' || char(9) || '-' || char(9)
+  || 'depth 1: CN=Sectigo RSA Domain Validation Secure Server CA,O=Sectigo Limited,C=GB'
+WHERE mx_host_id IN (SELECT id FROM mx_hosts WHERE host = 'mx.oudhost.nl' AND run_id = 3);
+UPDATE addresses SET ncsc_state = 'incomplete', ncsc_handshakes = 3,
+ ncsc_versions = 'TLSv1.3 accepted, TLSv1.2 unknown, TLSv1.1 unknown, TLSv1.0 unknown, SSLv3 unknown',
+ ncsc_findings =
+  'insufficient' || char(9) || 'cert-key' || char(9) || 'RSA-1024' || char(9) || '-' || char(9)
+  || 'depth 0: CN=<b>mx</b>|evil,O=Evil & Co' || char(10)
+  || 'insufficient' || char(9) || 'cert-signature' || char(9) || 'sha1WithRSAEncryption'
+  || char(9) || '-' || char(9) || 'depth 0: CN=<b>mx</b>|evil,O=Evil & Co' || char(10)
+  || 'phase-out' || char(9) || 'cert-key' || char(9) || 'RSA-2048' || char(9) || '-' || char(9)
+  || 'depth 1: CN=<script>alert("ncsc")</script>,O=''Evil & Co'' `x` *y*|z'
+WHERE ip = '203.0.113.5';
 
 -- ---- run 4: still running (ignored by default and by the trend) ----
 INSERT INTO domains (id, run_id, name, organisation_id, checked_at) VALUES
