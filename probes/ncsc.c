@@ -1023,8 +1023,16 @@ void ncsc_hello_outcome(const struct ncsc_catalogue *cat, const struct ncsc_atte
 		break;
 	}
 	o->res = NCSC_RES_CHOKED;
-	if (sh->version < SSL3_VERSION || sh->version > a->version) {
-		(void)snprintf(o->why, sizeof(o->why), "ServerHello version 0x%04x, not offered",
+	if (sh->version > a->version) {
+		/* not allowed (RFC 5246 E.1), but what it says is: not this version */
+		o->res = NCSC_RES_REFUSED;
+		(void)snprintf(o->why, sizeof(o->why),
+			       "ServerHello version 0x%04x, above the offer",
+			       (unsigned)sh->version);
+		return;
+	}
+	if (sh->version < SSL3_VERSION) {
+		(void)snprintf(o->why, sizeof(o->why), "ServerHello version 0x%04x",
 			       (unsigned)sh->version);
 		return;
 	}

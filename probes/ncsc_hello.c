@@ -308,8 +308,14 @@ enum ncsc_hello_res ncsc_hello_parse(const uint8_t *in, size_t len, struct ncsc_
 		if (type == 21) {
 			if (nhs > 0)
 				return garbage(sh, "an alert inside the ServerHello");
-			if (off + 5 + 2 > len)
+			if (off + 5 + rlen > len || off + 5 + 2 > len)
 				return NCSC_HELLO_MORE;
+			if (in[off + 5] == 1 && in[off + 6] != 0 && rlen == 2) {
+				/* a warning (unrecognized_name from some old servers)
+				 * before the ServerHello: not an answer yet */
+				off += 5 + rlen;
+				continue;
+			}
 			sh->alert_level = in[off + 5];
 			sh->alert_desc = in[off + 6];
 			return NCSC_HELLO_ALERT;

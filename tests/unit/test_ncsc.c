@@ -1009,7 +1009,7 @@ void test_ncsc_hello(void)
 	    20,   21,   22,   23,   24,   25,   26,   27,   28,   29,   30,   31,   32,  0x00, 0xc0,
 	    0x2f, 0x00, 0x00, 0x09, 0xff, 0x01, 0x00, 0x01, 0x00, 0x00, 0x17, 0x00, 0x00};
 	static const uint8_t alert[] = {0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x28};
-	uint8_t rnd[32], h[NCSC_HELLO_MAX], split[sizeof(sh12) + 5];
+	uint8_t rnd[32], h[NCSC_HELLO_MAX], split[sizeof(sh12) + 5], warn[sizeof(sh12) + 7];
 	struct ncsc_server_hello sh;
 	struct ncsc_attempt a;
 	struct ncsc_outcome o;
@@ -1082,6 +1082,17 @@ void test_ncsc_hello(void)
 	CHECK_INT(ncsc_hello_parse(split, sizeof(split), &sh), NCSC_HELLO_SERVER_HELLO);
 	CHECK_INT(sh.suite, 0xc02f);
 
+	unit_case("a warning alert (unrecognized_name) before the ServerHello is skipped");
+	memcpy(warn, "\x15\x03\x01\x00\x02\x01\x70", 7);
+	memcpy(warn + 7, sh12, sizeof(sh12));
+	CHECK_INT(ncsc_hello_parse(warn, sizeof(warn), &sh), NCSC_HELLO_SERVER_HELLO);
+	CHECK_INT(sh.suite, 0xc02f);
+	for (k = 0; k < sizeof(warn); k++)
+		CHECK_INT(ncsc_hello_parse(warn, k, &sh), NCSC_HELLO_MORE);
+	warn[5] = 2; /* the same alert, fatal: the answer */
+	CHECK_INT(ncsc_hello_parse(warn, sizeof(warn), &sh), NCSC_HELLO_ALERT);
+	CHECK(sh.alert_desc == 0x70);
+
 	unit_case("alert; SMTP text; a Certificate first; bad extension lengths");
 	CHECK_INT(ncsc_hello_parse(alert, sizeof(alert), &sh), NCSC_HELLO_ALERT);
 	CHECK(sh.alert_level == 2 && sh.alert_desc == 40);
@@ -1121,9 +1132,9 @@ void test_ncsc_hello(void)
 	a.compress = true;
 	ncsc_hello_outcome(&sim_cat, &a, NCSC_HELLO_SERVER_HELLO, &sh, false, &o);
 	CHECK(o.res == NCSC_RES_OK && o.f.compression);
-	a.version = SSL3_VERSION; /* a TLS 1.2 answer to an SSL 3.0 hello */
+	a.version = SSL3_VERSION; /* a TLS 1.2 answer to an SSL 3.0 hello: not SSL 3.0 */
 	ncsc_hello_outcome(&sim_cat, &a, NCSC_HELLO_SERVER_HELLO, &sh, false, &o);
-	CHECK_INT(o.res, NCSC_RES_CHOKED);
+	CHECK_INT(o.res, NCSC_RES_REFUSED);
 	sh.alert_desc = 40;
 	ncsc_hello_outcome(&sim_cat, &a, NCSC_HELLO_ALERT, &sh, false, &o);
 	CHECK_INT(o.res, NCSC_RES_REFUSED);
