@@ -28,6 +28,7 @@ struct probe_env {
 	int (*fetch)(struct domain_scan *ds, const struct fetch_request *req, probe_fetch_cb cb);
 	const char *ca_file; /* NULL: system store */
 	unsigned timeout_ms;
+	bool ncsc_skip; /* --skip-tls-ncsc: no tls_ncsc handshakes were made */
 };
 
 struct probe_ops {

@@ -78,7 +78,8 @@ static void tls_ncsc_judge(const struct ncsc_item *it, size_t n, struct probe_ve
 
 static void tls_ncsc_evaluate(const struct domain_scan *ds, struct probe_verdict *out)
 {
-	size_t i, k, answered = 0, tested = 0, no_tls = 0, cut = 0;
+	size_t i, k, answered = 0, tested = 0, no_tls = 0, cut = 0, skipped = 0;
+	bool skip = ds->env && ds->env->ncsc_skip;
 	struct ncsc_item certs[2 * SCAN_CHAIN_MAX];
 
 	if (probe_mail_precheck(ds, out))
@@ -97,16 +98,21 @@ static void tls_ncsc_evaluate(const struct domain_scan *ds, struct probe_verdict
 				no_tls++;
 				continue;
 			}
+			/* the chain is the STARTTLS probe's: judged even without the rest */
+			tls_ncsc_judge(
+			    certs, ncsc_cert_findings(&ar->cert, certs, 2 * SCAN_CHAIN_MAX), out);
 			if (!r) {
-				cut++; /* a handshake, but the probe never ran (local failure) */
+				/* a handshake, but no probe: switched off, or a local failure */
+				if (skip)
+					skipped++;
+				else
+					cut++;
 				continue;
 			}
 			tested++;
 			if (r->state != NCSC_DONE)
 				cut++;
 			tls_ncsc_judge(r->find, r->nfind, out);
-			tls_ncsc_judge(
-			    certs, ncsc_cert_findings(&ar->cert, certs, 2 * SCAN_CHAIN_MAX), out);
 		}
 	}
 	if (answered == 0) {
@@ -120,15 +126,14 @@ static void tls_ncsc_evaluate(const struct domain_scan *ds, struct probe_verdict
 		verdict_raise(out, VERDICT_FAIL);
 		verdict_add_reason(out, "ncsc-no-tls");
 	}
-	if (tested == 0) {
-		if (no_tls == 0) {
-			if (out->v != VERDICT_FAIL)
-				out->v = VERDICT_ERROR;
-			verdict_add_reason(out, "ncsc-incomplete");
-		}
-		return;
-	}
+	if (tested + cut + skipped == 0)
+		return; /* every address that answered has no usable TLS */
 	verdict_raise(out, VERDICT_PASS);
+	if (skipped > 0) {
+		if (out->v == VERDICT_PASS)
+			out->v = VERDICT_ERROR;
+		verdict_add_reason(out, "ncsc-skipped");
+	}
 	if (cut > 0) {
 		/* what was found stands; a pass on partial evidence does not */
 		if (out->v == VERDICT_PASS)

@@ -469,6 +469,20 @@ static const struct advice advice_rows[] = {
 		"RFC 5746) and disable client-initiated renegotiation."},
     },
     {
+	.code = "ncsc-skipped",
+	.what = {"De scan is gedraaid met --skip-tls-ncsc: de TLS-configuratie van de mailservers "
+		 "is niet volgens de NCSC-richtlijnen getest (alleen de certificaten en het "
+		 "ontbreken van TLS zijn beoordeeld).",
+		 "The scan ran with --skip-tls-ncsc: the mail servers' TLS configuration was not "
+		 "tested by the NCSC guidelines (only the certificates and missing TLS were "
+		 "judged)."},
+	.fix =
+	    {"Niets aan de kant van het domein. Draai de scan zonder --skip-tls-ncsc (bijvoorbeeld "
+	     "wekelijks) voor een oordeel.",
+	     "Nothing on the domain's side. Run the scan without --skip-tls-ncsc (weekly, say) "
+	     "for a verdict."},
+    },
+    {
 	.code = "ncsc-tls-version-insufficient",
 	.what = {"Een mailserver accepteert TLS 1.1, TLS 1.0 of SSL 3.0; sinds de editie van "
 		 "2025 noemen de NCSC-richtlijnen die onvoldoende (RFC 8996 schrapt ze).",

@@ -30,7 +30,8 @@ enum {
 	O_SHARD,
 	O_LABEL,
 	O_FORMAT,
-	O_HOSTCACHE
+	O_HOSTCACHE,
+	O_SKIPNCSC
 };
 
 #define CLI_BOTH (CLI_CHECK | CLI_SCAN)
@@ -49,6 +50,7 @@ static const struct cli_opt {
     {{"rate", required_argument, NULL, O_RATE}, CLI_BOTH},
     {{"max-mx", required_argument, NULL, O_MAXMX}, CLI_BOTH},
     {{"host-cache", required_argument, NULL, O_HOSTCACHE}, CLI_BOTH},
+    {{"skip-tls-ncsc", no_argument, NULL, O_SKIPNCSC}, CLI_BOTH},
     {{"ehlo", required_argument, NULL, O_EHLO}, CLI_BOTH},
     {{"config", required_argument, NULL, O_CONFIG}, CLI_BOTH},
     {{"db", required_argument, NULL, O_DB}, CLI_SCAN},
@@ -144,6 +146,9 @@ static int cli_apply(struct cli *c, int opt, const char *arg)
 		return cli_parse_uint("--host-cache", arg, 1, 10000000, &c->cfg.host_cache);
 	case O_MAXMX:
 		return cli_parse_uint("--max-mx", arg, 1, SCAN_MX_MAX, &c->cfg.max_mx);
+	case O_SKIPNCSC:
+		c->cfg.skip_ncsc = true;
+		return 0;
 	case O_EHLO:
 		if (str_domain_normalise(arg, c->ehlo, sizeof(c->ehlo), &why) < 0) {
 			(void)fprintf(stderr, "mailscan: --ehlo: '%s': %s\n", arg, why);

@@ -1486,13 +1486,17 @@ struct engine *engine_new(const struct engine_config *cfg, char *err, size_t err
 	e->ssl_ctx = tls_client_ctx_new(cfg->ca_file, err, errlen);
 	if (!e->ssl_ctx)
 		goto fail;
-	e->ncsc_cat = malloc(sizeof(*e->ncsc_cat));
-	if (!e->ncsc_cat) {
-		(void)snprintf(err, errlen, "out of memory");
-		goto fail;
+	if (!cfg->skip_ncsc) {
+		/* without a catalogue no tls_ncsc probe starts (ncsc_after_probe) */
+		e->ncsc_cat = malloc(sizeof(*e->ncsc_cat));
+		if (!e->ncsc_cat) {
+			(void)snprintf(err, errlen, "out of memory");
+			goto fail;
+		}
+		if (ncsc_catalogue_load(e->ncsc_cat, err, errlen) < 0)
+			goto fail;
 	}
-	if (ncsc_catalogue_load(e->ncsc_cat, err, errlen) < 0)
-		goto fail;
+	e->env.ncsc_skip = cfg->skip_ncsc;
 	e->smtp.ehlo_name = e->cfg.ehlo_name;
 	e->smtp.timeout_ms = cfg->timeout_ms;
 	e->smtp.port = 25;

@@ -32,6 +32,7 @@ struct engine_config {
 	unsigned rate;              /* new SMTP connections per second, 0 = no limit */
 	unsigned retry_delay_ms;    /* back-off before the one retry of a transient failure */
 	unsigned host_cache;        /* finished MX hosts kept for reuse, 0 = default (5000) */
+	bool skip_ncsc;             /* no tls_ncsc probe (its verdict: error, ncsc-skipped) */
 };
 
 /* Called once per finished domain; ds is borrowed for the call. */

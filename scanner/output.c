@@ -175,8 +175,22 @@ static void json_ncsc(struct json *j, const struct addr_result *ar)
 	int vi;
 
 	json_key(j, "ncsc");
+	if (!r && ar->status != ADDR_OK && ar->status != ADDR_TLS_OLD) {
+		json_null(j); /* no TLS here: nothing of this kind to show */
+		return;
+	}
 	if (!r) {
-		json_null(j);
+		/* a handshake but no probe (--skip-tls-ncsc, or a local failure):
+		 * the chain's findings still count (probes/tls_ncsc.c) */
+		json_obj_open(j);
+		json_kstr(j, "state", "not-run");
+		json_key(j, "findings");
+		json_arr_open(j);
+		n = ncsc_cert_findings(&ar->cert, certs, 2 * SCAN_CHAIN_MAX);
+		for (i = 0; i < n; i++)
+			json_ncsc_item(j, &certs[i], true);
+		json_arr_close(j);
+		json_obj_close(j);
 		return;
 	}
 	json_obj_open(j);

@@ -201,6 +201,26 @@ jq_expect "tls_ncsc time cap: slowok is cut short, error ncsc-incomplete" \
     '.[0] | .verdicts.tls_ncsc == "error" and .reasons.tls_ncsc == ["ncsc-incomplete"] and (.mx[0].addresses[0].ncsc | .state == "incomplete" and (.note | test("time cap of 8000 ms")) and .ms >= 7900 and .ms < 9500)' \
     --root-hints "$ROOT/build/lab/root.hints" --trust-anchor "$ROOT/build/lab/root.key" --ca-file "$ROOT/build/lab/ca.pem" --timeout 2 slowok.example
 
+# --skip-tls-ncsc: one STARTTLS session per address and nothing more; no pass
+# is claimed, but what the certificate chain and missing TLS show still counts.
+mark=$(wc -l <"$CONNLOG")
+# shellcheck disable=SC2086
+jq_expect "--skip-tls-ncsc: error ncsc-skipped; the chain's phase-out key and a missing STARTTLS still count" \
+    '(.[0] | .verdicts.tls_ncsc == "error" and .reasons.tls_ncsc == ["ncsc-skipped"] and .verdicts.starttls == "pass" and (.mx[0].addresses[0].ncsc | .state == "not-run" and .findings == [])) and (.[1] | .verdicts.tls_ncsc == "warn" and .reasons.tls_ncsc == ["ncsc-cert-key-phase-out", "ncsc-skipped"] and (.mx[0].addresses[0].ncsc.findings | length == 1 and .[0].item == "RSA-2048")) and (.[2] | .verdicts.tls_ncsc == "fail" and .reasons.tls_ncsc == ["ncsc-no-tls"])' \
+    --skip-tls-ncsc $LAB ncsc-sufficient.example ncsc-phaseout.example nostarttls.example
+n=$(tail -n +$((mark + 1)) "$CONNLOG" | grep -cE '^127\.25\.0\.(31|32|14) ')
+if [[ $n -eq 3 ]]; then
+    echo "ok --skip-tls-ncsc: one SMTP session per address, no tls_ncsc handshakes"; pass=$((pass + 1))
+else
+    echo "FAIL --skip-tls-ncsc: $n sessions to 127.25.0.31/.32/.14, expected 3"; fail=$((fail + 1))
+fi
+skipconf=$(mktemp --suffix=.yaml)
+printf 'skip-tls-ncsc: true\n' >"$skipconf"
+# shellcheck disable=SC2086
+jq_expect "--config with skip-tls-ncsc: true" \
+    '.[0] | .reasons.tls_ncsc == ["ncsc-skipped"]' --config "$skipconf" $LAB ncsc-sufficient.example
+rm -f "$skipconf"
+
 # The total deadline per domain (8 x --timeout): twelve MX hosts on the slow
 # listener, one connection at a time, cannot finish in 16 s; the domain is
 # reported at its deadline, and no pass is claimed for what was not tested.

@@ -898,7 +898,33 @@ void test_verdict_tls_ncsc(void)
 	     {{ADDR_OK, NCSC_DONE, true, 0, NCSC_GOOD, false}},
 	     VERDICT_ERROR,
 	     "ncsc-incomplete"},
+	    {"a handshake, but no probe: the certificate's weak key still counts",
+	     MX_LIST,
+	     1,
+	     {{ADDR_OK, NCSC_DONE, true, 0, NCSC_GOOD, true}},
+	     VERDICT_FAIL,
+	     "ncsc-cert-key-insufficient,ncsc-incomplete"},
+	    {"--skip-tls-ncsc: a clean handshake is no pass",
+	     MX_LIST,
+	     1,
+	     {{ADDR_OK, NCSC_DONE, true, 0, NCSC_GOOD, false}},
+	     VERDICT_ERROR,
+	     "ncsc-skipped"},
+	    {"--skip-tls-ncsc: an RSA-1024 certificate still fails",
+	     MX_LIST,
+	     1,
+	     {{ADDR_OK, NCSC_DONE, true, 0, NCSC_GOOD, true}},
+	     VERDICT_FAIL,
+	     "ncsc-cert-key-insufficient,ncsc-skipped"},
+	    {"--skip-tls-ncsc: no STARTTLS still fails",
+	     MX_LIST,
+	     1,
+	     {{ADDR_NO_STARTTLS, NCSC_DONE, true, 0, NCSC_GOOD, false}},
+	     VERDICT_FAIL,
+	     "ncsc-no-tls"},
 	};
+	/* the cases named "--skip-tls-ncsc..." run with the probe switched off */
+	static const struct probe_env skip_env = {.ncsc_skip = true};
 	static struct domain_scan ds;
 	static struct mx_host host;
 	static struct addr_result addr[TV_ADDRS];
@@ -917,6 +943,7 @@ void test_verdict_tls_ncsc(void)
 		memset(addr, 0, sizeof(addr));
 		memset(res, 0, sizeof(res));
 		ds.mx_kind = cases[i].mx;
+		ds.env = strncmp(cases[i].name, "--skip-tls-ncsc", 15) == 0 ? &skip_env : NULL;
 		(void)snprintf(host.name, sizeof(host.name), "mx.example");
 		for (k = 0; k < cases[i].n; k++) {
 			const struct tv_addr *t = &cases[i].a[k];
