@@ -724,10 +724,8 @@ int ncsc_plan_next(struct ncsc_plan *p, struct ncsc_attempt *out)
 		case PH_GROUPS:
 			/* ECDHE with only weak curves, at the best version below 1.3 */
 			p->phase = PH_END;
-			for (hv = NCSC_TLS12; hv >= NCSC_TLS10; hv--)
-				if (p->r->version[hv] == NCSC_V_ACCEPTED)
-					break;
-			if (hv < NCSC_TLS10)
+			hv = ncsc_best_below13(p);
+			if (hv < 0)
 				continue;
 			ncsc_attempt_init(&a, NCSC_STEP_GROUPS, hv);
 			a.weak_groups = true;

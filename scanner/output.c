@@ -165,35 +165,12 @@ static void json_tristate(struct json *j, const char *key, int v)
 		json_bool(j, v != 0);
 }
 
-/* The tls_ncsc evidence of an address: the shared per-IP probe, and the
- * findings of this (host, IP)'s certificate chain. */
-static void json_ncsc(struct json *j, const struct addr_result *ar)
+/* The probe's own part of the tls_ncsc evidence (everything but findings). */
+static void json_ncsc_probe(struct json *j, const struct ncsc_result *r)
 {
-	const struct ncsc_result *r = ar->ncsc;
-	struct ncsc_item certs[2 * SCAN_CHAIN_MAX];
-	size_t i, n;
+	size_t i;
 	int vi;
 
-	json_key(j, "ncsc");
-	if (!r && ar->status != ADDR_OK && ar->status != ADDR_TLS_OLD) {
-		json_null(j); /* no TLS here: nothing of this kind to show */
-		return;
-	}
-	if (!r) {
-		/* a handshake but no probe (--skip-tls-ncsc, or a local failure):
-		 * the chain's findings still count (probes/tls_ncsc.c) */
-		json_obj_open(j);
-		json_kstr(j, "state", "not-run");
-		json_key(j, "findings");
-		json_arr_open(j);
-		n = ncsc_cert_findings(&ar->cert, certs, 2 * SCAN_CHAIN_MAX);
-		for (i = 0; i < n; i++)
-			json_ncsc_item(j, &certs[i], true);
-		json_arr_close(j);
-		json_obj_close(j);
-		return;
-	}
-	json_obj_open(j);
 	json_kstr(j, "state", ncsc_state_name(r->state));
 	if (r->note[0])
 		json_kstr(j, "note", r->note);
@@ -223,15 +200,40 @@ static void json_ncsc(struct json *j, const struct addr_result *ar)
 				  : "violation");
 	if (r->order == 1)
 		json_kstr(j, "cipher_order_detail", r->order_detail);
+}
+
+/*
+ * The tls_ncsc evidence of an address: the shared per-IP probe, and the
+ * findings of this (host, IP)'s certificate chain. An address with a
+ * handshake but no probe (--skip-tls-ncsc, or a local failure) gets state
+ * "not-run" and the chain's findings, which still count (probes/tls_ncsc.c);
+ * one without TLS gets null.
+ */
+static void json_ncsc(struct json *j, const struct addr_result *ar)
+{
+	const struct ncsc_result *r = ar->ncsc;
+	struct ncsc_item certs[2 * SCAN_CHAIN_MAX];
+	size_t i, n;
+
+	json_key(j, "ncsc");
+	if (!r && ar->status != ADDR_OK && ar->status != ADDR_TLS_OLD) {
+		json_null(j);
+		return;
+	}
+	json_obj_open(j);
+	if (r)
+		json_ncsc_probe(j, r);
+	else
+		json_kstr(j, "state", "not-run");
 	json_key(j, "findings");
 	json_arr_open(j);
-	for (i = 0; i < r->nfind; i++)
+	for (i = 0; r && i < r->nfind; i++)
 		json_ncsc_item(j, &r->find[i], true);
 	n = ncsc_cert_findings(&ar->cert, certs, 2 * SCAN_CHAIN_MAX);
 	for (i = 0; i < n; i++)
 		json_ncsc_item(j, &certs[i], true);
 	json_arr_close(j);
-	if (r->find_capped)
+	if (r && r->find_capped)
 		json_kbool(j, "findings_capped", true);
 	json_obj_close(j);
 }
