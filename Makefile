@@ -9,14 +9,12 @@
 
 PREFIX  ?= /usr/local
 CC      ?= cc
-PKGS     = getdns openssl libcurl sqlite3 yaml-0.1 libevent libidn2 libpsl
+PKGS     = libunbound getdns openssl libcurl sqlite3 yaml-0.1 libevent libidn2 libpsl
 WARN     = -Wall -Wextra -Wformat=2 -Werror -Wshadow -Wpointer-arith -Wstrict-prototypes
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN)
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-# Debian 12's libgetdns_ex_event.so exports no symbols (its version script hides
-# getdns_extension_set_libevent_base); the static archive has it.
-PKG_LIBS   := -l:libgetdns_ex_event.a $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 LDLIBS  += $(PKG_LIBS)
 
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)

@@ -28,7 +28,8 @@ static void dane_host(const struct mx_host *h, struct probe_verdict *out)
 	}
 	if (!h->done || h->dns_failed || h->sec != SEC_SECURE) {
 		verdict_raise(out, VERDICT_ERROR);
-		verdict_add_reason(out, "dns-error");
+		verdict_add_reason(out, dns_status_reason(h->dns_failed ? h->dns_status
+									: DNS_FAILURE));
 		return;
 	}
 	switch (h->tlsa_state) {
@@ -39,6 +40,9 @@ static void dane_host(const struct mx_host *h, struct probe_verdict *out)
 		dane_fail(out, "dane-missing");
 		return;
 	case TLSA_ERROR:
+		verdict_raise(out, VERDICT_ERROR);
+		verdict_add_reason(out, dns_status_reason(h->tlsa_status));
+		return;
 	case TLSA_NOT_ASKED:
 		verdict_raise(out, VERDICT_ERROR);
 		verdict_add_reason(out, "dns-error");

@@ -1,34 +1,54 @@
 /*
- * dns.c - asynchronous DNS with DNSSEC status, on getdns (recursive mode).
+ * dns.c - asynchronous DNS with DNSSEC status, on libunbound's event API.
  *
  * Implements the lookups of SPEC §3 (MX, A, AAAA, TLSA, TXT, SOA) with the
- * DNSSEC status of each answer (RFC 4033-4035 validation by libunbound
- * inside getdns). Records are copied out of getdns's dicts into plain
- * structs so that nothing above this file knows getdns.
+ * DNSSEC status of each answer (RFC 4033-4035 validation by libunbound).
+ * Records are copied out of the reply into plain structs so that nothing
+ * above this file knows a resolver library.
+ *
+ * Why libunbound directly, and why these settings (measured on the lab's
+ * scale list, tests/lab/README.md): libunbound made for a library
+ * (config_create_forlib) allows 16 outgoing UDP queries and 2 TCP
+ * connections at a time and keeps 1 MB caches. A query to a lame delegation
+ * holds its port for the whole retry schedule (376 ms doubling, five tries),
+ * so a handful of lame domains in a window of 500 starve every healthy
+ * query behind them: timeouts in waves. getdns wraps that same context and
+ * offers no way to change it. Here the context gets a scanner's sizes
+ * (outgoing range, TCP, mesh, caches, infra entries), each query has its own
+ * deadline kept by this file, and a timed-out query is cancelled in
+ * libunbound (which then never calls back for it).
+ *
+ * Every reply is checked before a field of it is read (dns_answer_from_wire).
+ * Answers are handed to the caller from the loop, never from inside
+ * libunbound's callback, so a caller may start or cancel queries freely.
  */
 #include "dns.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <event2/event.h>
 #include <getdns/getdns.h>
-#include <getdns/getdns_ext_libevent.h>
 #include <getdns/getdns_extra.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/queue.h>
+#include <sys/resource.h>
+#include <unbound-event.h>
+#include <unbound.h>
 
 #include "../base/buf.h"
 #include "../base/log.h"
 
-struct dns_req;
-
-struct dns {
-	struct event_base *base;
-	getdns_context *ctx;
-	struct dns_req *parked;  /* answers waiting for their turn in the loop */
-	unsigned long abandoned; /* queries that timed out or were cancelled */
-	getdns_dict *ext;
-	unsigned long queries;
+/* Outstanding queries at once (libunbound's outgoing-range), unless the
+ * caller says otherwise; bounded by the file descriptors we may open. */
+#define DNS_INFLIGHT_DEFAULT 4096
+/* The IANA root trust anchors (KSK-2017 and KSK-2024), used when no
+ * --trust-anchor is given. */
+static const char *const dns_iana_anchors[] = {
+    ". IN DS 20326 8 2 E06D44B80B8F1D39A95C0B0D7C65D08458E880409BBC683457104237C7F8EC8D",
+    ". IN DS 38696 8 2 683D2D0ACB8C9B712A1948B27F741219298D0A450D612C483AF444A4C0FB2B16",
 };
 
 struct dns_req {
@@ -37,27 +57,29 @@ struct dns_req {
 	void *arg;
 	char qname[DNS_NAME_MAX + 1];
 	uint16_t qtype;
-	/* getdns may answer from its cache inside getdns_general(); such an
-	 * answer is parked here and delivered from the loop instead. */
-	bool in_call;
-	bool parked;
-	bool cancelled;
-	getdns_transaction_t txid;
-	getdns_callback_type_t parked_type;
-	getdns_dict *parked_resp;
-	struct dns_req *prev, *next; /* in dns->parked */
+	uint64_t txid;
+	int ub_id;
+	bool ub_live;      /* libunbound still owes us an answer */
+	bool have_reply;   /* libunbound answered; deliver from the loop */
+	int rcode;         /* libunbound's error, when not a packet */
+	int sec;           /* 0 insecure, 1 bogus, 2 secure */
+	uint8_t *wire;     /* the reply (owned) */
+	size_t wlen;
+	char why[96];      /* why bogus, as the validator says */
+	struct event *timer; /* the deadline, and the hand-over to the loop */
+	TAILQ_ENTRY(dns_req) link;
 };
 
-static void dns_unpark(struct dns_req *req)
-{
-	if (req->prev)
-		req->prev->next = req->next;
-	else
-		req->d->parked = req->next;
-	if (req->next)
-		req->next->prev = req->prev;
-	req->prev = req->next = NULL;
-}
+TAILQ_HEAD(dns_reqs, dns_req);
+
+struct dns {
+	struct event_base *base;
+	struct ub_ctx *ub;
+	struct dns_reqs reqs; /* every request not yet delivered or cancelled */
+	struct timeval timeout;
+	uint64_t next_txid;
+	struct dns_stats st;
+};
 
 const char *dnssec_state_name(enum dnssec_state s)
 {
@@ -115,391 +137,288 @@ static getdns_list *dns_read_zonefile(const char *path, char *err, size_t errlen
 	return rrs;
 }
 
-/* Root hints: keep the A/AAAA records as getdns upstream address dicts. */
-static int dns_set_root_hints(getdns_context *ctx, const char *path, char *err, size_t errlen)
-{
-	getdns_list *rrs = dns_read_zonefile(path, err, errlen), *addrs = NULL;
-	size_t n = 0, i, k = 0;
-	int ret = -1;
-
-	if (!rrs)
-		return -1;
-	addrs = getdns_list_create();
-	if (!addrs || getdns_list_get_length(rrs, &n))
-		goto out;
-	for (i = 0; i < n; i++) {
-		getdns_dict *rr = NULL, *a = NULL;
-		getdns_bindata *data = NULL;
-		uint32_t type = 0;
-
-		if (getdns_list_get_dict(rrs, i, &rr) || getdns_dict_get_int(rr, "type", &type))
-			continue;
-		if (type == GETDNS_RRTYPE_A)
-			(void)getdns_dict_get_bindata(rr, "/rdata/ipv4_address", &data);
-		else if (type == GETDNS_RRTYPE_AAAA)
-			(void)getdns_dict_get_bindata(rr, "/rdata/ipv6_address", &data);
-		if (!data)
-			continue;
-		a = getdns_dict_create();
-		if (!a ||
-		    getdns_dict_util_set_string(a, "address_type",
-						type == GETDNS_RRTYPE_A ? "IPv4" : "IPv6") ||
-		    getdns_dict_set_bindata(a, "address_data", data) ||
-		    getdns_list_set_dict(addrs, k, a)) {
-			getdns_dict_destroy(a);
-			goto out;
-		}
-		getdns_dict_destroy(a);
-		k++;
-	}
-	if (k == 0) {
-		(void)snprintf(err, errlen, "%s: no A or AAAA records for root servers", path);
-		goto out;
-	}
-	if (getdns_context_set_dns_root_servers(ctx, addrs)) {
-		(void)snprintf(err, errlen, "%s: getdns refused the root servers", path);
-		goto out;
-	}
-	ret = 0;
-out:
-	getdns_list_destroy(addrs);
-	getdns_list_destroy(rrs);
-	return ret;
-}
-
-static int dns_set_trust_anchor(getdns_context *ctx, const char *path, char *err, size_t errlen)
+/*
+ * Check that path is a zone file holding at least one record of one of the
+ * types wanted (so that a wrong file is named now, not at the first query).
+ */
+static int dns_check_zonefile(const char *path, const uint32_t *types, size_t ntypes,
+			      const char *what, char *err, size_t errlen)
 {
 	getdns_list *rrs = dns_read_zonefile(path, err, errlen);
-	int ret = 0;
+	size_t n = 0, i, k;
+	int found = 0;
 
 	if (!rrs)
 		return -1;
-	if (getdns_context_set_dnssec_trust_anchors(ctx, rrs)) {
-		(void)snprintf(err, errlen, "%s: getdns refused the trust anchors", path);
-		ret = -1;
-	}
+	if (getdns_list_get_length(rrs, &n) == GETDNS_RETURN_GOOD)
+		for (i = 0; i < n && !found; i++) {
+			getdns_dict *rr = NULL;
+			uint32_t type = 0;
+
+			if (getdns_list_get_dict(rrs, i, &rr) || getdns_dict_get_int(rr, "type", &type))
+				continue;
+			for (k = 0; k < ntypes; k++)
+				if (type == types[k])
+					found = 1;
+		}
 	getdns_list_destroy(rrs);
-	return ret;
+	if (!found) {
+		(void)snprintf(err, errlen, "%s: no %s records", path, what);
+		return -1;
+	}
+	return 0;
+}
+
+static int dns_set(struct ub_ctx *ub, const char *opt, const char *val, char *err, size_t errlen)
+{
+	int rc = ub_ctx_set_option(ub, opt, val);
+
+	if (rc != 0) {
+		(void)snprintf(err, errlen, "libunbound: cannot set %s %s: %s", opt, val,
+			       ub_strerror(rc));
+		return -1;
+	}
+	return 0;
+}
+
+/* Outstanding queries at once: wanted, or fewer when the descriptors we may
+ * open do not allow it (raising the soft limit towards the hard one first). */
+static unsigned dns_inflight_limit(unsigned wanted)
+{
+	struct rlimit rl;
+	rlim_t need = (rlim_t)wanted * 2 + 1024; /* and the SMTP sockets beside */
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return 256;
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < need) {
+		rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > need ? need : rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) < 0 && getrlimit(RLIMIT_NOFILE, &rl) < 0)
+			return 256;
+	}
+	if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= need)
+		return wanted;
+	/* half of what is left after the SMTP sockets, at least 64 */
+	return rl.rlim_cur > 1024 + 128 ? (unsigned)((rl.rlim_cur - 1024) / 2) : 64;
 }
 
 struct dns *dns_new(struct event_base *base, const struct dns_config *cfg, char *err, size_t errlen)
 {
+	static const uint32_t hint_types[] = {GETDNS_RRTYPE_A, GETDNS_RRTYPE_AAAA};
+	static const uint32_t ta_types[] = {GETDNS_RRTYPE_DS, GETDNS_RRTYPE_DNSKEY};
 	struct dns *d = calloc(1, sizeof(*d));
+	unsigned ms = cfg->timeout_ms ? cfg->timeout_ms : 10000, inflight;
+	char num[32];
+	size_t i;
+	int rc;
 
 	if (!d) {
 		(void)snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
 	d->base = base;
-	if (getdns_context_create(&d->ctx, 1) != GETDNS_RETURN_GOOD) {
-		(void)snprintf(err, errlen, "getdns: cannot create a context");
-		free(d);
-		return NULL;
-	}
-	if (getdns_context_set_resolution_type(d->ctx, GETDNS_RESOLUTION_RECURSING) ||
-	    getdns_context_set_timeout(d->ctx, cfg->timeout_ms ? cfg->timeout_ms : 10000)) {
-		(void)snprintf(err, errlen, "getdns: cannot set recursive mode");
+	TAILQ_INIT(&d->reqs);
+	d->timeout.tv_sec = ms / 1000;
+	d->timeout.tv_usec = (suseconds_t)(ms % 1000) * 1000;
+	if (cfg->root_hints &&
+	    dns_check_zonefile(cfg->root_hints, hint_types, 2, "A or AAAA (root server)", err,
+			       errlen) < 0)
+		goto fail;
+	if (cfg->trust_anchor &&
+	    dns_check_zonefile(cfg->trust_anchor, ta_types, 2, "DS or DNSKEY", err, errlen) < 0)
+		goto fail;
+	d->ub = ub_ctx_create_event(base);
+	if (!d->ub) {
+		(void)snprintf(err, errlen, "libunbound: cannot create a context on the event loop");
 		goto fail;
 	}
-	if (cfg->root_hints && dns_set_root_hints(d->ctx, cfg->root_hints, err, errlen) < 0)
+	inflight = dns_inflight_limit(cfg->max_inflight ? cfg->max_inflight : DNS_INFLIGHT_DEFAULT);
+	(void)snprintf(num, sizeof(num), "%u", inflight);
+	/*
+	 * A scanner's sizes instead of the library defaults (see the head of
+	 * this file). The mesh may hold more than the outgoing range: queries
+	 * we cancelled keep running inside libunbound until it gives up.
+	 * Caches: the shared MX hosts, TLSA sets and the keys of the parents
+	 * must outlive a window of one-off domains. infra: one entry per
+	 * (server address, zone), and a national list puts thousands of zones
+	 * on one provider's name servers. QNAME minimisation off: it costs a
+	 * query per label and hides nothing from authoritative servers that
+	 * a scanner asks about their own zones anyway.
+	 */
+	if (dns_set(d->ub, "outgoing-range:", num, err, errlen) < 0 ||
+	    dns_set(d->ub, "num-queries-per-thread:", num, err, errlen) < 0 ||
+	    dns_set(d->ub, "outgoing-num-tcp:", "64", err, errlen) < 0 ||
+	    dns_set(d->ub, "msg-cache-size:", "64m", err, errlen) < 0 ||
+	    dns_set(d->ub, "rrset-cache-size:", "128m", err, errlen) < 0 ||
+	    dns_set(d->ub, "key-cache-size:", "32m", err, errlen) < 0 ||
+	    dns_set(d->ub, "neg-cache-size:", "16m", err, errlen) < 0 ||
+	    dns_set(d->ub, "infra-cache-numhosts:", "200000", err, errlen) < 0 ||
+	    dns_set(d->ub, "qname-minimisation:", "no", err, errlen) < 0 ||
+	    dns_set(d->ub, "val-log-level:", "2", err, errlen) < 0)
 		goto fail;
-	if (cfg->trust_anchor && dns_set_trust_anchor(d->ctx, cfg->trust_anchor, err, errlen) < 0)
+	if (cfg->root_hints && dns_set(d->ub, "root-hints:", cfg->root_hints, err, errlen) < 0)
 		goto fail;
-	if (getdns_extension_set_libevent_base(d->ctx, base) != GETDNS_RETURN_GOOD) {
-		(void)snprintf(err, errlen, "getdns: cannot attach to the event loop");
+	if (cfg->trust_anchor) {
+		rc = ub_ctx_add_ta_file(d->ub, cfg->trust_anchor);
+		if (rc != 0) {
+			(void)snprintf(err, errlen, "%s: libunbound refused the trust anchors: %s",
+				       cfg->trust_anchor, ub_strerror(rc));
+			goto fail;
+		}
+	} else {
+		for (i = 0; i < sizeof(dns_iana_anchors) / sizeof(dns_iana_anchors[0]); i++)
+			if ((rc = ub_ctx_add_ta(d->ub, dns_iana_anchors[i])) != 0) {
+				(void)snprintf(err, errlen, "libunbound: cannot add the root anchor: %s",
+					       ub_strerror(rc));
+				goto fail;
+			}
+	}
+	/* Make libunbound read its files now, so a problem is named before any
+	 * query (removing local data that does not exist finalizes the context). */
+	rc = ub_ctx_data_remove(d->ub, "mailscan.invalid.");
+	if (rc != 0) {
+		(void)snprintf(err, errlen, "libunbound: cannot set up the resolver (%s%s%s): %s",
+			       cfg->root_hints ? cfg->root_hints : "built-in root hints",
+			       cfg->trust_anchor ? ", " : "", cfg->trust_anchor ? cfg->trust_anchor : "",
+			       ub_strerror(rc));
 		goto fail;
 	}
-	d->ext = getdns_dict_create();
-	if (!d->ext ||
-	    getdns_dict_set_int(d->ext, "dnssec_return_all_statuses", GETDNS_EXTENSION_TRUE)) {
-		(void)snprintf(err, errlen, "getdns: cannot make the extensions");
-		goto fail;
-	}
+	log_debug("dns: libunbound %s, %u queries at once, timeout %u ms", ub_version(), inflight,
+		  ms);
 	return d;
 fail:
 	dns_free(d);
 	return NULL;
 }
 
+static void dns_req_free(struct dns_req *req)
+{
+	if (req->timer)
+		event_free(req->timer);
+	free(req->wire);
+	free(req);
+}
+
 void dns_free(struct dns *d)
 {
+	struct dns_req *req;
+
 	if (!d)
 		return;
-	/* Parked answers whose turn never came (the loop is being torn down;
-	 * libevent frees its once-events with the base). */
-	while (d->parked) {
-		struct dns_req *req = d->parked;
-
-		dns_unpark(req);
-		getdns_dict_destroy(req->parked_resp);
-		free(req);
+	/* Cancel in libunbound first: it then never calls back for them, not
+	 * even while ub_ctx_delete tears its pending queries down. */
+	while ((req = TAILQ_FIRST(&d->reqs)) != NULL) {
+		TAILQ_REMOVE(&d->reqs, req, link);
+		if (req->ub_live)
+			(void)ub_cancel(d->ub, req->ub_id);
+		dns_req_free(req);
 	}
-	getdns_dict_destroy(d->ext);
-	/*
-	 * getdns 1.6 (recursive mode) leaves a query that timed out or was
-	 * cancelled inside libunbound, and getdns_context_destroy() then has
-	 * libunbound call back into freed getdns memory: a crash at exit after
-	 * e.g. a lame delegation. After such a query the context is left to
-	 * the end of the process instead (tests/lsan.supp names this leak).
-	 */
-	if (d->abandoned == 0)
-		getdns_context_destroy(d->ctx);
-	else
-		log_debug("dns: %lu abandoned queries; the getdns context is left to process exit",
-			  d->abandoned);
+	if (d->ub)
+		ub_ctx_delete(d->ub);
 	free(d);
 }
 
-unsigned long dns_queries(const struct dns *d) { return d->queries; }
+unsigned long dns_queries(const struct dns *d) { return d->st.queries; }
 
-/* Presentation form of a wire-format name, lower case, no trailing dot. */
-static void dns_name_str(getdns_bindata *wire, char *out, size_t outlen)
+void dns_get_stats(const struct dns *d, struct dns_stats *st) { *st = d->st; }
+
+/* Hand the request's outcome to its caller and free it. */
+static void dns_deliver(struct dns_req *req)
 {
-	char *fqdn = NULL;
-	size_t len, i;
-
-	out[0] = '\0';
-	if (!wire || getdns_convert_dns_name_to_fqdn(wire, &fqdn) || !fqdn)
-		return;
-	len = strlen(fqdn);
-	if (len > 1 && fqdn[len - 1] == '.')
-		fqdn[len - 1] = '\0';
-	else if (len == 1)
-		fqdn[0] = '\0'; /* the root: "." -> "" */
-	for (i = 0; fqdn[i]; i++)
-		if (fqdn[i] >= 'A' && fqdn[i] <= 'Z')
-			fqdn[i] = (char)(fqdn[i] - 'A' + 'a');
-	(void)str_copy(out, outlen, fqdn);
-	free(fqdn);
-}
-
-static int dns_rr_fill(getdns_dict *rrd, uint16_t type, struct dns_rr *rr)
-{
-	getdns_bindata *b = NULL;
-	uint32_t v = 0;
-
-	memset(rr, 0, sizeof(*rr));
-	rr->type = type;
-	switch (type) {
-	case DNS_T_MX:
-		if (getdns_dict_get_int(rrd, "/rdata/preference", &v) ||
-		    getdns_dict_get_bindata(rrd, "/rdata/exchange", &b))
-			return -1;
-		rr->pref = (uint16_t)v;
-		dns_name_str(b, rr->name, sizeof(rr->name));
-		return 0;
-	case DNS_T_A:
-	case DNS_T_AAAA:
-		if (getdns_dict_get_bindata(
-			rrd, type == DNS_T_A ? "/rdata/ipv4_address" : "/rdata/ipv6_address", &b) ||
-		    b->size != (type == DNS_T_A ? 4u : 16u))
-			return -1;
-		rr->family = type == DNS_T_A ? AF_INET : AF_INET6;
-		if (!inet_ntop(rr->family, b->data, rr->addr, sizeof(rr->addr)))
-			return -1;
-		return 0;
-	case DNS_T_TLSA:
-		if (getdns_dict_get_int(rrd, "/rdata/certificate_usage", &v))
-			return -1;
-		rr->usage = (uint8_t)v;
-		if (getdns_dict_get_int(rrd, "/rdata/selector", &v))
-			return -1;
-		rr->selector = (uint8_t)v;
-		if (getdns_dict_get_int(rrd, "/rdata/matching_type", &v))
-			return -1;
-		rr->mtype = (uint8_t)v;
-		if (getdns_dict_get_bindata(rrd, "/rdata/certificate_association_data", &b))
-			return -1;
-		rr->data = malloc(b->size ? b->size : 1);
-		if (!rr->data)
-			return -1;
-		memcpy(rr->data, b->data, b->size);
-		rr->datalen = b->size;
-		return 0;
-	case DNS_T_TXT: {
-		getdns_list *strs = NULL;
-		struct buf t;
-		size_t n = 0, i;
-
-		if (getdns_dict_get_list(rrd, "/rdata/txt_strings", &strs) ||
-		    getdns_list_get_length(strs, &n))
-			return -1;
-		buf_init(&t, 65536);
-		for (i = 0; i < n; i++) {
-			if (getdns_list_get_bindata(strs, i, &b) || buf_add(&t, b->data, b->size)) {
-				buf_free(&t);
-				return -1;
-			}
-		}
-		rr->txt = buf_steal(&t);
-		return rr->txt ? 0 : -1;
-	}
-	default:
-		return 0;
-	}
-}
-
-static void dns_answer_free(struct dns_answer *a)
-{
-	size_t i;
-
-	for (i = 0; i < a->n; i++) {
-		free(a->rr[i].data);
-		free(a->rr[i].txt);
-	}
-	free(a->rr);
-}
-
-static enum dnssec_state dns_sec_from(uint32_t st)
-{
-	switch (st) {
-	case GETDNS_DNSSEC_SECURE:
-		return SEC_SECURE;
-	case GETDNS_DNSSEC_INSECURE:
-		return SEC_INSECURE;
-	case GETDNS_DNSSEC_BOGUS:
-		return SEC_BOGUS;
-	case GETDNS_DNSSEC_INDETERMINATE:
-		return SEC_INDETERMINATE;
-	default:
-		return SEC_UNKNOWN;
-	}
-}
-
-/* Turn getdns's response into a struct dns_answer. */
-static void dns_parse_response(getdns_dict *resp, struct dns_answer *a)
-{
-	getdns_list *replies = NULL, *answer = NULL;
-	getdns_dict *reply = NULL;
-	getdns_bindata *canon = NULL;
-	uint32_t rcode = 0, st = 0;
-	size_t n = 0, i;
-
-	if (getdns_dict_get_list(resp, "replies_tree", &replies) ||
-	    getdns_list_get_dict(replies, 0, &reply)) {
-		uint32_t status = 0;
-
-		(void)getdns_dict_get_int(resp, "status", &status);
-		a->status = status == GETDNS_RESPSTATUS_ALL_TIMEOUT ? DNS_TIMEOUT : DNS_SERVFAIL;
-		(void)snprintf(a->error, sizeof(a->error), "no reply (getdns status %u)",
-			       (unsigned)status);
-		return;
-	}
-	(void)getdns_dict_get_int(reply, "/header/rcode", &rcode);
-	a->rcode = (int)rcode;
-	if (getdns_dict_get_int(reply, "dnssec_status", &st) == GETDNS_RETURN_GOOD)
-		a->sec = dns_sec_from(st);
-	if (getdns_dict_get_bindata(resp, "canonical_name", &canon) == GETDNS_RETURN_GOOD) {
-		dns_name_str(canon, a->canonical, sizeof(a->canonical));
-		if (str_ieq(a->canonical, a->qname))
-			a->canonical[0] = '\0';
-	}
-	if (rcode == GETDNS_RCODE_NXDOMAIN) {
-		a->status = DNS_NXDOMAIN;
-		(void)snprintf(a->error, sizeof(a->error), "NXDOMAIN");
-		return;
-	}
-	if (rcode != GETDNS_RCODE_NOERROR) {
-		a->status = DNS_SERVFAIL;
-		(void)snprintf(a->error, sizeof(a->error), "rcode %u", (unsigned)rcode);
-		return;
-	}
-	a->status = DNS_OK;
-	if (getdns_dict_get_list(reply, "answer", &answer) || getdns_list_get_length(answer, &n))
-		return;
-	a->rr = calloc(n ? n : 1, sizeof(*a->rr));
-	if (!a->rr) {
-		a->status = DNS_FAILURE;
-		(void)snprintf(a->error, sizeof(a->error), "out of memory");
-		return;
-	}
-	for (i = 0; i < n; i++) {
-		getdns_dict *rrd = NULL;
-		uint32_t type = 0;
-
-		if (getdns_list_get_dict(answer, i, &rrd) ||
-		    getdns_dict_get_int(rrd, "type", &type))
-			continue;
-		if (type != a->qtype)
-			continue;
-		if (dns_rr_fill(rrd, (uint16_t)type, &a->rr[a->n]) == 0)
-			a->n++;
-		else {
-			free(a->rr[a->n].data);
-			free(a->rr[a->n].txt);
-		}
-	}
-}
-
-static void dns_deliver(struct dns_req *req, getdns_callback_type_t cbtype, getdns_dict *resp)
-{
+	struct dns *d = req->d;
 	struct dns_answer a;
 
 	memset(&a, 0, sizeof(a));
 	a.qname = req->qname;
 	a.qtype = req->qtype;
-	switch (cbtype) {
-	case GETDNS_CALLBACK_COMPLETE:
-		dns_parse_response(resp, &a);
-		break;
-	case GETDNS_CALLBACK_TIMEOUT:
-		req->d->abandoned++;
+	a.rcode = -1;
+	if (!req->have_reply) {
+		d->st.timeouts++;
 		a.status = DNS_TIMEOUT;
-		(void)snprintf(a.error, sizeof(a.error), "timeout");
-		break;
-	case GETDNS_CALLBACK_CANCEL:
-		getdns_dict_destroy(resp);
-		free(req);
-		return;
-	default:
-		a.status = DNS_FAILURE;
-		(void)snprintf(a.error, sizeof(a.error), "resolver error");
-		break;
+		(void)snprintf(a.error, sizeof(a.error), "timeout: no answer within %ld ms",
+			       (long)d->timeout.tv_sec * 1000 + (long)d->timeout.tv_usec / 1000);
+	} else if (req->rcode != 0 || !req->wire) {
+		/* libunbound gave no answer: its packet buffer then holds
+		 * something else (another query), so it is not read at all */
+		d->st.servfail++;
+		a.status = req->rcode < 0 ? DNS_FAILURE : DNS_SERVFAIL;
+		a.rcode = req->rcode < 0 ? -1 : req->rcode;
+		a.sec = req->sec == 1 ? SEC_BOGUS : SEC_UNKNOWN;
+		if (req->rcode < 0)
+			(void)snprintf(a.error, sizeof(a.error), "resolver error: %s",
+				       ub_strerror(req->rcode));
+		else if (req->rcode == 2)
+			(void)snprintf(a.error, sizeof(a.error),
+				       "SERVFAIL: no usable answer from the name servers%s%s",
+				       req->why[0] ? ": " : "", req->why);
+		else
+			(void)snprintf(a.error, sizeof(a.error), "rcode %d", req->rcode);
+	} else {
+		dns_answer_from_wire(&a, req->wire, req->wlen, req->sec);
+		if (a.status == DNS_BADREPLY)
+			d->st.badreply++;
+		else if (a.status == DNS_SERVFAIL)
+			d->st.servfail++;
+		if (a.sec == SEC_BOGUS && req->why[0])
+			(void)snprintf(a.error, sizeof(a.error), "bogus: %s", req->why);
 	}
-	log_debug("dns %s/%u: status %d rcode %d %s, %zu records", req->qname, (unsigned)req->qtype,
-		  (int)a.status, a.rcode, dnssec_state_name(a.sec), a.n);
+	TAILQ_REMOVE(&d->reqs, req, link);
+	d->st.inflight--;
+	log_debug("dns %s/%u: %s rcode %d %s, %zu records%s%s", req->qname, (unsigned)req->qtype,
+		  dns_status_name(a.status), a.rcode, dnssec_state_name(a.sec), a.n,
+		  a.error[0] ? ": " : "", a.error);
 	req->cb(&a, req->arg);
 	dns_answer_free(&a);
-	getdns_dict_destroy(resp);
-	free(req);
+	dns_req_free(req);
 }
 
-static void dns_on_parked(evutil_socket_t fd, short what, void *arg)
+/* The request's timer: libunbound answered (a hand-over through the loop),
+ * or the deadline passed. */
+static void dns_on_timer(evutil_socket_t fd, short what, void *arg)
 {
 	struct dns_req *req = arg;
 
 	(void)fd;
 	(void)what;
-	dns_unpark(req);
-	if (req->cancelled) {
-		getdns_dict_destroy(req->parked_resp);
-		free(req);
-		return;
+	if (!req->have_reply && req->ub_live) {
+		/* libunbound keeps working on it but will not call back */
+		(void)ub_cancel(req->d->ub, req->ub_id);
+		req->ub_live = false;
 	}
-	dns_deliver(req, req->parked_type, req->parked_resp);
+	dns_deliver(req);
 }
 
-static void dns_callback(getdns_context *ctx, getdns_callback_type_t cbtype, getdns_dict *resp,
-			 void *userarg, getdns_transaction_t txid)
+static void dns_on_ub(void *arg, int rcode, void *packet, int len, int sec, char *why_bogus,
+		      int was_ratelimited)
 {
-	struct dns_req *req = userarg;
+	struct dns_req *req = arg;
+	static const struct timeval now = {0, 0};
 
-	(void)ctx;
-	(void)txid;
-	if (req->in_call) {
-		req->parked = true;
-		req->parked_type = cbtype;
-		req->parked_resp = resp;
-		return;
+	(void)was_ratelimited;
+	req->ub_live = false;
+	req->have_reply = true;
+	req->rcode = rcode;
+	req->sec = sec;
+	if (why_bogus)
+		(void)str_sanitise(req->why, sizeof(req->why), why_bogus, strlen(why_bogus));
+	if (rcode == 0 && packet && len > 0) {
+		req->wire = malloc((size_t)len);
+		if (req->wire) {
+			memcpy(req->wire, packet, (size_t)len);
+			req->wlen = (size_t)len;
+		} else {
+			req->rcode = UB_NOMEM;
+		}
 	}
-	dns_deliver(req, cbtype, resp);
+	/* deliver from the loop, not from inside libunbound */
+	(void)evtimer_del(req->timer);
+	if (evtimer_add(req->timer, &now) < 0)
+		log_err("dns: cannot hand an answer to the loop");
 }
 
 int dns_query(struct dns *d, const char *name, uint16_t type, dns_cb cb, void *arg, uint64_t *txid)
 {
 	struct dns_req *req = calloc(1, sizeof(*req));
-	getdns_transaction_t t = 0;
-	getdns_return_t rc;
+	int rc;
 
 	if (!req)
 		return -1;
@@ -507,36 +426,32 @@ int dns_query(struct dns *d, const char *name, uint16_t type, dns_cb cb, void *a
 	req->cb = cb;
 	req->arg = arg;
 	req->qtype = type;
-	(void)str_copy(req->qname, sizeof(req->qname), name);
-	req->in_call = true;
-	rc = getdns_general(d->ctx, name, type, d->ext, req, &t, dns_callback);
-	req->in_call = false;
-	if (rc != GETDNS_RETURN_GOOD) {
-		log_warn("dns: cannot query %s: %s", name, getdns_get_errorstr_by_id(rc));
-		if (req->parked)
-			getdns_dict_destroy(req->parked_resp);
+	if (str_copy(req->qname, sizeof(req->qname), name) < 0) {
 		free(req);
 		return -1;
 	}
-	d->queries++;
-	req->txid = t;
-	if (txid)
-		*txid = t;
-	if (req->parked) {
-		struct timeval now = {0, 0};
-
-		req->next = d->parked;
-		if (d->parked)
-			d->parked->prev = req;
-		d->parked = req;
-
-		/* Out of memory for the deferral: deliver now; the caller has
-		 * its txid already and touches nothing after a 0 return. */
-		if (event_base_once(d->base, -1, EV_TIMEOUT, dns_on_parked, req, &now) < 0) {
-			dns_unpark(req);
-			dns_deliver(req, req->parked_type, req->parked_resp);
-		}
+	req->timer = evtimer_new(d->base, dns_on_timer, req);
+	if (!req->timer || evtimer_add(req->timer, &d->timeout) < 0) {
+		dns_req_free(req);
+		return -1;
 	}
+	req->txid = ++d->next_txid;
+	TAILQ_INSERT_TAIL(&d->reqs, req, link);
+	d->st.inflight++;
+	req->ub_live = true;
+	rc = ub_resolve_event(d->ub, name, type, 1, req, dns_on_ub, &req->ub_id);
+	if (rc != 0) {
+		log_warn("dns: cannot query %s: %s", name, ub_strerror(rc));
+		TAILQ_REMOVE(&d->reqs, req, link);
+		d->st.inflight--;
+		dns_req_free(req);
+		return -1;
+	}
+	d->st.queries++;
+	if (d->st.inflight > d->st.peak)
+		d->st.peak = d->st.inflight;
+	if (txid)
+		*txid = req->txid;
 	return 0;
 }
 
@@ -544,12 +459,13 @@ void dns_cancel(struct dns *d, uint64_t txid)
 {
 	struct dns_req *req;
 
-	/* An answer already parked for delivery is no longer getdns's to cancel. */
-	for (req = d->parked; req; req = req->next)
-		if (req->txid == txid) {
-			req->cancelled = true;
-			return;
-		}
-	if (getdns_cancel_callback(d->ctx, txid) == GETDNS_RETURN_GOOD)
-		d->abandoned++;
+	TAILQ_FOREACH(req, &d->reqs, link)
+	if (req->txid == txid) {
+		TAILQ_REMOVE(&d->reqs, req, link);
+		d->st.inflight--;
+		if (req->ub_live)
+			(void)ub_cancel(d->ub, req->ub_id);
+		dns_req_free(req);
+		return;
+	}
 }

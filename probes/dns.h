@@ -1,12 +1,18 @@
 /*
- * dns.h - asynchronous DNS with DNSSEC status, on getdns in recursive mode.
+ * dns.h - asynchronous DNS with DNSSEC status, on libunbound's event API.
  *
- * getdns (libunbound inside) does the recursion and the validation; every
- * query carries the dnssec_return_all_statuses extension so that bogus
- * answers come back marked bogus instead of vanishing (SPEC §3 dnssec).
- * getdns's stub-mode validation is deliberately not used (SPEC §2).
- * The context is attached to the scanner's libevent base, so lookups never
- * block the loop, and libunbound's cache serves the whole run.
+ * libunbound does the recursion and the validation (RFC 4033-4035) on the
+ * scanner's libevent base, so lookups never block the loop and its cache
+ * serves the whole run. It is driven directly (ub_ctx_create_event /
+ * ub_resolve_event) rather than through getdns, because a scanner needs
+ * settings getdns cannot pass on: libunbound's library defaults (16
+ * outgoing UDP ports, 2 TCP connections, 1 MB caches) starve every healthy
+ * query behind a few lame delegations (see dns.c). getdns stays for what it
+ * does well here: turning a reply in wire format into a dict.
+ *
+ * Every reply is checked before any field of it is read (dns_answer_from_wire):
+ * the QR bit, a known rcode, one question equal to the one asked, and counts
+ * that match the sections. A reply that fails is DNS_BADREPLY, never NODATA.
  */
 #ifndef MAILSCAN_DNS_H
 #define MAILSCAN_DNS_H
@@ -36,11 +42,12 @@ enum dnssec_state {
 };
 
 enum dns_status {
-	DNS_OK = 0,   /* NOERROR (with or without records of the type) */
-	DNS_NXDOMAIN, /* name does not exist */
-	DNS_SERVFAIL, /* SERVFAIL or another failing rcode */
-	DNS_TIMEOUT,  /* no answer within the timeout */
-	DNS_FAILURE,  /* local or library failure */
+	DNS_OK = 0,    /* NOERROR (with or without records of the type) */
+	DNS_NXDOMAIN,  /* name does not exist */
+	DNS_SERVFAIL,  /* SERVFAIL or another failing rcode */
+	DNS_TIMEOUT,   /* no answer within the timeout */
+	DNS_FAILURE,   /* local or library failure */
+	DNS_BADREPLY,  /* a reply that is not the answer to the question asked */
 };
 
 struct dns_rr {
@@ -59,18 +66,28 @@ struct dns_answer {
 	const char *qname; /* as asked */
 	uint16_t qtype;
 	enum dns_status status;
-	int rcode;
+	int rcode;             /* -1 when there was no reply */
 	enum dnssec_state sec; /* of this answer (or denial) */
 	size_t n;              /* records of qtype in the answer */
 	struct dns_rr *rr;
 	char canonical[DNS_NAME_MAX + 1]; /* after CNAMEs; "" when none */
-	char error[128];                  /* human text when status != OK */
+	char error[160];                  /* human text when status != OK */
 };
 
 struct dns_config {
 	const char *root_hints;   /* zone file with root NS + A/AAAA, or NULL */
-	const char *trust_anchor; /* zone file with DS/DNSKEY, or NULL */
+	const char *trust_anchor; /* zone file with DS/DNSKEY, or NULL: the IANA root */
 	unsigned timeout_ms;
+	unsigned max_inflight; /* queries outstanding at once, 0: a default */
+};
+
+struct dns_stats {
+	unsigned long queries;   /* started */
+	unsigned long timeouts;  /* given up by our own timer */
+	unsigned long badreply;  /* replies refused by the checks */
+	unsigned long servfail;  /* SERVFAIL and other failing rcodes */
+	unsigned long inflight;  /* outstanding now */
+	unsigned long peak;      /* most outstanding at once */
 };
 
 typedef void (*dns_cb)(const struct dns_answer *a, void *arg);
@@ -94,8 +111,24 @@ void dns_cancel(struct dns *d, uint64_t txid);
 
 /* Number of queries sent (for logs and benchmarks). */
 unsigned long dns_queries(const struct dns *d);
+void dns_get_stats(const struct dns *d, struct dns_stats *st);
+
+/*
+ * Fill a (zeroed, with qname and qtype set) from a reply in wire format,
+ * after checking it: QR set, opcode QUERY, a known rcode, exactly one
+ * question equal (case-insensitively) to a->qname / a->qtype / class IN,
+ * section counts that match the records. sec is the validator's verdict
+ * (0 insecure, 1 bogus, 2 secure, as libunbound gives it). Frees nothing of
+ * wire; a's records are freed by dns_answer_free. Exposed for the unit tests
+ * and the fuzzer.
+ */
+void dns_answer_from_wire(struct dns_answer *a, const uint8_t *wire, size_t len, int sec);
+void dns_answer_free(struct dns_answer *a);
 
 const char *dnssec_state_name(enum dnssec_state s);
+const char *dns_status_name(enum dns_status s);
+/* The reason code of a failed lookup: "dns-timeout" or "dns-error". */
+const char *dns_status_reason(enum dns_status s);
 /* The worse of two states: bogus > indeterminate > insecure > secure > unknown. */
 enum dnssec_state dnssec_worst(enum dnssec_state a, enum dnssec_state b);
 

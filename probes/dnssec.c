@@ -21,14 +21,15 @@ static void dnssec_start(struct domain_scan *ds, const struct probe_env *env)
 }
 
 /* Judge one name's status into out. */
-static void dnssec_judge(enum dnssec_state sec, bool answered, struct probe_verdict *out)
+static void dnssec_judge(enum dnssec_state sec, bool answered, enum dns_status status,
+			 struct probe_verdict *out)
 {
 	if (sec == SEC_BOGUS) {
 		verdict_raise(out, VERDICT_FAIL);
 		verdict_add_reason(out, "dnssec-bogus");
 	} else if (!answered) {
 		verdict_raise(out, VERDICT_ERROR);
-		verdict_add_reason(out, "dns-error");
+		verdict_add_reason(out, dns_status_reason(status));
 	} else if (sec == SEC_INSECURE) {
 		verdict_raise(out, VERDICT_FAIL);
 		verdict_add_reason(out, "dnssec-insecure");
@@ -49,14 +50,16 @@ static void dnssec_evaluate(const struct domain_scan *ds, struct probe_verdict *
 		verdict_add_reason(out, "nxdomain");
 		return;
 	}
-	dnssec_judge(ds->soa_sec, ds->soa_status == DNS_OK, out);
+	dnssec_judge(ds->soa_sec, ds->soa_status == DNS_OK, ds->soa_status, out);
 	/* The MX RRset itself: a bogus or unsigned MX answer fails even when the
 	 * SOA validated; an MX lookup that failed leaves the hosts untested. */
-	dnssec_judge(ds->mx_sec, ds->mx_kind != MX_ERROR && ds->mx_kind != MX_PENDING, out);
+	dnssec_judge(ds->mx_sec, ds->mx_kind != MX_ERROR && ds->mx_kind != MX_PENDING,
+		     ds->mx_kind == MX_ERROR ? ds->mx_status : DNS_FAILURE, out);
 	for (i = 0; i < ds->nmx; i++) {
 		const struct mx_host *h = ds->mx[i].host;
 
-		dnssec_judge(h->sec, h->done && !h->dns_failed, out);
+		dnssec_judge(h->sec, h->done && !h->dns_failed,
+			     h->dns_failed ? h->dns_status : DNS_FAILURE, out);
 	}
 }
 

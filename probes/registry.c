@@ -93,6 +93,9 @@ bool probe_mail_precheck(const struct domain_scan *ds, struct probe_verdict *out
 		verdict_add_reason(out, "no-mx");
 		return true;
 	case MX_ERROR:
+		out->v = VERDICT_ERROR;
+		verdict_add_reason(out, dns_status_reason(ds->mx_status));
+		return true;
 	case MX_PENDING:
 		out->v = VERDICT_ERROR;
 		verdict_add_reason(out, "dns-error");

@@ -159,12 +159,14 @@ struct mx_host {
 	char canonical[DNS_NAME_MAX + 1]; /* CNAME target, "" if none */
 	enum dnssec_state sec;            /* worst of the A and AAAA answers */
 	bool dns_failed;                  /* neither A nor AAAA could be resolved */
+	enum dns_status dns_status;       /* when failed: timeout if either timed out */
 	char dns_error[400];
 	size_t naddr;
 	struct addr_result *addr[SCAN_ADDR_MAX];
 	bool addr_capped;
 	enum tlsa_state tlsa_state;
 	enum dnssec_state tlsa_sec;
+	enum dns_status tlsa_status; /* of the TLSA lookup, when asked */
 	char tlsa_name[DNS_NAME_MAX + 10]; /* where the TLSA RRset was looked up */
 	size_t ntlsa;
 	struct tlsa_rr tlsa[SCAN_TLSA_MAX];
@@ -236,8 +238,9 @@ struct domain_scan {
 	enum dns_status soa_status;
 	/* MX */
 	enum mx_kind mx_kind;
+	enum dns_status mx_status; /* of the MX lookup, when answered */
 	enum dnssec_state mx_sec;
-	char mx_error[160];
+	char mx_error[200];
 	bool null_mixed;
 	bool mx_capped;
 	size_t nmx;

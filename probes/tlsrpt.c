@@ -50,7 +50,7 @@ static void tlsrpt_evaluate(const struct domain_scan *ds, struct probe_verdict *
 		verdict_add_reason(out, "no-record");
 	} else if (r->status != DNS_OK) {
 		out->v = VERDICT_ERROR;
-		verdict_add_reason(out, "dns-error");
+		verdict_add_reason(out, dns_status_reason(r->status));
 	} else if (r->nrec > 1) {
 		out->v = VERDICT_FAIL;
 		verdict_add_reason(out, "tlsrpt-multiple");

@@ -132,10 +132,10 @@ static const struct advice advice_rows[] = {
     },
     {
 	.code = "dns-error",
-	.what = {"Een DNS-opvraging mislukte (SERVFAIL of geen antwoord), zodat deze standaard "
-		 "niet getest kon worden.",
-		 "A DNS lookup failed (SERVFAIL or no answer), so this standard could not be "
-		 "tested."},
+	.what = {"Een DNS-opvraging mislukte (SERVFAIL, REFUSED of een onbruikbaar antwoord), "
+		 "zodat deze standaard niet getest kon worden.",
+		 "A DNS lookup failed (SERVFAIL, REFUSED or an unusable reply), so this standard "
+		 "could not be tested."},
 	.fix = {"Controleer of alle nameservers van het domein en van de MX-hosts bereikbaar zijn "
 		"en juist antwoorden, ook op TXT- en TLSA-vragen (sommige DNS-servers en firewalls "
 		"verwerken minder gangbare recordtypes verkeerd); de volgende scan probeert het "
@@ -143,6 +143,22 @@ static const struct advice advice_rows[] = {
 		"Check that every name server of the domain and of the MX hosts is reachable and "
 		"answers correctly, also for TXT and TLSA queries (some DNS servers and firewalls "
 		"mishandle less common record types); the next scan tries again."},
+    },
+    {
+	.code = "dns-timeout",
+	.what = {"De nameservers gaven binnen de wachttijd geen antwoord (bijvoorbeeld een "
+		 "'lame delegation': het domein is gedelegeerd naar servers die niet antwoorden), "
+		 "zodat deze standaard niet getest kon worden.",
+		 "The name servers did not answer within the timeout (for example a lame "
+		 "delegation: the domain is delegated to servers that do not answer), so this "
+		 "standard could not be tested."},
+	.fix = {"Controleer de NS-records van het domein bij de registrar en in de bovenliggende "
+		"zone: elke genoemde nameserver moet bereikbaar zijn en gezaghebbend antwoorden "
+		"voor het domein; verwijder servers die dat niet doen. Een domein dat niet meer "
+		"gebruikt wordt, kan beter opgeheven worden.",
+		"Check the domain's NS records at the registrar and in the parent zone: every "
+		"name server listed must be reachable and answer authoritatively for the domain; "
+		"remove the ones that do not. A domain no longer in use is better deleted."},
     },
     {
 	.code = "dnssec-bogus",

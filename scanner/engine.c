@@ -50,6 +50,9 @@ struct dop {
 	probe_fetch_cb fcb;
 	uint64_t txid;
 	struct fetch *fx;
+	struct event *skip; /* a lookup not sent: its answer comes from here */
+	char qname[DNS_NAME_MAX + 1];
+	uint16_t qtype;
 	struct dop *prev, *next;
 };
 
@@ -59,6 +62,8 @@ struct dpriv {
 	struct dop *ops;
 	struct event *deadline;
 	bool started;
+	bool probes_started;       /* the probes' own lookups were started */
+	bool dns_dead;             /* the MX lookup timed out: ask nothing more */
 	bool waiting[SCAN_MX_MAX]; /* registered as a waiter of mx[i].host */
 };
 
@@ -216,6 +221,40 @@ static void dop_dns_done(const struct dns_answer *a, void *arg)
 	domain_check_complete(dp);
 }
 
+/* The answer to a lookup that was not sent because the domain's name
+ * servers did not answer its MX query: a timeout, without a second wait. */
+static void dop_on_skip(evutil_socket_t fd, short what, void *arg)
+{
+	struct dop *op = arg;
+	struct dns_answer a;
+
+	(void)fd;
+	(void)what;
+	memset(&a, 0, sizeof(a));
+	a.qname = op->qname;
+	a.qtype = op->qtype;
+	a.rcode = -1;
+	a.status = DNS_TIMEOUT;
+	(void)snprintf(a.error, sizeof(a.error),
+		       "not asked: the domain's name servers did not answer its MX query");
+	event_free(op->skip);
+	op->skip = NULL;
+	dop_dns_done(&a, op);
+}
+
+/* Drop an outstanding operation of a domain (deadline, teardown). */
+static void dop_abandon(struct engine *e, struct dop *op)
+{
+	dop_unlink(op);
+	if (op->fx)
+		fetch_cancel(op->fx);
+	else if (op->skip)
+		event_free(op->skip);
+	else
+		dns_cancel(e->dns, op->txid);
+	free(op);
+}
+
 static int env_query(struct domain_scan *ds, const char *name, uint16_t type, probe_dns_cb cb)
 {
 	struct dpriv *dp = (struct dpriv *)ds;
@@ -225,6 +264,22 @@ static int env_query(struct domain_scan *ds, const char *name, uint16_t type, pr
 	if (!op)
 		return -1;
 	op->dcb = cb;
+	op->qtype = type;
+	(void)str_copy(op->qname, sizeof(op->qname), name);
+	if (dp->dns_dead) {
+		static const struct timeval now = {0, 0};
+
+		op->skip = evtimer_new(e->base, dop_on_skip, op);
+		if (op->skip && evtimer_add(op->skip, &now) == 0)
+			return 0;
+		if (op->skip)
+			event_free(op->skip);
+		op->skip = NULL;
+		dop_unlink(op);
+		free(op);
+		ds->pending--;
+		return -1;
+	}
 	if (dns_query(e->dns, name, type, dop_dns_done, op, &op->txid) < 0) {
 		dop_unlink(op);
 		free(op);
@@ -1041,6 +1096,7 @@ static void host_on_tlsa(const struct dns_answer *a, void *arg)
 		return;
 	}
 	he->h.tlsa_sec = a->sec;
+	he->h.tlsa_status = a->status;
 	if (a->sec == SEC_BOGUS) {
 		he->h.tlsa_state = TLSA_BOGUS;
 	} else if (a->status == DNS_OK || a->status == DNS_NXDOMAIN) {
@@ -1104,6 +1160,8 @@ static void host_on_addr(const struct dns_answer *a, void *arg)
 		host_add_addresses(he, a);
 	if (a->canonical[0] && !he->h.canonical[0])
 		(void)str_copy(he->h.canonical, sizeof(he->h.canonical), a->canonical);
+	if (a->status != DNS_OK && he->h.dns_status != DNS_TIMEOUT)
+		he->h.dns_status = a->status;
 	if (a->status != DNS_OK && !he->h.dns_error[0])
 		(void)snprintf(he->h.dns_error, sizeof(he->h.dns_error), "%s %s: %s", a->qname,
 			       a->qtype == DNS_T_A ? "A" : "AAAA", a->error);
@@ -1185,7 +1243,7 @@ static int mx_cmp(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
-static void domain_on_mx(struct domain_scan *ds, const struct dns_answer *a)
+static void domain_take_mx(struct domain_scan *ds, const struct dns_answer *a)
 {
 	struct dpriv *dp = (struct dpriv *)ds;
 	struct engine *e = ds->engine;
@@ -1193,6 +1251,7 @@ static void domain_on_mx(struct domain_scan *ds, const struct dns_answer *a)
 	size_t i, n = 0, nnull = 0;
 
 	ds->mx_sec = a->sec;
+	ds->mx_status = a->status;
 	if (a->status == DNS_NXDOMAIN) {
 		ds->mx_kind = MX_NXDOMAIN;
 		return;
@@ -1254,6 +1313,32 @@ static void domain_on_mx(struct domain_scan *ds, const struct dns_answer *a)
 		ds->nmx++;
 	}
 	free(rrs);
+}
+
+/* The probes' own lookups (SOA, TXT, ...) start once the MX answer is in:
+ * a domain whose name servers do not answer costs one query to them, not
+ * one per probe, and is judged within about one --timeout. */
+static void domain_start_probes(struct dpriv *dp)
+{
+	struct engine *e = dp->ds.engine;
+	size_t i;
+
+	if (dp->probes_started)
+		return;
+	dp->probes_started = true;
+	for (i = 0; i < PROBE_COUNT; i++)
+		if (probe_registry[i]->start)
+			probe_registry[i]->start(&dp->ds, &e->env);
+}
+
+static void domain_on_mx(struct domain_scan *ds, const struct dns_answer *a)
+{
+	struct dpriv *dp = (struct dpriv *)ds;
+
+	domain_take_mx(ds, a);
+	if (a->status == DNS_TIMEOUT)
+		dp->dns_dead = true;
+	domain_start_probes(dp);
 }
 
 /* ---- domains ---- */
@@ -1360,12 +1445,7 @@ static void domain_on_deadline(evutil_socket_t fd, short what, void *arg)
 	while (dp->ops) {
 		struct dop *op = dp->ops;
 
-		dop_unlink(op);
-		if (op->fx)
-			fetch_cancel(op->fx);
-		else
-			dns_cancel(e->dns, op->txid);
-		free(op);
+		dop_abandon(e, op);
 	}
 	for (i = 0; i < dp->ds.nmx; i++) {
 		struct hentry *he = (struct hentry *)dp->ds.mx[i].host;
@@ -1385,7 +1465,6 @@ static void domain_on_deadline(evutil_socket_t fd, short what, void *arg)
 static void domain_start(struct engine *e, struct dpriv *dp)
 {
 	struct timeval tv;
-	size_t i;
 
 	e->inflight++;
 	dp->ds.pending = 1; /* guard: nothing completes while starting */
@@ -1398,10 +1477,8 @@ static void domain_start(struct engine *e, struct dpriv *dp)
 	if (env_query(&dp->ds, dp->ds.name, DNS_T_MX, domain_on_mx) < 0) {
 		dp->ds.mx_kind = MX_ERROR;
 		(void)str_copy(dp->ds.mx_error, sizeof(dp->ds.mx_error), "cannot start MX lookup");
+		domain_start_probes(dp);
 	}
-	for (i = 0; i < PROBE_COUNT; i++)
-		if (probe_registry[i]->start)
-			probe_registry[i]->start(&dp->ds, &e->env);
 	dp->started = true;
 	dp->ds.pending--;
 	domain_check_complete(dp);
@@ -1602,12 +1679,7 @@ void engine_free(struct engine *e)
 		while (dp->ops) {
 			struct dop *op = dp->ops;
 
-			dop_unlink(op);
-			if (op->fx)
-				fetch_cancel(op->fx);
-			else
-				dns_cancel(e->dns, op->txid);
-			free(op);
+			dop_abandon(e, op);
 		}
 		domain_cleanup(dp);
 	}

@@ -6,9 +6,9 @@ set -euo pipefail
 
 PACKAGES=(
     build-essential pkg-config
-    libgetdns-dev libssl-dev libgnutls28-dev libcurl4-openssl-dev libsqlite3-dev libyaml-dev
+    libunbound-dev libgetdns-dev libssl-dev libgnutls28-dev libcurl4-openssl-dev libsqlite3-dev libyaml-dev
     libevent-dev libidn2-dev libpsl-dev publicsuffix
-    nsd ldnsutils nginx-light dnsutils jq openssl curl valgrind
+    unbound nsd ldnsutils nginx-light dnsutils jq openssl curl valgrind
     clang libclang-rt-14-dev strace sqlite3 time cmark-gfm python3
     chromium fonts-dejavu-core
 )
@@ -40,7 +40,7 @@ $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-reco
 # on its own addresses, so the stock ones are not needed. They listen on other
 # addresses (nginx: *:80, nsd: *:53) and are left alone unless they hold a port
 # the lab needs; stop them only if we just installed them.
-for svc in nsd nginx; do
+for svc in nsd nginx unbound; do
     for p in "${missing[@]}"; do
         case $p in
         "$svc"|"$svc"-light)

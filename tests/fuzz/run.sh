@@ -51,11 +51,15 @@ seed fuzz_ncsc_hello \
 	'\026\003\003\000\065\002\000\000\061\003\003AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\000\300\057\000\000\011\377\001\000\001\000\000\027\000\000' \
 	'\025\003\003\000\002\002\050' \
 	'454 4.7.0 TLS not available\r\n'
+# dns: type byte (0 = MX, secure in the high bits) + a reply to a.example MX
+seed fuzz_dns_reply \
+	'\040\022\064\201\200\000\001\000\001\000\000\000\000\001a\007example\000\000\017\000\001\001a\007example\000\000\017\000\001\000\000\001\054\000\011\000\012\002mx\001a\000' \
+	'\001\022\064\201\203\000\001\000\000\000\000\000\000\001a\007example\000\000\001\000\001'
 seed fuzz_tlsrpt \
 	'v=TLSRPTv1; rua=mailto:reports@example.com' \
 	'v=TLSRPTv1;rua=mailto:a@example.com,https://r.example.com:8443/x; ext=v;'
 
-targets=${*:-fuzz_smtp_reply fuzz_mtasts fuzz_tlsrpt fuzz_ncsc_hello}
+targets=${*:-fuzz_smtp_reply fuzz_mtasts fuzz_tlsrpt fuzz_ncsc_hello fuzz_dns_reply}
 status=0
 passed=0
 failed=0
@@ -65,6 +69,7 @@ for t in $targets; do
 	fuzz_mtasts) build "$t" probes/mtasts_policy.c probes/txt_record.c ;;
 	fuzz_tlsrpt) build "$t" probes/tlsrpt_record.c probes/txt_record.c ;;
 	fuzz_ncsc_hello) build "$t" probes/ncsc_hello.c ;;
+	fuzz_dns_reply) build "$t" probes/dns_wire.c ;;
 	*)
 		echo "run.sh: unknown harness $t" >&2
 		exit 2

@@ -430,10 +430,42 @@ static void adv_add(struct adv_scan *sc, const struct adv_file *f, size_t i, enu
 }
 
 /*
+ * A reason expression that is a call of a function ending in _reason
+ * (dns_status_reason): the string literals that function returns are its
+ * codes. Returns how many were added; 0 when [b, e) is no such call.
+ */
+static size_t adv_reason_call(struct adv_scan *sc, const struct adv_file *f, size_t b, size_t e)
+{
+	const struct adv_tok *t = &f->tok[b];
+	size_t i, k, j, n = 0;
+
+	if (e < b + 3 || t->t != AT_IDENT || t->len < 8 ||
+	    memcmp(t->p + t->len - 7, "_reason", 7) != 0 || !adv_punct(f, b + 1, '('))
+		return 0;
+	for (i = 0; i < sc->nf; i++) {
+		const struct adv_file *g = &sc->f[i];
+
+		for (k = 0; k < g->nfn; k++) {
+			const struct adv_tok *name = &g->tok[g->fn[k].name];
+
+			if (name->len != t->len || memcmp(name->p, t->p, t->len) != 0)
+				continue;
+			for (j = g->fn[k].bo; j < g->fn[k].bc; j++)
+				if (g->tok[j].t == AT_STR) {
+					adv_add(sc, g, j, AK_REASON);
+					n++;
+				}
+		}
+	}
+	return n;
+}
+
+/*
  * A reason expression [b, e) inside fn: its string literals are codes; with
- * none, it must be a parameter of fn (fn is then an emitter itself) or end
- * in a member named reason (fed by the stores); anything else is a reason
- * this test cannot follow.
+ * none, it must be a call of a *_reason function (its literals are the
+ * codes), a parameter of fn (fn is then an emitter itself) or end in a
+ * member named reason (fed by the stores); anything else is a reason this
+ * test cannot follow.
  */
 static void adv_reason_expr(struct adv_scan *sc, const struct adv_file *f,
 			    const struct adv_func *fn, size_t b, size_t e)
@@ -445,7 +477,7 @@ static void adv_reason_expr(struct adv_scan *sc, const struct adv_file *f,
 			adv_add(sc, f, i, AK_REASON);
 			lits++;
 		}
-	if (lits)
+	if (lits || adv_reason_call(sc, f, b, e) > 0)
 		return;
 	unit_case("%s:%d: a reason code test_advice.c cannot follow", f->path, f->tok[b].line);
 	CHECK((fn && adv_param(f, fn, b, e) >= 0) || adv_is(f, e - 1, AT_IDENT, "reason") ||

@@ -46,6 +46,7 @@ struct vt_host {
 
 struct vt_domain {
 	enum mx_kind mx;
+	enum dns_status mx_status;
 	enum dnssec_state mx_sec;
 	bool null_mixed;
 	enum dns_status soa_status;
@@ -93,6 +94,7 @@ static const struct domain_scan *build_scan(const struct vt_domain *d)
 	memset(&vt_fx, 0, sizeof(vt_fx));
 	(void)snprintf(ds->name, sizeof(ds->name), "example.com");
 	ds->mx_kind = d->mx;
+	ds->mx_status = d->mx_status;
 	ds->mx_sec = d->mx_sec;
 	ds->null_mixed = d->null_mixed;
 	ds->soa_status = d->soa_status;
@@ -375,16 +377,20 @@ void test_verdict_precheck(void)
 {
 	static const struct {
 		enum mx_kind mx;
+		enum dns_status status;
 		bool decided;
 		enum verdict v;
 		const char *reason;
 	} cases[] = {
-	    {MX_PENDING, true, VERDICT_ERROR, "dns-error"},
-	    {MX_LIST, false, VERDICT_NONE, NULL},
-	    {MX_NULL, true, VERDICT_NA, "null-mx"},
-	    {MX_NONE, true, VERDICT_NA, "no-mx"},
-	    {MX_ERROR, true, VERDICT_ERROR, "dns-error"},
-	    {MX_NXDOMAIN, true, VERDICT_ERROR, "nxdomain"},
+	    {MX_PENDING, DNS_OK, true, VERDICT_ERROR, "dns-error"},
+	    {MX_LIST, DNS_OK, false, VERDICT_NONE, NULL},
+	    {MX_NULL, DNS_OK, true, VERDICT_NA, "null-mx"},
+	    {MX_NONE, DNS_OK, true, VERDICT_NA, "no-mx"},
+	    {MX_ERROR, DNS_SERVFAIL, true, VERDICT_ERROR, "dns-error"},
+	    {MX_ERROR, DNS_BADREPLY, true, VERDICT_ERROR, "dns-error"},
+	    {MX_ERROR, DNS_FAILURE, true, VERDICT_ERROR, "dns-error"},
+	    {MX_ERROR, DNS_TIMEOUT, true, VERDICT_ERROR, "dns-timeout"},
+	    {MX_NXDOMAIN, DNS_NXDOMAIN, true, VERDICT_ERROR, "nxdomain"},
 	};
 	size_t i;
 
@@ -393,9 +399,10 @@ void test_verdict_precheck(void)
 		struct probe_verdict pv;
 		const char *want[2] = {cases[i].reason, NULL};
 
-		unit_case("mx_kind %d", (int)cases[i].mx);
+		unit_case("mx_kind %d, status %s", (int)cases[i].mx, dns_status_name(cases[i].status));
 		memset(&d, 0, sizeof(d));
 		d.mx = cases[i].mx;
+		d.mx_status = cases[i].status;
 		memset(&pv, 0, sizeof(pv));
 		CHECK_INT(probe_mail_precheck(build_scan(&d), &pv), cases[i].decided);
 		check_verdict(&pv, cases[i].v, want);
@@ -450,7 +457,15 @@ static const struct vt_case dnssec_cases[] = {
     {"SOA timeout",
      {MXL, .soa_status = DNS_TIMEOUT, .soa_sec = SEC_UNKNOWN, .h = {H_SEC(MX1)}},
      VERDICT_ERROR,
+     {"dns-timeout"}},
+    {"SOA reply that answers another question",
+     {MXL, .soa_status = DNS_BADREPLY, .soa_sec = SEC_UNKNOWN, .h = {H_SEC(MX1)}},
+     VERDICT_ERROR,
      {"dns-error"}},
+    {"MX lookup timed out",
+     {.mx = MX_ERROR, .mx_status = DNS_TIMEOUT, .soa_status = DNS_TIMEOUT},
+     VERDICT_ERROR,
+     {"dns-timeout"}},
     {"SOA servfail",
      {MXL, .soa_status = DNS_SERVFAIL, .soa_sec = SEC_UNKNOWN, .h = {H_SEC(MX1)}},
      VERDICT_ERROR,
@@ -488,7 +503,7 @@ static const struct vt_case dnssec_cases[] = {
     {"error then insecure (order does not matter)",
      {MXL, .soa_status = DNS_TIMEOUT, .h = {{.name = MX1, .sec = SEC_INSECURE}}},
      VERDICT_FAIL,
-     {"dns-error", "dnssec-insecure"}},
+     {"dns-timeout", "dnssec-insecure"}},
     {"bogus beats indeterminate",
      {MXL, .soa_status = DNS_OK, .soa_sec = SEC_INDETERMINATE,
       .h = {{.name = MX1, .sec = SEC_BOGUS}}},
@@ -758,7 +773,7 @@ static const struct vt_case mtasts_cases[] = {
     {"TXT timeout",
      {MXL, .h = {H_PKIX(MX1)}, .sts = {.txt_status = DNS_TIMEOUT}},
      VERDICT_ERROR,
-     {"dns-error"}},
+     {"dns-timeout"}},
     {"TXT servfail",
      {MXL, .h = {H_PKIX(MX1)}, .sts = {.txt_status = DNS_SERVFAIL}},
      VERDICT_ERROR,
@@ -890,7 +905,7 @@ static const struct vt_case tlsrpt_cases[] = {
     {"timeout",
      {MXL, .h = {H_SEC(MX1)}, .rpt = {.status = DNS_TIMEOUT}},
      VERDICT_ERROR,
-     {"dns-error"}},
+     {"dns-timeout"}},
     {"servfail",
      {MXL, .h = {H_SEC(MX1)}, .rpt = {.status = DNS_SERVFAIL}},
      VERDICT_ERROR,

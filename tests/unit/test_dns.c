@@ -1,0 +1,290 @@
+/*
+ * test_dns.c - the checks every DNS reply passes before a field of it is
+ * read (probes/dns.c dns_answer_from_wire): QR bit, opcode, TC, exactly one
+ * question equal to the one asked (name, type, class IN), an answer count
+ * that matches the section, CNAME chains followed and records of other
+ * owners ignored. One case per check, built as wire-format packets here.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../../probes/dns.h"
+#include "unit.h"
+
+struct pkt {
+	uint8_t b[1024];
+	size_t n;
+};
+
+static void put8(struct pkt *p, unsigned v) { p->b[p->n++] = (uint8_t)v; }
+
+static void put16(struct pkt *p, unsigned v)
+{
+	put8(p, (v >> 8) & 0xff);
+	put8(p, v & 0xff);
+}
+
+static void put_name(struct pkt *p, const char *name)
+{
+	while (*name) {
+		const char *dot = strchr(name, '.');
+		size_t len = dot ? (size_t)(dot - name) : strlen(name);
+
+		put8(p, (unsigned)len);
+		memcpy(p->b + p->n, name, len);
+		p->n += len;
+		name += len;
+		if (*name == '.')
+			name++;
+	}
+	put8(p, 0);
+}
+
+/* Header: flags as given (QR = 0x8000, TC = 0x0200, rcode in the low bits). */
+static void put_header(struct pkt *p, unsigned flags, unsigned qd, unsigned an)
+{
+	p->n = 0;
+	put16(p, 0x1234);
+	put16(p, flags);
+	put16(p, qd);
+	put16(p, an);
+	put16(p, 0);
+	put16(p, 0);
+}
+
+static void put_question(struct pkt *p, const char *name, unsigned type, unsigned cls)
+{
+	put_name(p, name);
+	put16(p, type);
+	put16(p, cls);
+}
+
+static void put_mx(struct pkt *p, const char *owner, unsigned pref, const char *exchange)
+{
+	size_t rdlen_at;
+
+	put_name(p, owner);
+	put16(p, DNS_T_MX);
+	put16(p, 1);
+	put16(p, 0);
+	put16(p, 300);
+	rdlen_at = p->n;
+	put16(p, 0);
+	put16(p, pref);
+	put_name(p, exchange);
+	p->b[rdlen_at] = (uint8_t)((p->n - rdlen_at - 2) >> 8);
+	p->b[rdlen_at + 1] = (uint8_t)((p->n - rdlen_at - 2) & 0xff);
+}
+
+static void put_cname(struct pkt *p, const char *owner, const char *target)
+{
+	size_t rdlen_at;
+
+	put_name(p, owner);
+	put16(p, 5);
+	put16(p, 1);
+	put16(p, 0);
+	put16(p, 300);
+	rdlen_at = p->n;
+	put16(p, 0);
+	put_name(p, target);
+	p->b[rdlen_at] = (uint8_t)((p->n - rdlen_at - 2) >> 8);
+	p->b[rdlen_at + 1] = (uint8_t)((p->n - rdlen_at - 2) & 0xff);
+}
+
+static void parse(struct pkt *p, const char *qname, uint16_t qtype, int sec, struct dns_answer *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->qname = qname;
+	a->qtype = qtype;
+	dns_answer_from_wire(a, p->b, p->n, sec);
+}
+
+void test_dns_reply_checks(void)
+{
+	static const struct {
+		const char *name;
+		unsigned flags, qd, an;
+		const char *qname;
+		unsigned qtype, qclass;
+		bool two_questions;
+		enum dns_status want;
+	} cases[] = {
+	    {"a good answer", 0x8180, 1, 1, "a.example", DNS_T_MX, 1, false, DNS_OK},
+	    {"QR bit clear (a query, not a reply)", 0x0100, 1, 1, "a.example", DNS_T_MX, 1, false,
+	     DNS_BADREPLY},
+	    {"opcode not QUERY", 0x8000 | (2u << 11), 1, 1, "a.example", DNS_T_MX, 1, false,
+	     DNS_BADREPLY},
+	    {"truncated (TC)", 0x8380, 1, 1, "a.example", DNS_T_MX, 1, false, DNS_BADREPLY},
+	    {"another name in the question", 0x8180, 1, 1, "_tls.lame.example", DNS_T_MX, 1, false,
+	     DNS_BADREPLY},
+	    {"another type in the question", 0x8180, 1, 1, "a.example", DNS_T_TXT, 1, false,
+	     DNS_BADREPLY},
+	    {"another class in the question", 0x8180, 1, 1, "a.example", DNS_T_MX, 3, false,
+	     DNS_BADREPLY},
+	    {"no question", 0x8180, 0, 1, NULL, 0, 0, false, DNS_BADREPLY},
+	    {"two questions", 0x8180, 2, 1, "a.example", DNS_T_MX, 1, true, DNS_BADREPLY},
+	    {"answer count larger than the section", 0x8180, 1, 2, "a.example", DNS_T_MX, 1, false,
+	     DNS_BADREPLY},
+	    {"the name asked in other case", 0x8180, 1, 1, "A.Example", DNS_T_MX, 1, false, DNS_OK},
+	    {"NXDOMAIN", 0x8183, 1, 0, "a.example", DNS_T_MX, 1, false, DNS_NXDOMAIN},
+	    {"SERVFAIL", 0x8182, 1, 0, "a.example", DNS_T_MX, 1, false, DNS_SERVFAIL},
+	    {"REFUSED", 0x8185, 1, 0, "a.example", DNS_T_MX, 1, false, DNS_SERVFAIL},
+	};
+	size_t i;
+
+	for (i = 0; i < UNIT_COUNT(cases); i++) {
+		struct pkt p;
+		struct dns_answer a;
+		bool has_mx = cases[i].an > 0;
+
+		unit_case("%s", cases[i].name);
+		put_header(&p, cases[i].flags, cases[i].qd, cases[i].an);
+		if (cases[i].qname)
+			put_question(&p, cases[i].qname, cases[i].qtype, cases[i].qclass);
+		if (cases[i].two_questions)
+			put_question(&p, "b.example", DNS_T_MX, 1);
+		if (has_mx)
+			put_mx(&p, "a.example", 10, "mx.a.example");
+		parse(&p, "a.example", DNS_T_MX, 2, &a);
+		CHECK_STR(dns_status_name(a.status), dns_status_name(cases[i].want));
+		if (cases[i].want == DNS_BADREPLY) {
+			/* never read as data: no records, no DNSSEC state */
+			CHECK_INT(a.n, 0);
+			CHECK_INT(a.sec, SEC_UNKNOWN);
+			CHECK(strstr(a.error, "reply refused") != NULL);
+			CHECK_STR(dns_status_reason(a.status), "dns-error");
+		}
+		if (cases[i].want == DNS_OK) {
+			CHECK_INT(a.n, 1);
+			CHECK_INT(a.sec, SEC_SECURE);
+			if (a.n == 1) {
+				CHECK_STR(a.rr[0].name, "mx.a.example");
+				CHECK_INT(a.rr[0].pref, 10);
+			}
+		}
+		dns_answer_free(&a);
+	}
+	unit_case("%s", "");
+}
+
+void test_dns_reply_short(void)
+{
+	static const uint8_t junk[] = {0x12, 0x34, 0x81};
+	struct dns_answer a;
+
+	unit_case("%s", "3 bytes");
+	memset(&a, 0, sizeof(a));
+	a.qname = "a.example";
+	a.qtype = DNS_T_MX;
+	dns_answer_from_wire(&a, junk, sizeof(junk), 2);
+	CHECK_INT(a.status, DNS_BADREPLY);
+	CHECK_INT(a.rcode, -1);
+	dns_answer_free(&a);
+	unit_case("%s", "NULL");
+	memset(&a, 0, sizeof(a));
+	a.qname = "a.example";
+	a.qtype = DNS_T_MX;
+	dns_answer_from_wire(&a, NULL, 0, 0);
+	CHECK_INT(a.status, DNS_BADREPLY);
+	dns_answer_free(&a);
+	unit_case("%s", "");
+}
+
+void test_dns_reply_records(void)
+{
+	struct pkt p;
+	struct dns_answer a;
+
+	/* a CNAME chain: records only at its end, canonical name reported */
+	unit_case("%s", "CNAME chain");
+	put_header(&p, 0x8180, 1, 4);
+	put_question(&p, "mail.a.example", DNS_T_MX, 1);
+	put_cname(&p, "mail.a.example", "b.example");
+	put_cname(&p, "b.example", "c.example");
+	put_mx(&p, "c.example", 5, "mx.c.example");
+	put_mx(&p, "elsewhere.example", 1, "mx.elsewhere.example"); /* another owner */
+	parse(&p, "mail.a.example", DNS_T_MX, 0, &a);
+	CHECK_INT(a.status, DNS_OK);
+	CHECK_INT(a.sec, SEC_INSECURE);
+	CHECK_STR(a.canonical, "c.example");
+	CHECK_INT(a.n, 1);
+	if (a.n == 1)
+		CHECK_STR(a.rr[0].name, "mx.c.example");
+	dns_answer_free(&a);
+
+	/* an MX record at a name that is not the one asked is not the answer */
+	unit_case("%s", "record of another owner only");
+	put_header(&p, 0x8180, 1, 1);
+	put_question(&p, "a.example", DNS_T_MX, 1);
+	put_mx(&p, "other.example", 10, "mx.other.example");
+	parse(&p, "a.example", DNS_T_MX, 2, &a);
+	CHECK_INT(a.status, DNS_OK);
+	CHECK_INT(a.n, 0);
+	CHECK_STR(a.canonical, "");
+	dns_answer_free(&a);
+
+	/* the validator's verdict: bogus stays bogus, with the data */
+	unit_case("%s", "bogus");
+	put_header(&p, 0x8180, 1, 1);
+	put_question(&p, "a.example", DNS_T_MX, 1);
+	put_mx(&p, "a.example", 0, "");
+	parse(&p, "a.example", DNS_T_MX, 1, &a);
+	CHECK_INT(a.status, DNS_OK);
+	CHECK_INT(a.sec, SEC_BOGUS);
+	CHECK_INT(a.n, 1);
+	if (a.n == 1)
+		CHECK_STR(a.rr[0].name, ""); /* null MX "0 ." */
+	dns_answer_free(&a);
+	unit_case("%s", "");
+
+	/* a compression pointer to itself (a loop) in the question */
+	unit_case("%s", "name pointer loop");
+	put_header(&p, 0x8180, 1, 0);
+	put8(&p, 0xc0);
+	put8(&p, 12);
+	put16(&p, DNS_T_MX);
+	put16(&p, 1);
+	parse(&p, "a.example", DNS_T_MX, 2, &a);
+	CHECK_INT(a.status, DNS_BADREPLY);
+	dns_answer_free(&a);
+
+	/* one label "a.example" (the dot inside the label) is not two labels */
+	unit_case("%s", "a dot inside a label");
+	put_header(&p, 0x8180, 1, 0);
+	put8(&p, 9);
+	memcpy(p.b + p.n, "a.example", 9);
+	p.n += 9;
+	put8(&p, 0);
+	put16(&p, DNS_T_MX);
+	put16(&p, 1);
+	parse(&p, "a.example", DNS_T_MX, 2, &a);
+	CHECK_INT(a.status, DNS_BADREPLY);
+	CHECK(strstr(a.error, "a\\046example") != NULL);
+	dns_answer_free(&a);
+
+	/* an MX record of the name asked whose data does not parse: the answer
+	 * is unusable, not "no MX" */
+	unit_case("%s", "malformed MX data");
+	put_header(&p, 0x8180, 1, 1);
+	put_question(&p, "a.example", DNS_T_MX, 1);
+	put_name(&p, "a.example");
+	put16(&p, DNS_T_MX);
+	put16(&p, 1);
+	put16(&p, 0);
+	put16(&p, 300);
+	put16(&p, 4);
+	put16(&p, 10);
+	put8(&p, 5); /* a label of 5 that the rdata cannot hold */
+	put8(&p, 'x');
+	parse(&p, "a.example", DNS_T_MX, 2, &a);
+	CHECK_INT(a.status, DNS_BADREPLY);
+	CHECK_INT(a.n, 0);
+	dns_answer_free(&a);
+	unit_case("%s", "");
+
+	CHECK_STR(dns_status_reason(DNS_TIMEOUT), "dns-timeout");
+	CHECK_STR(dns_status_reason(DNS_SERVFAIL), "dns-error");
+	CHECK_STR(dns_status_reason(DNS_FAILURE), "dns-error");
+}
