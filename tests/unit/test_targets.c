@@ -2,7 +2,8 @@
  * test_targets.c - unit tests for targets/targets.c: the three list formats
  * (valid and invalid entries, line numbers, normalisation), CSV quoting,
  * YAML key orders, syntax and structure errors, memory on a large YAML
- * list, and the real data in ../shared/data/nl-government-domains.csv.
+ * list, and the real data in tests/data/real/nl-government-domains.csv (a copy of
+ * the Open State Foundation list, see tests/data/real/README.md).
  *
  * Lists are written to temporary files; what the loader prints on stderr
  * is captured (so invalid entries do not clutter the test output) and
@@ -34,7 +35,7 @@
 #endif
 
 #define FIXTURES "tests/data/targets/"
-#define REAL_DATA "../shared/data/nl-government-domains.csv"
+#define REAL_DATA "tests/data/real/nl-government-domains.csv"
 
 /* ---- helpers ---- */
 
