@@ -35,6 +35,7 @@
 #include <string.h>
 #include <sys/queue.h>
 #include <sys/resource.h>
+#include <time.h>
 #include <unbound-event.h>
 #include <unbound.h>
 
@@ -60,6 +61,7 @@ struct dns_req {
 	uint64_t txid;
 	int ub_id;
 	bool ub_live;      /* libunbound still owes us an answer */
+	bool queued;       /* waiting for --dns-rate */
 	bool have_reply;   /* libunbound answered; deliver from the loop */
 	int rcode;         /* libunbound's error, when not a packet */
 	int sec;           /* 0 insecure, 1 bogus, 2 secure */
@@ -79,7 +81,14 @@ struct dns {
 	struct timeval timeout;
 	uint64_t next_txid;
 	struct dns_stats st;
+	/* --dns-rate */
+	double rate, tokens;
+	struct timespec refilled;
+	struct event *rate_ev;
+	size_t nqueued;
 };
+
+static void dns_on_rate(evutil_socket_t fd, short what, void *arg);
 
 const char *dnssec_state_name(enum dnssec_state s)
 {
@@ -219,6 +228,16 @@ struct dns *dns_new(struct event_base *base, const struct dns_config *cfg, char 
 	TAILQ_INIT(&d->reqs);
 	d->timeout.tv_sec = ms / 1000;
 	d->timeout.tv_usec = (suseconds_t)(ms % 1000) * 1000;
+	if (cfg->rate) {
+		d->rate = cfg->rate;
+		d->tokens = d->rate;
+		(void)clock_gettime(CLOCK_MONOTONIC, &d->refilled);
+		d->rate_ev = evtimer_new(base, dns_on_rate, d);
+		if (!d->rate_ev) {
+			(void)snprintf(err, errlen, "libevent: cannot create a timer");
+			goto fail;
+		}
+	}
 	if (cfg->root_hints &&
 	    dns_check_zonefile(cfg->root_hints, hint_types, 2, "A or AAAA (root server)", err,
 			       errlen) < 0)
@@ -314,6 +333,8 @@ void dns_free(struct dns *d)
 	}
 	if (d->ub)
 		ub_ctx_delete(d->ub);
+	if (d->rate_ev)
+		event_free(d->rate_ev);
 	free(d);
 }
 
@@ -415,10 +436,78 @@ static void dns_on_ub(void *arg, int rcode, void *packet, int len, int sec, char
 		log_err("dns: cannot hand an answer to the loop");
 }
 
+/* Hand the query to libunbound. On failure the request is answered (with
+ * DNS_FAILURE, from the loop) and -1 returned. */
+static int dns_send(struct dns_req *req)
+{
+	struct dns *d = req->d;
+	int rc;
+
+	req->queued = false;
+	if (evtimer_add(req->timer, &d->timeout) < 0) {
+		req->have_reply = true;
+		req->rcode = UB_NOMEM;
+		return -1;
+	}
+	req->ub_live = true;
+	rc = ub_resolve_event(d->ub, req->qname, req->qtype, 1, req, dns_on_ub, &req->ub_id);
+	if (rc != 0) {
+		static const struct timeval now = {0, 0};
+
+		log_warn("dns: cannot query %s: %s", req->qname, ub_strerror(rc));
+		req->ub_live = false;
+		req->have_reply = true;
+		req->rcode = rc < 0 ? rc : UB_INITFAIL;
+		(void)evtimer_del(req->timer);
+		(void)evtimer_add(req->timer, &now);
+		return -1;
+	}
+	d->st.queries++;
+	return 0;
+}
+
+/* --dns-rate: a token bucket of at most one second's worth. */
+static void dns_refill(struct dns *d)
+{
+	struct timespec now;
+	double add;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &now);
+	add = ((double)(now.tv_sec - d->refilled.tv_sec) +
+	       (double)(now.tv_nsec - d->refilled.tv_nsec) / 1e9) *
+	      d->rate;
+	d->refilled = now;
+	d->tokens = d->tokens + add > d->rate ? d->rate : d->tokens + add;
+}
+
+static void dns_on_rate(evutil_socket_t fd, short what, void *arg)
+{
+	struct dns *d = arg;
+	struct dns_req *req, *next;
+
+	(void)fd;
+	(void)what;
+	dns_refill(d);
+	for (req = TAILQ_FIRST(&d->reqs); req && d->nqueued > 0; req = next) {
+		next = TAILQ_NEXT(req, link);
+		if (!req->queued)
+			continue;
+		if (d->tokens < 1)
+			break;
+		d->tokens -= 1;
+		d->nqueued--;
+		(void)dns_send(req);
+	}
+	if (d->nqueued > 0) {
+		struct timeval tv = {0, (suseconds_t)(1e6 / d->rate) + 1};
+
+		(void)evtimer_add(d->rate_ev, &tv);
+	}
+}
+
 int dns_query(struct dns *d, const char *name, uint16_t type, dns_cb cb, void *arg, uint64_t *txid)
 {
 	struct dns_req *req = calloc(1, sizeof(*req));
-	int rc;
 
 	if (!req)
 		return -1;
@@ -431,27 +520,32 @@ int dns_query(struct dns *d, const char *name, uint16_t type, dns_cb cb, void *a
 		return -1;
 	}
 	req->timer = evtimer_new(d->base, dns_on_timer, req);
-	if (!req->timer || evtimer_add(req->timer, &d->timeout) < 0) {
+	if (!req->timer) {
 		dns_req_free(req);
 		return -1;
 	}
 	req->txid = ++d->next_txid;
 	TAILQ_INSERT_TAIL(&d->reqs, req, link);
 	d->st.inflight++;
-	req->ub_live = true;
-	rc = ub_resolve_event(d->ub, name, type, 1, req, dns_on_ub, &req->ub_id);
-	if (rc != 0) {
-		log_warn("dns: cannot query %s: %s", name, ub_strerror(rc));
-		TAILQ_REMOVE(&d->reqs, req, link);
-		d->st.inflight--;
-		dns_req_free(req);
-		return -1;
-	}
-	d->st.queries++;
 	if (d->st.inflight > d->st.peak)
 		d->st.peak = d->st.inflight;
 	if (txid)
 		*txid = req->txid;
+	if (d->rate > 0) {
+		dns_refill(d);
+		if (d->nqueued > 0 || d->tokens < 1) {
+			/* wait for a token; the deadline starts when it is sent */
+			req->queued = true;
+			if (d->nqueued++ == 0) {
+				struct timeval tv = {0, (suseconds_t)(1e6 / d->rate) + 1};
+
+				(void)evtimer_add(d->rate_ev, &tv);
+			}
+			return 0;
+		}
+		d->tokens -= 1;
+	}
+	(void)dns_send(req); /* a failure is answered from the loop */
 	return 0;
 }
 
@@ -463,6 +557,8 @@ void dns_cancel(struct dns *d, uint64_t txid)
 	if (req->txid == txid) {
 		TAILQ_REMOVE(&d->reqs, req, link);
 		d->st.inflight--;
+		if (req->queued)
+			d->nqueued--;
 		if (req->ub_live)
 			(void)ub_cancel(d->ub, req->ub_id);
 		dns_req_free(req);

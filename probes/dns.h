@@ -79,6 +79,7 @@ struct dns_config {
 	const char *trust_anchor; /* zone file with DS/DNSKEY, or NULL: the IANA root */
 	unsigned timeout_ms;
 	unsigned max_inflight; /* queries outstanding at once, 0: a default */
+	unsigned rate;         /* queries sent per second at most, 0: no limit */
 };
 
 struct dns_stats {

@@ -31,7 +31,8 @@ enum {
 	O_LABEL,
 	O_FORMAT,
 	O_HOSTCACHE,
-	O_SKIPNCSC
+	O_SKIPNCSC,
+	O_DNSRATE
 };
 
 #define CLI_BOTH (CLI_CHECK | CLI_SCAN)
@@ -48,6 +49,7 @@ static const struct cli_opt {
     {{"timeout", required_argument, NULL, O_TIMEOUT}, CLI_BOTH},
     {{"per-ip", required_argument, NULL, O_PERIP}, CLI_BOTH},
     {{"rate", required_argument, NULL, O_RATE}, CLI_BOTH},
+    {{"dns-rate", required_argument, NULL, O_DNSRATE}, CLI_BOTH},
     {{"max-mx", required_argument, NULL, O_MAXMX}, CLI_BOTH},
     {{"host-cache", required_argument, NULL, O_HOSTCACHE}, CLI_BOTH},
     {{"skip-tls-ncsc", no_argument, NULL, O_SKIPNCSC}, CLI_BOTH},
@@ -142,6 +144,8 @@ static int cli_apply(struct cli *c, int opt, const char *arg)
 		return cli_parse_uint("--per-ip", arg, 1, 1000, &c->cfg.per_ip);
 	case O_RATE:
 		return cli_parse_uint("--rate", arg, 0, 100000, &c->cfg.rate);
+	case O_DNSRATE:
+		return cli_parse_uint("--dns-rate", arg, 0, 1000000, &c->cfg.dns_rate);
 	case O_HOSTCACHE:
 		return cli_parse_uint("--host-cache", arg, 1, 10000000, &c->cfg.host_cache);
 	case O_MAXMX:
@@ -295,10 +299,10 @@ void cli_free(struct cli *c)
 void cli_options_text(const struct cli *c, char *out, size_t outlen)
 {
 	(void)snprintf(out, outlen,
-		       "--timeout %u --concurrency %u --per-ip %u --rate %u --max-mx %u --ehlo %s"
-		       "%s%s%s%s%s%s",
-		       c->timeout_s, c->cfg.concurrency, c->cfg.per_ip, c->cfg.rate, c->cfg.max_mx,
-		       c->ehlo, c->cfg.root_hints ? " --root-hints " : "",
+		       "--timeout %u --concurrency %u --per-ip %u --rate %u --dns-rate %u --max-mx %u"
+		       " --ehlo %s%s%s%s%s%s%s",
+		       c->timeout_s, c->cfg.concurrency, c->cfg.per_ip, c->cfg.rate, c->cfg.dns_rate,
+		       c->cfg.max_mx, c->ehlo, c->cfg.root_hints ? " --root-hints " : "",
 		       c->cfg.root_hints ? c->cfg.root_hints : "",
 		       c->cfg.trust_anchor ? " --trust-anchor " : "",
 		       c->cfg.trust_anchor ? c->cfg.trust_anchor : "",

@@ -31,6 +31,7 @@
 	"  --rate N               new SMTP connections per second in all (default 0: no\n"         \
 	"                         limit); a timeout or 4xx greeting is retried once after\n"       \
 	"                         half the timeout\n"                                              \
+	"  --dns-rate N           DNS queries sent per second in all (default 0: no limit)\n"    \
 	"  --max-mx N             MX hosts tested per domain (default 10)\n"                       \
 	"  --host-cache N         finished MX hosts kept for reuse by later domains\n"             \
 	"                         (default 5000; least recently used dropped first)\n"             \

@@ -165,6 +165,13 @@ struct engine {
 	size_t nidle;
 	unsigned long nhosts, nprobes, nretries, nevicted;
 	unsigned long nncsc, nncsc_attempts;
+	/* the adaptive window (AIMD): domains in flight at most, and what it
+	 * was judged on at the last tick */
+	unsigned window, window_min, window_lowest;
+	struct event *aimd_ev;
+	unsigned long smtp_done, smtp_timeouts;
+	unsigned long a_queries, a_dns_to, a_smtp_done, a_smtp_to;
+	struct timespec last_cut;
 	int failed;
 };
 
@@ -589,6 +596,9 @@ static void ajob_done(struct addr_result *ar, void *arg)
 
 	j->sess = NULL;
 	j->slot->active--;
+	e->smtp_done++;
+	if (ar->status == ADDR_TIMEOUT)
+		e->smtp_timeouts++;
 	if (!ar->retried && addr_transient(ar) && !e->stopping &&
 	    (j->retry || (j->retry = evtimer_new(e->base, ajob_on_retry, j)) != NULL)) {
 		struct timeval tv;
@@ -1489,7 +1499,7 @@ static void engine_start_more(struct engine *e)
 	if (e->starting)
 		return; /* a domain finished while being started: the loop below goes on */
 	e->starting = true;
-	while (!e->src_done && !e->stopping && e->inflight < e->cfg.concurrency) {
+	while (!e->src_done && !e->stopping && e->inflight < e->window) {
 		struct dpriv *dp = calloc(1, sizeof(*dp));
 		int rc = -1;
 
@@ -1520,6 +1530,60 @@ static void engine_start_more(struct engine *e)
 	engine_maybe_end(e);
 }
 
+/* ---- the adaptive window ---- */
+
+/*
+ * Every second: when more than one in ten DNS queries and SMTP sessions of
+ * the last second timed out, halve the window of domains in flight (at most
+ * once per --timeout, so that the timeouts of the window before do not cut
+ * it again); when fewer than one in fifty did, widen it by a sixteenth of
+ * --concurrency. Lame and dead domains in a list cost one timeout each
+ * against some ten answered queries of every healthy domain, so a few
+ * percent of them do not shrink the window; an overloaded path does.
+ */
+static void engine_on_aimd(evutil_socket_t fd, short what, void *arg)
+{
+	struct engine *e = arg;
+	struct dns_stats st;
+	unsigned long events, bad;
+	struct timespec now;
+	unsigned old = e->window;
+
+	(void)fd;
+	(void)what;
+	dns_get_stats(e->dns, &st);
+	events = (st.queries - e->a_queries) + (e->smtp_done - e->a_smtp_done);
+	bad = (st.timeouts - e->a_dns_to) + (e->smtp_timeouts - e->a_smtp_to);
+	e->a_queries = st.queries;
+	e->a_dns_to = st.timeouts;
+	e->a_smtp_done = e->smtp_done;
+	e->a_smtp_to = e->smtp_timeouts;
+	(void)clock_gettime(CLOCK_MONOTONIC, &now);
+	if (events >= 20 && bad * 10 > events) {
+		double since = (double)(now.tv_sec - e->last_cut.tv_sec) +
+			       (double)(now.tv_nsec - e->last_cut.tv_nsec) / 1e9;
+
+		if (since * 1000 < e->cfg.timeout_ms || e->window <= e->window_min)
+			return;
+		e->window = e->window / 2 > e->window_min ? e->window / 2 : e->window_min;
+		e->last_cut = now;
+		if (e->window < e->window_lowest)
+			e->window_lowest = e->window;
+		log_info("engine: %lu of %lu DNS queries and SMTP sessions timed out in the last "
+			 "second: window %u -> %u domains",
+			 bad, events, old, e->window);
+	} else if (bad * 50 < events && e->window < e->cfg.concurrency) {
+		unsigned step = e->cfg.concurrency / 16 ? e->cfg.concurrency / 16 : 1;
+
+		e->window = e->window + step < e->cfg.concurrency ? e->window + step
+								  : e->cfg.concurrency;
+		log_debug("engine: window %u -> %u domains", old, e->window);
+		engine_start_more(e);
+	}
+}
+
+unsigned engine_window(const struct engine *e) { return e->window; }
+
 /* ---- set-up and teardown ---- */
 
 struct engine *engine_new(const struct engine_config *cfg, char *err, size_t errlen)
@@ -1538,6 +1602,10 @@ struct engine *engine_new(const struct engine_config *cfg, char *err, size_t err
 		e->cfg.per_ip = 1;
 	if (e->cfg.host_cache == 0)
 		e->cfg.host_cache = HOST_IDLE_DEFAULT;
+	e->window = e->window_lowest = e->cfg.concurrency;
+	e->window_min = e->cfg.concurrency < 10 ? e->cfg.concurrency : 10;
+	if (e->cfg.concurrency / 32 > e->window_min)
+		e->window_min = e->cfg.concurrency / 32;
 	e->base = event_base_new();
 	if (!e->base) {
 		(void)snprintf(err, errlen, "libevent: cannot create the event loop");
@@ -1547,12 +1615,18 @@ struct engine *engine_new(const struct engine_config *cfg, char *err, size_t err
 	dc.root_hints = cfg->root_hints;
 	dc.trust_anchor = cfg->trust_anchor;
 	dc.timeout_ms = cfg->timeout_ms;
+	dc.rate = cfg->dns_rate;
 	e->dns = dns_new(e->base, &dc, err, errlen);
 	if (!e->dns)
 		goto fail;
 	e->fetcher = fetcher_new(e->base, err, errlen);
 	if (!e->fetcher)
 		goto fail;
+	e->aimd_ev = event_new(e->base, -1, EV_PERSIST, engine_on_aimd, e);
+	if (!e->aimd_ev) {
+		(void)snprintf(err, errlen, "libevent: cannot create a timer");
+		goto fail;
+	}
 	if (e->cfg.rate) {
 		e->rate_ev = evtimer_new(e->base, rate_on_timer, e);
 		if (!e->rate_ev) {
@@ -1598,6 +1672,11 @@ int engine_run_source(struct engine *e, engine_source_cb src, void *srcarg, bool
 	e->cbarg = arg;
 	e->src_done = e->stopping = false;
 	e->failed = 0;
+	{
+		static const struct timeval tick = {1, 0};
+
+		(void)evtimer_add(e->aimd_ev, &tick);
+	}
 	engine_start_more(e);
 	while ((e->head || !e->src_done) && !e->stopping) {
 		if (event_base_dispatch(e->base) < 0) {
@@ -1610,6 +1689,7 @@ int engine_run_source(struct engine *e, engine_source_cb src, void *srcarg, bool
 			return -1;
 		}
 	}
+	(void)evtimer_del(e->aimd_ev);
 	if (e->failed)
 		return -1;
 	return e->stopping ? 1 : 0;
@@ -1658,6 +1738,18 @@ void engine_get_stats(const struct engine *e, struct engine_stats *st)
 	st->ncsc_probes = e->nncsc;
 	st->ncsc_handshakes = e->nncsc_attempts;
 	st->domains = e->nstarted;
+	st->window = e->window;
+	st->window_lowest = e->window_lowest;
+	st->smtp_timeouts = e->smtp_timeouts;
+	if (e->dns) {
+		struct dns_stats ds;
+
+		dns_get_stats(e->dns, &ds);
+		st->dns_timeouts = ds.timeouts;
+		st->dns_badreply = ds.badreply;
+		st->dns_servfail = ds.servfail;
+		st->dns_peak = ds.peak;
+	}
 }
 
 void engine_free(struct engine *e)
@@ -1685,6 +1777,8 @@ void engine_free(struct engine *e)
 	}
 	if (e->rate_ev)
 		event_free(e->rate_ev);
+	if (e->aimd_ev)
+		event_free(e->aimd_ev);
 	for (i = 0; i < HOST_BUCKETS; i++) {
 		while (e->hosts[i]) {
 			struct hentry *he = e->hosts[i];

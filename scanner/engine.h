@@ -1,8 +1,9 @@
 /*
  * engine.h - runs the checks of a list of domains on one libevent loop.
  *
- * The engine owns the loop's users (getdns, libcurl multi, the SMTP
- * sessions), a bounded window of domains in flight (--concurrency), the
+ * The engine owns the loop's users (libunbound, libcurl multi, the SMTP
+ * sessions), a bounded window of domains in flight (--concurrency, adapted
+ * to timeouts), the
  * per-run caches (each MX host resolved once, each (host, address) probed
  * once, however many domains share them), the per-IP connection limit
  * (--per-ip), and a total deadline per domain. Results are handed out in
@@ -21,7 +22,7 @@ struct engine;
 
 struct engine_config {
 	const char *root_hints;   /* NULL: the real root */
-	const char *trust_anchor; /* NULL: getdns's default (IANA) */
+	const char *trust_anchor; /* NULL: the IANA root anchors */
 	const char *ca_file;      /* NULL: system store */
 	const char *ehlo_name;
 	unsigned timeout_ms;        /* per network step */
@@ -30,6 +31,7 @@ struct engine_config {
 	unsigned per_ip;            /* simultaneous SMTP connections per IP */
 	unsigned max_mx;            /* MX hosts tested per domain */
 	unsigned rate;              /* new SMTP connections per second, 0 = no limit */
+	unsigned dns_rate;          /* DNS queries per second, 0 = no limit */
 	unsigned retry_delay_ms;    /* back-off before the one retry of a transient failure */
 	unsigned host_cache;        /* finished MX hosts kept for reuse, 0 = default (5000) */
 	bool skip_ncsc;             /* no tls_ncsc probe (its verdict: error, ncsc-skipped) */
@@ -81,7 +83,18 @@ struct engine_stats {
 	unsigned long hosts_evicted;   /* idle MX hosts dropped from the cache */
 	unsigned long ncsc_probes;     /* addresses the tls_ncsc probe ran on */
 	unsigned long ncsc_handshakes; /* its SMTP sessions (also in smtp_probes) */
+	unsigned long smtp_timeouts;   /* SMTP sessions that timed out */
+	unsigned long dns_timeouts;    /* DNS queries given up on */
+	unsigned long dns_badreply;    /* DNS replies refused by the checks */
+	unsigned long dns_servfail;    /* DNS answers SERVFAIL (or another failing rcode) */
+	unsigned long dns_peak;        /* DNS queries outstanding at most */
+	unsigned window;               /* domains in flight allowed now (adaptive) */
+	unsigned window_lowest;        /* the smallest the window became */
 };
 void engine_get_stats(const struct engine *e, struct engine_stats *st);
+
+/* The window of domains in flight now: --concurrency, halved when timeouts
+ * rise and widened again when they fall (engine.c, engine_on_aimd). */
+unsigned engine_window(const struct engine *e);
 
 #endif

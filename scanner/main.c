@@ -150,6 +150,10 @@ static int cmd_check(int argc, char **argv)
 		log_info("%d domains, %lu DNS queries, %lu unique MX hosts, %lu SMTP probes"
 			 " (%lu retries)",
 			 n, es.dns_queries, es.hosts, es.smtp_probes, es.smtp_retries);
+		log_info("DNS: %lu timeouts, %lu SERVFAIL, %lu replies refused; window of "
+			 "domains in flight: lowest %u of %u",
+			 es.dns_timeouts, es.dns_servfail, es.dns_badreply, es.window_lowest,
+			 c.cfg.concurrency);
 	}
 	ret = co.any_required_fail ? EXIT_FAILS : 0;
 out:

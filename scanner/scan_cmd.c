@@ -183,8 +183,8 @@ static void scan_show_progress(struct scan *sc, bool last)
 		(void)snprintf(eta, sizeof(eta), "%lu:%02lu:%02lu", left / 3600, left / 60 % 60,
 			       left % 60);
 	}
-	(void)fprintf(stderr, "\r\033[K%lu/%lu domains  %.1f/s  ETA %s%s", sc->done, sc->total,
-		      rate, eta, last ? "\n" : "");
+	(void)fprintf(stderr, "\r\033[K%lu/%lu domains  %.1f/s  ETA %s  window %u%s", sc->done,
+		      sc->total, rate, eta, sc->e ? engine_window(sc->e) : 0, last ? "\n" : "");
 }
 
 static void scan_store(const struct domain_scan *ds, void *arg)
@@ -421,6 +421,11 @@ int cmd_scan(int argc, char **argv)
 		    " the cache), %lu SMTP probes (%lu retries)",
 		    es.domains, es.dns_queries, es.hosts, es.hosts_evicted, es.smtp_probes,
 		    es.smtp_retries);
+		log_info("DNS: %lu timeouts, %lu SERVFAIL, %lu replies refused, at most %lu "
+			 "queries outstanding; SMTP: %lu timeouts; window of domains in flight: "
+			 "%u (lowest %u of %u)",
+			 es.dns_timeouts, es.dns_servfail, es.dns_badreply, es.dns_peak,
+			 es.smtp_timeouts, es.window, es.window_lowest, c.cfg.concurrency);
 	}
 	scan_summary(&sc, scan_elapsed(&sc.t0));
 out:
