@@ -60,6 +60,16 @@ $(B)/lab-smtpd: tests/lab/smtpd.c
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) $(shell pkg-config --cflags gnutls) -o $@ $< \
 	    $(shell pkg-config --libs openssl gnutls)
 
+$(B)/lab-blackhole: tests/lab/blackhole.c
+	@mkdir -p $(B)
+	$(CC) $(CFLAGS) -o $@ $<
+
+$(B)/lab-signzones: tests/lab/signzones.c
+	@mkdir -p $(B)
+	$(CC) $(CFLAGS) $(shell pkg-config --cflags libcrypto) -o $@ $< $(shell pkg-config --libs libcrypto)
+
+LAB_TOOLS = $(B)/lab-smtpd $(B)/lab-blackhole $(B)/lab-signzones
+
 deps:
 	tests/setup.sh
 
@@ -67,25 +77,25 @@ unit: $(B)/unit_tests $(B)/asan/unit_tests
 	$(B)/unit_tests
 	$(B)/asan/unit_tests
 
-lab-up: $(B)/lab-smtpd
+lab-up: $(LAB_TOOLS)
 	tests/lab/lab.sh up
 
 lab-down:
 	tests/lab/lab.sh down
 
 test: deps
-	$(MAKE) all asan $(B)/unit_tests $(B)/lab-smtpd
+	$(MAKE) all asan $(B)/unit_tests $(LAB_TOOLS)
 	tests/run-tests.sh
 
 demo: deps
-	$(MAKE) all $(B)/lab-smtpd
+	$(MAKE) all $(LAB_TOOLS)
 	tests/lab/lab.sh up
 	tests/demo.sh
 
 lint:
 	tests/lint.sh
 
-bench: all $(B)/lab-smtpd
+bench: all $(LAB_TOOLS)
 	tests/bench.sh
 
 install: $(B)/mailscan

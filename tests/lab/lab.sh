@@ -6,8 +6,11 @@
 #   tests/lab/lab.sh down    stop them (idempotent)
 #   tests/lab/lab.sh status  show what runs
 #   tests/lab/lab.sh rearm   make every tempfail listener refuse its next connection again
-#   tests/lab/lab.sh synth [N]  add N synthetic domains (default 10000) to the running
-#                            lab: zone synth.example, target list build/lab/synth.txt
+#   tests/lab/lab.sh synth [N [LAME_PERCENT]]  add N synthetic domains (default
+#                            10000), each a zone of its own under synth.example,
+#                            LAME_PERCENT (default 2) of them lame, to the running
+#                            lab; lists build/lab/synth.txt, synth-healthy.txt,
+#                            synth-lame.txt
 #
 # See tests/lab/README.md.
 set -euo pipefail
@@ -70,9 +73,11 @@ stop_pidfile() { # NAME PIDFILE [group]
 lab_down() {
     stop_pidfile nginx "$LAB/nginx/nginx.pid"
     stop_pidfile smtpd "$LAB/smtpd.pid" group
+    stop_pidfile blackhole "$LAB/blackhole.pid"
     stop_pidfile nsd "$LAB/nsd/nsd.pid"
     # synthetic domains (lab.sh synth) live only as long as the servers
-    rm -rf "$LAB/synth" "$LAB/synth.txt" "$LAB/nginx/synth"
+    rm -rf "$LAB/synth" "$LAB/synth.txt" "$LAB/synth-healthy.txt" "$LAB/synth-lame.txt" \
+        "$LAB/nginx/synth"
 }
 
 # ------------------------------------------------------------------ certificates
@@ -177,6 +182,7 @@ gen_certs() {
     done <"$SRC/certs.tsv"
     # mta-sts.DOMAIN for every policy
     local d
+    # shellcheck disable=SC2013 # domain names: no blanks
     for d in $(awk '$1 == "policy" { print $2 }' "$SRC/policies.conf"); do
         make_cert "mta-sts.$d" ca "mta-sts.$d" "mta-sts.$d"
     done
@@ -199,6 +205,7 @@ EXPIRATION=$(( $(date +%s) + 10 * 365 * 86400 ))
 
 zone_header() { # ZONE
     local z=$1
+    # shellcheck disable=SC2016 # $ORIGIN and $TTL are zone-file syntax
     printf '$ORIGIN %s\n$TTL 300\n' "${z%.}."
     printf '@ IN SOA ns1.example. hostmaster.example. %s 3600 600 864000 300\n' "$SERIAL"
     printf '@ IN NS ns1.example.\n'
@@ -327,6 +334,7 @@ gen_zones() {
       printf 'example.\tIN\tNS\tns1.example.\n'
       printf 'ns1.example.\tIN\tA\t%s\n' "$DNS_IP"
       printf '%s\n' "$ds"; } >"$zf"
+    # shellcheck disable=SC2016 # $ORIGIN is zone-file syntax
     sed -i 's/^\$ORIGIN \.\.$/$ORIGIN ./' "$zf"
     sign_zone . "$zf" >/dev/null
     NSD_ZONES+=(".:$zf.signed")
@@ -347,8 +355,10 @@ gen_zones() {
         "$LAB/root.key" >"$LAB/delv-anchors.conf"
 }
 
-write_nsd_conf() {
-    local conf=$LAB/nsd/nsd.conf entry z f
+# NSD's configuration for the zones in NSD_ZONES ("ZONE:FILE"), and the ones in
+# EXTRA ("ZONE FILE" a line, many: lab.sh synth).
+write_nsd_conf() { # [EXTRA]
+    local conf=$LAB/nsd/nsd.conf entry z f extra=${1:-}
     mkdir -p "$LAB/nsd"
     {
         printf 'server:\n'
@@ -363,23 +373,28 @@ write_nsd_conf() {
         printf '\txfrdir: "%s"\n' "$LAB/nsd"
         printf '\tserver-count: 1\n\tverbosity: 1\n\thide-version: yes\n'
         printf '\tzonefiles-check: no\n\tzonefiles-write: 0\n'
-        # no response rate limiting: one resolver asks a lot (benchmarks, synth)
-        printf '\trrl-ratelimit: 0\n\trrl-whitelist-ratelimit: 0\n'
+        # response rate limiting stays at NSD's default (as on real servers);
+        # room for the TCP retries of resolvers that got a truncated (slipped)
+        # answer (the default is 100)
+        printf '\ttcp-count: 1000\n'
         printf 'remote-control:\n\tcontrol-enable: no\n'
         for entry in "${NSD_ZONES[@]}"; do
             z=${entry%%:*}; f=${entry#*:}
             [[ $z == . ]] || z=$z.
             printf 'zone:\n\tname: "%s"\n\tzonefile: "%s"\n' "$z" "$f"
         done
+        if [[ -n $extra ]]; then
+            awk '{ printf "zone:\n\tname: \"%s.\"\n\tzonefile: \"%s\"\n", $1, $2 }' "$extra"
+        fi
     } >"$conf"
     nsd-checkconf "$conf" || fail "nsd-checkconf rejects $conf"
 }
 
-start_nsd() {
+start_nsd() { # [TRIES: of 0.1 s, until it answers; 50]
     say "starting nsd on $DNS_IP:53"
     nsd -c "$LAB/nsd/nsd.conf" 2>"$LAB/nsd/start.log" ||
         { cat "$LAB/nsd/start.log" "$LAB/nsd/nsd.log" 2>/dev/null >&2; port_users 53; fail "nsd did not start"; }
-    wait_dns || { cat "$LAB/nsd/nsd.log" >&2 2>/dev/null; port_users 53; fail "nsd does not answer on $DNS_IP"; }
+    wait_dns "${1:-50}" || { cat "$LAB/nsd/nsd.log" >&2 2>/dev/null; port_users 53; fail "nsd does not answer on $DNS_IP"; }
 }
 
 # ------------------------------------------------------------------ nginx
@@ -472,141 +487,246 @@ gen_smtpd_conf() {
 
 SYN=$LAB/synth
 STS_CHUNK=250 # names per certificate of the synthetic MTA-STS hosts
+BLACKHOLE=$ROOT/build/lab-blackhole
 
-# Write the records of N domains dNNNNN.synth.example, spread over the lab's
-# MX hosts by the bucket (37 * i) % 100 (the table is in tests/lab/README.md):
-#   SYN/synth.example.body       records relative to synth.example. (with the NS
-#                                of the domains that are zones of their own)
-#   SYN/children/D.zone          the zone of such a domain D (SOA, NS, records)
-#   SYN/children.{signed,unsigned}  their names
-#   SYN/sts.names                the domains with an MTA-STS policy
-#   LAB/synth.txt                all domains, one a line
-gen_synth() { # N
-    local n=$1 good prov rnd
-    good=$(spki_sha256 "$CERTS/mx1.good.example.key")
-    prov=$(spki_sha256 "$CERTS/mx1.provider.example.key")
-    rnd=$(openssl rand -hex 32)
-    awk -v n="$n" -v dir="$SYN" -v list="$LAB/synth.txt" -v serial="$SERIAL" \
-        -v good="$good" -v prov="$prov" -v rnd="$rnd" '
-    function mx(o, f, h1, h2) {
-        printf "%s\tMX\t10 %s\n", o, h1 > f
-        if (h2 != "") printf "%s\tMX\t20 %s\n", o, h2 > f
+# The mail providers of the synthetic domains: provider k gets a share of the
+# domains with MX proportional to 1/k (Zipf). Per MX host: NAME=ADDRESS/TLSA.
+# NAME without a final dot is a host mxN.pKK.synth.example in the provider's own
+# zone pKK.synth.example (signed), which gets an A record and, for TLSA "match",
+# a TLSA 3 1 1 of the key of that listener (listeners.tsv), for "wrong" one that
+# matches nothing, for "none" no TLSA. A NAME with a final dot is a host of the
+# scenario zones (zones.conf), whose certificate names it (PKIX valid, so MTA-STS
+# can pass); its A and TLSA are those of zones.conf, and the /TLSA part only says
+# whether a domain that names its own MX host on that address copies a TLSA.
+# Listeners: .10 .26 .27 .28 starttls, .30 tls13, .31 tls12gcm, .16 tls12,
+# .15 tls10, .14 nostarttls, .18 silent (accepts, never writes). "no-own": no
+# domain names its own MX host on that provider's address; such a domain uses
+# the provider's hosts instead. (Many host names on the silent address would
+# queue behind each other in a scanner's per-address limit, and whether a
+# domain then meets its deadline depends on timing: not deterministic.)
+SYNTH_PROVIDERS='
+1  mx1.provider.example.=127.25.0.26/none mx2.provider.example.=127.25.0.27/none
+2  mx1=127.25.0.10/match mx2=127.25.0.26/match
+3  mx1.good.example.=127.25.0.10/match
+4  mx1=127.25.0.27/none
+5  mx1=127.25.0.28/match mx2=127.25.0.30/match
+6  mx1=127.25.0.16/none
+7  mx1=127.25.0.31/match
+8  mx1=127.25.0.10/match
+9  mx1=127.25.0.26/none mx2=127.25.0.27/none
+10 mx1=127.25.0.28/wrong
+11 a.b.provider.example.=127.25.0.28/none
+12 mx1=127.25.0.30/match
+13 mx1=127.25.0.14/none
+14 mx1=127.25.0.16/match
+15 mx.tls12.example.=127.25.0.16/none
+16 mx1=127.25.0.15/none
+17 mx1=127.25.0.10/match mx2=127.25.0.27/match
+18 mx1=127.25.0.26/none
+19 mx1=127.25.0.30/none
+20 mx1=127.25.0.28/match mx2=127.25.0.26/match
+21 mx1=127.25.0.27/match
+22 mx1=127.25.0.10/none
+23 mx1=127.25.0.31/none
+24 mx1=127.25.0.15/none
+25 mx1=127.25.0.26/match mx2=127.25.0.28/match
+26 mx1=127.25.0.10/match
+27 mx1=127.25.0.10/match mx2=127.25.0.27/none
+28 mx1=127.25.0.16/none
+29 mx1=127.25.0.28/none
+30 mx1=127.25.0.14/none
+31 mx1=127.25.0.30/match
+32 mx1=127.25.0.26/match
+33 mx1=127.25.0.27/none mx2=127.25.0.28/none
+34 mx1=127.25.0.10/wrong
+35 mx1=127.25.0.31/match
+36 mx1=127.25.0.26/none
+37 mx1=127.25.0.10/match mx2=127.25.0.30/match
+38 mx1=127.25.0.27/none
+39 mx1=127.25.0.28/match
+40 mx1=127.25.0.18/none no-own
+'
+
+# "IP=SPKI-SHA256 ..." for every listener address with a certificate (TLSA 3 1 1).
+listener_spkis() {
+    local ip mode cert key
+    while read -r ip mode cert; do
+        [[ -z $ip || $ip == \#* || $cert == - || $ip == *:* ]] && continue
+        key=$(awk -v c="$cert" '$1 == c { print $3 }' "$SRC/certs.tsv")
+        [[ -n $key && -s $CERTS/$key.key ]] || continue
+        printf '%s=%s ' "$ip" "$(spki_sha256 "$CERTS/$key.key")"
+    done <"$SRC/listeners.tsv"
+}
+
+# Write the zones and lists of N domains dNNNNN.synth.example, LAME percent of
+# them lame. What a domain is follows from its index i alone, through
+# u(i, a) = frac(i * a) for a few irrational a (a Weyl sequence: equidistributed,
+# so every slice of the list has about the same mix; the kinds of a domain are
+# independent of each other), see tests/lab/README.md:
+#   lame      u(i, sqrt 2)  < LAME/100   (the rest does not depend on LAME)
+#   signed    u(i, sqrt 3)  < 0.60
+#   MX        u(i, sqrt 5)  < 0.01 null MX, < 0.02 none, < 0.12 mail.D on the
+#                           provider's first address, else the provider's hosts
+#   provider  u(i, sqrt 7)  Zipf over SYNTH_PROVIDERS
+#   MTA-STS   u(i, sqrt 11) < 0.05
+#   TLS-RPT   u(i, sqrt 13) < 0.14, < 0.15 with an invalid rua
+# Outputs:
+#   SYN/signed.src                 the zones to sign (domains, providers), one
+#                                  after the other, each after a line "; zone Z"
+#   SYN/zones/Z.zone               every unsigned zone
+#   SYN/signed.list, unsigned.list their names
+#   SYN/synth.example.body         the delegations (NS; glue for the lame ones)
+#   SYN/lame.addrs                 the blackhole addresses
+#   SYN/sts.names                  domains with an MTA-STS policy
+#   SYN/domains.tsv                domain zone mx provider sts tlsrpt ns-address
+#   LAB/synth.txt, synth-healthy.txt, synth-lame.txt
+gen_synth() { # N LAME
+    local n=$1 lame=$2 spkis
+    spkis=$(listener_spkis)
+    awk -v n="$n" -v lame="$lame" -v dir="$SYN" -v lab="$LAB" -v serial="$SERIAL" \
+        -v spkis="$spkis" -v provs="$SYNTH_PROVIDERS" '
+    function u(i, a,   x) { x = i * a; return x - int(x) }
+    function header(f, z) {
+        printf "$ORIGIN %s.\n$TTL 300\n@\tIN\tSOA\tns1.example. hostmaster.example. %s 3600 600 864000 300\n@\tIN\tNS\tns1.example.\n", z, serial > f
+    }
+    function tlsa(f, owner, ip, kind) {
+        if (kind == "match") {
+            if (!(ip in spki)) { print "synth: no key for listener " ip > "/dev/stderr"; exit 2 }
+            printf "_25._tcp.%s\tTLSA\t3 1 1 %s\n", owner, spki[ip] > f
+        } else if (kind == "wrong")
+            printf "_25._tcp.%s\tTLSA\t3 1 1 %s\n", owner, wrong > f
     }
     BEGIN {
         w = length(n ""); if (w < 5) w = 5
-        body = dir "/synth.example.body"
-        printf "" > body
-        # 24 "own" mail servers in the zone, on listeners that exist:
-        # k%4 0: 127.25.0.10 + TLSA of its key, 1: 127.25.0.26 + TLSA of its key,
-        # 2: 127.25.0.27, 3: 127.25.0.28 (k%8 3: + a TLSA that matches nothing)
-        for (k = 1; k <= 24; k++) {
-            h = sprintf("mail%02d", k)
-            if (k % 4 == 0)
-                printf "%s\tA\t127.25.0.10\n_25._tcp.%s\tTLSA\t3 1 1 %s\n", h, h, good > body
-            else if (k % 4 == 1)
-                printf "%s\tA\t127.25.0.26\n_25._tcp.%s\tTLSA\t3 1 1 %s\n", h, h, prov > body
-            else if (k % 4 == 2)
-                printf "%s\tA\t127.25.0.27\n", h > body
-            else {
-                printf "%s\tA\t127.25.0.28\n", h > body
-                if (k % 8 == 3) printf "_25._tcp.%s\tTLSA\t3 1 1 %s\n", h, rnd > body
+        wrong = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+        ns = split(spkis, sp, " ")
+        for (j = 1; j <= ns; j++) { split(sp[j], kv, "="); spki[kv[1]] = kv[2] }
+        a_lame = sqrt(2) - 1; a_sig = sqrt(3) - 1; a_mx = sqrt(5) - 2
+        a_prov = sqrt(7) - 2; a_sts = sqrt(11) - 3; a_rpt = sqrt(13) - 3
+        body = dir "/synth.example.body"; printf "" > body
+        signed = dir "/signed.list"; unsigned = dir "/unsigned.list"
+        printf "" > signed; printf "" > unsigned
+        src = dir "/signed.src"; printf "" > src
+        lamef = dir "/lame.addrs"; printf "" > lamef
+        sts = dir "/sts.names"; printf "" > sts
+        tsv = dir "/domains.tsv"
+        printf "# domain\tzone\tmx\tprovider\tsts\ttlsrpt\tns-address\n" > tsv
+        all = lab "/synth.txt"; healthy = lab "/synth-healthy.txt"; lamel = lab "/synth-lame.txt"
+        printf "" > all; printf "" > healthy; printf "" > lamel
+
+        # providers: zones pKK.synth.example, the Zipf table
+        np = split(provs, pl, "\n"); P = 0; H = 0
+        for (j = 1; j <= np; j++) {
+            nf = split(pl[j], fl, /[ \t]+/)
+            if (nf < 2 || fl[1] == "") continue
+            k = fl[1] + 0; P++
+            if (k != P) { print "synth: providers out of order at " k > "/dev/stderr"; exit 2 }
+            name = sprintf("p%02d", k); pz = name ".synth.example"
+            f = src; printf "; zone %s\n", pz > f; header(f, pz)
+            nh[k] = 0; noown[k] = 0
+            for (h = 2; h <= nf; h++) {
+                if (fl[h] == "no-own") { noown[k] = 1; continue }
+                if (fl[h] !~ /=/) { print "synth: bad provider field " fl[h] > "/dev/stderr"; exit 2 }
+                nh[k]++
+                split(fl[h], hv, /[=\/]/)   # host, address, tlsa
+                host = hv[1]
+                fq = (host ~ /\.$/) ? host : host "." pz "."
+                mxh[k, nh[k]] = fq
+                if (nh[k] == 1) { first_ip[k] = hv[2]; first_tlsa[k] = hv[3] }
+                if (host !~ /\.$/) {
+                    printf "%s\tA\t%s\n", host, hv[2] > f
+                    tlsa(f, host, hv[2], hv[3])
+                }
             }
+            print pz > signed
+            printf "%s\tNS\tns1.example.\n", name > body
+            H += 1 / k; cdf[k] = H
         }
+        for (k = 1; k <= P; k++) cdf[k] /= H
+        cdf[P] = 1
+
+        nl = 0
         for (i = 1; i <= n; i++) {
-            d = sprintf("d%0" w "d", i)
-            fq = d ".synth.example"
-            print fq > list
-            # the bucket: every block of 100 consecutive domains holds each
-            # bucket once, shuffled (37 is prime to 100), so any slice is mixed
-            b = (i * 37) % 100
-            mail = sprintf("mail%02d.synth.example.", i % 24 + 1)
-            if (b >= 93) {
-                # a zone of its own (93-95 signed, 96-99 unsigned)
-                f = dir "/children/" fq ".zone"
-                printf "$ORIGIN %s.\n$TTL 300\n", fq > f
-                printf "@\tIN\tSOA\tns1.example. hostmaster.example. %s 3600 600 864000 300\n", serial > f
-                printf "@\tIN\tNS\tns1.example.\n" > f
-                printf "%s\tNS\tns1.example.\n", d > body
-                print fq > (dir "/children." (b <= 95 ? "signed" : "unsigned"))
-                o = "@"; sfx = ""
+            d = sprintf("d%0" w "d", i); fq = d ".synth.example"
+            print fq > all
+            if (u(i, a_lame) < lame / 100) {
+                # lame: delegated to an address of its own where nothing answers
+                ip = sprintf("127.54.%d.%d", int((nl % 65024) / 254), nl % 254 + 1)
+                nl++
+                if (nl <= 65024) print ip > lamef
+                printf "%s\tNS\tns.%s\nns.%s\tA\t%s\n", d, d, d, ip > body
+                print fq > lamel
+                printf "%s\tlame\t-\t-\t-\t-\t%s\n", fq, ip > tsv
+                continue
+            }
+            print fq > healthy
+            sig = u(i, a_sig) < 0.60
+            if (sig) { f = src; printf "; zone %s\n", fq > f }
+            else f = dir "/zones/" fq ".zone"
+            header(f, fq)
+            printf "%s\tNS\tns1.example.\n", d > body
+            um = u(i, a_mx)
+            up = u(i, a_prov)
+            for (k = 1; k < P && up >= cdf[k]; k++) ;
+            prov = sprintf("p%02d", k)
+            if (um < 0.01) { printf "@\tMX\t0 .\n" > f; mxkind = "nullmx"; prov = "-" }
+            else if (um < 0.02) { printf "@\tA\t127.80.0.1\n" > f; mxkind = "nomx"; prov = "-" }
+            else if (um < 0.12 && !noown[k]) {
+                printf "@\tMX\t10 mail\nmail\tA\t%s\n", first_ip[k] > f
+                if (sig) tlsa(f, "mail", first_ip[k], first_tlsa[k])
+                mxkind = "own"
             } else {
-                f = body; o = d; sfx = "." d
+                for (h = 1; h <= nh[k]; h++) printf "@\tMX\t%d %s\n", 10 * h, mxh[k, h] > f
+                mxkind = "provider"
             }
-            if (b <= 1)       printf "%s\tMX\t0 .\n", o > f
-            else if (b <= 3)  printf "%s\tA\t127.25.0.10\n", o > f
-            else if (b <= 23) mx(o, f, "mx1.provider.example.", "mx2.provider.example.")
-            else if (b <= 33) mx(o, f, "mx1.provider.example.")
-            else if (b <= 38) mx(o, f, "a.b.provider.example.")
-            else if (b <= 48) mx(o, f, "mx1.good.example.")
-            else if (b <= 50) mx(o, f, "mx.dane-ta.example.")
-            else if (b <= 52) mx(o, f, "mail.cname-mx.example.")
-            else if (b <= 72) mx(o, f, mail)
-            else if (b <= 75) mx(o, f, "mx.tls12.example.")
-            else if (b <= 77) mx(o, f, "mx01.manymx.example.", "mx02.manymx.example.")
-            else if (b <= 79) mx(o, f, "mx.dane-mismatch.example.")
-            else if (b == 80) mx(o, f, "mx.stale.example.")
-            else if (b == 81) mx(o, f, "mx.dane-ee-expired.example.")
-            else if (b <= 83) mx(o, f, "mx.unsigned-zone.example.")
-            else if (b == 84) mx(o, f, "mx.unsigned.example.")
-            else if (b <= 86) mx(o, f, "mx.nostarttls.example.")
-            else if (b == 87) mx(o, f, "mx.tls10.example.")
-            else if (b == 88) mx(o, f, "mx.starttls-reject.example.")
-            else if (b == 89) mx(o, f, "mx.brokentls.example.")
-            else if (b == 90) mx(o, f, "mx.unreachable.example.")
-            else if (b <= 92) mx(o, f, "mx.sts-certfail.example.")
-            else if (b == 93) mx(o, f, "mx1.provider.example.", "mx2.provider.example.")
-            else if (b == 94) mx(o, f, "mx1.good.example.")
-            else if (b == 95) mx(o, f, mail)
-            else if (b <= 97) mx(o, f, "mx1.provider.example.")
-            else if (b == 98) mx(o, f, "mx1.good.example.")
-            else              mx(o, f, "mx.tls12.example.")
-            # MTA-STS: b 5 25 45 65 85; TLS-RPT: b % 5 == 1 (b 61: a broken one)
-            if (b % 20 == 5) {
-                printf "_mta-sts%s\tTXT\t\"v=STSv1; id=synth1\"\nmta-sts%s\tA\t127.80.0.1\n", sfx, sfx > f
-                print fq > (dir "/sts.names")
+            s = "-"
+            if (u(i, a_sts) < 0.05) {
+                printf "_mta-sts\tTXT\t\"v=STSv1; id=synth1\"\nmta-sts\tA\t127.80.0.1\n" > f
+                print fq > sts; s = "sts"
             }
-            if (b % 5 == 1)
-                printf "_smtp._tls%s\tTXT\t\"v=TLSRPTv1; rua=%s\"\n", sfx,
-                    (b == 61 ? "foo" : "mailto:tlsrpt@" fq) > f
-            if (f != body) close(f)
+            r = "-"; ur = u(i, a_rpt)
+            if (ur < 0.15) {
+                printf "_smtp._tls\tTXT\t\"v=TLSRPTv1; rua=%s\"\n", (ur < 0.14 ? "mailto:tlsrpt@" fq : "foo") > f
+                r = (ur < 0.14 ? "tlsrpt" : "tlsrpt-invalid")
+            }
+            if (!sig) close(f)
+            print fq > (sig ? signed : unsigned)
+            printf "%s\t%s\t%s\t%s\t%s\t%s\t-\n", fq, (sig ? "signed" : "unsigned"), mxkind, prov, s, r > tsv
         }
-    }'
+    }' </dev/null
 }
 
-# Sign the domains of SYN/children.signed with one shared KSK + ZSK (a key pair
-# per zone would cost two ldns-keygen runs each; validation does not care),
-# in parallel; every zone's DS goes to SYN/children/D.ds.
-sign_synth_children() {
-    local kdir=$SYN/keys kb zb ksfx zsfx
-    [[ -s $SYN/children.signed ]] || return 0
-    mkdir -p "$kdir"
-    kb=$(cd "$kdir" && ldns-keygen -a ECDSAP256SHA256 -k child.synth.example.)
-    zb=$(cd "$kdir" && ldns-keygen -a ECDSAP256SHA256 child.synth.example.)
-    ksfx=${kb#Kchild.synth.example.}
-    zsfx=${zb#Kchild.synth.example.}
-    # per zone: KZONE.+013+TAG.key (the DNSKEY with the zone as owner, which
-    # ldns-signzone insists on) and .private (owner-free, the same for all)
-    awk -v kdir="$kdir" -v kb="$kb" -v zb="$zb" -v ksfx="$ksfx" -v zsfx="$zsfx" '
-        function slurp(f,   l, t) { t = ""; while ((getline l < f) > 0) t = t l "\n"; close(f); return t }
-        function pub(f,   t) { t = slurp(f); sub(/;.*/, "", t); sub(/^[^ \t]+/, "", t); sub(/[ \t\n]+$/, "", t); return t }
-        function put(f, t) { printf "%s", t > f; close(f) }
-        BEGIN { kpub = pub(kdir "/" kb ".key"); zpub = pub(kdir "/" zb ".key")
-                kpriv = slurp(kdir "/" kb ".private"); zpriv = slurp(kdir "/" zb ".private") }
-        { put(kdir "/K" $1 "." ksfx ".key", $1 "." kpub "\n")
-          put(kdir "/K" $1 "." ksfx ".private", kpriv)
-          put(kdir "/K" $1 "." zsfx ".key", $1 "." zpub "\n")
-          put(kdir "/K" $1 "." zsfx ".private", zpriv) }' "$SYN/children.signed"
-    # shellcheck disable=SC2016 # the script is for the inner bash
-    xargs -P "$(nproc)" -n 64 bash -c '
-        set -euo pipefail
-        cdir=$1 kdir=$2 inc=$3 exp=$4 ksfx=$5 zsfx=$6
-        shift 6
-        for z; do
-            ldns-signzone -o "$z." -i "$inc" -e "$exp" -f "$cdir/$z.zone.signed" \
-                "$cdir/$z.zone" "$kdir/K$z.$ksfx" "$kdir/K$z.$zsfx"
-            ldns-key2ds -n -2 "$kdir/K$z.$ksfx.key" >"$cdir/$z.ds"
-        done' _ "$SYN/children" "$kdir" "$INCEPTION" "$EXPIRATION" "$ksfx" "$zsfx" \
-        <"$SYN/children.signed" || fail "synth: signing the child zones failed"
+# Build build/lab-NAME from tests/lab/SRC.c when it is missing or older (the
+# Makefile has a rule for it; a plain cc when it has none).
+build_lab_tool() { # NAME SRC [LIBS...]
+    local name=$1 src=$SRC/$2.c bin=$ROOT/build/lab-$1
+    shift 2
+    [[ -x $bin && ! $src -nt $bin ]] && return 0
+    say "building build/lab-$name"
+    make -s -C "$ROOT" "build/lab-$name" 2>/dev/null ||
+        ${CC:-cc} -O2 -Wall -Wextra -Werror -std=c11 -D_DEFAULT_SOURCE -o "$bin" "$src" "$@" ||
+        fail "could not build build/lab-$name"
+}
+
+# Sign the zones of SYN/signed.src with build/lab-signzones (signzones.c) into
+# SYN/zones/Z.zone.signed, all with one KSK + ZSK (validation does the same work
+# as with a key pair per zone), a process per core; their DS records go to SYN/ds.
+sign_synth_zones() {
+    local np w pids=() p n
+    build_lab_tool signzones signzones -lcrypto
+    np=$(nproc)
+    for ((w = 0; w < np; w++)); do
+        "$ROOT/build/lab-signzones" -k "$SYN/keys/ksk.pem" -z "$SYN/keys/zsk.pem" \
+            -i "$INCEPTION" -e "$EXPIRATION" -d "$SYN/zones" -n "$np" -w "$w" \
+            "$SYN/signed.src" >"$SYN/ds.$w" &
+        pids+=("$!")
+    done
+    for p in "${pids[@]}"; do
+        wait "$p" || fail "synth: signing the zones failed"
+    done
+    cat "$SYN"/ds.[0-9]* >"$SYN/ds"
+    n=$(grep -c . "$SYN/signed.list")
+    [[ $(grep -c . "$SYN/ds") -eq $n ]] || fail "synth: $n zones to sign, $(grep -c . "$SYN/ds") DS records"
 }
 
 # nginx servers for mta-sts.D of every domain in SYN/sts.names (one certificate
@@ -622,13 +742,19 @@ gen_synth_nginx() {
         { cat "$n/check.log" >&2; fail "nginx rejects $conf"; }
 }
 
+# One policy for all: the scenario hosts some providers use, and every provider
+# zone (*.pKK.synth.example; a domain's own mail.D is not in it).
 gen_synth_sts_servers() {
-    local policy=$SYN/www/mta-sts.txt
+    local policy=$SYN/www/mta-sts.txt k
     mkdir -p "$CERTS" "$SYN/www"
     cp "$LAB/certs/openssl.cnf" "$CERTS/"
-    printf '%s\n' 'version: STSv1' 'mode: enforce' 'mx: mx1.provider.example' \
-        'mx: mx2.provider.example' 'mx: mx1.good.example' 'mx: *.synth.example' \
-        'mx: mx.nostarttls.example' 'max_age: 604800' >"$policy"
+    { printf '%s\n' 'version: STSv1' 'mode: enforce' 'mx: mx1.provider.example' \
+          'mx: mx2.provider.example' 'mx: a.b.provider.example' 'mx: mx1.good.example' \
+          'mx: mx.tls12.example'
+      for k in $(seq 1 "$(grep -c '[0-9]' <<<"$SYNTH_PROVIDERS")"); do
+          printf 'mx: *.p%02d.synth.example\n' "$k"
+      done
+      printf 'max_age: 604800\n'; } >"$policy"
     awk -v c="$STS_CHUNK" -v dir="$SYN/certs" '
         { f = dir "/chunk" int((NR - 1) / c); printf "%smta-sts.%s", ((NR - 1) % c == 0 ? "" : ","), $0 > f }' \
         "$SYN/sts.names"
@@ -647,47 +773,83 @@ gen_synth_sts_servers() {
     done
 }
 
-lab_synth() { # [N]
-    local n=${1:-10000} t0=$SECONDS ds z first i
+# The name servers of the lame domains: build/lab-blackhole on every address of
+# SYN/lame.addrs (UDP and TCP port 53, never an answer). Counts in
+# build/lab/blackhole.stats (and .log on SIGUSR1).
+start_blackhole() {
+    build_lab_tool blackhole blackhole
+    rm -f "$LAB/blackhole.stats"
+    "$BLACKHOLE" -d -a "$SYN/lame.addrs" -p "$LAB/blackhole.pid" -l "$LAB/blackhole.log" \
+        -s "$LAB/blackhole.stats" 2>"$LAB/blackhole.err" ||
+        { cat "$LAB/blackhole.err" >&2; fail "lab-blackhole did not start"; }
+    local i
+    for i in $(seq 50); do [[ -s $LAB/blackhole.stats ]] && break; sleep 0.1; done
+    [[ -s $LAB/blackhole.stats ]] || fail "lab-blackhole wrote no $LAB/blackhole.stats"
+}
+
+lab_synth() { # [N] [LAME_PERCENT]
+    local n=${1:-10000} lame=${2:-2} t0 t ds first i kdir
+    t0=$(now_ms)
     [[ $n =~ ^[1-9][0-9]{0,6}$ && $n -le 1000000 ]] || fail "synth: N must be 1..1000000 (got '$n')"
-    need ldns-keygen ldns-signzone ldns-key2ds nsd nsd-checkconf nginx openssl dig awk xargs nproc curl
+    if ! [[ $lame =~ ^[0-9]{1,2}(\.[0-9]+)?$ ]] || ! awk -v p="$lame" 'BEGIN { exit !(p <= 50) }'; then
+        fail "synth: LAME_PERCENT must be a number 0..50 (got '$lame')"
+    fi
+    need ldns-keygen ldns-signzone nsd nsd-checkconf nginx openssl dig awk xargs nproc curl
     if ! [[ -s $LAB/nsd/zones.base && -s $LAB/nsd/nsd.pid && -s $LAB/nginx/nginx.pid ]] ||
         ! alive "$(cat "$LAB/nsd/nsd.pid")" || ! alive "$(cat "$LAB/nginx/nginx.pid")"; then
         fail "synth: the lab is not running (tests/lab/lab.sh up)"
     fi
-    rm -rf "$SYN" "$LAB/synth.txt" "$LAB/nginx/synth"
-    mkdir -p "$SYN/children" "$SYN/keys"
-    : >"$SYN/children.signed"
-    : >"$SYN/children.unsigned"
-    : >"$SYN/sts.names"
+    stop_pidfile blackhole "$LAB/blackhole.pid"
+    rm -rf "$SYN" "$LAB"/synth*.txt "$LAB/nginx/synth"
+    kdir=$SYN/keys
+    mkdir -p "$SYN/zones" "$kdir"
 
-    say "synth: $n domains dNNNNN.synth.example"
-    gen_synth "$n"
-    sign_synth_children
-    # synth.example: its records, the delegations of its children (NS is in the
-    # body) and their DS
+    say "synth: $n domains dNNNNN.synth.example, $lame % lame"
+    # one KSK + ZSK for every synthetic zone (lab-signzones adds the DNSKEY RRset)
+    openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$kdir/ksk.pem" 2>/dev/null
+    openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$kdir/zsk.pem" 2>/dev/null
+
+    t=$(now_ms)
+    gen_synth "$n" "$lame" || fail "synth: writing the zones failed"
+    say "synth: zone files in $(($(now_ms) - t)) ms; signing $(grep -c . "$SYN/signed.list") zones"
+    t=$(now_ms)
+    sign_synth_zones
+    say "synth: signed in $(($(now_ms) - t)) ms"
+    # synth.example: the delegations (NS, glue) and the DS of the signed zones
     local zf=$SYN/synth.example.zone
     { zone_header synth.example
       cat "$SYN/synth.example.body"
-      find "$SYN/children" -name '*.ds' -exec cat {} +; } >"$zf"
-    ds=$(KEYS=$SYN/keys sign_zone synth.example "$zf")
+      cat "$SYN/ds"; } >"$zf"
+    t=$(now_ms)
+    ds=$(KEYS=$kdir sign_zone synth.example "$zf")
     printf 'synth.example.\tIN\tNS\tns1.example.\n%s\n' "$ds" >"$SYN/example.delegations"
     write_example_zone "$ZONES/example.zone" "$ZONES/src/example.delegations" "$SYN/example.delegations"
     resign_zone example "$ZONES/example.zone"
+    say "synth: synth.example and example. signed in $(($(now_ms) - t)) ms"
 
     # NSD: the zones of `up` and ours; restart (remote control is off, and a
     # SIGHUP does not add zones)
     mapfile -t NSD_ZONES <"$LAB/nsd/zones.base"
     NSD_ZONES+=("synth.example:$zf.signed")
-    while read -r z; do NSD_ZONES+=("$z:$SYN/children/$z.zone.signed"); done <"$SYN/children.signed"
-    while read -r z; do NSD_ZONES+=("$z:$SYN/children/$z.zone"); done <"$SYN/children.unsigned"
-    write_nsd_conf
+    awk -v d="$SYN/zones" '{ print $1, d "/" $1 ".zone.signed" }' "$SYN/signed.list" >"$SYN/nsd.zones"
+    awk -v d="$SYN/zones" '{ print $1, d "/" $1 ".zone" }' "$SYN/unsigned.list" >>"$SYN/nsd.zones"
+    write_nsd_conf "$SYN/nsd.zones"
     gen_synth_nginx
+    local t1 t2 t3
+    t1=$(now_ms)
     stop_pidfile nsd "$LAB/nsd/nsd.pid"
-    start_nsd
-    first=$(head -1 "$LAB/synth.txt")
-    dig +norec +dnssec @"$DNS_IP" "$first" MX | grep -q RRSIG ||
-        fail "synth: no signed answer for $first MX (tests/lab/lab.sh up restores the lab)"
+    t2=$(now_ms)
+    start_nsd 1200
+    t3=$(now_ms)
+    say "synth: nsd stopped in $((t2 - t1)) ms, started (answering) in $((t3 - t2)) ms with $(grep -c . "$SYN/nsd.zones") extra zones, memory $(nsd_rss) MiB (PSS)"
+    if [[ -s $SYN/lame.addrs ]]; then
+        start_blackhole
+    fi
+    first=$(awk -F'\t' '$2 == "signed" && $3 == "provider" { print $1; exit }' "$SYN/domains.tsv")
+    if [[ -n $first ]]; then
+        dig +norec +dnssec @"$DNS_IP" "$first" MX | grep -q RRSIG ||
+            fail "synth: no signed answer for $first MX (tests/lab/lab.sh up restores the lab)"
+    fi
     kill -HUP "$(cat "$LAB/nginx/nginx.pid")" # a reload, also when no servers are left
     if [[ -s $SYN/sts.names ]]; then
         first=$(head -1 "$SYN/sts.names")
@@ -702,8 +864,30 @@ lab_synth() { # [N]
         done
         [[ -n $served ]] || fail "synth: nginx does not serve https://mta-sts.$first/.well-known/mta-sts.txt"
     fi
-    say "synth: $n domains ($(grep -c . "$SYN/children.signed") + $(grep -c . "$SYN/children.unsigned") zones of their own," \
-        "$(grep -c . "$SYN/sts.names") with MTA-STS) in $((SECONDS - t0)) s; list: build/lab/synth.txt"
+    t=$(( $(now_ms) - t0 ))
+    say "synth: $n domains ($(grep -c . "$SYN/signed.list") signed zones incl. providers," \
+        "$(grep -c . "$SYN/unsigned.list") unsigned, $(grep -c . "$LAB/synth-lame.txt") lame," \
+        "$(grep -c . "$SYN/sts.names") with MTA-STS) in $((t / 1000)).$((t % 1000 / 100)) s"
+    say "synth: lists build/lab/synth.txt, synth-healthy.txt, synth-lame.txt; kinds build/lab/synth/domains.tsv"
+}
+
+now_ms() { date +%s%3N; }
+
+# memory of the running NSD (main process and its children), MiB: the sum of
+# their proportional set sizes (the children share the zone data with the main
+# process copy-on-write, so plain RSS would count it twice)
+nsd_rss() {
+    local pid kb
+    pid=$(cat "$LAB/nsd/nsd.pid" 2>/dev/null) || { echo 0; return; }
+    # the process of the pid file and all its descendants
+    kb=$(for p in $(ps -e -o pid=,ppid= | awk -v top="$pid" '
+                 { parent[$1] = $2 }
+                 END { for (p in parent) { q = p
+                           while (q != "" && q != top && q > 1) q = parent[q]
+                           if (q == top) print p } }'); do
+             awk '/^Pss:/ { print $2 }' "/proc/$p/smaps_rollup" 2>/dev/null
+         done | awk '{ s += $1 } END { print s + 0 }')
+    echo $((kb / 1024))
 }
 
 lab_rearm() {
@@ -714,9 +898,9 @@ lab_rearm() {
 
 # ------------------------------------------------------------------ start / check
 
-wait_dns() {
+wait_dns() { # [TRIES]
     local i
-    for i in $(seq 50); do
+    for i in $(seq "${1:-50}"); do
         if dig +norec +time=1 +tries=1 @"$DNS_IP" . SOA 2>/dev/null | grep -q 'status: NOERROR'; then
             return 0
         fi
@@ -799,7 +983,14 @@ lab_status() {
         fi
     done
     if [[ -s $LAB/synth.txt ]]; then
-        echo "synth: $(grep -c . "$LAB/synth.txt") domains (build/lab/synth.txt)"
+        echo "synth: $(grep -c . "$LAB/synth.txt") domains (build/lab/synth.txt)," \
+            "$(grep -c . "$LAB/synth-lame.txt") lame"
+    fi
+    pf=$LAB/blackhole.pid
+    if [[ -s $pf ]] && kill -0 "$(cat "$pf")" 2>/dev/null; then
+        # (not ": running": tests count those lines, one per server of `up`)
+        echo "blackhole (lame name servers, $(cat "$pf")): $(grep -c . "$SYN/lame.addrs" 2>/dev/null)" \
+            "addresses, $(head -1 "$LAB/blackhole.stats" 2>/dev/null) swallowed"
     fi
 }
 
@@ -808,7 +999,7 @@ up)     lab_up ;;
 down)   lab_down ;;
 status) lab_status ;;
 rearm)  lab_rearm ;;
-synth)  [[ $# -le 2 ]] || { echo "usage: $0 synth [N]" >&2; exit 2; }
-        lab_synth "${2:-10000}" ;;
-*)      echo "usage: $0 up|down|status|rearm|synth [N]" >&2; exit 2 ;;
+synth)  [[ $# -le 3 ]] || { echo "usage: $0 synth [N [LAME_PERCENT]]" >&2; exit 2; }
+        lab_synth "${2:-10000}" "${3:-2}" ;;
+*)      echo "usage: $0 up|down|status|rearm|synth [N [LAME_PERCENT]]" >&2; exit 2 ;;
 esac

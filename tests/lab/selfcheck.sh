@@ -4,6 +4,9 @@
 # and the MTA-STS policy answers. Prints "ok ..." / "FAIL ..." and a summary.
 #
 #   tests/lab/lab.sh up && tests/lab/selfcheck.sh
+#
+# ok and bad always succeed, so "test && ok ... || bad ..." is an if-then-else:
+# shellcheck disable=SC2015
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -96,6 +99,7 @@ expect_tls "127.25.0.14 nostarttls" none 127.25.0.14
 
 # plain dialogue: SEND is written at once; output is collected for SECS seconds
 dialog() { # IP SECS SEND
+    # shellcheck disable=SC2016 # the script is for the inner bash
     timeout "$2" bash -c 'exec 3<>/dev/tcp/$0/25 || exit 7; printf "$1" >&3; cat <&3' "$1" "$3" 2>/dev/null |
         head -c 2000 | tr -d '\000'
 }
@@ -228,26 +232,86 @@ loc=$(curl -s --cacert "$LAB/ca.pem" --resolve "mta-sts.sts-redirect.example:443
     bad "https sts-redirect.example Location '$loc'"
 
 # ---------------------------------------------------------------- synthetic domains
-# only after `lab.sh synth N` with N >= 100: a domain of each kind of zone
-if [[ -s $LAB/synth.txt ]] && [[ $(grep -c . "$LAB/synth.txt") -ge 100 ]]; then
-    while read -r name type want; do
+# only after `lab.sh synth N [LAME]`: a domain of each kind (as far as the list has
+# one; build/lab/synth/domains.tsv tells the kinds), the provider zones, DANE of
+# two provider hosts, a policy, and that a lame domain's name server swallows
+# queries (UDP and TCP) without an answer
+SYNDIR=$LAB/synth
+if [[ -s $LAB/synth.txt && -s $SYNDIR/domains.tsv ]]; then
+    # first domain of ZONE MX [PROVIDER-REGEX [STS [TLSRPT]]] in domains.tsv
+    pick() {
+        awk -F'\t' -v z="$1" -v m="$2" -v p="${3:-.*}" -v s="${4:-.*}" -v r="${5:-.*}" \
+            '$2 == z && $3 ~ ("^" m "$") && $4 ~ ("^" p "$") && $5 ~ ("^" s "$") && $6 ~ ("^" r "$") { print $1; exit }' \
+            "$SYNDIR/domains.tsv"
+    }
+    checks=()
+    add() { [[ -n $1 ]] && checks+=("$1 $2 $3"); }
+    d=$(pick signed provider); add "$d" SOA secure; add "$d" MX secure; add "$d" DNSKEY secure; add "$d" DS secure
+    d=$(pick unsigned provider); add "$d" SOA insecure; add "$d" MX insecure; add "$d" DS nodata
+    d=$(pick signed nullmx); add "$d" MX secure
+    d=$(pick unsigned nullmx); add "$d" MX insecure
+    d=$(pick signed nomx); add "$d" MX nodata; add "$d" A secure
+    # own MX host mail.D: with a TLSA when the provider's first host has one (p02)
+    d=$(pick signed own p02); add "$d" MX secure; [[ -n $d ]] && { add "mail.$d" A secure; add "_25._tcp.mail.$d" TLSA secure; }
+    d=$(pick unsigned own); [[ -n $d ]] && add "mail.$d" A insecure
+    d=$(pick signed provider '.*' sts); [[ -n $d ]] && { add "_mta-sts.$d" TXT secure; add "mta-sts.$d" A secure; }
+    d=$(pick signed '.*' '.*' '.*' tlsrpt); [[ -n $d ]] && add "_smtp._tls.$d" TXT secure
+    add synth.example DNSKEY secure
+    add p01.synth.example SOA secure
+    add mx1.p02.synth.example A secure
+    add _25._tcp.mx1.p02.synth.example TLSA secure
+    add _25._tcp.mx1.p04.synth.example TLSA nxdomain
+    add mx1.p40.synth.example A secure
+    for c in "${checks[@]}"; do
+        read -r name type want <<<"$c"
         got=$(dnsstate "$name" "$type")
         if [[ $got == "$want" ]]; then ok "synth $name $type $got"; else bad "synth $name $type: expected $want, got $got"; fi
+    done
+    [[ $(dig +short @"$DNS" mx1.p40.synth.example A) == 127.25.0.18 ]] && ok "synth mx1.p40.synth.example is the silent listener" ||
+        bad "synth mx1.p40.synth.example A is not 127.25.0.18"
+    # DANE with OpenSSL: a provider TLSA that matches its listener, one that does not
+    while read -r host ip want; do
+        got=$(dane "$host" "$ip")
+        if [[ $got == "$want" ]]; then ok "synth dane $host@$ip $got"; else bad "synth dane $host@$ip: expected $want, got $got"; fi
     done <<'EOF'
-d00001.synth.example               MX    secure
-d00001.synth.example               SOA   nodata
-d00019.synth.example               MX    nodata
-d00019.synth.example               A     secure
-d00073.synth.example               MX    secure
-d00089.synth.example               SOA   secure
-d00089.synth.example               MX    secure
-d00008.synth.example               SOA   insecure
-d00008.synth.example               MX    insecure
-_25._tcp.mail04.synth.example      TLSA  secure
+mx1.p02.synth.example   127.25.0.10   match
+mx2.p02.synth.example   127.25.0.26   match
+mx1.p10.synth.example   127.25.0.28   mismatch
+mx1.p04.synth.example   127.25.0.27   none
 EOF
-    got=$(policy d00065.synth.example)
-    if [[ $got =~ ^200\ text/plain\ [0-9]+\ lf$ ]]; then ok "synth https d00065.synth.example $got"
-    else bad "synth https d00065.synth.example: got '$got'"; fi
+    d=$(head -1 "$SYNDIR/sts.names" 2>/dev/null || true)
+    if [[ -n $d ]]; then
+        got=$(policy "$d")
+        if [[ $got =~ ^200\ text/plain\ [0-9]+\ lf$ ]]; then ok "synth https $d $got"
+        else bad "synth https $d: got '$got'"; fi
+    fi
+    # lame: the parent refers to ns.D (glue 127.54.x.y), which swallows queries
+    lame=$(awk -F'\t' '$2 == "lame" { print $1, $7; exit }' "$SYNDIR/domains.tsv")
+    if [[ -n $lame ]]; then
+        read -r d ip <<<"$lame"
+        glue=$(dig +norec @"$DNS" "$d" SOA | awk -v n="ns.$d." '$1 == n && $4 == "A" { print $5 }')
+        [[ $glue == "$ip" ]] && ok "synth lame $d: referral to ns.$d ($glue)" ||
+            bad "synth lame $d: no referral with glue $ip (got '$glue')"
+        bh=$LAB/blackhole.pid
+        if [[ -s $bh ]] && kill -0 "$(cat "$bh")" 2>/dev/null; then
+            bhstat() { kill -USR1 "$(cat "$bh")"; sleep 0.3; awk -v k="$1" '$1 == k { print $2 }' "$LAB/blackhole.stats"; }
+            q0=$(bhstat queries); c0=$(bhstat tcp-connections)
+            out=$(dig +time=1 +tries=1 @"$ip" "$d" SOA 2>&1); rc=$?
+            [[ $rc -eq 9 && $out == *"timed out"* ]] && ok "synth lame $d: udp query to $ip timed out" ||
+                bad "synth lame $d: udp query to $ip: exit $rc, $(tr '\n' '~' <<<"$out" | head -c 200)"
+            out=$(dig +tcp +time=1 +tries=1 @"$ip" "$d" SOA 2>&1); rc=$?
+            [[ $rc -eq 9 ]] && ok "synth lame $d: tcp query to $ip got no answer" ||
+                bad "synth lame $d: tcp query to $ip: exit $rc, $(tr '\n' '~' <<<"$out" | head -c 200)"
+            q1=$(bhstat queries); c1=$(bhstat tcp-connections)
+            [[ $q1 -ge $((q0 + 2)) && $c1 -ge $((c0 + 1)) ]] &&
+                ok "synth blackhole counted the queries (queries $q0 -> $q1, tcp connections $c0 -> $c1)" ||
+                bad "synth blackhole did not count the queries (queries $q0 -> $q1, tcp connections $c0 -> $c1)"
+            grep -q "^$ip " "$LAB/blackhole.stats" && ok "synth blackhole lists $ip as asked" ||
+                bad "synth blackhole does not list $ip"
+        else
+            bad "synth lame domains, but lab-blackhole does not run"
+        fi
+    fi
 fi
 
 # leave the tempfail listener armed for the next client
