@@ -27,35 +27,134 @@ echo "bench: ${#domains[@]} domain checks (${#fast[@]} lab domains x $REPEAT) in
      "peak RSS $((rss / 1024)) MiB"
 echo "bench: $stats"
 
-# ---- the batch scanner over a synthetic 10,000-domain list (SPEC §9) ----
-# tests/lab/lab.sh synth N adds N domains dNNNNN.synth.example spread over the
-# lab's MX hosts (shared providers, DANE and not, no STARTTLS, null MX, ...);
-# see tests/lab/README.md. The scan goes into a fresh database; figures from
-# /usr/bin/time -v. A second run at --concurrency 50 shows that memory follows
-# the window, not the list.
-SYNTH=${SYNTH:-10000}
+# ---- side by side: mailscan and a peer pipeline over a realistic list ----
+# tests/lab/lab.sh synth N builds a list shaped like a national one (every
+# domain its own zone, 60 % signed, 2 % lame delegations to a name server
+# that never answers, mail on ~40 providers with Zipf popularity, a silent
+# one; NSD's response rate limiting at its default): tests/lab/README.md.
+# The same list goes through
+#   mailscan: scan, --concurrency 500, --timeout 5, every probe (tls_ncsc on);
+#   the peer: Debian's unbound (one thread, validating, the lab's anchor) and
+#             Postfix's posttls-finger -l dane per domain, 64 at a time
+#             (xargs), in a mount namespace whose resolv.conf points at it.
+# Per side: wall time, domains/s, CPU per domain (user + sys of every
+# client-side process: mailscan; xargs and its children plus the peer's
+# unbound), peak RSS, verdicts; and the agreement on DANE (mailscan pass <=>
+# posttls-finger "Verified"). BENCH_N=100000 for the big one.
+N=${BENCH_N:-10000}
+LAME=${BENCH_LAME:-2}
+PEER_IP=127.53.0.54
+export DEBIAN_FRONTEND=noninteractive
+if ! command -v posttls-finger >/dev/null 2>&1 || ! command -v unbound >/dev/null 2>&1; then
+    echo "bench: installing the peer (postfix for posttls-finger, unbound)"
+    echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
+    apt-get install -y -q --no-install-recommends postfix unbound >/dev/null
+fi
 have=0
 [[ -f build/lab/synth.txt ]] && have=$(wc -l <build/lab/synth.txt)
-if [[ $have -ne $SYNTH ]]; then
-    tests/lab/lab.sh synth "$SYNTH" >/dev/null
+if [[ $have -ne $N || ! -f build/lab/synth-lame.txt ]]; then
+    tests/lab/lab.sh synth "$N" "$LAME" >/dev/null
 fi
-db=$(mktemp -d)
-for conc in 500 50; do
-    log=$(mktemp)
-    /usr/bin/time -v build/mailscan scan build/lab/synth.txt --db "$db/bench-$conc.db" \
-        --concurrency "$conc" --root-hints build/lab/root.hints \
-        --trust-anchor build/lab/root.key --ca-file build/lab/ca.pem --timeout 5 -v \
-        >"$log.out" 2>"$log" || echo "bench: scan exited $?" >&2
-    wall=$(sed -nE 's/.*Elapsed \(wall clock\) time.*: ([0-9:.]+)$/\1/p' "$log")
-    rss=$(sed -nE 's/.*Maximum resident set size \(kbytes\): ([0-9]+)/\1/p' "$log")
-    secs=$(awk -F: '{ s = 0; for (i = 1; i <= NF; i++) s = s * 60 + $i; print s }' <<<"$wall")
-    stats=$(grep -oE '[0-9]+ domains probed, .*retries\)' "$log" || true)
-    stored=$(sqlite3 "$db/bench-$conc.db" 'SELECT count(*) FROM domains')
-    size=$(du -k "$db/bench-$conc.db" | cut -f1)
-    echo "bench: scan of $SYNTH synthetic domains, --concurrency $conc: $stored stored in ${secs} s," \
-         "$(awk -v n="$stored" -v s="$secs" 'BEGIN { printf "%.0f", (s > 0 ? n / s : 0) }') domains/s," \
-         "peak RSS $((rss / 1024)) MiB, database $((size / 1024)) MiB"
-    echo "bench:   $stats"
-    rm -f "$log" "$log.out"
-done
-rm -rf "$db"
+list=build/lab/synth.txt
+nlame=$(grep -c . build/lab/synth-lame.txt || true)
+work=$(mktemp -d)
+trap 'kill "$(cat "$work/unbound.pid" 2>/dev/null)" 2>/dev/null || true; rm -rf "$work"' EXIT
+
+cpu_of() { # PID: user+sys clock ticks so far
+    awk '{ print $14 + $15 }' "/proc/$1/stat"
+}
+secs_of() { # /usr/bin/time -v log: wall seconds
+    sed -nE 's/.*Elapsed \(wall clock\) time.*: ([0-9:.]+)$/\1/p' "$1" |
+        awk -F: '{ s = 0; for (i = 1; i <= NF; i++) s = s * 60 + $i; print s }'
+}
+field_of() { # LOG PATTERN
+    sed -nE "s/.*$2: ([0-9.]+)$/\1/p" "$1"
+}
+
+# -- mailscan
+mlog=$work/mailscan.time
+/usr/bin/time -v build/mailscan scan "$list" --db "$work/bench.db" --concurrency 500 --timeout 5 \
+    --root-hints build/lab/root.hints --trust-anchor build/lab/root.key \
+    --ca-file build/lab/ca.pem -v >"$work/mailscan.out" 2>"$mlog" || echo "bench: mailscan scan exited $?" >&2
+m_wall=$(secs_of "$mlog")
+m_cpu=$(awk -v u="$(field_of "$mlog" 'User time \(seconds\)')" -v s="$(field_of "$mlog" 'System time \(seconds\)')" 'BEGIN { print u + s }')
+m_rss=$(field_of "$mlog" 'Maximum resident set size \(kbytes\)')
+q() { sqlite3 -separator ' ' "$work/bench.db" "$1"; }
+m_stored=$(q 'SELECT count(*) FROM domains')
+m_verdicts=$(q "SELECT standard, verdict, count(*) FROM verdicts GROUP BY standard, verdict ORDER BY standard, verdict" |
+    awk '{ v[$1] = v[$1] sprintf(" %s=%s", $2, $3) } END { for (k in v) printf "    %-9s%s\n", k, v[k] }' | sort)
+m_errors=$(q "SELECT reasons, count(*) FROM verdicts WHERE verdict = 'error' AND standard = 'dnssec' GROUP BY reasons ORDER BY 2 DESC" |
+    awk '{ printf " %s=%s", $1, $2 }')
+m_stats=$(grep -oE 'DNS: .*' "$mlog" | head -1)
+
+# -- the peer: unbound (one thread) + posttls-finger -l dane, 64 at a time
+mkdir -p "$work/postfix" "$work/out"
+: >"$work/postfix/main.cf"
+cat >"$work/unbound.conf" <<UNBOUNDEOF
+server:
+    interface: $PEER_IP
+    port: 53
+    username: ""
+    chroot: ""
+    directory: "$work"
+    pidfile: "$work/unbound.pid"
+    logfile: "$work/unbound.log"
+    use-syslog: no
+    num-threads: 1
+    do-not-query-localhost: no
+    access-control: 127.0.0.0/8 allow
+    root-hints: "$ROOT/build/lab/root.hints"
+    trust-anchor-file: "$ROOT/build/lab/root.key"
+UNBOUNDEOF
+unbound -c "$work/unbound.conf" || { echo "bench: the peer's unbound did not start" >&2; exit 1; }
+for _ in $(seq 50); do [[ -s $work/unbound.pid ]] && break; sleep 0.1; done
+upid=$(cat "$work/unbound.pid")
+printf 'nameserver %s\noptions trust-ad timeout:5 attempts:1\n' "$PEER_IP" >"$work/resolv.conf"
+u0=$(cpu_of "$upid")
+plog=$work/peer.time
+# shellcheck disable=SC2016 # for the inner shells
+/usr/bin/time -v unshare -m sh -c '
+    mount --bind "$1/resolv.conf" /etc/resolv.conf || exit 1
+    export MAIL_CONFIG=$1/postfix
+    xargs -P 64 -n 1 sh -c "posttls-finger -c -t 5 -T 10 -l dane \"\$1\" >\"$1/out/\$1\" 2>&1" _ <"$2"
+' _ "$work" "$list" 2>"$plog" || true
+u1=$(cpu_of "$upid")
+p_wall=$(secs_of "$plog")
+tick=$(getconf CLK_TCK)
+p_cpu=$(awk -v u="$(field_of "$plog" 'User time \(seconds\)')" -v s="$(field_of "$plog" 'System time \(seconds\)')" \
+    -v a="$u0" -v b="$u1" -v t="$tick" 'BEGIN { print u + s + (b - a) / t }')
+u_rss=$(awk '/^VmHWM/ { print $2 }' "/proc/$upid/status")
+p_rss=$(field_of "$plog" 'Maximum resident set size \(kbytes\)')
+# classify each domain's posttls-finger run
+(cd "$work/out" && grep -l 'Verified TLS connection established' -- * 2>/dev/null) | sort >"$work/p.verified" || true
+p_counts=$(cd "$work/out" && for f in *; do
+        if grep -q 'Verified TLS connection' "$f"; then echo verified
+        elif grep -q 'Trusted TLS connection' "$f"; then echo trusted
+        elif grep -q 'Untrusted TLS connection' "$f"; then echo untrusted
+        elif grep -q 'lookup failed\|Name service error' "$f"; then echo dns-failed
+        else echo other; fi
+    done | sort | uniq -c | awk '{ printf " %s=%s", $2, $1 }')
+q "SELECT d.name FROM verdicts v JOIN domains d ON d.id = v.domain_id WHERE v.standard = 'dane' AND v.verdict = 'pass'" |
+    sort >"$work/m.pass" || true
+both=$(comm -12 "$work/m.pass" "$work/p.verified" | wc -l)
+only_m=$(comm -23 "$work/m.pass" "$work/p.verified" | wc -l)
+only_p=$(comm -13 "$work/m.pass" "$work/p.verified" | wc -l)
+comm -3 "$work/m.pass" "$work/p.verified" >build/bench-dane-disagree.txt || true
+
+# (mawk reads "printf x, a > 0 ? ..." as a redirection: parentheses)
+per() { awk -v c="$1" -v n="$2" 'BEGIN { printf "%.0f", (n > 0 ? c * 1e6 / n : 0) }'; }
+rate() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%.0f", (s > 0 ? n / s : 0) }'; }
+row() { printf 'bench:   %-34s %9s %10s %14s %12s\n' "$@"; }
+echo "bench: side by side over $N realistic lab domains ($nlame lame), one run:"
+row "" "wall s" "domains/s" "CPU us/domain" "peak RSS MiB"
+row "mailscan scan (all probes)" "$m_wall" "$(rate "$N" "$m_wall")" "$(per "$m_cpu" "$N")" "$((m_rss / 1024))"
+row "unbound + posttls-finger -l dane" "$p_wall" "$(rate "$N" "$p_wall")" "$(per "$p_cpu" "$N")" "$(((u_rss + p_rss) / 1024))"
+echo "bench:   mailscan/peer: $(awk -v a="$m_wall" -v b="$p_wall" 'BEGIN { printf "%.1fx the domains/s", (a > 0 ? b / a : 0) }')," \
+    "$(awk -v a="$m_cpu" -v b="$p_cpu" 'BEGIN { printf "%.2fx the CPU per domain", (b > 0 ? a / b : 0) }')"
+echo "bench:   mailscan stored $m_stored domains; $m_stats"
+echo "bench:   mailscan verdicts:"
+printf '%s\n' "$m_verdicts" | sed 's/^/bench: /'
+echo "bench:   mailscan dnssec errors by reason:${m_errors:- none}"
+echo "bench:   posttls-finger per domain:$p_counts"
+echo "bench:   DANE: $both domains pass in mailscan and are Verified by posttls-finger;" \
+    "$only_m pass only in mailscan, $only_p Verified only by posttls-finger"

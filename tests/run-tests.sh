@@ -4,7 +4,10 @@
 # ASan+UBSan), the md, csv and json reports on a fixed database (golden
 # files, explanations, escaping; plain and ASan+UBSan), the HTML report
 # (golden files, escaping, headless Chromium; plain and ASan+UBSan), the lab
-# scenarios through `mailscan check --json` (plain and ASan+UBSan), and a
+# scenarios through `mailscan check --json` (plain and ASan+UBSan), 2,000
+# lab domains shaped like a national list with 5 % lame delegations
+# (healthy domains get the verdicts they get without them; plain, and 1,000
+# under ASan+UBSan), and a
 # short fuzz run of every parser of untrusted input when clang's libFuzzer is
 # available. Starts the lab and stops it again.
 #
@@ -61,6 +64,8 @@ run_suite "html report" tests/report-html-tests.sh build/mailscan
 run_suite "html report (ASan+UBSan)" tests/report-html-tests.sh build/asan/mailscan
 run_suite "lab scenarios" tests/run-lab-tests.sh build/mailscan
 run_suite "lab scenarios (ASan+UBSan)" tests/run-lab-tests.sh build/asan/mailscan
+run_suite "lame delegations at scale" tests/scale-tests.sh build/mailscan
+run_suite "lame delegations at scale (ASan+UBSan)" tests/scale-tests.sh build/asan/mailscan 1000
 run_suite "fuzzers" tests/fuzz/run.sh
 
 echo "=== all suites done in $(($(date +%s) - start)) s"

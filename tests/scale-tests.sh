@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# Lame delegations at scale (issue: "right on one domain, wrong at national
+# scale"). On a list shaped like a national one (tests/lab/lab.sh synth N
+# LAME%: every domain its own zone, 60 % signed, mail on 40 providers, NSD's
+# response rate limiting at its default) with 5 % of the domains delegated to
+# name servers that never answer, a scan at --concurrency 500 must give the
+# healthy domains no DNS timeout at all and exactly the verdicts and reasons
+# they get in a scan of the list without the lame ones; every lame domain is
+# error with dns-timeout for every standard, and its name server was asked.
+# Not a benchmark: nothing here is timed.
+#
+#   tests/scale-tests.sh MAILSCAN_BINARY [N]     (N domains, default 2000)
+#
+# Needs the lab running; replaces its synthetic set (lab.sh synth) and leaves
+# it in place. The last line is "N passed, N failed".
+set -uo pipefail
+
+[[ $# -ge 1 ]] || { echo "usage: $0 MAILSCAN_BINARY [N]" >&2; exit 2; }
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BIN=$1
+N=${2:-2000}
+LAME=5
+[[ -x $BIN ]] || { echo "scale-tests: $BIN is not executable" >&2; exit 2; }
+BIN=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
+cd "$ROOT" || exit 2
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+LAB=$ROOT/build/lab
+LABARGS=(--root-hints "$LAB/root.hints" --trust-anchor "$LAB/root.key"
+         --ca-file "$LAB/ca.pem" --timeout 5 --concurrency 500)
+pass=0
+fail=0
+ok() { echo "ok $1"; pass=$((pass + 1)); }
+not_ok() {
+    local name=$1 why=$2 f
+    shift 2
+    echo "not ok $name: $why"
+    for f in "$@"; do [[ -s $f ]] && head -n 12 "$f" | sed "s|^|  $(basename "$f"): |"; done
+    fail=$((fail + 1))
+}
+finish() {
+    echo "scale-tests: $SECONDS s"
+    echo "$pass passed, $fail failed"
+    [[ $fail -eq 0 ]]
+    exit
+}
+
+if ! tests/lab/lab.sh synth "$N" "$LAME" >"$TMP/synth.log" 2>&1; then
+    not_ok "synth $N $LAME" "lab.sh synth failed" "$TMP/synth.log"
+    finish
+fi
+nall=$(grep -c . "$LAB/synth.txt")
+nlame=$(grep -c . "$LAB/synth-lame.txt")
+nhealthy=$(grep -c . "$LAB/synth-healthy.txt")
+if [[ $nall -eq $N && $nlame -ge $((N * LAME / 100 - 1)) && $((nlame + nhealthy)) -eq $N ]]; then
+    ok "synth: $N domains, $nlame lame"
+else
+    not_ok "synth" "expected $N domains, about $((N * LAME / 100)) lame; got $nall, $nlame lame, $nhealthy healthy"
+fi
+asked0=$(awk '$1 == "queries" { print $2 }' "$LAB/blackhole.stats" 2>/dev/null)
+
+# 1. the healthy domains alone; 2. the whole list, lame ones mixed in
+"$BIN" scan "$LAB/synth-healthy.txt" --db "$TMP/healthy.db" "${LABARGS[@]}" -v \
+    >"$TMP/healthy.out" 2>"$TMP/healthy.err"
+rc=$?
+[[ $rc -eq 0 ]] && ok "scan of the $nhealthy healthy domains" ||
+    not_ok "scan of the healthy domains" "exit $rc" "$TMP/healthy.err"
+"$BIN" scan "$LAB/synth.txt" --db "$TMP/mixed.db" "${LABARGS[@]}" -v \
+    >"$TMP/mixed.out" 2>"$TMP/mixed.err"
+rc=$?
+[[ $rc -eq 0 ]] && ok "scan of all $N domains ($nlame lame) at --concurrency 500" ||
+    not_ok "scan of all domains" "exit $rc" "$TMP/mixed.err"
+grep -h 'DNS:' "$TMP/healthy.err" "$TMP/mixed.err" | sed 's/^/  /'
+
+q() { sqlite3 -separator ' ' "$TMP/mixed.db" "ATTACH '$TMP/healthy.db' AS h; $1"; }
+stored=$(q "SELECT count(*) FROM main.domains")
+[[ $stored -eq $N ]] && ok "every domain stored ($stored)" || not_ok "stored" "$stored of $N domains"
+
+# healthy domains: no DNS timeout or DNS error anywhere in the mixed run
+sort "$LAB/synth-lame.txt" >"$TMP/lame.sorted"
+q "SELECT d.name, v.standard, v.verdict, v.reasons FROM main.verdicts v JOIN main.domains d ON d.id = v.domain_id
+   WHERE v.reasons LIKE '%dns-timeout%' OR v.reasons LIKE '%dns-error%' OR v.reasons LIKE '%domain-timeout%'" |
+    sort >"$TMP/dnsfail"
+awk 'NR == FNR { lame[$1] = 1; next } !($1 in lame)' "$TMP/lame.sorted" "$TMP/dnsfail" >"$TMP/healthy-dnsfail"
+if [[ ! -s $TMP/healthy-dnsfail ]]; then
+    ok "no healthy domain has a DNS timeout, DNS error or domain timeout"
+else
+    not_ok "healthy domains without DNS failures" "$(wc -l <"$TMP/healthy-dnsfail") verdicts" "$TMP/healthy-dnsfail"
+fi
+
+# healthy domains: exactly the verdicts and reasons of the run without lame ones
+q "SELECT d.name, v.standard, v.verdict, v.reasons FROM main.verdicts v JOIN main.domains d ON d.id = v.domain_id" |
+    sort >"$TMP/mixed.verdicts"
+q "SELECT d.name, v.standard, v.verdict, v.reasons FROM h.verdicts v JOIN h.domains d ON d.id = v.domain_id" |
+    sort >"$TMP/healthy.verdicts"
+awk 'NR == FNR { lame[$1] = 1; next } !($1 in lame)' "$TMP/lame.sorted" "$TMP/mixed.verdicts" >"$TMP/mixed.healthy"
+if [[ -s $TMP/healthy.verdicts ]] && cmp -s "$TMP/mixed.healthy" "$TMP/healthy.verdicts"; then
+    ok "the $nhealthy healthy domains: the same verdicts and reasons with and without the lame ones ($(wc -l <"$TMP/healthy.verdicts") verdicts)"
+else
+    diff "$TMP/healthy.verdicts" "$TMP/mixed.healthy" >"$TMP/verdict.diff"
+    not_ok "same verdicts with and without lame domains" "$(grep -c '^[<>]' "$TMP/verdict.diff") lines differ (< alone, > mixed)" "$TMP/verdict.diff"
+fi
+
+# the verdicts are not vacuous: DNSSEC passes and fails, DANE passes, in numbers
+npass=$(q "SELECT count(*) FROM h.verdicts WHERE standard = 'dnssec' AND verdict = 'pass'")
+ninsec=$(q "SELECT count(*) FROM h.verdicts WHERE standard = 'dnssec' AND reasons = 'dnssec-insecure'")
+ndane=$(q "SELECT count(*) FROM h.verdicts WHERE standard = 'dane' AND verdict = 'pass'")
+if [[ $npass -gt $((nhealthy / 3)) && $ninsec -gt $((nhealthy / 5)) && $ndane -gt $((nhealthy / 10)) ]]; then
+    ok "healthy run: dnssec pass $npass, dnssec-insecure $ninsec, dane pass $ndane"
+else
+    not_ok "healthy verdicts" "dnssec pass $npass, dnssec-insecure $ninsec, dane pass $ndane of $nhealthy"
+fi
+
+# lame domains: error with dns-timeout, every standard
+q "SELECT d.name FROM main.domains d WHERE NOT EXISTS (SELECT 1 FROM main.verdicts v WHERE v.domain_id = d.id
+   AND NOT (v.verdict = 'error' AND v.reasons = 'dns-timeout'))" | sort >"$TMP/all-timeout"
+if cmp -s "$TMP/all-timeout" "$TMP/lame.sorted"; then
+    ok "the $nlame lame domains, and only they, are error with dns-timeout for every standard"
+else
+    diff "$TMP/lame.sorted" "$TMP/all-timeout" >"$TMP/lame.diff"
+    not_ok "lame domains dns-timeout" "(< lame, > all dns-timeout)" "$TMP/lame.diff"
+fi
+# ... and their name servers were asked (the blackhole counts what it swallowed)
+kill -USR1 "$(cat "$LAB/blackhole.pid" 2>/dev/null)" 2>/dev/null
+sleep 0.3
+asked1=$(awk '$1 == "queries" { print $2 }' "$LAB/blackhole.stats" 2>/dev/null)
+if [[ -n $asked1 && $((asked1 - ${asked0:-0})) -ge $nlame ]]; then
+    ok "the lame name servers were asked ($((asked1 - ${asked0:-0})) queries swallowed)"
+else
+    not_ok "lame name servers asked" "blackhole counted ${asked0:-?} -> ${asked1:-?} queries for $nlame lame domains" "$LAB/blackhole.stats"
+fi
+finish
