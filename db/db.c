@@ -809,7 +809,7 @@ static int db_store_rows(struct db *db, long long run, const struct domain_scan 
 	    (org > 0 && db_bind_int(db, st, 3, org) < 0) ||
 	    db_bind_text(db, st, 4, evidence_json) < 0 ||
 	    db_bind_text(db, st, 5,
-			 ds->soa_status == DNS_OK ? dnssec_state_name(ds->soa_sec) : NULL) < 0 ||
+			 ds->name_status == DNS_OK ? dnssec_state_name(ds->name_sec) : NULL) < 0 ||
 	    db_bind_text(db, st, 6,
 			 ds->mx_kind == MX_PENDING ? NULL : dnssec_state_name(ds->mx_sec)) < 0 ||
 	    db_bind_opt(db, st, 7, ds->mx_error) < 0 || db_bind_text(db, st, 8, ds->sts.txt) < 0 ||

@@ -234,8 +234,8 @@ struct domain_scan {
 	char name[DNS_NAME_MAX + 1];
 	size_t index; /* position in the input */
 	/* dnssec */
-	enum dnssec_state soa_sec;
-	enum dns_status soa_status;
+	enum dnssec_state name_sec;  /* the domain's own answer (its MX answer) */
+	enum dns_status name_status;
 	/* MX */
 	enum mx_kind mx_kind;
 	enum dns_status mx_status; /* of the MX lookup, when answered */

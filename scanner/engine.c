@@ -1262,6 +1262,9 @@ static void domain_take_mx(struct domain_scan *ds, const struct dns_answer *a)
 
 	ds->mx_sec = a->sec;
 	ds->mx_status = a->status;
+	/* the domain's own DNSSEC status (probes/dnssec.c) */
+	ds->name_sec = a->sec;
+	ds->name_status = a->status;
 	if (a->status == DNS_NXDOMAIN) {
 		ds->mx_kind = MX_NXDOMAIN;
 		return;
@@ -1478,6 +1481,7 @@ static void domain_start(struct engine *e, struct dpriv *dp)
 
 	e->inflight++;
 	dp->ds.pending = 1; /* guard: nothing completes while starting */
+	dp->ds.name_status = DNS_FAILURE; /* until the MX answer says otherwise */
 	dp->deadline = evtimer_new(e->base, domain_on_deadline, dp);
 	if (dp->deadline) {
 		tv.tv_sec = e->cfg.domain_timeout_ms / 1000;
@@ -1533,7 +1537,7 @@ static void engine_start_more(struct engine *e)
 /* ---- the adaptive window ---- */
 
 /*
- * Every second: when more than one in ten DNS queries and SMTP sessions of
+ * Every second: when more than one in ten of at least 100 DNS queries and SMTP sessions of
  * the last second timed out, halve the window of domains in flight (at most
  * once per --timeout, so that the timeouts of the window before do not cut
  * it again); when fewer than one in fifty did, widen it by a sixteenth of
@@ -1559,7 +1563,7 @@ static void engine_on_aimd(evutil_socket_t fd, short what, void *arg)
 	e->a_smtp_done = e->smtp_done;
 	e->a_smtp_to = e->smtp_timeouts;
 	(void)clock_gettime(CLOCK_MONOTONIC, &now);
-	if (events >= 20 && bad * 10 > events) {
+	if (events >= 100 && bad * 10 > events) {
 		double since = (double)(now.tv_sec - e->last_cut.tv_sec) +
 			       (double)(now.tv_nsec - e->last_cut.tv_nsec) / 1e9;
 

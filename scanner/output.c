@@ -364,7 +364,7 @@ int output_json(const struct domain_scan *ds, struct buf *out)
 	json_obj_close(&j);
 	json_key(&j, "dnssec");
 	json_obj_open(&j);
-	json_kstr(&j, "domain", dnssec_state_name(ds->soa_sec));
+	json_kstr(&j, "domain", dnssec_state_name(ds->name_sec));
 	json_key(&j, "mx");
 	json_obj_open(&j);
 	for (i = 0; i < ds->nmx; i++)

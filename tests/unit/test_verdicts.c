@@ -49,8 +49,8 @@ struct vt_domain {
 	enum dns_status mx_status;
 	enum dnssec_state mx_sec;
 	bool null_mixed;
-	enum dns_status soa_status;
-	enum dnssec_state soa_sec;
+	enum dns_status name_status;
+	enum dnssec_state name_sec;
 	struct vt_host h[VT_HOSTS];
 	struct {
 		enum dns_status txt_status;
@@ -97,8 +97,8 @@ static const struct domain_scan *build_scan(const struct vt_domain *d)
 	ds->mx_status = d->mx_status;
 	ds->mx_sec = d->mx_sec;
 	ds->null_mixed = d->null_mixed;
-	ds->soa_status = d->soa_status;
-	ds->soa_sec = d->soa_sec;
+	ds->name_status = d->name_status;
+	ds->name_sec = d->name_sec;
 	for (i = 0; i < VT_HOSTS && d->h[i].name; i++) {
 		const struct vt_host *hs = &d->h[i];
 		struct mx_host *h = &vt_fx.host[i];
@@ -224,7 +224,7 @@ static void run_cases(const struct probe_ops *p, const struct vt_case *cases, si
 /* ---- shorthands for the tables ---- */
 
 #define MXL .mx = MX_LIST, .mx_sec = SEC_SECURE
-#define SOA_SECURE .soa_status = DNS_OK, .soa_sec = SEC_SECURE
+#define NAME_SECURE .name_status = DNS_OK, .name_sec = SEC_SECURE
 #define A(s)                                                                                       \
 	{                                                                                          \
 		.st = (s)                                                                          \
@@ -414,98 +414,98 @@ void test_verdict_precheck(void)
 
 static const struct vt_case dnssec_cases[] = {
     {"domain and MX hosts secure",
-     {MXL, SOA_SECURE, .h = {H_SEC(MX1), H_SEC(MX2)}},
+     {MXL, NAME_SECURE, .h = {H_SEC(MX1), H_SEC(MX2)}},
      VERDICT_PASS,
      {NULL}},
     {"domain secure, null MX (dnssec still applies)",
-     {.mx = MX_NULL, .mx_sec = SEC_SECURE, SOA_SECURE},
+     {.mx = MX_NULL, .mx_sec = SEC_SECURE, NAME_SECURE},
      VERDICT_PASS,
      {NULL}},
     {"domain insecure",
-     {MXL, .soa_status = DNS_OK, .soa_sec = SEC_INSECURE, .h = {H_SEC(MX1)}},
+     {MXL, .name_status = DNS_OK, .name_sec = SEC_INSECURE, .h = {H_SEC(MX1)}},
      VERDICT_FAIL,
      {"dnssec-insecure"}},
     {"domain insecure, no MX",
-     {.mx = MX_NONE, .mx_sec = SEC_INSECURE, .soa_status = DNS_OK, .soa_sec = SEC_INSECURE},
+     {.mx = MX_NONE, .mx_sec = SEC_INSECURE, .name_status = DNS_OK, .name_sec = SEC_INSECURE},
      VERDICT_FAIL,
      {"dnssec-insecure"}},
     {"domain bogus",
-     {MXL, .soa_status = DNS_OK, .soa_sec = SEC_BOGUS, .h = {H_SEC(MX1)}},
+     {MXL, .name_status = DNS_OK, .name_sec = SEC_BOGUS, .h = {H_SEC(MX1)}},
      VERDICT_FAIL,
      {"dnssec-bogus"}},
     {"domain bogus with a failing rcode",
-     {MXL, .soa_status = DNS_SERVFAIL, .soa_sec = SEC_BOGUS, .h = {H_SEC(MX1)}},
+     {MXL, .name_status = DNS_SERVFAIL, .name_sec = SEC_BOGUS, .h = {H_SEC(MX1)}},
      VERDICT_FAIL,
      {"dnssec-bogus"}},
     {"one MX host insecure",
-     {MXL, SOA_SECURE, .h = {H_SEC(MX1), {.name = MX2, .sec = SEC_INSECURE}}},
+     {MXL, NAME_SECURE, .h = {H_SEC(MX1), {.name = MX2, .sec = SEC_INSECURE}}},
      VERDICT_FAIL,
      {"dnssec-insecure"}},
     {"two MX hosts insecure (one reason)",
-     {MXL, SOA_SECURE,
+     {MXL, NAME_SECURE,
       .h = {{.name = MX1, .sec = SEC_INSECURE}, {.name = MX2, .sec = SEC_INSECURE}}},
      VERDICT_FAIL,
      {"dnssec-insecure"}},
     {"one MX host bogus",
-     {MXL, SOA_SECURE, .h = {H_SEC(MX1), {.name = MX2, .sec = SEC_BOGUS}}},
+     {MXL, NAME_SECURE, .h = {H_SEC(MX1), {.name = MX2, .sec = SEC_BOGUS}}},
      VERDICT_FAIL,
      {"dnssec-bogus"}},
     {"MX host bogus and its lookup failed",
-     {MXL, SOA_SECURE, .h = {{.name = MX1, .sec = SEC_BOGUS, .dns_failed = true}}},
+     {MXL, NAME_SECURE, .h = {{.name = MX1, .sec = SEC_BOGUS, .dns_failed = true}}},
      VERDICT_FAIL,
      {"dnssec-bogus"}},
     {"SOA timeout",
-     {MXL, .soa_status = DNS_TIMEOUT, .soa_sec = SEC_UNKNOWN, .h = {H_SEC(MX1)}},
+     {MXL, .name_status = DNS_TIMEOUT, .name_sec = SEC_UNKNOWN, .h = {H_SEC(MX1)}},
      VERDICT_ERROR,
      {"dns-timeout"}},
     {"SOA reply that answers another question",
-     {MXL, .soa_status = DNS_BADREPLY, .soa_sec = SEC_UNKNOWN, .h = {H_SEC(MX1)}},
+     {MXL, .name_status = DNS_BADREPLY, .name_sec = SEC_UNKNOWN, .h = {H_SEC(MX1)}},
      VERDICT_ERROR,
      {"dns-error"}},
     {"MX lookup timed out",
-     {.mx = MX_ERROR, .mx_status = DNS_TIMEOUT, .soa_status = DNS_TIMEOUT},
+     {.mx = MX_ERROR, .mx_status = DNS_TIMEOUT, .name_status = DNS_TIMEOUT},
      VERDICT_ERROR,
      {"dns-timeout"}},
     {"SOA servfail",
-     {MXL, .soa_status = DNS_SERVFAIL, .soa_sec = SEC_UNKNOWN, .h = {H_SEC(MX1)}},
+     {MXL, .name_status = DNS_SERVFAIL, .name_sec = SEC_UNKNOWN, .h = {H_SEC(MX1)}},
      VERDICT_ERROR,
      {"dns-error"}},
     {"domain indeterminate",
-     {MXL, .soa_status = DNS_OK, .soa_sec = SEC_INDETERMINATE, .h = {H_SEC(MX1)}},
+     {MXL, .name_status = DNS_OK, .name_sec = SEC_INDETERMINATE, .h = {H_SEC(MX1)}},
      VERDICT_ERROR,
      {"dnssec-indeterminate"}},
     {"MX host indeterminate",
-     {MXL, SOA_SECURE, .h = {H_SEC(MX1), {.name = MX2, .sec = SEC_INDETERMINATE}}},
+     {MXL, NAME_SECURE, .h = {H_SEC(MX1), {.name = MX2, .sec = SEC_INDETERMINATE}}},
      VERDICT_ERROR,
      {"dnssec-indeterminate"}},
     {"MX host lookup failed",
-     {MXL, SOA_SECURE, .h = {{.name = MX1, .dns_failed = true}}},
+     {MXL, NAME_SECURE, .h = {{.name = MX1, .dns_failed = true}}},
      VERDICT_ERROR,
      {"dns-error"}},
     {"MX host lookup not finished",
-     {MXL, SOA_SECURE, .h = {{.name = MX1, .sec = SEC_SECURE, .pending = true}}},
+     {MXL, NAME_SECURE, .h = {{.name = MX1, .sec = SEC_SECURE, .pending = true}}},
      VERDICT_ERROR,
      {"dns-error"}},
     {"NXDOMAIN (SOA)",
-     {.mx = MX_NXDOMAIN, .soa_status = DNS_NXDOMAIN},
+     {.mx = MX_NXDOMAIN, .name_status = DNS_NXDOMAIN},
      VERDICT_ERROR,
      {"nxdomain"}},
     {"NXDOMAIN (SOA only)",
-     {MXL, .soa_status = DNS_NXDOMAIN, .h = {H_SEC(MX1)}},
+     {MXL, .name_status = DNS_NXDOMAIN, .h = {H_SEC(MX1)}},
      VERDICT_ERROR,
      {"nxdomain"}},
-    {"NXDOMAIN (MX only)", {.mx = MX_NXDOMAIN, SOA_SECURE}, VERDICT_ERROR, {"nxdomain"}},
+    {"NXDOMAIN (MX only)", {.mx = MX_NXDOMAIN, NAME_SECURE}, VERDICT_ERROR, {"nxdomain"}},
     {"insecure beats error",
-     {MXL, SOA_SECURE,
+     {MXL, NAME_SECURE,
       .h = {{.name = MX1, .sec = SEC_INSECURE}, {.name = MX2, .dns_failed = true}}},
      VERDICT_FAIL,
      {"dnssec-insecure", "dns-error"}},
     {"error then insecure (order does not matter)",
-     {MXL, .soa_status = DNS_TIMEOUT, .h = {{.name = MX1, .sec = SEC_INSECURE}}},
+     {MXL, .name_status = DNS_TIMEOUT, .h = {{.name = MX1, .sec = SEC_INSECURE}}},
      VERDICT_FAIL,
      {"dns-timeout", "dnssec-insecure"}},
     {"bogus beats indeterminate",
-     {MXL, .soa_status = DNS_OK, .soa_sec = SEC_INDETERMINATE,
+     {MXL, .name_status = DNS_OK, .name_sec = SEC_INDETERMINATE,
       .h = {{.name = MX1, .sec = SEC_BOGUS}}},
      VERDICT_FAIL,
      {"dnssec-indeterminate", "dnssec-bogus"}},
@@ -516,9 +516,9 @@ static const struct vt_case dnssec_cases[] = {
  * left the MX hosts untested yet gave "pass"; a bogus MX RRset gave "pass".
  */
 static const struct vt_case dnssec_mx_rrset_cases[] = {
-    {"MX lookup failed, SOA secure", {.mx = MX_ERROR, SOA_SECURE}, VERDICT_ERROR, {"dns-error"}},
+    {"MX lookup failed, SOA secure", {.mx = MX_ERROR, NAME_SECURE}, VERDICT_ERROR, {"dns-error"}},
     {"MX RRset bogus, SOA and hosts secure",
-     {.mx = MX_LIST, .mx_sec = SEC_BOGUS, SOA_SECURE, .h = {H_SEC(MX1)}},
+     {.mx = MX_LIST, .mx_sec = SEC_BOGUS, NAME_SECURE, .h = {H_SEC(MX1)}},
      VERDICT_FAIL,
      {"dnssec-bogus"}},
 };
