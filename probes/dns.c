@@ -41,6 +41,7 @@
 
 #include "../base/buf.h"
 #include "../base/log.h"
+#include "dns_stub.h"
 
 /* Outstanding queries at once (libunbound's outgoing-range), unless the
  * caller says otherwise; bounded by the file descriptors we may open. */
@@ -61,6 +62,10 @@ struct dns_req {
 	uint64_t txid;
 	int ub_id;
 	bool ub_live;      /* libunbound still owes us an answer */
+	bool stub_live;    /* the stub resolver still owes us an answer */
+	uint64_t stub_id;
+	int stub_outcome;  /* 0, or DNS_TIMEOUT / DNS_FAILURE from the stub */
+	bool untrusted;    /* the stub's resolver is not on a trusted path */
 	bool queued;       /* waiting for --dns-rate */
 	bool have_reply;   /* libunbound answered; deliver from the loop */
 	int rcode;         /* libunbound's error, when not a packet */
@@ -76,7 +81,8 @@ TAILQ_HEAD(dns_reqs, dns_req);
 
 struct dns {
 	struct event_base *base;
-	struct ub_ctx *ub;
+	struct ub_ctx *ub;       /* recursive mode */
+	struct dns_stub *stub;   /* --resolver: stub mode */
 	struct dns_reqs reqs; /* every request not yet delivered or cancelled */
 	struct timeval timeout;
 	uint64_t next_txid;
@@ -238,6 +244,15 @@ struct dns *dns_new(struct event_base *base, const struct dns_config *cfg, char 
 			goto fail;
 		}
 	}
+	if (cfg->resolver) {
+		/* stub mode: the DNSSEC status is the validating resolver's AD bit,
+		 * trusted only on loopback or with --resolver-trusted */
+		d->stub = dns_stub_new(base, cfg->resolver, cfg->resolver_trusted, ms, err, errlen);
+		if (!d->stub || dns_stub_check(d->stub, err, errlen) < 0)
+			goto fail;
+		log_debug("dns: stub mode through %s, timeout %u ms", cfg->resolver, ms);
+		return d;
+	}
 	if (cfg->root_hints &&
 	    dns_check_zonefile(cfg->root_hints, hint_types, 2, "A or AAAA (root server)", err,
 			       errlen) < 0)
@@ -329,10 +344,13 @@ void dns_free(struct dns *d)
 		TAILQ_REMOVE(&d->reqs, req, link);
 		if (req->ub_live)
 			(void)ub_cancel(d->ub, req->ub_id);
+		if (req->stub_live)
+			dns_stub_cancel(d->stub, req->stub_id);
 		dns_req_free(req);
 	}
 	if (d->ub)
 		ub_ctx_delete(d->ub);
+	dns_stub_free(d->stub);
 	if (d->rate_ev)
 		event_free(d->rate_ev);
 	free(d);
@@ -352,7 +370,15 @@ static void dns_deliver(struct dns_req *req)
 	a.qname = req->qname;
 	a.qtype = req->qtype;
 	a.rcode = -1;
-	if (!req->have_reply) {
+	if (req->have_reply && req->stub_outcome) {
+		/* the stub gave up: its deadline, a refused port, a broken TCP */
+		a.status = req->stub_outcome == DNS_TIMEOUT ? DNS_TIMEOUT : DNS_FAILURE;
+		if (a.status == DNS_TIMEOUT)
+			d->st.timeouts++;
+		(void)snprintf(a.error, sizeof(a.error), "%s%s%s",
+			       a.status == DNS_TIMEOUT ? "timeout" : "resolver error",
+			       req->why[0] ? ": " : "", req->why);
+	} else if (!req->have_reply) {
 		d->st.timeouts++;
 		a.status = DNS_TIMEOUT;
 		(void)snprintf(a.error, sizeof(a.error), "timeout: no answer within %ld ms",
@@ -375,6 +401,10 @@ static void dns_deliver(struct dns_req *req)
 			(void)snprintf(a.error, sizeof(a.error), "rcode %d", req->rcode);
 	} else {
 		dns_answer_from_wire(&a, req->wire, req->wlen, req->sec);
+		/* an answer from a resolver off the trusted path proves nothing
+		 * about DNSSEC either way */
+		if (req->untrusted && (a.status == DNS_OK || a.status == DNS_NXDOMAIN))
+			a.sec = SEC_INDETERMINATE;
 		if (a.status == DNS_BADREPLY)
 			d->st.badreply++;
 		else if (a.status == DNS_SERVFAIL)
@@ -404,6 +434,10 @@ static void dns_on_timer(evutil_socket_t fd, short what, void *arg)
 		/* libunbound keeps working on it but will not call back */
 		(void)ub_cancel(req->d->ub, req->ub_id);
 		req->ub_live = false;
+	}
+	if (!req->have_reply && req->stub_live) {
+		dns_stub_cancel(req->d->stub, req->stub_id);
+		req->stub_live = false;
 	}
 	dns_deliver(req);
 }
@@ -436,8 +470,38 @@ static void dns_on_ub(void *arg, int rcode, void *packet, int len, int sec, char
 		log_err("dns: cannot hand an answer to the loop");
 }
 
-/* Hand the query to libunbound. On failure the request is answered (with
- * DNS_FAILURE, from the loop) and -1 returned. */
+static void dns_on_stub(void *arg, int outcome, const uint8_t *wire, size_t len,
+			enum dns_stub_sec sec, const char *why)
+{
+	struct dns_req *req = arg;
+	static const struct timeval now = {0, 0};
+
+	req->stub_live = false;
+	req->have_reply = true;
+	req->stub_outcome = outcome;
+	req->untrusted = sec == STUB_SEC_UNTRUSTED;
+	req->sec = sec == STUB_SEC_SECURE ? 2 : sec == STUB_SEC_BOGUS ? 1 : 0;
+	if (why)
+		(void)str_sanitise(req->why, sizeof(req->why), why, strlen(why));
+	if (outcome == 0 && wire && len > 0) {
+		req->wire = malloc(len);
+		if (req->wire) {
+			memcpy(req->wire, wire, len);
+			req->wlen = len;
+		} else {
+			req->stub_outcome = DNS_FAILURE;
+		}
+	} else if (outcome == 0) {
+		req->stub_outcome = DNS_FAILURE;
+	}
+	/* one way to the caller for both modes: through the loop */
+	(void)evtimer_del(req->timer);
+	if (evtimer_add(req->timer, &now) < 0)
+		log_err("dns: cannot hand an answer to the loop");
+}
+
+/* Hand the query to libunbound (or the stub resolver). On failure the
+ * request is answered (with DNS_FAILURE, from the loop) and -1 returned. */
 static int dns_send(struct dns_req *req)
 {
 	struct dns *d = req->d;
@@ -447,6 +511,23 @@ static int dns_send(struct dns_req *req)
 	if (evtimer_add(req->timer, &d->timeout) < 0) {
 		req->have_reply = true;
 		req->rcode = UB_NOMEM;
+		return -1;
+	}
+	if (d->stub) {
+		static const struct timeval now = {0, 0};
+
+		req->stub_live = true;
+		if (dns_stub_query(d->stub, req->qname, req->qtype, dns_on_stub, req,
+				   &req->stub_id) == 0) {
+			d->st.queries++;
+			return 0;
+		}
+		req->stub_live = false;
+		req->have_reply = true;
+		req->stub_outcome = DNS_FAILURE;
+		(void)snprintf(req->why, sizeof(req->why), "cannot send the query");
+		(void)evtimer_del(req->timer);
+		(void)evtimer_add(req->timer, &now);
 		return -1;
 	}
 	req->ub_live = true;
@@ -561,6 +642,8 @@ void dns_cancel(struct dns *d, uint64_t txid)
 			d->nqueued--;
 		if (req->ub_live)
 			(void)ub_cancel(d->ub, req->ub_id);
+		if (req->stub_live)
+			dns_stub_cancel(d->stub, req->stub_id);
 		dns_req_free(req);
 		return;
 	}

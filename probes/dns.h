@@ -17,6 +17,7 @@
 #ifndef MAILSCAN_DNS_H
 #define MAILSCAN_DNS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -77,6 +78,11 @@ struct dns_answer {
 struct dns_config {
 	const char *root_hints;   /* zone file with root NS + A/AAAA, or NULL */
 	const char *trust_anchor; /* zone file with DS/DNSKEY, or NULL: the IANA root */
+	/* stub mode (--resolver): "ADDR[@PORT][,...]" of validating resolvers
+	 * whose AD bit is the DNSSEC status; trusted on loopback, or with
+	 * resolver_trusted (--resolver-trusted); NULL: recursive mode */
+	const char *resolver;
+	bool resolver_trusted;
 	unsigned timeout_ms;
 	unsigned max_inflight; /* queries outstanding at once, 0: a default */
 	unsigned rate;         /* queries sent per second at most, 0: no limit */

@@ -32,7 +32,9 @@ enum {
 	O_FORMAT,
 	O_HOSTCACHE,
 	O_SKIPNCSC,
-	O_DNSRATE
+	O_DNSRATE,
+	O_RESOLVER,
+	O_RESOLVER_TRUSTED
 };
 
 #define CLI_BOTH (CLI_CHECK | CLI_SCAN)
@@ -44,6 +46,8 @@ static const struct cli_opt {
     {{"json", no_argument, NULL, O_JSON}, CLI_CHECK},
     {{"root-hints", required_argument, NULL, O_HINTS}, CLI_BOTH},
     {{"trust-anchor", required_argument, NULL, O_TA}, CLI_BOTH},
+    {{"resolver", required_argument, NULL, O_RESOLVER}, CLI_BOTH},
+    {{"resolver-trusted", no_argument, NULL, O_RESOLVER_TRUSTED}, CLI_BOTH},
     {{"ca-file", required_argument, NULL, O_CA}, CLI_BOTH},
     {{"concurrency", required_argument, NULL, O_CONC}, CLI_BOTH},
     {{"timeout", required_argument, NULL, O_TIMEOUT}, CLI_BOTH},
@@ -134,6 +138,11 @@ static int cli_apply(struct cli *c, int opt, const char *arg)
 		return (c->cfg.root_hints = cli_keep(c, arg)) ? 0 : -1;
 	case O_TA:
 		return (c->cfg.trust_anchor = cli_keep(c, arg)) ? 0 : -1;
+	case O_RESOLVER:
+		return (c->cfg.resolver = cli_keep(c, arg)) ? 0 : -1;
+	case O_RESOLVER_TRUSTED:
+		c->cfg.resolver_trusted = true;
+		return 0;
 	case O_CA:
 		return (c->cfg.ca_file = cli_keep(c, arg)) ? 0 : -1;
 	case O_CONC:
@@ -283,6 +292,17 @@ int cli_parse(struct cli *c, unsigned cmd, int argc, char **argv, const char *us
 		      : c->verbose == 0 ? LOG_WARN
 		      : c->verbose == 1 ? LOG_INFO
 					: LOG_DEBUG);
+	if (c->cfg.resolver && (c->cfg.root_hints || c->cfg.trust_anchor)) {
+		(void)fputs("mailscan: --resolver asks a validating resolver, which has its own root "
+			    "hints and trust anchor: it does not go with --root-hints or "
+			    "--trust-anchor\n",
+			    stderr);
+		return -1;
+	}
+	if (c->cfg.resolver_trusted && !c->cfg.resolver) {
+		(void)fputs("mailscan: --resolver-trusted needs --resolver\n", stderr);
+		return -1;
+	}
 	c->cfg.ehlo_name = c->ehlo;
 	c->cfg.timeout_ms = c->timeout_s * 1000;
 	c->cfg.domain_timeout_ms = c->cfg.timeout_ms * 8;
@@ -300,11 +320,13 @@ void cli_options_text(const struct cli *c, char *out, size_t outlen)
 {
 	(void)snprintf(out, outlen,
 		       "--timeout %u --concurrency %u --per-ip %u --rate %u --dns-rate %u --max-mx %u"
-		       " --ehlo %s%s%s%s%s%s%s",
+		       " --ehlo %s%s%s%s%s%s%s%s%s%s",
 		       c->timeout_s, c->cfg.concurrency, c->cfg.per_ip, c->cfg.rate, c->cfg.dns_rate,
 		       c->cfg.max_mx, c->ehlo, c->cfg.root_hints ? " --root-hints " : "",
 		       c->cfg.root_hints ? c->cfg.root_hints : "",
 		       c->cfg.trust_anchor ? " --trust-anchor " : "",
 		       c->cfg.trust_anchor ? c->cfg.trust_anchor : "",
-		       c->cfg.ca_file ? " --ca-file " : "", c->cfg.ca_file ? c->cfg.ca_file : "");
+		       c->cfg.ca_file ? " --ca-file " : "", c->cfg.ca_file ? c->cfg.ca_file : "",
+		       c->cfg.resolver ? " --resolver " : "", c->cfg.resolver ? c->cfg.resolver : "",
+		       c->cfg.resolver_trusted ? " --resolver-trusted" : "");
 }

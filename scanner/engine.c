@@ -1620,6 +1620,8 @@ struct engine *engine_new(const struct engine_config *cfg, char *err, size_t err
 	dc.trust_anchor = cfg->trust_anchor;
 	dc.timeout_ms = cfg->timeout_ms;
 	dc.rate = cfg->dns_rate;
+	dc.resolver = cfg->resolver;
+	dc.resolver_trusted = cfg->resolver_trusted;
 	e->dns = dns_new(e->base, &dc, err, errlen);
 	if (!e->dns)
 		goto fail;

@@ -23,6 +23,8 @@ struct engine;
 struct engine_config {
 	const char *root_hints;   /* NULL: the real root */
 	const char *trust_anchor; /* NULL: the IANA root anchors */
+	const char *resolver;     /* --resolver: stub mode through these, NULL: recursive */
+	bool resolver_trusted;    /* --resolver-trusted: its AD bit counts off loopback too */
 	const char *ca_file;      /* NULL: system store */
 	const char *ehlo_name;
 	unsigned timeout_ms;        /* per network step */

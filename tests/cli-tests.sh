@@ -51,6 +51,11 @@ expect "bad domain names the argument" 2 '' "domain argument 2: 'bad_domain!.exa
 expect "one-label name" 2 '' "not a domain name" -- "$BIN" check localhost
 expect "missing trust anchor file" 2 '' "/nonexistent/root.key: cannot open" -- "$BIN" check --trust-anchor /nonexistent/root.key x.example
 expect "missing CA file" 2 '' "/nonexistent/ca.pem: cannot load CA" -- "$BIN" check --ca-file /nonexistent/ca.pem x.example
+expect "--resolver with --root-hints" 2 '' "does not go with --root-hints" -- "$BIN" check --resolver 127.0.0.1 --root-hints build/lab/root.hints x.example
+expect "--resolver-trusted alone" 2 '' "needs --resolver" -- "$BIN" check --resolver-trusted x.example
+expect "--resolver not an address" 2 '' "resolver 'resolver.example': .*not an IPv4 or IPv6 address" -- "$BIN" check --resolver resolver.example x.example
+expect "--resolver that does not answer" 2 '' "no resolver answers .*127.0.0.1@9" -- "$BIN" check --resolver 127.0.0.1@9 x.example
+expect "bad --dns-rate" 2 '' "--dns-rate: 'x' is not a number" -- "$BIN" check --dns-rate x x.example
 # shellcheck disable=SC2086
 expect "all-pass domain exits 0" 0 '"dnssec":"pass","starttls":"pass","tls_ncsc":"pass","dane":"pass","mta_sts":"pass","tlsrpt":"pass"' '' -- "$BIN" check --json $LAB good.example
 # shellcheck disable=SC2086

@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # Run mailscan once over every lab scenario and compare with tests/lab/scenarios.tsv.
 #
-#   tests/run-lab-tests.sh MAILSCAN_BINARY
+#   tests/run-lab-tests.sh MAILSCAN_BINARY [--resolver]
+#
+# With --resolver, mailscan runs in stub mode through the lab's validating
+# unbound (tests/lab/resolver.sh, 127.53.0.53), which it starts and stops:
+# the same scenarios, the same expected verdicts as in recursive mode.
 #
 # Starts the lab (tests/lab/lab.sh up) when it is not running, and stops it again
 # afterwards in that case. Per scenario prints "ok DOMAIN" or
@@ -15,7 +19,9 @@ TSV=$ROOT/tests/lab/scenarios.tsv
 # ASan builds: the one deliberate leak at exit (see tests/lsan.supp).
 export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$ROOT/tests/lsan.supp}
 
-[[ $# -eq 1 ]] || { echo "usage: $0 MAILSCAN_BINARY" >&2; exit 2; }
+[[ $# -eq 1 || ( $# -eq 2 && $2 == --resolver ) ]] ||
+    { echo "usage: $0 MAILSCAN_BINARY [--resolver]" >&2; exit 2; }
+STUB=${2:-}
 BIN=$1
 [[ -x $BIN ]] || { echo "run-lab-tests: $BIN is not executable" >&2; exit 2; }
 BIN=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
@@ -28,8 +34,16 @@ if [[ $(grep -c ': running' <<<"$status") -ne 3 ]]; then
     tests/lab/lab.sh up
     started=1
 fi
-cleanup() { [[ -z $started ]] || tests/lab/lab.sh down >/dev/null 2>&1 || true; }
+cleanup() {
+    [[ -z $STUB ]] || tests/lab/resolver.sh down >/dev/null 2>&1 || true
+    [[ -z $started ]] || tests/lab/lab.sh down >/dev/null 2>&1 || true
+}
 trap cleanup EXIT
+DNSARGS=(--root-hints build/lab/root.hints --trust-anchor build/lab/root.key)
+if [[ -n $STUB ]]; then
+    tests/lab/resolver.sh up || { echo "run-lab-tests: the lab resolver did not start"; echo "0 passed, 1 failed"; exit 1; }
+    DNSARGS=(--resolver 127.53.0.53)
+fi
 
 # scenarios: domain dnssec starttls tls_ncsc dane mta_sts tlsrpt reasons
 STANDARDS='["dnssec","starttls","tls_ncsc","dane","mta_sts","tlsrpt"]'
@@ -59,8 +73,7 @@ tests/lab/lab.sh rearm
 echo "run-lab-tests: $BIN check --json ... ($n domains)"
 t0=$SECONDS
 set +e
-timeout 900 "$BIN" check --json --root-hints build/lab/root.hints \
-    --trust-anchor build/lab/root.key --ca-file build/lab/ca.pem --timeout 3 \
+timeout 900 "$BIN" check --json "${DNSARGS[@]}" --ca-file build/lab/ca.pem --timeout 3 \
     "${domains[@]}" >"$OUT" 2>"$ERR"
 rc=$?
 set -e

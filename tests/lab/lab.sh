@@ -71,6 +71,8 @@ stop_pidfile() { # NAME PIDFILE [group]
 }
 
 lab_down() {
+    # the lab's validating resolver (tests/lab/resolver.sh), if it runs
+    "$ROOT/tests/lab/resolver.sh" down >/dev/null 2>&1 || true
     stop_pidfile nginx "$LAB/nginx/nginx.pid"
     stop_pidfile smtpd "$LAB/smtpd.pid" group
     stop_pidfile blackhole "$LAB/blackhole.pid"
