@@ -1303,6 +1303,38 @@ void dns_stub_free(struct dns_stub *s)
 	free(s);
 }
 
+/* ------------------------------------------------------------------ for the fuzzer */
+
+int dns_stub_inspect_reply(const uint8_t *m, size_t len, uint16_t txid, const char *qname,
+			   uint16_t qtype, char *ede, size_t edelen)
+{
+	/* only the question of a query is read by stub_reply_matches */
+	struct stub_query q;
+	int wl;
+
+	if (ede && edelen)
+		ede[0] = '\0';
+	else
+		ede = NULL; /* stub_walk writes ede[0] whenever it has one */
+	if (!qname || (!m && len))
+		return -1;
+	memset(&q, 0, sizeof(q));
+	q.qtype = qtype;
+	wl = stub_name_to_wire(qname, q.qwire, sizeof(q.qwire));
+	if (wl < 0)
+		return -1;
+	q.qwlen = (size_t)wl;
+	/* as stub_on_udp and stub_on_tcp: a reply that does not match is dropped */
+	if (len > STUB_MSG_MAX || !stub_reply_matches(&q, txid, m, len))
+		return 0;
+	/* as stub_cd_start keeps the EDE of a SERVFAIL; done for every accepted
+	 * reply here so that the fuzzer reaches the option parser whatever the
+	 * rcode (a malformed TC=1 reply leaves ede as far as the walk got) */
+	if (ede)
+		(void)stub_walk(m, len, ede, edelen);
+	return 1;
+}
+
 /* ------------------------------------------------------------------ start-up check */
 
 struct stub_check {

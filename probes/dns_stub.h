@@ -123,4 +123,16 @@ bool dns_stub_addr_trusted(const struct sockaddr *sa);
  */
 void dns_stub_set_trust_for_tests(struct dns_stub *s, bool trusted);
 
+/*
+ * For the fuzzer and the tests only (a reply from the network cannot be
+ * made to order otherwise): would the message m (len octets, from a server)
+ * be taken as the reply with ID txid to the question qname/qtype, and what
+ * Extended DNS Error does it carry? Runs the checks of the receive path
+ * itself, not a copy. Fills ede (edelen octets; may be NULL) with the EDE
+ * text as a SERVFAIL's would be shown, "" when none or not accepted.
+ * Returns 1 when accepted, 0 when dropped, -1 when qname is not a name.
+ */
+int dns_stub_inspect_reply(const uint8_t *m, size_t len, uint16_t txid, const char *qname,
+			   uint16_t qtype, char *ede, size_t edelen);
+
 #endif

@@ -55,11 +55,17 @@ seed fuzz_ncsc_hello \
 seed fuzz_dns_reply \
 	'\040\022\064\201\200\000\001\000\001\000\000\000\000\001a\007example\000\000\017\000\001\001a\007example\000\000\017\000\001\000\000\001\054\000\011\000\012\002mx\001a\000' \
 	'\001\022\064\201\203\000\001\000\000\000\000\000\000\001a\007example\000\000\001\000\001'
+# dns stub: type byte (1 = A, 0 = MX), the ID asked (0x1234), a reply to a.example:
+# an answer and a SERVFAIL with an Extended DNS Error 6 in the OPT record, a bare SERVFAIL
+seed fuzz_dns_stub \
+	'\001\022\064\022\064\201\240\000\001\000\001\000\000\000\001\001a\007example\000\000\001\000\001\300\014\000\001\000\001\000\000\001\054\000\004\300\000\002\001\000\000\051\004\320\000\000\200\000\000\027\000\017\000\023\000\006signature expired' \
+	'\001\022\064\022\064\201\202\000\001\000\000\000\000\000\001\001a\007example\000\000\001\000\001\000\000\051\004\320\000\000\200\000\000\027\000\017\000\023\000\006signature expired' \
+	'\000\022\064\022\064\201\202\000\001\000\000\000\000\000\000\001a\007example\000\000\017\000\001'
 seed fuzz_tlsrpt \
 	'v=TLSRPTv1; rua=mailto:reports@example.com' \
 	'v=TLSRPTv1;rua=mailto:a@example.com,https://r.example.com:8443/x; ext=v;'
 
-targets=${*:-fuzz_smtp_reply fuzz_mtasts fuzz_tlsrpt fuzz_ncsc_hello fuzz_dns_reply}
+targets=${*:-fuzz_smtp_reply fuzz_mtasts fuzz_tlsrpt fuzz_ncsc_hello fuzz_dns_reply fuzz_dns_stub}
 status=0
 passed=0
 failed=0
@@ -70,6 +76,7 @@ for t in $targets; do
 	fuzz_tlsrpt) build "$t" probes/tlsrpt_record.c probes/txt_record.c ;;
 	fuzz_ncsc_hello) build "$t" probes/ncsc_hello.c ;;
 	fuzz_dns_reply) build "$t" probes/dns_wire.c ;;
+	fuzz_dns_stub) build "$t" probes/dns_stub.c probes/dns_wire.c base/log.c -levent ;;
 	*)
 		echo "run.sh: unknown harness $t" >&2
 		exit 2
