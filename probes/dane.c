@@ -28,8 +28,8 @@ static void dane_host(const struct mx_host *h, struct probe_verdict *out)
 	}
 	if (!h->done || h->dns_failed || h->sec != SEC_SECURE) {
 		verdict_raise(out, VERDICT_ERROR);
-		verdict_add_reason(out, dns_status_reason(h->dns_failed ? h->dns_status
-									: DNS_FAILURE));
+		verdict_add_reason(out,
+				   dns_status_reason(h->dns_failed ? h->dns_status : DNS_FAILURE));
 		return;
 	}
 	switch (h->tlsa_state) {

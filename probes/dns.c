@@ -61,18 +61,18 @@ struct dns_req {
 	uint16_t qtype;
 	uint64_t txid;
 	int ub_id;
-	bool ub_live;      /* libunbound still owes us an answer */
-	bool stub_live;    /* the stub resolver still owes us an answer */
+	bool ub_live;   /* libunbound still owes us an answer */
+	bool stub_live; /* the stub resolver still owes us an answer */
 	uint64_t stub_id;
-	int stub_outcome;  /* 0, or DNS_TIMEOUT / DNS_FAILURE from the stub */
-	bool untrusted;    /* the stub's resolver is not on a trusted path */
-	bool queued;       /* waiting for --dns-rate */
-	bool have_reply;   /* libunbound answered; deliver from the loop */
-	int rcode;         /* libunbound's error, when not a packet */
-	int sec;           /* 0 insecure, 1 bogus, 2 secure */
-	uint8_t *wire;     /* the reply (owned) */
+	int stub_outcome; /* 0, or DNS_TIMEOUT / DNS_FAILURE from the stub */
+	bool untrusted;   /* the stub's resolver is not on a trusted path */
+	bool queued;      /* waiting for --dns-rate */
+	bool have_reply;  /* libunbound answered; deliver from the loop */
+	int rcode;        /* libunbound's error, when not a packet */
+	int sec;          /* 0 insecure, 1 bogus, 2 secure */
+	uint8_t *wire;    /* the reply (owned) */
 	size_t wlen;
-	char why[96];      /* why bogus, as the validator says */
+	char why[96];        /* why bogus, as the validator says */
 	struct event *timer; /* the deadline, and the hand-over to the loop */
 	TAILQ_ENTRY(dns_req) link;
 };
@@ -81,9 +81,9 @@ TAILQ_HEAD(dns_reqs, dns_req);
 
 struct dns {
 	struct event_base *base;
-	struct ub_ctx *ub;       /* recursive mode */
-	struct dns_stub *stub;   /* --resolver: stub mode */
-	struct dns_reqs reqs; /* every request not yet delivered or cancelled */
+	struct ub_ctx *ub;     /* recursive mode */
+	struct dns_stub *stub; /* --resolver: stub mode */
+	struct dns_reqs reqs;  /* every request not yet delivered or cancelled */
 	struct timeval timeout;
 	uint64_t next_txid;
 	struct dns_stats st;
@@ -170,7 +170,8 @@ static int dns_check_zonefile(const char *path, const uint32_t *types, size_t nt
 			getdns_dict *rr = NULL;
 			uint32_t type = 0;
 
-			if (getdns_list_get_dict(rrs, i, &rr) || getdns_dict_get_int(rr, "type", &type))
+			if (getdns_list_get_dict(rrs, i, &rr) ||
+			    getdns_dict_get_int(rr, "type", &type))
 				continue;
 			for (k = 0; k < ntypes; k++)
 				if (type == types[k])
@@ -206,7 +207,8 @@ static unsigned dns_inflight_limit(unsigned wanted)
 	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
 		return 256;
 	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < need) {
-		rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > need ? need : rl.rlim_max;
+		rl.rlim_cur =
+		    rl.rlim_max == RLIM_INFINITY || rl.rlim_max > need ? need : rl.rlim_max;
 		if (setrlimit(RLIMIT_NOFILE, &rl) < 0 && getrlimit(RLIMIT_NOFILE, &rl) < 0)
 			return 256;
 	}
@@ -253,16 +255,16 @@ struct dns *dns_new(struct event_base *base, const struct dns_config *cfg, char 
 		log_debug("dns: stub mode through %s, timeout %u ms", cfg->resolver, ms);
 		return d;
 	}
-	if (cfg->root_hints &&
-	    dns_check_zonefile(cfg->root_hints, hint_types, 2, "A or AAAA (root server)", err,
-			       errlen) < 0)
+	if (cfg->root_hints && dns_check_zonefile(cfg->root_hints, hint_types, 2,
+						  "A or AAAA (root server)", err, errlen) < 0)
 		goto fail;
 	if (cfg->trust_anchor &&
 	    dns_check_zonefile(cfg->trust_anchor, ta_types, 2, "DS or DNSKEY", err, errlen) < 0)
 		goto fail;
 	d->ub = ub_ctx_create_event(base);
 	if (!d->ub) {
-		(void)snprintf(err, errlen, "libunbound: cannot create a context on the event loop");
+		(void)snprintf(err, errlen,
+			       "libunbound: cannot create a context on the event loop");
 		goto fail;
 	}
 	inflight = dns_inflight_limit(cfg->max_inflight ? cfg->max_inflight : DNS_INFLIGHT_DEFAULT);
@@ -301,7 +303,8 @@ struct dns *dns_new(struct event_base *base, const struct dns_config *cfg, char 
 	} else {
 		for (i = 0; i < sizeof(dns_iana_anchors) / sizeof(dns_iana_anchors[0]); i++)
 			if ((rc = ub_ctx_add_ta(d->ub, dns_iana_anchors[i])) != 0) {
-				(void)snprintf(err, errlen, "libunbound: cannot add the root anchor: %s",
+				(void)snprintf(err, errlen,
+					       "libunbound: cannot add the root anchor: %s",
 					       ub_strerror(rc));
 				goto fail;
 			}
@@ -312,8 +315,8 @@ struct dns *dns_new(struct event_base *base, const struct dns_config *cfg, char 
 	if (rc != 0) {
 		(void)snprintf(err, errlen, "libunbound: cannot set up the resolver (%s%s%s): %s",
 			       cfg->root_hints ? cfg->root_hints : "built-in root hints",
-			       cfg->trust_anchor ? ", " : "", cfg->trust_anchor ? cfg->trust_anchor : "",
-			       ub_strerror(rc));
+			       cfg->trust_anchor ? ", " : "",
+			       cfg->trust_anchor ? cfg->trust_anchor : "", ub_strerror(rc));
 		goto fail;
 	}
 	log_debug("dns: libunbound %s, %u queries at once, timeout %u ms", ub_version(), inflight,

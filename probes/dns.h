@@ -43,12 +43,12 @@ enum dnssec_state {
 };
 
 enum dns_status {
-	DNS_OK = 0,    /* NOERROR (with or without records of the type) */
-	DNS_NXDOMAIN,  /* name does not exist */
-	DNS_SERVFAIL,  /* SERVFAIL or another failing rcode */
-	DNS_TIMEOUT,   /* no answer within the timeout */
-	DNS_FAILURE,   /* local or library failure */
-	DNS_BADREPLY,  /* a reply that is not the answer to the question asked */
+	DNS_OK = 0,   /* NOERROR (with or without records of the type) */
+	DNS_NXDOMAIN, /* name does not exist */
+	DNS_SERVFAIL, /* SERVFAIL or another failing rcode */
+	DNS_TIMEOUT,  /* no answer within the timeout */
+	DNS_FAILURE,  /* local or library failure */
+	DNS_BADREPLY, /* a reply that is not the answer to the question asked */
 };
 
 struct dns_rr {
@@ -89,12 +89,12 @@ struct dns_config {
 };
 
 struct dns_stats {
-	unsigned long queries;   /* started */
-	unsigned long timeouts;  /* given up by our own timer */
-	unsigned long badreply;  /* replies refused by the checks */
-	unsigned long servfail;  /* SERVFAIL and other failing rcodes */
-	unsigned long inflight;  /* outstanding now */
-	unsigned long peak;      /* most outstanding at once */
+	unsigned long queries;  /* started */
+	unsigned long timeouts; /* given up by our own timer */
+	unsigned long badreply; /* replies refused by the checks */
+	unsigned long servfail; /* SERVFAIL and other failing rcodes */
+	unsigned long inflight; /* outstanding now */
+	unsigned long peak;     /* most outstanding at once */
 };
 
 typedef void (*dns_cb)(const struct dns_answer *a, void *arg);

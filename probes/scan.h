@@ -166,7 +166,7 @@ struct mx_host {
 	bool addr_capped;
 	enum tlsa_state tlsa_state;
 	enum dnssec_state tlsa_sec;
-	enum dns_status tlsa_status; /* of the TLSA lookup, when asked */
+	enum dns_status tlsa_status;       /* of the TLSA lookup, when asked */
 	char tlsa_name[DNS_NAME_MAX + 10]; /* where the TLSA RRset was looked up */
 	size_t ntlsa;
 	struct tlsa_rr tlsa[SCAN_TLSA_MAX];
@@ -234,7 +234,7 @@ struct domain_scan {
 	char name[DNS_NAME_MAX + 1];
 	size_t index; /* position in the input */
 	/* dnssec */
-	enum dnssec_state name_sec;  /* the domain's own answer (its MX answer) */
+	enum dnssec_state name_sec; /* the domain's own answer (its MX answer) */
 	enum dns_status name_status;
 	/* MX */
 	enum mx_kind mx_kind;

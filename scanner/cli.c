@@ -293,10 +293,11 @@ int cli_parse(struct cli *c, unsigned cmd, int argc, char **argv, const char *us
 		      : c->verbose == 1 ? LOG_INFO
 					: LOG_DEBUG);
 	if (c->cfg.resolver && (c->cfg.root_hints || c->cfg.trust_anchor)) {
-		(void)fputs("mailscan: --resolver asks a validating resolver, which has its own root "
-			    "hints and trust anchor: it does not go with --root-hints or "
-			    "--trust-anchor\n",
-			    stderr);
+		(void)fputs(
+		    "mailscan: --resolver asks a validating resolver, which has its own root "
+		    "hints and trust anchor: it does not go with --root-hints or "
+		    "--trust-anchor\n",
+		    stderr);
 		return -1;
 	}
 	if (c->cfg.resolver_trusted && !c->cfg.resolver) {
@@ -318,15 +319,16 @@ void cli_free(struct cli *c)
 
 void cli_options_text(const struct cli *c, char *out, size_t outlen)
 {
-	(void)snprintf(out, outlen,
-		       "--timeout %u --concurrency %u --per-ip %u --rate %u --dns-rate %u --max-mx %u"
-		       " --ehlo %s%s%s%s%s%s%s%s%s%s",
-		       c->timeout_s, c->cfg.concurrency, c->cfg.per_ip, c->cfg.rate, c->cfg.dns_rate,
-		       c->cfg.max_mx, c->ehlo, c->cfg.root_hints ? " --root-hints " : "",
-		       c->cfg.root_hints ? c->cfg.root_hints : "",
-		       c->cfg.trust_anchor ? " --trust-anchor " : "",
-		       c->cfg.trust_anchor ? c->cfg.trust_anchor : "",
-		       c->cfg.ca_file ? " --ca-file " : "", c->cfg.ca_file ? c->cfg.ca_file : "",
-		       c->cfg.resolver ? " --resolver " : "", c->cfg.resolver ? c->cfg.resolver : "",
-		       c->cfg.resolver_trusted ? " --resolver-trusted" : "");
+	(void)snprintf(
+	    out, outlen,
+	    "--timeout %u --concurrency %u --per-ip %u --rate %u --dns-rate %u --max-mx %u"
+	    " --ehlo %s%s%s%s%s%s%s%s%s%s",
+	    c->timeout_s, c->cfg.concurrency, c->cfg.per_ip, c->cfg.rate, c->cfg.dns_rate,
+	    c->cfg.max_mx, c->ehlo, c->cfg.root_hints ? " --root-hints " : "",
+	    c->cfg.root_hints ? c->cfg.root_hints : "",
+	    c->cfg.trust_anchor ? " --trust-anchor " : "",
+	    c->cfg.trust_anchor ? c->cfg.trust_anchor : "", c->cfg.ca_file ? " --ca-file " : "",
+	    c->cfg.ca_file ? c->cfg.ca_file : "", c->cfg.resolver ? " --resolver " : "",
+	    c->cfg.resolver ? c->cfg.resolver : "",
+	    c->cfg.resolver_trusted ? " --resolver-trusted" : "");
 }

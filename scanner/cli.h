@@ -24,11 +24,11 @@
 	"  --root-hints FILE      root servers from this zone file (default: the real root)\n"     \
 	"  --trust-anchor FILE    DNSSEC trust anchors, DS or DNSKEY records in zone-file\n"       \
 	"                         form (default: the IANA root trust anchor)\n"                    \
-	"  --resolver ADDR[@PORT][,...]  stub mode: ask these validating resolvers (e.g. a\n"    \
-	"                         local unbound) instead of resolving from the root; the\n"   \
-	"                         DNSSEC status is their AD bit, trusted on loopback only\n"  \
-	"  --resolver-trusted     trust the AD bit of a --resolver off loopback too (the\n"    \
-	"                         path to it must be secured, e.g. by IPsec)\n"               \
+	"  --resolver ADDR[@PORT][,...]  stub mode: ask these validating resolvers (e.g. a\n"      \
+	"                         local unbound) instead of resolving from the root; the\n"        \
+	"                         DNSSEC status is their AD bit, trusted on loopback only\n"       \
+	"  --resolver-trusted     trust the AD bit of a --resolver off loopback too (the\n"        \
+	"                         path to it must be secured, e.g. by IPsec)\n"                    \
 	"  --ca-file FILE         PEM CA bundle for PKIX checks (default: system store)\n"         \
 	"  --timeout SECONDS      deadline of each network step (default 10); a domain\n"          \
 	"                         as a whole gets 8 times that\n"                                  \
@@ -36,7 +36,7 @@
 	"  --rate N               new SMTP connections per second in all (default 0: no\n"         \
 	"                         limit); a timeout or 4xx greeting is retried once after\n"       \
 	"                         half the timeout\n"                                              \
-	"  --dns-rate N           DNS queries sent per second in all (default 0: no limit)\n"    \
+	"  --dns-rate N           DNS queries sent per second in all (default 0: no limit)\n"      \
 	"  --max-mx N             MX hosts tested per domain (default 10)\n"                       \
 	"  --host-cache N         finished MX hosts kept for reuse by later domains\n"             \
 	"                         (default 5000; least recently used dropped first)\n"             \

@@ -1480,7 +1480,7 @@ static void domain_start(struct engine *e, struct dpriv *dp)
 	struct timeval tv;
 
 	e->inflight++;
-	dp->ds.pending = 1; /* guard: nothing completes while starting */
+	dp->ds.pending = 1;               /* guard: nothing completes while starting */
 	dp->ds.name_status = DNS_FAILURE; /* until the MX answer says otherwise */
 	dp->deadline = evtimer_new(e->base, domain_on_deadline, dp);
 	if (dp->deadline) {
@@ -1579,8 +1579,8 @@ static void engine_on_aimd(evutil_socket_t fd, short what, void *arg)
 	} else if (bad * 50 < events && e->window < e->cfg.concurrency) {
 		unsigned step = e->cfg.concurrency / 16 ? e->cfg.concurrency / 16 : 1;
 
-		e->window = e->window + step < e->cfg.concurrency ? e->window + step
-								  : e->cfg.concurrency;
+		e->window =
+		    e->window + step < e->cfg.concurrency ? e->window + step : e->cfg.concurrency;
 		log_debug("engine: window %u -> %u domains", old, e->window);
 		engine_start_more(e);
 	}

@@ -16,7 +16,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const uint16_t types[] = {DNS_T_MX, DNS_T_A,   DNS_T_AAAA,
+	static const uint16_t types[] = {DNS_T_MX,   DNS_T_A,   DNS_T_AAAA,
 					 DNS_T_TLSA, DNS_T_TXT, DNS_T_SOA};
 	struct dns_answer a;
 	size_t i;

@@ -62,7 +62,7 @@ static int asks_a_example(const uint8_t *m, size_t len, uint16_t qtype)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const uint16_t types[] = {DNS_T_MX,  DNS_T_A,   DNS_T_AAAA, DNS_T_TLSA,
+	static const uint16_t types[] = {DNS_T_MX,  DNS_T_A,   DNS_T_AAAA,   DNS_T_TLSA,
 					 DNS_T_TXT, DNS_T_SOA, 41 /* OPT */, 65535};
 	/* 240 is the stub's own buffer; the small ones try the truncation */
 	static const size_t sizes[] = {240, 240, 240, 240, 1, 2, 17, 64};
@@ -85,8 +85,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (r != 0 && r != 1)
 		__builtin_trap();
 	check_ede(ede, edelen);
-	if (r == 1 &&
-	    (len < 12 || !(m[2] & 0x80) || (uint16_t)(m[0] << 8 | m[1]) != txid))
+	if (r == 1 && (len < 12 || !(m[2] & 0x80) || (uint16_t)(m[0] << 8 | m[1]) != txid))
 		__builtin_trap();
 	if (r == 1 && !asks_a_example(m, len, qtype))
 		__builtin_trap();

@@ -399,7 +399,8 @@ void test_verdict_precheck(void)
 		struct probe_verdict pv;
 		const char *want[2] = {cases[i].reason, NULL};
 
-		unit_case("mx_kind %d, status %s", (int)cases[i].mx, dns_status_name(cases[i].status));
+		unit_case("mx_kind %d, status %s", (int)cases[i].mx,
+			  dns_status_name(cases[i].status));
 		memset(&d, 0, sizeof(d));
 		d.mx = cases[i].mx;
 		d.mx_status = cases[i].status;
