@@ -27,12 +27,11 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <event2/event.h>
-#include <getdns/getdns.h>
-#include <getdns/getdns_extra.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/queue.h>
 #include <sys/resource.h>
 #include <time.h>
@@ -128,58 +127,46 @@ enum dnssec_state dnssec_worst(enum dnssec_state a, enum dnssec_state b)
 	return dnssec_rank(a) >= dnssec_rank(b) ? a : b;
 }
 
-/* Read a zone file into a getdns list of rr dicts. */
-static getdns_list *dns_read_zonefile(const char *path, char *err, size_t errlen)
+/*
+ * Check that path is a readable zone file with at least one record of one of
+ * the types wanted (a type word after the owner, e.g. ". 3600 IN DS ..."),
+ * so that a wrong file is named now, not at the first query. libunbound
+ * parses the file itself when the context is finalised (dns_new).
+ */
+static int dns_check_zonefile(const char *path, const char *const *types, size_t ntypes,
+			      const char *what, char *err, size_t errlen)
 {
 	FILE *f = fopen(path, "r");
-	getdns_list *rrs = NULL;
-	size_t n = 0;
-	getdns_return_t rc;
+	char line[4096];
+	unsigned long lineno = 0;
+	int found = 0;
 
 	if (!f) {
 		(void)snprintf(err, errlen, "%s: cannot open: %m", path);
-		return NULL;
-	}
-	rc = getdns_fp2rr_list(f, &rrs, NULL, 3600);
-	(void)fclose(f);
-	if (rc != GETDNS_RETURN_GOOD || !rrs || getdns_list_get_length(rrs, &n) || n == 0) {
-		(void)snprintf(err, errlen, "%s: not a zone file with records (%s)", path,
-			       getdns_get_errorstr_by_id(rc) ? getdns_get_errorstr_by_id(rc)
-							     : "parse error");
-		getdns_list_destroy(rrs);
-		return NULL;
-	}
-	return rrs;
-}
-
-/*
- * Check that path is a zone file holding at least one record of one of the
- * types wanted (so that a wrong file is named now, not at the first query).
- */
-static int dns_check_zonefile(const char *path, const uint32_t *types, size_t ntypes,
-			      const char *what, char *err, size_t errlen)
-{
-	getdns_list *rrs = dns_read_zonefile(path, err, errlen);
-	size_t n = 0, i, k;
-	int found = 0;
-
-	if (!rrs)
 		return -1;
-	if (getdns_list_get_length(rrs, &n) == GETDNS_RETURN_GOOD)
-		for (i = 0; i < n && !found; i++) {
-			getdns_dict *rr = NULL;
-			uint32_t type = 0;
+	}
+	while (!found && lineno < 100000 && fgets(line, sizeof(line), f)) {
+		char *save = NULL, *tok, *semi = strchr(line, ';');
+		size_t k;
+		int n = 0;
 
-			if (getdns_list_get_dict(rrs, i, &rr) ||
-			    getdns_dict_get_int(rr, "type", &type))
-				continue;
-			for (k = 0; k < ntypes; k++)
-				if (type == types[k])
+		lineno++;
+		if (semi)
+			*semi = '\0';
+		for (tok = strtok_r(line, " \t\r\n", &save); tok && !found;
+		     tok = strtok_r(NULL, " \t\r\n", &save), n++)
+			for (k = 0; k < ntypes && n > 0; k++)
+				if (strcasecmp(tok, types[k]) == 0)
 					found = 1;
-		}
-	getdns_list_destroy(rrs);
+	}
+	if (ferror(f)) {
+		(void)snprintf(err, errlen, "%s: cannot read: %m", path);
+		(void)fclose(f);
+		return -1;
+	}
+	(void)fclose(f);
 	if (!found) {
-		(void)snprintf(err, errlen, "%s: no %s records", path, what);
+		(void)snprintf(err, errlen, "%s: not a zone file with %s records", path, what);
 		return -1;
 	}
 	return 0;
@@ -220,8 +207,8 @@ static unsigned dns_inflight_limit(unsigned wanted)
 
 struct dns *dns_new(struct event_base *base, const struct dns_config *cfg, char *err, size_t errlen)
 {
-	static const uint32_t hint_types[] = {GETDNS_RRTYPE_A, GETDNS_RRTYPE_AAAA};
-	static const uint32_t ta_types[] = {GETDNS_RRTYPE_DS, GETDNS_RRTYPE_DNSKEY};
+	static const char *const hint_types[] = {"A", "AAAA"};
+	static const char *const ta_types[] = {"DS", "DNSKEY"};
 	struct dns *d = calloc(1, sizeof(*d));
 	unsigned ms = cfg->timeout_ms ? cfg->timeout_ms : 10000, inflight;
 	char num[32];

@@ -7,12 +7,12 @@
  * ub_resolve_event) rather than through getdns, because a scanner needs
  * settings getdns cannot pass on: libunbound's library defaults (16
  * outgoing UDP ports, 2 TCP connections, 1 MB caches) starve every healthy
- * query behind a few lame delegations (see dns.c). getdns stays for what it
- * does well here: turning a reply in wire format into a dict.
+ * query behind a few lame delegations (see dns.c). With --resolver, the
+ * queries go to validating resolvers instead (probes/dns_stub.c).
  *
- * Every reply is checked before any field of it is read (dns_answer_from_wire):
- * the QR bit, a known rcode, one question equal to the one asked, and counts
- * that match the sections. A reply that fails is DNS_BADREPLY, never NODATA.
+ * Every reply is checked before any field of it is read (dns_answer_from_wire,
+ * probes/dns_wire.c): the QR bit, the opcode, one question equal to the one
+ * asked, counts and bounds. A reply that fails is DNS_BADREPLY, never NODATA.
  */
 #ifndef MAILSCAN_DNS_H
 #define MAILSCAN_DNS_H
@@ -33,7 +33,7 @@ struct dns;
 #define DNS_T_AAAA 28
 #define DNS_T_TLSA 52
 
-/* getdns's four DNSSEC states, kept as four (never a boolean). */
+/* The four DNSSEC states of RFC 4035 §4.3, kept as four (never a boolean). */
 enum dnssec_state {
 	SEC_UNKNOWN = 0, /* not asked / no answer */
 	SEC_SECURE,

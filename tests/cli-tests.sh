@@ -51,6 +51,11 @@ expect "bad domain names the argument" 2 '' "domain argument 2: 'bad_domain!.exa
 expect "one-label name" 2 '' "not a domain name" -- "$BIN" check localhost
 expect "missing trust anchor file" 2 '' "/nonexistent/root.key: cannot open" -- "$BIN" check --trust-anchor /nonexistent/root.key x.example
 expect "missing CA file" 2 '' "/nonexistent/ca.pem: cannot load CA" -- "$BIN" check --ca-file /nonexistent/ca.pem x.example
+expect "trust anchor file without DS or DNSKEY" 2 '' "build/lab/root.hints: not a zone file with DS or DNSKEY records" -- "$BIN" check --trust-anchor build/lab/root.hints x.example
+badta=$(mktemp --suffix=-bad-ta.key)
+printf '. IN DS 1 2 3 zz\n' >"$badta"
+expect "trust anchor file libunbound cannot parse" 2 '' "bad-ta.key:.*(parse error|hex)" -- "$BIN" check --root-hints build/lab/root.hints --trust-anchor "$badta" x.example
+rm -f "$badta"
 expect "--resolver with --root-hints" 2 '' "does not go with --root-hints" -- "$BIN" check --resolver 127.0.0.1 --root-hints build/lab/root.hints x.example
 expect "--resolver-trusted alone" 2 '' "needs --resolver" -- "$BIN" check --resolver-trusted x.example
 expect "--resolver not an address" 2 '' "resolver 'resolver.example': .*not an IPv4 or IPv6 address" -- "$BIN" check --resolver resolver.example x.example

@@ -6,7 +6,7 @@ set -euo pipefail
 
 PACKAGES=(
     build-essential pkg-config
-    libunbound-dev libgetdns-dev libssl-dev libgnutls28-dev libcurl4-openssl-dev libsqlite3-dev libyaml-dev
+    libunbound-dev libssl-dev libgnutls28-dev libcurl4-openssl-dev libsqlite3-dev libyaml-dev
     libevent-dev libidn2-dev libpsl-dev publicsuffix
     unbound nsd ldnsutils nginx-light dnsutils jq openssl curl valgrind
     clang libclang-rt-14-dev strace sqlite3 time cmark-gfm python3
