@@ -55,12 +55,12 @@ $(B)/asan/unit_tests: $(ASAN_OBJ) $(UNIT_SRCS:%.c=$(B)/asan/%.o)
 
 asan: $(B)/asan/mailscan $(B)/asan/unit_tests
 
-$(B)/lab-smtpd: tests/lab/smtpd.c
+$(B)/lab-smtpd: tests/lab/smtpd.c tests/lab/labd.h
 	@mkdir -p $(B)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) $(shell pkg-config --cflags gnutls) -o $@ $< \
 	    $(shell pkg-config --libs openssl gnutls)
 
-$(B)/lab-blackhole: tests/lab/blackhole.c
+$(B)/lab-blackhole: tests/lab/blackhole.c tests/lab/labd.h
 	@mkdir -p $(B)
 	$(CC) $(CFLAGS) -o $@ $<
 

@@ -35,6 +35,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "labd.h"
+
 #define HOLD_SECONDS 60
 #define MAX_CONNS 8192 /* held TCP connections; the oldest is closed beyond this */
 
@@ -354,43 +356,7 @@ int main(int argc, char **argv)
 			die("cannot write %s: %s", logpath, strerror(errno));
 		fclose(f);
 	}
-	if (detach) {
-		pid_t pid = fork();
-		if (pid < 0)
-			die("fork: %s", strerror(errno));
-		if (pid > 0) {
-			if (pidfile != NULL) {
-				FILE *pf = fopen(pidfile, "w");
-				if (pf == NULL)
-					die("cannot write %s", pidfile);
-				fprintf(pf, "%ld\n", (long)pid);
-				fclose(pf);
-			}
-			return 0;
-		}
-		setsid();
-		int devnull = open("/dev/null", O_RDWR);
-		if (devnull >= 0) {
-			dup2(devnull, 0);
-			dup2(devnull, 1);
-			close(devnull);
-		}
-	} else if (pidfile != NULL) {
-		FILE *pf = fopen(pidfile, "w");
-		if (pf == NULL)
-			die("cannot write %s", pidfile);
-		fprintf(pf, "%ld\n", (long)getpid());
-		fclose(pf);
-	}
-
-	struct sigaction sa;
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_term;
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	sa.sa_handler = on_usr1;
-	sigaction(SIGUSR1, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	labd_daemon(detach, pidfile, on_term, on_usr1, die);
 
 	logmsg("listening on %zu addresses, port %d (udp and tcp), answering nothing", naddrs,
 	       port);

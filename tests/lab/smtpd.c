@@ -39,6 +39,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "labd.h"
+
 #include <gnutls/gnutls.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -639,44 +641,8 @@ int main(int argc, char **argv)
 		if (logfd < 0)
 			die("cannot open %s: %s", connlog, strerror(errno));
 	}
-	if (detach) {
-		pid_t pid = fork();
-		if (pid < 0)
-			die("fork: %s", strerror(errno));
-		if (pid > 0) {
-			if (pidfile != NULL) {
-				FILE *pf = fopen(pidfile, "w");
-				if (pf == NULL)
-					die("cannot write %s", pidfile);
-				fprintf(pf, "%ld\n", (long)pid);
-				fclose(pf);
-			}
-			return 0;
-		}
-		setsid();
-		int devnull = open("/dev/null", O_RDWR);
-		if (devnull >= 0) {
-			dup2(devnull, 0);
-			dup2(devnull, 1);
-			close(devnull);
-		}
-	} else if (pidfile != NULL) {
-		FILE *pf = fopen(pidfile, "w");
-		if (pf == NULL)
-			die("cannot write %s", pidfile);
-		fprintf(pf, "%ld\n", (long)getpid());
-		fclose(pf);
-	}
-
-	struct sigaction sa;
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_term;
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	sa.sa_handler = on_usr1;
-	sigaction(SIGUSR1, &sa, NULL);
+	labd_daemon(detach, pidfile, on_term, on_usr1, die);
 	signal(SIGCHLD, SIG_IGN); /* children are reaped automatically */
-	signal(SIGPIPE, SIG_IGN);
 
 	struct pollfd pfd[MAX_LISTENERS];
 	for (size_t i = 0; i < nlisteners; i++) {
