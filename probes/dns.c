@@ -438,11 +438,32 @@ static void dns_on_timer(evutil_socket_t fd, short what, void *arg)
 	dns_deliver(req);
 }
 
+/* Deliver req from the loop at once, never from inside the resolver's
+ * callback or dns_query (its timer, re-armed to fire now). */
+static void dns_hand_over(struct dns_req *req)
+{
+	static const struct timeval now = {0, 0};
+
+	(void)evtimer_del(req->timer);
+	if (evtimer_add(req->timer, &now) < 0)
+		log_err("dns: cannot hand an answer for %s to the loop", req->qname);
+}
+
+/* Keep a copy of the reply, valid only during the resolver's callback.
+ * Returns 0, or -1 when there is none or no memory for it. */
+static int dns_keep_wire(struct dns_req *req, const void *wire, size_t len)
+{
+	if (!wire || len == 0 || !(req->wire = malloc(len)))
+		return -1;
+	memcpy(req->wire, wire, len);
+	req->wlen = len;
+	return 0;
+}
+
 static void dns_on_ub(void *arg, int rcode, void *packet, int len, int sec, char *why_bogus,
 		      int was_ratelimited)
 {
 	struct dns_req *req = arg;
-	static const struct timeval now = {0, 0};
 
 	(void)was_ratelimited;
 	req->ub_live = false;
@@ -451,26 +472,16 @@ static void dns_on_ub(void *arg, int rcode, void *packet, int len, int sec, char
 	req->sec = sec;
 	if (why_bogus)
 		(void)str_sanitise(req->why, sizeof(req->why), why_bogus, strlen(why_bogus));
-	if (rcode == 0 && packet && len > 0) {
-		req->wire = malloc((size_t)len);
-		if (req->wire) {
-			memcpy(req->wire, packet, (size_t)len);
-			req->wlen = (size_t)len;
-		} else {
-			req->rcode = UB_NOMEM;
-		}
-	}
-	/* deliver from the loop, not from inside libunbound */
-	(void)evtimer_del(req->timer);
-	if (evtimer_add(req->timer, &now) < 0)
-		log_err("dns: cannot hand an answer to the loop");
+	/* an answer without a packet is delivered as a failure (dns_deliver) */
+	if (rcode == 0 && packet && len > 0 && dns_keep_wire(req, packet, (size_t)len) < 0)
+		req->rcode = UB_NOMEM;
+	dns_hand_over(req);
 }
 
 static void dns_on_stub(void *arg, int outcome, const uint8_t *wire, size_t len,
 			enum dns_stub_sec sec, const char *why)
 {
 	struct dns_req *req = arg;
-	static const struct timeval now = {0, 0};
 
 	req->stub_live = false;
 	req->have_reply = true;
@@ -479,21 +490,9 @@ static void dns_on_stub(void *arg, int outcome, const uint8_t *wire, size_t len,
 	req->sec = sec == STUB_SEC_SECURE ? 2 : sec == STUB_SEC_BOGUS ? 1 : 0;
 	if (why)
 		(void)str_sanitise(req->why, sizeof(req->why), why, strlen(why));
-	if (outcome == 0 && wire && len > 0) {
-		req->wire = malloc(len);
-		if (req->wire) {
-			memcpy(req->wire, wire, len);
-			req->wlen = len;
-		} else {
-			req->stub_outcome = DNS_FAILURE;
-		}
-	} else if (outcome == 0) {
+	if (outcome == 0 && dns_keep_wire(req, wire, len) < 0)
 		req->stub_outcome = DNS_FAILURE;
-	}
-	/* one way to the caller for both modes: through the loop */
-	(void)evtimer_del(req->timer);
-	if (evtimer_add(req->timer, &now) < 0)
-		log_err("dns: cannot hand an answer to the loop");
+	dns_hand_over(req);
 }
 
 /* Hand the query to libunbound (or the stub resolver). On failure the
@@ -507,11 +506,10 @@ static int dns_send(struct dns_req *req)
 	if (evtimer_add(req->timer, &d->timeout) < 0) {
 		req->have_reply = true;
 		req->rcode = UB_NOMEM;
+		dns_hand_over(req);
 		return -1;
 	}
 	if (d->stub) {
-		static const struct timeval now = {0, 0};
-
 		req->stub_live = true;
 		if (dns_stub_query(d->stub, req->qname, req->qtype, dns_on_stub, req,
 				   &req->stub_id) == 0) {
@@ -522,21 +520,17 @@ static int dns_send(struct dns_req *req)
 		req->have_reply = true;
 		req->stub_outcome = DNS_FAILURE;
 		(void)snprintf(req->why, sizeof(req->why), "cannot send the query");
-		(void)evtimer_del(req->timer);
-		(void)evtimer_add(req->timer, &now);
+		dns_hand_over(req);
 		return -1;
 	}
 	req->ub_live = true;
 	rc = ub_resolve_event(d->ub, req->qname, req->qtype, 1, req, dns_on_ub, &req->ub_id);
 	if (rc != 0) {
-		static const struct timeval now = {0, 0};
-
 		log_warn("dns: cannot query %s: %s", req->qname, ub_strerror(rc));
 		req->ub_live = false;
 		req->have_reply = true;
 		req->rcode = rc < 0 ? rc : UB_INITFAIL;
-		(void)evtimer_del(req->timer);
-		(void)evtimer_add(req->timer, &now);
+		dns_hand_over(req);
 		return -1;
 	}
 	d->st.queries++;
