@@ -62,7 +62,6 @@ struct dpriv {
 	struct dop *ops;
 	struct event *deadline;
 	bool started;
-	bool probes_started;       /* the probes' own lookups were started */
 	bool dns_dead;             /* the MX lookup timed out: ask nothing more */
 	bool waiting[SCAN_MX_MAX]; /* registered as a waiter of mx[i].host */
 };
@@ -1328,17 +1327,15 @@ static void domain_take_mx(struct domain_scan *ds, const struct dns_answer *a)
 	free(rrs);
 }
 
-/* The probes' own lookups (SOA, TXT, ...) start once the MX answer is in:
- * a domain whose name servers do not answer costs one query to them, not
- * one per probe, and is judged within about one --timeout. */
+/* The probes' own lookups (the TXT records) start once the MX answer is in
+ * (or the MX lookup could not start): a domain whose name servers do not
+ * answer costs one query to them, not one per probe, and is judged within
+ * about one --timeout. Called once per domain. */
 static void domain_start_probes(struct dpriv *dp)
 {
 	struct engine *e = dp->ds.engine;
 	size_t i;
 
-	if (dp->probes_started)
-		return;
-	dp->probes_started = true;
 	for (i = 0; i < PROBE_COUNT; i++)
 		if (probe_registry[i]->start)
 			probe_registry[i]->start(&dp->ds, &e->env);
