@@ -10,90 +10,62 @@
 #include <string.h>
 
 #include "../../probes/dns.h"
+#include "dnsmsg.h"
 #include "unit.h"
 
-struct pkt {
-	uint8_t b[1024];
-	size_t n;
-};
-
-static void put8(struct pkt *p, unsigned v) { p->b[p->n++] = (uint8_t)v; }
-
-static void put16(struct pkt *p, unsigned v)
-{
-	put8(p, (v >> 8) & 0xff);
-	put8(p, v & 0xff);
-}
-
-static void put_name(struct pkt *p, const char *name)
-{
-	while (*name) {
-		const char *dot = strchr(name, '.');
-		size_t len = dot ? (size_t)(dot - name) : strlen(name);
-
-		put8(p, (unsigned)len);
-		memcpy(p->b + p->n, name, len);
-		p->n += len;
-		name += len;
-		if (*name == '.')
-			name++;
-	}
-	put8(p, 0);
-}
-
 /* Header: flags as given (QR = 0x8000, TC = 0x0200, rcode in the low bits). */
-static void put_header(struct pkt *p, unsigned flags, unsigned qd, unsigned an)
+static void put_header(struct tmsg *p, unsigned flags, unsigned qd, unsigned an)
 {
 	p->n = 0;
-	put16(p, 0x1234);
-	put16(p, flags);
-	put16(p, qd);
-	put16(p, an);
-	put16(p, 0);
-	put16(p, 0);
+	tmsg16(p, 0x1234);
+	tmsg16(p, flags);
+	tmsg16(p, qd);
+	tmsg16(p, an);
+	tmsg16(p, 0);
+	tmsg16(p, 0);
 }
 
-static void put_question(struct pkt *p, const char *name, unsigned type, unsigned cls)
+static void put_question(struct tmsg *p, const char *name, unsigned type, unsigned cls)
 {
-	put_name(p, name);
-	put16(p, type);
-	put16(p, cls);
+	tmsg_name(p, name);
+	tmsg16(p, type);
+	tmsg16(p, cls);
 }
 
-static void put_mx(struct pkt *p, const char *owner, unsigned pref, const char *exchange)
+static void put_mx(struct tmsg *p, const char *owner, unsigned pref, const char *exchange)
 {
 	size_t rdlen_at;
 
-	put_name(p, owner);
-	put16(p, DNS_T_MX);
-	put16(p, 1);
-	put16(p, 0);
-	put16(p, 300);
+	tmsg_name(p, owner);
+	tmsg16(p, DNS_T_MX);
+	tmsg16(p, 1);
+	tmsg16(p, 0);
+	tmsg16(p, 300);
 	rdlen_at = p->n;
-	put16(p, 0);
-	put16(p, pref);
-	put_name(p, exchange);
+	tmsg16(p, 0);
+	tmsg16(p, pref);
+	tmsg_name(p, exchange);
 	p->b[rdlen_at] = (uint8_t)((p->n - rdlen_at - 2) >> 8);
 	p->b[rdlen_at + 1] = (uint8_t)((p->n - rdlen_at - 2) & 0xff);
 }
 
-static void put_cname(struct pkt *p, const char *owner, const char *target)
+static void put_cname(struct tmsg *p, const char *owner, const char *target)
 {
 	size_t rdlen_at;
 
-	put_name(p, owner);
-	put16(p, 5);
-	put16(p, 1);
-	put16(p, 0);
-	put16(p, 300);
+	tmsg_name(p, owner);
+	tmsg16(p, 5);
+	tmsg16(p, 1);
+	tmsg16(p, 0);
+	tmsg16(p, 300);
 	rdlen_at = p->n;
-	put16(p, 0);
-	put_name(p, target);
+	tmsg16(p, 0);
+	tmsg_name(p, target);
 	p->b[rdlen_at] = (uint8_t)((p->n - rdlen_at - 2) >> 8);
 	p->b[rdlen_at + 1] = (uint8_t)((p->n - rdlen_at - 2) & 0xff);
 }
 
-static void parse(struct pkt *p, const char *qname, uint16_t qtype, int sec, struct dns_answer *a)
+static void parse(struct tmsg *p, const char *qname, uint16_t qtype, int sec, struct dns_answer *a)
 {
 	memset(a, 0, sizeof(*a));
 	a->qname = qname;
@@ -135,7 +107,7 @@ void test_dns_reply_checks(void)
 	size_t i;
 
 	for (i = 0; i < UNIT_COUNT(cases); i++) {
-		struct pkt p;
+		struct tmsg p;
 		struct dns_answer a;
 		bool has_mx = cases[i].an > 0;
 
@@ -194,7 +166,7 @@ void test_dns_reply_short(void)
 
 void test_dns_reply_records(void)
 {
-	struct pkt p;
+	struct tmsg p;
 	struct dns_answer a;
 
 	/* a CNAME chain: records only at its end, canonical name reported */
@@ -242,10 +214,10 @@ void test_dns_reply_records(void)
 	/* a compression pointer to itself (a loop) in the question */
 	unit_case("%s", "name pointer loop");
 	put_header(&p, 0x8180, 1, 0);
-	put8(&p, 0xc0);
-	put8(&p, 12);
-	put16(&p, DNS_T_MX);
-	put16(&p, 1);
+	tmsg8(&p, 0xc0);
+	tmsg8(&p, 12);
+	tmsg16(&p, DNS_T_MX);
+	tmsg16(&p, 1);
 	parse(&p, "a.example", DNS_T_MX, 2, &a);
 	CHECK_INT(a.status, DNS_BADREPLY);
 	dns_answer_free(&a);
@@ -253,12 +225,12 @@ void test_dns_reply_records(void)
 	/* one label "a.example" (the dot inside the label) is not two labels */
 	unit_case("%s", "a dot inside a label");
 	put_header(&p, 0x8180, 1, 0);
-	put8(&p, 9);
+	tmsg8(&p, 9);
 	memcpy(p.b + p.n, "a.example", 9);
 	p.n += 9;
-	put8(&p, 0);
-	put16(&p, DNS_T_MX);
-	put16(&p, 1);
+	tmsg8(&p, 0);
+	tmsg16(&p, DNS_T_MX);
+	tmsg16(&p, 1);
 	parse(&p, "a.example", DNS_T_MX, 2, &a);
 	CHECK_INT(a.status, DNS_BADREPLY);
 	CHECK(strstr(a.error, "a\\046example") != NULL);
@@ -269,15 +241,15 @@ void test_dns_reply_records(void)
 	unit_case("%s", "malformed MX data");
 	put_header(&p, 0x8180, 1, 1);
 	put_question(&p, "a.example", DNS_T_MX, 1);
-	put_name(&p, "a.example");
-	put16(&p, DNS_T_MX);
-	put16(&p, 1);
-	put16(&p, 0);
-	put16(&p, 300);
-	put16(&p, 4);
-	put16(&p, 10);
-	put8(&p, 5); /* a label of 5 that the rdata cannot hold */
-	put8(&p, 'x');
+	tmsg_name(&p, "a.example");
+	tmsg16(&p, DNS_T_MX);
+	tmsg16(&p, 1);
+	tmsg16(&p, 0);
+	tmsg16(&p, 300);
+	tmsg16(&p, 4);
+	tmsg16(&p, 10);
+	tmsg8(&p, 5); /* a label of 5 that the rdata cannot hold */
+	tmsg8(&p, 'x');
 	parse(&p, "a.example", DNS_T_MX, 2, &a);
 	CHECK_INT(a.status, DNS_BADREPLY);
 	CHECK_INT(a.n, 0);

@@ -24,6 +24,7 @@
 #include "../../base/log.h"
 #include "../../probes/dns.h"
 #include "../../probes/dns_stub.h"
+#include "dnsmsg.h"
 #include "unit.h"
 
 #define T_MS 300 /* the stub's timeout in these tests */
@@ -68,35 +69,6 @@ struct fq { /* a query as the fake read it */
 	uint16_t qtype;
 };
 
-struct msg {
-	uint8_t b[4096];
-	size_t n;
-};
-
-static void m8(struct msg *m, unsigned v) { m->b[m->n++] = (uint8_t)v; }
-
-static void m16(struct msg *m, unsigned v)
-{
-	m8(m, (v >> 8) & 0xff);
-	m8(m, v & 0xff);
-}
-
-static void m_name(struct msg *m, const char *name)
-{
-	while (*name) {
-		const char *dot = strchr(name, '.');
-		size_t l = dot ? (size_t)(dot - name) : strlen(name);
-
-		m8(m, (unsigned)l);
-		memcpy(m->b + m->n, name, l);
-		m->n += l;
-		name += l;
-		if (*name == '.')
-			name++;
-	}
-	m8(m, 0);
-}
-
 static uint16_t g16(const uint8_t *p) { return (uint16_t)((p[0] << 8) | p[1]); }
 
 /* Read a query: header, question (no compression), the OPT record. */
@@ -131,57 +103,57 @@ static int fake_parse(struct fake *f, const uint8_t *q, size_t len, struct fq *o
  * is set). upper: the question in upper case; other: the question replaced.
  */
 static void fake_reply(const struct fq *fq, uint16_t id, unsigned flags, unsigned nmx, bool upper,
-		       const char *other, const char *ede, struct msg *m)
+		       const char *other, const char *ede, struct tmsg *m)
 {
 	size_t i;
 
 	m->n = 0;
 	if (fq->qtype != DNS_T_MX)
 		nmx = 0;
-	m16(m, id);
-	m16(m, 0x8000u | 0x0100u | 0x0080u | flags);
-	m16(m, 1);
-	m16(m, nmx);
-	m16(m, 0);
-	m16(m, 1);
+	tmsg16(m, id);
+	tmsg16(m, 0x8000u | 0x0100u | 0x0080u | flags);
+	tmsg16(m, 1);
+	tmsg16(m, nmx);
+	tmsg16(m, 0);
+	tmsg16(m, 1);
 	if (other) {
-		m_name(m, other);
-		m16(m, fq->qtype);
-		m16(m, 1);
+		tmsg_name(m, other);
+		tmsg16(m, fq->qtype);
+		tmsg16(m, 1);
 	} else {
 		for (i = 0; i < fq->qlen; i++) {
 			uint8_t c = fq->question[i];
 
-			m8(m, upper && c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c);
+			tmsg8(m, upper && c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c);
 		}
 	}
 	for (i = 0; i < nmx; i++) {
 		char mx[32];
 
-		m16(m, 0xc00c); /* the name asked */
-		m16(m, DNS_T_MX);
-		m16(m, 1);
-		m16(m, 0);
-		m16(m, 300);
-		m16(m, 2 + 14);
-		m16(m, (unsigned)(10 + i));
+		tmsg16(m, 0xc00c); /* the name asked */
+		tmsg16(m, DNS_T_MX);
+		tmsg16(m, 1);
+		tmsg16(m, 0);
+		tmsg16(m, 300);
+		tmsg16(m, 2 + 14);
+		tmsg16(m, (unsigned)(10 + i));
 		(void)snprintf(mx, sizeof(mx), "mx%02u.example", (unsigned)i % 100);
-		m_name(m, mx);
+		tmsg_name(m, mx);
 	}
-	m8(m, 0); /* OPT */
-	m16(m, 41);
-	m16(m, 1232);
-	m16(m, 0);
-	m16(m, 0x8000);
+	tmsg8(m, 0); /* OPT */
+	tmsg16(m, 41);
+	tmsg16(m, 1232);
+	tmsg16(m, 0);
+	tmsg16(m, 0x8000);
 	if (ede) {
-		m16(m, 4 + 2 + strlen(ede));
-		m16(m, 15);
-		m16(m, 2 + strlen(ede));
-		m16(m, 6);
+		tmsg16(m, 4 + 2 + strlen(ede));
+		tmsg16(m, 15);
+		tmsg16(m, 2 + strlen(ede));
+		tmsg16(m, 6);
 		memcpy(m->b + m->n, ede, strlen(ede));
 		m->n += strlen(ede);
 	} else {
-		m16(m, 0);
+		tmsg16(m, 0);
 	}
 }
 
@@ -200,7 +172,7 @@ static void fake_on_udp(evutil_socket_t fd, short what, void *arg)
 	uint8_t q[1024];
 	ssize_t r;
 	struct fq fq;
-	struct msg m;
+	struct tmsg m;
 	static const uint8_t junk[5] = {1, 2, 3, 4, 5};
 
 	(void)what;
@@ -284,7 +256,7 @@ static void fake_on_conn(evutil_socket_t fd, short what, void *arg)
 	struct fake *f = arg;
 	ssize_t r;
 	struct fq fq;
-	struct msg m;
+	struct tmsg m;
 	uint8_t framed[sizeof(m.b) + 2];
 	static const struct timeval soon = {0, 20000};
 
