@@ -21,6 +21,11 @@ LAB=$ROOT/build/lab
 SMTPD=$ROOT/build/lab-smtpd
 
 DNS_IP=127.53.0.1
+# lab.sh synth: the name server of the synthetic domains (a hoster's), an NSD of
+# its own, so that the registry's synth.example (on DNS_IP) refers to it as the
+# real .nl refers to a hoster: ns2.example. (tests/lab/README.md)
+HOSTER_IP=127.53.0.3
+HOSTER_NS=ns2.example.
 WEB_IP=127.80.0.1
 
 say()  { printf 'lab: %s\n' "$*"; }
@@ -77,9 +82,10 @@ lab_down() {
     stop_pidfile smtpd "$LAB/smtpd.pid" group
     stop_pidfile blackhole "$LAB/blackhole.pid"
     stop_pidfile nsd "$LAB/nsd/nsd.pid"
+    stop_pidfile "nsd (hoster)" "$LAB/nsd-hoster/nsd.pid"
     # synthetic domains (lab.sh synth) live only as long as the servers
     rm -rf "$LAB/synth" "$LAB/synth.txt" "$LAB/synth-healthy.txt" "$LAB/synth-lame.txt" \
-        "$LAB/nginx/synth"
+        "$LAB/nginx/synth" "$LAB/nsd-hoster"
 }
 
 # ------------------------------------------------------------------ certificates
@@ -357,22 +363,23 @@ gen_zones() {
         "$LAB/root.key" >"$LAB/delv-anchors.conf"
 }
 
-# NSD's configuration for the zones in NSD_ZONES ("ZONE:FILE"), and the ones in
-# EXTRA ("ZONE FILE" a line, many: lab.sh synth).
-write_nsd_conf() { # [EXTRA]
-    local conf=$LAB/nsd/nsd.conf entry z f extra=${1:-}
-    mkdir -p "$LAB/nsd"
+# NSD's configuration in DIR/nsd.conf, listening on IP, for the zones in
+# NSD_ZONES ("ZONE:FILE") and the ones in EXTRA ("ZONE FILE" a line, many: lab.sh
+# synth). The lab's NSD: DIR=LAB/nsd, IP=DNS_IP; synth's hoster: LAB/nsd-hoster.
+write_nsd_conf() { # DIR IP [EXTRA]
+    local dir=$1 ip=$2 extra=${3:-} conf=$1/nsd.conf entry z f
+    mkdir -p "$dir"
     {
         printf 'server:\n'
-        printf '\tip-address: %s\n\tport: 53\n' "$DNS_IP"
+        printf '\tip-address: %s\n\tport: 53\n' "$ip"
         printf '\tusername: ""\n\tchroot: ""\n'
         printf '\tzonesdir: "%s"\n' "$ZONES"
         printf '\tdatabase: ""\n'
-        printf '\tpidfile: "%s"\n' "$LAB/nsd/nsd.pid"
-        printf '\tlogfile: "%s"\n' "$LAB/nsd/nsd.log"
-        printf '\tzonelistfile: "%s"\n' "$LAB/nsd/zone.list"
-        printf '\txfrdfile: "%s"\n' "$LAB/nsd/xfrd.state"
-        printf '\txfrdir: "%s"\n' "$LAB/nsd"
+        printf '\tpidfile: "%s"\n' "$dir/nsd.pid"
+        printf '\tlogfile: "%s"\n' "$dir/nsd.log"
+        printf '\tzonelistfile: "%s"\n' "$dir/zone.list"
+        printf '\txfrdfile: "%s"\n' "$dir/xfrd.state"
+        printf '\txfrdir: "%s"\n' "$dir"
         printf '\tserver-count: 1\n\tverbosity: 1\n\thide-version: yes\n'
         printf '\tzonefiles-check: no\n\tzonefiles-write: 0\n'
         # response rate limiting stays at NSD's default (as on real servers);
@@ -392,11 +399,13 @@ write_nsd_conf() { # [EXTRA]
     nsd-checkconf "$conf" || fail "nsd-checkconf rejects $conf"
 }
 
-start_nsd() { # [TRIES: of 0.1 s, until it answers; 50]
-    say "starting nsd on $DNS_IP:53"
-    nsd -c "$LAB/nsd/nsd.conf" 2>"$LAB/nsd/start.log" ||
-        { cat "$LAB/nsd/start.log" "$LAB/nsd/nsd.log" 2>/dev/null >&2; port_users 53; fail "nsd did not start"; }
-    wait_dns "${1:-50}" || { cat "$LAB/nsd/nsd.log" >&2 2>/dev/null; port_users 53; fail "nsd does not answer on $DNS_IP"; }
+start_nsd() { # [TRIES: of 0.1 s, until it answers; 50] [DIR IP NAME: the hoster's]
+    local tries=${1:-50} dir=${2:-$LAB/nsd} ip=${3:-$DNS_IP} name=${4:-.}
+    say "starting nsd on $ip:53"
+    nsd -c "$dir/nsd.conf" 2>"$dir/start.log" ||
+        { cat "$dir/start.log" "$dir/nsd.log" 2>/dev/null >&2; port_users 53; fail "nsd did not start"; }
+    wait_dns "$tries" "$ip" "$name" ||
+        { cat "$dir/nsd.log" >&2 2>/dev/null; port_users 53; fail "nsd does not answer on $ip"; }
 }
 
 # ------------------------------------------------------------------ nginx
@@ -586,10 +595,10 @@ gen_synth() { # N LAME
     local n=$1 lame=$2 spkis
     spkis=$(listener_spkis)
     awk -v n="$n" -v lame="$lame" -v dir="$SYN" -v lab="$LAB" -v serial="$SERIAL" \
-        -v spkis="$spkis" -v provs="$SYNTH_PROVIDERS" '
+        -v spkis="$spkis" -v provs="$SYNTH_PROVIDERS" -v hns="$HOSTER_NS" '
     function u(i, a,   x) { x = i * a; return x - int(x) }
     function header(f, z) {
-        printf "$ORIGIN %s.\n$TTL 300\n@\tIN\tSOA\tns1.example. hostmaster.example. %s 3600 600 864000 300\n@\tIN\tNS\tns1.example.\n", z, serial > f
+        printf "$ORIGIN %s.\n$TTL 300\n@\tIN\tSOA\tns1.example. hostmaster.example. %s 3600 600 864000 300\n@\tIN\tNS\t%s\n", z, serial, hns > f
     }
     function tlsa(f, owner, ip, kind) {
         if (kind == "match") {
@@ -641,7 +650,7 @@ gen_synth() { # N LAME
                 }
             }
             print pz > signed
-            printf "%s\tNS\tns1.example.\n", name > body
+            printf "%s\tNS\t%s\n", name, hns > body
             H += 1 / k; cdf[k] = H
         }
         for (k = 1; k <= P; k++) cdf[k] /= H
@@ -666,7 +675,7 @@ gen_synth() { # N LAME
             if (sig) { f = src; printf "; zone %s\n", fq > f }
             else f = dir "/zones/" fq ".zone"
             header(f, fq)
-            printf "%s\tNS\tns1.example.\n", d > body
+            printf "%s\tNS\t%s\n", d, hns > body
             um = u(i, a_mx)
             up = u(i, a_prov)
             for (k = 1; k < P && up >= cdf[k]; k++) ;
@@ -824,32 +833,42 @@ lab_synth() { # [N] [LAME_PERCENT]
       cat "$SYN/ds"; } >"$zf"
     t=$(now_ms)
     ds=$(KEYS=$kdir sign_zone synth.example "$zf")
-    printf 'synth.example.\tIN\tNS\tns1.example.\n%s\n' "$ds" >"$SYN/example.delegations"
+    printf 'synth.example.\tIN\tNS\tns1.example.\n%s\n%s\tIN\tA\t%s\n' "$ds" "$HOSTER_NS" "$HOSTER_IP" \
+        >"$SYN/example.delegations"
     write_example_zone "$ZONES/example.zone" "$ZONES/src/example.delegations" "$SYN/example.delegations"
     resign_zone example "$ZONES/example.zone"
     say "synth: synth.example and example. signed in $(($(now_ms) - t)) ms"
 
-    # NSD: the zones of `up` and ours; restart (remote control is off, and a
-    # SIGHUP does not add zones)
+    # NSD: the zones of `up` and the registry's synth.example; restart (remote
+    # control is off, and a SIGHUP does not add zones). The synthetic domains
+    # and their providers: the hoster's NSD on HOSTER_IP, so that a resolver
+    # gets them the way it gets real ones: a referral from the registry (with
+    # the DS, or the NSEC that proves there is none), then the hoster's answer.
     mapfile -t NSD_ZONES <"$LAB/nsd/zones.base"
     NSD_ZONES+=("synth.example:$zf.signed")
+    write_nsd_conf "$LAB/nsd" "$DNS_IP"
     awk -v d="$SYN/zones" '{ print $1, d "/" $1 ".zone.signed" }' "$SYN/signed.list" >"$SYN/nsd.zones"
     awk -v d="$SYN/zones" '{ print $1, d "/" $1 ".zone" }' "$SYN/unsigned.list" >>"$SYN/nsd.zones"
-    write_nsd_conf "$SYN/nsd.zones"
+    NSD_ZONES=()
+    write_nsd_conf "$LAB/nsd-hoster" "$HOSTER_IP" "$SYN/nsd.zones"
     gen_synth_nginx
-    local t1 t2 t3
+    local t1 t2 t3 zone1
     t1=$(now_ms)
     stop_pidfile nsd "$LAB/nsd/nsd.pid"
+    stop_pidfile "nsd (hoster)" "$LAB/nsd-hoster/nsd.pid"
     t2=$(now_ms)
-    start_nsd 1200
+    start_nsd
+    zone1=$(awk '{ print $1; exit }' "$SYN/nsd.zones")
+    start_nsd 1200 "$LAB/nsd-hoster" "$HOSTER_IP" "$zone1"
     t3=$(now_ms)
-    say "synth: nsd stopped in $((t2 - t1)) ms, started (answering) in $((t3 - t2)) ms with $(grep -c . "$SYN/nsd.zones") extra zones, memory $(nsd_rss) MiB (PSS)"
+    say "synth: nsd stopped in $((t2 - t1)) ms, started (answering) in $((t3 - t2)) ms;" \
+        "the hoster's with $(grep -c . "$SYN/nsd.zones") zones, memory $(nsd_rss "$LAB/nsd-hoster/nsd.pid") MiB (PSS)"
     if [[ -s $SYN/lame.addrs ]]; then
         start_blackhole
     fi
     first=$(awk -F'\t' '$2 == "signed" && $3 == "provider" { print $1; exit }' "$SYN/domains.tsv")
     if [[ -n $first ]]; then
-        dig +norec +dnssec @"$DNS_IP" "$first" MX | grep -q RRSIG ||
+        dig +norec +dnssec @"$HOSTER_IP" "$first" MX | grep -q RRSIG ||
             fail "synth: no signed answer for $first MX (tests/lab/lab.sh up restores the lab)"
     fi
     kill -HUP "$(cat "$LAB/nginx/nginx.pid")" # a reload, also when no servers are left
@@ -878,9 +897,9 @@ now_ms() { date +%s%3N; }
 # memory of the running NSD (main process and its children), MiB: the sum of
 # their proportional set sizes (the children share the zone data with the main
 # process copy-on-write, so plain RSS would count it twice)
-nsd_rss() {
+nsd_rss() { # [PIDFILE]
     local pid kb
-    pid=$(cat "$LAB/nsd/nsd.pid" 2>/dev/null) || { echo 0; return; }
+    pid=$(cat "${1:-$LAB/nsd/nsd.pid}" 2>/dev/null) || { echo 0; return; }
     # the process of the pid file and all its descendants
     kb=$(for p in $(ps -e -o pid=,ppid= | awk -v top="$pid" '
                  { parent[$1] = $2 }
@@ -900,10 +919,10 @@ lab_rearm() {
 
 # ------------------------------------------------------------------ start / check
 
-wait_dns() { # [TRIES]
+wait_dns() { # [TRIES [IP NAME: whose SOA]]
     local i
     for i in $(seq "${1:-50}"); do
-        if dig +norec +time=1 +tries=1 @"$DNS_IP" . SOA 2>/dev/null | grep -q 'status: NOERROR'; then
+        if dig +norec +time=1 +tries=1 @"${2:-$DNS_IP}" "${3:-.}" SOA 2>/dev/null | grep -q 'status: NOERROR'; then
             return 0
         fi
         sleep 0.1
@@ -935,7 +954,7 @@ lab_up() {
 
     say "certificates"; gen_certs
     say "zones (fresh keys, signing)"; gen_zones
-    write_nsd_conf
+    write_nsd_conf "$LAB/nsd" "$DNS_IP"
     # the zones of `up`, for lab.sh synth (which adds its own)
     printf '%s\n' "${NSD_ZONES[@]}" >"$LAB/nsd/zones.base"
     gen_nginx
@@ -987,6 +1006,11 @@ lab_status() {
     if [[ -s $LAB/synth.txt ]]; then
         echo "synth: $(grep -c . "$LAB/synth.txt") domains (build/lab/synth.txt)," \
             "$(grep -c . "$LAB/synth-lame.txt") lame"
+    fi
+    pf=$LAB/nsd-hoster/nsd.pid
+    if [[ -s $pf ]] && kill -0 "$(cat "$pf")" 2>/dev/null; then
+        # (not ": running", as below)
+        echo "nsd of the synthetic domains' hoster ($(cat "$pf")): $HOSTER_IP"
     fi
     pf=$LAB/blackhole.pid
     if [[ -s $pf ]] && kill -0 "$(cat "$pf")" 2>/dev/null; then
