@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "../base/buf.h"
+#include "../base/json.h"
 #include "../base/log.h"
 #include "../probes/dns.h"
 #include "../probes/ncsc.h"
@@ -149,6 +150,15 @@ static const char *const db_migrations[DB_SCHEMA_VERSION] = {
     "ALTER TABLE addresses ADD COLUMN ncsc_handshakes INTEGER;"
     "ALTER TABLE addresses ADD COLUMN ncsc_versions TEXT;"
     "ALTER TABLE addresses ADD COLUMN ncsc_findings TEXT;",
+
+    /* 4 -> 5: the evidence of each probe that writes its own (probe.h):
+     * one JSON object per domain and probe, stored as the probe wrote it,
+     * read back by the reports without knowing the probe. */
+    "CREATE TABLE probe_evidence ("
+    " domain_id INTEGER NOT NULL REFERENCES domains(id) ON DELETE CASCADE,"
+    " probe TEXT NOT NULL,"
+    " evidence TEXT NOT NULL CHECK (json_valid(evidence)),"
+    " PRIMARY KEY (domain_id, probe)) WITHOUT ROWID;",
 };
 
 /* ---- statements (the enum is in db_int.h) ---- */
@@ -211,6 +221,8 @@ static const char *const db_stmt_sql[ST_COUNT] = {
 	" ncsc_handshakes, ncsc_versions, ncsc_findings)"
 	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,"
 	" ?18, ?19, ?20, ?21, ?22, ?23, ?24)",
+    [ST_EVIDENCE_INSERT] = "INSERT INTO probe_evidence (domain_id, probe, evidence)"
+			   " VALUES (?1, ?2, ?3)",
     [ST_VERDICT_INSERT] = "INSERT INTO verdicts (domain_id, standard, verdict, reasons)"
 			  " VALUES (?1, ?2, ?3, ?4)",
     [ST_RUN_SCAN] = "INSERT INTO runs (started, label, options, status, targets, shard)"
@@ -793,6 +805,31 @@ static int db_store_verdict(struct db *db, long long domain_id, const char *stan
 	return db_done(db, st, "storing a verdict");
 }
 
+/* The evidence object probe p writes for ds, as one row. */
+static int db_store_evidence(struct db *db, long long domain_id, const struct probe_ops *p,
+			     const struct domain_scan *ds)
+{
+	sqlite3_stmt *st;
+	struct json j;
+	struct buf b;
+	int rc = -1;
+
+	buf_init(&b, 0);
+	json_init(&j, &b);
+	p->evidence(ds, &j);
+	if (json_status(&j) < 0 || buf_str(&b) == NULL) {
+		db_seterr(db, "%s: out of memory writing the %s evidence", ds->name, p->name);
+		goto out;
+	}
+	st = db_stmt(db, ST_EVIDENCE_INSERT);
+	if (db_bind_int(db, st, 1, domain_id) == 0 && db_bind_text(db, st, 2, p->name) == 0 &&
+	    db_bind_text(db, st, 3, buf_str(&b)) == 0)
+		rc = db_done(db, st, "storing a probe's evidence");
+out:
+	buf_free(&b);
+	return rc;
+}
+
 /* The rows of one domain; 0 stored, 1 already there, -1 error. */
 static int db_store_rows(struct db *db, long long run, const struct domain_scan *ds,
 			 const char *organisation, const char *category, const char *evidence_json)
@@ -838,7 +875,8 @@ static int db_store_rows(struct db *db, long long run, const struct domain_scan 
 
 		if (ds->verdict[p->id].v == VERDICT_NONE)
 			continue;
-		if (db_store_verdict(db, domain_id, p->name, &ds->verdict[p->id]) < 0)
+		if (db_store_verdict(db, domain_id, p->name, &ds->verdict[p->id]) < 0 ||
+		    (p->evidence && db_store_evidence(db, domain_id, p, ds) < 0))
 			return -1;
 	}
 	return 0;

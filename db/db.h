@@ -18,7 +18,7 @@
 
 #include "../probes/scan.h"
 
-#define DB_SCHEMA_VERSION 4 /* the newest migration this build knows */
+#define DB_SCHEMA_VERSION 5 /* the newest migration this build knows */
 #define DB_BATCH 200        /* domains per write transaction */
 #define DB_BUSY_MS 10000    /* how long to wait for another writer */
 
@@ -216,6 +216,18 @@ int db_rep_mx(struct db *db, long long run, int (*cb)(const struct db_rep_mx *m,
 	      void *arg);
 int db_rep_addrs(struct db *db, long long run, int (*cb)(const struct db_rep_addr *a, void *arg),
 		 void *arg);
+
+/* The evidence of the probes that write their own (probe_evidence),
+ * flattened by SQLite's json_tree into one row per value: path like
+ * "records[0]" or "tree.children[1].domain" ("" for the object itself when
+ * it is empty), value as text ("true", "false", "null", numbers as
+ * written, "[]" / "{}" for empty containers). Ordered by domain, probe, then
+ * the object's own order. */
+struct db_rep_evidence {
+	const char *domain, *probe, *path, *value;
+};
+int db_rep_evidence(struct db *db, long long run,
+		    int (*cb)(const struct db_rep_evidence *e, void *arg), void *arg);
 
 /* For trends: every verdict of every finished run ("done" or "partial"),
  * ordered by run, domain, standard; the run's id and start come along. */

@@ -73,6 +73,11 @@ static const char *const db_merge_sql[] = {
     " SELECT d2.id, v.standard, v.verdict, v.reasons FROM s.verdicts v"
     " JOIN s.domains d ON d.id = v.domain_id"
     " JOIN main.domains d2 ON d2.run_id = ?1 AND d2.name = d.name WHERE d.run_id = ?2",
+
+    "INSERT INTO main.probe_evidence (domain_id, probe, evidence)"
+    " SELECT d2.id, x.probe, x.evidence FROM s.probe_evidence x"
+    " JOIN s.domains d ON d.id = x.domain_id"
+    " JOIN main.domains d2 ON d2.run_id = ?1 AND d2.name = d.name WHERE d.run_id = ?2",
 };
 
 #define DB_MERGE_NSQL (sizeof(db_merge_sql) / sizeof(db_merge_sql[0]))

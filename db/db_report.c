@@ -18,6 +18,7 @@ struct db_rep_cb {
 		int (*mx)(const struct db_rep_mx *m, void *arg);
 		int (*addr)(const struct db_rep_addr *a, void *arg);
 		int (*trend)(const struct db_rep_trend_row *t, void *arg);
+		int (*evidence)(const struct db_rep_evidence *e, void *arg);
 	} fn;
 	void *arg;
 };
@@ -110,6 +111,39 @@ int db_rep_verdicts(struct db *db, long long run,
 			   " JOIN verdicts v ON v.domain_id = d.id WHERE d.run_id = ?1"
 			   " ORDER BY d.name, v.standard",
 			   run, row_verdict, &c, "reading the verdicts");
+}
+
+static int row_evidence(sqlite3_stmt *st, const struct db_rep_cb *cb)
+{
+	struct db_rep_evidence e = {
+	    .domain = col(st, 0),
+	    .probe = col(st, 1),
+	    .path = col(st, 2),
+	    .value = col(st, 3),
+	};
+
+	if (!e.domain || !e.probe || !e.path || !e.value)
+		return 0;
+	return cb->fn.evidence(&e, cb->arg);
+}
+
+int db_rep_evidence(struct db *db, long long run,
+		    int (*cb)(const struct db_rep_evidence *e, void *arg), void *arg)
+{
+	struct db_rep_cb c = {.fn.evidence = cb, .arg = arg};
+
+	/* fullkey is "$" or "$.a[0].b": the path without "$" and its dot */
+	return db_rep_each(
+	    db,
+	    "SELECT d.name, e.probe,"
+	    " CASE WHEN t.fullkey = '$' THEN '' ELSE substr(t.fullkey, 3) END,"
+	    " CASE t.type WHEN 'true' THEN 'true' WHEN 'false' THEN 'false'"
+	    "  WHEN 'null' THEN 'null' WHEN 'object' THEN '{}' WHEN 'array' THEN '[]'"
+	    "  ELSE CAST(t.atom AS TEXT) END"
+	    " FROM domains d JOIN probe_evidence e ON e.domain_id = d.id, json_tree(e.evidence) t"
+	    " WHERE d.run_id = ?1 AND (t.type NOT IN ('object', 'array') OR t.value IN ('{}', '[]'))"
+	    " ORDER BY d.name, e.probe, t.id",
+	    run, row_evidence, &c, "reading the probes' evidence");
 }
 
 static int row_org(sqlite3_stmt *st, const struct db_rep_cb *cb)

@@ -96,5 +96,10 @@ static void dane_evaluate(const struct domain_scan *ds, struct probe_verdict *ou
 const struct probe_ops probe_dane = {
     .name = "dane",
     .id = PROBE_DANE,
+    .title = {"DANE", "DANE"},
+    .level = PROBE_REQUIRED,
+    .basis = {"RFC 7672", "RFC 7672"},
+    .mx_bound = true,
+    .report_with = "starttls",
     .evaluate = dane_evaluate,
 };

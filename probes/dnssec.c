@@ -58,5 +58,9 @@ static void dnssec_evaluate(const struct domain_scan *ds, struct probe_verdict *
 const struct probe_ops probe_dnssec = {
     .name = "dnssec",
     .id = PROBE_DNSSEC,
+    .title = {"DNSSEC", "DNSSEC"},
+    .level = PROBE_REQUIRED,
+    .basis = {"RFC 4033-4035; lijst verplichte standaarden Forum Standaardisatie",
+	      "RFC 4033-4035; Forum Standaardisatie mandatory list"},
     .evaluate = dnssec_evaluate,
 };

@@ -283,6 +283,9 @@ static void mtasts_cleanup(struct domain_scan *ds)
 const struct probe_ops probe_mta_sts = {
     .name = "mta_sts",
     .id = PROBE_MTA_STS,
+    .title = {"MTA-STS", "MTA-STS"},
+    .level = PROBE_RECOMMENDED,
+    .basis = {"RFC 8461", "RFC 8461"},
     .start = mtasts_start,
     .evaluate = mtasts_evaluate,
     .cleanup = mtasts_cleanup,

@@ -1,12 +1,18 @@
 /*
  * probe.h - the one small interface every check implements.
  *
- * A probe may start lookups of its own for a domain (through the services
- * in struct probe_env, which count them so the engine knows when the domain
- * is complete), and evaluates the gathered evidence into its verdict and
- * reason codes. Shared stages (MX set, MX host addresses, TLSA, the SMTP
- * probe of each address) are run by the engine before evaluation.
- * Adding a check = one new probes/<name>.c + one line in probe_registry.
+ * A probe declares what its standard is (name, titles, required or
+ * recommended, what it rests on), may start lookups of its own for a domain
+ * (through the services in struct probe_env, which count them so the engine
+ * knows when the domain is complete) keeping their results in its own state
+ * (ds->priv[id]), evaluates the gathered evidence into its verdict and
+ * reason codes, and writes that evidence as one JSON object: check --json
+ * prints it under the probe's name, the store keeps it as is
+ * (probe_evidence), and the reports show it, all without knowing the probe.
+ * Shared stages (MX set, MX host addresses, TLSA, the SMTP probe of each
+ * address) are run by the engine before evaluation.
+ * Adding a check = one new probes/<name>.c + one line in probe_registry (and
+ * its id in scan.h, its advice rows in reports/advice.c).
  */
 #ifndef MAILSCAN_PROBE_H
 #define MAILSCAN_PROBE_H
@@ -15,6 +21,7 @@
 #include "scan.h"
 
 struct probe_env;
+struct json;
 
 typedef void (*probe_dns_cb)(struct domain_scan *ds, const struct dns_answer *a);
 typedef void (*probe_fetch_cb)(struct domain_scan *ds, struct fetch_result *r);
@@ -31,22 +38,50 @@ struct probe_env {
 	bool ncsc_skip; /* --skip-tls-ncsc: no tls_ncsc handshakes were made */
 };
 
+enum probe_level { PROBE_REQUIRED = 0, PROBE_RECOMMENDED };
+
+/*
+ * Facts a probe publishes in ds->facts while it evaluates, for the probes
+ * after it in the registry (they evaluate in registry order): what makes a
+ * domain non-sending (SPF "v=spf1 -all" and DMARC p=reject, as Forum
+ * Standaardisatie and internet.nl count them).
+ */
+enum probe_fact {
+	PROBE_FACT_SPF_DENY_ALL = 1u << 0, /* the SPF record is exactly "v=spf1 -all" */
+	PROBE_FACT_DMARC_REJECT = 1u << 1, /* DMARC p=reject (pct 100) applies */
+};
+
 struct probe_ops {
 	const char *name; /* key in "verdicts" (SPEC §4) */
 	enum probe_id id;
+	const char *title[2]; /* the standard's name: nl, en */
+	enum probe_level level; /* Forum Standaardisatie: verplicht / aanbevolen */
+	const char *basis[2]; /* what it rests on (RFCs, lists): nl, en */
+	bool mx_bound;        /* its failures sit with the MX hosts (a provider fixes them) */
+	/* The report judges this probe together with another one, by name
+	 * ("dane" with "starttls": one standard that passes when both do);
+	 * NULL: a standard of its own. */
+	const char *report_with;
 	/* Start this probe's own lookups for ds (may be NULL). */
 	void (*start)(struct domain_scan *ds, const struct probe_env *env);
 	/* Derive the verdict from the evidence; called once everything is in. */
 	void (*evaluate)(const struct domain_scan *ds, struct probe_verdict *out);
 	/* Free what start stored in ds (may be NULL). */
 	void (*cleanup)(struct domain_scan *ds);
+	/* Write the evidence behind the verdict as one JSON object (a value:
+	 * the caller wrote the key). NULL for the probes whose evidence is
+	 * still written by scanner/output.c under SPEC §4's older keys. */
+	void (*evidence)(const struct domain_scan *ds, struct json *j);
 };
 
 extern const struct probe_ops probe_dnssec, probe_starttls, probe_tls_ncsc, probe_dane,
     probe_mta_sts, probe_tlsrpt;
 
-/* All probes, in output order. */
+/* All probes, in output (and evaluation) order. */
 extern const struct probe_ops *const probe_registry[PROBE_COUNT];
+
+/* The probe called name, or NULL. */
+const struct probe_ops *probe_find(const char *name);
 
 /*
  * Common pre-checks shared by the mail probes: sets n/a for null MX / no MX,

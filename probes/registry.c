@@ -4,10 +4,21 @@
 #include "probe.h"
 
 #include <stdio.h>
+#include <string.h>
 
 const struct probe_ops *const probe_registry[PROBE_COUNT] = {
     &probe_dnssec, &probe_starttls, &probe_tls_ncsc, &probe_dane, &probe_mta_sts, &probe_tlsrpt,
 };
+
+const struct probe_ops *probe_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; name && i < PROBE_COUNT; i++)
+		if (strcmp(probe_registry[i]->name, name) == 0)
+			return probe_registry[i];
+	return NULL;
+}
 
 const char *verdict_name(enum verdict v)
 {

@@ -248,6 +248,10 @@ struct domain_scan {
 	struct sts_result sts;
 	struct rpt_result rpt;
 	struct probe_verdict verdict[PROBE_COUNT];
+	/* each probe's own state (probe.h), made by its start, freed by its
+	 * cleanup; NULL when it has none */
+	void *priv[PROBE_COUNT];
+	unsigned facts; /* enum probe_fact bits, set while evaluating */
 	bool timed_out;
 	/* engine bookkeeping */
 	const struct probe_env *env; /* the engine's services (probe.h), borrowed */

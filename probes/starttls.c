@@ -60,5 +60,9 @@ static void starttls_evaluate(const struct domain_scan *ds, struct probe_verdict
 const struct probe_ops probe_starttls = {
     .name = "starttls",
     .id = PROBE_STARTTLS,
+    .title = {"STARTTLS", "STARTTLS"},
+    .level = PROBE_REQUIRED,
+    .basis = {"RFC 3207", "RFC 3207"},
+    .mx_bound = true,
     .evaluate = starttls_evaluate,
 };

@@ -145,5 +145,9 @@ static void tls_ncsc_evaluate(const struct domain_scan *ds, struct probe_verdict
 const struct probe_ops probe_tls_ncsc = {
     .name = "tls_ncsc",
     .id = PROBE_TLS_NCSC,
+    .title = {"TLS volgens NCSC", "TLS per NCSC"},
+    .level = PROBE_RECOMMENDED,
+    .basis = {"NCSC ICT-beveiligingsrichtlijnen voor TLS (2025)", "NCSC TLS guidelines (2025)"},
+    .mx_bound = true,
     .evaluate = tls_ncsc_evaluate,
 };

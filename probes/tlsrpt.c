@@ -71,6 +71,9 @@ static void tlsrpt_cleanup(struct domain_scan *ds)
 const struct probe_ops probe_tlsrpt = {
     .name = "tlsrpt",
     .id = PROBE_TLSRPT,
+    .title = {"TLS-RPT", "TLS-RPT"},
+    .level = PROBE_RECOMMENDED,
+    .basis = {"RFC 8460", "RFC 8460"},
     .start = tlsrpt_start,
     .evaluate = tlsrpt_evaluate,
     .cleanup = tlsrpt_cleanup,

@@ -32,6 +32,7 @@
 #include <string.h>
 
 #include "../base/str.h"
+#include "../probes/probe.h"
 #include "advice.h"
 #include "report.h"
 
@@ -1731,6 +1732,34 @@ static void h_domain_dns(struct html *h, const struct rep_domain *d)
 	h_raw(h, "</tbody></table>\n");
 }
 
+/* The evidence of the probes that write their own (rep_evidence): per
+ * probe a heading with its title and a table of its values. */
+static void h_domain_probes(struct html *h, const struct rep_domain *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->nev; i++) {
+		const struct rep_evidence *e = &d->ev[i];
+
+		if (i == 0 || strcmp(e->probe, d->ev[i - 1].probe) != 0) {
+			const struct probe_ops *p = probe_find(e->probe);
+
+			if (i)
+				h_raw(h, "</tbody></table>\n");
+			h_raw(h, "<h4>");
+			h_text(h, p ? p->title[h->en] : e->probe);
+			h_raw(h, "</h4>\n<table class=\"kv wide\"><tbody>\n");
+		}
+		h_raw(h, "<tr><th class=\"mono\">");
+		h_text(h, e->path[0] ? e->path : "\xe2\x80\x93");
+		h_raw(h, "</th><td>");
+		h_val(h, e->value);
+		h_raw(h, "</td></tr>\n");
+	}
+	if (d->nev)
+		h_raw(h, "</tbody></table>\n");
+}
+
 static void h_tri(struct html *h, int v)
 {
 	if (v < 0)
@@ -1997,6 +2026,7 @@ static void h_domain(struct html *h, size_t i)
 	h_raw(h, "</div>\n");
 	h_domain_verdicts(h, d);
 	h_domain_dns(h, d);
+	h_domain_probes(h, d);
 	h_domain_mx(h, d);
 	h_raw(h, "</article>\n");
 }

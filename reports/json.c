@@ -242,6 +242,23 @@ static void json_domain(struct json *j, const struct report *r, const struct rep
 	json_kstr(j, "mta_sts_txt", d->mta_sts_txt);
 	json_kstr(j, "mta_sts_policy", d->mta_sts_policy);
 	json_kstr(j, "tlsrpt_txt", d->tlsrpt_txt);
+	/* the probes' own evidence, flattened: {probe: {path: value}} */
+	json_key(j, "probes");
+	json_obj_open(j);
+	for (i = 0; i < d->nev; i++) {
+		const struct rep_evidence *e = &d->ev[i];
+
+		if (i == 0 || strcmp(e->probe, d->ev[i - 1].probe) != 0) {
+			if (i)
+				json_obj_close(j);
+			json_key(j, e->probe);
+			json_obj_open(j);
+		}
+		json_kstr(j, e->path, e->value);
+	}
+	if (d->nev)
+		json_obj_close(j);
+	json_obj_close(j);
 	json_obj_close(j);
 	json_obj_close(j);
 }

@@ -31,6 +31,7 @@
 #include <string.h>
 
 #include "../base/str.h"
+#include "../probes/probe.h"
 #include "advice.h"
 #include "report.h"
 
@@ -1196,6 +1197,32 @@ static void md_item(struct md *m, enum md_word label, const char *text)
 	md_raw(m, "\n");
 }
 
+/* The evidence of the probes that write their own (rep_evidence): per
+ * probe an item with its title, its values nested below ("path: value"). */
+static void md_probe_evidence(struct md *m, const struct rep_domain *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->nev; i++) {
+		const struct rep_evidence *e = &d->ev[i];
+
+		if (i == 0 || strcmp(e->probe, d->ev[i - 1].probe) != 0) {
+			const struct probe_ops *p = probe_find(e->probe);
+
+			md_raw(m, "- ");
+			md_text(m, p ? p->title[m->en] : e->probe);
+			md_raw(m, ":\n");
+		}
+		md_raw(m, "  - ");
+		if (e->path[0]) {
+			md_text(m, e->path);
+			md_raw(m, ": ");
+		}
+		md_text(m, e->value);
+		md_raw(m, "\n");
+	}
+}
+
 static void md_domain(struct md *m, const struct rep_domain *d)
 {
 	const struct report *r = m->r;
@@ -1250,6 +1277,7 @@ static void md_domain(struct md *m, const struct rep_domain *d)
 	md_item(m, W_STS_TXT, d->mta_sts_txt);
 	md_item(m, W_STS_POLICY, d->mta_sts_policy);
 	md_item(m, W_TLSRPT_TXT, d->tlsrpt_txt);
+	md_probe_evidence(m, d);
 	md_raw(m, "\n");
 	if (d->nmx) {
 		md_mx_tables(m, d);

@@ -7,52 +7,101 @@
 #include "report.h"
 
 #include <libpsl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../base/str.h"
+#include "../probes/probe.h"
 
-/* ---- the standards (one table; adding one is one entry) ---- */
+/* ---- the standards: from the probe registry ---- */
 
-const struct rep_standard rep_standards[] = {
-    {.id = "dnssec",
-     .name = {"DNSSEC", "DNSSEC"},
-     .level = REP_REQUIRED,
-     .parts = {"dnssec", NULL},
-     .basis = {"RFC 4033-4035; lijst verplichte standaarden Forum Standaardisatie",
-	       "RFC 4033-4035; Forum Standaardisatie mandatory list"}},
-    {.id = "starttls_dane",
-     .name = {"STARTTLS en DANE", "STARTTLS and DANE"},
-     .level = REP_REQUIRED,
-     .parts = {"starttls", "dane", NULL},
-     .basis = {"RFC 3207, RFC 7672; voldoet als STARTTLS en DANE allebei voldoen",
-	       "RFC 3207, RFC 7672; complies when STARTTLS and DANE both pass"}},
-    {.id = "mta_sts",
-     .name = {"MTA-STS", "MTA-STS"},
-     .level = REP_RECOMMENDED,
-     .parts = {"mta_sts", NULL},
-     .basis = {"RFC 8461", "RFC 8461"}},
-    {.id = "tlsrpt",
-     .name = {"TLS-RPT", "TLS-RPT"},
-     .level = REP_RECOMMENDED,
-     .parts = {"tlsrpt", NULL},
-     .basis = {"RFC 8460", "RFC 8460"}},
-    {.id = "tls_ncsc",
-     .name = {"TLS volgens NCSC", "TLS per NCSC"},
-     .level = REP_RECOMMENDED,
-     .parts = {"tls_ncsc", NULL},
-     .basis = {"NCSC ICT-beveiligingsrichtlijnen voor TLS (2025)", "NCSC TLS guidelines (2025)"}},
-};
+static struct rep_standard rep_std[REP_STD_MAX];
+static size_t rep_nstd;
+/* room for the joined ids, names and bases of combined standards */
+static char rep_std_text[REP_STD_MAX][5][256];
 
-const size_t rep_nstandards = sizeof(rep_standards) / sizeof(rep_standards[0]);
+/* "a" SEP "b" into out; a cut text (never with the registry's words) is
+ * still terminated. */
+static void rep_join(char *out, size_t n, const char *a, const char *sep, const char *b)
+{
+	if (snprintf(out, n, "%s%s%s", a, sep, b) >= (int)n)
+		out[n - 1] = '\0';
+}
+
+static void rep_std_build(void)
+{
+	size_t i, k, f;
+
+	for (i = 0; i < PROBE_COUNT && rep_nstd < REP_STD_MAX; i++) {
+		const struct probe_ops *p = probe_registry[i];
+		struct rep_standard *st;
+		size_t nparts = 1;
+
+		if (p->report_with)
+			continue;
+		st = &rep_std[rep_nstd];
+		st->id = p->name;
+		st->name[0] = p->title[0];
+		st->name[1] = p->title[1];
+		st->basis[0] = p->basis[0];
+		st->basis[1] = p->basis[1];
+		st->level = p->level == PROBE_REQUIRED ? REP_REQUIRED : REP_RECOMMENDED;
+		st->mx_bound = p->mx_bound;
+		st->parts[0] = p->name;
+		for (k = 0; k < PROBE_COUNT; k++) {
+			const struct probe_ops *q = probe_registry[k];
+			char(*t)[256] = rep_std_text[rep_nstd];
+			char tmp[5][256], both[2][256];
+
+			if (!q->report_with || strcmp(q->report_with, p->name) != 0 ||
+			    nparts >= REP_PARTS_MAX)
+				continue;
+			st->parts[nparts++] = q->name;
+			rep_join(tmp[0], sizeof(tmp[0]), st->id, "_", q->name);
+			rep_join(tmp[1], sizeof(tmp[1]), st->name[0], " en ", q->title[0]);
+			rep_join(tmp[2], sizeof(tmp[2]), st->name[1], " and ", q->title[1]);
+			rep_join(both[0], sizeof(both[0]), st->basis[0], ", ", q->basis[0]);
+			rep_join(both[1], sizeof(both[1]), st->basis[1], ", ", q->basis[1]);
+			if (snprintf(tmp[3], sizeof(tmp[3]), "%s; voldoet als %s allebei voldoen",
+				     both[0], tmp[1]) >= (int)sizeof(tmp[3]))
+				tmp[3][sizeof(tmp[3]) - 1] = '\0';
+			if (snprintf(tmp[4], sizeof(tmp[4]), "%s; complies when %s both pass", both[1],
+				     tmp[2]) >= (int)sizeof(tmp[4]))
+				tmp[4][sizeof(tmp[4]) - 1] = '\0';
+			for (f = 0; f < 5; f++)
+				memcpy(t[f], tmp[f], sizeof(t[f]));
+			st->id = t[0];
+			st->name[0] = t[1];
+			st->name[1] = t[2];
+			st->basis[0] = t[3];
+			st->basis[1] = t[4];
+			if (q->level == PROBE_REQUIRED)
+				st->level = REP_REQUIRED;
+			st->mx_bound = st->mx_bound || q->mx_bound;
+		}
+		st->parts[nparts] = NULL;
+		rep_nstd++;
+	}
+}
+
+const struct rep_standard *rep_standards_table(void)
+{
+	if (!rep_nstd)
+		rep_std_build();
+	return rep_std;
+}
+
+size_t rep_standards_count(void)
+{
+	if (!rep_nstd)
+		rep_std_build();
+	return rep_nstd;
+}
 
 /* Standards whose failures sit with the MX hosts (so a provider can fix them
  * for every domain that uses only that provider). */
-static bool rep_mx_bound(size_t s)
-{
-	return strcmp(rep_standards[s].id, "starttls_dane") == 0 ||
-	       strcmp(rep_standards[s].id, "tls_ncsc") == 0;
-}
+static bool rep_mx_bound(size_t s) { return rep_standards[s].mx_bound; }
 
 static const char *const rep_status_words[2][RS_COUNT] = {
     {"voldoet", "voldoet niet", "uitgelegd", "n.v.t.", "niet getest"},
@@ -337,6 +386,25 @@ static int load_mx(const struct db_rep_mx *m, void *arg)
 	nm->preference = m->preference;
 	d->nmx++;
 	return nm->host ? 0 : -1;
+}
+
+static int load_evidence(const struct db_rep_evidence *e, void *arg)
+{
+	struct rep_load *l = arg;
+	struct rep_domain *d = rep_find_domain(l->r, e->domain);
+	struct rep_evidence *ne;
+
+	if (!d)
+		return 0;
+	ne = realloc(d->ev, (d->nev + 1) * sizeof(*ne));
+	if (!ne)
+		return -1;
+	d->ev = ne;
+	ne = &d->ev[d->nev++];
+	ne->probe = rep_dup(e->probe);
+	ne->path = rep_dup(e->path);
+	ne->value = rep_dup(e->value);
+	return ne->probe && ne->path && ne->value ? 0 : -1;
 }
 
 /* A copy of the n bytes at p, NUL-terminated; NULL when out of memory. */
@@ -941,7 +1009,8 @@ int report_build(struct report *r, struct db *db, long long run, const char *exp
 	if (rep_build_orgs(r, &ps) < 0)
 		goto oom;
 	if (db_rep_mx(db, r->run.id, load_mx, &l) < 0 ||
-	    db_rep_addrs(db, r->run.id, load_addr, &l) < 0)
+	    db_rep_addrs(db, r->run.id, load_addr, &l) < 0 ||
+	    db_rep_evidence(db, r->run.id, load_evidence, &l) < 0)
 		goto dberr;
 	for (i = 0; i < r->ndomains; i++) {
 		rep_domain_statuses(&r->domains[i]);
@@ -1046,6 +1115,12 @@ static void rep_domain_free(struct rep_domain *d)
 		free(d->mx[i].error);
 	}
 	free(d->mx);
+	for (i = 0; i < d->nev; i++) {
+		free(d->ev[i].probe);
+		free(d->ev[i].path);
+		free(d->ev[i].value);
+	}
+	free(d->ev);
 	free(d->orgs);
 }
 

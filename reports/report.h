@@ -35,7 +35,7 @@ enum rep_status { RS_PASS = 0, RS_FAIL, RS_EXPLAINED, RS_NA, RS_UNTESTED, RS_COU
 
 enum rep_level { REP_REQUIRED = 0, REP_RECOMMENDED };
 
-#define REP_STD_MAX 8
+#define REP_STD_MAX 16
 #define REP_PARTS_MAX 3
 
 /* A standard of the report: one or more stored verdicts combined. */
@@ -45,10 +45,19 @@ struct rep_standard {
 	enum rep_level level;                 /* verplicht / aanbevolen */
 	const char *parts[REP_PARTS_MAX + 1]; /* stored standards, NULL-terminated */
 	const char *basis[2];                 /* what it rests on (RFCs, the list) */
+	bool mx_bound; /* its failures sit with the MX hosts (a provider can fix them) */
 };
 
-extern const struct rep_standard rep_standards[];
-extern const size_t rep_nstandards;
+/*
+ * The standards of the report, made once from the probe registry
+ * (probes/probe.h): one per probe, in registry order, except that a probe
+ * with report_with joins that probe's standard (starttls and dane: one
+ * standard "starttls_dane" that passes when both do). Borrowed, static.
+ */
+const struct rep_standard *rep_standards_table(void);
+size_t rep_standards_count(void);
+#define rep_standards (rep_standards_table())
+#define rep_nstandards (rep_standards_count())
 
 struct rep_count {
 	unsigned long n[RS_COUNT];
@@ -94,6 +103,11 @@ struct rep_mx {
 
 struct rep_expl;
 
+/* One value of a probe's own evidence (db_rep_evidence: flattened JSON). */
+struct rep_evidence {
+	char *probe, *path, *value;
+};
+
 struct rep_domain {
 	char *name, *checked_at;
 	char *dnssec_soa, *dnssec_mx, *mx_error, *mta_sts_txt, *mta_sts_policy, *tlsrpt_txt;
@@ -106,6 +120,8 @@ struct rep_domain {
 	size_t norgs;
 	struct rep_mx *mx;
 	size_t nmx;
+	struct rep_evidence *ev; /* the probes' own evidence, by probe, in order */
+	size_t nev;
 };
 
 struct rep_org {

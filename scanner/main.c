@@ -63,10 +63,11 @@ static void check_print(const struct domain_scan *ds, void *arg)
 {
 	struct check_out *co = arg;
 
-	if (ds->verdict[PROBE_DNSSEC].v == VERDICT_FAIL ||
-	    ds->verdict[PROBE_STARTTLS].v == VERDICT_FAIL ||
-	    ds->verdict[PROBE_DANE].v == VERDICT_FAIL)
-		co->any_required_fail = true;
+	size_t i;
+
+	for (i = 0; i < PROBE_COUNT; i++)
+		if (probe_registry[i]->level == PROBE_REQUIRED && ds->verdict[i].v == VERDICT_FAIL)
+			co->any_required_fail = true;
 	if (co->json) {
 		struct buf b;
 

@@ -384,6 +384,12 @@ int output_json(const struct domain_scan *ds, struct buf *out)
 		json_kint(&j, "records", (long long)ds->rpt.nrec);
 	json_kstr(&j, "error", ds->rpt.error[0] ? ds->rpt.error : NULL);
 	json_obj_close(&j);
+	/* the probes that write their own evidence, each under its name */
+	for (i = 0; i < PROBE_COUNT; i++)
+		if (probe_registry[i]->evidence && ds->verdict[i].v != VERDICT_NONE) {
+			json_key(&j, probe_registry[i]->name);
+			probe_registry[i]->evidence(ds, &j);
+		}
 	json_key(&j, "notes");
 	json_arr_open(&j);
 	if (ds->mx_capped)

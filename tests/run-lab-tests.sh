@@ -45,15 +45,26 @@ if [[ -n $STUB ]]; then
     DNSARGS=(--resolver 127.53.0.53)
 fi
 
-# scenarios: domain dnssec starttls tls_ncsc dane mta_sts tlsrpt reasons
-STANDARDS='["dnssec","starttls","tls_ncsc","dane","mta_sts","tlsrpt"]'
+# scenarios: the header line names the columns: domain, one per standard
+# (probe names, as in check --json), reasons
+header=$(grep -m1 '^domain'$'\t' "$TSV") || { echo "run-lab-tests: no header line in $TSV" >&2; exit 2; }
+IFS=$'\t' read -r -a cols <<<"$header"
+[[ ${cols[0]} == domain && ${cols[${#cols[@]} - 1]} == reasons && ${#cols[@]} -ge 3 ]] ||
+    { echo "run-lab-tests: $TSV: header must be domain, standards..., reasons" >&2; exit 2; }
+nstd=$((${#cols[@]} - 2))
+STANDARDS=$(printf '%s\n' "${cols[@]:1:$nstd}" | jq -Rsc 'split("\n") | map(select(. != ""))')
 domains=()
 expected=()
-while IFS=$'\t' read -r domain v1 v2 v3 v4 v5 v6 reasons; do
+lineno=0
+while IFS=$'\t' read -r -a f; do
+    lineno=$((lineno + 1))
+    domain=${f[0]:-}
     [[ -z $domain || $domain == \#* || $domain == domain ]] && continue
+    [[ ${#f[@]} -eq $((nstd + 2)) ]] ||
+        { echo "run-lab-tests: $TSV:$lineno: $domain: expected $((nstd + 2)) columns, got ${#f[@]}" >&2; exit 2; }
     domains+=("$domain")
     # expected object: {"verdicts":{...},"reasons":{std:[sorted codes]}}
-    expected+=("$(jq -cn --arg v "$v1 $v2 $v3 $v4 $v5 $v6" --arg r "$reasons" --argjson std "$STANDARDS" '
+    expected+=("$(jq -cn --arg v "${f[*]:1:$nstd}" --arg r "${f[$((nstd + 1))]}" --argjson std "$STANDARDS" '
         ($v | split(" ")) as $vs
         | { verdicts: ([range(0; $std | length)] | map({key: $std[.], value: $vs[.]}) | from_entries),
             reasons: ([range(0; $std | length)] | map({key: $std[.], value: []}) | from_entries) }
