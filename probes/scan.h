@@ -251,7 +251,8 @@ struct domain_scan {
 	/* each probe's own state (probe.h), made by its start, freed by its
 	 * cleanup; NULL when it has none */
 	void *priv[PROBE_COUNT];
-	unsigned facts; /* enum probe_fact bits, set while evaluating */
+	unsigned facts;   /* enum probe_fact bits, set while evaluating */
+	unsigned skipped; /* 1 << probe id: not run (--skip), no evidence */
 	bool timed_out;
 	/* engine bookkeeping */
 	const struct probe_env *env; /* the engine's services (probe.h), borrowed */

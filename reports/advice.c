@@ -725,6 +725,13 @@ static const struct advice advice_rows[] = {
 		"no longer in use."},
     },
     {
+	.code = "skipped",
+	.what = {"De scan is gedraaid met --skip voor deze standaard: die is niet getest.",
+		 "The scan ran with --skip for this standard: it was not tested."},
+	.fix = {"Niets aan de kant van het domein. Draai de scan zonder --skip voor een oordeel.",
+		"Nothing on the domain's side. Run the scan without --skip for a verdict."},
+    },
+    {
 	.code = "starttls-missing",
 	.what = {"Een MX-adres biedt geen STARTTLS aan, dus mail ernaartoe gaat onversleuteld, "
 		 "terwijl STARTTLS op de 'pas toe of leg uit'-lijst staat.",

@@ -11,6 +11,7 @@
 
 #include "../base/log.h"
 #include "../base/str.h"
+#include "../probes/probe.h"
 #include "config.h"
 
 enum {
@@ -32,12 +33,54 @@ enum {
 	O_FORMAT,
 	O_HOSTCACHE,
 	O_SKIPNCSC,
+	O_SKIP,
 	O_DNSRATE,
 	O_RESOLVER,
 	O_RESOLVER_TRUSTED
 };
 
 #define CLI_BOTH (CLI_CHECK | CLI_SCAN)
+
+/* --skip PROBE[,PROBE]: the probes named by the registry; tls_ncsc is
+ * --skip-tls-ncsc (no handshakes, its verdict error ncsc-skipped). */
+static int cli_parse_skip(struct cli *c, const char *arg)
+{
+	char name[32];
+	const char *p = arg;
+
+	while (*p) {
+		size_t n = strcspn(p, ",");
+		const struct probe_ops *po;
+
+		if (n == 0 || n >= sizeof(name)) {
+			(void)fprintf(stderr, "mailscan: --skip: '%.*s': not a probe name\n",
+				      (int)(n < 64 ? n : 64), p);
+			return -1;
+		}
+		memcpy(name, p, n);
+		name[n] = '\0';
+		po = probe_find(name);
+		if (!po) {
+			size_t i;
+
+			(void)fprintf(stderr, "mailscan: --skip: unknown probe '%s' (one of:", name);
+			for (i = 0; i < PROBE_COUNT; i++)
+				(void)fprintf(stderr, " %s", probe_registry[i]->name);
+			(void)fprintf(stderr, ")\n");
+			return -1;
+		}
+		c->cfg.skip_mask |= 1u << po->id;
+		if (po->id == PROBE_TLS_NCSC)
+			c->cfg.skip_ncsc = true;
+		p += n;
+		if (*p == ',' && *++p == '\0') {
+			(void)fprintf(stderr, "mailscan: --skip: '%s': a probe name after the comma\n",
+				      arg);
+			return -1;
+		}
+	}
+	return 0;
+}
 
 static const struct cli_opt {
 	struct option o;
@@ -57,6 +100,7 @@ static const struct cli_opt {
     {{"max-mx", required_argument, NULL, O_MAXMX}, CLI_BOTH},
     {{"host-cache", required_argument, NULL, O_HOSTCACHE}, CLI_BOTH},
     {{"skip-tls-ncsc", no_argument, NULL, O_SKIPNCSC}, CLI_BOTH},
+    {{"skip", required_argument, NULL, O_SKIP}, CLI_BOTH},
     {{"ehlo", required_argument, NULL, O_EHLO}, CLI_BOTH},
     {{"config", required_argument, NULL, O_CONFIG}, CLI_BOTH},
     {{"db", required_argument, NULL, O_DB}, CLI_SCAN},
@@ -161,7 +205,10 @@ static int cli_apply(struct cli *c, int opt, const char *arg)
 		return cli_parse_uint("--max-mx", arg, 1, SCAN_MX_MAX, &c->cfg.max_mx);
 	case O_SKIPNCSC:
 		c->cfg.skip_ncsc = true;
+		c->cfg.skip_mask |= 1u << PROBE_TLS_NCSC;
 		return 0;
+	case O_SKIP:
+		return cli_parse_skip(c, arg);
 	case O_EHLO:
 		if (str_domain_normalise(arg, c->ehlo, sizeof(c->ehlo), &why) < 0) {
 			(void)fprintf(stderr, "mailscan: --ehlo: '%s': %s\n", arg, why);

@@ -40,6 +40,8 @@
 	"  --max-mx N             MX hosts tested per domain (default 10)\n"                       \
 	"  --host-cache N         finished MX hosts kept for reuse by later domains\n"             \
 	"                         (default 5000; least recently used dropped first)\n"             \
+	"  --skip PROBE[,PROBE]   do not run these probes (their verdict: error, skipped);\n"     \
+	"                         tls_ncsc is --skip-tls-ncsc\n"                                   \
 	"  --skip-tls-ncsc        no tls_ncsc handshakes (about 13 extra SMTP sessions per\n"      \
 	"                         MX address); its verdict is then error, ncsc-skipped\n"          \
 	"  --ehlo NAME            name sent in EHLO (default: this host's name)\n"                 \

@@ -1337,7 +1337,7 @@ static void domain_start_probes(struct dpriv *dp)
 	size_t i;
 
 	for (i = 0; i < PROBE_COUNT; i++)
-		if (probe_registry[i]->start)
+		if (probe_registry[i]->start && !(e->cfg.skip_mask & (1u << i)))
 			probe_registry[i]->start(&dp->ds, &e->env);
 }
 
@@ -1417,8 +1417,17 @@ static void domain_finish(struct dpriv *dp)
 	dp->ds.done = true;
 	if (dp->deadline)
 		(void)evtimer_del(dp->deadline);
+	dp->ds.facts = 0;
+	dp->ds.skipped = e->cfg.skip_mask;
 	for (i = 0; i < PROBE_COUNT; i++) {
 		memset(&dp->ds.verdict[i], 0, sizeof(dp->ds.verdict[i]));
+		if ((e->cfg.skip_mask & (1u << i)) && i != PROBE_TLS_NCSC) {
+			/* --skip: not tested, on request (tls_ncsc judges its own
+			 * skip: its certificate findings still count) */
+			dp->ds.verdict[i].v = VERDICT_ERROR;
+			verdict_add_reason(&dp->ds.verdict[i], "skipped");
+			continue;
+		}
 		probe_registry[i]->evaluate(&dp->ds, &dp->ds.verdict[i]);
 		if (!dp->ds.timed_out)
 			continue;

@@ -37,6 +37,7 @@ struct engine_config {
 	unsigned retry_delay_ms;    /* back-off before the one retry of a transient failure */
 	unsigned host_cache;        /* finished MX hosts kept for reuse, 0 = default (5000) */
 	bool skip_ncsc;             /* no tls_ncsc probe (its verdict: error, ncsc-skipped) */
+	unsigned skip_mask;         /* 1 << probe id: probes not run (--skip); error, skipped */
 };
 
 /* Called once per finished domain; ds is borrowed for the call. */

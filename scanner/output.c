@@ -386,7 +386,8 @@ int output_json(const struct domain_scan *ds, struct buf *out)
 	json_obj_close(&j);
 	/* the probes that write their own evidence, each under its name */
 	for (i = 0; i < PROBE_COUNT; i++)
-		if (probe_registry[i]->evidence && ds->verdict[i].v != VERDICT_NONE) {
+		if (probe_registry[i]->evidence && ds->verdict[i].v != VERDICT_NONE &&
+		    !(ds->skipped & (1u << i))) {
 			json_key(&j, probe_registry[i]->name);
 			probe_registry[i]->evidence(ds, &j);
 		}

@@ -57,6 +57,8 @@ printf '. IN DS 1 2 3 zz\n' >"$badta"
 expect "trust anchor file libunbound cannot parse" 2 '' "bad-ta.key:.*(parse error|hex)" -- "$BIN" check --root-hints build/lab/root.hints --trust-anchor "$badta" x.example
 rm -f "$badta"
 expect "--resolver with --root-hints" 2 '' "does not go with --root-hints" -- "$BIN" check --resolver 127.0.0.1 --root-hints build/lab/root.hints x.example
+expect "--skip an unknown probe names the probes" 2 '' "--skip: unknown probe 'frob' \\(one of: dnssec starttls" -- "$BIN" check --skip dane,frob x.example
+expect "--skip with an empty name" 2 '' "--skip: 'dane,': a probe name after the comma" -- "$BIN" check --skip dane, x.example
 expect "--resolver-trusted alone" 2 '' "needs --resolver" -- "$BIN" check --resolver-trusted x.example
 expect "--resolver not an address" 2 '' "resolver 'resolver.example': .*not an IPv4 or IPv6 address" -- "$BIN" check --resolver resolver.example x.example
 expect "--resolver that does not answer" 2 '' "no resolver answers .*127.0.0.1@9" -- "$BIN" check --resolver 127.0.0.1@9 x.example
@@ -224,6 +226,12 @@ if [[ $n -eq 3 ]]; then
 else
     echo "FAIL --skip-tls-ncsc: $n sessions to 127.25.0.31/.32/.14, expected 3"; fail=$((fail + 1))
 fi
+# --skip PROBE: no lookups of its own (no MTA-STS policy fetched), its verdict
+# error with "skipped", the others judged as always
+# shellcheck disable=SC2086
+jq_expect "--skip mta_sts,dane: error skipped for those two, the rest judged" \
+    '.[0] | .verdicts.mta_sts == "error" and .reasons.mta_sts == ["skipped"] and .verdicts.dane == "error" and .reasons.dane == ["skipped"] and .verdicts.starttls == "pass" and .verdicts.tlsrpt == "pass" and .mta_sts.txt == null' \
+    --skip mta_sts,dane $LAB good.example
 skipconf=$(mktemp --suffix=.yaml)
 printf 'skip-tls-ncsc: true\n' >"$skipconf"
 # shellcheck disable=SC2086
