@@ -64,8 +64,15 @@ seed fuzz_dns_stub \
 seed fuzz_tlsrpt \
 	'v=TLSRPTv1; rua=mailto:reports@example.com' \
 	'v=TLSRPTv1;rua=mailto:a@example.com,https://r.example.com:8443/x; ext=v;'
+# spf: the whole input is parsed; then each line answers the evaluator's next
+# question (first byte: status mod 5, 0 = ok; TXT records split at \001)
+seed fuzz_spf \
+	'\000v=spf1 include:a.example redirect=r.example\n\000v=spf1 a mx:m.example ?all\n\010\n\002\n\000v=spf1 -all' \
+	'\000v=spf1 ip4:192.0.2.0/24 ip6:2001:db8::/32 a:x.example/24//64 exists:%{i}.%{d2r}.e.example ~all\n\001' \
+	'\000v=spf1 include:f.example -all\001v=spf1 +all' \
+	'\000v=spf1 -all exp=%{d}.x.example foo=%{c}'
 
-targets=${*:-fuzz_smtp_reply fuzz_mtasts fuzz_tlsrpt fuzz_ncsc_hello fuzz_dns_reply fuzz_dns_stub}
+targets=${*:-fuzz_smtp_reply fuzz_mtasts fuzz_tlsrpt fuzz_spf fuzz_ncsc_hello fuzz_dns_reply fuzz_dns_stub}
 status=0
 passed=0
 failed=0
@@ -74,6 +81,7 @@ for t in $targets; do
 	fuzz_smtp_reply) build "$t" probes/smtp_reply.c ;;
 	fuzz_mtasts) build "$t" probes/mtasts_policy.c probes/txt_record.c ;;
 	fuzz_tlsrpt) build "$t" probes/tlsrpt_record.c probes/txt_record.c ;;
+	fuzz_spf) build "$t" probes/spf_record.c probes/txt_record.c base/json.c ;;
 	fuzz_ncsc_hello) build "$t" probes/ncsc_hello.c ;;
 	fuzz_dns_reply) build "$t" probes/dns_wire.c ;;
 	fuzz_dns_stub) build "$t" probes/dns_stub.c probes/dns_wire.c base/log.c -levent ;;
