@@ -188,40 +188,6 @@ static int dmarc_policy_value(const char *v, size_t n, enum dmarc_policy *out)
 	return 0;
 }
 
-/* Split v (n bytes) at sep with optional WSP around each item; call fn on
- * each item. Empty items are refused. */
-typedef int (*dmarc_item_fn)(const char *s, size_t n, size_t k, void *arg, char *why,
-			     size_t whylen);
-
-static int dmarc_split(const char *v, size_t n, char sep, dmarc_item_fn fn, void *arg,
-		       const char *tag, char *why, size_t whylen)
-{
-	size_t pos = 0, k = 0;
-
-	for (;;) {
-		size_t start, end;
-
-		while (pos < n && dmarc_wsp(v[pos]))
-			pos++;
-		start = pos;
-		while (pos < n && v[pos] != sep)
-			pos++;
-		end = pos;
-		while (end > start && dmarc_wsp(v[end - 1]))
-			end--;
-		k++;
-		if (end == start) {
-			txt_why(why, whylen, "%s: item %zu is empty", tag, k);
-			return -1;
-		}
-		if (fn(v + start, end - start, k, arg, why, whylen) < 0)
-			return -1;
-		if (pos == n)
-			return 0;
-		pos++; /* the separator */
-	}
-}
-
 static int dmarc_fo_item(const char *s, size_t n, size_t k, void *arg, char *why, size_t whylen)
 {
 	unsigned *fo = arg;
@@ -438,9 +404,9 @@ static int dmarc_tag_value(struct dmarc_record *r, int tag, const char *v, size_
 	}
 	case DT_FO:
 		r->fo = 0;
-		return dmarc_split(v, n, ':', dmarc_fo_item, &r->fo, name, why, whylen);
+		return taglist_split(v, n, ':', dmarc_fo_item, &r->fo, name, why, whylen);
 	case DT_RF:
-		if (dmarc_split(v, n, ':', dmarc_rf_item, NULL, name, why, whylen) < 0)
+		if (taglist_split(v, n, ':', dmarc_rf_item, NULL, name, why, whylen) < 0)
 			return -1;
 		(void)snprintf(r->rf, sizeof(r->rf), "%.*s", (int)(n < 63 ? n : 63), v);
 		return 0;
@@ -457,7 +423,7 @@ static int dmarc_tag_value(struct dmarc_record *r, int tag, const char *v, size_
 		ul.uris = tag == DT_RUA ? r->rua : r->ruf;
 		ul.n = tag == DT_RUA ? &r->nrua : &r->nruf;
 		ul.truncated = tag == DT_RUA ? &r->rua_truncated : &r->ruf_truncated;
-		return dmarc_split(v, n, ',', dmarc_uri_item, &ul, name, why, whylen);
+		return taglist_split(v, n, ',', dmarc_uri_item, &ul, name, why, whylen);
 	default:
 		return 0;
 	}

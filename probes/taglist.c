@@ -109,3 +109,32 @@ int taglist_next(struct taglist *t, struct taglist_tag *tag, char *why, size_t w
 	t->p = p;
 	return 1;
 }
+
+int taglist_split(const char *v, size_t n, char sep, taglist_item_fn fn, void *arg,
+		  const char *tag, char *why, size_t whylen)
+{
+	size_t pos = 0, k = 0;
+
+	for (;;) {
+		size_t start, end;
+
+		while (pos < n && taglist_ws(v[pos]))
+			pos++;
+		start = pos;
+		while (pos < n && v[pos] != sep)
+			pos++;
+		end = pos;
+		while (end > start && taglist_ws(v[end - 1]))
+			end--;
+		k++;
+		if (end == start) {
+			txt_why(why, whylen, "%s: item %zu is empty", tag, k);
+			return -1;
+		}
+		if (fn(v + start, end - start, k, arg, why, whylen) < 0)
+			return -1;
+		if (pos == n)
+			return 0;
+		pos++; /* the separator */
+	}
+}

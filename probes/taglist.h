@@ -47,6 +47,17 @@ void taglist_init(struct taglist *t, const char *txt);
  */
 int taglist_next(struct taglist *t, struct taglist_tag *tag, char *why, size_t whylen);
 
+/*
+ * Split a value (n bytes) at sep, with optional whitespace around each
+ * item, calling fn on each item (k counts from 1); empty items are refused
+ * ("<tag>: item K is empty"). Returns 0, or -1 with why filled (by fn or
+ * here).
+ */
+typedef int (*taglist_item_fn)(const char *s, size_t n, size_t k, void *arg, char *why,
+			       size_t whylen);
+int taglist_split(const char *v, size_t n, char sep, taglist_item_fn fn, void *arg,
+		  const char *tag, char *why, size_t whylen);
+
 /* FWS as it survives in a joined TXT record: SP, HTAB, CR, LF. */
 bool taglist_ws(char c);
 
