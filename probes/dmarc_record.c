@@ -465,6 +465,10 @@ int dmarc_record_parse(const char *txt, struct dmarc_record *r, char *why, size_
 				txt_why(why, whylen, "v: tag appears more than once");
 				return -1;
 			}
+			if (t.vlen != 6 || memcmp(t.val, "DMARC1", 6) != 0) {
+				txt_why(why, whylen, "v: value must be DMARC1 followed by ';'");
+				return -1;
+			}
 			continue;
 		}
 		if (dmarc_tag_value(r, tag, t.val, t.vlen, why, whylen) < 0)
