@@ -93,18 +93,24 @@ struct dmarc_record {
 };
 
 /*
- * True when txt is a DMARC record by §6.6.3 step 2 / §6.4: it begins with
- * the v tag ("v" or "V", optional WSP around '=') whose value is exactly
- * "DMARC1" (%x44 %x4d %x41 %x52 %x43 %x31, case-sensitive), followed by
- * WSP, ';' or the end. Leading whitespace is not allowed (the ABNF starts
- * with dmarc-version). NULL: false.
+ * True when txt is a DMARC record by §6.6.3 step 2: it begins with the v
+ * tag ("v" or "V", optional WSP around '=') whose value is "DMARC1" in any
+ * case, followed by WSP, ';' or the end. Leading whitespace is not allowed
+ * (the ABNF starts with dmarc-version). The case is ignored here although
+ * the ABNF spells the value %x44 %x4d %x41 %x52 %x43 %x31, because
+ * receivers do (Mail::DMARC's fetch_dmarc_record, internet.nl's
+ * _dmarc_dns_lookup): a "v=dmarc1" record is then a DMARC record with a
+ * syntax error (dmarc_record_parse refuses it), not an absent one that
+ * would send the lookup on to the organisational domain. NULL: false.
  */
 bool dmarc_txt_is_dmarc(const char *txt);
 
 /*
  * Parse one record (character-strings joined), RFC 7489 §6.3/§6.4 plus np
  * (RFC 9091). Tag names and keyword values case-insensitive (ABNF quoted
- * strings), v first; unknown tags ignored; a known tag twice, a bad value,
+ * strings), v first and exactly "DMARC1"; unknown tags ignored (their
+ * values must still be tag-list VALCHARs, RFC 6376 §3.2); a known tag
+ * twice (RFC 6376 §3.2: the tag-list is then invalid), a bad value,
  * or an empty known tag is a syntax error. p is required, except that a
  * record without p whose rua holds at least one URI is valid with p=none
  * and p_implied set (§6.6.3 step 6). Returns 0 with r filled, or -1 with

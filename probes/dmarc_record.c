@@ -137,7 +137,7 @@ bool dmarc_txt_is_dmarc(const char *txt)
 		return false;
 	while (dmarc_wsp(*p))
 		p++;
-	if (strncmp(p, "DMARC1", 6) != 0)
+	if (!str_iprefix(p, "DMARC1"))
 		return false;
 	p += 6;
 	return *p == '\0' || *p == ';' || dmarc_wsp(*p);
@@ -466,7 +466,7 @@ int dmarc_record_parse(const char *txt, struct dmarc_record *r, char *why, size_
 				return -1;
 			}
 			if (t.vlen != 6 || memcmp(t.val, "DMARC1", 6) != 0) {
-				txt_why(why, whylen, "v: value must be DMARC1 followed by ';'");
+				txt_why(why, whylen, "v: value must be DMARC1 (upper case) followed by ';'");
 				return -1;
 			}
 			continue;

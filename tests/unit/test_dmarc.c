@@ -26,7 +26,7 @@ void test_dmarc_is_dmarc(void)
 	    {"v=DMARC1 ; p=none", true},
 	    {"v = DMARC1; p=none", true},  /* *WSP around '=' (§6.4) */
 	    {"V=DMARC1; p=none", true},    /* "v" is an ABNF string: any case */
-	    {"v=dmarc1; p=none", false},   /* the value is %x44 %x4d ...: exact */
+	    {"v=dmarc1; p=none", true},    /* selected as receivers do; the parser refuses it */
 	    {"v=DMARC10; p=none", false},
 	    {"v=DMARC1x", false},
 	    {"v=DMARC2; p=none", false},
@@ -134,7 +134,7 @@ static const struct dmarc_case dmarc_cases[] = {
     /* v not first, not DMARC1 */
     {"p=reject; v=DMARC1", -1, "v: the record must start", UNSET_, UNSET_, 0},
     {"v=DMARC2; p=reject", -1, "v: the record must start", UNSET_, UNSET_, 0},
-    {"v=dmarc1; p=reject", -1, "v: the record must start", UNSET_, UNSET_, 0},
+    {"v=dmarc1; p=reject", -1, "v: value must be DMARC1 (upper case)", UNSET_, UNSET_, 0},
     {"", -1, "v: the record must start", UNSET_, UNSET_, 0},
 };
 
@@ -368,6 +368,9 @@ static const struct dmarc_scn dmarc_scns[] = {
     {"no fallback on syntax", "mail.example.nl", DNS_OK, {"v=DMARC1; p=bogus"}, DNS_OK,
      {"v=DMARC1; p=reject"}, {NULL}, false, false, DMARC_SRC_NOWHERE, DMARC_SYNTAX, UNSET_,
      VERDICT_FAIL, "dmarc-syntax", false},
+    {"lower-case v: syntax, no fallback", "mail.example.nl", DNS_OK, {"v=dmarc1; p=reject"},
+     DNS_OK, {"v=DMARC1; p=reject"}, {NULL}, false, false, DMARC_SRC_NOWHERE, DMARC_SYNTAX,
+     UNSET_, VERDICT_FAIL, "dmarc-syntax", false},
     {"no fallback on servfail", "mail.example.nl", DNS_SERVFAIL, {NULL}, DNS_OK,
      {"v=DMARC1; p=reject"}, {NULL}, false, false, DMARC_SRC_NOWHERE, DMARC_DNS_ERROR, UNSET_,
      VERDICT_ERROR, "dmarc-dns-error", false},
