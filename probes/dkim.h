@@ -25,35 +25,46 @@
 struct json;
 
 /*
- * Reason codes (standard "dkim"). Severity in brackets: fail / warn raise
+ * Reason codes (standard "dkim"), with their severity: fail / warn raise
  * the verdict, info never does.
+ *
+ *   dkim-none              fail  _domainkey.<domain> does not exist (NXDOMAIN)
+ *   dkim-dns-error         error the _domainkey lookup failed
+ *   dkim-key-missing       warn  a selector from --dkim-selectors has no key record
+ *   dkim-key-weak          fail  an RSA key shorter than 1024 bits (RFC 8301 §3.2)
+ *   dkim-key-revoked       warn  a key record with an empty p= (RFC 6376 §3.6.1)
+ *   dkim-key-syntax        fail  a key record that does not parse (the evidence
+ *                                says why)
+ *   dkim-key-unknown-type  warn  k= is neither rsa nor ed25519: verifiers ignore it
+ *   dkim-key-testing       info  t=y: the domain is testing DKIM
+ *   dkim-key-unverified    info  a selector's lookup failed
  */
-#define DKIM_R_NONE "dkim-none"                 /* [fail] _domainkey.<domain> does not exist (NXDOMAIN): no DKIM keys */
-#define DKIM_R_DNS_ERROR "dkim-dns-error"       /* [error] the _domainkey lookup failed: no judgment */
-#define DKIM_R_KEY_MISSING "dkim-key-missing"   /* [warn] a selector given in --dkim-selectors has no key record */
-#define DKIM_R_KEY_WEAK "dkim-key-weak"         /* [fail] an RSA key shorter than 1024 bits (RFC 8301 §3.2) */
-#define DKIM_R_KEY_REVOKED "dkim-key-revoked"   /* [warn] a key record with an empty p= (revoked, RFC 6376 §3.6.1) */
-#define DKIM_R_KEY_SYNTAX "dkim-key-syntax"     /* [fail] a key record that does not parse (evidence says why) */
-#define DKIM_R_KEY_TYPE "dkim-key-unknown-type" /* [warn] k= names a key type verifiers do not know (neither rsa nor ed25519) */
-#define DKIM_R_KEY_TESTING "dkim-key-testing"   /* [info] t=y: the domain is testing DKIM (verifiers may ignore failures) */
-#define DKIM_R_KEY_UNVERIFIED "dkim-key-unverified" /* [info] a selector's lookup failed */
+#define DKIM_R_NONE "dkim-none"
+#define DKIM_R_DNS_ERROR "dkim-dns-error"
+#define DKIM_R_KEY_MISSING "dkim-key-missing"
+#define DKIM_R_KEY_WEAK "dkim-key-weak"
+#define DKIM_R_KEY_REVOKED "dkim-key-revoked"
+#define DKIM_R_KEY_SYNTAX "dkim-key-syntax"
+#define DKIM_R_KEY_TYPE "dkim-key-unknown-type"
+#define DKIM_R_KEY_TESTING "dkim-key-testing"
+#define DKIM_R_KEY_UNVERIFIED "dkim-key-unverified"
 
 #define DKIM_WHY_MAX 160
 #define DKIM_REASONS_MAX 8
-#define DKIM_P_MAX 4096     /* base64 characters of p= (an 8192-bit RSA SPKI is ~1.5k) */
+#define DKIM_P_MAX 4096 /* base64 characters of p= (an 8192-bit RSA SPKI is ~1.5k) */
 #define DKIM_RSA_MIN_BITS 1024
-#define DKIM_SEL_MAX 8      /* selectors per domain in --dkim-selectors */
-#define DKIM_SEL_LEN 63     /* characters of one selector */
-#define DKIM_LINE_MAX 1024  /* characters of one --dkim-selectors line */
+#define DKIM_SEL_MAX 8                    /* selectors per domain in --dkim-selectors */
+#define DKIM_SEL_LEN 63                   /* characters of one selector */
+#define DKIM_LINE_MAX 1024                /* characters of one --dkim-selectors line */
 #define DKIM_FILE_MAX (16L * 1024 * 1024) /* bytes of a --dkim-selectors file */
-#define DKIM_RECORDS_KEEP 2 /* key records kept as evidence per selector */
+#define DKIM_RECORDS_KEEP 2               /* key records kept as evidence per selector */
 #define DKIM_RECORD_LEN 2048
 
 /* ---- _domainkey presence ---- */
 
 enum dkim_presence {
-	DKIM_IN_USE = 0,  /* NOERROR, with or without data */
-	DKIM_NOT_IN_USE,  /* NXDOMAIN */
+	DKIM_IN_USE = 0,     /* NOERROR, with or without data */
+	DKIM_NOT_IN_USE,     /* NXDOMAIN */
 	DKIM_PRESENCE_ERROR, /* SERVFAIL, timeout, bad reply, local failure */
 };
 
@@ -69,24 +80,24 @@ enum dkim_key_type { DKIM_KEY_NONE = 0, DKIM_KEY_RSA, DKIM_KEY_ED25519, DKIM_KEY
 enum dkim_key_state {
 	DKIM_KEY_NOT_ASKED = 0,
 	DKIM_KEY_OK,
-	DKIM_KEY_WEAK,        /* RSA < DKIM_RSA_MIN_BITS */
-	DKIM_KEY_REVOKED,     /* p= empty */
-	DKIM_KEY_SYNTAX,      /* does not parse: why */
+	DKIM_KEY_WEAK,         /* RSA < DKIM_RSA_MIN_BITS */
+	DKIM_KEY_REVOKED,      /* p= empty */
+	DKIM_KEY_SYNTAX,       /* does not parse: why */
 	DKIM_KEY_TYPE_UNKNOWN, /* k= neither rsa nor ed25519 */
-	DKIM_KEY_MISSING,     /* no key record at the selector */
-	DKIM_KEY_DNS_ERROR,   /* the lookup failed */
+	DKIM_KEY_MISSING,      /* no key record at the selector */
+	DKIM_KEY_DNS_ERROR,    /* the lookup failed */
 };
 
 struct dkim_key {
 	enum dkim_key_state state;
 	enum dkim_key_type type;
-	char k[16];     /* k= as written (sanitised, cut); "rsa" when absent */
-	int bits;       /* RSA modulus bits; 256 for Ed25519; 0 unknown */
-	bool spki;      /* RSA given as SubjectPublicKeyInfo (else PKCS#1 RSAPublicKey) */
-	bool testing;   /* t= has y */
-	bool strict;    /* t= has s (no subdomains in i=) */
-	char h[64];     /* h= as written (sanitised, cut); "" when absent (all algorithms) */
-	char s[64];     /* s= as written; "" when absent ("*") */
+	char k[16];   /* k= as written (sanitised, cut); "rsa" when absent */
+	int bits;     /* RSA modulus bits; 256 for Ed25519; 0 unknown */
+	bool spki;    /* RSA given as SubjectPublicKeyInfo (else PKCS#1 RSAPublicKey) */
+	bool testing; /* t= has y */
+	bool strict;  /* t= has s (no subdomains in i=) */
+	char h[64];   /* h= as written (sanitised, cut); "" when absent (all algorithms) */
+	char s[64];   /* s= as written; "" when absent ("*") */
 	char why[DKIM_WHY_MAX]; /* when DKIM_KEY_SYNTAX */
 };
 
@@ -115,10 +126,10 @@ int dkim_key_parse(const char *txt, struct dkim_key *k);
 
 struct dkim_selector {
 	char selector[DKIM_SEL_LEN + 1];
-	char name[DNS_NAME_MAX + 1];  /* <selector>._domainkey.<domain> */
-	size_t nrecords;              /* candidate key records seen */
+	char name[DNS_NAME_MAX + 1];      /* <selector>._domainkey.<domain> */
+	size_t nrecords;                  /* candidate key records seen */
 	char *records[DKIM_RECORDS_KEEP]; /* owned copies, cut at DKIM_RECORD_LEN */
-	struct dkim_key key;          /* of the first candidate record */
+	struct dkim_key key;              /* of the first candidate record */
 };
 
 /* Name sel (borrowed strings copied) and build its query name. Returns 0,
@@ -196,8 +207,8 @@ struct dkim_selectors {
  * Returns 0 with out filled (free with dkim_selectors_free), or -1 with
  * "fname:line: reason" in err and out empty.
  */
-int dkim_selectors_parse(const char *buf, size_t len, const char *fname,
-			 struct dkim_selectors *out, char *err, size_t errlen);
+int dkim_selectors_parse(const char *buf, size_t len, const char *fname, struct dkim_selectors *out,
+			 char *err, size_t errlen);
 /* Read path (at most DKIM_FILE_MAX bytes) and parse it. Same returns. */
 int dkim_selectors_load(const char *path, struct dkim_selectors *out, char *err, size_t errlen);
 /* The entry of a domain (lower case, no trailing dot); NULL if none.

@@ -57,7 +57,7 @@ const char *dkim_presence_name(enum dkim_presence p)
 
 const char *dkim_key_state_name(enum dkim_key_state s)
 {
-	static const char *const names[] = {"not-asked", "ok",      "weak",    "revoked",
+	static const char *const names[] = {"not-asked", "ok",           "weak",    "revoked",
 					    "syntax",    "unknown-type", "missing", "dns-error"};
 
 	return (size_t)s < sizeof(names) / sizeof(names[0]) ? names[s] : "?";
@@ -140,17 +140,14 @@ static void dkim_keep(char *out, size_t outlen, const char *v, size_t n)
 	(void)str_sanitise(out, outlen, v, n);
 }
 
-static bool dkim_b64char(char c)
-{
-	return txt_alnum(c) || c == '+' || c == '/';
-}
+static bool dkim_b64char(char c) { return txt_alnum(c) || c == '+' || c == '/'; }
 
 /*
  * Decode p= (whitespace allowed anywhere, RFC 6376 §3.6.1) into der
  * (dersize bytes). Returns the decoded length, or -1 with why.
  */
-static long dkim_b64_decode(const char *v, size_t n, unsigned char *der, size_t dersize,
-			    char *why, size_t whylen)
+static long dkim_b64_decode(const char *v, size_t n, unsigned char *der, size_t dersize, char *why,
+			    size_t whylen)
 {
 	char b64[DKIM_P_MAX + 1];
 	size_t len = 0, i, pad = 0;
@@ -424,7 +421,7 @@ void dkim_selector_set_status(struct dkim_selector *s, enum dns_status st)
 static void dkim_reason(struct dkim_judgment *j, enum verdict v, const char *code)
 {
 	static const int rank[] = {[VERDICT_NONE] = 0, [VERDICT_PASS] = 1, [VERDICT_WARN] = 2,
-				   [VERDICT_FAIL] = 3, [VERDICT_NA] = 0, [VERDICT_ERROR] = 4};
+				   [VERDICT_FAIL] = 3, [VERDICT_NA] = 0,   [VERDICT_ERROR] = 4};
 	size_t i;
 
 	if (v != VERDICT_NONE && rank[v] > rank[j->v])
@@ -636,14 +633,15 @@ static int dkim_sel_line(const char *p, size_t len, struct dkim_sel_entry *e, co
 		}
 		n = s - b;
 		if (!dkim_selector_ok(p + b, n)) {
-			txt_why(err, errlen, "%s:%lu: bad selector (letters, digits, '-', '_', "
-					     "'.'; 1-%d characters)",
+			txt_why(err, errlen,
+				"%s:%lu: bad selector (letters, digits, '-', '_', "
+				"'.'; 1-%d characters)",
 				fname, line, DKIM_SEL_LEN);
 			return -1;
 		}
 		for (i = 0; i < n; i++)
 			sel[i] = (char)((p[b + i] >= 'A' && p[b + i] <= 'Z') ? p[b + i] - 'A' + 'a'
-									   : p[b + i]);
+									     : p[b + i]);
 		sel[n] = '\0';
 		if (snprintf(key, sizeof(key), "%s._domainkey.%s", sel, e->domain) > 253) {
 			txt_why(err, errlen, "%s:%lu: selector %s makes a name over 253 characters",
@@ -657,8 +655,8 @@ static int dkim_sel_line(const char *p, size_t len, struct dkim_sel_entry *e, co
 	return 1;
 }
 
-int dkim_selectors_parse(const char *buf, size_t len, const char *fname,
-			 struct dkim_selectors *out, char *err, size_t errlen)
+int dkim_selectors_parse(const char *buf, size_t len, const char *fname, struct dkim_selectors *out,
+			 char *err, size_t errlen)
 {
 	const char *p = buf, *end = buf + len, *nul = memchr(buf, '\0', len);
 	unsigned long line = 0;
@@ -766,8 +764,7 @@ out:
 	return rc;
 }
 
-const struct dkim_sel_entry *dkim_selectors_find(const struct dkim_selectors *s,
-						 const char *domain)
+const struct dkim_sel_entry *dkim_selectors_find(const struct dkim_selectors *s, const char *domain)
 {
 	size_t lo = 0, hi;
 

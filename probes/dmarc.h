@@ -30,26 +30,47 @@
 struct json;
 
 /*
- * Reason codes (standard "dmarc"). Severity in brackets: fail / warn
- * raise the verdict, info never does. Advice texts live with the lead's
- * reason table.
+ * Reason codes (standard "dmarc"), with their severity: fail / warn raise
+ * the verdict, info never does. The advice texts live with the reason
+ * table.
+ *
+ *   dmarc-none                   fail  no v=DMARC1 record at the domain nor at its
+ *                                      organisational domain
+ *   dmarc-multiple-records       fail  more than one v=DMARC1 record: no policy
+ *                                      applies (§6.6.3 step 5)
+ *   dmarc-syntax                 fail  the record has a syntax error (the evidence
+ *                                      names the tag)
+ *   dmarc-dns-error              error the _dmarc lookup failed (SERVFAIL, timeout)
+ *   dmarc-policy-none            warn  the policy that applies is p=none (monitoring)
+ *   dmarc-p-missing              warn  no p tag, but a rua: p=none applies (§6.6.3
+ *                                      step 6)
+ *   dmarc-pct-partial            warn  quarantine/reject for less than 100% of the
+ *                                      mail (pct < 100)
+ *   dmarc-external-unauthorised  warn  a rua/ruf mailbox in another organisational
+ *                                      domain is not authorised (§7.1)
+ *   dmarc-external-unverified    info  an external destination's authorisation
+ *                                      lookup failed
+ *   dmarc-from-org-domain        info  no record of its own: the organisational
+ *                                      domain's policy applies
+ *   dmarc-uri-not-mailto         info  a report URI is not mailto: (receivers need
+ *                                      only support mailto, §6.2)
  */
-#define DMARC_R_NONE "dmarc-none"                     /* [fail] no v=DMARC1 record at the domain nor at its organisational domain */
-#define DMARC_R_MULTIPLE "dmarc-multiple-records"     /* [fail] more than one v=DMARC1 record: no policy applies (§6.6.3 step 5) */
-#define DMARC_R_SYNTAX "dmarc-syntax"                 /* [fail] the record has a syntax error (evidence names the tag) */
-#define DMARC_R_DNS_ERROR "dmarc-dns-error"           /* [error] the _dmarc lookup failed (SERVFAIL, timeout): no judgment */
-#define DMARC_R_POLICY_NONE "dmarc-policy-none"       /* [warn] the policy that applies is p=none (monitoring only) */
-#define DMARC_R_P_MISSING "dmarc-p-missing"           /* [warn] no p tag; rua present, so p=none applies (§6.6.3 step 6) */
-#define DMARC_R_PCT_PARTIAL "dmarc-pct-partial"       /* [warn] quarantine/reject applied to less than 100% of mail (pct<100) */
-#define DMARC_R_EXT_UNAUTH "dmarc-external-unauthorised" /* [warn] a rua/ruf mailbox in another organisational domain is not authorised (§7.1) */
-#define DMARC_R_EXT_UNVERIFIED "dmarc-external-unverified" /* [info] the authorisation lookup of an external destination failed */
-#define DMARC_R_FROM_ORG "dmarc-from-org-domain"      /* [info] no own record; the organisational domain's policy applies */
-#define DMARC_R_URI_OTHER "dmarc-uri-not-mailto"      /* [info] a report URI is not mailto: (not sent to by most receivers) */
+#define DMARC_R_NONE "dmarc-none"
+#define DMARC_R_MULTIPLE "dmarc-multiple-records"
+#define DMARC_R_SYNTAX "dmarc-syntax"
+#define DMARC_R_DNS_ERROR "dmarc-dns-error"
+#define DMARC_R_POLICY_NONE "dmarc-policy-none"
+#define DMARC_R_P_MISSING "dmarc-p-missing"
+#define DMARC_R_PCT_PARTIAL "dmarc-pct-partial"
+#define DMARC_R_EXT_UNAUTH "dmarc-external-unauthorised"
+#define DMARC_R_EXT_UNVERIFIED "dmarc-external-unverified"
+#define DMARC_R_FROM_ORG "dmarc-from-org-domain"
+#define DMARC_R_URI_OTHER "dmarc-uri-not-mailto"
 
-#define DMARC_URI_MAX 8     /* report URIs kept per tag (rua, ruf); more: truncated */
-#define DMARC_URI_LEN 200   /* a report URI kept as text, longer ones cut (flagged) */
-#define DMARC_DEST_MAX 16   /* distinct mailto: destination domains */
-#define DMARC_RECORDS_KEEP 4 /* v=DMARC1 records kept as evidence per lookup */
+#define DMARC_URI_MAX 8       /* report URIs kept per tag (rua, ruf); more: truncated */
+#define DMARC_URI_LEN 200     /* a report URI kept as text, longer ones cut (flagged) */
+#define DMARC_DEST_MAX 16     /* distinct mailto: destination domains */
+#define DMARC_RECORDS_KEEP 4  /* v=DMARC1 records kept as evidence per lookup */
 #define DMARC_RECORD_LEN 2048 /* a record kept as evidence, longer ones cut */
 #define DMARC_WHY_MAX 160
 #define DMARC_REASONS_MAX 8
@@ -145,11 +166,11 @@ enum dmarc_state {
 
 struct dmarc_lookup {
 	enum dmarc_state state;
-	char name[DNS_NAME_MAX + 1]; /* the domain whose _dmarc was asked */
-	size_t nrecords;             /* v=DMARC1 records seen */
+	char name[DNS_NAME_MAX + 1];       /* the domain whose _dmarc was asked */
+	size_t nrecords;                   /* v=DMARC1 records seen */
 	char *records[DMARC_RECORDS_KEEP]; /* owned copies (cut at DMARC_RECORD_LEN) */
-	struct dmarc_record rec;     /* when state == DMARC_VALID */
-	char why[DMARC_WHY_MAX];     /* when DMARC_SYNTAX */
+	struct dmarc_record rec;           /* when state == DMARC_VALID */
+	char why[DMARC_WHY_MAX];           /* when DMARC_SYNTAX */
 };
 
 /* Empty l and name it (the domain, not "_dmarc.<domain>"). */
@@ -223,12 +244,13 @@ enum dmarc_auth {
 };
 
 struct dmarc_dest {
-	char domain[DNS_NAME_MAX + 1];    /* mailto: destination */
-	char org[DNS_NAME_MAX + 1];       /* its organisational domain */
+	char domain[DNS_NAME_MAX + 1]; /* mailto: destination */
+	char org[DNS_NAME_MAX + 1];    /* its organisational domain */
 	bool in_rua, in_ruf;
-	bool external;                    /* org differs from the policy domain's */
-	char auth_name[DNS_NAME_MAX + 1]; /* <policy-domain>._report._dmarc.<domain>; "" if not needed */
-	bool auth_name_too_long;          /* over 253 characters: cannot be authorised */
+	bool external; /* org differs from the policy domain's */
+	char auth_name[DNS_NAME_MAX +
+		       1];       /* <policy-domain>._report._dmarc.<domain>; "" if not needed */
+	bool auth_name_too_long; /* over 253 characters: cannot be authorised */
 	enum dmarc_auth auth;
 };
 
@@ -291,6 +313,6 @@ void dmarc_evidence_json(struct json *j, const struct dmarc_effective *e,
 
 const char *dmarc_policy_name(enum dmarc_policy p); /* "none" ... ; NULL for UNSET */
 const char *dmarc_state_name(enum dmarc_state s);
-const char *dmarc_auth_word(enum dmarc_auth a);  /* "not-needed" ... */
+const char *dmarc_auth_word(enum dmarc_auth a); /* "not-needed" ... */
 
 #endif

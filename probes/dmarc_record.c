@@ -306,16 +306,33 @@ static int dmarc_uri_item(const char *s, size_t n, size_t k, void *arg, char *wh
 
 		if (dn > 0) {
 			switch (d[dn - 1]) {
-			case 'k': case 'K': shift = 10; digits--; break;
-			case 'm': case 'M': shift = 20; digits--; break;
-			case 'g': case 'G': shift = 30; digits--; break;
-			case 't': case 'T': shift = 40; digits--; break;
-			default: break;
+			case 'k':
+			case 'K':
+				shift = 10;
+				digits--;
+				break;
+			case 'm':
+			case 'M':
+				shift = 20;
+				digits--;
+				break;
+			case 'g':
+			case 'G':
+				shift = 30;
+				digits--;
+				break;
+			case 't':
+			case 'T':
+				shift = 40;
+				digits--;
+				break;
+			default:
+				break;
 			}
 		}
 		if (!dmarc_digits(d, digits)) {
-			txt_why(why, whylen, "%s: URI %zu: size limit after '!' is not digits[kmgt]",
-				l->tag, k);
+			txt_why(why, whylen,
+				"%s: URI %zu: size limit after '!' is not digits[kmgt]", l->tag, k);
 			return -1;
 		}
 		u.max_size = dmarc_num(d, digits);
@@ -456,7 +473,8 @@ int dmarc_record_parse(const char *txt, struct dmarc_record *r, char *why, size_
 		if (tag < 0)
 			continue; /* unknown tags are ignored (§6.3) */
 		if (seen & (1u << tag)) {
-			txt_why(why, whylen, "%s: tag appears more than once", dmarc_tag_names[tag]);
+			txt_why(why, whylen, "%s: tag appears more than once",
+				dmarc_tag_names[tag]);
 			return -1;
 		}
 		seen |= 1u << tag;
@@ -466,7 +484,8 @@ int dmarc_record_parse(const char *txt, struct dmarc_record *r, char *why, size_
 				return -1;
 			}
 			if (t.vlen != 6 || memcmp(t.val, "DMARC1", 6) != 0) {
-				txt_why(why, whylen, "v: value must be DMARC1 (upper case) followed by ';'");
+				txt_why(why, whylen,
+					"v: value must be DMARC1 (upper case) followed by ';'");
 				return -1;
 			}
 			continue;
@@ -596,8 +615,7 @@ void dmarc_lookup_set_status(struct dmarc_lookup *l, enum dns_status st)
 	l->state = (st == DNS_NXDOMAIN || st == DNS_OK) ? DMARC_ABSENT : DMARC_DNS_ERROR;
 }
 
-bool dmarc_needs_org_lookup(const char *domain, const struct dmarc_lookup *own, char *org,
-			    size_t n)
+bool dmarc_needs_org_lookup(const char *domain, const struct dmarc_lookup *own, char *org, size_t n)
 {
 	char norm[DNS_NAME_MAX + 1];
 	const char *why;
@@ -750,7 +768,7 @@ static void dmarc_reason(struct dmarc_judgment *j, enum verdict v, const char *c
 
 	/* rank: pass < warn < fail < error; VERDICT_NONE (info) raises nothing */
 	static const int rank[] = {[VERDICT_NONE] = 0, [VERDICT_PASS] = 1, [VERDICT_WARN] = 2,
-				   [VERDICT_FAIL] = 3, [VERDICT_NA] = 0, [VERDICT_ERROR] = 4};
+				   [VERDICT_FAIL] = 3, [VERDICT_NA] = 0,   [VERDICT_ERROR] = 4};
 
 	if (v != VERDICT_NONE && rank[v] > rank[j->v])
 		j->v = v;

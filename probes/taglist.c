@@ -96,8 +96,9 @@ int taglist_next(struct taglist *t, struct taglist_tag *tag, char *why, size_t w
 		tag->vlen--;
 	for (i = 0; i < tag->vlen; i++) {
 		if (!taglist_valchar(tag->val[i]) && !taglist_ws(tag->val[i])) {
-			txt_why(why, whylen, "tag %d (%.*s): character 0x%02x not allowed in a value",
-				t->index, (int)tag->nlen, tag->name, (unsigned char)tag->val[i]);
+			txt_why(why, whylen,
+				"tag %d (%.*s): character 0x%02x not allowed in a value", t->index,
+				(int)tag->nlen, tag->name, (unsigned char)tag->val[i]);
 			return -1;
 		}
 	}
@@ -110,8 +111,8 @@ int taglist_next(struct taglist *t, struct taglist_tag *tag, char *why, size_t w
 	return 1;
 }
 
-int taglist_split(const char *v, size_t n, char sep, taglist_item_fn fn, void *arg,
-		  const char *tag, char *why, size_t whylen)
+int taglist_split(const char *v, size_t n, char sep, taglist_item_fn fn, void *arg, const char *tag,
+		  char *why, size_t whylen)
 {
 	size_t pos = 0, k = 0;
 

@@ -55,8 +55,8 @@ int taglist_next(struct taglist *t, struct taglist_tag *tag, char *why, size_t w
  */
 typedef int (*taglist_item_fn)(const char *s, size_t n, size_t k, void *arg, char *why,
 			       size_t whylen);
-int taglist_split(const char *v, size_t n, char sep, taglist_item_fn fn, void *arg,
-		  const char *tag, char *why, size_t whylen);
+int taglist_split(const char *v, size_t n, char sep, taglist_item_fn fn, void *arg, const char *tag,
+		  char *why, size_t whylen);
 
 /* FWS as it survives in a joined TXT record: SP, HTAB, CR, LF. */
 bool taglist_ws(char c);

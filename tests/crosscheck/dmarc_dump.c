@@ -13,10 +13,7 @@
 
 #include <stdarg.h>
 
-void unit_case(const char *fmt, ...)
-{
-	(void)fmt;
-}
+void unit_case(const char *fmt, ...) { (void)fmt; }
 bool unit_check(bool ok, const char *file, int line, const char *expr)
 {
 	(void)file, (void)line, (void)expr;

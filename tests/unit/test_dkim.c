@@ -162,8 +162,8 @@ void test_dkim_candidate(void)
 		const char *txt;
 		bool want;
 	} cases[] = {
-	    {"v=DKIM1; p=abc", true}, {"p=abc", true},           {"v = DKIM1 ; p=", true},
-	    {"v=DKIM1", true},        {"v=DKIM2; p=abc", false}, {"v=spf1 -all", false},
+	    {"v=DKIM1; p=abc", true},    {"p=abc", true},           {"v = DKIM1 ; p=", true},
+	    {"v=DKIM1", true},           {"v=DKIM2; p=abc", false}, {"v=spf1 -all", false},
 	    {"v=DMARC1; p=none", false}, {"vx=1; p=", true},
 	};
 	size_t i;
@@ -188,16 +188,32 @@ void test_dkim_judge(void)
 	    {"absent", DKIM_NOT_IN_USE, {NULL, NULL}, VERDICT_FAIL, "dkim-none"},
 	    {"error", DKIM_PRESENCE_ERROR, {NULL, NULL}, VERDICT_ERROR, "dkim-dns-error"},
 	    {"good selector", DKIM_IN_USE, {"v=DKIM1; p=" K2048, NULL}, VERDICT_PASS, ""},
-	    {"512-bit selector", DKIM_IN_USE, {"v=DKIM1; p=" K512, NULL}, VERDICT_FAIL,
+	    {"512-bit selector",
+	     DKIM_IN_USE,
+	     {"v=DKIM1; p=" K512, NULL},
+	     VERDICT_FAIL,
 	     "dkim-key-weak"},
-	    {"revoked + good", DKIM_IN_USE, {"v=DKIM1; p=", "v=DKIM1; k=ed25519; p=" ED_RAW},
-	     VERDICT_WARN, "dkim-key-revoked"},
+	    {"revoked + good",
+	     DKIM_IN_USE,
+	     {"v=DKIM1; p=", "v=DKIM1; k=ed25519; p=" ED_RAW},
+	     VERDICT_WARN,
+	     "dkim-key-revoked"},
 	    {"missing", DKIM_IN_USE, {"", NULL}, VERDICT_WARN, "dkim-key-missing"},
-	    {"only other TXT", DKIM_IN_USE, {"v=spf1 -all", NULL}, VERDICT_WARN, "dkim-key-missing"},
+	    {"only other TXT",
+	     DKIM_IN_USE,
+	     {"v=spf1 -all", NULL},
+	     VERDICT_WARN,
+	     "dkim-key-missing"},
 	    {"servfail", DKIM_IN_USE, {"!", NULL}, VERDICT_PASS, "dkim-key-unverified"},
-	    {"malformed + testing", DKIM_IN_USE, {"v=DKIM1; p=QUJD", "t=y; p=" K1024},
-	     VERDICT_FAIL, "dkim-key-syntax dkim-key-testing"},
-	    {"unknown type", DKIM_IN_USE, {"k=foo; p=AAAA", NULL}, VERDICT_WARN,
+	    {"malformed + testing",
+	     DKIM_IN_USE,
+	     {"v=DKIM1; p=QUJD", "t=y; p=" K1024},
+	     VERDICT_FAIL,
+	     "dkim-key-syntax dkim-key-testing"},
+	    {"unknown type",
+	     DKIM_IN_USE,
+	     {"k=foo; p=AAAA", NULL},
+	     VERDICT_WARN,
 	     "dkim-key-unknown-type"},
 	};
 	size_t i;
@@ -297,8 +313,8 @@ struct dkim_file_case {
 };
 
 static const struct dkim_file_case dkim_file_cases[] = {
-    {"good", "# selectors\n\nexample.nl selector1,selector2\nRijksoverheid.NL. s1 # trailing\n",
-     0, 0, NULL},
+    {"good", "# selectors\n\nexample.nl selector1,selector2\nRijksoverheid.NL. s1 # trailing\n", 0,
+     0, NULL},
     {"crlf and tabs", "example.nl\tS1,s2\r\n  other.nl   k1  \r\n", 0, 0, NULL},
     {"merge", "example.nl a\nother.nl x\nexample.nl b,a\n", 0, 0, NULL},
     {"empty file", "", 0, 0, NULL},
@@ -317,7 +333,10 @@ static const struct dkim_file_case dkim_file_cases[] = {
     {"too many selectors", "example.nl a,b,c,d,e\nexample.nl f,g,h,i\n", 0, -1,
      "more than 8 selectors for example.nl"},
     {"NUL", "example.nl s1\nexam\0ple.nl s2\n", 28, -1, "t.txt:2: NUL byte"},
-    {"non-ASCII", "b\xc3\xbc" "cher.de s1\n", 0, -1, "t.txt:1: bad domain"},
+    {"non-ASCII",
+     "b\xc3\xbc"
+     "cher.de s1\n",
+     0, -1, "t.txt:1: bad domain"},
 };
 
 void test_dkim_selectors(void)
