@@ -296,6 +296,15 @@ struct dmarc_judgment {
  * pct < 100 warns (dmarc-pct-partial); p=none (given or implied) warns;
  * no record, several records or a syntax error fail; a failed lookup is
  * an error. External destinations not authorised warn. d may be NULL.
+ *
+ * On pct: internet.nl does not judge it. Its check
+ * (internetstandards/Internet.nl, checks/tasks/mail.py,
+ * dmarc_verify_sufficient_policy) only refuses p=none (sp=none, else
+ * p=none, after the organisational-domain fallback); "p=reject; pct=50"
+ * passes there. Issue 11 asks for pct 100, and a policy applied to part of
+ * the mail (RFC 7489 §6.3 "pct") leaves the rest unprotected, so mailscan
+ * warns: stricter than internet.nl, but not a fail, so a domain that
+ * internet.nl passes is never failed here for pct alone.
  */
 void dmarc_judge(const struct dmarc_effective *e, const struct dmarc_dests *d,
 		 struct dmarc_judgment *j);
