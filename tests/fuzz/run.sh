@@ -72,7 +72,20 @@ seed fuzz_spf \
 	'\000v=spf1 include:f.example -all\001v=spf1 +all' \
 	'\000v=spf1 -all exp=%{d}.x.example foo=%{c}'
 
-targets=${*:-fuzz_smtp_reply fuzz_mtasts fuzz_tlsrpt fuzz_spf fuzz_ncsc_hello fuzz_dns_reply fuzz_dns_stub}
+# dmarc: a domain, then up to three TXT records, one a line
+seed fuzz_dmarc \
+	'example.nl\nv=DMARC1; p=reject; rua=mailto:d@example.nl' \
+	'mail.example.nl\nv=spf1 -all\nv=DMARC1; p=none; sp=quarantine; pct=50; fo=1:d; rf=afrf; ri=3600' \
+	'example.nl\nv=DMARC1; p=quarantine; rua=mailto:a@dmarc.example.com!10m,https://r.example.net/; ruf=mailto:f@b%C3%BCcher.de' \
+	'sub.example.co.uk\nv=DMARC1; rua=mailto:x@example.org\nv=DMARC1; p=reject'
+# dkim: a key record (also read as a --dkim-selectors file)
+seed fuzz_dkim \
+	'v=DKIM1; k=rsa; p=MFwwDQYJKoZIhvcNAQEBBQADSwAwSAJBAN+zdryjl8d6im+BstiSa2ZQLe3x3Zw8xJs828zlo/sieshZjxNpGnnD6namBkTTVmJ6aWQLfAJVAVPcFVxz3YkCAwEAAQ==' \
+	'v=DKIM1; k=ed25519; t=y:s; h=sha256; s=email; p=xWqNU/gKt/OAx3LEf+g9oryfTgF3U6tMe7smjBPg6ts=' \
+	'v=DKIM1; p=' \
+	'# selectors\nexample.nl s1,s2\nother.nl k1 # x\nexample.nl s3\n'
+
+targets=${*:-fuzz_smtp_reply fuzz_mtasts fuzz_tlsrpt fuzz_spf fuzz_dmarc fuzz_dkim fuzz_ncsc_hello fuzz_dns_reply fuzz_dns_stub}
 status=0
 passed=0
 failed=0
@@ -82,6 +95,8 @@ for t in $targets; do
 	fuzz_mtasts) build "$t" probes/mtasts_policy.c probes/txt_record.c ;;
 	fuzz_tlsrpt) build "$t" probes/tlsrpt_record.c probes/txt_record.c ;;
 	fuzz_spf) build "$t" probes/spf_record.c probes/txt_record.c base/json.c ;;
+	fuzz_dmarc) build "$t" probes/dmarc_record.c probes/taglist.c probes/txt_record.c base/json.c -lpsl -lidn2 ;;
+	fuzz_dkim) build "$t" probes/dkim_record.c probes/taglist.c probes/txt_record.c base/json.c -lcrypto ;;
 	fuzz_ncsc_hello) build "$t" probes/ncsc_hello.c ;;
 	fuzz_dns_reply) build "$t" probes/dns_wire.c ;;
 	fuzz_dns_stub) build "$t" probes/dns_stub.c probes/dns_wire.c base/log.c -levent ;;
