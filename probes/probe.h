@@ -22,6 +22,7 @@
 
 struct probe_env;
 struct json;
+struct dkim_selectors;
 
 typedef void (*probe_dns_cb)(struct domain_scan *ds, const struct dns_answer *a);
 typedef void (*probe_fetch_cb)(struct domain_scan *ds, struct fetch_result *r);
@@ -36,19 +37,21 @@ struct probe_env {
 	const char *ca_file; /* NULL: system store */
 	unsigned timeout_ms;
 	bool ncsc_skip; /* --skip-tls-ncsc: no tls_ncsc handshakes were made */
+	/* --dkim-selectors: known selectors per domain (probes/dkim.h), or NULL */
+	const struct dkim_selectors *dkim_selectors;
 };
 
 enum probe_level { PROBE_REQUIRED = 0, PROBE_RECOMMENDED };
 
 /*
- * Facts a probe publishes in ds->facts while it evaluates, for the probes
- * after it in the registry (they evaluate in registry order): what makes a
- * domain non-sending (SPF "v=spf1 -all" and DMARC p=reject, as Forum
+ * Facts a probe can state about a domain from its own evidence, for other
+ * probes to ask (probe_fact) without knowing its state: what makes a domain
+ * non-sending (SPF "v=spf1 -all" and DMARC p=reject, as Forum
  * Standaardisatie and internet.nl count them).
  */
 enum probe_fact {
-	PROBE_FACT_SPF_DENY_ALL = 1u << 0, /* the SPF record is exactly "v=spf1 -all" */
-	PROBE_FACT_DMARC_REJECT = 1u << 1, /* DMARC p=reject (pct 100) applies */
+	PROBE_FACT_SPF_DENY_ALL, /* the SPF record is exactly "v=spf1 -all" */
+	PROBE_FACT_DMARC_REJECT, /* DMARC p=reject (pct 100) applies */
 };
 
 struct probe_ops {
@@ -72,13 +75,23 @@ struct probe_ops {
 	 * the caller wrote the key). NULL for the probes whose evidence is
 	 * still written by scanner/output.c under SPEC §4's older keys. */
 	void (*evidence)(const struct domain_scan *ds, struct json *j);
+	/* Every reason code it gives that is not a string literal in its file
+	 * (a table of its own): ncodes entries, NULL ones skipped. The advice
+	 * test (tests/unit/test_advice.c) wants a row for each. */
+	const char *const *codes;
+	size_t ncodes;
+	/* Does this probe's evidence state fact f about ds? (may be NULL) */
+	bool (*fact)(const struct domain_scan *ds, enum probe_fact f);
 };
 
 extern const struct probe_ops probe_dnssec, probe_starttls, probe_tls_ncsc, probe_dane,
-    probe_mta_sts, probe_tlsrpt;
+    probe_mta_sts, probe_tlsrpt, probe_spf, probe_dmarc, probe_dkim;
 
 /* All probes, in output (and evaluation) order. */
 extern const struct probe_ops *const probe_registry[PROBE_COUNT];
+
+/* True when some probe states fact f about ds (its fact hook). */
+bool probe_fact(const struct domain_scan *ds, enum probe_fact f);
 
 /* The probe called name, or NULL. */
 const struct probe_ops *probe_find(const char *name);

@@ -8,7 +8,19 @@
 
 const struct probe_ops *const probe_registry[PROBE_COUNT] = {
     &probe_dnssec, &probe_starttls, &probe_tls_ncsc, &probe_dane, &probe_mta_sts, &probe_tlsrpt,
+    &probe_spf,    &probe_dmarc,    &probe_dkim,
 };
+
+bool probe_fact(const struct domain_scan *ds, enum probe_fact f)
+{
+	size_t i;
+
+	for (i = 0; i < PROBE_COUNT; i++)
+		if (probe_registry[i]->fact && !(ds->skipped & (1u << i)) &&
+		    probe_registry[i]->fact(ds, f))
+			return true;
+	return false;
+}
 
 const struct probe_ops *probe_find(const char *name)
 {

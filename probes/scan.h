@@ -221,6 +221,9 @@ enum probe_id {
 	PROBE_DANE,
 	PROBE_MTA_STS,
 	PROBE_TLSRPT,
+	PROBE_SPF,
+	PROBE_DMARC,
+	PROBE_DKIM,
 	PROBE_COUNT
 };
 
@@ -251,7 +254,6 @@ struct domain_scan {
 	/* each probe's own state (probe.h), made by its start, freed by its
 	 * cleanup; NULL when it has none */
 	void *priv[PROBE_COUNT];
-	unsigned facts;   /* enum probe_fact bits, set while evaluating */
 	unsigned skipped; /* 1 << probe id: not run (--skip), no evidence */
 	bool timed_out;
 	/* engine bookkeeping */

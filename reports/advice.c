@@ -131,6 +131,221 @@ static const struct advice advice_rows[] = {
 		"SMTP (RFC 7672 §3.1)."},
     },
     {
+	.code = "dkim-dns-error",
+	.what = {"De DNS-opvraging van _domainkey mislukte of bleef onbeantwoord; DKIM is niet "
+		 "beoordeeld.",
+		 "The DNS lookup of _domainkey failed or got no answer; DKIM was not judged."},
+	.fix = {"Controleer of de nameservers van het domein antwoorden; een tijdelijke storing "
+		"verdwijnt bij een volgende meting.",
+		"Check that the domain's name servers answer; a passing outage clears at the "
+		"next measurement."},
+    },
+    {
+	.code = "dkim-key-missing",
+	.what = {"Op een opgegeven DKIM-selector staat geen sleutelrecord.",
+		 "A given DKIM selector has no key record."},
+	.fix = {"Publiceer de sleutel van die selector, of haal de selector uit de lijst als "
+		"hij niet meer gebruikt wordt.",
+		"Publish that selector's key, or remove the selector from the list if it is no "
+		"longer used."},
+    },
+    {
+	.code = "dkim-key-revoked",
+	.what = {"Een opgegeven DKIM-selector heeft een ingetrokken sleutel (p= leeg); "
+		 "handtekeningen met die selector worden afgewezen.",
+		 "A given DKIM selector has a revoked key (empty p=); signatures with that "
+		 "selector are refused."},
+	.fix = {"Geen actie als de selector niet meer gebruikt wordt; onderteken anders met een "
+		"selector die een geldige sleutel heeft.",
+		"No action if the selector is no longer used; otherwise sign with a selector "
+		"that has a valid key."},
+    },
+    {
+	.code = "dkim-key-syntax",
+	.what = {"Het sleutelrecord van een DKIM-selector klopt niet (het bewijs noemt de tag), "
+		 "zodat ontvangers de handtekeningen niet kunnen controleren.",
+		 "A DKIM selector's key record is malformed (the evidence names the tag), so "
+		 "receivers cannot check the signatures."},
+	.fix = {"Herstel het record volgens RFC 6376 §3.6.1: v=DKIM1 vooraan, k=rsa of ed25519, "
+		"en de sleutel als base64 in p=.",
+		"Fix the record by RFC 6376 §3.6.1: v=DKIM1 first, k=rsa or ed25519, and the "
+		"key as base64 in p=."},
+    },
+    {
+	.code = "dkim-key-testing",
+	.what = {"Een DKIM-sleutel staat in testmodus (t=y); ontvangers mogen mislukte "
+		 "handtekeningen dan negeren.",
+		 "A DKIM key is in testing mode (t=y); receivers may then ignore failing "
+		 "signatures."},
+	.fix = {"Haal t=y weg zodra de ondertekening goed werkt.",
+		"Remove t=y once signing works."},
+    },
+    {
+	.code = "dkim-key-unknown-type",
+	.what = {"Een DKIM-sleutel heeft een sleuteltype (k=) dat ontvangers niet kennen; alleen "
+		 "rsa en ed25519 zijn gestandaardiseerd.",
+		 "A DKIM key has a key type (k=) receivers do not know; only rsa and ed25519 are "
+		 "standardised."},
+	.fix = {"Gebruik k=rsa (minstens 2048 bits) of k=ed25519.",
+		"Use k=rsa (at least 2048 bits) or k=ed25519."},
+    },
+    {
+	.code = "dkim-key-unverified",
+	.what = {"De DNS-opvraging van een opgegeven DKIM-selector mislukte; die sleutel is niet "
+		 "beoordeeld.",
+		 "The DNS lookup of a given DKIM selector failed; that key was not judged."},
+	.fix = {"Niets te doen als het bij een volgende meting wel lukt; blijft het mislukken, "
+		"controleer dan de nameservers.",
+		"Nothing to do if it works at the next measurement; if it keeps failing, check "
+		"the name servers."},
+    },
+    {
+	.code = "dkim-key-weak",
+	.what = {"Een DKIM-sleutel is een RSA-sleutel van minder dan 1024 bits; RFC 8301 "
+		 "verbiedt die, en ontvangers negeren de handtekening.",
+		 "A DKIM key is an RSA key of fewer than 1024 bits; RFC 8301 forbids those, and "
+		 "receivers ignore the signature."},
+	.fix = {"Maak een nieuw sleutelpaar van minstens 2048 bits (of Ed25519), publiceer het "
+		"onder een nieuwe selector, schakel de ondertekening om en trek de oude sleutel "
+		"in (p= leeg).",
+		"Create a new key pair of at least 2048 bits (or Ed25519), publish it under a "
+		"new selector, switch the signing over and revoke the old key (empty p=)."},
+    },
+    {
+	.code = "dkim-none",
+	.what = {"Het domein heeft geen _domainkey-naam, dus er is geen DKIM-sleutel "
+		 "gepubliceerd en ontvangers kunnen handtekeningen van het domein niet "
+		 "controleren.",
+		 "The domain has no _domainkey name, so no DKIM key is published and receivers "
+		 "cannot check signatures of the domain."},
+	.fix = {"Laat de mailserver of provider uitgaande mail met DKIM ondertekenen en "
+		"publiceer de publieke sleutel op <selector>._domainkey.<domein> (RFC 6376); "
+		"gebruik RSA van minstens 2048 bits of Ed25519.",
+		"Have the mail server or provider sign outgoing mail with DKIM and publish the "
+		"public key at <selector>._domainkey.<domain> (RFC 6376); use RSA of at least "
+		"2048 bits or Ed25519."},
+    },
+    {
+	.code = "dmarc-dns-error",
+	.what = {"De DNS-opvraging van het DMARC-record mislukte of bleef onbeantwoord; DMARC is "
+		 "niet beoordeeld.",
+		 "The DNS lookup of the DMARC record failed or got no answer; DMARC was not "
+		 "judged."},
+	.fix = {"Controleer of de nameservers van het domein antwoorden op _dmarc.<domein>; een "
+		"tijdelijke storing verdwijnt bij een volgende meting.",
+		"Check that the domain's name servers answer for _dmarc.<domain>; a passing "
+		"outage clears at the next measurement."},
+    },
+    {
+	.code = "dmarc-external-unauthorised",
+	.what = {"Een rapportadres (rua of ruf) ligt in een ander organisatiedomein dat niet "
+		 "heeft verklaard de rapporten te willen ontvangen, zodat ontvangers geen "
+		 "rapporten sturen (RFC 7489 §7.1).",
+		 "A report address (rua or ruf) is in another organisational domain that has not "
+		 "declared it accepts the reports, so receivers send none (RFC 7489 §7.1)."},
+	.fix = {"Laat de ontvanger een TXT-record \"v=DMARC1\" publiceren op "
+		"<domein>._report._dmarc.<ontvangend domein>, of gebruik een rapportadres "
+		"binnen het eigen domein.",
+		"Have the receiving domain publish a TXT record \"v=DMARC1\" at "
+		"<domain>._report._dmarc.<receiving domain>, or use a report address within the "
+		"domain itself."},
+    },
+    {
+	.code = "dmarc-external-unverified",
+	.what = {"Of een extern rapportadres de rapporten accepteert kon niet worden "
+		 "vastgesteld: de DNS-opvraging mislukte.",
+		 "Whether an external report address accepts the reports could not be "
+		 "established: the DNS lookup failed."},
+	.fix = {"Niets te doen als het bij een volgende meting wel lukt; blijft het mislukken, "
+		"controleer dan de nameservers van het ontvangende domein.",
+		"Nothing to do if it works at the next measurement; if it keeps failing, check "
+		"the receiving domain's name servers."},
+    },
+    {
+	.code = "dmarc-from-org-domain",
+	.what = {"Het domein heeft geen eigen DMARC-record; het beleid van het organisatiedomein "
+		 "(sp, anders p) is van toepassing.",
+		 "The domain has no DMARC record of its own; the organisational domain's policy "
+		 "(sp, else p) applies."},
+	.fix = {"Geen actie nodig als dat beleid gewenst is; publiceer anders een eigen record "
+		"op _dmarc.<domein>.",
+		"No action needed if that policy is intended; otherwise publish a record of its "
+		"own at _dmarc.<domain>."},
+    },
+    {
+	.code = "dmarc-multiple-records",
+	.what = {"Op _dmarc staan meerdere DMARC-records; dan geldt volgens RFC 7489 §6.6.3 geen "
+		 "enkel beleid.",
+		 "There are several DMARC records at _dmarc; RFC 7489 §6.6.3 then applies no "
+		 "policy at all."},
+	.fix = {"Laat precies één \"v=DMARC1\"-record staan en verwijder de andere.",
+		"Keep exactly one \"v=DMARC1\" record and remove the others."},
+    },
+    {
+	.code = "dmarc-none",
+	.what = {"Het domein (en zijn organisatiedomein) publiceert geen DMARC-record op _dmarc, "
+		 "zodat ontvangers niet weten wat ze met vervalste mail moeten doen.",
+		 "The domain (and its organisational domain) publishes no DMARC record at "
+		 "_dmarc, so receivers do not know what to do with forged mail."},
+	.fix = {"Publiceer een TXT-record op _dmarc.<domein>, begin met \"v=DMARC1; p=none; "
+		"rua=mailto:<adres>\" om rapporten te verzamelen en ga daarna naar p=quarantine "
+		"of p=reject (RFC 7489).",
+		"Publish a TXT record at _dmarc.<domain>, start with \"v=DMARC1; p=none; "
+		"rua=mailto:<address>\" to collect reports, then move to p=quarantine or "
+		"p=reject (RFC 7489)."},
+    },
+    {
+	.code = "dmarc-p-missing",
+	.what = {"Het DMARC-record heeft geen p-tag; omdat er een rua staat geldt p=none (RFC "
+		 "7489 §6.6.3), dus vervalste mail wordt niet geweerd.",
+		 "The DMARC record has no p tag; because it has a rua, p=none applies (RFC 7489 "
+		 "§6.6.3), so forged mail is not stopped."},
+	.fix = {"Voeg een beleid toe, bij voorkeur p=quarantine of p=reject, direct na "
+		"v=DMARC1.",
+		"Add a policy, preferably p=quarantine or p=reject, right after v=DMARC1."},
+    },
+    {
+	.code = "dmarc-pct-partial",
+	.what = {"Het DMARC-beleid geldt maar voor een deel van de mail (pct onder 100); de rest "
+		 "van de vervalste mail wordt niet geweerd.",
+		 "The DMARC policy applies to only part of the mail (pct below 100); the rest of "
+		 "the forged mail is not stopped."},
+	.fix = {"Verhoog pct naar 100 of laat de tag weg (dan geldt 100).",
+		"Raise pct to 100 or drop the tag (100 is the default)."},
+    },
+    {
+	.code = "dmarc-policy-none",
+	.what = {"Het DMARC-beleid is p=none: ontvangers sturen rapporten maar weren vervalste "
+		 "mail niet.",
+		 "The DMARC policy is p=none: receivers send reports but do not stop forged "
+		 "mail."},
+	.fix = {"Ga na analyse van de rapporten naar p=quarantine en daarna p=reject; Forum "
+		"Standaardisatie en internet.nl vragen een van die twee.",
+		"After studying the reports, move to p=quarantine and then p=reject; Forum "
+		"Standaardisatie and internet.nl ask for one of those."},
+    },
+    {
+	.code = "dmarc-syntax",
+	.what = {"Het DMARC-record bevat een fout (het bewijs noemt de tag), zodat ontvangers "
+		 "het niet kunnen toepassen.",
+		 "The DMARC record has an error (the evidence names the tag), so receivers "
+		 "cannot apply it."},
+	.fix = {"Herstel de genoemde tag volgens RFC 7489 §6.3 (bijvoorbeeld p=none, quarantine "
+		"of reject; pct 0 tot 100; rua als mailto:-adres) en laat v=DMARC1 vooraan "
+		"staan.",
+		"Fix the named tag by RFC 7489 §6.3 (for example p=none, quarantine or reject; "
+		"pct 0 to 100; rua as a mailto: address) and keep v=DMARC1 first."},
+    },
+    {
+	.code = "dmarc-uri-not-mailto",
+	.what = {"Een rapportadres in het DMARC-record is geen mailto:-adres; de meeste "
+		 "ontvangers sturen daar geen rapporten heen.",
+		 "A report address in the DMARC record is not a mailto: address; most receivers "
+		 "send no reports there."},
+	.fix = {"Gebruik mailto:-adressen voor rua en ruf.",
+		"Use mailto: addresses for rua and ruf."},
+    },
+    {
 	.code = "dns-error",
 	.what = {"Een DNS-opvraging mislukte (SERVFAIL, REFUSED of een onbruikbaar antwoord), "
 		 "zodat deze standaard niet getest kon worden.",
@@ -566,6 +781,17 @@ static const struct advice advice_rows[] = {
 	     "that no firewall with SMTP inspection strips STARTTLS from the EHLO reply."},
     },
     {
+	.code = "non-sending",
+	.what = {"Het domein verstuurt geen mail: SPF is \"v=spf1 -all\" en DMARC p=reject. Daarom "
+		 "is DKIM niet van toepassing.",
+		 "The domain sends no mail: SPF is \"v=spf1 -all\" and DMARC p=reject. DKIM "
+		 "therefore does not apply."},
+	.fix = {"Niets te doen zolang het domein geen mail verstuurt; gaat het dat wel doen, "
+		"pas dan SPF en DMARC aan en publiceer DKIM-sleutels.",
+		"Nothing to do while the domain sends no mail; if it starts to, update SPF and "
+		"DMARC and publish DKIM keys."},
+    },
+    {
 	.code = "null-mx",
 	.what = {"Het domein publiceert een null MX (RFC 7505): het ontvangt geen mail, dus de "
 		 "mailstandaarden zijn niet van toepassing.",
@@ -730,6 +956,168 @@ static const struct advice advice_rows[] = {
 		 "The scan ran with --skip for this standard: it was not tested."},
 	.fix = {"Niets aan de kant van het domein. Draai de scan zonder --skip voor een oordeel.",
 		"Nothing on the domain's side. Run the scan without --skip for a verdict."},
+    },
+    {
+	.code = "spf-all-missing",
+	.what = {"Het SPF-record eindigt niet met een all-mechanisme en heeft geen redirect, "
+		 "zodat mail van andere servers niet wordt afgewezen (de standaard is ?all, "
+		 "neutraal).",
+		 "The SPF record has no all mechanism and no redirect, so mail from other "
+		 "servers is not refused (the default is ?all, neutral)."},
+	.fix = {"Sluit het record af met -all (weigeren) of ~all (markeren), zoals Forum "
+		"Standaardisatie en internet.nl vragen.",
+		"End the record with -all (refuse) or ~all (mark), as Forum Standaardisatie and "
+		"internet.nl ask."},
+    },
+    {
+	.code = "spf-all-neutral",
+	.what = {"Het SPF-record eindigt met ?all: over mail van andere servers zegt het niets, "
+		 "dus het beschermt niet tegen misbruik van het domein.",
+		 "The SPF record ends in ?all: it says nothing about mail from other servers, so "
+		 "it gives no protection against abuse of the domain."},
+	.fix = {"Vervang ?all door -all of ~all zodra alle legitieme verzenders in het record "
+		"staan.",
+		"Replace ?all with -all or ~all once every legitimate sender is listed in the "
+		"record."},
+    },
+    {
+	.code = "spf-all-pass",
+	.what = {"Het SPF-record eindigt met +all (of all zonder teken): iedere server ter "
+		 "wereld mag namens het domein mailen.",
+		 "The SPF record ends in +all (or a bare all): every server in the world may "
+		 "send mail for the domain."},
+	.fix = {"Vervang +all door -all of ~all en noem alleen de servers die werkelijk namens "
+		"het domein mailen.",
+		"Replace +all with -all or ~all and list only the servers that really send mail "
+		"for the domain."},
+    },
+    {
+	.code = "spf-include-no-record",
+	.what = {"Een include in het SPF-record wijst naar een domein zonder SPF-record; volgens "
+		 "RFC 7208 §5.2 is dat een permanente fout.",
+		 "An include in the SPF record points to a domain without an SPF record; RFC "
+		 "7208 §5.2 makes that a permanent error."},
+	.fix = {"Controleer de naam van de include (vaak een tikfout of een dienst die gestopt "
+		"is) en verwijder of corrigeer hem.",
+		"Check the include's name (often a typo or a discontinued service) and remove "
+		"or correct it."},
+    },
+    {
+	.code = "spf-include-pass-all",
+	.what = {"Een record dat het SPF-record via include opneemt eindigt met +all, waardoor "
+		 "elke server slaagt voor het domein.",
+		 "A record the SPF record includes ends in +all, which lets every server pass "
+		 "for the domain."},
+	.fix = {"Verwijder die include of vraag de beheerder ervan om +all te vervangen door "
+		"-all of ~all.",
+		"Remove that include, or ask its owner to replace +all with -all or ~all."},
+    },
+    {
+	.code = "spf-loop",
+	.what = {"Het SPF-record verwijst via include of redirect (indirect) naar zichzelf; "
+		 "ontvangers kunnen het niet uitwerken.",
+		 "The SPF record refers (indirectly) to itself through include or redirect; "
+		 "receivers cannot resolve it."},
+	.fix = {"Haal de kringverwijzing weg: een include of redirect mag niet terugwijzen naar "
+		"een domein dat al in de keten zit.",
+		"Remove the circular reference: an include or redirect must not point back to a "
+		"domain already in the chain."},
+    },
+    {
+	.code = "spf-multiple-records",
+	.what = {"Het domein heeft meer dan één SPF-record; volgens RFC 7208 is dat een "
+		 "permanente fout en negeren ontvangers SPF dan helemaal.",
+		 "The domain has more than one SPF record; RFC 7208 makes that a permanent "
+		 "error, and receivers then ignore SPF altogether."},
+	.fix = {"Voeg de records samen tot één \"v=spf1\"-record (alle mechanismen in één record, "
+		"één keer -all of ~all aan het eind) en verwijder de andere.",
+		"Merge them into one \"v=spf1\" record (all mechanisms in one record, a single "
+		"-all or ~all at the end) and remove the others."},
+    },
+    {
+	.code = "spf-none",
+	.what = {"Het domein publiceert geen SPF-record (TXT \"v=spf1 ...\"), zodat ontvangers "
+		 "niet kunnen nagaan welke servers namens het domein mogen mailen.",
+		 "The domain publishes no SPF record (TXT \"v=spf1 ...\"), so receivers cannot "
+		 "tell which servers may send mail for it."},
+	.fix = {"Publiceer één TXT-record op het domein met de servers die namens het domein "
+		"mailen en sluit af met -all of ~all, bijvoorbeeld \"v=spf1 include:<provider> "
+		"-all\". Verstuurt het domein geen mail, publiceer dan \"v=spf1 -all\" (RFC 7208).",
+		"Publish one TXT record at the domain listing the servers that send its mail "
+		"and ending in -all or ~all, for example \"v=spf1 include:<provider> -all\". If "
+		"the domain sends no mail, publish \"v=spf1 -all\" (RFC 7208)."},
+    },
+    {
+	.code = "spf-redirect-macro",
+	.what = {"De redirect van het SPF-record gebruikt macro's die pas bij een echte afzender "
+		 "uit te werken zijn, zodat het beleid niet te beoordelen is.",
+		 "The SPF record's redirect uses macros that can only be expanded for a real "
+		 "sender, so its policy cannot be judged."},
+	.fix = {"Gebruik een redirect zonder macro's, of zet de mechanismen met -all of ~all in "
+		"het record zelf.",
+		"Use a redirect without macros, or put the mechanisms with -all or ~all in the "
+		"record itself."},
+    },
+    {
+	.code = "spf-redirect-no-record",
+	.what = {"De redirect van het SPF-record wijst naar een domein zonder SPF-record; dat is "
+		 "een permanente fout (RFC 7208 §6.1).",
+		 "The SPF record's redirect points to a domain without an SPF record; that is a "
+		 "permanent error (RFC 7208 §6.1)."},
+	.fix = {"Laat de redirect naar een domein met een geldig SPF-record wijzen, of vervang "
+		"hem door de mechanismen zelf met -all of ~all.",
+		"Point the redirect at a domain with a valid SPF record, or replace it with the "
+		"mechanisms themselves and -all or ~all."},
+    },
+    {
+	.code = "spf-syntax",
+	.what = {"Een SPF-record in de keten (van het domein zelf of een include) klopt niet met "
+		 "de grammatica van RFC 7208; ontvangers behandelen dat als permanente fout.",
+		 "An SPF record in the chain (the domain's own or an include) breaks the grammar "
+		 "of RFC 7208; receivers treat that as a permanent error."},
+	.fix = {"Herstel het record dat het bewijs noemt (bijvoorbeeld een IP-adres of "
+		"prefixlengte die niet bestaat, een tikfout in een mechanisme of een dubbele "
+		"redirect) en controleer het met een SPF-validator.",
+		"Fix the record the evidence names (for example an address or prefix length "
+		"that does not exist, a typo in a mechanism, or a repeated redirect) and check "
+		"it with an SPF validator."},
+    },
+    {
+	.code = "spf-temperror",
+	.what = {"Een DNS-opvraging die nodig is om het SPF-record uit te werken (het record "
+		 "zelf of een include) mislukte of bleef onbeantwoord; SPF is niet beoordeeld.",
+		 "A DNS lookup needed to evaluate the SPF record (the record itself or an "
+		 "include) failed or got no answer; SPF was not judged."},
+	.fix = {"Controleer of de nameservers van het domein en van de includes antwoorden; een "
+		"tijdelijke storing verdwijnt bij een volgende meting vanzelf.",
+		"Check that the name servers of the domain and of the includes answer; a "
+		"passing outage clears at the next measurement."},
+    },
+    {
+	.code = "spf-too-many-lookups",
+	.what = {"Het SPF-record heeft, met alle includes meegeteld, meer dan 10 mechanismen die "
+		 "een DNS-opvraging kosten (include, a, mx, ptr, exists, redirect); ontvangers "
+		 "geven dan een permanente fout.",
+		 "Counting every include, the SPF record has more than 10 terms that cost a DNS "
+		 "lookup (include, a, mx, ptr, exists, redirect); receivers then return a "
+		 "permanent error."},
+	.fix = {"Verminder het aantal opvragingen: vervang a en mx door ip4/ip6 waar de "
+		"adressen vastliggen, verwijder includes van diensten die niet meer gebruikt "
+		"worden en vraag providers om een compacter include-record (RFC 7208 §4.6.4).",
+		"Reduce the lookups: replace a and mx with ip4/ip6 where the addresses are "
+		"fixed, drop includes of services no longer in use, and ask providers for a "
+		"leaner include record (RFC 7208 §4.6.4)."},
+    },
+    {
+	.code = "spf-too-many-void-lookups",
+	.what = {"Meer dan twee namen in het SPF-record (of zijn includes) bestaan niet of "
+		 "hebben geen adres; RFC 7208 maakt dat een permanente fout.",
+		 "More than two names in the SPF record (or its includes) do not exist or have "
+		 "no address; RFC 7208 makes that a permanent error."},
+	.fix = {"Verwijder of herstel de mechanismen die naar niet-bestaande namen wijzen; het "
+		"bewijs noemt ze.",
+		"Remove or repair the mechanisms that point to names that do not exist; the "
+		"evidence names them."},
     },
     {
 	.code = "starttls-missing",

@@ -11,6 +11,7 @@
 
 #include "../base/log.h"
 #include "../base/str.h"
+#include "../probes/dkim.h"
 #include "../probes/probe.h"
 #include "config.h"
 
@@ -34,6 +35,7 @@ enum {
 	O_HOSTCACHE,
 	O_SKIPNCSC,
 	O_SKIP,
+	O_DKIMSEL,
 	O_DNSRATE,
 	O_RESOLVER,
 	O_RESOLVER_TRUSTED
@@ -82,6 +84,33 @@ static int cli_parse_skip(struct cli *c, const char *arg)
 	return 0;
 }
 
+/* --dkim-selectors FILE: loaded now, so a bad line stops the run before any
+ * probe with "FILE:LINE: reason" (the last one given counts). */
+static int cli_load_dkim(struct cli *c, const char *path)
+{
+	char err[512];
+
+	if (c->dkim) {
+		dkim_selectors_free(c->dkim);
+		free(c->dkim);
+		c->dkim = NULL;
+		c->cfg.dkim_selectors = NULL;
+	}
+	c->dkim = calloc(1, sizeof(*c->dkim));
+	if (!c->dkim) {
+		(void)fprintf(stderr, "mailscan: out of memory\n");
+		return -1;
+	}
+	if (dkim_selectors_load(path, c->dkim, err, sizeof(err)) < 0) {
+		(void)fprintf(stderr, "mailscan: --dkim-selectors: %s\n", err);
+		free(c->dkim);
+		c->dkim = NULL;
+		return -1;
+	}
+	c->cfg.dkim_selectors = c->dkim;
+	return 0;
+}
+
 static const struct cli_opt {
 	struct option o;
 	unsigned cmds;
@@ -101,6 +130,7 @@ static const struct cli_opt {
     {{"host-cache", required_argument, NULL, O_HOSTCACHE}, CLI_BOTH},
     {{"skip-tls-ncsc", no_argument, NULL, O_SKIPNCSC}, CLI_BOTH},
     {{"skip", required_argument, NULL, O_SKIP}, CLI_BOTH},
+    {{"dkim-selectors", required_argument, NULL, O_DKIMSEL}, CLI_BOTH},
     {{"ehlo", required_argument, NULL, O_EHLO}, CLI_BOTH},
     {{"config", required_argument, NULL, O_CONFIG}, CLI_BOTH},
     {{"db", required_argument, NULL, O_DB}, CLI_SCAN},
@@ -209,6 +239,8 @@ static int cli_apply(struct cli *c, int opt, const char *arg)
 		return 0;
 	case O_SKIP:
 		return cli_parse_skip(c, arg);
+	case O_DKIMSEL:
+		return cli_load_dkim(c, arg);
 	case O_EHLO:
 		if (str_domain_normalise(arg, c->ehlo, sizeof(c->ehlo), &why) < 0) {
 			(void)fprintf(stderr, "mailscan: --ehlo: '%s': %s\n", arg, why);
@@ -360,6 +392,11 @@ int cli_parse(struct cli *c, unsigned cmd, int argc, char **argv, const char *us
 
 void cli_free(struct cli *c)
 {
+	if (c->dkim) {
+		dkim_selectors_free(c->dkim);
+		free(c->dkim);
+		c->dkim = NULL;
+	}
 	while (c->nstrs > 0)
 		free(c->strs[--c->nstrs]);
 }

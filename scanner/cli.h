@@ -44,6 +44,8 @@
 	"                         tls_ncsc is --skip-tls-ncsc\n"                                   \
 	"  --skip-tls-ncsc        no tls_ncsc handshakes (about 13 extra SMTP sessions per\n"      \
 	"                         MX address); its verdict is then error, ncsc-skipped\n"          \
+	"  --dkim-selectors FILE  known DKIM selectors: lines 'domain sel1[,sel2...]';\n"         \
+	"                         their keys are fetched and judged\n"                             \
 	"  --ehlo NAME            name sent in EHLO (default: this host's name)\n"                 \
 	"  --config FILE          options from a YAML file (name: value); the command\n"           \
 	"                         line overrides it\n"                                             \
@@ -63,6 +65,7 @@ struct cli {
 	bool resume;               /* scan */
 	unsigned shard_k, shard_n; /* scan: 0/0 = the whole list */
 	enum target_format format; /* scan */
+	struct dkim_selectors *dkim; /* --dkim-selectors, loaded (owned) */
 	char *strs[CLI_STRS_MAX];  /* option values copied from the config file */
 	size_t nstrs;
 	bool from_file;

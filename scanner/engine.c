@@ -1417,7 +1417,6 @@ static void domain_finish(struct dpriv *dp)
 	dp->ds.done = true;
 	if (dp->deadline)
 		(void)evtimer_del(dp->deadline);
-	dp->ds.facts = 0;
 	dp->ds.skipped = e->cfg.skip_mask;
 	for (i = 0; i < PROBE_COUNT; i++) {
 		memset(&dp->ds.verdict[i], 0, sizeof(dp->ds.verdict[i]));
@@ -1667,6 +1666,7 @@ struct engine *engine_new(const struct engine_config *cfg, char *err, size_t err
 	e->env.query = env_query;
 	e->env.fetch = env_fetch;
 	e->env.ca_file = cfg->ca_file;
+	e->env.dkim_selectors = cfg->dkim_selectors;
 	e->env.timeout_ms = cfg->timeout_ms;
 	return e;
 fail:

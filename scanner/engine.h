@@ -38,6 +38,7 @@ struct engine_config {
 	unsigned host_cache;        /* finished MX hosts kept for reuse, 0 = default (5000) */
 	bool skip_ncsc;             /* no tls_ncsc probe (its verdict: error, ncsc-skipped) */
 	unsigned skip_mask;         /* 1 << probe id: probes not run (--skip); error, skipped */
+	const struct dkim_selectors *dkim_selectors; /* --dkim-selectors, or NULL (borrowed) */
 };
 
 /* Called once per finished domain; ds is borrowed for the call. */

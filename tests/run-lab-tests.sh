@@ -85,6 +85,7 @@ echo "run-lab-tests: $BIN check --json ... ($n domains)"
 t0=$SECONDS
 set +e
 timeout 900 "$BIN" check --json "${DNSARGS[@]}" --ca-file build/lab/ca.pem --timeout 3 \
+    --dkim-selectors tests/lab/dkim-selectors.txt \
     "${domains[@]}" >"$OUT" 2>"$ERR"
 rc=$?
 set -e

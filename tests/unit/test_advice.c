@@ -31,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../probes/probe.h"
 #include "../../reports/advice.h"
 #include "unit.h"
 
@@ -404,6 +405,40 @@ static void adv_find_emitters(struct adv_scan *sc)
 
 /* ---- collecting the codes ---- */
 
+/* A code a probe declares in its table (probe_ops.codes), as a reason. */
+static void adv_add_declared(struct adv_scan *sc, const char *probe, const char *code)
+{
+	size_t k;
+
+	unit_case("probe %s declares \"%s\"", probe, code);
+	if (!CHECK(strlen(code) < ADV_CODE_LEN) || !CHECK(sc->nc < ADV_CODES_MAX))
+		return;
+	for (k = 0; k < sc->nc; k++)
+		if (strcmp(sc->c[k].code, code) == 0)
+			break;
+	if (k == sc->nc) {
+		(void)snprintf(sc->c[k].code, ADV_CODE_LEN, "%s", code);
+		(void)snprintf(sc->c[k].where, sizeof(sc->c[k].where), "probe %s (.codes)", probe);
+		sc->nc++;
+	}
+	if (!(sc->c[k].kinds & (1u << AK_REASON)))
+		sc->nkind[AK_REASON]++;
+	sc->c[k].kinds |= 1u << AK_REASON;
+}
+
+/* Does file f declare a probe's table of codes (".codes =")? Then a reason
+ * it passes on from that table need not be a literal. */
+static bool adv_declares_codes(const struct adv_file *f)
+{
+	size_t i;
+
+	for (i = 1; i + 1 < f->ntok; i++)
+		if (adv_is(f, i, AT_IDENT, "codes") && adv_punct(f, i - 1, '.') &&
+		    adv_punct(f, i + 1, '='))
+			return true;
+	return false;
+}
+
 static void adv_add(struct adv_scan *sc, const struct adv_file *f, size_t i, enum adv_kind kind)
 {
 	const struct adv_tok *t = &f->tok[i];
@@ -481,7 +516,7 @@ static void adv_reason_expr(struct adv_scan *sc, const struct adv_file *f,
 		return;
 	unit_case("%s:%d: a reason code test_advice.c cannot follow", f->path, f->tok[b].line);
 	CHECK((fn && adv_param(f, fn, b, e) >= 0) || adv_is(f, e - 1, AT_IDENT, "reason") ||
-	      (e == b + 1 && adv_is(f, b, AT_IDENT, "NULL")));
+	      (e == b + 1 && adv_is(f, b, AT_IDENT, "NULL")) || adv_declares_codes(f));
 }
 
 static const struct adv_func *adv_enclosing(const struct adv_file *f, size_t i)
@@ -639,6 +674,13 @@ static void adv_check_sources(struct adv_scan *sc)
 
 	if (adv_scan_sources(sc) < 0)
 		return;
+	for (i = 0; i < PROBE_COUNT; i++) {
+		size_t k;
+
+		for (k = 0; k < probe_registry[i]->ncodes; k++)
+			if (probe_registry[i]->codes[k])
+				adv_add_declared(sc, probe_registry[i]->name, probe_registry[i]->codes[k]);
+	}
 	unit_case("extraction: %zu reasons, %zu statuses, %zu notes", sc->nkind[AK_REASON],
 		  sc->nkind[AK_STATUS], sc->nkind[AK_NOTE]);
 	CHECK(sc->nkind[AK_REASON] >= 20);

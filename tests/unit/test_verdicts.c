@@ -357,19 +357,35 @@ void test_verdict_add_reason(void)
 
 void test_verdict_registry(void)
 {
-	static const char *const names[PROBE_COUNT] = {"dnssec", "starttls", "tls_ncsc",
-						       "dane",   "mta_sts",  "tlsrpt"};
+	static const char *const names[PROBE_COUNT] = {
+	    "dnssec", "starttls", "tls_ncsc", "dane", "mta_sts", "tlsrpt", "spf", "dmarc", "dkim"};
 	size_t i;
 
 	for (i = 0; i < PROBE_COUNT; i++) {
+		const struct probe_ops *p = probe_registry[i];
+
 		unit_case("%s", names[i]);
-		CHECK(probe_registry[i] != NULL);
-		if (!probe_registry[i])
+		CHECK(p != NULL);
+		if (!p)
 			continue;
-		CHECK_STR(probe_registry[i]->name, names[i]);
-		CHECK_INT(probe_registry[i]->id, i);
-		CHECK(probe_registry[i]->evaluate != NULL);
+		CHECK_STR(p->name, names[i]);
+		CHECK_INT(p->id, i);
+		CHECK(p->evaluate != NULL);
+		/* what the reports and check's exit status read */
+		CHECK(p->title[0] && p->title[0][0] && p->title[1] && p->title[1][0]);
+		CHECK(p->basis[0] && p->basis[0][0] && p->basis[1] && p->basis[1][0]);
+		CHECK(probe_find(names[i]) == p);
+		CHECK(!p->report_with || probe_find(p->report_with) != NULL);
+		CHECK(!p->ncodes || p->codes);
 	}
+	unit_case("required: the Forum Standaardisatie mandatory list");
+	CHECK(probe_find("dnssec")->level == PROBE_REQUIRED);
+	CHECK(probe_find("starttls")->level == PROBE_REQUIRED);
+	CHECK(probe_find("dane")->level == PROBE_REQUIRED);
+	CHECK(probe_find("spf")->level == PROBE_REQUIRED);
+	CHECK(probe_find("dmarc")->level == PROBE_REQUIRED);
+	CHECK(probe_find("mta_sts")->level == PROBE_RECOMMENDED);
+	CHECK(probe_find("nope") == NULL && probe_find(NULL) == NULL);
 	unit_case("%s", "");
 }
 
