@@ -2,7 +2,8 @@
  * main.c - the mailscan command line (SPEC §2).
  *
  * Exit status: 0 ran fine; 1 some domain fails a required standard
- * (DNSSEC, STARTTLS, DANE: the "pas toe of leg uit" list); 2 usage or
+ * (the probes with level PROBE_REQUIRED: DNSSEC, STARTTLS, DANE, SPF,
+ * DMARC, the "pas toe of leg uit" list); 2 usage or
  * input error; 3 the run itself failed.
  */
 #include <getopt.h>
@@ -43,13 +44,14 @@ static const char usage_main[] =
 static const char usage_check[] =
     "usage: mailscan check [OPTIONS] DOMAIN...\n"
     "\n"
-    "Probe each domain for DNSSEC, STARTTLS, DANE, MTA-STS and TLS-RPT and print\n"
-    "the verdicts (pass, warn, fail, n/a, error) with their reason codes.\n"
+    "Probe each domain for DNSSEC, STARTTLS, TLS per NCSC (tls_ncsc), DANE, MTA-STS,\n"
+    "TLS-RPT, SPF, DMARC and DKIM and print the verdicts (pass, warn, fail, n/a,\n"
+    "error) with their reason codes.\n"
     "\n"
     "Options:\n"
     "  --json                 one JSON object per domain per line, in input order\n"
     "  --concurrency N        domains in flight (default 50)\n" PROBE_OPTIONS_HELP "\n"
-    "Exit status: 0 fine; 1 some domain fails DNSSEC, STARTTLS or DANE;\n"
+    "Exit status: 0 fine; 1 some domain fails DNSSEC, STARTTLS, DANE, SPF or DMARC;\n"
     "2 usage or input error; 3 the run failed.\n";
 
 struct check_out {
