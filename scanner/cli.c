@@ -39,6 +39,10 @@ enum {
 
 #define CLI_BOTH (CLI_CHECK | CLI_SCAN)
 
+/* A bad value is shown in an error message cut to this (with "..."), and
+ * with control bytes replaced: a config file may hold megabytes and ESC. */
+#define CLI_SHOWN_MAX 84
+
 static const struct cli_opt {
 	struct option o;
 	unsigned cmds;
@@ -75,11 +79,12 @@ int cli_parse_uint(const char *opt, const char *s, unsigned lo, unsigned hi, uns
 {
 	char *end = NULL;
 	unsigned long v;
+	char shown[CLI_SHOWN_MAX];
 
 	v = strtoul(s, &end, 10);
 	if (!*s || *end || *s == '-' || *s == '+' || v < lo || v > hi) {
-		(void)fprintf(stderr, "mailscan: %s: '%s' is not a number from %u to %u\n", opt, s,
-			      lo, hi);
+		(void)fprintf(stderr, "mailscan: %s: '%s' is not a number from %u to %u\n", opt,
+			      str_show(shown, sizeof(shown), s), lo, hi);
 		return -1;
 	}
 	*out = (unsigned)v;
@@ -113,11 +118,12 @@ static const char *cli_keep(struct cli *c, const char *v)
 static int cli_parse_shard(struct cli *c, const char *s)
 {
 	unsigned k = 0, n = 0;
-	char tail;
+	char tail, shown[CLI_SHOWN_MAX];
 
 	if (sscanf(s, "%u/%u%c", &k, &n, &tail) != 2 || n < 1 || n > 65536 || k < 1 || k > n ||
 	    strspn(s, "0123456789/") != strlen(s)) {
-		(void)fprintf(stderr, "mailscan: --shard: '%s' is not K/N with 1 <= K <= N\n", s);
+		(void)fprintf(stderr, "mailscan: --shard: '%s' is not K/N with 1 <= K <= N\n",
+			      str_show(shown, sizeof(shown), s));
 		return -1;
 	}
 	c->shard_k = k;
@@ -129,6 +135,7 @@ static int cli_parse_shard(struct cli *c, const char *s)
 static int cli_apply(struct cli *c, int opt, const char *arg)
 {
 	const char *why = NULL;
+	char shown[CLI_SHOWN_MAX];
 
 	switch (opt) {
 	case O_JSON:
@@ -164,7 +171,8 @@ static int cli_apply(struct cli *c, int opt, const char *arg)
 		return 0;
 	case O_EHLO:
 		if (str_domain_normalise(arg, c->ehlo, sizeof(c->ehlo), &why) < 0) {
-			(void)fprintf(stderr, "mailscan: --ehlo: '%s': %s\n", arg, why);
+			(void)fprintf(stderr, "mailscan: --ehlo: '%s': %s\n",
+				      str_show(shown, sizeof(shown), arg), why);
 			return -1;
 		}
 		return 0;
@@ -180,7 +188,7 @@ static int cli_apply(struct cli *c, int opt, const char *arg)
 	case O_FORMAT:
 		if (target_parse_format(arg, &c->format) < 0) {
 			(void)fprintf(stderr, "mailscan: --format: '%s' is not yaml, csv or text\n",
-				      arg);
+				      str_show(shown, sizeof(shown), arg));
 			return -1;
 		}
 		return 0;
@@ -201,6 +209,7 @@ static int cli_apply(struct cli *c, int opt, const char *arg)
 static int cli_config_set(const char *key, const char *value, void *arg)
 {
 	struct cli *c = arg;
+	char shown[CLI_SHOWN_MAX];
 	size_t i;
 
 	for (i = 0; i < CLI_NOPTS; i++) {
@@ -214,12 +223,14 @@ static int cli_config_set(const char *key, const char *value, void *arg)
 				return cli_apply(c, o->val, NULL);
 			if (strcmp(value, "false") == 0)
 				return 0;
-			(void)fprintf(stderr, "mailscan: %s: expected true or false\n", key);
+			(void)fprintf(stderr, "mailscan: %s: '%s': expected true or false\n", key,
+				      str_show(shown, sizeof(shown), value));
 			return -1;
 		}
 		return cli_apply(c, o->val, value);
 	}
-	(void)fprintf(stderr, "mailscan: unknown option '%s' in the config file\n", key);
+	(void)fprintf(stderr, "mailscan: unknown option '%s' in the config file\n",
+		      str_show(shown, sizeof(shown), key));
 	return -1;
 }
 
