@@ -46,6 +46,7 @@ struct db {
 	sqlite3_stmt *st[ST_COUNT];
 	bool in_tx;     /* a batch transaction is open */
 	size_t pending; /* domains (or target entries) written in it */
+	bool pending_targets; /* ... target entries: the list is being loaded */
 	char err[512];
 };
 
