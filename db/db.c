@@ -9,8 +9,8 @@
  */
 #include "db.h"
 
-#include <sqlite3.h>
 #include <errno.h>
+#include <sqlite3.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -494,8 +494,8 @@ static int db_uri(char *out, size_t outlen, const char *path, const char *query)
 	 * "//" is not taken for a host name */
 	n = (size_t)snprintf(out, outlen, "%s", path[0] == '/' ? "file://" : "file:");
 	for (p = (const unsigned char *)path; *p && n + 4 < outlen; p++) {
-		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-		    strchr("/._-~", *p)) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || strchr("/._-~", *p)) {
 			out[n++] = (char)*p;
 		} else {
 			out[n++] = '%';
@@ -612,7 +612,8 @@ int db_flush(struct db *db)
 	if (!sqlite3_get_autocommit(db->h))
 		(void)sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
 	if (db->pending_targets) /* loading the list: no domain was probed yet */
-		log_msg(LOG_ERR, "%s (%zu entries of the target list not stored; nothing was probed)",
+		log_msg(LOG_ERR,
+			"%s (%zu entries of the target list not stored; nothing was probed)",
 			db->err, db->pending);
 	else
 		log_msg(LOG_ERR, "%s (%zu domains not stored)", db->err, db->pending);

@@ -245,7 +245,7 @@ static void tls_cert_brief(X509 *cert, struct cert_brief *b)
 	ERR_clear_error();
 }
 
-void tls_chain_facts(X509 *leaf, STACK_OF(X509) *chain, const char *host, struct cert_info *ci)
+void tls_chain_facts(X509 *leaf, STACK_OF(X509) * chain, const char *host, struct cert_info *ci)
 {
 	tls_cert_details(leaf, ci);
 	ci->chain_len = chain ? (size_t)sk_X509_num(chain) : 1;

@@ -60,7 +60,7 @@ void tls_facts_get(SSL *ssl, struct tls_facts *f);
  * everything from the certificates is sanitised. PKIX is not judged here.
  * tls_record() uses it; the certificate fuzzer feeds it DER.
  */
-void tls_chain_facts(X509 *leaf, STACK_OF(X509) *chain, const char *host, struct cert_info *ci);
+void tls_chain_facts(X509 *leaf, STACK_OF(X509) * chain, const char *host, struct cert_info *ci);
 
 /* The context's trust store (borrowed). */
 X509_STORE *tls_ctx_store(SSL_CTX *ctx);

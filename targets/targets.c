@@ -487,7 +487,8 @@ static void csv_field_end(struct target_reader *r, bool unquoted, bool *too_long
 /*
  * Read one record. Returns 1 (record read; *bad set to a reason when it is
  * invalid, *blank when it was an empty line), 0 at the end of the file,
- * IN_ERR, or CSV_STOP_NUL / CSV_STOP_STREAM (see long_stop()). Fields are NUL-terminated in r->rec at r->fstart[].
+ * IN_ERR, or CSV_STOP_NUL / CSV_STOP_STREAM (see long_stop()). Fields are
+ * NUL-terminated in r->rec at r->fstart[].
  */
 static int csv_record(struct target_reader *r, const char **bad, bool *blank, char *badbuf,
 		      size_t badlen)

@@ -37,8 +37,7 @@ static const char *fuzz_file(const uint8_t *data, size_t size, const char *suffi
 		}
 		(void)atexit(fuzz_file_remove);
 	}
-	if (ftruncate(fuzz_fd, 0) < 0 ||
-	    (size && pwrite(fuzz_fd, data, size, 0) != (ssize_t)size))
+	if (ftruncate(fuzz_fd, 0) < 0 || (size && pwrite(fuzz_fd, data, size, 0) != (ssize_t)size))
 		return NULL;
 	return fuzz_path;
 }

@@ -113,8 +113,8 @@ static void fz_step(sqlite3_stmt *st)
 static void fz_domain(struct fz_in *in, long long run, int k)
 {
 	static const char *const words[] = {"pass", "warn", "fail", "n/a", "error"};
-	static const char *const stds[] = {"dnssec", "starttls", "dane", "mta_sts", "tlsrpt",
-					   "tls_ncsc"};
+	static const char *const stds[] = {"dnssec",  "starttls", "dane",
+					   "mta_sts", "tlsrpt",   "tls_ncsc"};
 	char buf[1024], name[300];
 	sqlite3_stmt *st;
 	long long org, dom, mx;
@@ -163,12 +163,13 @@ static void fz_domain(struct fz_in *in, long long run, int k)
 		fz_text(st, c, in, buf, sizeof(buf));
 	fz_step(st);
 	mx = sqlite3_last_insert_rowid(fz_db->h);
-	st = fz_prep("INSERT INTO addresses (mx_host_id, ip, starttls, tls_version, cipher,"
-		     " cert_sha256, pkix_valid, name_match, dane, banner, ehlo, error, cert_subject,"
-		     " cert_issuer, cert_not_after, key_type, key_bits, signature, retried,"
-		     " first_attempt, ncsc_state, ncsc_handshakes, ncsc_versions, ncsc_findings)"
-		     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,"
-		     " ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)");
+	st =
+	    fz_prep("INSERT INTO addresses (mx_host_id, ip, starttls, tls_version, cipher,"
+		    " cert_sha256, pkix_valid, name_match, dane, banner, ehlo, error, cert_subject,"
+		    " cert_issuer, cert_not_after, key_type, key_bits, signature, retried,"
+		    " first_attempt, ncsc_state, ncsc_handshakes, ncsc_versions, ncsc_findings)"
+		    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,"
+		    " ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)");
 	if (!st)
 		return;
 	(void)sqlite3_bind_int64(st, 1, mx);
@@ -185,8 +186,9 @@ static void fz_domain(struct fz_in *in, long long run, int k)
 	}
 	fz_step(st);
 	for (i = 0; i < sizeof(stds) / sizeof(stds[0]); i++) {
-		st = fz_prep("INSERT OR IGNORE INTO verdicts (domain_id, standard, verdict, reasons)"
-			     " VALUES (?1, ?2, ?3, ?4)");
+		st =
+		    fz_prep("INSERT OR IGNORE INTO verdicts (domain_id, standard, verdict, reasons)"
+			    " VALUES (?1, ?2, ?3, ?4)");
 		if (!st)
 			return;
 		(void)sqlite3_bind_int64(st, 1, dom);
@@ -195,8 +197,7 @@ static void fz_domain(struct fz_in *in, long long run, int k)
 		(void)sqlite3_bind_text(st, 2, in->pick & 4 ? buf : stds[i], -1, SQLITE_TRANSIENT);
 		(void)sqlite3_bind_text(st, 3, in->pick & 8 ? buf : words[in->pick % 5], -1,
 					SQLITE_TRANSIENT);
-		(void)sqlite3_bind_text(st, 4, fz_next(in, buf, sizeof(buf)), -1,
-					SQLITE_TRANSIENT);
+		(void)sqlite3_bind_text(st, 4, fz_next(in, buf, sizeof(buf)), -1, SQLITE_TRANSIENT);
 		fz_step(st);
 	}
 }

@@ -95,7 +95,9 @@ void test_hard_str_show(void)
 	    {"timeout", 16, "timeout"},
 	    {"", 16, ""},
 	    {"\x1b[31mred", 16, "?[31mred"},
-	    {"a\x07" "b\r\nc", 16, "a?b??c"},
+	    {"a\x07"
+	     "b\r\nc",
+	     16, "a?b??c"},
 	    {"0123456789abcdef", 16, "0123456789ab..."},
 	    {"0123456789abcde", 16, "0123456789abcde"},
 	    {"\x1b\x1b\x1b\x1b\x1b\x1b\x1b\x1b\x1b\x1b", 8, "????..."},
@@ -162,8 +164,8 @@ void test_hard_targets(void)
 	     "organisations:\n  - name: A\n    category: b\n    domains: [a.example]\n    x: ",
 	     "{a: ", "}", "\n", 62, -1, 1, "nested deeper than 64"},
 	    {"an alias is refused", TARGET_YAML,
-	     "organisations:\n  - name: &n A\n    category: *n\n    domains: [a.example]\n", "",
-	     "", "", 0, -1, 0, ":3:15: YAML aliases"},
+	     "organisations:\n  - name: &n A\n    category: *n\n    domains: [a.example]\n", "", "",
+	     "", 0, -1, 0, ":3:15: YAML aliases"},
 	};
 	struct buf b;
 	char path[64], err[512];
@@ -302,7 +304,9 @@ void test_hard_config(void)
 
 void test_hard_explanations(void)
 {
-#define EX1 "  - domain: a.example\n    standard: dnssec\n    reason: r\n    valid_until: 2030-01-01\n"
+#define EX1                                                                                        \
+	"  - domain: a.example\n    standard: dnssec\n    reason: r\n    valid_until: "            \
+	"2030-01-01\n"
 	static const struct {
 		const char *name;
 		const char *prefix, *open, *close, *suffix;
@@ -314,17 +318,18 @@ void test_hard_explanations(void)
 	    {"one", "explanations:\n" EX1, "", "", "", 0, 0, 1, NULL},
 	    {"a bare list", EX1 EX1, "", "", "", 0, 0, 2, NULL},
 	    {"empty", "", "", "", "", 0, 0, 0, NULL},
-	    {"deep under a key", "explanations:\n" EX1 "    extra: ", "{a: ", "}", "\n", 100000,
-	     -1, 0, ":6:12: expected a text value for: extra"},
+	    {"deep under a key", "explanations:\n" EX1 "    extra: ", "{a: ", "}", "\n", 100000, -1,
+	     0, ":6:12: expected a text value for: extra"},
 	    {"deep as the list", "explanations: ", "[", "]", "\n", 100000, -1, 0,
 	     ":1:16: an explanation is a mapping"},
-	    {"an alias", "explanations:\n  - &e {domain: a.example, standard: dnssec, reason: r, "
-			 "valid_until: 2030-01-01}\n  - *e\n",
+	    {"an alias",
+	     "explanations:\n  - &e {domain: a.example, standard: dnssec, reason: r, "
+	     "valid_until: 2030-01-01}\n  - *e\n",
 	     "", "", "", 0, -1, 0, ":3:5: YAML aliases"},
 	    {"a key of 500 bytes, shown cut", "explanations:\n  - domain: a.example\n    ",
 	     "kkkkkkkkkk", "", ": v\n", 50, -1, 0, ":3:5: unknown key"},
-	    {"a second document is not read", "explanations:\n" EX1 "---\n- [1\n", "", "", "", 0,
-	     0, 1, NULL},
+	    {"a second document is not read", "explanations:\n" EX1 "---\n- [1\n", "", "", "", 0, 0,
+	     1, NULL},
 	};
 	struct rep_expl *ex;
 	struct buf b;
