@@ -5,6 +5,8 @@
 #                   run unit and lab tests, stop the lab
 #   make demo       install dependencies, build, start the lab, check the lab domains
 #   make bench      figures: lab domains checked per second, peak RSS
+#   make fuzz       every libFuzzer harness for FUZZ_SECONDS (default 600) each,
+#                   corpus kept in tests/fuzz/corpus (needs clang)
 #   make lab-up / lab-down / lint / asan / install / clean
 
 PREFIX  ?= /usr/local
@@ -54,6 +56,32 @@ $(B)/asan/unit_tests: $(ASAN_OBJ) $(UNIT_SRCS:%.c=$(B)/asan/%.o)
 	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(LDLIBS)
 
 asan: $(B)/asan/mailscan $(B)/asan/unit_tests
+
+# libFuzzer builds (clang): the library once more, instrumented for
+# coverage, ASan and UBSan, as one archive for the harnesses that need more
+# than one parser (tests/fuzz/run.sh links them).
+FUZZ_CC    ?= clang
+FUZZ_FLAGS  = -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined \
+              -fno-sanitize-recover=all
+FUZZ_OBJ    = $(LIB_SRCS:%.c=$(B)/fuzz/obj/%.o)
+FUZZ_SECONDS ?= 600
+
+$(B)/fuzz/obj/%.o: %.c $(wildcard */*.h) Makefile
+	@mkdir -p $(dir $@)
+	@echo "  CC-FUZZ $<"
+	@$(FUZZ_CC) -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) $(FUZZ_FLAGS) \
+	    $(PKG_CFLAGS) -DMAILSCAN_VERSION='"$(VERSION)"' -c $< -o $@
+
+$(B)/fuzz/libmailscan.a: $(FUZZ_OBJ)
+	@rm -f $@
+	@echo "  AR      $@"
+	@ar rcs $@ $^
+
+fuzz-lib: $(B)/fuzz/libmailscan.a
+
+# Long runs: FUZZ_SECONDS each, no run cap, new inputs kept in tests/fuzz/corpus.
+fuzz:
+	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_RUNS=-1 FUZZ_CORPUS=tests/fuzz/corpus tests/fuzz/run.sh
 
 $(B)/lab-smtpd: tests/lab/smtpd.c tests/lab/labd.h
 	@mkdir -p $(B)
@@ -107,4 +135,4 @@ clean:
 	-tests/lab/lab.sh down >/dev/null 2>&1
 	rm -rf $(B)
 
-.PHONY: all asan deps unit lab-up lab-down test demo lint bench install clean
+.PHONY: all asan deps unit lab-up lab-down test demo lint bench install clean fuzz fuzz-lib

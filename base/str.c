@@ -85,6 +85,17 @@ char *str_sanitise(char *out, size_t outlen, const char *in, size_t inlen)
 	return out;
 }
 
+char *str_show(char *out, size_t outlen, const char *in)
+{
+	size_t len = strnlen(in, outlen);
+
+	if (outlen < 4 || len < outlen)
+		return str_sanitise(out, outlen, in, len);
+	(void)str_sanitise(out, outlen - 3, in, outlen - 4);
+	(void)str_copy(out + outlen - 4, 4, "...");
+	return out;
+}
+
 char *str_dup(const char *s)
 {
 	char *p = strdup(s ? s : "");

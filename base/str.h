@@ -26,6 +26,14 @@ int str_domain_normalise(const char *in, char *out, size_t outlen, const char **
  */
 char *str_sanitise(char *out, size_t outlen, const char *in, size_t inlen);
 
+/*
+ * A user-given string for an error message: sanitised like str_sanitise()
+ * (no ESC or other control byte reaches a terminal) and cut to fit out
+ * (outlen >= 4), ending in "..." when it was longer. A 10 MB value from a
+ * config file is shown as its first outlen - 4 bytes. Returns out.
+ */
+char *str_show(char *out, size_t outlen, const char *in);
+
 /* strdup that aborts on out-of-memory: only for small, bounded strings. */
 char *str_dup(const char *s);
 

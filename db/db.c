@@ -9,12 +9,14 @@
  */
 #include "db.h"
 
+#include <errno.h>
 #include <sqlite3.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../base/buf.h"
 #include "../base/json.h"
@@ -444,25 +446,34 @@ static void db_free(struct db *db)
 	free(db);
 }
 
-struct db *db_open_version(const char *path, int version, char *err, size_t errlen)
+static struct db *db_new(const char *path, char *err, size_t errlen)
 {
-	struct db *db;
-	int rc;
+	struct db *db = calloc(1, sizeof(*db));
 
 	if (errlen)
 		err[0] = '\0';
-	if (version < 1 || version > DB_SCHEMA_VERSION) {
-		if (errlen)
-			(void)snprintf(err, errlen, "%s: no schema version %d", path, version);
-		return NULL;
-	}
-	db = calloc(1, sizeof(*db));
 	if (!db || !(db->path = strdup(path))) {
 		free(db);
 		if (errlen)
 			(void)snprintf(err, errlen, "%s: out of memory", path);
 		return NULL;
 	}
+	return db;
+}
+
+struct db *db_open_version(const char *path, int version, char *err, size_t errlen)
+{
+	struct db *db;
+	int rc;
+
+	if (version < 1 || version > DB_SCHEMA_VERSION) {
+		if (errlen)
+			(void)snprintf(err, errlen, "%s: no schema version %d", path, version);
+		return NULL;
+	}
+	db = db_new(path, err, errlen);
+	if (!db)
+		return NULL;
 	rc = sqlite3_open_v2(path, &db->h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
 	if (rc != SQLITE_OK) {
 		if (db->h)
@@ -481,6 +492,109 @@ struct db *db_open_version(const char *path, int version, char *err, size_t errl
 struct db *db_open(const char *path, char *err, size_t errlen)
 {
 	return db_open_version(path, DB_SCHEMA_VERSION, err, errlen);
+}
+
+/* "file:" URI of path (percent-encoded where a URI needs it) with query;
+ * 0, or -1 when it does not fit. */
+static int db_uri(char *out, size_t outlen, const char *path, const char *query)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t n;
+	const unsigned char *p;
+
+	/* "file://" + "/abs": an empty authority, so a path that starts with
+	 * "//" is not taken for a host name */
+	n = (size_t)snprintf(out, outlen, "%s", path[0] == '/' ? "file://" : "file:");
+	for (p = (const unsigned char *)path; *p && n + 4 < outlen; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || strchr("/._-~", *p)) {
+			out[n++] = (char)*p;
+		} else {
+			out[n++] = '%';
+			out[n++] = hex[*p >> 4];
+			out[n++] = hex[*p & 15];
+		}
+	}
+	if (*p || n + strlen(query) + 1 > outlen)
+		return -1;
+	(void)snprintf(out + n, outlen - n, "%s", query);
+	return 0;
+}
+
+/* One read-only connection (immutable: see db_open_readonly); the schema
+ * version it has, or -1 with db->err set. */
+static int db_open_ro(struct db *db, bool immutable)
+{
+	char uri[8192];
+	int rc;
+
+	if (db->h) {
+		(void)sqlite3_close(db->h);
+		db->h = NULL;
+	}
+	if (db_uri(uri, sizeof(uri), db->path, immutable ? "?mode=ro&immutable=1" : "?mode=ro") <
+	    0) {
+		db_seterr(db, "cannot open: path too long");
+		return -1;
+	}
+	rc = sqlite3_open_v2(uri, &db->h, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL);
+	if (rc != SQLITE_OK) {
+		if (db->h)
+			return db_fail(db, "cannot open");
+		db_seterr(db, "cannot open: %s", sqlite3_errstr(rc));
+		return -1;
+	}
+	if (sqlite3_busy_timeout(db->h, DB_BUSY_MS) != SQLITE_OK)
+		return db_fail(db, "setting the busy timeout");
+	(void)sqlite3_extended_result_codes(db->h, 1);
+	/* the first read: proves the file is a database, and that its WAL
+	 * index can be used */
+	return db_user_version(db);
+}
+
+struct db *db_open_readonly(const char *path, char *err, size_t errlen)
+{
+	struct db *db = db_new(path, err, errlen);
+	char shm[4096];
+	int v, i;
+
+	if (!db)
+		return NULL;
+	v = db_open_ro(db, false);
+	/* No -shm file and none can be made (a read-only mount): no process
+	 * has the file open in WAL mode, so nothing changes under us and it
+	 * can be read as immutable, without the WAL index. */
+	if (v < 0 && snprintf(shm, sizeof(shm), "%s-shm", path) < (int)sizeof(shm) &&
+	    access(shm, F_OK) < 0 && errno == ENOENT)
+		v = db_open_ro(db, true);
+	if (v < 0)
+		goto fail;
+	if (v < DB_SCHEMA_VERSION) {
+		/* an older schema: migrating it needs a writer (as before) */
+		db_free(db);
+		return db_open(path, err, errlen);
+	}
+	if (v > DB_SCHEMA_VERSION) {
+		db_seterr(db,
+			  "schema version %d is newer than this mailscan knows (%d); use a newer "
+			  "mailscan",
+			  v, DB_SCHEMA_VERSION);
+		goto fail;
+	}
+	if (db_exec(db, "PRAGMA query_only = ON", "opening read-only") < 0)
+		goto fail;
+	for (i = 0; i < ST_COUNT; i++)
+		if (sqlite3_prepare_v3(db->h, db_stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
+				       &db->st[i], NULL) != SQLITE_OK) {
+			(void)db_fail(db, "preparing a statement");
+			goto fail;
+		}
+	return db;
+fail:
+	if (errlen)
+		(void)snprintf(err, errlen, "%s", db->err);
+	db_free(db);
+	return NULL;
 }
 
 int db_schema_version(struct db *db) { return db_user_version(db); }
@@ -509,7 +623,12 @@ int db_flush(struct db *db)
 	}
 	if (!sqlite3_get_autocommit(db->h))
 		(void)sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
-	log_msg(LOG_ERR, "%s (%zu domains not stored)", db->err, db->pending);
+	if (db->pending_targets) /* loading the list: no domain was probed yet */
+		log_msg(LOG_ERR,
+			"%s (%zu entries of the target list not stored; nothing was probed)",
+			db->err, db->pending);
+	else
+		log_msg(LOG_ERR, "%s (%zu domains not stored)", db->err, db->pending);
 	db->pending = 0;
 	return -1;
 }
@@ -904,6 +1023,7 @@ int db_store_domain(struct db *db, long long run, const struct domain_scan *ds,
 	}
 	if (db_exec(db, "RELEASE domain", "storing a domain") < 0)
 		return -1;
+	db->pending_targets = false;
 	if (rc == 0 && ++db->pending >= DB_BATCH)
 		return db_flush(db);
 	return 0;

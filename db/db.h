@@ -32,6 +32,18 @@ struct db;
  */
 struct db *db_open(const char *path, char *err, size_t errlen);
 
+/*
+ * Open an existing FILE for reading only (runs, diff, report): no WAL
+ * switch, no migration, no write, so that a database on a read-only mount
+ * or in a directory this user cannot write can be read. SQLITE_OPEN_READONLY
+ * uses an existing WAL and its -shm index; where there is no -shm and none
+ * can be made, the file is opened with immutable=1 (no process has it open
+ * for writing then). A file with an older schema is handed to db_open(),
+ * which migrates it (and needs to write). Returns NULL and "FILE: problem"
+ * in err on failure. Writing calls fail on it.
+ */
+struct db *db_open_readonly(const char *path, char *err, size_t errlen);
+
 /* db_open, but migrate only up to version (1..DB_SCHEMA_VERSION): for the
  * tests of the migrations. Below DB_SCHEMA_VERSION no statement is prepared,
  * so only db_schema_version and db_close may be used on it. */

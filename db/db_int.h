@@ -45,8 +45,9 @@ struct db {
 	sqlite3 *h;
 	char *path;
 	sqlite3_stmt *st[ST_COUNT];
-	bool in_tx;     /* a batch transaction is open */
-	size_t pending; /* domains (or target entries) written in it */
+	bool in_tx;           /* a batch transaction is open */
+	size_t pending;       /* domains (or target entries) written in it */
+	bool pending_targets; /* ... target entries: the list is being loaded */
 	char err[512];
 };
 

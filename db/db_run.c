@@ -70,6 +70,7 @@ int db_target_add(struct db *db, long long run, const char *domain, const char *
 			return -1;
 	}
 	/* Ten times the result batch: a target row is small. */
+	db->pending_targets = true;
 	if (++db->pending >= DB_BATCH * 10 && db_flush(db) < 0)
 		return -1;
 	return fresh;

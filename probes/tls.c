@@ -245,6 +245,25 @@ static void tls_cert_brief(X509 *cert, struct cert_brief *b)
 	ERR_clear_error();
 }
 
+void tls_chain_facts(X509 *leaf, STACK_OF(X509) * chain, const char *host, struct cert_info *ci)
+{
+	tls_cert_details(leaf, ci);
+	ci->chain_len = chain ? (size_t)sk_X509_num(chain) : 1;
+	if (chain && sk_X509_num(chain) > 0) {
+		int k;
+
+		for (k = 0; k < sk_X509_num(chain) && ci->ncerts < SCAN_CHAIN_MAX; k++)
+			tls_cert_brief(sk_X509_value(chain, k), &ci->certs[ci->ncerts++]);
+	} else {
+		tls_cert_brief(leaf, &ci->certs[ci->ncerts++]);
+	}
+	ci->name_match = X509_check_host(leaf, host, 0,
+					 X509_CHECK_FLAG_NEVER_CHECK_SUBJECT |
+					     X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS,
+					 NULL) == 1;
+	ERR_clear_error();
+}
+
 /* PKIX: does the presented chain verify to the trust store? */
 static void tls_pkix(SSL *ssl, X509 *leaf, X509_STORE *store, struct cert_info *ci)
 {
@@ -344,21 +363,8 @@ void tls_record(SSL *ssl, X509_STORE *store, const char *host, int tlsa_added,
 		}
 		return;
 	}
-	tls_cert_details(leaf, &ar->cert);
-	ar->cert.chain_len = chain ? (size_t)sk_X509_num(chain) : 1;
-	if (chain && sk_X509_num(chain) > 0) {
-		int k;
-
-		for (k = 0; k < sk_X509_num(chain) && ar->cert.ncerts < SCAN_CHAIN_MAX; k++)
-			tls_cert_brief(sk_X509_value(chain, k), &ar->cert.certs[ar->cert.ncerts++]);
-	} else {
-		tls_cert_brief(leaf, &ar->cert.certs[ar->cert.ncerts++]);
-	}
+	tls_chain_facts(leaf, chain, host, &ar->cert);
 	tls_pkix(ssl, leaf, store, &ar->cert);
-	ar->cert.name_match = X509_check_host(leaf, host, 0,
-					      X509_CHECK_FLAG_NEVER_CHECK_SUBJECT |
-						  X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS,
-					      NULL) == 1;
 	if (tlsa_added > 0) {
 		long vr = SSL_get_verify_result(ssl);
 		int depth = SSL_get0_dane_authority(ssl, NULL, NULL);

@@ -51,6 +51,17 @@ void tls_record(SSL *ssl, X509_STORE *store, const char *host, int tlsa_added,
  */
 void tls_facts_get(SSL *ssl, struct tls_facts *f);
 
+/*
+ * What a presented chain says without a handshake or a trust store: the
+ * leaf's names, subjectAltName DNS-IDs, expiry, key and signature and
+ * fingerprint, a brief (key, curve, signature hash, self-signed) of each
+ * certificate of chain (or of the leaf alone when chain is NULL or empty),
+ * and whether a DNS-ID matches host. Fills *ci, which the caller zeroed;
+ * everything from the certificates is sanitised. PKIX is not judged here.
+ * tls_record() uses it; the certificate fuzzer feeds it DER.
+ */
+void tls_chain_facts(X509 *leaf, STACK_OF(X509) * chain, const char *host, struct cert_info *ci);
+
 /* The context's trust store (borrowed). */
 X509_STORE *tls_ctx_store(SSL_CTX *ctx);
 

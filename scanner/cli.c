@@ -43,11 +43,15 @@ enum {
 
 #define CLI_BOTH (CLI_CHECK | CLI_SCAN)
 
+/* A bad value is shown in an error message cut to this (with "..."), and
+ * with control bytes replaced: a config file may hold megabytes and ESC. */
+#define CLI_SHOWN_MAX 84
+
 /* --skip PROBE[,PROBE]: the probes named by the registry; tls_ncsc is
  * --skip-tls-ncsc (no handshakes, its verdict error ncsc-skipped). */
 static int cli_parse_skip(struct cli *c, const char *arg)
 {
-	char name[32];
+	char name[32], shown[CLI_SHOWN_MAX + 1];
 	const char *p = arg;
 
 	while (*p) {
@@ -55,8 +59,8 @@ static int cli_parse_skip(struct cli *c, const char *arg)
 		const struct probe_ops *po;
 
 		if (n == 0 || n >= sizeof(name)) {
-			(void)fprintf(stderr, "mailscan: --skip: '%.*s': not a probe name\n",
-				      (int)(n < 64 ? n : 64), p);
+			(void)fprintf(stderr, "mailscan: --skip: '%s': not a list of probe names\n",
+				      str_show(shown, sizeof(shown), arg));
 			return -1;
 		}
 		memcpy(name, p, n);
@@ -65,7 +69,8 @@ static int cli_parse_skip(struct cli *c, const char *arg)
 		if (!po) {
 			size_t i;
 
-			(void)fprintf(stderr, "mailscan: --skip: unknown probe '%s' (one of:", name);
+			(void)fprintf(stderr, "mailscan: --skip: unknown probe '%s' (one of:",
+				      str_show(shown, sizeof(shown), name));
 			for (i = 0; i < PROBE_COUNT; i++)
 				(void)fprintf(stderr, " %s", probe_registry[i]->name);
 			(void)fprintf(stderr, ")\n");
@@ -77,7 +82,7 @@ static int cli_parse_skip(struct cli *c, const char *arg)
 		p += n;
 		if (*p == ',' && *++p == '\0') {
 			(void)fprintf(stderr, "mailscan: --skip: '%s': a probe name after the comma\n",
-				      arg);
+				      str_show(shown, sizeof(shown), arg));
 			return -1;
 		}
 	}
@@ -149,11 +154,12 @@ int cli_parse_uint(const char *opt, const char *s, unsigned lo, unsigned hi, uns
 {
 	char *end = NULL;
 	unsigned long v;
+	char shown[CLI_SHOWN_MAX];
 
 	v = strtoul(s, &end, 10);
 	if (!*s || *end || *s == '-' || *s == '+' || v < lo || v > hi) {
-		(void)fprintf(stderr, "mailscan: %s: '%s' is not a number from %u to %u\n", opt, s,
-			      lo, hi);
+		(void)fprintf(stderr, "mailscan: %s: '%s' is not a number from %u to %u\n", opt,
+			      str_show(shown, sizeof(shown), s), lo, hi);
 		return -1;
 	}
 	*out = (unsigned)v;
@@ -187,11 +193,12 @@ static const char *cli_keep(struct cli *c, const char *v)
 static int cli_parse_shard(struct cli *c, const char *s)
 {
 	unsigned k = 0, n = 0;
-	char tail;
+	char tail, shown[CLI_SHOWN_MAX];
 
 	if (sscanf(s, "%u/%u%c", &k, &n, &tail) != 2 || n < 1 || n > 65536 || k < 1 || k > n ||
 	    strspn(s, "0123456789/") != strlen(s)) {
-		(void)fprintf(stderr, "mailscan: --shard: '%s' is not K/N with 1 <= K <= N\n", s);
+		(void)fprintf(stderr, "mailscan: --shard: '%s' is not K/N with 1 <= K <= N\n",
+			      str_show(shown, sizeof(shown), s));
 		return -1;
 	}
 	c->shard_k = k;
@@ -203,6 +210,7 @@ static int cli_parse_shard(struct cli *c, const char *s)
 static int cli_apply(struct cli *c, int opt, const char *arg)
 {
 	const char *why = NULL;
+	char shown[CLI_SHOWN_MAX];
 
 	switch (opt) {
 	case O_JSON:
@@ -243,7 +251,8 @@ static int cli_apply(struct cli *c, int opt, const char *arg)
 		return cli_load_dkim(c, arg);
 	case O_EHLO:
 		if (str_domain_normalise(arg, c->ehlo, sizeof(c->ehlo), &why) < 0) {
-			(void)fprintf(stderr, "mailscan: --ehlo: '%s': %s\n", arg, why);
+			(void)fprintf(stderr, "mailscan: --ehlo: '%s': %s\n",
+				      str_show(shown, sizeof(shown), arg), why);
 			return -1;
 		}
 		return 0;
@@ -259,7 +268,7 @@ static int cli_apply(struct cli *c, int opt, const char *arg)
 	case O_FORMAT:
 		if (target_parse_format(arg, &c->format) < 0) {
 			(void)fprintf(stderr, "mailscan: --format: '%s' is not yaml, csv or text\n",
-				      arg);
+				      str_show(shown, sizeof(shown), arg));
 			return -1;
 		}
 		return 0;
@@ -280,6 +289,7 @@ static int cli_apply(struct cli *c, int opt, const char *arg)
 static int cli_config_set(const char *key, const char *value, void *arg)
 {
 	struct cli *c = arg;
+	char shown[CLI_SHOWN_MAX];
 	size_t i;
 
 	for (i = 0; i < CLI_NOPTS; i++) {
@@ -293,12 +303,14 @@ static int cli_config_set(const char *key, const char *value, void *arg)
 				return cli_apply(c, o->val, NULL);
 			if (strcmp(value, "false") == 0)
 				return 0;
-			(void)fprintf(stderr, "mailscan: %s: expected true or false\n", key);
+			(void)fprintf(stderr, "mailscan: %s: '%s': expected true or false\n", key,
+				      str_show(shown, sizeof(shown), value));
 			return -1;
 		}
 		return cli_apply(c, o->val, value);
 	}
-	(void)fprintf(stderr, "mailscan: unknown option '%s' in the config file\n", key);
+	(void)fprintf(stderr, "mailscan: unknown option '%s' in the config file\n",
+		      str_show(shown, sizeof(shown), key));
 	return -1;
 }
 

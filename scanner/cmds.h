@@ -14,8 +14,9 @@ int cmd_report(int argc, char **argv); /* report_cmd.c */
 struct db;
 
 /* Open a database that must exist already (runs, diff and report never
- * create one): NULL with the message printed and *ret set to EXIT_USAGE (no
- * such file) or EXIT_RUN (it cannot be opened). */
+ * create one), read-only (db_open_readonly): NULL with the message printed
+ * and *ret set to EXIT_USAGE (no such file) or EXIT_RUN (it cannot be
+ * opened). */
 struct db *cmd_open_existing(const char *path, int *ret);
 
 #endif

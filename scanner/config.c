@@ -1,5 +1,10 @@
 /*
  * config.c - the YAML configuration file, read with libyaml's event API.
+ * A flat mapping of scalars: nesting stops at the second level (and, like
+ * every YAML reader of mailscan, at TARGET_YAML_DEPTH_MAX in any case), and
+ * aliases are refused: an alias is no scalar event, so skipping it shifted
+ * every later key onto the next value ("json: &t true" / "ehlo: *t" made
+ * "--ehlo: 'timeout'").
  */
 #include "config.h"
 
@@ -8,6 +13,7 @@
 #include <yaml.h>
 
 #include "../base/str.h"
+#include "../targets/target_yaml.h"
 
 static void config_err(const char *path, const yaml_mark_t *m, const char *what)
 {
@@ -20,6 +26,7 @@ int config_load(const char *path, config_set_fn set, void *arg)
 	yaml_event_t ev;
 	FILE *f = fopen(path, "r");
 	char key[128];
+	unsigned nest = 0;
 	int depth = 0, ret = -1, have_key = 0, done = 0;
 
 	if (!f) {
@@ -41,7 +48,17 @@ int config_load(const char *path, config_set_fn set, void *arg)
 			config_err(path, &parser.problem_mark, msg);
 			goto out;
 		}
+		if (target_yaml_nest(&nest, &ev) < 0) {
+			config_err(path, &ev.start_mark, TARGET_YAML_DEPTH_MSG);
+			yaml_event_delete(&ev);
+			goto out;
+		}
 		switch (ev.type) {
+		case YAML_ALIAS_EVENT:
+			config_err(path, &ev.start_mark,
+				   "YAML aliases (*name) are not supported in the config file");
+			yaml_event_delete(&ev);
+			goto out;
 		case YAML_MAPPING_START_EVENT:
 			if (++depth > 1) {
 				config_err(path, &ev.start_mark, "nested mappings are not options");
@@ -75,9 +92,10 @@ int config_load(const char *path, config_set_fn set, void *arg)
 			}
 			have_key = 0;
 			if (set(key, v, arg) < 0) {
-				char msg[200];
+				char msg[200], shown[84];
 
-				(void)snprintf(msg, sizeof(msg), "bad value for '%s'", key);
+				(void)snprintf(msg, sizeof(msg), "bad value for '%s'",
+					       str_show(shown, sizeof(shown), key));
 				config_err(path, &ev.start_mark, msg);
 				yaml_event_delete(&ev);
 				goto out;

@@ -111,7 +111,7 @@ struct db *cmd_open_existing(const char *path, int *ret)
 		return NULL;
 	}
 	(void)fclose(f);
-	db = db_open(path, err, sizeof(err));
+	db = db_open_readonly(path, err, sizeof(err));
 	if (!db) {
 		(void)fprintf(stderr, "mailscan: %s\n", err);
 		*ret = EXIT_RUN;

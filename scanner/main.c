@@ -6,6 +6,7 @@
  * DMARC, the "pas toe of leg uit" list); 2 usage or
  * input error; 3 the run itself failed.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -168,12 +169,29 @@ out:
 	return ret;
 }
 
-int main(int argc, char **argv)
+/*
+ * What a command printed must have reached standard output: stdout is
+ * fully buffered when it is not a terminal, so a full disk or /dev/full
+ * shows only when the buffer is flushed, after the command returned 0.
+ * Every command ends here, whatever it checked itself. A stdout closed
+ * before start (">&-") that nothing was written to is not an error.
+ */
+static int main_close_stdout(int ret)
 {
-	/* Peers hang up mid-write (SSL_write has no MSG_NOSIGNAL): a finding,
-	 * not a reason to die. */
-	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
-		return EXIT_RUN;
+	int e = 0;
+
+	if (fflush(stdout) != 0 || ferror(stdout))
+		e = errno ? errno : EIO;
+	else if (fclose(stdout) != 0 && errno != EBADF)
+		e = errno;
+	if (!e)
+		return ret;
+	(void)fprintf(stderr, "mailscan: cannot write to standard output: %s\n", strerror(e));
+	return EXIT_RUN;
+}
+
+static int main_dispatch(int argc, char **argv)
+{
 	if (argc < 2) {
 		(void)fputs(usage_main, stderr);
 		return EXIT_USAGE;
@@ -202,4 +220,14 @@ int main(int argc, char **argv)
 	(void)fprintf(stderr, "mailscan: unknown command '%s'\n", argv[1]);
 	(void)fputs(usage_main, stderr);
 	return EXIT_USAGE;
+}
+
+int main(int argc, char **argv)
+{
+	/* Peers hang up mid-write (SSL_write has no MSG_NOSIGNAL): a finding,
+	 * not a reason to die. A closed pipe on stdout then shows as EPIPE in
+	 * main_close_stdout(). */
+	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
+		return EXIT_RUN;
+	return main_close_stdout(main_dispatch(argc, argv));
 }

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "../base/log.h"
@@ -33,10 +34,13 @@ static const char usage_report[] =
     "  --lang LANG            nl (default) or en\n"
     "  --explanations FILE    recorded explanations (YAML; see the README): a failing\n"
     "                         domain with a valid one is uitgelegd (explained)\n"
-    "  -o, --output FILE      write there (default: standard output)\n"
+    "  -o, --output FILE      write there (default: standard output): a new or\n"
+    "                         regular file, replaced whole when the report is done\n"
+    "                         (devices, pipes and symbolic links are refused)\n"
     "  -v, -q, -h             more / less logging, this text\n"
     "\n"
-    "Exit status: 0 written; 2 usage error, unknown run or a bad explanations file;\n"
+    "Exit status: 0 written; 2 usage error, unknown run, a bad explanations file or\n"
+    "an -o that is not a regular file;\n"
     "3 the database could not be read or the output not written.\n";
 
 struct report_opts {
@@ -125,23 +129,79 @@ static int report_parse(int argc, char **argv, struct report_opts *o)
 	return 0;
 }
 
-/* Write to path.tmp, then rename: a half-written report never replaces a
- * good one. */
+/* What a path is, for the message that refuses it. */
+static const char *report_kind(mode_t mode)
+{
+	return S_ISLNK(mode)    ? "a symbolic link"
+	       : S_ISCHR(mode)  ? "a character device"
+	       : S_ISBLK(mode)  ? "a block device"
+	       : S_ISFIFO(mode) ? "a named pipe"
+	       : S_ISSOCK(mode) ? "a socket"
+	       : S_ISDIR(mode)  ? "a directory"
+				: "not a regular file";
+}
+
+/*
+ * -o PATH must be a regular file or not exist: 0, or -1 after saying why.
+ * The report is written to a temporary file and renamed over PATH, so that
+ * a half-written report never replaces a good one; renamed over a device
+ * node, that turned /dev/null into a regular file (as root: for everyone).
+ * Writing through a device, pipe or symbolic link instead would give up the
+ * atomic replacement and, for a link planted in a shared directory, let
+ * whoever planted it choose the file written; standard output (no -o)
+ * serves devices and pipes.
+ */
+static int report_output_ok(const char *path)
+{
+	struct stat st;
+
+	if (lstat(path, &st) < 0) {
+		if (errno == ENOENT)
+			return 0;
+		(void)fprintf(stderr, "mailscan: %s: cannot write: %s\n", path, strerror(errno));
+		return -1;
+	}
+	if (S_ISREG(st.st_mode))
+		return 0;
+	(void)fprintf(stderr,
+		      "mailscan: -o %s: %s; -o writes regular files only (without -o the report "
+		      "goes to standard output)\n",
+		      path, report_kind(st.st_mode));
+	return -1;
+}
+
+/* Write to a new temporary file beside the output (O_EXCL, by mkstemp: a
+ * file or link already there under that name is never followed), then
+ * rename it over the output: a half-written report never replaces a good
+ * one. */
 static int report_write(const struct report *r, const struct report_opts *o)
 {
 	char tmp[4096];
+	mode_t mask;
 	FILE *f;
-	int rc;
+	int rc, fd;
 
 	if (!o->output) {
 		rc = o->ops->render(r, stdout);
 		return rc == 0 && fflush(stdout) == 0 ? 0 : -1;
 	}
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp", o->output) >= (int)sizeof(tmp))
+	if (report_output_ok(o->output) < 0)
 		return -1;
-	f = fopen(tmp, "w");
+	if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", o->output) >= (int)sizeof(tmp))
+		return -1;
+	fd = mkstemp(tmp);
+	if (fd < 0) {
+		(void)fprintf(stderr, "mailscan: %s: cannot write: %s\n", tmp, strerror(errno));
+		return -1;
+	}
+	/* mkstemp makes it 0600; a report is as readable as any new file */
+	mask = umask(0);
+	(void)umask(mask);
+	f = fchmod(fd, 0666 & ~mask) == 0 ? fdopen(fd, "w") : NULL;
 	if (!f) {
 		(void)fprintf(stderr, "mailscan: %s: cannot write: %s\n", tmp, strerror(errno));
+		(void)close(fd);
+		(void)unlink(tmp);
 		return -1;
 	}
 	rc = o->ops->render(r, f);
@@ -168,6 +228,8 @@ int cmd_report(int argc, char **argv)
 	rc = report_parse(argc, argv, &o);
 	if (rc)
 		return rc > 0 ? 0 : EXIT_USAGE;
+	if (o.output && report_output_ok(o.output) < 0)
+		return EXIT_USAGE; /* before the work: checked again when writing */
 	db = cmd_open_existing(o.db, &rc);
 	if (!db)
 		return rc;

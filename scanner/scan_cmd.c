@@ -13,6 +13,7 @@
  */
 #include <errno.h>
 #include <event2/event.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdint.h>
@@ -42,7 +43,8 @@ static const char usage_scan[] =
     "  --format FORMAT        yaml, csv or text (default: by the extension)\n"
     "  --label TEXT           a name for the run\n"
     "  --resume               go on with the newest unfinished run of TARGETS in FILE,\n"
-    "                         probing only the domains it has not stored yet\n"
+    "                         probing only the domains it has not stored yet (refused\n"
+    "                         while another scan holds that run's lock, FILE.lock)\n"
     "  --shard K/N            only the K-th of N slices of the list (by a hash of the\n"
     "                         domain); merge the N databases with `mailscan merge`\n"
     "  --concurrency N        domains in flight (default 500)\n" PROBE_OPTIONS_HELP "\n"
@@ -68,6 +70,7 @@ struct scan {
 	bool progress;
 	bool store_failed;
 	int signal;
+	int lock_fd; /* the run lock (scan_lock), -1 until taken */
 };
 
 /* FNV-1a, 64 bits: stable across machines and builds, so every shard of a
@@ -232,6 +235,60 @@ static void scan_on_signal(evutil_socket_t fd, short what, void *arg)
 	engine_stop(sc->e);
 }
 
+/*
+ * The run lock: one process probes a run at a time. Two `scan --resume` of
+ * one run (or a resume beside the scan that started it) would both probe
+ * every remaining domain: nothing doubled in the store, but every mail
+ * server got twice the connections. The lock is an fcntl write lock on one
+ * byte, at the run's id, of the side file FILE.lock: the kernel drops it
+ * when its holder exits or is killed, so a stale lock is taken over by the
+ * next scan without any clean-up, and the holder's pid comes from F_GETLK.
+ * Held until the process ends. 0, or an exit status after saying why.
+ */
+static int scan_lock(struct scan *sc)
+{
+	char path[PATH_MAX + 8];
+	struct flock fl;
+	int fd, e;
+
+	if (snprintf(path, sizeof(path), "%s.lock", sc->c->db) >= (int)sizeof(path)) {
+		(void)fprintf(stderr, "mailscan: %s: path too long for its lock file\n", sc->c->db);
+		return EXIT_USAGE;
+	}
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0666);
+	if (fd < 0) {
+		(void)fprintf(stderr, "mailscan: %s: cannot open the run lock: %s\n", path,
+			      strerror(errno));
+		return EXIT_RUN;
+	}
+	memset(&fl, 0, sizeof(fl));
+	fl.l_type = F_WRLCK;
+	fl.l_whence = SEEK_SET;
+	fl.l_start = (off_t)sc->run;
+	fl.l_len = 1;
+	if (fcntl(fd, F_SETLK, &fl) == 0) {
+		sc->lock_fd = fd;
+		return 0;
+	}
+	e = errno;
+	if (e == EACCES || e == EAGAIN) {
+		struct flock who = fl;
+
+		if (fcntl(fd, F_GETLK, &who) < 0 || who.l_type == F_UNLCK)
+			who.l_pid = 0; /* gone since: it was a moment ago */
+		(void)fprintf(stderr,
+			      "mailscan: %s: run %lld is being scanned by process %ld (lock %s); "
+			      "not scanning it twice\n",
+			      sc->c->db, sc->run, (long)who.l_pid, path);
+		(void)close(fd);
+		return EXIT_USAGE;
+	}
+	(void)fprintf(stderr, "mailscan: %s: cannot lock run %lld: %s\n", path, sc->run,
+		      strerror(e));
+	(void)close(fd);
+	return EXIT_RUN;
+}
+
 /* The run to resume, checked against what was asked; 0 or an exit status. */
 static int scan_find_resume(struct scan *sc, const char *targets, const char *shard,
 			    struct db_run *r)
@@ -277,6 +334,19 @@ static int scan_prepare(struct scan *sc, const char *path)
 		rc = scan_find_resume(sc, targets, shardp, &r);
 		if (rc)
 			return rc;
+		rc = scan_lock(sc);
+		if (rc)
+			return rc;
+		/* read again under the lock: the holder may have loaded it */
+		if (db_run_get(sc->db, sc->run, &r) != 1) {
+			(void)fprintf(stderr, "mailscan: %s\n", db_error(sc->db));
+			return EXIT_RUN;
+		}
+		if (strcmp(r.status, "running") != 0) {
+			(void)fprintf(stderr, "mailscan: %s: run %lld finished meanwhile (%s)\n",
+				      sc->c->db, sc->run, r.status);
+			return EXIT_USAGE;
+		}
 		if (r.loaded)
 			return 0;
 		log_warn("run %lld was stopped while reading its list; reading it again", sc->run);
@@ -292,6 +362,10 @@ static int scan_prepare(struct scan *sc, const char *path)
 		(void)fprintf(stderr, "mailscan: %s\n", db_error(sc->db));
 		return EXIT_RUN;
 	}
+	/* a --resume that found the new run first now owns it: leave it be */
+	rc = scan_lock(sc);
+	if (rc)
+		return rc;
 	rc = scan_load(sc, path);
 	if (rc && db_run_delete(sc->db, sc->run) < 0)
 		log_warn("%s", db_error(sc->db));
@@ -381,6 +455,7 @@ int cmd_scan(int argc, char **argv)
 	int rc, ret = EXIT_USAGE;
 
 	memset(&sc, 0, sizeof(sc));
+	sc.lock_fd = -1;
 	rc = cli_parse(&c, CLI_SCAN, argc, argv, usage_scan);
 	if (rc != 0) {
 		cli_free(&c);
@@ -431,6 +506,8 @@ int cmd_scan(int argc, char **argv)
 out:
 	engine_free(sc.e);
 	db_close(sc.db);
+	if (sc.lock_fd >= 0) /* after the last commit */
+		(void)close(sc.lock_fd);
 	free(sc.names);
 	cli_free(&c);
 	return ret;

@@ -16,6 +16,7 @@
 
 #include "../base/buf.h"
 #include "../base/str.h"
+#include "target_yaml.h"
 
 #define CSV_FIELDS_MAX 64  /* columns kept per record; more are ignored */
 #define REPORT_NAME_MAX 80 /* bytes of a bad name shown in a report */
@@ -49,6 +50,7 @@ struct yaml_reader {
 	enum yaml_state state;
 	enum yaml_state skip_to; /* state after the node being skipped */
 	unsigned skip_depth;     /* > 0: inside a skipped collection */
+	unsigned depth;          /* nesting of collections (target_yaml_nest) */
 	bool skipping;           /* the next node is skipped */
 	bool seen_orgs;          /* this document has organisations */
 	/* the current organisation */
@@ -81,6 +83,7 @@ struct target_reader {
 	size_t in_pos, in_len;
 	bool in_eof;
 	bool in_started;    /* the first block was read (byte order mark checked) */
+	bool regular;       /* a regular file: finite, an over-long line can be skipped */
 	unsigned long line; /* line of the next byte */
 	struct buf rec;     /* current line or record (fields NUL-separated) */
 	/* CSV */
@@ -240,6 +243,7 @@ static int yaml_start(struct target_reader *r)
 	r->y.live = true;
 	yaml_parser_set_input_file(&r->y.parser, r->f);
 	r->y.state = Y_STREAM;
+	r->y.depth = 0;
 	return 0;
 }
 
@@ -282,6 +286,8 @@ struct target_reader *target_open(const char *path, enum target_format fmt, char
 		e = errno;
 	else if (S_ISDIR(st.st_mode))
 		e = EISDIR;
+	else
+		r->regular = S_ISREG(st.st_mode);
 	if (e) {
 		(void)snprintf(msg, sizeof(msg), "%s: cannot open: %s", path, strerror(e));
 		set_err(err, errlen, msg);
@@ -330,6 +336,8 @@ static int in_fill(struct target_reader *r)
 
 #define IN_EOF (-1)
 #define IN_ERR (-2)
+#define CSV_STOP_NUL (-3)    /* an over-long record with NUL bytes */
+#define CSV_STOP_STREAM (-4) /* an over-long record in a non-regular file */
 
 static int in_peek(struct target_reader *r)
 {
@@ -356,6 +364,27 @@ static int read_error(struct target_reader *r, char *err, size_t errlen)
 	return fail(r, err, errlen, "%s:%lu: read error: %s", r->path, r->line, strerror(errno));
 }
 
+/*
+ * A line or record over TARGET_RECORD_MAX bytes is skipped, reading on to
+ * its end, only when that end is sure to come and the text looks like
+ * text: in a regular file without NUL bytes. Binary data (/dev/zero, an
+ * image given by mistake) or a stream that may never end (a device, a
+ * pipe) stops the list at the cap instead of being read for ever.
+ */
+static int long_stop(struct target_reader *r, unsigned long line, bool nul, char *err,
+		     size_t errlen)
+{
+	if (nul)
+		return fail(r, err, errlen,
+			    "%s:%lu: binary data: NUL bytes in a line longer than %d bytes; "
+			    "not a target list",
+			    r->path, line, TARGET_RECORD_MAX);
+	return fail(r, err, errlen,
+		    "%s:%lu: a line longer than %d bytes in a file that is not a regular file "
+		    "(a device or pipe may never end it); stopped reading",
+		    r->path, line, TARGET_RECORD_MAX);
+}
+
 static bool is_space(int c) { return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f'; }
 
 /* ---- text ---- */
@@ -377,8 +406,11 @@ static int text_next(struct target_reader *r, struct target *t, char *err, size_
 		while (c >= 0 && c != '\n') {
 			if (c == 0)
 				nul = true;
-			if (buf_addch(&r->rec, (char)c) < 0)
+			if (buf_addch(&r->rec, (char)c) < 0) {
+				if (!long_line && (nul || !r->regular))
+					return long_stop(r, line, nul, err, errlen);
 				long_line = true;
+			}
 			c = in_get(r);
 		}
 		if (c == IN_ERR)
@@ -454,8 +486,9 @@ static void csv_field_end(struct target_reader *r, bool unquoted, bool *too_long
 
 /*
  * Read one record. Returns 1 (record read; *bad set to a reason when it is
- * invalid, *blank when it was an empty line), 0 at the end of the file, or
- * IN_ERR. Fields are NUL-terminated in r->rec at r->fstart[].
+ * invalid, *blank when it was an empty line), 0 at the end of the file,
+ * IN_ERR, or CSV_STOP_NUL / CSV_STOP_STREAM (see long_stop()). Fields are
+ * NUL-terminated in r->rec at r->fstart[].
  */
 static int csv_record(struct target_reader *r, const char **bad, bool *blank, char *badbuf,
 		      size_t badlen)
@@ -478,10 +511,13 @@ static int csv_record(struct target_reader *r, const char **bad, bool *blank, ch
 		c = in_get(r);
 		if (c == IN_ERR)
 			return IN_ERR;
-		if (c >= 0 && ++raw > TARGET_RECORD_MAX)
-			too_long = true;
 		if (c == 0)
 			nul = true;
+		if (c >= 0 && ++raw > TARGET_RECORD_MAX) {
+			if (!too_long && (nul || !r->regular))
+				return nul ? CSV_STOP_NUL : CSV_STOP_STREAM;
+			too_long = true;
+		}
 		if (c == '\r' && st != CSV_QUOTED) {
 			if (in_peek(r) == '\n')
 				continue; /* the '\n' ends the record */
@@ -646,6 +682,8 @@ static int csv_next(struct target_reader *r, struct target *t, char *err, size_t
 
 		if (rc == IN_ERR)
 			return read_error(r, err, errlen);
+		if (rc == CSV_STOP_NUL || rc == CSV_STOP_STREAM)
+			return long_stop(r, r->fline[0], rc == CSV_STOP_NUL, err, errlen);
 		if (rc == 0)
 			return 0;
 		name = csv_field(r, r->col_domain);
@@ -681,6 +719,19 @@ static int csv_next(struct target_reader *r, struct target *t, char *err, size_t
 }
 
 /* ---- YAML ---- */
+
+int target_yaml_nest(unsigned *depth, const yaml_event_t *ev)
+{
+	if (ev->type == YAML_MAPPING_START_EVENT || ev->type == YAML_SEQUENCE_START_EVENT) {
+		if (*depth >= TARGET_YAML_DEPTH_MAX)
+			return -1;
+		(*depth)++;
+	} else if ((ev->type == YAML_MAPPING_END_EVENT || ev->type == YAML_SEQUENCE_END_EVENT) &&
+		   *depth > 0) {
+		(*depth)--;
+	}
+	return 0;
+}
 
 static int yaml_fail(struct target_reader *r, const yaml_mark_t *m, char *err, size_t errlen,
 		     const char *what)
@@ -1059,7 +1110,10 @@ static int yaml_next(struct target_reader *r, struct target *t, char *err, size_
 			return 0;
 		if (!yaml_parser_parse(&y->parser, &ev))
 			return yaml_syntax(r, err, errlen);
-		rc = yaml_event(r, &ev, t, err, errlen);
+		if (target_yaml_nest(&y->depth, &ev) < 0)
+			rc = yaml_fail(r, &ev.start_mark, err, errlen, TARGET_YAML_DEPTH_MSG);
+		else
+			rc = yaml_event(r, &ev, t, err, errlen);
 		yaml_event_delete(&ev);
 		if (rc == 2)
 			return 0;

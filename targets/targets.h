@@ -32,6 +32,12 @@
  *         name); blank lines are skipped; surrounding whitespace is dropped.
  *         A line longer than TARGET_RECORD_MAX bytes is invalid.
  *
+ * An over-long line or record is skipped (reading on to its end) only in a
+ * regular file and without NUL bytes in its first TARGET_RECORD_MAX bytes;
+ * otherwise it is fatal at the cap: binary data (/dev/zero) or a device or
+ * pipe might never end it. YAML nesting is capped at TARGET_YAML_DEPTH_MAX
+ * (target_yaml.h), fatal beyond.
+ *
  * A UTF-8 byte order mark at the start of a CSV or text file is skipped.
  * Names are normalised with target_normalise(). An invalid name or line is
  * not fatal: it is reported on stderr with file and line, counted

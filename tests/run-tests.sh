@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Every test of mailscan, in layers: unit tests (plain and ASan+UBSan builds),
 # command-line tests, batch runs (scan, runs, diff, merge; plain and
-# ASan+UBSan), the md, csv and json reports on a fixed database (golden
+# ASan+UBSan), hostile input and environment (issue 15: report -o, deep
+# YAML, /dev/zero, huge explanations, --config, /dev/full, read-only
+# mounts, a full disk, ESC bytes, the run lock; plain and ASan+UBSan), the md, csv and json reports on a fixed database (golden
 # files, explanations, escaping; plain and ASan+UBSan), the HTML report
 # (golden files, escaping, headless Chromium; plain and ASan+UBSan), the lab
 # scenarios through `mailscan check --json` (plain and ASan+UBSan), 2,000
@@ -58,6 +60,8 @@ run_suite "unit tests (ASan+UBSan)" build/asan/unit_tests
 run_suite "command line" tests/cli-tests.sh build/mailscan
 run_suite "batch scans" tests/scan-tests.sh build/mailscan
 run_suite "batch scans (ASan+UBSan)" tests/scan-tests.sh build/asan/mailscan
+run_suite "hardening" tests/hardening-tests.sh build/mailscan
+run_suite "hardening (ASan+UBSan)" tests/hardening-tests.sh build/asan/mailscan
 run_suite "reports" tests/report-tests.sh build/mailscan
 run_suite "reports (ASan+UBSan)" tests/report-tests.sh build/asan/mailscan
 run_suite "html report" tests/report-html-tests.sh build/mailscan

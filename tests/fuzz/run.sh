@@ -1,11 +1,20 @@
 #!/bin/sh
 # run.sh - build the libFuzzer harnesses into build/fuzz/ and run each one
-# for a fixed number of runs (bounded: FUZZ_RUNS, default 2000000, and at
-# most FUZZ_SECONDS, default 20, each). Exits non-zero when a harness fails
-# to build or finds a crash (the input is saved in build/fuzz/artifacts/).
+# for a fixed number of runs (bounded: FUZZ_RUNS, default 2000000, -1 for no
+# cap, and at most FUZZ_SECONDS, default 20, each). Prints per harness the
+# executions, coverage (edges "cov", features "ft"), the corpus size and the
+# findings. Exits non-zero when a harness fails to build or finds a crash
+# (the input is saved in build/fuzz/artifacts/).
 #
 #   tests/fuzz/run.sh                 all harnesses
 #   tests/fuzz/run.sh fuzz_mtasts     one of them
+#
+# Corpus: each harness reads the seeds in tests/fuzz/corpus/NAME (small
+# files, kept in git) and the built-in ones below, and writes what it finds
+# to build/fuzz/corpus/NAME; with FUZZ_CORPUS=DIR (make fuzz: the long runs)
+# new inputs go to DIR/NAME instead, so tests/fuzz/corpus grows with them.
+# The harnesses that need more than one parser link the instrumented
+# library, build/fuzz/libmailscan.a (make fuzz-lib).
 set -eu
 
 cd "$(dirname "$0")/../.."
@@ -16,6 +25,7 @@ OUT=build/fuzz
 FLAGS="-std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -g -O1 -Wall -Wextra -Werror
 	-fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all"
 BASE="base/buf.c base/str.c"
+PKGS="libunbound openssl libcurl sqlite3 yaml-0.1 libevent libidn2 libpsl"
 
 mkdir -p "$OUT/artifacts"
 
@@ -27,9 +37,16 @@ build() {
 	"$CLANG" $FLAGS "tests/fuzz/$name.c" "$@" $BASE -o "$OUT/$name"
 }
 
+# name: a harness against the whole instrumented library
+build_lib() {
+	# shellcheck disable=SC2046,SC2086
+	"$CLANG" $FLAGS $(pkg-config --cflags $PKGS) "tests/fuzz/$1.c" "$OUT/libmailscan.a" \
+		$(pkg-config --libs $PKGS) -o "$OUT/$1"
+}
+
 # A few valid inputs to start from, one file each.
 seed() {
-	dir=$OUT/corpus/$1
+	dir=$OUT/seeds/$1
 	shift
 	mkdir -p "$dir"
 	i=0
@@ -85,7 +102,13 @@ seed fuzz_dkim \
 	'v=DKIM1; p=' \
 	'# selectors\nexample.nl s1,s2\nother.nl k1 # x\nexample.nl s3\n'
 
-targets=${*:-fuzz_smtp_reply fuzz_mtasts fuzz_tlsrpt fuzz_spf fuzz_dmarc fuzz_dkim fuzz_ncsc_hello fuzz_dns_reply fuzz_dns_stub}
+targets=${*:-fuzz_smtp_reply fuzz_mtasts fuzz_tlsrpt fuzz_spf fuzz_dmarc fuzz_dkim fuzz_ncsc_hello fuzz_dns_reply fuzz_dns_stub
+	fuzz_targets fuzz_config fuzz_explain fuzz_cert fuzz_report}
+case " $targets " in
+*" fuzz_targets "* | *" fuzz_config "* | *" fuzz_explain "* | *" fuzz_cert "* | *" fuzz_report "*)
+	make -s fuzz-lib FUZZ_CC="$CLANG" >/dev/null
+	;;
+esac
 status=0
 passed=0
 failed=0
@@ -100,23 +123,38 @@ for t in $targets; do
 	fuzz_ncsc_hello) build "$t" probes/ncsc_hello.c ;;
 	fuzz_dns_reply) build "$t" probes/dns_wire.c ;;
 	fuzz_dns_stub) build "$t" probes/dns_stub.c probes/dns_wire.c base/log.c -levent ;;
+	fuzz_targets | fuzz_config | fuzz_explain | fuzz_cert | fuzz_report) build_lib "$t" ;;
 	*)
 		echo "run.sh: unknown harness $t" >&2
 		exit 2
 		;;
 	esac
+	corpus=${FUZZ_CORPUS:-$OUT/corpus}/$t
+	mkdir -p "$corpus" "$OUT/seeds/$t" "tests/fuzz/corpus/$t"
 	echo "== $t: $RUNS runs, at most ${SECONDS_MAX}s"
+	before=$(find "$OUT/artifacts" -name "$t-*" | wc -l)
+	# -close_fd_mask=2: the readers print every invalid entry on stderr;
+	# libFuzzer and the sanitizers still report on the original one.
 	if ! "$OUT/$t" -runs="$RUNS" -max_total_time="$SECONDS_MAX" -max_len=4096 \
-		-print_final_stats=0 -artifact_prefix="$OUT/artifacts/$t-" \
-		"$OUT/corpus/$t" 2>"$OUT/$t.log"; then
+		-close_fd_mask=2 -print_final_stats=1 -artifact_prefix="$OUT/artifacts/$t-" \
+		"$corpus" "$OUT/seeds/$t" "tests/fuzz/corpus/$t" 2>"$OUT/$t.log"; then
 		tail -n 40 "$OUT/$t.log" >&2
 		echo "== $t: FAILED (log: $OUT/$t.log)" >&2
 		status=1
 		failed=$((failed + 1))
 	else
-		tail -n 1 "$OUT/$t.log"
 		passed=$((passed + 1))
 	fi
+	# the figures: the last status line, the final stats
+	last=$(grep -E '^#[0-9]+' "$OUT/$t.log" | tail -n 1)
+	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$OUT/$t.log")
+	rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$OUT/$t.log")
+	rss=$(sed -n 's/^stat::peak_rss_mb: *//p' "$OUT/$t.log")
+	cov=$(echo "$last" | sed -n 's/.* cov: \([0-9]*\).*/\1/p')
+	ft=$(echo "$last" | sed -n 's/.* ft: \([0-9]*\).*/\1/p')
+	corp=$(echo "$last" | sed -n 's/.* corp: \([0-9]*\/[0-9a-zA-Z]*\).*/\1/p')
+	found=$(($(find "$OUT/artifacts" -name "$t-*" | wc -l) - before))
+	echo "== $t: ${execs:-?} executions (${rate:-?}/s), cov ${cov:-?}, ft ${ft:-?}, corpus ${corp:-?}, peak RSS ${rss:-?} MB, findings $found"
 done
 echo "$passed passed, $failed failed"
 exit $status

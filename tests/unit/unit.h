@@ -30,6 +30,11 @@ bool unit_check_int(const char *file, int line, const char *ea, const char *eb, 
 #define CHECK_INT(a, b) unit_check_int(__FILE__, __LINE__, #a, #b, (long long)(a), (long long)(b))
 
 /* The tests (registered in main.c). */
+void test_hard_str_show(void);
+void test_hard_targets(void);
+void test_hard_config(void);
+void test_hard_explanations(void);
+void test_hard_db_readonly(void);
 void test_smtp_reply_single(void);
 void test_smtp_reply_table(void);
 void test_smtp_reply_bytewise(void);
