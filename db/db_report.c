@@ -132,11 +132,13 @@ int db_rep_evidence(struct db *db, long long run,
 {
 	struct db_rep_cb c = {.fn.evidence = cb, .arg = arg};
 
-	/* fullkey is "$" or "$.a[0].b": the path without "$" and its dot */
+	/* fullkey is "$" or "$.a[0].b" (SQLite quotes a key with anything but
+	 * letters and digits: "$.\"all_domain\""): the path without "$", its dot
+	 * and those quotes (the probes' keys are plain words) */
 	return db_rep_each(
 	    db,
 	    "SELECT d.name, e.probe,"
-	    " CASE WHEN t.fullkey = '$' THEN '' ELSE substr(t.fullkey, 3) END,"
+	    " CASE WHEN t.fullkey = '$' THEN '' ELSE replace(substr(t.fullkey, 3), '\"', '') END,"
 	    " CASE t.type WHEN 'true' THEN 'true' WHEN 'false' THEN 'false'"
 	    "  WHEN 'null' THEN 'null' WHEN 'object' THEN '{}' WHEN 'array' THEN '[]'"
 	    "  ELSE CAST(t.atom AS TEXT) END"

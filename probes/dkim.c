@@ -30,6 +30,7 @@ static const char *const dkim_codes[] = {
 struct dkim_probe {
 	bool answered;
 	enum dns_status status; /* of the _domainkey lookup */
+	bool bogus;             /* it failed DNSSEC validation: a failed lookup */
 	size_t nsel;
 	struct dkim_selector sel[DKIM_SEL_MAX];
 };
@@ -46,27 +47,29 @@ static void dkim_on_domainkey(struct domain_scan *ds, const struct dns_answer *a
 	if (!p)
 		return;
 	p->answered = true;
-	p->status = a->status;
+	/* A bogus answer is what a validating receiver never sees (it gets
+	 * SERVFAIL, RFC 4035 §5.5): not evidence of the name or its absence. */
+	p->bogus = a->sec == SEC_BOGUS;
+	p->status = p->bogus ? DNS_SERVFAIL : a->status;
 }
 
 static void dkim_on_selector(struct domain_scan *ds, const struct dns_answer *a)
 {
 	struct dkim_probe *p = dkim_of(ds);
 	const char *txt[16];
-	size_t i, k, n = 0;
+	size_t i, n;
 
 	if (!p)
 		return;
 	for (i = 0; i < p->nsel; i++) {
 		if (strcmp(p->sel[i].name, a->qname) != 0)
 			continue;
-		if (a->status != DNS_OK) {
-			dkim_selector_set_status(&p->sel[i], a->status);
+		if (a->status != DNS_OK || a->sec == SEC_BOGUS) {
+			dkim_selector_set_status(&p->sel[i],
+						 a->sec == SEC_BOGUS ? DNS_SERVFAIL : a->status);
 			continue;
 		}
-		for (k = 0; k < a->n && n < sizeof(txt) / sizeof(txt[0]); k++)
-			if (a->rr[k].type == DNS_T_TXT)
-				txt[n++] = a->rr[k].txt ? a->rr[k].txt : "";
+		n = probe_txt_sorted(a, txt, sizeof(txt) / sizeof(txt[0]));
 		if (n)
 			(void)dkim_selector_set_txt(&p->sel[i], txt, n);
 		else
@@ -141,6 +144,8 @@ static void dkim_evaluate(const struct domain_scan *ds, struct probe_verdict *ou
 	memset(&j, 0, sizeof(j));
 	dkim_judge(dkim_presence_of(p->status, NULL), p->sel, p->nsel, &j);
 	verdict_raise(out, j.v);
+	if (p->bogus)
+		verdict_add_reason(out, "dnssec-bogus");
 	for (i = 0; i < j.nreasons; i++)
 		verdict_add_reason(out, j.reasons[i]);
 }

@@ -33,6 +33,7 @@ struct dmarc_probe {
 	struct dmarc_effective eff;
 	struct dmarc_dests dests;
 	bool have_eff, have_dests;
+	bool bogus; /* an answer failed DNSSEC validation: taken as a failed lookup */
 	size_t auth_pending;
 };
 
@@ -41,27 +42,23 @@ static struct dmarc_probe *dmarc_of(const struct domain_scan *ds)
 	return ds->priv[PROBE_DMARC];
 }
 
-/* The TXT records of a NOERROR answer (borrowed), at most max. */
-static size_t dmarc_txts(const struct dns_answer *a, const char **txt, size_t max)
-{
-	size_t i, n = 0;
-
-	for (i = 0; i < a->n && n < max; i++)
-		if (a->rr[i].type == DNS_T_TXT)
-			txt[n++] = a->rr[i].txt ? a->rr[i].txt : "";
-	return n;
-}
-
-static void dmarc_fill(struct dmarc_lookup *l, const struct dns_answer *a)
+/* A bogus answer is what a validating receiver never sees (it gets
+ * SERVFAIL, RFC 4035 §5.5): not evidence of a record or its absence. */
+static void dmarc_fill(struct dmarc_probe *p, struct dmarc_lookup *l, const struct dns_answer *a)
 {
 	const char *txt[32];
 	size_t n;
 
+	if (a->sec == SEC_BOGUS) {
+		p->bogus = true;
+		dmarc_lookup_set_status(l, DNS_SERVFAIL);
+		return;
+	}
 	if (a->status != DNS_OK) {
 		dmarc_lookup_set_status(l, a->status);
 		return;
 	}
-	n = dmarc_txts(a, txt, sizeof(txt) / sizeof(txt[0]));
+	n = probe_txt_sorted(a, txt, sizeof(txt) / sizeof(txt[0]));
 	if (n == 0)
 		dmarc_lookup_set_status(l, DNS_OK);
 	else
@@ -81,8 +78,10 @@ static void dmarc_on_auth(struct domain_scan *ds, const struct dns_answer *a)
 
 		if (d->auth != DMARC_AUTH_PENDING || strcmp(d->auth_name, a->qname) != 0)
 			continue;
-		if (a->status == DNS_OK) {
-			n = dmarc_txts(a, txt, sizeof(txt) / sizeof(txt[0]));
+		if (a->sec == SEC_BOGUS) {
+			d->auth = DMARC_AUTH_ERROR;
+		} else if (a->status == DNS_OK) {
+			n = probe_txt_sorted(a, txt, sizeof(txt) / sizeof(txt[0]));
 			d->auth = dmarc_auth_judge(txt, n);
 		} else if (a->status == DNS_NXDOMAIN) {
 			d->auth = DMARC_AUTH_NO;
@@ -121,7 +120,7 @@ static void dmarc_on_org(struct domain_scan *ds, const struct dns_answer *a)
 
 	if (!p)
 		return;
-	dmarc_fill(&p->orgl, a);
+	dmarc_fill(p, &p->orgl, a);
 	dmarc_decide(ds, p);
 }
 
@@ -132,7 +131,7 @@ static void dmarc_on_own(struct domain_scan *ds, const struct dns_answer *a)
 
 	if (!p)
 		return;
-	dmarc_fill(&p->own, a);
+	dmarc_fill(p, &p->own, a);
 	if (dmarc_needs_org_lookup(ds->name, &p->own, p->org, sizeof(p->org)) && p->org[0]) {
 		dmarc_lookup_init(&p->orgl, p->org);
 		(void)snprintf(name, sizeof(name), "_dmarc.%s", p->org);
@@ -190,6 +189,8 @@ static void dmarc_evaluate(const struct domain_scan *ds, struct probe_verdict *o
 	memset(&j, 0, sizeof(j));
 	dmarc_judge(&p->eff, p->have_dests ? &p->dests : NULL, &j);
 	verdict_raise(out, j.v);
+	if (j.v == VERDICT_ERROR && p->bogus)
+		verdict_add_reason(out, "dnssec-bogus");
 	for (i = 0; i < j.nreasons; i++)
 		verdict_add_reason(out, j.reasons[i]);
 }

@@ -90,6 +90,14 @@ extern const struct probe_ops probe_dnssec, probe_starttls, probe_tls_ncsc, prob
 /* All probes, in output (and evaluation) order. */
 extern const struct probe_ops *const probe_registry[PROBE_COUNT];
 
+/*
+ * The TXT records of a NOERROR answer (each record's strings joined), at
+ * most max, borrowed from a, sorted: an RRset has no order, and evidence
+ * that shows "the first record" must not change between two runs. Returns
+ * how many were put in txt.
+ */
+size_t probe_txt_sorted(const struct dns_answer *a, const char **txt, size_t max);
+
 /* True when some probe states fact f about ds (its fact hook). */
 bool probe_fact(const struct domain_scan *ds, enum probe_fact f);
 

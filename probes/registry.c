@@ -4,12 +4,30 @@
 #include "probe.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 const struct probe_ops *const probe_registry[PROBE_COUNT] = {
     &probe_dnssec, &probe_starttls, &probe_tls_ncsc, &probe_dane, &probe_mta_sts, &probe_tlsrpt,
     &probe_spf,    &probe_dmarc,    &probe_dkim,
 };
+
+static int probe_txt_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+size_t probe_txt_sorted(const struct dns_answer *a, const char **txt, size_t max)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < a->n && n < max; i++)
+		if (a->rr[i].type == DNS_T_TXT)
+			txt[n++] = a->rr[i].txt ? a->rr[i].txt : "";
+	if (n > 1)
+		qsort(txt, n, sizeof(*txt), probe_txt_cmp);
+	return n;
+}
 
 bool probe_fact(const struct domain_scan *ds, enum probe_fact f)
 {

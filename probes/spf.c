@@ -28,6 +28,7 @@ static const char *const spf_codes[] = {
 /* The probe's state of one domain (ds->priv[PROBE_SPF]). */
 struct spf_probe {
 	struct spf_eval *ev;
+	bool bogus; /* an answer failed DNSSEC validation: taken as a failed lookup */
 };
 
 static struct spf_probe *spf_of(const struct domain_scan *ds)
@@ -82,14 +83,16 @@ static void spf_on_answer(struct domain_scan *ds, const struct dns_answer *a)
 
 	if (!p || !p->ev || !spf_type_of(a->qtype, &t))
 		return;
-	switch (a->status) {
+	switch (a->sec == SEC_BOGUS ? DNS_SERVFAIL : a->status) {
 	case DNS_OK:
 		/* the records of the type asked (a CNAME chain's own records are
-		 * not values); TXT: each record's strings joined */
-		for (i = 0; i < a->n && n < sizeof(vals) / sizeof(vals[0]); i++)
-			if (a->rr[i].type == a->qtype)
-				vals[n++] = a->qtype == DNS_T_TXT ? (a->rr[i].txt ? a->rr[i].txt : "")
-								  : a->rr[i].name;
+		 * not values); TXT: each record's strings joined, sorted */
+		if (a->qtype == DNS_T_TXT)
+			n = probe_txt_sorted(a, vals, sizeof(vals) / sizeof(vals[0]));
+		else
+			for (i = 0; i < a->n && n < sizeof(vals) / sizeof(vals[0]); i++)
+				if (a->rr[i].type == a->qtype)
+					vals[n++] = a->rr[i].name;
 		st = n ? SPF_DNS_OK : SPF_DNS_NODATA;
 		break;
 	case DNS_NXDOMAIN:
@@ -102,6 +105,10 @@ static void spf_on_answer(struct domain_scan *ds, const struct dns_answer *a)
 		st = SPF_DNS_ERROR;
 		break;
 	}
+	/* A bogus answer is what a validating receiver never sees (it gets
+	 * SERVFAIL, RFC 4035 §5.5): not evidence of a record or its absence. */
+	if (a->sec == SEC_BOGUS)
+		p->bogus = true;
 	(void)spf_eval_answer(p->ev, a->qname, t, st, vals, n);
 	spf_pump(ds);
 }
@@ -181,7 +188,9 @@ static void spf_evaluate(const struct domain_scan *ds, struct probe_verdict *out
 		out->v = VERDICT_FAIL;
 		break;
 	}
-	if (code)
+	if (r->status == SPF_ST_TEMPERROR && p->bogus)
+		verdict_add_reason(out, "dnssec-bogus");
+	else if (code)
 		verdict_add_reason(out, code);
 	else if (out->v != VERDICT_PASS)
 		verdict_add_reason(out, "spf-temperror");

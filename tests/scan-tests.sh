@@ -491,10 +491,10 @@ check "evidence: the SPF tree names where the 11th lookup is" "$(grep -c '^looku
 ms evrep report --db "$TMP/whole.db" --format md --lang en
 check "report: the md appendix shows each probe's evidence by its title" "exit $RC" \
     eval '[[ $RC -eq 0 ]] && grep -qF -- "- SPF:" "$TMP/evrep.out" && grep -qF -- "  - where.term: a:h9.spf.example" "$TMP/evrep.out" &&
-          grep -qF -- "  - org_domain: dmarc.example" "$TMP/evrep.out" && grep -qF -- "- DKIM:" "$TMP/evrep.out"'
+          grep -qF -- "  - org\\_domain: dmarc.example" "$TMP/evrep.out" && grep -qF -- "- DKIM:" "$TMP/evrep.out"'
 ms evjson report --db "$TMP/whole.db" --format json
 check "report: json carries the evidence under probes" "exit $RC" \
-    eval '[[ $RC -eq 0 ]] && jq -e ".domains[] | select(.domain == \"weak.dkim.example\") | .evidence.probes.dkim[\"selectors[0].bits\"] == \"512\"" "$TMP/evjson.out" >/dev/null'
+    eval '[[ $RC -eq 0 ]] && jq -e ".domains[] | select(.name == \"reject.dmarc.example\") | .evidence.probes.dmarc.org_domain == \"dmarc.example\"" "$TMP/evjson.out" >/dev/null'
 cw=$(counts "$TMP/whole.db")
 cm=$(counts "$TMP/merged.db")
 check "merge: runs --json counts equal the unsharded run's" "unsharded $cw, merged $cm (domains unique invalid pass warn fail n/a error)" \
