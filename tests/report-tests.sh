@@ -289,7 +289,7 @@ while IFS='|' read -r file where what; do
 done <<'EOF'
 bad-unknown-key.yaml|5:5: |unknown key
 bad-date.yaml|6:18: |2026-02-30
-bad-standard.yaml|7: |unknown standard 'dkim'
+bad-standard.yaml|7: |unknown standard 'frobnicate'
 bad-no-reason.yaml|3:5: |reason is missing
 bad-syntax.yaml|5:21: |YAML syntax error
 bad-both.yaml|3:5: |give either organisation or domain
