@@ -581,6 +581,11 @@ listener_spkis() {
 #   provider  u(i, sqrt 7)  Zipf over SYNTH_PROVIDERS
 #   MTA-STS   u(i, sqrt 11) < 0.05
 #   TLS-RPT   u(i, sqrt 13) < 0.14, < 0.15 with an invalid rua
+#   SPF       u(i, sqrt 17) < 0.93 (< 0.09 of it ~all, else -all; "v=spf1 -all"
+#             for a null MX), an include of the provider's _spf record
+#   DMARC     u(i, sqrt 19) < 0.90: p=reject below 0.60, quarantine below
+#             0.75, else none; the rest falls back to synth.example (none there)
+#   DKIM      u(i, sqrt 23) < 0.80: a key at sel1._domainkey (one RSA key)
 # Outputs:
 #   SYN/signed.src                 the zones to sign (domains, providers), one
 #                                  after the other, each after a line "; zone Z"
@@ -590,12 +595,15 @@ listener_spkis() {
 #   SYN/lame.addrs                 the blackhole addresses
 #   SYN/sts.names                  domains with an MTA-STS policy
 #   SYN/domains.tsv                domain zone mx provider sts tlsrpt ns-address
+#                                  spf dmarc dkim
 #   LAB/synth.txt, synth-healthy.txt, synth-lame.txt
 gen_synth() { # N LAME
-    local n=$1 lame=$2 spkis
+    local n=$1 lame=$2 spkis dkimkey
     spkis=$(listener_spkis)
+    dkimkey=$(openssl genrsa 1024 2>/dev/null | openssl rsa -pubout -outform DER 2>/dev/null | base64 -w0)
+    [[ -n $dkimkey ]] || fail "synth: could not make the DKIM key"
     awk -v n="$n" -v lame="$lame" -v dir="$SYN" -v lab="$LAB" -v serial="$SERIAL" \
-        -v spkis="$spkis" -v provs="$SYNTH_PROVIDERS" -v hns="$HOSTER_NS" '
+        -v spkis="$spkis" -v provs="$SYNTH_PROVIDERS" -v hns="$HOSTER_NS" -v dkimkey="$dkimkey" '
     function u(i, a,   x) { x = i * a; return x - int(x) }
     function header(f, z) {
         printf "$ORIGIN %s.\n$TTL 300\n@\tIN\tSOA\tns1.example. hostmaster.example. %s 3600 600 864000 300\n@\tIN\tNS\t%s\n", z, serial, hns > f
@@ -614,6 +622,7 @@ gen_synth() { # N LAME
         for (j = 1; j <= ns; j++) { split(sp[j], kv, "="); spki[kv[1]] = kv[2] }
         a_lame = sqrt(2) - 1; a_sig = sqrt(3) - 1; a_mx = sqrt(5) - 2
         a_prov = sqrt(7) - 2; a_sts = sqrt(11) - 3; a_rpt = sqrt(13) - 3
+        a_spf = sqrt(17) - 4; a_dmarc = sqrt(19) - 4; a_dkim = sqrt(23) - 4
         body = dir "/synth.example.body"; printf "" > body
         signed = dir "/signed.list"; unsigned = dir "/unsigned.list"
         printf "" > signed; printf "" > unsigned
@@ -621,7 +630,7 @@ gen_synth() { # N LAME
         lamef = dir "/lame.addrs"; printf "" > lamef
         sts = dir "/sts.names"; printf "" > sts
         tsv = dir "/domains.tsv"
-        printf "# domain\tzone\tmx\tprovider\tsts\ttlsrpt\tns-address\n" > tsv
+        printf "# domain\tzone\tmx\tprovider\tsts\ttlsrpt\tns-address\tspf\tdmarc\tdkim\n" > tsv
         all = lab "/synth.txt"; healthy = lab "/synth-healthy.txt"; lamel = lab "/synth-lame.txt"
         printf "" > all; printf "" > healthy; printf "" > lamel
 
@@ -649,6 +658,8 @@ gen_synth() { # N LAME
                     tlsa(f, host, hv[2], hv[3])
                 }
             }
+            # the SPF record of the provider, which its customers include
+            printf "_spf\tTXT\t\"v=spf1 ip4:127.25.0.0/24 -all\"\n" > f
             print pz > signed
             printf "%s\tNS\t%s\n", name, hns > body
             H += 1 / k; cdf[k] = H
@@ -667,7 +678,7 @@ gen_synth() { # N LAME
                 if (nl <= 65024) print ip > lamef
                 printf "%s\tNS\tns.%s\nns.%s\tA\t%s\n", d, d, d, ip > body
                 print fq > lamel
-                printf "%s\tlame\t-\t-\t-\t-\t%s\n", fq, ip > tsv
+                printf "%s\tlame\t-\t-\t-\t-\t%s\t-\t-\t-\n", fq, ip > tsv
                 continue
             }
             print fq > healthy
@@ -700,9 +711,26 @@ gen_synth() { # N LAME
                 printf "_smtp._tls\tTXT\t\"v=TLSRPTv1; rua=%s\"\n", (ur < 0.14 ? "mailto:tlsrpt@" fq : "foo") > f
                 r = (ur < 0.14 ? "tlsrpt" : "tlsrpt-invalid")
             }
+            us = u(i, a_spf); spf = "-"
+            if (us < 0.93) {
+                if (mxkind == "nullmx") spf = "v=spf1 -all"
+                else if (prov == "-") spf = "v=spf1 a -all"
+                else spf = sprintf("v=spf1 include:_spf.%s.synth.example %sall", prov, (us < 0.09 ? "~" : "-"))
+                printf "@\tTXT\t\"%s\"\n", spf > f
+            }
+            ud = u(i, a_dmarc); dm = "-"
+            if (ud < 0.90) {
+                dm = (ud < 0.60 ? "reject" : (ud < 0.75 ? "quarantine" : "none"))
+                printf "_dmarc\tTXT\t\"v=DMARC1; p=%s; rua=mailto:dmarc@%s\"\n", dm, fq > f
+            }
+            dk = "-"
+            if (u(i, a_dkim) < 0.80) {
+                printf "sel1._domainkey\tTXT\t\"v=DKIM1; k=rsa; p=%s\"\n", dkimkey > f
+                dk = "sel1"
+            }
             if (!sig) close(f)
             print fq > (sig ? signed : unsigned)
-            printf "%s\t%s\t%s\t%s\t%s\t%s\t-\n", fq, (sig ? "signed" : "unsigned"), mxkind, prov, s, r > tsv
+            printf "%s\t%s\t%s\t%s\t%s\t%s\t-\t%s\t%s\t%s\n", fq, (sig ? "signed" : "unsigned"), mxkind, prov, s, r, (spf == "-" ? "-" : (spf ~ /~all/ ? "softfail" : "fail")), dm, dk > tsv
         }
     }' </dev/null
 }

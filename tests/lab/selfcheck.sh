@@ -244,6 +244,14 @@ if [[ -s $LAB/synth.txt && -s $SYNDIR/domains.tsv ]]; then
             '$2 == z && $3 ~ ("^" m "$") && $4 ~ ("^" p "$") && $5 ~ ("^" s "$") && $6 ~ ("^" r "$") { print $1; exit }' \
             "$SYNDIR/domains.tsv"
     }
+    # The synthetic domains are on the hoster's NSD (127.53.0.3), reached by
+    # a referral from synth.example like real ones: delv and dig ask the
+    # lab's validating resolver (tests/lab/resolver.sh), which recurses.
+    resolver_started=
+    if ! "$ROOT/tests/lab/resolver.sh" status 2>/dev/null | grep -q running; then
+        "$ROOT/tests/lab/resolver.sh" up >/dev/null 2>&1 && resolver_started=1
+    fi
+    DNS=127.53.0.53
     checks=()
     add() { [[ -n $1 ]] && checks+=("$1 $2 $3"); }
     d=$(pick signed provider); add "$d" SOA secure; add "$d" MX secure; add "$d" DNSKEY secure; add "$d" DS secure
@@ -262,6 +270,13 @@ if [[ -s $LAB/synth.txt && -s $SYNDIR/domains.tsv ]]; then
     add _25._tcp.mx1.p02.synth.example TLSA secure
     add _25._tcp.mx1.p04.synth.example TLSA nxdomain
     add mx1.p40.synth.example A secure
+    # SPF (with the provider's _spf record it includes), DMARC, DKIM
+    d=$(awk -F'\t' '$2 == "signed" && $4 != "-" && $8 == "fail" && $9 == "reject" && $10 == "sel1" { print $1, $4; exit }' "$SYNDIR/domains.tsv")
+    if [[ -n $d ]]; then
+        read -r d prov <<<"$d"
+        add "$d" TXT secure; add "_dmarc.$d" TXT secure; add "sel1._domainkey.$d" TXT secure
+        add "_spf.$prov.synth.example" TXT secure
+    fi
     for c in "${checks[@]}"; do
         read -r name type want <<<"$c"
         got=$(dnsstate "$name" "$type")
@@ -289,7 +304,7 @@ EOF
     lame=$(awk -F'\t' '$2 == "lame" { print $1, $7; exit }' "$SYNDIR/domains.tsv")
     if [[ -n $lame ]]; then
         read -r d ip <<<"$lame"
-        glue=$(dig +norec @"$DNS" "$d" SOA | awk -v n="ns.$d." '$1 == n && $4 == "A" { print $5 }')
+        glue=$(dig +norec @127.53.0.1 "$d" SOA | awk -v n="ns.$d." '$1 == n && $4 == "A" { print $5 }')
         [[ $glue == "$ip" ]] && ok "synth lame $d: referral to ns.$d ($glue)" ||
             bad "synth lame $d: no referral with glue $ip (got '$glue')"
         bh=$LAB/blackhole.pid
@@ -312,6 +327,8 @@ EOF
             bad "synth lame domains, but lab-blackhole does not run"
         fi
     fi
+    DNS=127.53.0.1
+    [[ -z $resolver_started ]] || "$ROOT/tests/lab/resolver.sh" down >/dev/null 2>&1
 fi
 
 # leave the tempfail listener armed for the next client
