@@ -8,7 +8,10 @@
  * names and categories; per domain its name, check time, DNSSEC words, MX
  * error, MTA-STS record and policy, TLS-RPT record; per MX host and address
  * every stored fact (banner, certificate names, the tls_ncsc findings
- * lines, ...); and per standard the verdict word and reason codes. A
+ * lines, ...); per standard the verdict word and reason codes; and per
+ * probe with evidence of its own (probe_evidence) a JSON object, the field
+ * itself when it is valid JSON, else one built around it, so that any key
+ * and value reach the renderers through db_rep_evidence's json_tree. A
  * database is not to be trusted more than the network it came from: a
  * copied or tampered file may hold any bytes in any column. Rows go in with
  * SQL beside the db API (db_run_begin, db_run_finish, the reader of
@@ -113,8 +116,9 @@ static void fz_step(sqlite3_stmt *st)
 static void fz_domain(struct fz_in *in, long long run, int k)
 {
 	static const char *const words[] = {"pass", "warn", "fail", "n/a", "error"};
-	static const char *const stds[] = {"dnssec",  "starttls", "dane",
-					   "mta_sts", "tlsrpt",   "tls_ncsc"};
+	static const char *const stds[] = {"dnssec", "starttls", "dane", "mta_sts", "tlsrpt",
+					   "tls_ncsc", "spf",     "dmarc", "dkim"};
+	static const char *const evprobes[] = {"spf", "dmarc", "dkim"};
 	char buf[1024], name[300];
 	sqlite3_stmt *st;
 	long long org, dom, mx;
@@ -198,6 +202,23 @@ static void fz_domain(struct fz_in *in, long long run, int k)
 		(void)sqlite3_bind_text(st, 3, in->pick & 8 ? buf : words[in->pick % 5], -1,
 					SQLITE_TRANSIENT);
 		(void)sqlite3_bind_text(st, 4, fz_next(in, buf, sizeof(buf)), -1, SQLITE_TRANSIENT);
+		fz_step(st);
+	}
+	for (i = 0; i < sizeof(evprobes) / sizeof(evprobes[0]); i++) {
+		char val[1024];
+
+		st = fz_prep("INSERT OR IGNORE INTO probe_evidence (domain_id, probe, evidence)"
+			     " VALUES (?1, ?2, CASE WHEN json_valid(?3) THEN ?3 ELSE"
+			     " json_object(?3, ?4, 'list', json_array(?4, ?3, json_object(?4, ?3)))"
+			     " END)");
+		if (!st)
+			return;
+		(void)sqlite3_bind_int64(st, 1, dom);
+		(void)fz_next(in, buf, sizeof(buf));
+		(void)sqlite3_bind_text(st, 2, in->pick & 16 ? buf : evprobes[i], -1,
+					SQLITE_TRANSIENT);
+		(void)sqlite3_bind_text(st, 3, fz_next(in, buf, sizeof(buf)), -1, SQLITE_TRANSIENT);
+		(void)sqlite3_bind_text(st, 4, fz_next(in, val, sizeof(val)), -1, SQLITE_TRANSIENT);
 		fz_step(st);
 	}
 }
