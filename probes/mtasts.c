@@ -108,6 +108,8 @@ static void sts_maybe_fetch(struct domain_scan *ds, const struct probe_env *env)
 
 	if (s->addr_pending > 0)
 		return;
+	if (s->nips == 0 && s->bogus)
+		return; /* not fetched: error, dnssec-bogus (mtasts_evaluate) */
 	if (s->nips == 0) {
 		sts_fail(s, "policy-fetch-failed", "mta-sts.%s has no address", ds->name);
 		return;
@@ -128,7 +130,10 @@ static void sts_on_addr(struct domain_scan *ds, const struct dns_answer *a)
 	struct sts_result *s = &ds->sts;
 	size_t i;
 
-	for (i = 0; i < a->n; i++) {
+	/* a bogus answer is no address a validating sender would connect to */
+	if (a->sec == SEC_BOGUS)
+		s->bogus = true;
+	for (i = 0; i < a->n && a->sec != SEC_BOGUS; i++) {
 		size_t len = strlen(s->resolve);
 		bool v6 = a->rr[i].family == AF_INET6;
 
@@ -150,6 +155,13 @@ static void sts_on_txt(struct domain_scan *ds, const struct dns_answer *a)
 
 	s->txt_done = true;
 	s->txt_status = a->status;
+	/* A bogus answer is what a validating sender never sees (it gets
+	 * SERVFAIL, RFC 4035 §5.5): neither a record nor proof of none. */
+	if (a->sec == SEC_BOGUS) {
+		s->bogus = true;
+		s->txt_status = DNS_SERVFAIL;
+		return;
+	}
 	if (a->status != DNS_OK)
 		return;
 	for (i = 0; i < a->n; i++) {
@@ -198,7 +210,7 @@ static void mtasts_evaluate(const struct domain_scan *ds, struct probe_verdict *
 	}
 	if (s->txt_status != DNS_OK) {
 		out->v = VERDICT_ERROR;
-		verdict_add_reason(out, dns_status_reason(s->txt_status));
+		verdict_add_reason(out, s->bogus ? "dnssec-bogus" : dns_status_reason(s->txt_status));
 		return;
 	}
 	if (s->ntxt > 1) {
@@ -218,7 +230,7 @@ static void mtasts_evaluate(const struct domain_scan *ds, struct probe_verdict *
 	}
 	if (!s->fetched) {
 		out->v = VERDICT_ERROR;
-		verdict_add_reason(out, "policy-fetch-failed");
+		verdict_add_reason(out, s->bogus ? "dnssec-bogus" : "policy-fetch-failed");
 		return;
 	}
 	if (s->mode == STS_MODE_NONE) {

@@ -199,6 +199,7 @@ struct sts_result {
 	char **mx;          /* owned patterns */
 	const char *reason; /* reason code when no valid policy */
 	char *error;        /* human detail (owned) */
+	bool bogus;         /* an answer failed DNSSEC validation: not used */
 	/* fetch bookkeeping */
 	int addr_pending;
 	char resolve[400]; /* "mta-sts.<domain>:443:ip,ip" */
@@ -207,6 +208,7 @@ struct sts_result {
 
 struct rpt_result {
 	bool done;
+	bool bogus; /* the answer failed DNSSEC validation: not used */
 	enum dns_status status;
 	size_t nrec;
 	char *txt; /* owned */

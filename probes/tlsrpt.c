@@ -18,6 +18,13 @@ static void tlsrpt_on_txt(struct domain_scan *ds, const struct dns_answer *a)
 
 	r->done = true;
 	r->status = a->status;
+	/* A bogus answer is what a validating sender never sees (it gets
+	 * SERVFAIL, RFC 4035 §5.5): neither a record nor proof of none. */
+	if (a->sec == SEC_BOGUS) {
+		r->bogus = true;
+		r->status = DNS_SERVFAIL;
+		return;
+	}
 	if (a->status != DNS_OK)
 		return;
 	for (i = 0; i < a->n; i++) {
@@ -50,7 +57,7 @@ static void tlsrpt_evaluate(const struct domain_scan *ds, struct probe_verdict *
 		verdict_add_reason(out, "no-record");
 	} else if (r->status != DNS_OK) {
 		out->v = VERDICT_ERROR;
-		verdict_add_reason(out, dns_status_reason(r->status));
+		verdict_add_reason(out, r->bogus ? "dnssec-bogus" : dns_status_reason(r->status));
 	} else if (r->nrec > 1) {
 		out->v = VERDICT_FAIL;
 		verdict_add_reason(out, "tlsrpt-multiple");
