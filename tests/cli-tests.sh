@@ -42,6 +42,11 @@ expect() {
 expect "--version" 0 '^mailscan [0-9]+\.[0-9]+\.[0-9]+$' '' -- "$BIN" --version
 expect "--help lists check" 0 'check \[OPTIONS\] DOMAIN' '' -- "$BIN" --help
 expect "check --help lists every option" 0 '--per-ip N' '' -- "$BIN" check --help
+# The manual page is readable on a fresh machine: tests/setup.sh installs
+# man-db, and the README's `man -l ./mailscan.1` renders it.
+expect "tests/setup.sh installs man-db" 0 'man-db' '' -- grep -wE '^ +.*man-db' "$ROOT/tests/setup.sh"
+expect "README: man -l ./mailscan.1" 0 'man -l \./mailscan\.1' '' -- grep -F 'man -l ./mailscan.1' "$ROOT/README.md"
+expect "man -l mailscan.1 renders the page" 0 '^NAME' '' -- env MANWIDTH=80 man -l "$ROOT/mailscan.1"
 expect "no command" 2 '' 'usage: mailscan' -- "$BIN"
 expect "unknown command" 2 '' "unknown command 'frobnicate'" -- "$BIN" frobnicate
 expect "check without domains" 2 '' 'no domains given' -- "$BIN" check
