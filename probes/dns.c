@@ -386,6 +386,10 @@ static void dns_deliver(struct dns_req *req)
 		a.status = req->rcode < 0 ? DNS_FAILURE : DNS_SERVFAIL;
 		a.rcode = req->rcode < 0 ? -1 : req->rcode;
 		a.sec = req->sec == 1 ? SEC_BOGUS : SEC_UNKNOWN;
+		/* a reply that failed validation came from somewhere; libunbound's
+		 * own SERVFAIL (no server reached, or only lame ones) proves nothing */
+		if (a.sec == SEC_BOGUS)
+			d->st.answered++;
 		if (req->rcode < 0)
 			(void)snprintf(a.error, sizeof(a.error), "resolver error: %s",
 				       ub_strerror(req->rcode));
@@ -405,6 +409,8 @@ static void dns_deliver(struct dns_req *req)
 			d->st.badreply++;
 		else if (a.status == DNS_SERVFAIL)
 			d->st.servfail++;
+		if (a.status == DNS_OK || a.status == DNS_NXDOMAIN)
+			d->st.answered++;
 		if (a.sec == SEC_BOGUS && req->why[0])
 			(void)snprintf(a.error, sizeof(a.error), "bogus: %s", req->why);
 	}

@@ -93,6 +93,8 @@ struct dns_stats {
 	unsigned long timeouts; /* given up by our own timer */
 	unsigned long badreply; /* replies refused by the checks */
 	unsigned long servfail; /* SERVFAIL and other failing rcodes */
+	unsigned long answered; /* answers (NOERROR, NXDOMAIN) or bogus replies:
+				 * proof that some name server was reached */
 	unsigned long inflight; /* outstanding now */
 	unsigned long peak;     /* most outstanding at once */
 };

@@ -258,6 +258,10 @@ struct domain_scan {
 	void *priv[PROBE_COUNT];
 	unsigned skipped; /* 1 << probe id: not run (--skip), no evidence */
 	bool timed_out;
+	/* the MX lookup got no reply, and neither did a query to the root that
+	 * followed it, while no DNS answer had arrived in the run at all: a cause
+	 * of the run (no network), not a finding about the domain */
+	bool dns_unreached;
 	/* engine bookkeeping */
 	const struct probe_env *env; /* the engine's services (probe.h), borrowed */
 	int pending;

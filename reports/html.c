@@ -60,8 +60,6 @@ enum html_word {
 	W_NORGS,
 	W_PREV,
 	W_NONE,
-	W_DONE,
-	W_PARTIAL,
 	W_STANDARD,
 	W_LEVEL,
 	W_ADOPTION,
@@ -202,8 +200,6 @@ static const char *const html_words[W_COUNT][2] = {
     [W_NORGS] = {"Organisaties", "Organisations"},
     [W_PREV] = {"Vorige run", "Previous run"},
     [W_NONE] = {"geen", "none"},
-    [W_DONE] = {"afgerond", "finished"},
-    [W_PARTIAL] = {"gedeeltelijk", "partial"},
     [W_STANDARD] = {"Standaard", "Standard"},
     [W_LEVEL] = {"Niveau", "Level"},
     [W_ADOPTION] = {"Adoptie", "Adoption"},
@@ -735,11 +731,10 @@ static void h_head(struct html *h)
 static void h_run_status(struct html *h)
 {
 	const char *st = h->r->run.status;
+	const char *word = rep_run_status_name(h->r->lang, st);
 
-	if (strcmp(st, "done") == 0)
-		h_w(h, W_DONE);
-	else if (strcmp(st, "partial") == 0)
-		h_w(h, W_PARTIAL);
+	if (word)
+		h_text(h, word);
 	else
 		h_val(h, st);
 }

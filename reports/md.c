@@ -494,7 +494,10 @@ static void md_title(struct md *m)
 	if (r->run.finished[0])
 		md_printf(m, ", %s %s", md_w(m, W_FINISHED), r->run.finished);
 	md_printf(m, ", %s ", md_w(m, W_STATUS));
-	md_text(m, r->run.status);
+	if (rep_run_status_name(r->lang, r->run.status))
+		md_text(m, rep_run_status_name(r->lang, r->run.status));
+	else
+		md_text(m, r->run.status);
 	md_raw(m, ".");
 	if (r->run.targets[0]) {
 		md_printf(m, " %s: ", md_w(m, W_TARGETS));

@@ -120,6 +120,22 @@ const char *rep_level_name(enum rep_lang lang, enum rep_level l)
 	return lang == REP_EN ? "recommended" : "aanbevolen";
 }
 
+const char *rep_run_status_name(enum rep_lang lang, const char *status)
+{
+	/* the statuses db_run_finish and db_merge store (db/db.h) */
+	static const char *const words[][3] = {
+	    {"done", "afgerond", "finished"}, {"partial", "gedeeltelijk", "partial"},
+	    {"running", "loopt nog", "running"}, {"stopped", "gestopt", "stopped"},
+	    {"failed", "mislukt", "failed"},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (strcmp(status, words[i][0]) == 0)
+			return words[i][lang == REP_EN ? 2 : 1];
+	return NULL;
+}
+
 double rep_adoption(const struct rep_count *c)
 {
 	unsigned long d = c->n[RS_PASS] + c->n[RS_FAIL] + c->n[RS_EXPLAINED];

@@ -220,6 +220,9 @@ void report_free(struct report *r);
 /* Words of the report in r->lang. */
 const char *rep_status_name(enum rep_lang lang, enum rep_status s);
 const char *rep_level_name(enum rep_lang lang, enum rep_level l);
+/* The run's stored status (done, partial, running, stopped, failed) in lang;
+ * NULL for a status this build does not know (show the stored text). */
+const char *rep_run_status_name(enum rep_lang lang, const char *status);
 
 /* Parse the explanations YAML (see explain.c) into *out / *n; 0, or -1 with
  * err "FILE:LINE[:COLUMN]: problem". Free with rep_expl_free. */

@@ -121,6 +121,9 @@ struct db *cmd_open_existing(const char *path, int *ret)
 
 /* ---- runs ---- */
 
+/* The width of the runs table's domains column ("stored/unique"). */
+#define RUNS_DOMAINS_W 15
+
 static int runs_print(const struct db_run *r, void *arg)
 {
 	const struct dbopts *o = arg;
@@ -160,12 +163,15 @@ static int runs_print(const struct db_run *r, void *arg)
 		return rc;
 	}
 	{
-		char label[80];
+		char label[80], domains[48];
 
 		(void)str_sanitise(label, sizeof(label), r->label, strlen(r->label));
+		/* "stored/unique" as one field, right-aligned under its header
+		 * like the other counts (RUNS_DOMAINS_W in cmd_runs) */
+		(void)snprintf(domains, sizeof(domains), "%lu/%lu", r->n_domains, r->n_targets);
 		(void)printf(
-		    "%5lld  %-20s  %-8s  %7lu/%-7lu  %7lu  %6lu %6lu %6lu %6lu %6lu  %-5s  %s\n",
-		    r->id, r->started, r->status, r->n_domains, r->n_targets, r->n_invalid,
+		    "%5lld  %-20s  %-8s  %*s  %7lu  %6lu %6lu %6lu %6lu %6lu  %-5s  %s\n",
+		    r->id, r->started, r->status, RUNS_DOMAINS_W, domains, r->n_invalid,
 		    r->n_pass, r->n_warn, r->n_fail, r->n_na, r->n_error,
 		    r->shard[0] ? r->shard : "-", label);
 	}
@@ -189,8 +195,8 @@ int cmd_runs(int argc, char **argv)
 	if (!db)
 		return ret;
 	if (!o.json)
-		(void)printf("%5s  %-20s  %-8s  %15s  %7s  %6s %6s %6s %6s %6s  %-5s  %s\n", "run",
-			     "started", "status", "domains", "invalid", "pass", "warn", "fail",
+		(void)printf("%5s  %-20s  %-8s  %*s  %7s  %6s %6s %6s %6s %6s  %-5s  %s\n", "run",
+			     "started", "status", RUNS_DOMAINS_W, "domains", "invalid", "pass", "warn", "fail",
 			     "n/a", "error", "shard", "label");
 	rc = db_runs_each(db, runs_print, &o);
 	if (rc < 0) {
@@ -293,6 +299,7 @@ static int diff_print(const struct db_diff_row *r, void *arg)
 /* "N", "last" or "prev" (newest finished runs) to a run id; 0 if none. */
 struct diff_pick {
 	long long last, prev;
+	unsigned long finished; /* runs with status "done" */
 };
 
 static int diff_pick_cb(const struct db_run *r, void *arg)
@@ -302,6 +309,7 @@ static int diff_pick_cb(const struct db_run *r, void *arg)
 	if (strcmp(r->status, "done") == 0) {
 		p->prev = p->last;
 		p->last = r->id;
+		p->finished++;
 	}
 	return 0;
 }
@@ -324,7 +332,7 @@ int cmd_diff(int argc, char **argv)
 {
 	struct dbopts o;
 	struct diff_state d;
-	struct diff_pick pick = {0, 0};
+	struct diff_pick pick = {0, 0, 0};
 	struct db *db;
 	long long a, b;
 	int rc, ret = 0;
@@ -350,7 +358,15 @@ int cmd_diff(int argc, char **argv)
 	if (a <= 0 || b <= 0) {
 		const char *bad = a <= 0 ? argv[optind] : argv[optind + 1];
 
-		if ((a <= 0 ? a : b) == 0)
+		/* "last" or "prev" with too few finished runs: say how many there
+		 * are, not that a run called 'prev' is missing */
+		if ((a <= 0 ? a : b) == 0 && (strcmp(bad, "last") == 0 || strcmp(bad, "prev") == 0))
+			(void)fprintf(stderr,
+				      "mailscan: diff needs %s finished run%s for '%s'; %s has %lu"
+				      " (mailscan runs --db %s lists them)\n",
+				      bad[0] == 'p' ? "two" : "a", bad[0] == 'p' ? "s" : "", bad, o.db,
+				      pick.finished, o.db);
+		else if ((a <= 0 ? a : b) == 0)
 			(void)fprintf(stderr, "mailscan: %s: no run '%s'\n", o.db, bad);
 		db_close(db);
 		return EXIT_USAGE;

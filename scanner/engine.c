@@ -1341,11 +1341,45 @@ static void domain_start_probes(struct dpriv *dp)
 			probe_registry[i]->start(&dp->ds, &e->env);
 }
 
+/* Has any name server answered anything in this run? */
+static bool engine_dns_answered(const struct engine *e)
+{
+	struct dns_stats st;
+
+	dns_get_stats(e->dns, &st);
+	return st.answered > 0;
+}
+
+/* The answer to the root query of domain_on_mx: when the root servers do not
+ * answer either and nothing has been answered in the whole run, no name server
+ * can be reached (no network): say so where the MX lookup's failure is told.
+ * A lame domain (its own servers silent, the root's answering) is not this. */
+static void domain_on_root(struct domain_scan *ds, const struct dns_answer *a)
+{
+	struct engine *e = ds->engine;
+
+	if (a->status == DNS_OK || a->status == DNS_NXDOMAIN || a->sec == SEC_BOGUS ||
+	    engine_dns_answered(e))
+		return;
+	ds->dns_unreached = true;
+	(void)snprintf(ds->mx_error, sizeof(ds->mx_error),
+		       "MX lookup: %s: no DNS answer in this run, not even from the root"
+		       " servers - is there a network?",
+		       dns_status_name(ds->mx_status));
+}
+
 static void domain_on_mx(struct domain_scan *ds, const struct dns_answer *a)
 {
 	struct dpriv *dp = (struct dpriv *)ds;
+	struct engine *e = ds->engine;
 
 	domain_take_mx(ds, a);
+	/* No reply to the MX query and none to anything else yet: ask the root
+	 * (libunbound caches it: one query per run while nothing answers). */
+	if ((a->status == DNS_TIMEOUT || a->status == DNS_SERVFAIL || a->status == DNS_FAILURE) &&
+	    a->sec != SEC_BOGUS && !engine_dns_answered(e) &&
+	    env_query(ds, ".", DNS_T_SOA, domain_on_root) < 0)
+		log_warn("%s: cannot ask the root whether any name server answers", ds->name);
 	if (a->status == DNS_TIMEOUT)
 		dp->dns_dead = true;
 	domain_start_probes(dp);
@@ -1761,6 +1795,7 @@ void engine_get_stats(const struct engine *e, struct engine_stats *st)
 		st->dns_badreply = ds.badreply;
 		st->dns_servfail = ds.servfail;
 		st->dns_peak = ds.peak;
+		st->dns_answered = ds.answered;
 	}
 }
 

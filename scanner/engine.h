@@ -92,6 +92,7 @@ struct engine_stats {
 	unsigned long dns_badreply;    /* DNS replies refused by the checks */
 	unsigned long dns_servfail;    /* DNS answers SERVFAIL (or another failing rcode) */
 	unsigned long dns_peak;        /* DNS queries outstanding at most */
+	unsigned long dns_answered;    /* DNS answers: 0 = no name server was reached */
 	unsigned window;               /* domains in flight allowed now (adaptive) */
 	unsigned window_lowest;        /* the smallest the window became */
 };

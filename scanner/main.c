@@ -60,6 +60,7 @@ struct check_out {
 	bool colour;
 	bool any_required_fail;
 	int write_failed;
+	size_t unreached; /* domains with dns_unreached: no name server answered */
 };
 
 static void check_print(const struct domain_scan *ds, void *arg)
@@ -71,6 +72,8 @@ static void check_print(const struct domain_scan *ds, void *arg)
 	for (i = 0; i < PROBE_COUNT; i++)
 		if (probe_registry[i]->level == PROBE_REQUIRED && ds->verdict[i].v == VERDICT_FAIL)
 			co->any_required_fail = true;
+	if (ds->dns_unreached)
+		co->unreached++;
 	if (co->json) {
 		struct buf b;
 
@@ -158,6 +161,14 @@ static int cmd_check(int argc, char **argv)
 			 "domains in flight: lowest %u of %u",
 			 es.dns_timeouts, es.dns_servfail, es.dns_badreply, es.window_lowest,
 			 c.cfg.concurrency);
+		/* every domain error because no name server answered at all (not
+		 * even the root): the run failed, nothing was learnt of the domains */
+		if (co.unreached == (size_t)n && es.dns_answered == 0) {
+			(void)fputs("mailscan: no DNS answer at all in this run, not even from the "
+				    "root servers - is there a network? (every domain is error)\n",
+				    stderr);
+			goto out; /* EXIT_RUN */
+		}
 	}
 	ret = co.any_required_fail ? EXIT_FAILS : 0;
 out:

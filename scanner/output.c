@@ -463,6 +463,8 @@ void output_human(const struct domain_scan *ds, FILE *f, bool colour)
 			(void)fprintf(f, "%s%s", k ? ", " : "  ", pv->reasons[k]);
 		(void)fputc('\n', f);
 	}
+	if (ds->mx_error[0]) /* "MX lookup: ..." and why */
+		(void)fprintf(f, "  %s\n", ds->mx_error);
 	for (i = 0; i < ds->nmx; i++) {
 		const struct mx_host *h = ds->mx[i].host;
 

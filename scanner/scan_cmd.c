@@ -69,6 +69,7 @@ struct scan {
 	struct timespec t0;
 	bool progress;
 	bool store_failed;
+	unsigned long unreached; /* of done_here: no name server answered (dns_unreached) */
 	int signal;
 	int lock_fd; /* the run lock (scan_lock), -1 until taken */
 };
@@ -206,6 +207,8 @@ static void scan_store(const struct domain_scan *ds, void *arg)
 	} else {
 		sc->done++;
 		sc->done_here++;
+		if (ds->dns_unreached)
+			sc->unreached++;
 	}
 	buf_free(&b);
 }
@@ -431,6 +434,24 @@ static int scan_probe(struct scan *sc)
 		(void)fprintf(stderr, "mailscan: run %lld failed; continue it with --resume\n",
 			      sc->run);
 		goto out;
+	}
+	{
+		struct engine_stats es;
+
+		engine_get_stats(sc->e, &es);
+		/* every domain probed now is error because no name server answered
+		 * at all, not even the root: the run failed (what is stored stays,
+		 * as evidence; reports and diff skip a failed run) */
+		if (sc->done_here > 0 && sc->unreached == sc->done_here && es.dns_answered == 0) {
+			(void)fprintf(stderr,
+				      "mailscan: no DNS answer at all in this run, not even from the"
+				      " root servers - is there a network? Run %lld is marked failed"
+				      " (%lu domains stored, all error)\n",
+				      sc->run, sc->done_here);
+			if (db_run_finish(sc->db, sc->run, "failed") < 0)
+				(void)fprintf(stderr, "mailscan: %s\n", db_error(sc->db));
+			goto out;
+		}
 	}
 	if (db_run_finish(sc->db, sc->run, "done") < 0) {
 		(void)fprintf(stderr, "mailscan: %s\n", db_error(sc->db));

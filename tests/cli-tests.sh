@@ -42,6 +42,11 @@ expect() {
 expect "--version" 0 '^mailscan [0-9]+\.[0-9]+\.[0-9]+$' '' -- "$BIN" --version
 expect "--help lists check" 0 'check \[OPTIONS\] DOMAIN' '' -- "$BIN" --help
 expect "check --help lists every option" 0 '--per-ip N' '' -- "$BIN" check --help
+# The manual page is readable on a fresh machine: tests/setup.sh installs
+# man-db, and the README's `man -l ./mailscan.1` renders it.
+expect "tests/setup.sh installs man-db" 0 'man-db' '' -- grep -wE '^ +.*man-db' "$ROOT/tests/setup.sh"
+expect "README: man -l ./mailscan.1" 0 'man -l \./mailscan\.1' '' -- grep -F 'man -l ./mailscan.1' "$ROOT/README.md"
+expect "man -l mailscan.1 renders the page" 0 '^NAME' '' -- env MANWIDTH=80 man -l "$ROOT/mailscan.1"
 expect "no command" 2 '' 'usage: mailscan' -- "$BIN"
 expect "unknown command" 2 '' "unknown command 'frobnicate'" -- "$BIN" frobnicate
 expect "check without domains" 2 '' 'no domains given' -- "$BIN" check
@@ -79,6 +84,35 @@ expect "bad name is quoted as given" 2 '' "domain argument 1: 'b\?\?cher\.\.exam
 expect "human output shows verdicts and MX" 0 'mta_sts +pass' '' -- "$BIN" check $LAB good.example
 # shellcheck disable=SC2086
 expect "human output names the MX address" 0 '127\.25\.0\.10 +ok TLSv1\.3' '' -- "$BIN" check $LAB good.example
+
+# Offline: a network namespace of its own with only lo up (no lab in it) and
+# the real root hints; no name server answers anything. The readable output
+# says why for the MX lookup, and a run where every domain is error for that
+# run-level cause exits 3 (check and scan; scan keeps the run, marked failed).
+offline() { unshare -n bash -c 'ip link set lo up && exec "$@"' offline "$@"; }
+expect "offline check: MX lookup says there is no DNS answer at all, exit 3" 3 \
+    '^  MX lookup: [a-z]+: no DNS answer in this run, not even from the root servers - is there a network\?$' \
+    'no DNS answer at all in this run, not even from the root servers - is there a network\? \(every domain is error\)' \
+    -- offline "$BIN" check --timeout 2 example.nl
+expect "offline check --json: mx_error says why, exit 3" 3 '"mx_error":"MX lookup: [a-z]+: no DNS answer in this run' \
+    'is there a network' -- offline "$BIN" check --json --timeout 2 example.nl example.com
+offdir=$(mktemp -d)
+printf 'example.nl\nexample.com\n' >"$offdir/list.txt"
+expect "offline scan: exit 3, the run kept and marked failed" 3 '' 'Run 1 is marked failed \(2 domains stored, all error\)' \
+    -- offline "$BIN" scan "$offdir/list.txt" --db "$offdir/off.db" --timeout 2
+expect "offline scan: runs shows the failed run with its domains" 0 '^ +1  [0-9TZ:-]+  failed +2/2 ' '' -- "$BIN" runs --db "$offdir/off.db"
+rm -rf "$offdir"
+# A lame domain (its own name servers never answer; the lab's root and TLD
+# servers do) is a finding about that domain, not a run-level cause: exit 0
+# as before, and no word of a missing network.
+# shellcheck disable=SC2086
+"$BIN" check $LAB sub.dnserr.example >"$out" 2>"$err"
+rc=$?
+if [[ $rc -eq 0 ]] && grep -q 'dns-timeout' "$out" && ! grep -qi 'network' "$out" "$err"; then
+    echo "ok a lame domain's dns-timeout is no run-level cause: exit 0, no network hint"; pass=$((pass + 1))
+else
+    echo "FAIL a lame domain's dns-timeout is no run-level cause: exit $rc"; head -12 "$out" "$err" | sed 's/^/  /'; fail=$((fail + 1))
+fi
 
 # --config: the lab options from a YAML file; the command line overrides it.
 cfg=$(mktemp)

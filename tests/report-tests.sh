@@ -131,6 +131,18 @@ for lang in nl en; do
     done
 done
 
+# The run's status in the report's language, in md as in html: the running
+# run 4 of the fixture (loopt nog) and run 3 stored as partial (gedeeltelijk).
+rep st-run4-nl --run 4 --format md --lang nl
+rep st-run4-html --run 4 --format html --lang nl
+check "md and html nl: a running run's status is 'loopt nog'" "exit $RC; md: $(grep -o 'status [a-z ]*\.' "$TMP/st-run4-nl.out")" \
+    eval '[[ $RC -eq 0 ]] && grep -q ", status loopt nog\. " "$TMP/st-run4-nl.out" && grep -q "<dd>loopt nog</dd>" "$TMP/st-run4-html.out"'
+sqlite3 "$TMP/partial.db" <"$DATA/fixture.sql" && sqlite3 "$TMP/partial.db" "UPDATE runs SET status = 'partial' WHERE id = 3"
+ms st-partial-nl report --db "$TMP/partial.db" --run 3 --format md --lang nl
+ms st-partial-en report --db "$TMP/partial.db" --run 3 --format md --lang en
+check "md: a partial run's status is 'gedeeltelijk' (nl), 'partial' (en)" "exit $RC" \
+    eval 'grep -q ", status gedeeltelijk\. " "$TMP/st-partial-nl.out" && grep -q ", status partial\. " "$TMP/st-partial-en.out"'
+
 # Same input, same output: nothing depends on the clock or the order of
 # hash tables.
 rep again --format md --lang nl --explanations "$EXPL"

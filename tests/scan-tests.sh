@@ -562,7 +562,21 @@ dl=$TMP/diff.txt
 printf '%s\n' good.example dane-mismatch.example nomx.example tls10.example sts-testing.example >"$dl"
 ddb=$TMP/diff.db
 ms diff-scan1 scan "$dl" --db "$ddb" -q "${LABARGS[@]}"
+# one finished run: prev does not exist yet; say so and count the runs
+ms diff-one diff --db "$ddb" prev last
+if [[ $RC -eq 2 ]] && grep -q "diff needs two finished runs for 'prev'; $ddb has 1" "$TMP/diff-one.err" &&
+    ! grep -q "no run" "$TMP/diff-one.err"; then
+    ok "diff prev last after one run: exit 2, two finished runs needed, 1 there"
+else
+    not_ok "diff prev last after one run: exit 2, two finished runs needed, 1 there" "exit $RC" "$TMP/diff-one.err"
+fi
 ms diff-scan2 scan "$dl" --db "$ddb" -q "${LABARGS[@]}"
+# runs: the domains column ("stored/unique") ends where its header ends
+ms runs-table runs --db "$ddb"
+hdr=$(awk 'NR == 1 { print index($0, " domains ") + 7 }' "$TMP/runs-table.out")
+row=$(awk 'NR == 2 && match($0, / [0-9]+\/[0-9]+ /) { print RSTART + RLENGTH - 2 }' "$TMP/runs-table.out")
+check "runs: the domains column lines up with its header" "header ends at $hdr, row at ${row:-?}" \
+    eval '[[ $RC -eq 0 && $hdr -gt 7 && $hdr == "$row" ]]'
 ms diff0 diff --db "$ddb" 1 2
 if [[ $RC -eq 0 ]] && grep -qE '^run 1 -> 2: 0 regressed, 0 improved, 0 changed, 0 new, 0 gone, 45 unchanged' "$TMP/diff0.out"; then
     ok "diff of two scans of one list: exit 0, nothing regressed"

@@ -11,6 +11,7 @@ PACKAGES=(
     unbound nsd ldnsutils nginx-light dnsutils jq openssl curl valgrind
     clang libclang-rt-14-dev strace sqlite3 time cmark-gfm python3
     chromium fonts-dejavu-core
+    man-db
 )
 
 missing=()
