@@ -143,7 +143,8 @@ int db_rep_evidence(struct db *db, long long run,
 	    "  WHEN 'null' THEN 'null' WHEN 'object' THEN '{}' WHEN 'array' THEN '[]'"
 	    "  ELSE CAST(t.atom AS TEXT) END"
 	    " FROM domains d JOIN probe_evidence e ON e.domain_id = d.id, json_tree(e.evidence) t"
-	    " WHERE d.run_id = ?1 AND (t.type NOT IN ('object', 'array') OR t.value IN ('{}', '[]'))"
+	    " WHERE d.run_id = ?1 AND (t.type NOT IN ('object', 'array') OR t.value IN ('{}', "
+	    "'[]'))"
 	    " ORDER BY d.name, e.probe, t.id",
 	    run, row_evidence, &c, "reading the probes' evidence");
 }

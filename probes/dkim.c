@@ -21,8 +21,8 @@
 #include "probe.h"
 
 static const char *const dkim_codes[] = {
-    DKIM_R_NONE,        DKIM_R_DNS_ERROR, DKIM_R_KEY_MISSING, DKIM_R_KEY_WEAK,
-    DKIM_R_KEY_REVOKED, DKIM_R_KEY_SYNTAX, DKIM_R_KEY_TYPE,   DKIM_R_KEY_TESTING,
+    DKIM_R_NONE,           DKIM_R_DNS_ERROR,  DKIM_R_KEY_MISSING, DKIM_R_KEY_WEAK,
+    DKIM_R_KEY_REVOKED,    DKIM_R_KEY_SYNTAX, DKIM_R_KEY_TYPE,    DKIM_R_KEY_TESTING,
     DKIM_R_KEY_UNVERIFIED, "non-sending",
 };
 
@@ -35,10 +35,7 @@ struct dkim_probe {
 	struct dkim_selector sel[DKIM_SEL_MAX];
 };
 
-static struct dkim_probe *dkim_of(const struct domain_scan *ds)
-{
-	return ds->priv[PROBE_DKIM];
-}
+static struct dkim_probe *dkim_of(const struct domain_scan *ds) { return ds->priv[PROBE_DKIM]; }
 
 static void dkim_on_domainkey(struct domain_scan *ds, const struct dns_answer *a)
 {
@@ -126,7 +123,7 @@ static void dkim_evaluate(const struct domain_scan *ds, struct probe_verdict *ou
 	if (ds->mx_kind == MX_ERROR || ds->mx_kind == MX_PENDING) {
 		out->v = VERDICT_ERROR;
 		verdict_add_reason(out, ds->mx_kind == MX_ERROR ? dns_status_reason(ds->mx_status)
-								 : "dns-error");
+								: "dns-error");
 		return;
 	}
 	if (dkim_non_sending(ds)) {

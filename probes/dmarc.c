@@ -20,9 +20,9 @@
 #include "probe.h"
 
 static const char *const dmarc_codes[] = {
-    DMARC_R_NONE,        DMARC_R_MULTIPLE,    DMARC_R_SYNTAX,       DMARC_R_DNS_ERROR,
-    DMARC_R_POLICY_NONE, DMARC_R_P_MISSING,   DMARC_R_PCT_PARTIAL,  DMARC_R_EXT_UNAUTH,
-    DMARC_R_EXT_UNVERIFIED, DMARC_R_FROM_ORG, DMARC_R_URI_OTHER,
+    DMARC_R_NONE,           DMARC_R_MULTIPLE,  DMARC_R_SYNTAX,      DMARC_R_DNS_ERROR,
+    DMARC_R_POLICY_NONE,    DMARC_R_P_MISSING, DMARC_R_PCT_PARTIAL, DMARC_R_EXT_UNAUTH,
+    DMARC_R_EXT_UNVERIFIED, DMARC_R_FROM_ORG,  DMARC_R_URI_OTHER,
 };
 
 /* The probe's state of one domain (ds->priv[PROBE_DMARC]), on the heap:
@@ -37,10 +37,7 @@ struct dmarc_probe {
 	size_t auth_pending;
 };
 
-static struct dmarc_probe *dmarc_of(const struct domain_scan *ds)
-{
-	return ds->priv[PROBE_DMARC];
-}
+static struct dmarc_probe *dmarc_of(const struct domain_scan *ds) { return ds->priv[PROBE_DMARC]; }
 
 /* A bogus answer is what a validating receiver never sees (it gets
  * SERVFAIL, RFC 4035 §5.5): not evidence of a record or its absence. */
@@ -176,7 +173,7 @@ static void dmarc_evaluate(const struct domain_scan *ds, struct probe_verdict *o
 	if (ds->mx_kind == MX_ERROR || ds->mx_kind == MX_PENDING) {
 		out->v = VERDICT_ERROR;
 		verdict_add_reason(out, ds->mx_kind == MX_ERROR ? dns_status_reason(ds->mx_status)
-								 : "dns-error");
+								: "dns-error");
 		return;
 	}
 	if (!p || !p->have_eff) {

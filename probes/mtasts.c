@@ -210,7 +210,8 @@ static void mtasts_evaluate(const struct domain_scan *ds, struct probe_verdict *
 	}
 	if (s->txt_status != DNS_OK) {
 		out->v = VERDICT_ERROR;
-		verdict_add_reason(out, s->bogus ? "dnssec-bogus" : dns_status_reason(s->txt_status));
+		verdict_add_reason(out,
+				   s->bogus ? "dnssec-bogus" : dns_status_reason(s->txt_status));
 		return;
 	}
 	if (s->ntxt > 1) {

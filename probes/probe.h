@@ -57,10 +57,10 @@ enum probe_fact {
 struct probe_ops {
 	const char *name; /* key in "verdicts" (SPEC §4) */
 	enum probe_id id;
-	const char *title[2]; /* the standard's name: nl, en */
+	const char *title[2];   /* the standard's name: nl, en */
 	enum probe_level level; /* Forum Standaardisatie: verplicht / aanbevolen */
-	const char *basis[2]; /* what it rests on (RFCs, lists): nl, en */
-	bool mx_bound;        /* its failures sit with the MX hosts (a provider fixes them) */
+	const char *basis[2];   /* what it rests on (RFCs, lists): nl, en */
+	bool mx_bound;          /* its failures sit with the MX hosts (a provider fixes them) */
 	/* The report judges this probe together with another one, by name
 	 * ("dane" with "starttls": one standard that passes when both do);
 	 * NULL: a standard of its own. */

@@ -31,10 +31,7 @@ struct spf_probe {
 	bool bogus; /* an answer failed DNSSEC validation: taken as a failed lookup */
 };
 
-static struct spf_probe *spf_of(const struct domain_scan *ds)
-{
-	return ds->priv[PROBE_SPF];
-}
+static struct spf_probe *spf_of(const struct domain_scan *ds) { return ds->priv[PROBE_SPF]; }
 
 static uint16_t spf_qtype(enum spf_dns_type t)
 {
@@ -162,7 +159,7 @@ static void spf_evaluate(const struct domain_scan *ds, struct probe_verdict *out
 		/* the domain's name servers failed (a lame delegation: dns-timeout) */
 		out->v = VERDICT_ERROR;
 		verdict_add_reason(out, ds->mx_kind == MX_ERROR ? dns_status_reason(ds->mx_status)
-								 : "dns-error");
+								: "dns-error");
 		return;
 	}
 	r = p && p->ev && spf_eval_done(p->ev) ? spf_eval_result(p->ev) : NULL;

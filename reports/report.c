@@ -66,8 +66,8 @@ static void rep_std_build(void)
 			if (snprintf(tmp[3], sizeof(tmp[3]), "%s; voldoet als %s allebei voldoen",
 				     both[0], tmp[1]) >= (int)sizeof(tmp[3]))
 				tmp[3][sizeof(tmp[3]) - 1] = '\0';
-			if (snprintf(tmp[4], sizeof(tmp[4]), "%s; complies when %s both pass", both[1],
-				     tmp[2]) >= (int)sizeof(tmp[4]))
+			if (snprintf(tmp[4], sizeof(tmp[4]), "%s; complies when %s both pass",
+				     both[1], tmp[2]) >= (int)sizeof(tmp[4]))
 				tmp[4][sizeof(tmp[4]) - 1] = '\0';
 			for (f = 0; f < 5; f++)
 				memcpy(t[f], tmp[f], sizeof(t[f]));
@@ -124,7 +124,7 @@ const char *rep_run_status_name(enum rep_lang lang, const char *status)
 {
 	/* the statuses db_run_finish and db_merge store (db/db.h) */
 	static const char *const words[][3] = {
-	    {"done", "afgerond", "finished"}, {"partial", "gedeeltelijk", "partial"},
+	    {"done", "afgerond", "finished"},    {"partial", "gedeeltelijk", "partial"},
 	    {"running", "loopt nog", "running"}, {"stopped", "gestopt", "stopped"},
 	    {"failed", "mislukt", "failed"},
 	};

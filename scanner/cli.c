@@ -81,7 +81,8 @@ static int cli_parse_skip(struct cli *c, const char *arg)
 			c->cfg.skip_ncsc = true;
 		p += n;
 		if (*p == ',' && *++p == '\0') {
-			(void)fprintf(stderr, "mailscan: --skip: '%s': a probe name after the comma\n",
+			(void)fprintf(stderr,
+				      "mailscan: --skip: '%s': a probe name after the comma\n",
 				      str_show(shown, sizeof(shown), arg));
 			return -1;
 		}

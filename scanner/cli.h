@@ -40,11 +40,11 @@
 	"  --max-mx N             MX hosts tested per domain (default 10)\n"                       \
 	"  --host-cache N         finished MX hosts kept for reuse by later domains\n"             \
 	"                         (default 5000; least recently used dropped first)\n"             \
-	"  --skip PROBE[,PROBE]   do not run these probes (their verdict: error, skipped);\n"     \
+	"  --skip PROBE[,PROBE]   do not run these probes (their verdict: error, skipped);\n"      \
 	"                         tls_ncsc is --skip-tls-ncsc\n"                                   \
 	"  --skip-tls-ncsc        no tls_ncsc handshakes (about 13 extra SMTP sessions per\n"      \
 	"                         MX address); its verdict is then error, ncsc-skipped\n"          \
-	"  --dkim-selectors FILE  known DKIM selectors: lines 'domain sel1[,sel2...]';\n"         \
+	"  --dkim-selectors FILE  known DKIM selectors: lines 'domain sel1[,sel2...]';\n"          \
 	"                         their keys are fetched and judged\n"                             \
 	"  --ehlo NAME            name sent in EHLO (default: this host's name)\n"                 \
 	"  --config FILE          options from a YAML file (name: value); the command\n"           \
@@ -59,14 +59,14 @@ struct cli {
 	char ehlo[256];
 	unsigned timeout_s;
 	int verbose;
-	bool json;                 /* check */
-	const char *db;            /* scan */
-	const char *label;         /* scan */
-	bool resume;               /* scan */
-	unsigned shard_k, shard_n; /* scan: 0/0 = the whole list */
-	enum target_format format; /* scan */
+	bool json;                   /* check */
+	const char *db;              /* scan */
+	const char *label;           /* scan */
+	bool resume;                 /* scan */
+	unsigned shard_k, shard_n;   /* scan: 0/0 = the whole list */
+	enum target_format format;   /* scan */
 	struct dkim_selectors *dkim; /* --dkim-selectors, loaded (owned) */
-	char *strs[CLI_STRS_MAX];  /* option values copied from the config file */
+	char *strs[CLI_STRS_MAX];    /* option values copied from the config file */
 	size_t nstrs;
 	bool from_file;
 };

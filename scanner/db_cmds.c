@@ -169,11 +169,10 @@ static int runs_print(const struct db_run *r, void *arg)
 		/* "stored/unique" as one field, right-aligned under its header
 		 * like the other counts (RUNS_DOMAINS_W in cmd_runs) */
 		(void)snprintf(domains, sizeof(domains), "%lu/%lu", r->n_domains, r->n_targets);
-		(void)printf(
-		    "%5lld  %-20s  %-8s  %*s  %7lu  %6lu %6lu %6lu %6lu %6lu  %-5s  %s\n",
-		    r->id, r->started, r->status, RUNS_DOMAINS_W, domains, r->n_invalid,
-		    r->n_pass, r->n_warn, r->n_fail, r->n_na, r->n_error,
-		    r->shard[0] ? r->shard : "-", label);
+		(void)printf("%5lld  %-20s  %-8s  %*s  %7lu  %6lu %6lu %6lu %6lu %6lu  %-5s  %s\n",
+			     r->id, r->started, r->status, RUNS_DOMAINS_W, domains, r->n_invalid,
+			     r->n_pass, r->n_warn, r->n_fail, r->n_na, r->n_error,
+			     r->shard[0] ? r->shard : "-", label);
 	}
 	return 0;
 }
@@ -196,8 +195,8 @@ int cmd_runs(int argc, char **argv)
 		return ret;
 	if (!o.json)
 		(void)printf("%5s  %-20s  %-8s  %*s  %7s  %6s %6s %6s %6s %6s  %-5s  %s\n", "run",
-			     "started", "status", RUNS_DOMAINS_W, "domains", "invalid", "pass", "warn", "fail",
-			     "n/a", "error", "shard", "label");
+			     "started", "status", RUNS_DOMAINS_W, "domains", "invalid", "pass",
+			     "warn", "fail", "n/a", "error", "shard", "label");
 	rc = db_runs_each(db, runs_print, &o);
 	if (rc < 0) {
 		(void)fprintf(stderr, "mailscan: %s\n",
@@ -364,8 +363,8 @@ int cmd_diff(int argc, char **argv)
 			(void)fprintf(stderr,
 				      "mailscan: diff needs %s finished run%s for '%s'; %s has %lu"
 				      " (mailscan runs --db %s lists them)\n",
-				      bad[0] == 'p' ? "two" : "a", bad[0] == 'p' ? "s" : "", bad, o.db,
-				      pick.finished, o.db);
+				      bad[0] == 'p' ? "two" : "a", bad[0] == 'p' ? "s" : "", bad,
+				      o.db, pick.finished, o.db);
 		else if ((a <= 0 ? a : b) == 0)
 			(void)fprintf(stderr, "mailscan: %s: no run '%s'\n", o.db, bad);
 		db_close(db);

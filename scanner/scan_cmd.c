@@ -443,11 +443,12 @@ static int scan_probe(struct scan *sc)
 		 * at all, not even the root: the run failed (what is stored stays,
 		 * as evidence; reports and diff skip a failed run) */
 		if (sc->done_here > 0 && sc->unreached == sc->done_here && es.dns_answered == 0) {
-			(void)fprintf(stderr,
-				      "mailscan: no DNS answer at all in this run, not even from the"
-				      " root servers - is there a network? Run %lld is marked failed"
-				      " (%lu domains stored, all error)\n",
-				      sc->run, sc->done_here);
+			(void)fprintf(
+			    stderr,
+			    "mailscan: no DNS answer at all in this run, not even from the"
+			    " root servers - is there a network? Run %lld is marked failed"
+			    " (%lu domains stored, all error)\n",
+			    sc->run, sc->done_here);
 			if (db_run_finish(sc->db, sc->run, "failed") < 0)
 				(void)fprintf(stderr, "mailscan: %s\n", db_error(sc->db));
 			goto out;

@@ -116,8 +116,8 @@ static void fz_step(sqlite3_stmt *st)
 static void fz_domain(struct fz_in *in, long long run, int k)
 {
 	static const char *const words[] = {"pass", "warn", "fail", "n/a", "error"};
-	static const char *const stds[] = {"dnssec", "starttls", "dane", "mta_sts", "tlsrpt",
-					   "tls_ncsc", "spf",     "dmarc", "dkim"};
+	static const char *const stds[] = {"dnssec",   "starttls", "dane",  "mta_sts", "tlsrpt",
+					   "tls_ncsc", "spf",      "dmarc", "dkim"};
 	static const char *const evprobes[] = {"spf", "dmarc", "dkim"};
 	char buf[1024], name[300];
 	sqlite3_stmt *st;

@@ -679,7 +679,8 @@ static void adv_check_sources(struct adv_scan *sc)
 
 		for (k = 0; k < probe_registry[i]->ncodes; k++)
 			if (probe_registry[i]->codes[k])
-				adv_add_declared(sc, probe_registry[i]->name, probe_registry[i]->codes[k]);
+				adv_add_declared(sc, probe_registry[i]->name,
+						 probe_registry[i]->codes[k]);
 	}
 	unit_case("extraction: %zu reasons, %zu statuses, %zu notes", sc->nkind[AK_REASON],
 		  sc->nkind[AK_STATUS], sc->nkind[AK_NOTE]);
