@@ -69,6 +69,37 @@ const char *verdict_name(enum verdict v)
 	return "error";
 }
 
+enum verdict verdict_from_name(const char *s)
+{
+	static const enum verdict all[] = {VERDICT_PASS, VERDICT_WARN, VERDICT_FAIL, VERDICT_NA,
+					   VERDICT_ERROR};
+	size_t i;
+
+	for (i = 0; s && i < sizeof(all) / sizeof(all[0]); i++)
+		if (strcmp(s, verdict_name(all[i])) == 0)
+			return all[i];
+	return VERDICT_NONE;
+}
+
+int verdict_compliance(enum verdict v)
+{
+	switch (v) {
+	case VERDICT_FAIL:
+		return 0;
+	case VERDICT_WARN:
+		return 1;
+	case VERDICT_PASS:
+	case VERDICT_NA:
+		return 2;
+	case VERDICT_ERROR:
+	case VERDICT_NONE:
+		break;
+	}
+	return -1;
+}
+
+/* Severity within one probe's judgment (verdict_raise): n/a < pass < warn <
+ * error < fail. */
 static int verdict_rank(enum verdict v)
 {
 	static const int rank[] = {[VERDICT_NONE] = 0, [VERDICT_NA] = 1,    [VERDICT_PASS] = 2,

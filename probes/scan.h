@@ -34,7 +34,14 @@ enum verdict {
 	VERDICT_ERROR
 };
 
+/* The one vocabulary of verdicts (registry.c): the word of v ("pass",
+ * "warn", "fail", "n/a", "error"), the verdict of a word (VERDICT_NONE for
+ * anything else), and the compliance order two runs are compared by (diff,
+ * the report's changes): fail 0 < warn 1 < pass = n/a 2 (nothing to fix);
+ * -1 for error and none (not tested: not comparable). */
 const char *verdict_name(enum verdict v);
+enum verdict verdict_from_name(const char *s);
+int verdict_compliance(enum verdict v);
 
 /* Outcome of the SMTP/STARTTLS probe of one address (the JSON "starttls"
  * field of an address, SPEC §4). */

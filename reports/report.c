@@ -161,14 +161,22 @@ static enum rep_status rep_combine(size_t s, const char *const *names, const cha
 		for (i = 0; i < n; i++)
 			if (strcmp(names[i], *p) == 0)
 				v = verdicts[i];
-		if (!v || strcmp(v, "error") == 0) {
-			untested = true;
-			all_na = false;
-		} else if (strcmp(v, "fail") == 0 || strcmp(v, "warn") == 0) {
+		switch (verdict_from_name(v)) {
+		case VERDICT_FAIL:
+		case VERDICT_WARN:
 			fail = true;
 			all_na = false;
-		} else if (strcmp(v, "n/a") != 0) {
+			break;
+		case VERDICT_NA:
+			break;
+		case VERDICT_PASS:
 			all_na = false;
+			break;
+		case VERDICT_ERROR:
+		case VERDICT_NONE: /* missing, or a word no mailscan writes */
+			untested = true;
+			all_na = false;
+			break;
 		}
 	}
 	if (fail)

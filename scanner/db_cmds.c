@@ -14,6 +14,7 @@
 #include "../base/log.h"
 #include "../base/str.h"
 #include "../db/db.h"
+#include "../probes/scan.h"
 #include "cli.h"
 #include "cmds.h"
 
@@ -228,18 +229,10 @@ struct diff_state {
 	bool write_failed;
 };
 
-/* Compliance order: fail < warn < pass = n/a (no mail, nothing to fix);
- * -1 for error (untested: not comparable). */
-static int diff_rank(const char *v)
-{
-	if (strcmp(v, "fail") == 0)
-		return 0;
-	if (strcmp(v, "warn") == 0)
-		return 1;
-	if (strcmp(v, "pass") == 0 || strcmp(v, "n/a") == 0)
-		return 2;
-	return -1;
-}
+/* Compliance order (verdict_compliance, probes/registry.c): fail < warn <
+ * pass = n/a (no mail, nothing to fix); -1 for error (untested: not
+ * comparable). */
+static int diff_rank(const char *v) { return verdict_compliance(verdict_from_name(v)); }
 
 static enum diff_kind diff_classify(const struct db_diff_row *r)
 {
