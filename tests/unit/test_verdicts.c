@@ -378,6 +378,30 @@ void test_verdict_registry(void)
 		CHECK(!p->report_with || probe_find(p->report_with) != NULL);
 		CHECK(!p->ncodes || p->codes);
 	}
+	unit_case("the verdict vocabulary");
+	{
+		static const struct {
+			const char *word;
+			enum verdict v;
+			int compliance;
+		} words[] = {
+		    {"pass", VERDICT_PASS, 2},    {"n/a", VERDICT_NA, 2},
+		    {"warn", VERDICT_WARN, 1},    {"fail", VERDICT_FAIL, 0},
+		    {"error", VERDICT_ERROR, -1}, {"PASS", VERDICT_NONE, -1},
+		    {"", VERDICT_NONE, -1},       {"passed", VERDICT_NONE, -1},
+		    {NULL, VERDICT_NONE, -1},
+		};
+		size_t k;
+
+		for (k = 0; k < UNIT_COUNT(words); k++) {
+			unit_case("verdict word '%s'", words[k].word ? words[k].word : "(null)");
+			CHECK_INT(verdict_from_name(words[k].word), words[k].v);
+			CHECK_INT(verdict_compliance(verdict_from_name(words[k].word)),
+				  words[k].compliance);
+			if (words[k].v != VERDICT_NONE)
+				CHECK_STR(verdict_name(words[k].v), words[k].word);
+		}
+	}
 	unit_case("required: the Forum Standaardisatie mandatory list");
 	CHECK(probe_find("dnssec")->level == PROBE_REQUIRED);
 	CHECK(probe_find("starttls")->level == PROBE_REQUIRED);
