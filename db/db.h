@@ -241,6 +241,19 @@ struct db_rep_evidence {
 int db_rep_evidence(struct db *db, long long run,
 		    int (*cb)(const struct db_rep_evidence *e, void *arg), void *arg);
 
+/* The figures of run for monitoring (scan --metrics): one row per (kind,
+ * labels): kind "verdict" (a = standard, b = verdict), "category" (a =
+ * category, "" for none, b = standard, c = verdict; a domain listed by
+ * organisations of two categories counts in each), "reason" (a = reason
+ * code of an error verdict: domains with it in any standard). Ordered by
+ * kind, then labels. 0 or -1. */
+struct db_metric {
+	const char *kind, *a, *b, *c;
+	unsigned long long n;
+};
+int db_metrics(struct db *db, long long run, int (*cb)(const struct db_metric *m, void *arg),
+	       void *arg);
+
 /* For trends: every verdict of every finished run ("done" or "partial"),
  * ordered by run, domain, standard; the run's id and start come along. */
 struct db_rep_trend_row {

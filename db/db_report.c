@@ -19,6 +19,7 @@ struct db_rep_cb {
 		int (*addr)(const struct db_rep_addr *a, void *arg);
 		int (*trend)(const struct db_rep_trend_row *t, void *arg);
 		int (*evidence)(const struct db_rep_evidence *e, void *arg);
+		int (*metric)(const struct db_metric *m, void *arg);
 	} fn;
 	void *arg;
 };
@@ -147,6 +148,46 @@ int db_rep_evidence(struct db *db, long long run,
 	    "'[]'))"
 	    " ORDER BY d.name, e.probe, t.id",
 	    run, row_evidence, &c, "reading the probes' evidence");
+}
+
+static int row_metric(sqlite3_stmt *st, const struct db_rep_cb *cb)
+{
+	struct db_metric m = {
+	    .kind = col(st, 0),
+	    .a = col(st, 1),
+	    .b = col(st, 2),
+	    .c = col(st, 3),
+	    .n = (unsigned long long)sqlite3_column_int64(st, 4),
+	};
+
+	if (!m.kind || !m.a || !m.b || !m.c)
+		return 0;
+	return cb->fn.metric(&m, cb->arg);
+}
+
+int db_metrics(struct db *db, long long run, int (*cb)(const struct db_metric *m, void *arg),
+	       void *arg)
+{
+	struct db_rep_cb c = {.fn.metric = cb, .arg = arg};
+
+	/* the reasons of error verdicts are space-separated: split them with a
+	 * recursive CTE, then count each domain once per code */
+	return db_rep_each(
+	    db,
+	    "WITH v AS (SELECT d.id AS dom, v.standard, v.verdict, v.reasons FROM domains d"
+	    "  JOIN verdicts v ON v.domain_id = d.id WHERE d.run_id = ?1),"
+	    " split(dom, code, rest) AS (SELECT dom, '', reasons || ' ' FROM v"
+	    "  WHERE verdict = 'error'"
+	    "  UNION ALL SELECT dom, substr(rest, 1, instr(rest, ' ') - 1),"
+	    "  substr(rest, instr(rest, ' ') + 1) FROM split WHERE rest <> '')"
+	    " SELECT 'verdict', standard, verdict, '', count(*) FROM v GROUP BY 2, 3"
+	    " UNION ALL SELECT 'category', coalesce(o.category, ''), v.standard, v.verdict,"
+	    "  count(DISTINCT v.dom) FROM v LEFT JOIN domain_organisations x ON x.domain_id = v.dom"
+	    "  LEFT JOIN organisations o ON o.id = x.organisation_id GROUP BY 2, 3, 4"
+	    " UNION ALL SELECT 'reason', code, '', '', count(DISTINCT dom) FROM split"
+	    "  WHERE code <> '' GROUP BY 2"
+	    " ORDER BY 1, 2, 3, 4",
+	    run, row_metric, &c, "reading the run's figures");
 }
 
 static int row_org(sqlite3_stmt *st, const struct db_rep_cb *cb)

@@ -31,6 +31,7 @@ enum {
 	O_RESUME,
 	O_SHARD,
 	O_LABEL,
+	O_METRICS,
 	O_FORMAT,
 	O_HOSTCACHE,
 	O_SKIPNCSC,
@@ -143,6 +144,7 @@ static const struct cli_opt {
     {{"resume", no_argument, NULL, O_RESUME}, CLI_SCAN},
     {{"shard", required_argument, NULL, O_SHARD}, CLI_SCAN},
     {{"label", required_argument, NULL, O_LABEL}, CLI_SCAN},
+    {{"metrics", required_argument, NULL, O_METRICS}, CLI_SCAN},
     {{"format", required_argument, NULL, O_FORMAT}, CLI_SCAN},
     {{"verbose", no_argument, NULL, 'v'}, CLI_BOTH},
     {{"quiet", no_argument, NULL, 'q'}, CLI_BOTH},
@@ -261,6 +263,8 @@ static int cli_apply(struct cli *c, int opt, const char *arg)
 		return (c->db = cli_keep(c, arg)) ? 0 : -1;
 	case O_LABEL:
 		return (c->label = cli_keep(c, arg)) ? 0 : -1;
+	case O_METRICS:
+		return (c->metrics = cli_keep(c, arg)) ? 0 : -1;
 	case O_RESUME:
 		c->resume = true;
 		return 0;

@@ -62,6 +62,7 @@ struct cli {
 	bool json;                   /* check */
 	const char *db;              /* scan */
 	const char *label;           /* scan */
+	const char *metrics;         /* scan: --metrics FILE */
 	bool resume;                 /* scan */
 	unsigned shard_k, shard_n;   /* scan: 0/0 = the whole list */
 	enum target_format format;   /* scan */

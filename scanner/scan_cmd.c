@@ -29,6 +29,7 @@
 #include "../db/db.h"
 #include "cli.h"
 #include "cmds.h"
+#include "metrics.h"
 #include "output.h"
 
 static const char usage_scan[] =
@@ -41,6 +42,8 @@ static const char usage_scan[] =
     "Options:\n"
     "  --db FILE              the database (created if missing; required)\n"
     "  --format FORMAT        yaml, csv or text (default: by the extension)\n"
+    "  --metrics FILE         when the run ends, its figures in the Prometheus text\n"
+    "                         format, replaced atomically (node_exporter textfile)\n"
     "  --label TEXT           a name for the run\n"
     "  --resume               go on with the newest unfinished run of TARGETS in FILE,\n"
     "                         probing only the domains it has not stored yet (refused\n"
@@ -50,7 +53,8 @@ static const char usage_scan[] =
     "  --concurrency N        domains in flight (default 500)\n" PROBE_OPTIONS_HELP "\n"
     "Progress (done/total, domains per second, ETA) is shown on stderr when it is\n"
     "a terminal. Exit status: 0 the run finished; 2 usage or input error (nothing\n"
-    "probed); 3 the run failed or was interrupted (continue it with --resume).\n";
+    "probed); 3 the run failed or was interrupted (continue it with --resume), or\n"
+    "the --metrics file could not be written (the run itself is stored).\n";
 
 #define SCAN_CHUNK 256 /* targets read from the database at a time */
 
@@ -71,7 +75,8 @@ struct scan {
 	bool store_failed;
 	unsigned long unreached; /* of done_here: no name server answered (dns_unreached) */
 	int signal;
-	int lock_fd; /* the run lock (scan_lock), -1 until taken */
+	int lock_fd;   /* the run lock (scan_lock), -1 until taken */
+	bool finished; /* the run was marked done or failed (--metrics) */
 };
 
 /* FNV-1a, 64 bits: stable across machines and builds, so every shard of a
@@ -451,6 +456,8 @@ static int scan_probe(struct scan *sc)
 			    sc->run, sc->done_here);
 			if (db_run_finish(sc->db, sc->run, "failed") < 0)
 				(void)fprintf(stderr, "mailscan: %s\n", db_error(sc->db));
+			else
+				sc->finished = true;
 			goto out;
 		}
 	}
@@ -458,6 +465,7 @@ static int scan_probe(struct scan *sc)
 		(void)fprintf(stderr, "mailscan: %s\n", db_error(sc->db));
 		goto out;
 	}
+	sc->finished = true;
 	ret = 0;
 out:
 	if (tick)
@@ -525,6 +533,13 @@ int cmd_scan(int argc, char **argv)
 			 es.smtp_timeouts, es.window, es.window_lowest, c.cfg.concurrency);
 	}
 	scan_summary(&sc, scan_elapsed(&sc.t0));
+	if (c.metrics && sc.run > 0 && sc.finished) {
+		if (metrics_write(sc.db, sc.run, c.metrics, scan_elapsed(&sc.t0), err,
+				  sizeof(err)) < 0) {
+			(void)fprintf(stderr, "mailscan: --metrics: %s\n", err);
+			ret = EXIT_RUN;
+		}
+	}
 out:
 	engine_free(sc.e);
 	db_close(sc.db);

@@ -721,6 +721,33 @@ check "usage errors create no run" "runs in usage.db" \
     eval '[[ ! -e $TMP/usage.db || $(sql "$TMP/usage.db" "SELECT count(*) FROM runs" 2>/dev/null || echo 0) -eq 0 ]]'
 
 # ======================================================================
+# scan --metrics: the run's figures in the Prometheus text format (golden
+# file, the time-dependent values masked), replaced atomically; a file that
+# cannot be written fails the command (exit 3) but not the stored run
+# ======================================================================
+mdb=$TMP/metrics.db
+ms metrics1 scan tests/data/metrics/targets.yaml --db "$mdb" -q "${LABARGS[@]}" --metrics "$TMP/m.prom"
+mask() { sed -e 's/^\(mailscan_run_duration_seconds\) .*/\1 X/' \
+    -e 's/^\(mailscan_run_finished_timestamp_seconds\) .*/\1 X/' -e 's/version="[^"]*"/version="X"/' "$1"; }
+if [[ $RC -eq 0 ]] && diff <(mask "$TMP/m.prom") tests/data/metrics/golden.prom >"$TMP/m.diff"; then
+    ok "--metrics: the figures equal tests/data/metrics/golden.prom"
+else
+    not_ok "--metrics: the figures equal tests/data/metrics/golden.prom" "exit $RC" "$TMP/m.diff" "$TMP/metrics1.err"
+fi
+check "--metrics: time values are numbers" "$(grep -E '^mailscan_run_(duration|finished)' "$TMP/m.prom" | tr '\n' ' ')" \
+    eval '[[ $(grep -cE "^mailscan_run_duration_seconds [0-9]+\.[0-9]{3}$|^mailscan_run_finished_timestamp_seconds [0-9]{10}$" "$TMP/m.prom") -eq 2 ]]'
+ino1=$(stat -c %i "$TMP/m.prom")
+ms metrics2 scan tests/data/metrics/targets.yaml --db "$mdb" -q "${LABARGS[@]}" --metrics "$TMP/m.prom"
+check "--metrics: a second run replaces the file by rename (a new inode), no temporary file left" \
+    "exit $RC, inode $ino1 -> $(stat -c %i "$TMP/m.prom")" \
+    eval '[[ $RC -eq 0 && $(stat -c %i "$TMP/m.prom") != "$ino1" && $(find "$TMP" -maxdepth 1 -name "m.prom.*" | wc -l) -eq 0 ]] &&
+          grep -q "^mailscan_run_info{run=\"2\",status=\"done\"" "$TMP/m.prom"'
+ms metrics3 scan tests/data/metrics/targets.yaml --db "$mdb" -q "${LABARGS[@]}" --metrics "$TMP/no-such-dir/m.prom"
+check "--metrics into a missing directory: exit 3, the run itself done" "exit $RC" \
+    eval '[[ $RC -eq 3 ]] && grep -q -- "--metrics: .*no-such-dir" "$TMP/metrics3.err" &&
+          [[ $(sql "$mdb" "SELECT status FROM runs WHERE id = 3") == done ]]'
+
+# ======================================================================
 # Sanitizers (ASan builds): no report from any run above
 # ======================================================================
 reports=$(find "$TMP" -maxdepth 1 -name 'sanitizer*' | sort)
