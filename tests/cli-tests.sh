@@ -64,6 +64,11 @@ rm -f "$badta"
 expect "--resolver with --root-hints" 2 '' "does not go with --root-hints" -- "$BIN" check --resolver 127.0.0.1 --root-hints build/lab/root.hints x.example
 expect "--skip an unknown probe names the probes" 2 '' "--skip: unknown probe 'frob' \\(one of: dnssec starttls" -- "$BIN" check --skip dane,frob x.example
 expect "--skip with an empty name" 2 '' "--skip: 'dane,': a probe name after the comma" -- "$BIN" check --skip dane, x.example
+badsel=$(mktemp)
+printf 'good.example sel1\nbad line with spaces here\n' >"$badsel"
+expect "--dkim-selectors: a bad line is named FILE:LINE" 2 '' "--dkim-selectors: $badsel:2: bad domain" -- "$BIN" check --dkim-selectors "$badsel" x.example
+expect "--dkim-selectors: a missing file" 2 '' "--dkim-selectors: /nonexistent/sel.txt: No such file" -- "$BIN" check --dkim-selectors /nonexistent/sel.txt x.example
+rm -f "$badsel"
 expect "--resolver-trusted alone" 2 '' "needs --resolver" -- "$BIN" check --resolver-trusted x.example
 expect "--resolver not an address" 2 '' "resolver 'resolver.example': .*not an IPv4 or IPv6 address" -- "$BIN" check --resolver resolver.example x.example
 expect "--resolver that does not answer" 2 '' "no resolver answers .*127.0.0.1@9" -- "$BIN" check --resolver 127.0.0.1@9 x.example
