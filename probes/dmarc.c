@@ -206,6 +206,16 @@ static void dmarc_evidence(const struct domain_scan *ds, struct json *j)
 			    p->have_dests ? &p->dests : NULL);
 }
 
+static const char *dmarc_detail(const struct domain_scan *ds)
+{
+	const struct dmarc_probe *p = dmarc_of(ds);
+
+	/* the syntax error of the record that decided */
+	if (!p || !p->have_eff || !p->eff.lookup || p->eff.state != DMARC_SYNTAX)
+		return NULL;
+	return p->eff.lookup->why;
+}
+
 static bool dmarc_fact(const struct domain_scan *ds, enum probe_fact f)
 {
 	const struct dmarc_probe *p = dmarc_of(ds);
@@ -237,6 +247,7 @@ const struct probe_ops probe_dmarc = {
     .cleanup = dmarc_cleanup,
     .evidence = dmarc_evidence,
     .fact = dmarc_fact,
+    .detail = dmarc_detail,
     .codes = dmarc_codes,
     .ncodes = sizeof(dmarc_codes) / sizeof(dmarc_codes[0]),
 };

@@ -80,6 +80,10 @@ struct probe_ops {
 	 * test (tests/unit/test_advice.c) wants a row for each. */
 	const char *const *codes;
 	size_t ncodes;
+	/* One line of words on what it found wrong, for check's readable
+	 * output (borrowed from ds; NULL when there is nothing to say). May be
+	 * NULL. */
+	const char *(*detail)(const struct domain_scan *ds);
 	/* Does this probe's evidence state fact f about ds? (may be NULL) */
 	bool (*fact)(const struct domain_scan *ds, enum probe_fact f);
 };

@@ -206,6 +206,15 @@ static void spf_evidence(const struct domain_scan *ds, struct json *j)
 	}
 }
 
+static const char *spf_detail(const struct domain_scan *ds)
+{
+	const struct spf_probe *p = spf_of(ds);
+	const struct spf_result *r =
+	    p && p->ev && spf_eval_done(p->ev) ? spf_eval_result(p->ev) : NULL;
+
+	return r && r->why[0] ? r->why : NULL;
+}
+
 static bool spf_fact(const struct domain_scan *ds, enum probe_fact f)
 {
 	const struct spf_probe *p = spf_of(ds);
@@ -238,6 +247,7 @@ const struct probe_ops probe_spf = {
     .cleanup = spf_cleanup,
     .evidence = spf_evidence,
     .fact = spf_fact,
+    .detail = spf_detail,
     .codes = spf_codes,
     .ncodes = sizeof(spf_codes) / sizeof(spf_codes[0]),
 };

@@ -493,4 +493,14 @@ void output_human(const struct domain_scan *ds, FILE *f, bool colour)
 		(void)fprintf(f, "  MTA-STS TXT: %s\n", ds->sts.txt_error);
 	if (ds->rpt.error[0])
 		(void)fprintf(f, "  TLS-RPT: %s\n", ds->rpt.error);
+	for (i = 0; i < PROBE_COUNT; i++) {
+		const char *d;
+
+		if (!probe_registry[i]->detail || ds->verdict[i].v == VERDICT_PASS ||
+		    (ds->skipped & (1u << i)))
+			continue;
+		d = probe_registry[i]->detail(ds);
+		if (d && *d)
+			(void)fprintf(f, "  %s: %s\n", probe_registry[i]->title[1], d);
+	}
 }

@@ -78,6 +78,10 @@ expect "all-pass domain exits 0" 0 '"dnssec":"pass","starttls":"pass","tls_ncsc"
 # shellcheck disable=SC2086
 expect "a required failure exits 1" 1 '"dane":"fail"' '' -- "$BIN" check --json $LAB good.example dane-mismatch.example
 # shellcheck disable=SC2086
+expect "readable output: SPF says where the 11th lookup is" 1 'SPF: DNS-querying term 11 exceeds the limit of 10 at l2\.spf\.example' '' -- "$BIN" check $LAB lookups.spf.example
+# shellcheck disable=SC2086
+expect "readable output: DMARC names the tag of a syntax error" 1 'DMARC: p: not none, quarantine or reject' '' -- "$BIN" check $LAB syntax.dmarc.example
+# shellcheck disable=SC2086
 expect "recommended-only failure exits 0" 0 '"mta_sts":"fail"' '' -- "$BIN" check --json $LAB dane-ta.example
 # shellcheck disable=SC2086
 expect "upper case and trailing dot are normalised" 0 '"domain":"good.example"' '' -- "$BIN" check --json $LAB GOOD.Example.
