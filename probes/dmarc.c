@@ -144,7 +144,7 @@ static void dmarc_start(struct domain_scan *ds, const struct probe_env *env)
 	struct dmarc_probe *p;
 	char name[DNS_NAME_MAX + 16];
 
-	if (ds->mx_kind == MX_ERROR || ds->mx_kind == MX_NXDOMAIN)
+	if (probe_domain_failed(ds))
 		return; /* judged from the domain's own DNS failure */
 	p = calloc(1, sizeof(*p));
 	if (!p)
@@ -165,17 +165,8 @@ static void dmarc_evaluate(const struct domain_scan *ds, struct probe_verdict *o
 	struct dmarc_judgment j;
 	size_t i;
 
-	if (ds->mx_kind == MX_NXDOMAIN) {
-		out->v = VERDICT_ERROR;
-		verdict_add_reason(out, "nxdomain");
-		return;
-	}
-	if (ds->mx_kind == MX_ERROR || ds->mx_kind == MX_PENDING) {
-		out->v = VERDICT_ERROR;
-		verdict_add_reason(out, ds->mx_kind == MX_ERROR ? dns_status_reason(ds->mx_status)
-								: "dns-error");
-		return;
-	}
+	if (probe_domain_precheck(ds, out))
+		return; /* it does not exist, or its name servers failed (lame: dns-timeout) */
 	if (!p || !p->have_eff) {
 		/* cut off by the domain's deadline (the engine names it) */
 		out->v = VERDICT_ERROR;

@@ -109,6 +109,19 @@ bool probe_fact(const struct domain_scan *ds, enum probe_fact f);
 const struct probe_ops *probe_find(const char *name);
 
 /*
+ * The domain's own DNS failed (its MX lookup: no answer, or NXDOMAIN): the
+ * probes that judge the domain itself start no lookups of their own.
+ */
+bool probe_domain_failed(const struct domain_scan *ds);
+
+/*
+ * The pre-check of every probe: error for a domain that does not exist
+ * (nxdomain) or whose MX lookup failed (dns-timeout for a lame delegation,
+ * dns-error). Returns true when it decided the verdict.
+ */
+bool probe_domain_precheck(const struct domain_scan *ds, struct probe_verdict *out);
+
+/*
  * Common pre-checks shared by the mail probes: sets n/a for null MX / no MX,
  * error for a domain that does not exist or whose MX lookup failed. Returns
  * true when it decided the verdict (the probe has nothing more to judge).

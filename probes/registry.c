@@ -149,20 +149,17 @@ bool addr_status_answered(enum addr_status s)
 	       s == ADDR_STARTTLS_REJECTED || s == ADDR_HANDSHAKE_FAILED;
 }
 
-bool probe_mail_precheck(const struct domain_scan *ds, struct probe_verdict *out)
+bool probe_domain_failed(const struct domain_scan *ds)
+{
+	return ds->mx_kind == MX_ERROR || ds->mx_kind == MX_NXDOMAIN;
+}
+
+bool probe_domain_precheck(const struct domain_scan *ds, struct probe_verdict *out)
 {
 	switch (ds->mx_kind) {
 	case MX_NXDOMAIN:
 		out->v = VERDICT_ERROR;
 		verdict_add_reason(out, "nxdomain");
-		return true;
-	case MX_NULL:
-		out->v = VERDICT_NA;
-		verdict_add_reason(out, "null-mx");
-		return true;
-	case MX_NONE:
-		out->v = VERDICT_NA;
-		verdict_add_reason(out, "no-mx");
 		return true;
 	case MX_ERROR:
 		out->v = VERDICT_ERROR;
@@ -172,7 +169,28 @@ bool probe_mail_precheck(const struct domain_scan *ds, struct probe_verdict *out
 		out->v = VERDICT_ERROR;
 		verdict_add_reason(out, "dns-error");
 		return true;
+	case MX_NULL:
+	case MX_NONE:
 	case MX_LIST:
+		break;
+	}
+	return false;
+}
+
+bool probe_mail_precheck(const struct domain_scan *ds, struct probe_verdict *out)
+{
+	if (probe_domain_precheck(ds, out))
+		return true;
+	switch (ds->mx_kind) {
+	case MX_NULL:
+		out->v = VERDICT_NA;
+		verdict_add_reason(out, "null-mx");
+		return true;
+	case MX_NONE:
+		out->v = VERDICT_NA;
+		verdict_add_reason(out, "no-mx");
+		return true;
+	default:
 		break;
 	}
 	return false;

@@ -33,6 +33,14 @@ struct spf_probe {
 
 static struct spf_probe *spf_of(const struct domain_scan *ds) { return ds->priv[PROBE_SPF]; }
 
+/* The evaluator's result, NULL until it is done (or when it never started). */
+static const struct spf_result *spf_result_of(const struct domain_scan *ds)
+{
+	const struct spf_probe *p = spf_of(ds);
+
+	return p && p->ev && spf_eval_done(p->ev) ? spf_eval_result(p->ev) : NULL;
+}
+
 static uint16_t spf_qtype(enum spf_dns_type t)
 {
 	switch (t) {
@@ -130,7 +138,7 @@ static void spf_start(struct domain_scan *ds, const struct probe_env *env)
 	struct spf_probe *p;
 
 	(void)env;
-	if (ds->mx_kind == MX_ERROR || ds->mx_kind == MX_NXDOMAIN)
+	if (probe_domain_failed(ds))
 		return; /* the domain's own DNS failed or it does not exist: judged as such */
 	p = calloc(1, sizeof(*p));
 	if (!p)
@@ -150,19 +158,9 @@ static void spf_evaluate(const struct domain_scan *ds, struct probe_verdict *out
 	const struct spf_result *r;
 	const char *code;
 
-	if (ds->mx_kind == MX_NXDOMAIN) {
-		out->v = VERDICT_ERROR;
-		verdict_add_reason(out, "nxdomain");
-		return;
-	}
-	if (ds->mx_kind == MX_ERROR || ds->mx_kind == MX_PENDING) {
-		/* the domain's name servers failed (a lame delegation: dns-timeout) */
-		out->v = VERDICT_ERROR;
-		verdict_add_reason(out, ds->mx_kind == MX_ERROR ? dns_status_reason(ds->mx_status)
-								: "dns-error");
-		return;
-	}
-	r = p && p->ev && spf_eval_done(p->ev) ? spf_eval_result(p->ev) : NULL;
+	if (probe_domain_precheck(ds, out))
+		return; /* it does not exist, or its name servers failed (lame: dns-timeout) */
+	r = spf_result_of(ds);
 	if (!r) {
 		/* cut off by the domain's deadline (the engine names it), or out
 		 * of memory */
@@ -195,9 +193,7 @@ static void spf_evaluate(const struct domain_scan *ds, struct probe_verdict *out
 
 static void spf_evidence(const struct domain_scan *ds, struct json *j)
 {
-	const struct spf_probe *p = spf_of(ds);
-	const struct spf_result *r =
-	    p && p->ev && spf_eval_done(p->ev) ? spf_eval_result(p->ev) : NULL;
+	const struct spf_result *r = spf_result_of(ds);
 
 	if (!r || spf_result_json(r, j) < 0) {
 		json_obj_open(j);
@@ -208,18 +204,14 @@ static void spf_evidence(const struct domain_scan *ds, struct json *j)
 
 static const char *spf_detail(const struct domain_scan *ds)
 {
-	const struct spf_probe *p = spf_of(ds);
-	const struct spf_result *r =
-	    p && p->ev && spf_eval_done(p->ev) ? spf_eval_result(p->ev) : NULL;
+	const struct spf_result *r = spf_result_of(ds);
 
 	return r && r->why[0] ? r->why : NULL;
 }
 
 static bool spf_fact(const struct domain_scan *ds, enum probe_fact f)
 {
-	const struct spf_probe *p = spf_of(ds);
-	const struct spf_result *r =
-	    p && p->ev && spf_eval_done(p->ev) ? spf_eval_result(p->ev) : NULL;
+	const struct spf_result *r = spf_result_of(ds);
 
 	return f == PROBE_FACT_SPF_DENY_ALL && r && spf_is_deny_all(r);
 }
