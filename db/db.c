@@ -161,6 +161,20 @@ static const char *const db_migrations[DB_SCHEMA_VERSION] = {
     " probe TEXT NOT NULL,"
     " evidence TEXT NOT NULL CHECK (json_valid(evidence)),"
     " PRIMARY KEY (domain_id, probe)) WITHOUT ROWID;",
+
+    /* 5 -> 6: how a run was made, for a report an auditor can reproduce:
+     * provenance is one flat JSON object of texts (mailscan's version, the
+     * DNS mode and trust anchor, the list's SHA-256, ...: scan_cmd.c); and
+     * the invalid entries of its list (the first DB_INVALID_KEEP; n_invalid
+     * counts them all) with their line and reason. */
+    "ALTER TABLE runs ADD COLUMN provenance TEXT CHECK (provenance IS NULL OR "
+    "json_valid(provenance));"
+    "CREATE TABLE run_invalid ("
+    " run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
+    " line INTEGER NOT NULL,"
+    " entry TEXT NOT NULL,"
+    " reason TEXT NOT NULL);"
+    "CREATE INDEX run_invalid_run ON run_invalid(run_id, line);",
 };
 
 /* ---- statements (the enum is in db_int.h) ---- */
@@ -238,6 +252,9 @@ static const char *const db_stmt_sql[ST_COUNT] = {
 	"UPDATE runs SET loaded = 1, n_invalid = ?2, n_entries = ?3,"
 	" n_targets = (SELECT count(*) FROM run_targets WHERE run_id = ?1) WHERE id = ?1",
     [ST_TARGETS_CLEAR] = "DELETE FROM run_targets WHERE run_id = ?1",
+    [ST_INVALID_ADD] =
+	"INSERT INTO run_invalid (run_id, line, entry, reason) VALUES (?1, ?2, ?3, ?4)",
+    [ST_INVALID_CLEAR] = "DELETE FROM run_invalid WHERE run_id = ?1",
     [ST_TARGETS_PENDING] = "SELECT t.id, t.name FROM run_targets t"
 			   " WHERE t.run_id = ?1 AND t.id > ?2 AND NOT EXISTS"
 			   " (SELECT 1 FROM domains d WHERE d.run_id = ?1 AND d.name = t.name)"

@@ -18,7 +18,7 @@
 
 #include "../probes/scan.h"
 
-#define DB_SCHEMA_VERSION 5 /* the newest migration this build knows */
+#define DB_SCHEMA_VERSION 6 /* the newest migration this build knows */
 #define DB_BATCH 200        /* domains per write transaction */
 #define DB_BUSY_MS 10000    /* how long to wait for another writer */
 
@@ -117,9 +117,20 @@ int db_target_add(struct db *db, long long run, const char *domain, const char *
  * ones skipped, mark the run loaded and commit. 0 or -1. */
 int db_targets_loaded(struct db *db, long long run, unsigned long entries, unsigned long invalid);
 
-/* Forget the targets of a run that was killed while its list was loading,
- * so that it can be loaded again. 0 or -1. */
+/* Forget the targets (and invalid entries) of a run that was killed while
+ * its list was loading, so that it can be loaded again. 0 or -1. */
 int db_targets_clear(struct db *db, long long run);
+
+/* Keep one invalid entry of run's list (line, the entry as printed, why),
+ * in the list's batch transaction. The caller keeps at most
+ * DB_INVALID_KEEP per run; runs.n_invalid counts them all. 0 or -1. */
+#define DB_INVALID_KEEP 1000
+int db_invalid_add(struct db *db, long long run, unsigned long line, const char *entry,
+		   const char *why);
+
+/* Record how run was made: provenance is a JSON object of texts (valid
+ * JSON; the store checks it). 0 or -1. */
+int db_run_set_provenance(struct db *db, long long run, const char *provenance);
 
 /*
  * The next domains of run still to probe: up to max names (each
@@ -240,6 +251,18 @@ struct db_rep_evidence {
 };
 int db_rep_evidence(struct db *db, long long run,
 		    int (*cb)(const struct db_rep_evidence *e, void *arg), void *arg);
+
+/* How run was made (db_run_set_provenance): each key and its value as
+ * text, in the object's order; nothing for a run without (older builds,
+ * check). And its kept invalid entries, by line. 0 or -1. */
+int db_rep_provenance(struct db *db, long long run,
+		      int (*cb)(const char *key, const char *value, void *arg), void *arg);
+struct db_rep_invalid {
+	unsigned long line;
+	const char *entry, *why;
+};
+int db_rep_invalid(struct db *db, long long run,
+		   int (*cb)(const struct db_rep_invalid *v, void *arg), void *arg);
 
 /* The figures of run for monitoring (scan --metrics): one row per (kind,
  * labels): kind "verdict" (a = standard, b = verdict), "category" (a =

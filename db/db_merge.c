@@ -182,6 +182,41 @@ static int db_merge_one(struct db *db, const char *path, long long run, long lon
 	return 0;
 }
 
+/* How the merged run was made: the first shard's provenance and invalid
+ * entries (every shard read the whole list), and each shard's file and run
+ * under "merged_from". */
+static int db_merge_provenance(struct db *db, const char *path, long long run, long long srun,
+			       bool first)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (first &&
+	    (db_merge_step(db,
+			   "UPDATE main.runs SET provenance ="
+			   " (SELECT provenance FROM s.runs WHERE id = ?2) WHERE id = ?1",
+			   run, srun, "copying how a shard was made") < 0 ||
+	     db_merge_step(db,
+			   "INSERT INTO main.run_invalid (run_id, line, entry, reason)"
+			   " SELECT ?1, line, entry, reason FROM s.run_invalid WHERE run_id = ?2"
+			   " ORDER BY rowid",
+			   run, srun, "copying a shard's invalid entries") < 0))
+		return -1;
+	if (sqlite3_prepare_v2(
+		db->h,
+		"UPDATE main.runs SET provenance = json_set(coalesce(provenance, '{}'),"
+		" '$.merged_from', coalesce(json_extract(provenance, '$.merged_from')"
+		" || ', ', '') || ?3 || ' (run ' || ?2 || ')') WHERE id = ?1",
+		-1, &st, NULL) != SQLITE_OK)
+		return db_fail(db, "recording a merged shard");
+	rc = db_bind_int(db, st, 1, run) == 0 && db_bind_int(db, st, 2, srun) == 0 &&
+		     db_bind_text(db, st, 3, path) == 0
+		 ? db_done(db, st, "recording a merged shard")
+		 : -1;
+	(void)sqlite3_finalize(st);
+	return rc;
+}
+
 static int db_attach(struct db *db, const char *path)
 {
 	sqlite3_stmt *st = NULL;
@@ -289,6 +324,9 @@ long long db_merge(struct db *db, const char *label, const char *const *paths, s
 			goto fail_db;
 		ret = db_merge_one(db, paths[i], run, srun);
 		if (ret < 0)
+			goto fail;
+		ret = -1;
+		if (db_merge_provenance(db, paths[i], run, srun, have == 1) < 0)
 			goto fail;
 		if (db_exec(db, "COMMIT", "copying a shard") < 0)
 			goto fail_db;

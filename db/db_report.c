@@ -20,6 +20,8 @@ struct db_rep_cb {
 		int (*trend)(const struct db_rep_trend_row *t, void *arg);
 		int (*evidence)(const struct db_rep_evidence *e, void *arg);
 		int (*metric)(const struct db_metric *m, void *arg);
+		int (*kv)(const char *key, const char *value, void *arg);
+		int (*invalid)(const struct db_rep_invalid *v, void *arg);
 	} fn;
 	void *arg;
 };
@@ -148,6 +150,47 @@ int db_rep_evidence(struct db *db, long long run,
 	    "'[]'))"
 	    " ORDER BY d.name, e.probe, t.id",
 	    run, row_evidence, &c, "reading the probes' evidence");
+}
+
+static int row_kv(sqlite3_stmt *st, const struct db_rep_cb *cb)
+{
+	const char *k = col(st, 0), *v = col(st, 1);
+
+	return k && v ? cb->fn.kv(k, v, cb->arg) : 0;
+}
+
+int db_rep_provenance(struct db *db, long long run,
+		      int (*cb)(const char *key, const char *value, void *arg), void *arg)
+{
+	struct db_rep_cb c = {.fn.kv = cb, .arg = arg};
+
+	return db_rep_each(db,
+			   "SELECT j.key, j.value FROM runs r, json_each(r.provenance) j"
+			   " WHERE r.id = ?1 AND r.provenance IS NOT NULL AND j.type = 'text'"
+			   " ORDER BY j.id",
+			   run, row_kv, &c, "reading how the run was made");
+}
+
+static int row_invalid(sqlite3_stmt *st, const struct db_rep_cb *cb)
+{
+	struct db_rep_invalid v = {
+	    .line = (unsigned long)sqlite3_column_int64(st, 0),
+	    .entry = col(st, 1),
+	    .why = col(st, 2),
+	};
+
+	return v.entry && v.why ? cb->fn.invalid(&v, cb->arg) : 0;
+}
+
+int db_rep_invalid(struct db *db, long long run,
+		   int (*cb)(const struct db_rep_invalid *v, void *arg), void *arg)
+{
+	struct db_rep_cb c = {.fn.invalid = cb, .arg = arg};
+
+	return db_rep_each(db,
+			   "SELECT line, entry, reason FROM run_invalid WHERE run_id = ?1"
+			   " ORDER BY line, rowid",
+			   run, row_invalid, &c, "reading the invalid entries");
 }
 
 static int row_metric(sqlite3_stmt *st, const struct db_rep_cb *cb)

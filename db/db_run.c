@@ -99,7 +99,41 @@ int db_targets_clear(struct db *db, long long run)
 	st = db_stmt(db, ST_TARGETS_CLEAR);
 	if (db_bind_int(db, st, 1, run) < 0 || db_done(db, st, "clearing the targets") < 0)
 		return -1;
+	st = db_stmt(db, ST_INVALID_CLEAR);
+	if (db_bind_int(db, st, 1, run) < 0 || db_done(db, st, "clearing the invalid entries") < 0)
+		return -1;
 	return 0;
+}
+
+int db_invalid_add(struct db *db, long long run, unsigned long line, const char *entry,
+		   const char *why)
+{
+	sqlite3_stmt *st;
+
+	if (db_tx_begin(db) < 0)
+		return -1;
+	st = db_stmt(db, ST_INVALID_ADD);
+	if (db_bind_int(db, st, 1, run) < 0 || db_bind_int(db, st, 2, (long long)line) < 0 ||
+	    db_bind_text(db, st, 3, entry) < 0 || db_bind_text(db, st, 4, why) < 0)
+		return -1;
+	return db_done(db, st, "keeping an invalid entry");
+}
+
+int db_run_set_provenance(struct db *db, long long run, const char *provenance)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (db_flush(db) < 0)
+		return -1;
+	if (sqlite3_prepare_v2(db->h, "UPDATE runs SET provenance = ?2 WHERE id = ?1", -1, &st,
+			       NULL) != SQLITE_OK)
+		return db_fail(db, "recording how the run was made");
+	rc = db_bind_int(db, st, 1, run) == 0 && db_bind_text(db, st, 2, provenance) == 0
+		 ? db_done(db, st, "recording how the run was made")
+		 : -1;
+	(void)sqlite3_finalize(st);
+	return rc;
 }
 
 int db_targets_pending(struct db *db, long long run, long long *after,

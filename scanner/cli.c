@@ -251,6 +251,8 @@ static int cli_apply(struct cli *c, int opt, const char *arg)
 	case O_SKIP:
 		return cli_parse_skip(c, arg);
 	case O_DKIMSEL:
+		if (!(c->dkim_path = cli_keep(c, arg)))
+			return -1;
 		return cli_load_dkim(c, arg);
 	case O_EHLO:
 		if (str_domain_normalise(arg, c->ehlo, sizeof(c->ehlo), &why) < 0) {
@@ -420,10 +422,18 @@ void cli_free(struct cli *c)
 
 void cli_options_text(const struct cli *c, char *out, size_t outlen)
 {
+	char skip[256] = "";
+	size_t i, n = 0;
+
+	for (i = 0; i < PROBE_COUNT; i++)
+		if (c->cfg.skip_mask & (1u << probe_registry[i]->id))
+			n +=
+			    (size_t)snprintf(skip + n, n < sizeof(skip) ? sizeof(skip) - n : 0,
+					     "%s%s", n ? "," : " --skip ", probe_registry[i]->name);
 	(void)snprintf(
 	    out, outlen,
 	    "--timeout %u --concurrency %u --per-ip %u --rate %u --dns-rate %u --max-mx %u"
-	    " --ehlo %s%s%s%s%s%s%s%s%s%s",
+	    " --ehlo %s%s%s%s%s%s%s%s%s%s%s%s%s",
 	    c->timeout_s, c->cfg.concurrency, c->cfg.per_ip, c->cfg.rate, c->cfg.dns_rate,
 	    c->cfg.max_mx, c->ehlo, c->cfg.root_hints ? " --root-hints " : "",
 	    c->cfg.root_hints ? c->cfg.root_hints : "",
@@ -431,5 +441,6 @@ void cli_options_text(const struct cli *c, char *out, size_t outlen)
 	    c->cfg.trust_anchor ? c->cfg.trust_anchor : "", c->cfg.ca_file ? " --ca-file " : "",
 	    c->cfg.ca_file ? c->cfg.ca_file : "", c->cfg.resolver ? " --resolver " : "",
 	    c->cfg.resolver ? c->cfg.resolver : "",
-	    c->cfg.resolver_trusted ? " --resolver-trusted" : "");
+	    c->cfg.resolver_trusted ? " --resolver-trusted" : "", n < sizeof(skip) ? skip : "",
+	    c->dkim_path ? " --dkim-selectors " : "", c->dkim_path ? c->dkim_path : "");
 }

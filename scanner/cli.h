@@ -67,6 +67,7 @@ struct cli {
 	unsigned shard_k, shard_n;   /* scan: 0/0 = the whole list */
 	enum target_format format;   /* scan */
 	struct dkim_selectors *dkim; /* --dkim-selectors, loaded (owned) */
+	const char *dkim_path;       /* ... and its file */
 	char *strs[CLI_STRS_MAX];    /* option values copied from the config file */
 	size_t nstrs;
 	bool from_file;

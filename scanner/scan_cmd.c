@@ -31,6 +31,7 @@
 #include "cmds.h"
 #include "metrics.h"
 #include "output.h"
+#include "provenance.h"
 
 static const char usage_scan[] =
     "usage: mailscan scan [OPTIONS] TARGETS --db FILE\n"
@@ -75,8 +76,10 @@ struct scan {
 	bool store_failed;
 	unsigned long unreached; /* of done_here: no name server answered (dns_unreached) */
 	int signal;
-	int lock_fd;   /* the run lock (scan_lock), -1 until taken */
-	bool finished; /* the run was marked done or failed (--metrics) */
+	int lock_fd;                /* the run lock (scan_lock), -1 until taken */
+	unsigned long invalid_kept; /* invalid entries stored (DB_INVALID_KEEP) */
+	bool invalid_failed;        /* ... and storing one failed */
+	bool finished;              /* the run was marked done or failed (--metrics) */
 };
 
 /* FNV-1a, 64 bits: stable across machines and builds, so every shard of a
@@ -98,6 +101,21 @@ static bool scan_in_shard(const struct cli *c, const char *domain)
 	return c->shard_n == 0 || scan_hash(domain) % c->shard_n == c->shard_k - 1;
 }
 
+/* An invalid entry of the list: kept with the run (the first
+ * DB_INVALID_KEEP), for the report's account of the list. */
+static void scan_on_invalid(unsigned long line, const char *entry, const char *why, void *arg)
+{
+	struct scan *sc = arg;
+
+	if (sc->invalid_failed || sc->invalid_kept >= DB_INVALID_KEEP)
+		return;
+	if (db_invalid_add(sc->db, sc->run, line, entry, why) < 0) {
+		sc->invalid_failed = true;
+		return;
+	}
+	sc->invalid_kept++;
+}
+
 /* Read the whole list into the run's targets. 0, or EXIT_USAGE / EXIT_RUN
  * after printing why. */
 static int scan_load(struct scan *sc, const char *path)
@@ -113,6 +131,9 @@ static int scan_load(struct scan *sc, const char *path)
 		(void)fprintf(stderr, "mailscan: %s\n", err);
 		return EXIT_USAGE;
 	}
+	sc->invalid_kept = 0;
+	sc->invalid_failed = false;
+	target_on_invalid(r, scan_on_invalid, sc);
 	while ((rc = target_next(r, &t, err, sizeof(err))) == 1) {
 		int added;
 
@@ -132,6 +153,11 @@ static int scan_load(struct scan *sc, const char *path)
 		(void)fprintf(stderr, "mailscan: %s\n", err);
 		target_close(r);
 		return EXIT_USAGE;
+	}
+	if (sc->invalid_failed) {
+		(void)fprintf(stderr, "mailscan: %s\n", db_error(sc->db));
+		target_close(r);
+		return EXIT_RUN;
 	}
 	if (db_targets_loaded(sc->db, sc->run, entries, target_invalid(r)) < 0) {
 		(void)fprintf(stderr, "mailscan: %s\n", db_error(sc->db));
@@ -327,6 +353,7 @@ static int scan_prepare(struct scan *sc, const char *path)
 {
 	char targets[PATH_MAX], shard[32], options[2048];
 	const char *shardp = NULL;
+	struct buf prov;
 	struct db_run r;
 	int rc;
 
@@ -368,6 +395,18 @@ static int scan_prepare(struct scan *sc, const char *path)
 	sc->run = db_run_begin_scan(sc->db, sc->c->label, options, targets, shardp);
 	if (sc->run < 0) {
 		(void)fprintf(stderr, "mailscan: %s\n", db_error(sc->db));
+		return EXIT_RUN;
+	}
+	buf_init(&prov, 0);
+	rc = provenance_json(sc->c, targets, &prov) < 0
+		 ? -1
+		 : db_run_set_provenance(sc->db, sc->run, buf_str(&prov));
+	buf_free(&prov);
+	if (rc < 0) {
+		(void)fprintf(stderr, "mailscan: %s\n",
+			      db_error(sc->db)[0] ? db_error(sc->db) : "out of memory");
+		if (db_run_delete(sc->db, sc->run) < 0)
+			log_warn("%s", db_error(sc->db));
 		return EXIT_RUN;
 	}
 	/* a --resume that found the new run first now owns it: leave it be */

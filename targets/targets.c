@@ -75,6 +75,8 @@ struct target_reader {
 	FILE *f;    /* owned */
 	enum target_format fmt;
 	unsigned long invalid;
+	target_invalid_cb on_invalid; /* may be NULL */
+	void *on_invalid_arg;
 	int state; /* 0 reading, 1 ended, -1 failed */
 	char fatal[512];
 	char domain[DNS_NAME_MAX + 1];
@@ -132,6 +134,8 @@ static void report(struct target_reader *r, unsigned long line, const char *name
 	if (len > REPORT_NAME_MAX)
 		(void)str_copy(safe + REPORT_NAME_MAX, 4, "...");
 	(void)fprintf(stderr, "mailscan: %s:%lu: '%s': %s\n", r->path, line, safe, why);
+	if (r->on_invalid)
+		r->on_invalid(line, safe, why, r->on_invalid_arg);
 }
 
 int target_normalise(const char *in, char *out, size_t outlen, const char **why)
@@ -312,6 +316,12 @@ struct target_reader *target_open(const char *path, enum target_format fmt, char
 }
 
 unsigned long target_invalid(const struct target_reader *r) { return r->invalid; }
+
+void target_on_invalid(struct target_reader *r, target_invalid_cb cb, void *arg)
+{
+	r->on_invalid = cb;
+	r->on_invalid_arg = arg;
+}
 
 /* ---- buffered byte input (text and CSV) ---- */
 

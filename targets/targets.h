@@ -91,6 +91,15 @@ int target_next(struct target_reader *r, struct target *t, char *err, size_t err
 /* Entries skipped as invalid so far. */
 unsigned long target_invalid(const struct target_reader *r);
 
+/*
+ * Also hand every invalid entry to cb, after it was printed: its line, the
+ * entry as printed (sanitised, cut to 80 bytes and "...") and the
+ * reason, all borrowed for the call. cb NULL: print only.
+ */
+typedef void (*target_invalid_cb)(unsigned long line, const char *entry, const char *why,
+				  void *arg);
+void target_on_invalid(struct target_reader *r, target_invalid_cb cb, void *arg);
+
 /* Close the file and free everything; accepts NULL. */
 void target_close(struct target_reader *r);
 

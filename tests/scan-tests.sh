@@ -174,6 +174,27 @@ fi
 got=$("$BIN" runs --db "$TMP/csvbad.db" --json | jq -c '[.status, .invalid, .targets_unique, .domains]')
 check "CSV invalid lines: runs --json counts invalid 3" "got $got (status invalid unique domains)" \
     test "$got" = '["done",3,3,3]'
+got=$(sql "$TMP/csvbad.db" "SELECT group_concat(line || ':' || entry || ':' || (reason <> ''), ' ') FROM run_invalid")
+check "CSV invalid lines: each kept with the run, line and reason (run_invalid)" "got '$got'" \
+    test "$got" = "3:bad..example:1 5:-bad-.example:1 6:under_score!.example:1"
+
+# Provenance (issue 14): how the run was made, stored with it.
+prov() { sql "$1" "SELECT json_extract(provenance, '\$.$2') FROM runs ORDER BY id DESC LIMIT 1"; }
+check "provenance: the list's SHA-256 and size" "got $(prov "$TMP/csvbad.db" targets_sha256)" \
+    eval '[[ $(prov "$TMP/csvbad.db" targets_sha256) == "$(sha256sum <"$c" | cut -c1-64)" &&
+          $(prov "$TMP/csvbad.db" targets_bytes) == "$(stat -c %s "$c")" && $(prov "$TMP/csvbad.db" targets) == "$(realpath "$c")" ]]'
+tag=$(ldns-key2ds -n "$ROOT/build/lab/root.key" | awk '$4 == "DS" { print $5 }')
+check "provenance: the trust anchor file, its SHA-256 and key tag (as ldns-key2ds computes it)" "got '$(prov "$TMP/csvbad.db" trust_anchor)' '$(prov "$TMP/csvbad.db" trust_anchor_keys)', ldns-key2ds $tag" \
+    eval '[[ -n $tag && $(prov "$TMP/csvbad.db" trust_anchor) == "$ROOT/build/lab/root.key (SHA-256 $(sha256sum <"$ROOT/build/lab/root.key" | cut -c1-64))" &&
+          $(prov "$TMP/csvbad.db" trust_anchor_keys) == "$tag" ]]'
+check "provenance: version, DNS mode, CA file" "got $(sql "$TMP/csvbad.db" 'SELECT provenance FROM runs')" \
+    eval '[[ $(prov "$TMP/csvbad.db" mailscan) == "$(cat "$ROOT/VERSION")" && $(prov "$TMP/csvbad.db" dns_mode) == recursive &&
+          $(prov "$TMP/csvbad.db" ca_file) == "$ROOT/build/lab/ca.pem (SHA-256 "* && -z $(prov "$TMP/csvbad.db" skipped) ]]'
+printf 'good.example\n' >"$TMP/prov.txt"
+ms provskip scan "$TMP/prov.txt" --db "$TMP/provskip.db" -q --skip dkim,tls_ncsc "${LABARGS[@]}"
+check "provenance: the skipped probes; the options name --skip" "exit $RC; $(sql "$TMP/provskip.db" 'SELECT provenance, options FROM runs')" \
+    eval '[[ $RC -eq 0 && $(prov "$TMP/provskip.db" skipped) == "tls_ncsc, dkim" &&
+          $(sql "$TMP/provskip.db" "SELECT options FROM runs") == *" --skip tls_ncsc,dkim"* ]]'
 
 t=$TMP/bad.txt
 printf '# a text list\ngood.example   # trailing comment\n\nbad..example\nnomx.example\nno spaces.example\nGOOD.Example.\n' >"$t"
@@ -445,6 +466,9 @@ check "shards: the unsharded run has every listed domain" "$(wc -l <"$TMP/whole.
 
 ms merge merge --db "$TMP/merged.db" "$TMP/s1.db" "$TMP/s2.db" "$TMP/s3.db"
 check "merge of the three shards: exit 0" "exit $RC" test "$RC" -eq 0
+check "merge: the provenance of the first shard, and every shard under merged_from" "got $(sql "$TMP/merged.db" 'SELECT provenance FROM runs')" \
+    eval '[[ $(prov "$TMP/merged.db" targets_sha256) == "$(sha256sum <"$m" | cut -c1-64)" &&
+          $(prov "$TMP/merged.db" merged_from) == "$TMP/s1.db (run 1), $TMP/s2.db (run 1), $TMP/s3.db (run 1)" ]]'
 VQ="SELECT d.name, v.standard, v.verdict, v.reasons FROM domains d JOIN verdicts v ON v.domain_id = d.id
     WHERE d.run_id = (SELECT max(id) FROM runs) ORDER BY 1, 2"
 OQ="SELECT d.name, o.name, o.category FROM domains d JOIN domain_organisations x ON x.domain_id = d.id

@@ -17,6 +17,7 @@ static const struct {
 	{                                                                                          \
 #f, f                                                                              \
 	}
+    UNIT_TEST(test_provenance),
     UNIT_TEST(test_smtp_reply_single),
     UNIT_TEST(test_smtp_reply_table),
     UNIT_TEST(test_smtp_reply_bytewise),

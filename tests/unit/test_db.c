@@ -233,7 +233,7 @@ void test_db_open_fresh(void)
 	db = db_open(t.path, err, sizeof(err));
 	if (CHECK(db != NULL)) {
 		CHECK_INT(db_schema_version(db), DB_SCHEMA_VERSION);
-		CHECK_INT(db_schema_version(db), 5);
+		CHECK_INT(db_schema_version(db), 6);
 		CHECK_STR(db_error(db), "");
 	} else {
 		(void)printf("db_open: %s\n", err);
@@ -241,13 +241,16 @@ void test_db_open_fresh(void)
 	h = raw_open(t.path);
 	CHECK(h != NULL);
 	CHECK_STR(raw_text(h, "PRAGMA journal_mode"), "wal");
-	CHECK_INT(raw_int(h, "PRAGMA user_version"), 5);
+	CHECK_INT(raw_int(h, "PRAGMA user_version"), 6);
 	CHECK_INT(raw_int(h,
 			  "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN"
 			  " ('runs', 'organisations', 'domains', 'mx_hosts', 'addresses',"
 			  " 'verdicts', 'run_targets', 'run_target_orgs', 'domain_organisations',"
-			  " 'probe_evidence')"),
-		  10);
+			  " 'probe_evidence', 'run_invalid')"),
+		  11);
+	CHECK_INT(raw_int(h, "SELECT count(*) FROM pragma_table_info('runs')"
+			     " WHERE name = 'provenance'"),
+		  1);
 	CHECK_INT(raw_int(h, "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name ="
 			     " 'verdicts_standard_verdict'"),
 		  1);
@@ -259,7 +262,7 @@ void test_db_open_fresh(void)
 	db = db_open(t.path, err, sizeof(err));
 	CHECK(db != NULL);
 	if (db)
-		CHECK_INT(db_schema_version(db), 5);
+		CHECK_INT(db_schema_version(db), 6);
 	db_close(db);
 	tdb_remove(&t);
 }
@@ -352,7 +355,10 @@ void test_db_migrate(void)
 		(void)printf("db_open: %s\n", err);
 	db_close(db);
 	h = raw_open(t.path);
-	CHECK_INT(raw_int(h, "PRAGMA user_version"), 5);
+	CHECK_INT(raw_int(h, "PRAGMA user_version"), 6);
+	/* version 6: no provenance and no invalid entries for the old runs */
+	CHECK_INT(raw_int(h, "SELECT count(*) FROM runs WHERE provenance IS NOT NULL"), 0);
+	CHECK_INT(raw_int(h, "SELECT count(*) FROM run_invalid"), 0);
 	/* version 5: the probes' own evidence, none for the old rows */
 	CHECK_INT(raw_int(h, "SELECT count(*) FROM probe_evidence"), 0);
 	CHECK_INT(raw_int(h,

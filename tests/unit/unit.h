@@ -31,6 +31,7 @@ bool unit_check_int(const char *file, int line, const char *ea, const char *eb, 
 
 /* The tests (registered in main.c). */
 void test_hard_str_show(void);
+void test_provenance(void);
 void test_hard_targets(void);
 void test_hard_config(void);
 void test_hard_explanations(void);
