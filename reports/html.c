@@ -654,6 +654,10 @@ static const char html_css[] =
     ".ph::before{content:\"!\\00a0\"}\n"
     ".req{font-weight:bold}.code{white-space:nowrap}\n"
     ".note{color:#3a4a57;font-size:13px}\n"
+    "ul.headline{font-size:16px;padding-left:20px;margin:8px 0 0}ul.headline li{margin:4px 0}\n"
+    ".up{color:#1f6e2f}.down{color:#a31b1b}\n"
+    "table.prov td{font-family:\"DejaVu Sans Mono\",Consolas,monospace;font-size:12px;"
+    "overflow-wrap:anywhere}\n"
     "ul.inline{margin:0;padding:0;list-style:none}ul.inline li{display:inline}"
     "ul.il{display:inline}"
     "ul.inline li+li::before{content:\", \"}\n"
@@ -739,11 +743,39 @@ static void h_run_status(struct html *h)
 		h_val(h, st);
 }
 
-static const enum html_word html_sections[] = {W_SUMMARY,   W_CATEGORIES, W_CHANGES, W_EXPLANATIONS,
-					       W_PROVIDERS, W_ORGS,       W_ADVICE,  W_APPENDIX};
-static const char *const html_section_ids[] = {"summary",      "categories", "changes",
-					       "explanations", "providers",  "organisations",
-					       "advice",       "domains"};
+/* The sections, in order: the table of contents and h_section. The
+ * conclusion and how the run was made take their titles from report.h's
+ * shared words (W_COUNT: none here). */
+enum h_sec {
+	SEC_HEADLINE,
+	SEC_SUMMARY,
+	SEC_METHOD,
+	SEC_CATEGORIES,
+	SEC_CHANGES,
+	SEC_EXPLANATIONS,
+	SEC_PROVIDERS,
+	SEC_ORGS,
+	SEC_ADVICE,
+	SEC_APPENDIX,
+	SEC_COUNT
+};
+static const enum html_word html_sections[SEC_COUNT] = {
+    W_COUNT,        W_SUMMARY,   W_COUNT, W_CATEGORIES, W_CHANGES,
+    W_EXPLANATIONS, W_PROVIDERS, W_ORGS,  W_ADVICE,     W_APPENDIX};
+static const enum rep_word html_shared_sections[SEC_COUNT] = {
+    [SEC_HEADLINE] = RW_HEADLINE, [SEC_METHOD] = RW_METHOD};
+static const char *const html_section_ids[SEC_COUNT] = {
+    "conclusion",   "summary",   "method",        "categories", "changes",
+    "explanations", "providers", "organisations", "advice",     "domains"};
+
+/* The title of section i. */
+static void h_sec_title(struct html *h, size_t i)
+{
+	if (html_sections[i] == W_COUNT)
+		h_text(h, rep_word(h->r->lang, html_shared_sections[i]));
+	else
+		h_w(h, html_sections[i]);
+}
 
 static void h_top(struct html *h)
 {
@@ -795,7 +827,7 @@ static void h_top(struct html *h)
 		h_raw(h, "<li><a href=\"#");
 		h_raw(h, html_section_ids[i]);
 		h_raw(h, "\">");
-		h_w(h, html_sections[i]);
+		h_sec_title(h, i);
 		h_raw(h, "</a></li>\n");
 	}
 	h_raw(h, "</ol></nav>\n");
@@ -806,7 +838,7 @@ static void h_section(struct html *h, size_t i, int major)
 	h_raw(h, major ? "<section class=\"major\" id=\"" : "<section id=\"");
 	h_raw(h, html_section_ids[i]);
 	h_raw(h, "\">\n<h2>");
-	h_w(h, html_sections[i]);
+	h_sec_title(h, i);
 	h_raw(h, "</h2>\n");
 }
 
@@ -1094,7 +1126,7 @@ static void h_summary(struct html *h)
 	struct h_bar rows[REP_STD_MAX];
 	size_t s, n = 0;
 
-	h_section(h, 0, 0);
+	h_section(h, SEC_SUMMARY, 0);
 	h_counts_table(h, r->total, r->total_orgs);
 	for (s = 0; s < rep_nstandards; s++)
 		if (r->present[s]) {
@@ -1128,6 +1160,221 @@ static void h_summary(struct html *h)
 		h_raw(h, "</td></tr>\n");
 	}
 	h_raw(h, "</tbody></table>\n</section>\n");
+}
+
+/* ---- the conclusion, and how the run was made ---- */
+
+static const char *hw(const struct html *h, enum rep_word w) { return rep_word(h->r->lang, w); }
+
+static void h_pct_num(struct html *h, double a)
+{
+	char b[32], *dot;
+
+	(void)snprintf(b, sizeof(b), "%.1f", a);
+	dot = strchr(b, '.');
+	if (dot && !h->en)
+		*dot = ',';
+	h_raw(h, b);
+}
+
+static void h_headline(struct html *h)
+{
+	const struct report *r = h->r;
+	const struct rep_headline *hd = &r->head;
+	size_t s, i;
+	bool first = true;
+
+	h_section(h, SEC_HEADLINE, 0);
+	h_raw(h, "<ul class=\"headline\">\n<li><strong>");
+	h_num(h, hd->orgs_meet);
+	h_raw(h, h->en ? " of " : " van ");
+	h_num(h, r->norgs);
+	h_raw(h, " ");
+	h_text(h, hw(h, RW_HEAD_ORGS));
+	h_raw(h, "</strong>");
+	if (hd->orgs_untested) {
+		h_raw(h, " (");
+		h_num(h, hd->orgs_untested);
+		h_raw(h, " ");
+		h_text(h, hw(h, RW_HEAD_ORGS_UNTESTED));
+		h_raw(h, ")");
+	}
+	h_raw(h, "; ");
+	h_text(h, hw(h, RW_HEAD_DOMAINS));
+	h_raw(h, ": ");
+	h_num(h, hd->domains_meet);
+	h_raw(h, h->en ? " of " : " van ");
+	h_num(h, r->ndomains);
+	if (hd->domains_untested) {
+		h_raw(h, " (");
+		h_num(h, hd->domains_untested);
+		h_raw(h, " ");
+		h_text(h, hw(h, RW_HEAD_ORGS_UNTESTED));
+		h_raw(h, ")");
+	}
+	h_raw(h, ". ");
+	h_text(h, hw(h, RW_HEAD_REQUIRED));
+	h_raw(h, ": ");
+	for (s = 0; s < rep_nstandards; s++)
+		if (r->present[s] && rep_standards[s].level == REP_REQUIRED) {
+			if (!first)
+				h_raw(h, ", ");
+			h_text(h, h_std_name(h, s));
+			first = false;
+		}
+	h_raw(h, ".</li>\n<li>");
+	if (!r->prev_run) {
+		h_text(h, hw(h, RW_HEAD_NO_PREV));
+	} else {
+		h_text(h, hw(h, RW_HEAD_MOVERS));
+		h_fmt(h, " %lld: ", r->prev_run);
+		if (!hd->nmovers)
+			h_text(h, hw(h, RW_HEAD_NO_MOVE));
+		for (i = 0; i < hd->nmovers; i++) {
+			double d = hd->movers[i].after - hd->movers[i].before;
+
+			if (i)
+				h_raw(h, "; ");
+			h_text(h, h_std_name(h, hd->movers[i].std));
+			h_raw(h, " ");
+			h_pct(h, hd->movers[i].before);
+			h_raw(h, " \xe2\x86\x92 ");
+			h_pct(h, hd->movers[i].after);
+			h_raw(h, d < 0 ? " (<span class=\"down\">\xe2\x88\x92"
+				       : " (<span class=\"up\">+");
+			h_pct_num(h, d < 0 ? -d : d);
+			h_raw(h, " ");
+			h_text(h, hw(h, RW_HEAD_POINTS));
+			h_raw(h, "</span>)");
+		}
+		h_raw(h, ".");
+	}
+	h_raw(h, "</li>\n<li>");
+	if (!hd->ntop)
+		h_text(h, hw(h, RW_HEAD_NO_PROVIDER));
+	else {
+		h_text(h, hw(h, RW_HEAD_PROVIDERS));
+		h_raw(h, ": ");
+		for (i = 0; i < hd->ntop; i++) {
+			if (i)
+				h_raw(h, "; ");
+			h_raw(h, "<a href=\"#providers\">");
+			h_text(h, r->providers[hd->top[i].provider].name);
+			h_raw(h, "</a> (");
+			h_num(h, hd->top[i].moves);
+			h_raw(h, " ");
+			h_text(h,
+			       hw(h, hd->top[i].moves == 1 ? RW_HEAD_VERDICT : RW_HEAD_VERDICTS));
+			h_raw(h, ", ");
+			h_text(h, hw(h, RW_HEAD_MOSTLY));
+			h_raw(h, " ");
+			h_text(h, h_std_name(h, hd->top[i].std));
+			h_raw(h, ")");
+		}
+		h_raw(h, ".");
+	}
+	h_raw(h, "</li>\n</ul>\n</section>\n");
+}
+
+static void h_row_text(struct html *h, const char *label, const char *value)
+{
+	h_raw(h, "<tr><th scope=\"row\">");
+	h_text(h, label);
+	h_raw(h, "</th><td>");
+	h_val(h, value);
+	h_raw(h, "</td></tr>\n");
+}
+
+static void h_row_count(struct html *h, enum rep_word w, unsigned long n)
+{
+	h_raw(h, "<tr><th scope=\"row\">");
+	h_text(h, hw(h, w));
+	h_raw(h, "</th><td class=\"num\">");
+	h_num(h, n);
+	h_raw(h, "</td></tr>\n");
+}
+
+static void h_method(struct html *h)
+{
+	const struct report *r = h->r;
+	size_t i;
+
+	h_section(h, SEC_METHOD, 0);
+	h_raw(h, "<table class=\"prov\"><tbody>\n");
+	h_row_text(h, hw(h, RW_OPTIONS), r->run.options);
+	for (i = 0; i < r->nprov; i++) {
+		const char *label = rep_prov_label(r->lang, r->prov[i].key);
+
+		h_row_text(h, label ? label : r->prov[i].key,
+			   rep_prov_value(r->lang, r->prov[i].key, r->prov[i].value));
+	}
+	h_raw(h, "</tbody></table>\n");
+	if (!r->nprov) {
+		h_raw(h, "<p class=\"note\">");
+		h_text(h, hw(h, RW_PROV_NONE));
+		h_raw(h, "</p>\n");
+	}
+	h_raw(h, "<h3>");
+	h_text(h, hw(h, RW_LIST));
+	h_raw(h, "</h3>\n<table><tbody>\n");
+	h_row_count(h, RW_L_ENTRIES, r->run.n_entries + r->run.n_invalid);
+	h_row_count(h, RW_L_INVALID, r->run.n_invalid);
+	h_row_count(h, RW_L_REPEATS,
+		    r->run.n_entries > r->run.n_targets ? r->run.n_entries - r->run.n_targets : 0);
+	h_row_count(h, RW_L_UNIQUE, r->run.n_targets);
+	h_row_count(h, RW_L_STORED, (unsigned long)r->ndomains);
+	if (r->run.n_targets > r->ndomains)
+		h_row_count(h, RW_L_NOT_STORED, r->run.n_targets - (unsigned long)r->ndomains);
+	h_row_count(h, RW_L_UNTESTED, (unsigned long)r->domains_untested);
+	h_raw(h, "</tbody></table>\n");
+	if (r->ninvalid) {
+		h_raw(h, "<h4>");
+		h_text(h, hw(h, RW_L_INVALID_HEAD));
+		h_raw(h, "</h4>\n<table><thead><tr><th class=\"num\">");
+		h_text(h, h->en ? "Line" : "Regel");
+		h_raw(h, "</th><th>");
+		h_text(h, h->en ? "Entry" : "Vermelding");
+		h_raw(h, "</th><th>");
+		h_text(h, hw(h, RW_CODE));
+		h_raw(h, "</th></tr></thead><tbody>\n");
+		for (i = 0; i < r->ninvalid; i++) {
+			h_raw(h, "<tr><td class=\"num\">");
+			h_num(h, r->invalid[i].line);
+			h_raw(h, "</td><td><span class=\"code\">");
+			h_text(h, r->invalid[i].entry);
+			h_raw(h, "</span></td><td>");
+			h_text(h, r->invalid[i].why);
+			h_raw(h, "</td></tr>\n");
+		}
+		h_raw(h, "</tbody></table>\n");
+		if (r->run.n_invalid > r->ninvalid) {
+			h_raw(h, "<p class=\"note\">");
+			h_text(h, hw(h, RW_L_INVALID_MORE));
+			h_raw(h, " ");
+			h_num(h, r->run.n_invalid - (unsigned long)r->ninvalid);
+			h_raw(h, ".</p>\n");
+		}
+	}
+	if (r->nuntested) {
+		h_raw(h, "<h4>");
+		h_text(h, hw(h, RW_L_UNTESTED_HEAD));
+		h_raw(h, "</h4>\n<p class=\"note\">");
+		h_text(h, hw(h, RW_L_UNTESTED_NOTE));
+		h_raw(h, "</p>\n<table><thead><tr><th>");
+		h_text(h, hw(h, RW_CODE));
+		h_raw(h, "</th><th class=\"num\">");
+		h_w(h, W_DOMAINS);
+		h_raw(h, "</th></tr></thead><tbody>\n");
+		for (i = 0; i < r->nuntested; i++) {
+			h_raw(h, "<tr><td><span class=\"code\">");
+			h_text(h, r->untested[i].code);
+			h_raw(h, "</span></td><td class=\"num\">");
+			h_num(h, r->untested[i].n);
+			h_raw(h, "</td></tr>\n");
+		}
+		h_raw(h, "</tbody></table>\n");
+	}
+	h_raw(h, "</section>\n");
 }
 
 /* ---- categories ---- */
@@ -1189,10 +1436,17 @@ static void h_categories(struct html *h)
 {
 	const struct report *r = h->r;
 	struct h_bar *rows;
-	size_t i, k, s, n = 0;
+	size_t i, k, s, n = 0, sum;
 
-	h_section(h, 1, 1);
+	h_section(h, SEC_CATEGORIES, 1);
 	h_cat_matrix(h);
+	for (i = 0, sum = 0; i < r->ncats; i++)
+		sum += r->cats[i].ndomains;
+	if (sum > r->ndomains) {
+		h_raw(h, "<p class=\"note\">");
+		h_text(h, hw(h, RW_CAT_SUM_NOTE));
+		h_fmt(h, " (%zu &gt; %zu).</p>\n", sum, r->ndomains);
+	}
 	rows = calloc(rep_nstandards * (r->ncats + 1) + 1, sizeof(*rows));
 	if (rows) {
 		for (s = 0; s < rep_nstandards; s++) {
@@ -1303,7 +1557,7 @@ static void h_changes(struct html *h)
 {
 	const struct report *r = h->r;
 
-	h_section(h, 2, 1);
+	h_section(h, SEC_CHANGES, 1);
 	h_raw(h, "<h3>");
 	h_w(h, W_TREND);
 	h_raw(h, "</h3>\n");
@@ -1374,7 +1628,7 @@ static void h_explanations(struct html *h)
 	size_t i;
 	int state;
 
-	h_section(h, 3, 1);
+	h_section(h, SEC_EXPLANATIONS, 1);
 	if (!r->nexpl) {
 		h_raw(h, "<p>");
 		h_w(h, W_EXPL_NONE);
@@ -1469,7 +1723,7 @@ static void h_providers(struct html *h)
 	const struct report *r = h->r;
 	size_t i, s, shared = 0, single = 0;
 
-	h_section(h, 4, 1);
+	h_section(h, SEC_PROVIDERS, 1);
 	for (i = 0; i < r->nproviders; i++) {
 		shared += r->providers[i].ndomains > 1;
 		single += r->providers[i].ndomains <= 1;
@@ -1551,7 +1805,7 @@ static void h_orgs(struct html *h)
 	size_t i, s, cols = 2;
 	int pass;
 
-	h_section(h, 5, 1);
+	h_section(h, SEC_ORGS, 1);
 	if (!r->norgs) {
 		h_raw(h, "<p>");
 		h_w(h, W_NO_ORGS);
@@ -2065,7 +2319,7 @@ static void h_advice(struct html *h)
 {
 	size_t k, n = 0;
 
-	h_section(h, 6, 1);
+	h_section(h, SEC_ADVICE, 1);
 	h_raw(h, "<p class=\"note\">");
 	h_w(h, W_ADVICE_INTRO);
 	h_raw(h, "</p>\n");
@@ -2108,7 +2362,7 @@ static void h_appendix(struct html *h)
 {
 	size_t i;
 
-	h_section(h, 7, 1);
+	h_section(h, SEC_APPENDIX, 1);
 	h_raw(h, "<p class=\"note\">");
 	h_w(h, W_APPENDIX_INTRO);
 	h_raw(h, "</p>\n");
@@ -2125,7 +2379,9 @@ static int html_render(const struct report *r, FILE *f)
 	h_head(&h);
 	h_top(&h);
 	h_raw(&h, "<main>\n");
+	h_headline(&h);
 	h_summary(&h);
+	h_method(&h);
 	h_categories(&h);
 	h_changes(&h);
 	h_explanations(&h);

@@ -265,6 +265,97 @@ static void json_domain(struct json *j, const struct report *r, const struct rep
 
 static const char *const json_expl_state[] = {"applied", "expired", "not-needed", "unused"};
 
+/* How the run was made (the stored facts as stored: null for an older
+ * run), and what became of the list. */
+static void json_method(struct json *j, const struct report *r)
+{
+	size_t i;
+
+	json_key(j, "provenance");
+	if (!r->nprov) {
+		json_null(j);
+	} else {
+		json_obj_open(j);
+		for (i = 0; i < r->nprov; i++)
+			json_kstr(j, r->prov[i].key, r->prov[i].value);
+		json_obj_close(j);
+	}
+	json_key(j, "list");
+	json_obj_open(j);
+	json_kint(j, "entries", (long long)(r->run.n_entries + r->run.n_invalid));
+	json_kint(j, "invalid", (long long)r->run.n_invalid);
+	json_kint(j, "repeats",
+		  r->run.n_entries > r->run.n_targets
+		      ? (long long)(r->run.n_entries - r->run.n_targets)
+		      : 0);
+	json_kint(j, "unique", (long long)r->run.n_targets);
+	json_kint(j, "scanned", (long long)r->ndomains);
+	json_kint(j, "not_scanned",
+		  r->run.n_targets > r->ndomains ? (long long)(r->run.n_targets - r->ndomains) : 0);
+	json_kint(j, "not_tested", (long long)r->domains_untested);
+	json_key(j, "invalid_entries");
+	json_arr_open(j);
+	for (i = 0; i < r->ninvalid; i++) {
+		json_obj_open(j);
+		json_kint(j, "line", (long long)r->invalid[i].line);
+		json_kstr(j, "entry", r->invalid[i].entry);
+		json_kstr(j, "reason", r->invalid[i].why);
+		json_obj_close(j);
+	}
+	json_arr_close(j);
+	json_key(j, "not_tested_by_reason");
+	json_obj_open(j);
+	for (i = 0; i < r->nuntested; i++)
+		json_kint(j, r->untested[i].code, (long long)r->untested[i].n);
+	json_obj_close(j);
+	json_obj_close(j);
+}
+
+/* The conclusion (report.head). */
+static void json_headline(struct json *j, const struct report *r)
+{
+	const struct rep_headline *h = &r->head;
+	size_t i;
+
+	json_key(j, "headline");
+	json_obj_open(j);
+	json_key(j, "organisations_meeting_required");
+	json_obj_open(j);
+	json_kint(j, "meet", (long long)h->orgs_meet);
+	json_kint(j, "not_fully_tested", (long long)h->orgs_untested);
+	json_kint(j, "of", (long long)r->norgs);
+	json_obj_close(j);
+	json_key(j, "domains_meeting_required");
+	json_obj_open(j);
+	json_kint(j, "meet", (long long)h->domains_meet);
+	json_kint(j, "not_fully_tested", (long long)h->domains_untested);
+	json_kint(j, "of", (long long)r->ndomains);
+	json_obj_close(j);
+	json_key(j, "movers");
+	json_arr_open(j);
+	for (i = 0; i < h->nmovers; i++) {
+		json_obj_open(j);
+		json_kstr(j, "standard", rep_standards[h->movers[i].std].id);
+		json_key(j, "before");
+		json_fixed1(j, h->movers[i].before);
+		json_key(j, "after");
+		json_fixed1(j, h->movers[i].after);
+		json_obj_close(j);
+	}
+	json_arr_close(j);
+	json_key(j, "providers");
+	json_arr_open(j);
+	for (i = 0; i < h->ntop; i++) {
+		json_obj_open(j);
+		json_kstr(j, "provider", r->providers[h->top[i].provider].name);
+		json_kint(j, "fixable_verdicts", (long long)h->top[i].moves);
+		json_kstr(j, "mostly", rep_standards[h->top[i].std].id);
+		json_obj_close(j);
+	}
+	json_arr_close(j);
+	json_obj_close(j);
+}
+
 static void json_header(struct json *j, const struct report *r)
 {
 	size_t s;
@@ -279,7 +370,10 @@ static void json_header(struct json *j, const struct report *r)
 	json_kstr(j, "label", r->run.label[0] ? r->run.label : NULL);
 	json_kstr(j, "targets", r->run.targets[0] ? r->run.targets : NULL);
 	json_kstr(j, "language", r->lang == REP_EN ? "en" : "nl");
+	json_kstr(j, "options", r->run.options[0] ? r->run.options : NULL);
 	json_obj_close(j);
+	json_method(j, r);
+	json_headline(j, r);
 	json_key(j, "standards");
 	json_arr_open(j);
 	for (s = 0; s < rep_nstandards; s++) {

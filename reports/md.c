@@ -509,6 +509,170 @@ static void md_title(struct md *m)
 	md_printf(m, "\n\n%s\n\n", md_w(m, W_ADOPTION_NOTE));
 }
 
+/* A percentage with one decimal, a decimal comma in Dutch. */
+/* A shared word (report.h) in m's language. */
+static const char *mw(const struct md *m, enum rep_word w) { return rep_word(m->r->lang, w); }
+
+static void md_num(const struct md *m, double v, char *out, size_t outlen)
+{
+	char *dot;
+
+	(void)snprintf(out, outlen, "%.1f", v);
+	dot = strchr(out, '.');
+	if (dot && !m->en)
+		*dot = ',';
+}
+
+/* The conclusion on the first screen (report.head). */
+static void md_headline(struct md *m)
+{
+	const struct report *r = m->r;
+	const struct rep_headline *h = &r->head;
+	size_t s, i;
+	bool first = true;
+
+	md_printf(m, "## %s\n\n- **%zu %s %zu %s**", mw(m, RW_HEADLINE), h->orgs_meet,
+		  m->en ? "of" : "van", r->norgs, mw(m, RW_HEAD_ORGS));
+	if (h->orgs_untested)
+		md_printf(m, " (%zu %s)", h->orgs_untested, mw(m, RW_HEAD_ORGS_UNTESTED));
+	md_printf(m, "; %s: %zu %s %zu", mw(m, RW_HEAD_DOMAINS), h->domains_meet,
+		  m->en ? "of" : "van", r->ndomains);
+	if (h->domains_untested)
+		md_printf(m, " (%zu %s)", h->domains_untested, mw(m, RW_HEAD_ORGS_UNTESTED));
+	md_raw(m, ".");
+	md_printf(m, " %s: ", mw(m, RW_HEAD_REQUIRED));
+	for (s = 0; s < rep_nstandards; s++)
+		if (r->present[s] && rep_standards[s].level == REP_REQUIRED) {
+			md_printf(m, "%s%s", first ? "" : ", ", rep_standards[s].name[m->en]);
+			first = false;
+		}
+	md_raw(m, ".\n");
+	if (!r->prev_run) {
+		md_printf(m, "- %s\n", mw(m, RW_HEAD_NO_PREV));
+	} else {
+		md_printf(m, "- %s %lld: ", mw(m, RW_HEAD_MOVERS), r->prev_run);
+		if (!h->nmovers)
+			md_raw(m, mw(m, RW_HEAD_NO_MOVE));
+		for (i = 0; i < h->nmovers; i++) {
+			char a[16], b[16], d[16];
+			double diff = h->movers[i].after - h->movers[i].before;
+
+			md_num(m, h->movers[i].before, a, sizeof(a));
+			md_num(m, h->movers[i].after, b, sizeof(b));
+			md_num(m, diff < 0 ? -diff : diff, d, sizeof(d));
+			md_printf(m, "%s%s %s%% \xe2\x86\x92 %s%% (%s%s %s)", i ? "; " : "",
+				  rep_standards[h->movers[i].std].name[m->en], a, b,
+				  diff < 0 ? "\xe2\x88\x92" : "+", d, mw(m, RW_HEAD_POINTS));
+		}
+		md_raw(m, ".\n");
+	}
+	if (!h->ntop) {
+		md_printf(m, "- %s\n\n", mw(m, RW_HEAD_NO_PROVIDER));
+		return;
+	}
+	md_printf(m, "- %s: ", mw(m, RW_HEAD_PROVIDERS));
+	for (i = 0; i < h->ntop; i++) {
+		if (i)
+			md_raw(m, "; ");
+		md_text(m, r->providers[h->top[i].provider].name);
+		md_printf(m, " (%lu %s, %s %s)", h->top[i].moves,
+			  mw(m, h->top[i].moves == 1 ? RW_HEAD_VERDICT : RW_HEAD_VERDICTS),
+			  mw(m, RW_HEAD_MOSTLY), rep_standards[h->top[i].std].name[m->en]);
+	}
+	md_raw(m, ".\n\n");
+}
+
+static void md_row_num(struct md *m, enum rep_word w, unsigned long n)
+{
+	md_raw(m, "|");
+	md_cell_raw(m, mw(m, w));
+	md_printf(m, " %lu |\n", n);
+}
+
+/* How the run was made (provenance), and what became of the list. */
+static void md_method(struct md *m)
+{
+	const struct report *r = m->r;
+	const char *names[4];
+	unsigned long listed = r->run.n_entries + r->run.n_invalid;
+	char cap[64];
+	size_t i;
+
+	md_printf(m, "## %s\n\n", mw(m, RW_METHOD));
+	names[0] = mw(m, RW_FACT);
+	names[1] = mw(m, RW_VALUE);
+	names[2] = NULL;
+	md_thead(m, names, "ll");
+	md_raw(m, "|");
+	md_cell_raw(m, md_w(m, W_STARTED));
+	md_cell(m, r->run.started);
+	md_raw(m, "\n|");
+	md_cap(md_w(m, W_FINISHED), cap, sizeof(cap));
+	md_cell_raw(m, cap);
+	md_cell(m, r->run.finished[0] ? r->run.finished : "\xe2\x80\x93");
+	md_raw(m, "\n|");
+	md_cell_raw(m, mw(m, RW_OPTIONS));
+	md_cell(m, r->run.options[0] ? r->run.options : "\xe2\x80\x93");
+	md_raw(m, "\n");
+	for (i = 0; i < r->nprov; i++) {
+		const char *label = rep_prov_label(r->lang, r->prov[i].key);
+
+		md_raw(m, "|");
+		if (label)
+			md_cell_raw(m, label);
+		else
+			md_cell(m, r->prov[i].key);
+		md_cell(m, rep_prov_value(r->lang, r->prov[i].key, r->prov[i].value));
+		md_raw(m, "\n");
+	}
+	if (!r->nprov)
+		md_printf(m, "\n%s\n", mw(m, RW_PROV_NONE));
+
+	md_printf(m, "\n### %s\n\n", mw(m, RW_LIST));
+	names[0] = mw(m, RW_FACT);
+	names[1] = mw(m, RW_VALUE);
+	md_thead(m, names, "lr");
+	md_row_num(m, RW_L_ENTRIES, listed);
+	md_row_num(m, RW_L_INVALID, r->run.n_invalid);
+	md_row_num(m, RW_L_REPEATS,
+		   r->run.n_entries > r->run.n_targets ? r->run.n_entries - r->run.n_targets : 0);
+	md_row_num(m, RW_L_UNIQUE, r->run.n_targets);
+	md_row_num(m, RW_L_STORED, (unsigned long)r->ndomains);
+	if (r->run.n_targets > r->ndomains)
+		md_row_num(m, RW_L_NOT_STORED, r->run.n_targets - (unsigned long)r->ndomains);
+	md_row_num(m, RW_L_UNTESTED, (unsigned long)r->domains_untested);
+	if (r->ninvalid) {
+		md_printf(m, "\n%s:\n\n", mw(m, RW_L_INVALID_HEAD));
+		names[0] = md_w(m, W_LINE);
+		names[1] = m->en ? "Entry" : "Vermelding";
+		names[2] = md_w(m, W_REASON);
+		names[3] = NULL;
+		md_thead(m, names, "rll");
+		for (i = 0; i < r->ninvalid; i++) {
+			md_printf(m, "| %lu |", r->invalid[i].line);
+			md_cell(m, r->invalid[i].entry);
+			md_cell(m, r->invalid[i].why);
+			md_raw(m, "\n");
+		}
+		if (r->run.n_invalid > r->ninvalid)
+			md_printf(m, "\n%s %lu.\n", mw(m, RW_L_INVALID_MORE),
+				  r->run.n_invalid - (unsigned long)r->ninvalid);
+	}
+	if (r->nuntested) {
+		md_printf(m, "\n%s. %s\n\n", mw(m, RW_L_UNTESTED_HEAD), mw(m, RW_L_UNTESTED_NOTE));
+		names[0] = mw(m, RW_CODE);
+		names[1] = md_w(m, W_DOMAINS);
+		names[2] = NULL;
+		md_thead(m, names, "lr");
+		for (i = 0; i < r->nuntested; i++) {
+			md_raw(m, "|");
+			md_cell(m, r->untested[i].code);
+			md_printf(m, " %lu |\n", r->untested[i].n);
+		}
+	}
+	md_raw(m, "\n");
+}
+
 /* One summary table: per standard, level, the five counts and adoption. */
 static void md_summary_table(struct md *m, const struct rep_count *total)
 {
@@ -556,7 +720,7 @@ static void md_categories(struct md *m)
 	const struct report *r = m->r;
 	const char *names[REP_STD_MAX + 4];
 	char cols[REP_STD_MAX + 4] = "lrr";
-	size_t i, s, n = 0;
+	size_t i, s, n = 0, sum;
 
 	md_printf(m, "## %s\n\n%s\n\n", md_w(m, W_PER_CAT), md_w(m, W_CELL_NOTE));
 	names[n++] = md_w(m, W_CATEGORY);
@@ -580,6 +744,10 @@ static void md_categories(struct md *m)
 				md_adoption_cell(m, &c->domains[s]);
 		md_raw(m, "\n");
 	}
+	for (i = 0, sum = 0; i < r->ncats; i++)
+		sum += r->cats[i].ndomains;
+	if (sum > r->ndomains)
+		md_printf(m, "\n%s (%zu > %zu).\n", mw(m, RW_CAT_SUM_NOTE), sum, r->ndomains);
 	md_raw(m, "\n");
 }
 
@@ -1296,7 +1464,9 @@ static int md_render(const struct report *r, FILE *f)
 
 	md_adv_scan(&m);
 	md_title(&m);
+	md_headline(&m);
 	md_summary(&m);
+	md_method(&m);
 	md_categories(&m);
 	md_trend(&m);
 	md_changes(&m);

@@ -992,6 +992,352 @@ static int pick_prev(const struct db_run *run, void *arg)
 	return 0;
 }
 
+/* ---- how the run was made, the list, the conclusion ---- */
+
+static const struct {
+	const char *key, *label[2];
+} rep_prov_labels[] = {
+    {"mailscan", {"mailscan-versie", "mailscan version"}},
+    {"libraries", {"Bibliotheken", "Libraries"}},
+    {"host", {"Meetmachine", "Scanning host"}},
+    {"dns_mode", {"DNS", "DNS"}},
+    {"resolver", {"Validerende resolver", "Validating resolver"}},
+    {"ad_trusted", {"AD-bit vertrouwd", "AD bit trusted"}},
+    {"root_hints", {"Rootservers", "Root servers"}},
+    {"trust_anchor", {"DNSSEC-vertrouwensanker", "DNSSEC trust anchor"}},
+    {"trust_anchor_keys", {"Sleutels van het anker (key tags)", "Anchor keys (key tags)"}},
+    {"ca_file", {"CA-certificaten (PKIX)", "CA certificates (PKIX)"}},
+    {"targets", {"Doelenlijst", "Target list"}},
+    {"targets_sha256", {"SHA-256 van de lijst", "SHA-256 of the list"}},
+    {"targets_bytes", {"Grootte van de lijst (bytes)", "Size of the list (bytes)"}},
+    {"skipped", {"Niet uitgevoerde controles", "Checks not run"}},
+    {"dkim_selectors", {"DKIM-selectors", "DKIM selectors"}},
+    {"merged_from", {"Samengevoegd uit", "Merged from"}},
+};
+
+/* The fixed words of provenance values (scanner/provenance.h). */
+static const struct {
+	const char *key, *value, *words[2];
+} rep_prov_values[] = {
+    {"dns_mode",
+     "recursive",
+     {"recursief vanaf de rootservers (libunbound valideert)",
+      "recursive from the root servers (libunbound validates)"}},
+    {"dns_mode",
+     "stub",
+     {"via een validerende resolver (stub-modus)", "through a validating resolver (stub mode)"}},
+    {"ad_trusted",
+     "loopback",
+     {"alleen van een resolver op loopback", "only from a resolver on loopback"}},
+    {"ad_trusted",
+     "--resolver-trusted",
+     {"ook buiten loopback (--resolver-trusted)", "off loopback too (--resolver-trusted)"}},
+    {"root_hints", "built-in", {"ingebouwd (de echte root)", "built in (the real root)"}},
+    {"trust_anchor",
+     "built-in",
+     {"ingebouwd: de rootsleutels van IANA", "built in: IANA's root keys"}},
+    {"trust_anchor", "resolver", {"dat van de resolver", "the resolver's own"}},
+    {"ca_file", "system", {"de certificaatopslag van het systeem", "the system's store"}},
+};
+
+static const char *const rep_words[RW_COUNT][2] = {
+    [RW_HEADLINE] = {"Conclusie", "Conclusion"},
+    [RW_HEAD_ORGS] = {"organisaties voldoen aan alle verplichte standaarden",
+		      "organisations meet every required standard"},
+    [RW_HEAD_ORGS_UNTESTED] = {"zonder afwijking, maar niet alles getest",
+			       "without a failure, but not everything tested"},
+    [RW_HEAD_DOMAINS] = {"van de domeinen", "of the domains"},
+    [RW_HEAD_REQUIRED] = {"Verplicht (pas toe of leg uit)", "Required (comply or explain)"},
+    [RW_HEAD_MOVERS] = {"Grootste verschuivingen sinds run", "Biggest movers since run"},
+    [RW_HEAD_NO_PREV] = {"Geen eerdere meting om mee te vergelijken.",
+			 "No earlier run to compare with."},
+    [RW_HEAD_NO_MOVE] = {"geen standaard veranderde van adoptie",
+			 "no standard changed its adoption"},
+    [RW_HEAD_POINTS] = {"procentpunt", "points"},
+    [RW_HEAD_PROVIDERS] = {"Mailproviders waarvan een reparatie de meeste afwijkingen oplost",
+			   "Mail providers whose fix would solve the most failures"},
+    [RW_HEAD_NO_PROVIDER] = {"Geen afwijking die alleen bij één provider ligt.",
+			     "No failure that lies with one provider alone."},
+    [RW_HEAD_VERDICTS] = {"domeinoordelen", "domain verdicts"},
+    [RW_HEAD_VERDICT] = {"domeinoordeel", "domain verdict"},
+    [RW_HEAD_MOSTLY] = {"vooral", "mostly"},
+    [RW_METHOD] = {"Verantwoording van de meting", "How the measurement was made"},
+    [RW_PROV_NONE] = {"Niet vastgelegd: deze run is gemaakt door een oudere mailscan.",
+		      "Not recorded: this run was made by an older mailscan."},
+    [RW_FACT] = {"Gegeven", "Item"},
+    [RW_VALUE] = {"Waarde", "Value"},
+    [RW_OPTIONS] = {"Opties", "Options"},
+    [RW_LIST] = {"De lijst en de meting", "The list and the scan"},
+    [RW_L_ENTRIES] = {"Vermeldingen van een domein in de lijst", "Domain entries in the list"},
+    [RW_L_INVALID] = {"waarvan ongeldig (overgeslagen)", "of which invalid (skipped)"},
+    [RW_L_REPEATS] = {"waarvan herhaling van een domein (samengevoegd)",
+		      "of which repeats of a domain (folded)"},
+    [RW_L_UNIQUE] = {"Unieke domeinen", "Unique domains"},
+    [RW_L_STORED] = {"Gemeten", "Scanned"},
+    [RW_L_NOT_STORED] = {"Niet gemeten (de run stopte eerder)",
+			 "Not scanned (the run stopped early)"},
+    [RW_L_UNTESTED] = {"Gemeten, maar in minstens één standaard niet getest",
+		       "Scanned, but not tested in at least one standard"},
+    [RW_L_INVALID_HEAD] = {"Ongeldige vermeldingen", "Invalid entries"},
+    [RW_L_INVALID_MORE] = {"en nog", "and"},
+    [RW_L_UNTESTED_HEAD] = {"Niet getest, per reden", "Not tested, by reason"},
+    [RW_L_UNTESTED_NOTE] = {"Een domein telt één keer per reden en kan meer redenen hebben.",
+			    "A domain counts once per reason and may have more than one."},
+    [RW_CODE] = {"Reden", "Reason"},
+    [RW_CAT_SUM_NOTE] =
+	{"Een domein dat organisaties in verschillende categorieën noemen, telt in elk van die "
+	 "categorieën mee; daarom is de som van de domeinen per categorie groter dan het aantal "
+	 "domeinen",
+	 "A domain listed by organisations in different categories counts in each of them; so "
+	 "the domains per category add up to more than the number of domains"},
+};
+
+const char *rep_word(enum rep_lang lang, enum rep_word w) { return rep_words[w][lang == REP_EN]; }
+
+const char *rep_prov_label(enum rep_lang lang, const char *key)
+{
+	size_t i;
+
+	for (i = 0; key && i < sizeof(rep_prov_labels) / sizeof(rep_prov_labels[0]); i++)
+		if (strcmp(rep_prov_labels[i].key, key) == 0)
+			return rep_prov_labels[i].label[lang == REP_EN];
+	return NULL;
+}
+
+const char *rep_prov_value(enum rep_lang lang, const char *key, const char *value)
+{
+	size_t i;
+
+	for (i = 0; key && value && i < sizeof(rep_prov_values) / sizeof(rep_prov_values[0]); i++)
+		if (strcmp(rep_prov_values[i].key, key) == 0 &&
+		    strcmp(rep_prov_values[i].value, value) == 0)
+			return rep_prov_values[i].words[lang == REP_EN];
+	return value;
+}
+
+static int load_prov(const char *key, const char *value, void *arg)
+{
+	struct report *r = arg;
+	struct rep_kv *n = realloc(r->prov, (r->nprov + 1) * sizeof(*n));
+
+	if (!n)
+		return -1;
+	r->prov = n;
+	n = &r->prov[r->nprov++];
+	n->key = rep_dup(key);
+	n->value = rep_dup(value);
+	return n->key && n->value ? 0 : -1;
+}
+
+static int load_invalid(const struct db_rep_invalid *v, void *arg)
+{
+	struct report *r = arg;
+	struct rep_invalid *n = realloc(r->invalid, (r->ninvalid + 1) * sizeof(*n));
+
+	if (!n)
+		return -1;
+	r->invalid = n;
+	n = &r->invalid[r->ninvalid++];
+	n->line = v->line;
+	n->entry = rep_dup(v->entry);
+	n->why = rep_dup(v->why);
+	return n->entry && n->why ? 0 : -1;
+}
+
+static int untested_cmp(const void *a, const void *b)
+{
+	const struct rep_reason_count *x = a, *y = b;
+
+	if (x->n != y->n)
+		return x->n > y->n ? -1 : 1;
+	return strcmp(x->code, y->code);
+}
+
+/* One more domain with reason code (len bytes at code). */
+static int rep_untested_add(struct report *r, const char *code, size_t len)
+{
+	struct rep_reason_count *n;
+	size_t i;
+
+	for (i = 0; i < r->nuntested; i++)
+		if (strlen(r->untested[i].code) == len &&
+		    memcmp(r->untested[i].code, code, len) == 0) {
+			r->untested[i].n++;
+			return 0;
+		}
+	n = realloc(r->untested, (r->nuntested + 1) * sizeof(*n));
+	if (!n)
+		return -1;
+	r->untested = n;
+	n = &r->untested[r->nuntested];
+	n->code = rep_dupn(code, len);
+	n->n = 1;
+	if (!n->code)
+		return -1;
+	r->nuntested++;
+	return 0;
+}
+
+#define REP_CODES_MAX 64
+
+/* Why domains were not tested: the reason codes of the error verdicts of
+ * the standards where a domain's status is niet getest, each code once per
+ * domain. */
+static int rep_build_untested(struct report *r)
+{
+	size_t i, s, k, j;
+
+	for (i = 0; i < r->ndomains; i++) {
+		const struct rep_domain *d = &r->domains[i];
+		const char *code[REP_CODES_MAX];
+		size_t len[REP_CODES_MAX], n = 0;
+		bool any = false;
+
+		for (s = 0; s < rep_nstandards; s++) {
+			if (!r->present[s] || d->status[s] != RS_UNTESTED)
+				continue;
+			any = true;
+			for (k = 0; k < d->nverdicts; k++) {
+				const struct rep_verdict *v = &d->verdicts[k];
+				const char *const *part;
+				const char *p = v->reasons;
+				bool mine = false;
+
+				for (part = rep_standards[s].parts; *part; part++)
+					mine = mine || strcmp(*part, v->standard) == 0;
+				if (!mine || strcmp(v->verdict, "error") != 0)
+					continue;
+				while (p && *p) {
+					size_t l = strcspn(p, " ");
+					bool dup = false;
+
+					for (j = 0; j < n && !dup; j++)
+						dup = len[j] == l && memcmp(code[j], p, l) == 0;
+					if (l && !dup && n < REP_CODES_MAX) {
+						code[n] = p;
+						len[n++] = l;
+					}
+					p += l;
+					p += strspn(p, " ");
+				}
+			}
+		}
+		if (!any)
+			continue;
+		r->domains_untested++;
+		for (j = 0; j < n; j++)
+			if (rep_untested_add(r, code[j], len[j]) < 0)
+				return -1;
+	}
+	if (r->nuntested > 1)
+		qsort(r->untested, r->nuntested, sizeof(*r->untested), untested_cmp);
+	return 0;
+}
+
+/* Does a status count as meeting a required standard? 1 yes, 0 not tested,
+ * -1 no. */
+static int rep_meets(enum rep_status st)
+{
+	if (st == RS_PASS || st == RS_EXPLAINED || st == RS_NA)
+		return 1;
+	return st == RS_UNTESTED ? 0 : -1;
+}
+
+/* 1 when every required standard of the run is met by status[], 0 when
+ * none fails but some was not tested, -1 when one fails. */
+static int rep_meets_all(const struct report *r, const enum rep_status *status)
+{
+	int worst = 1;
+	size_t s;
+
+	for (s = 0; s < rep_nstandards; s++) {
+		int m;
+
+		if (!r->present[s] || rep_standards[s].level != REP_REQUIRED)
+			continue;
+		m = rep_meets(status[s]);
+		if (m < worst)
+			worst = m;
+	}
+	return worst;
+}
+
+static void rep_build_headline(struct report *r)
+{
+	struct rep_headline *h = &r->head;
+	const struct rep_trend *now = NULL, *prev = NULL;
+	size_t i, s, k;
+
+	for (i = 0; i < r->norgs; i++) {
+		int m = rep_meets_all(r, r->orgs[i].status);
+
+		h->orgs_meet += m == 1;
+		h->orgs_untested += m == 0;
+	}
+	for (i = 0; i < r->ndomains; i++) {
+		int m = rep_meets_all(r, r->domains[i].status);
+
+		h->domains_meet += m == 1;
+		h->domains_untested += m == 0;
+	}
+	for (i = 0; i < r->ntrend; i++) {
+		if (r->trend[i].run == r->run.id)
+			now = &r->trend[i];
+		if (r->prev_run && r->trend[i].run == r->prev_run)
+			prev = &r->trend[i];
+	}
+	/* the standards that moved most, biggest change first */
+	for (s = 0; now && prev && s < rep_nstandards; s++) {
+		double a = rep_adoption(&prev->c[s]), b = rep_adoption(&now->c[s]), d;
+
+		if (!r->present[s] || a < 0 || b < 0 || a == b)
+			continue;
+		d = b > a ? b - a : a - b;
+		for (k = h->nmovers; k > 0; k--) {
+			double e = h->movers[k - 1].after - h->movers[k - 1].before;
+
+			if ((e < 0 ? -e : e) >= d)
+				break;
+			if (k < REP_HEAD_MAX)
+				h->movers[k] = h->movers[k - 1];
+		}
+		if (k < REP_HEAD_MAX) {
+			h->movers[k].std = s;
+			h->movers[k].before = a;
+			h->movers[k].after = b;
+			if (h->nmovers < REP_HEAD_MAX)
+				h->nmovers++;
+		}
+	}
+	/* the providers whose fix turns the most failing verdicts */
+	for (i = 0; i < r->nproviders; i++) {
+		unsigned long moves = 0, best = 0;
+		size_t bs = 0;
+
+		for (s = 0; s < rep_nstandards; s++) {
+			if (!r->present[s])
+				continue;
+			moves += r->providers[i].fixable[s];
+			if (r->providers[i].fixable[s] > best) {
+				best = r->providers[i].fixable[s];
+				bs = s;
+			}
+		}
+		if (!moves)
+			continue;
+		for (k = h->ntop; k > 0 && h->top[k - 1].moves < moves; k--)
+			if (k < REP_HEAD_MAX)
+				h->top[k] = h->top[k - 1];
+		if (k < REP_HEAD_MAX) {
+			h->top[k].provider = i;
+			h->top[k].moves = moves;
+			h->top[k].std = bs;
+			if (h->ntop < REP_HEAD_MAX)
+				h->ntop++;
+		}
+	}
+}
+
 int report_build(struct report *r, struct db *db, long long run, const char *explanations,
 		 enum rep_lang lang, bool *usage, char *err, size_t errlen)
 {
@@ -1063,6 +1409,12 @@ int report_build(struct report *r, struct db *db, long long run, const char *exp
 	t->r = r;
 	if (db_rep_trend(db, load_trend, t) < 0 || rep_trend_flush(t) < 0)
 		goto dberr;
+	if (db_rep_provenance(db, r->run.id, load_prov, r) < 0 ||
+	    db_rep_invalid(db, r->run.id, load_invalid, r) < 0)
+		goto dberr;
+	if (rep_build_untested(r) < 0)
+		goto oom;
+	rep_build_headline(r);
 	rc = 0;
 	goto out;
 oom:
@@ -1175,6 +1527,19 @@ void report_free(struct report *r)
 		free(r->providers[i].name);
 	}
 	free(r->providers);
+	for (i = 0; i < r->nprov; i++) {
+		free(r->prov[i].key);
+		free(r->prov[i].value);
+	}
+	free(r->prov);
+	for (i = 0; i < r->ninvalid; i++) {
+		free(r->invalid[i].entry);
+		free(r->invalid[i].why);
+	}
+	free(r->invalid);
+	for (i = 0; i < r->nuntested; i++)
+		free(r->untested[i].code);
+	free(r->untested);
 	memset(r, 0, sizeof(*r));
 }
 

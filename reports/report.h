@@ -183,6 +183,51 @@ struct rep_provider {
 	unsigned long fixable[REP_STD_MAX];
 };
 
+/* One fact of how the run was made (runs.provenance; scanner/provenance.h):
+ * key ("mailscan", "dns", "trust_anchor", "targets_sha256", ...) and text. */
+struct rep_kv {
+	char *key, *value;
+};
+
+/* An invalid entry of the list, as kept with the run. */
+struct rep_invalid {
+	unsigned long line;
+	char *entry, *why;
+};
+
+/* Domains not tested in some standard, by the reason code of that error
+ * verdict (a domain counts once per code). */
+struct rep_reason_count {
+	char *code;
+	unsigned long n;
+};
+
+#define REP_HEAD_MAX 3
+
+/*
+ * The conclusion on the first screen: organisations that meet every
+ * required standard (pass, explained or n/a in each that the run has; none
+ * failing but some not tested is counted apart); the standards whose
+ * adoption moved most since the previous finished run; the providers whose
+ * fix would turn the most failing domain verdicts (provider.fixable summed
+ * over the standards).
+ */
+struct rep_headline {
+	size_t orgs_meet, orgs_untested;       /* of report.norgs */
+	size_t domains_meet, domains_untested; /* of report.ndomains */
+	size_t nmovers;
+	struct {
+		size_t std;
+		double before, after; /* adoption in percent */
+	} movers[REP_HEAD_MAX];
+	size_t ntop;
+	struct {
+		size_t provider;     /* index into report.providers */
+		unsigned long moves; /* domain verdicts it would turn */
+		size_t std;          /* the standard with the most of them */
+	} top[REP_HEAD_MAX];
+};
+
 struct report {
 	struct db_run run;
 	enum rep_lang lang;
@@ -205,7 +250,62 @@ struct report {
 	size_t nchanges;
 	struct rep_provider *providers; /* most dependent domains first */
 	size_t nproviders;
+	struct rep_kv *prov; /* how the run was made; none for older runs */
+	size_t nprov;
+	struct rep_invalid *invalid; /* the kept invalid entries, by line */
+	size_t ninvalid;
+	struct rep_reason_count *untested; /* most domains first, then by code */
+	size_t nuntested;
+	size_t domains_untested; /* domains not tested in at least one standard */
+	struct rep_headline head;
 };
+
+/* Words the formats share (the conclusion, how the run was made, the
+ * list): rep_word(lang, w). */
+enum rep_word {
+	RW_HEADLINE,
+	RW_HEAD_ORGS,
+	RW_HEAD_ORGS_UNTESTED,
+	RW_HEAD_DOMAINS,
+	RW_HEAD_REQUIRED,
+	RW_HEAD_MOVERS,
+	RW_HEAD_NO_PREV,
+	RW_HEAD_NO_MOVE,
+	RW_HEAD_POINTS,
+	RW_HEAD_PROVIDERS,
+	RW_HEAD_NO_PROVIDER,
+	RW_HEAD_VERDICTS,
+	RW_HEAD_VERDICT,
+	RW_HEAD_MOSTLY,
+	RW_METHOD,
+	RW_PROV_NONE,
+	RW_FACT,
+	RW_VALUE,
+	RW_OPTIONS,
+	RW_LIST,
+	RW_L_ENTRIES,
+	RW_L_INVALID,
+	RW_L_REPEATS,
+	RW_L_UNIQUE,
+	RW_L_STORED,
+	RW_L_NOT_STORED,
+	RW_L_UNTESTED,
+	RW_L_INVALID_HEAD,
+	RW_L_INVALID_MORE,
+	RW_L_UNTESTED_HEAD,
+	RW_L_UNTESTED_NOTE,
+	RW_CODE,
+	RW_CAT_SUM_NOTE,
+	RW_COUNT
+};
+const char *rep_word(enum rep_lang lang, enum rep_word w);
+
+/* The words for a provenance key in lang ("Trust anchor", ...); NULL for a
+ * key this build does not know (show the key itself). */
+const char *rep_prov_label(enum rep_lang lang, const char *key);
+/* A provenance value in lang's words when it is one of the fixed ones
+ * ("recursive", "built-in", ...), else value itself. */
+const char *rep_prov_value(enum rep_lang lang, const char *key, const char *value);
 
 /*
  * Build the report of run (0: the newest finished run) from db, with the

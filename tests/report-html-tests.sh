@@ -674,15 +674,17 @@ else
     done
     [[ -s $SHOT ]] && echo "screenshot: $SHOT"
     # the screenshot is of the report, not of an error page: the DOM Chromium
-    # built from the file has the report's title and eight sections
+    # built from the file has the report's title and ten sections (the
+    # conclusion first, how the run was made after the summary)
     render dom "$TMP/fixture.nl.html" --dump-dom
     if [[ $RC -eq 0 ]] && grep -q '<h1>Mailbeveiliging: pas toe of leg uit</h1>' "$TMP/dom.stdout" &&
-        [[ $(grep -o '<section' "$TMP/dom.stdout" | wc -l) -eq 8 ]] &&
+        [[ $(grep -o '<section' "$TMP/dom.stdout" | wc -l) -eq 10 ]] &&
         grep -q '<section class="major" id="advice">' "$TMP/dom.stdout" &&
+        [[ $(grep -o '<section[^>]* id="[a-z]*"' "$TMP/dom.stdout" | sed -E 's/.*id="//; s/"//' | head -3 | tr '\n' ' ') == "conclusion summary method " ]] &&
         ! grep -qi '<script' "$TMP/dom.stdout"; then
-        ok "chromium builds the report's DOM (title, eight sections, no script)"
+        ok "chromium builds the report's DOM (title, ten sections: conclusion, summary, method first; no script)"
     else
-        not_ok "chromium builds the report's DOM (title, eight sections, no script)" \
+        not_ok "chromium builds the report's DOM (title, ten sections: conclusion, summary, method first; no script)" \
             "exit $RC" "$TMP/dom.stdout" "$TMP/dom.log"
     fi
 

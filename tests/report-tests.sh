@@ -96,8 +96,8 @@ if ! sqlite3 "$DB" <"$DATA/fixture.sql" 2>"$TMP/fixture.err"; then
     echo "$pass passed, $fail failed"
     exit 1
 fi
-check "fixture is at schema version 4" "user_version $(sqlite3 "$DB" 'PRAGMA user_version')" \
-    eval '[[ $(sqlite3 "$DB" "PRAGMA user_version") == 4 ]]'
+check "fixture is at schema version 6" "user_version $(sqlite3 "$DB" 'PRAGMA user_version')" \
+    eval '[[ $(sqlite3 "$DB" "PRAGMA user_version") == 6 ]]'
 EXPL=$DATA/explanations.yaml
 
 # ======================================================================
@@ -696,16 +696,19 @@ for lang in nl en; do
         eval 'grep -qF -- "$hostile_html" "$H" && ! grep -qF "alert(\"ncsc\")" "$H"'
 done
 
-# A schema-3 database (before the tls_ncsc columns) is migrated when the
-# report opens it, and reports as before: no NCSC rows.
+# A schema-3 database (before the tls_ncsc columns, the probes' evidence,
+# provenance and the invalid entries) is migrated when the report opens it,
+# and reports as before: no NCSC rows, provenance "not recorded".
 sqlite3 "$TMP/v3.db" <"$DATA/fixture.sql" &&
     sqlite3 "$TMP/v3.db" "ALTER TABLE addresses DROP COLUMN ncsc_state;
         ALTER TABLE addresses DROP COLUMN ncsc_handshakes;
         ALTER TABLE addresses DROP COLUMN ncsc_versions;
-        ALTER TABLE addresses DROP COLUMN ncsc_findings; PRAGMA user_version = 3"
+        ALTER TABLE addresses DROP COLUMN ncsc_findings; DROP TABLE probe_evidence;
+        ALTER TABLE runs DROP COLUMN provenance; DROP TABLE run_invalid; PRAGMA user_version = 3"
 ms v3-md report --db "$TMP/v3.db" --format md --explanations "$EXPL"
-check "a schema-3 database is migrated to the newest (5) by the report, without NCSC rows" "exit $RC, user_version $(sqlite3 "$TMP/v3.db" 'PRAGMA user_version')" \
-    eval '[[ $RC -eq 0 && $(sqlite3 "$TMP/v3.db" "PRAGMA user_version") == 5 ]] &&
+check "a schema-3 database is migrated to the newest (6) by the report, without NCSC rows or provenance" "exit $RC, user_version $(sqlite3 "$TMP/v3.db" 'PRAGMA user_version')" \
+    eval '[[ $RC -eq 0 && $(sqlite3 "$TMP/v3.db" "PRAGMA user_version") == 6 ]] &&
+          grep -qF "Niet vastgelegd: deze run is gemaakt door een oudere mailscan." "$TMP/v3-md.out" &&
           [[ $(sqlite3 "$TMP/v3.db" "SELECT count(*) FROM pragma_table_info(\"addresses\") WHERE name LIKE \"ncsc%\"") == 4 ]] &&
           ! grep -q "NCSC |" "$TMP/v3-md.out" && grep -qF "| mx.oudhost.nl | 198.51.100.25 | ok |" "$TMP/v3-md.out"'
 

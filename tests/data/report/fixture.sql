@@ -1,7 +1,11 @@
 -- tests/data/report/fixture.sql - the fixed database of the report tests
 -- (tests/report-tests.sh): `sqlite3 fixture.db < fixture.sql` makes a mailscan
--- database at schema version 4 (the schema below is `sqlite3 DB .schema` of
+-- database at schema version 6 (the schema below is `sqlite3 DB .schema` of
 -- a database made by `mailscan scan`; a newer mailscan migrates it on open).
+-- Run 3 says how it was made (runs.provenance, with a hostile host name)
+-- and keeps three invalid entries of its list (one hostile; five were
+-- invalid in all, so two are only counted) and a repeat of a domain; the
+-- older runs have no provenance (made by an older mailscan).
 --
 -- Three finished runs (1 januari, 2 februari, 3 maart: trend and the changes
 -- since the previous run) and one still running (4: never reported by
@@ -62,7 +66,11 @@ CREATE TABLE domain_organisations ( domain_id INTEGER NOT NULL REFERENCES domain
 CREATE INDEX domain_organisations_org ON domain_organisations(organisation_id);
 CREATE UNIQUE INDEX mx_hosts_domain_host ON mx_hosts(domain_id, host);
 CREATE INDEX runs_status ON runs(status);
-PRAGMA user_version = 4;
+CREATE TABLE probe_evidence ( domain_id INTEGER NOT NULL REFERENCES domains(id) ON DELETE CASCADE, probe TEXT NOT NULL, evidence TEXT NOT NULL CHECK (json_valid(evidence)), PRIMARY KEY (domain_id, probe)) WITHOUT ROWID;
+ALTER TABLE runs ADD COLUMN provenance TEXT CHECK (provenance IS NULL OR json_valid(provenance));
+CREATE TABLE run_invalid ( run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE, line INTEGER NOT NULL, entry TEXT NOT NULL, reason TEXT NOT NULL);
+CREATE INDEX run_invalid_run ON run_invalid(run_id, line);
+PRAGMA user_version = 6;
 
 -- ---- runs ----
 INSERT INTO runs (id, started, finished, label, options, status, targets, loaded) VALUES
@@ -402,4 +410,23 @@ UPDATE runs SET
             WHERE d.run_id = runs.id AND v.verdict = 'error'),
  n_retried = (SELECT count(*) FROM addresses a JOIN mx_hosts m ON m.id = a.mx_host_id
               WHERE m.run_id = runs.id AND a.retried);
+
+-- ---- run 3: how it was made, and what became of its list ----
+UPDATE runs SET n_entries = n_entries + 1, n_invalid = 5,
+ provenance = json_object('mailscan', '0.1.0',
+  'libraries', 'OpenSSL 3.0.19 27 Jan 2026; libunbound 1.17.1',
+  'host', 'meet<b>1</b>|*x*',
+  'dns_mode', 'recursive', 'root_hints', 'built-in',
+  'trust_anchor', 'built-in', 'trust_anchor_keys', '20326 38696',
+  'ca_file', 'system',
+  'targets', '/srv/lijsten/nl-fixture.yaml',
+  'targets_sha256', '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08',
+  'targets_bytes', '2048',
+  'skipped', 'tls_ncsc',
+  'a_future_key', 'shown as stored')
+ WHERE id = 3;
+INSERT INTO run_invalid (run_id, line, entry, reason) VALUES
+ (3, 12, 'bad..example', 'empty label'),
+ (3, 17, '<img src=x onerror=alert(1)>.nl', 'label has a character that is not allowed'),
+ (3, 40, '-proef-.nl', 'label starts with a hyphen');
 COMMIT;
