@@ -9,7 +9,9 @@
  * row and nothing else.
  *
  * That every code a probe gives has a row needs no test: verdict_add_reason
- * takes an enum reason, so a code without a row does not compile.
+ * takes an enum reason, so a code without a row does not compile. That every
+ * row is given somewhere (no dead rows), and that the README lists every
+ * code, is tests/reasons-check.sh (run by tests/cli-tests.sh).
  */
 #include <ctype.h>
 #include <string.h>
