@@ -33,12 +33,12 @@ SAN = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-poi
 
 all: $(B)/mailscan
 
-$(B)/obj/%.o: %.c $(wildcard */*.h) Makefile
+$(B)/obj/%.o: %.c $(wildcard */*.h) $(wildcard */*.def) Makefile
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	@$(CC) $(CFLAGS) $(PKG_CFLAGS) -DMAILSCAN_VERSION='"$(VERSION)"' -c $< -o $@
 
-$(B)/asan/%.o: %.c $(wildcard */*.h) Makefile
+$(B)/asan/%.o: %.c $(wildcard */*.h) $(wildcard */*.def) Makefile
 	@mkdir -p $(dir $@)
 	@echo "  CC-ASAN $<"
 	@$(CC) $(CFLAGS) -O1 $(SAN) $(PKG_CFLAGS) -DMAILSCAN_VERSION='"$(VERSION)"' -c $< -o $@
@@ -66,7 +66,7 @@ FUZZ_FLAGS  = -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,u
 FUZZ_OBJ    = $(LIB_SRCS:%.c=$(B)/fuzz/obj/%.o)
 FUZZ_SECONDS ?= 600
 
-$(B)/fuzz/obj/%.o: %.c $(wildcard */*.h) Makefile
+$(B)/fuzz/obj/%.o: %.c $(wildcard */*.h) $(wildcard */*.def) Makefile
 	@mkdir -p $(dir $@)
 	@echo "  CC-FUZZ $<"
 	@$(FUZZ_CC) -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) $(FUZZ_FLAGS) \

@@ -8,10 +8,10 @@
  */
 #include "probe.h"
 
-static void dane_fail(struct probe_verdict *out, const char *code)
+static void dane_fail(struct probe_verdict *out, enum reason r)
 {
 	verdict_raise(out, VERDICT_FAIL);
-	verdict_add_reason(out, code);
+	verdict_add_reason(out, r);
 }
 
 static void dane_host(const struct mx_host *h, struct probe_verdict *out)
@@ -19,11 +19,11 @@ static void dane_host(const struct mx_host *h, struct probe_verdict *out)
 	size_t k, answered = 0;
 
 	if (h->sec == SEC_BOGUS) {
-		dane_fail(out, "dane-bogus");
+		dane_fail(out, R_DANE_BOGUS);
 		return;
 	}
 	if (h->sec == SEC_INSECURE) {
-		dane_fail(out, "dane-insecure");
+		dane_fail(out, R_DANE_INSECURE);
 		return;
 	}
 	if (!h->done || h->dns_failed || h->sec != SEC_SECURE) {
@@ -34,10 +34,10 @@ static void dane_host(const struct mx_host *h, struct probe_verdict *out)
 	}
 	switch (h->tlsa_state) {
 	case TLSA_BOGUS:
-		dane_fail(out, "dane-bogus");
+		dane_fail(out, R_DANE_BOGUS);
 		return;
 	case TLSA_NONE:
-		dane_fail(out, "dane-missing");
+		dane_fail(out, R_DANE_MISSING);
 		return;
 	case TLSA_ERROR:
 		verdict_raise(out, VERDICT_ERROR);
@@ -45,13 +45,13 @@ static void dane_host(const struct mx_host *h, struct probe_verdict *out)
 		return;
 	case TLSA_NOT_ASKED:
 		verdict_raise(out, VERDICT_ERROR);
-		verdict_add_reason(out, "dns-error");
+		verdict_add_reason(out, R_DNS_ERROR);
 		return;
 	case TLSA_PRESENT:
 		break;
 	}
 	if (h->tlsa_usable == 0) {
-		dane_fail(out, "dane-unusable");
+		dane_fail(out, R_DANE_UNUSABLE);
 		return;
 	}
 	for (k = 0; k < h->naddr; k++) {
@@ -63,13 +63,13 @@ static void dane_host(const struct mx_host *h, struct probe_verdict *out)
 		if (ar->dane == DANE_MATCH)
 			verdict_raise(out, VERDICT_PASS);
 		else if (ar->dane == DANE_MISMATCH)
-			dane_fail(out, "dane-mismatch");
+			dane_fail(out, R_DANE_MISMATCH);
 		else
-			dane_fail(out, "dane-no-tls");
+			dane_fail(out, R_DANE_NO_TLS);
 	}
 	if (answered == 0) {
 		verdict_raise(out, VERDICT_ERROR);
-		verdict_add_reason(out, "dane-unreachable");
+		verdict_add_reason(out, R_DANE_UNREACHABLE);
 	}
 }
 
@@ -82,12 +82,12 @@ static void dane_evaluate(const struct domain_scan *ds, struct probe_verdict *ou
 	/* RFC 7672 §2.2.1: MX host names from an insecure MX RRset cannot be
 	 * used for DANE. */
 	if (ds->mx_sec == SEC_BOGUS)
-		dane_fail(out, "dane-bogus");
+		dane_fail(out, R_DANE_BOGUS);
 	else if (ds->mx_sec == SEC_INSECURE)
-		dane_fail(out, "dane-insecure");
+		dane_fail(out, R_DANE_INSECURE);
 	else if (ds->mx_sec != SEC_SECURE) {
 		verdict_raise(out, VERDICT_ERROR);
-		verdict_add_reason(out, "dns-error");
+		verdict_add_reason(out, R_DNS_ERROR);
 	}
 	for (i = 0; i < ds->nmx; i++)
 		dane_host(ds->mx[i].host, out);

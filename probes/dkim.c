@@ -20,12 +20,6 @@
 #include "dkim.h"
 #include "probe.h"
 
-static const char *const dkim_codes[] = {
-    DKIM_R_NONE,           DKIM_R_DNS_ERROR,  DKIM_R_KEY_MISSING, DKIM_R_KEY_WEAK,
-    DKIM_R_KEY_REVOKED,    DKIM_R_KEY_SYNTAX, DKIM_R_KEY_TYPE,    DKIM_R_KEY_TESTING,
-    DKIM_R_KEY_UNVERIFIED, "non-sending",
-};
-
 /* The probe's state of one domain (ds->priv[PROBE_DKIM]). */
 struct dkim_probe {
 	bool answered;
@@ -120,20 +114,20 @@ static void dkim_evaluate(const struct domain_scan *ds, struct probe_verdict *ou
 	if (dkim_non_sending(ds)) {
 		/* it sends no mail, so it signs none */
 		out->v = VERDICT_NA;
-		verdict_add_reason(out, "non-sending");
+		verdict_add_reason(out, R_NON_SENDING);
 		return;
 	}
 	if (!p || !p->answered) {
 		out->v = VERDICT_ERROR;
 		if (!ds->timed_out)
-			verdict_add_reason(out, DKIM_R_DNS_ERROR);
+			verdict_add_reason(out, R_DKIM_DNS_ERROR);
 		return;
 	}
 	memset(&j, 0, sizeof(j));
 	dkim_judge(dkim_presence_of(p->status, NULL), p->sel, p->nsel, &j);
 	verdict_raise(out, j.v);
 	if (p->bogus)
-		verdict_add_reason(out, "dnssec-bogus");
+		verdict_add_reason(out, R_DNSSEC_BOGUS);
 	for (i = 0; i < j.nreasons; i++)
 		verdict_add_reason(out, j.reasons[i]);
 }
@@ -175,6 +169,4 @@ const struct probe_ops probe_dkim = {
     .evaluate = dkim_evaluate,
     .cleanup = dkim_cleanup,
     .evidence = dkim_evidence,
-    .codes = dkim_codes,
-    .ncodes = sizeof(dkim_codes) / sizeof(dkim_codes[0]),
 };

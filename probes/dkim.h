@@ -25,8 +25,9 @@
 struct json;
 
 /*
- * Reason codes (standard "dkim"), with their severity: fail / warn raise
- * the verdict, info never does.
+ * The reason codes dkim_judge gives (the dkim rows of probes/reasons.def,
+ * R_DKIM_*, where their advice is), with the verdict each raises: fail /
+ * warn raise the verdict, info never does.
  *
  *   dkim-none              fail  _domainkey.<domain> does not exist (NXDOMAIN)
  *   dkim-dns-error         error the _domainkey lookup failed
@@ -39,15 +40,6 @@ struct json;
  *   dkim-key-testing       info  t=y: the domain is testing DKIM
  *   dkim-key-unverified    info  a selector's lookup failed
  */
-#define DKIM_R_NONE "dkim-none"
-#define DKIM_R_DNS_ERROR "dkim-dns-error"
-#define DKIM_R_KEY_MISSING "dkim-key-missing"
-#define DKIM_R_KEY_WEAK "dkim-key-weak"
-#define DKIM_R_KEY_REVOKED "dkim-key-revoked"
-#define DKIM_R_KEY_SYNTAX "dkim-key-syntax"
-#define DKIM_R_KEY_TYPE "dkim-key-unknown-type"
-#define DKIM_R_KEY_TESTING "dkim-key-testing"
-#define DKIM_R_KEY_UNVERIFIED "dkim-key-unverified"
 
 #define DKIM_WHY_MAX 160
 #define DKIM_REASONS_MAX 8
@@ -69,8 +61,8 @@ enum dkim_presence {
 };
 
 /* Map the _domainkey.<domain> lookup's status; *reason (may be NULL) gets
- * DKIM_R_NONE, DKIM_R_DNS_ERROR or NULL. */
-enum dkim_presence dkim_presence_of(enum dns_status st, const char **reason);
+ * R_DKIM_NONE, R_DKIM_DNS_ERROR or R_NONE. */
+enum dkim_presence dkim_presence_of(enum dns_status st, enum reason *reason);
 const char *dkim_presence_name(enum dkim_presence p); /* "in-use" ... */
 
 /* ---- key records ---- */
@@ -152,7 +144,7 @@ void dkim_selector_set_status(struct dkim_selector *s, enum dns_status st);
 struct dkim_judgment {
 	enum verdict v;
 	size_t nreasons;
-	const char *reasons[DKIM_REASONS_MAX]; /* static DKIM_R_* strings */
+	enum reason reasons[DKIM_REASONS_MAX]; /* dkim rows of probes/reasons.def */
 };
 
 /*

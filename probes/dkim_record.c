@@ -24,23 +24,23 @@
 
 /* ---- presence ---- */
 
-enum dkim_presence dkim_presence_of(enum dns_status st, const char **reason)
+enum dkim_presence dkim_presence_of(enum dns_status st, enum reason *reason)
 {
 	enum dkim_presence p;
-	const char *r;
+	enum reason r;
 
 	switch (st) {
 	case DNS_OK: /* with data, or NODATA: an empty non-terminal */
 		p = DKIM_IN_USE;
-		r = NULL;
+		r = R_NONE;
 		break;
 	case DNS_NXDOMAIN:
 		p = DKIM_NOT_IN_USE;
-		r = DKIM_R_NONE;
+		r = R_DKIM_NONE;
 		break;
 	default:
 		p = DKIM_PRESENCE_ERROR;
-		r = DKIM_R_DNS_ERROR;
+		r = R_DKIM_DNS_ERROR;
 		break;
 	}
 	if (reason)
@@ -418,7 +418,7 @@ void dkim_selector_set_status(struct dkim_selector *s, enum dns_status st)
 
 /* ---- verdict ---- */
 
-static void dkim_reason(struct dkim_judgment *j, enum verdict v, const char *code)
+static void dkim_reason(struct dkim_judgment *j, enum verdict v, enum reason code)
 {
 	static const int rank[] = {[VERDICT_NONE] = 0, [VERDICT_PASS] = 1, [VERDICT_WARN] = 2,
 				   [VERDICT_FAIL] = 3, [VERDICT_NA] = 0,   [VERDICT_ERROR] = 4};
@@ -427,7 +427,7 @@ static void dkim_reason(struct dkim_judgment *j, enum verdict v, const char *cod
 	if (v != VERDICT_NONE && rank[v] > rank[j->v])
 		j->v = v;
 	for (i = 0; i < j->nreasons; i++)
-		if (strcmp(j->reasons[i], code) == 0)
+		if (j->reasons[i] == code)
 			return;
 	if (j->nreasons < DKIM_REASONS_MAX)
 		j->reasons[j->nreasons++] = code;
@@ -441,11 +441,11 @@ void dkim_judge(enum dkim_presence p, const struct dkim_selector *sel, size_t n,
 	memset(j, 0, sizeof(*j));
 	j->v = VERDICT_PASS;
 	if (p == DKIM_NOT_IN_USE) {
-		dkim_reason(j, VERDICT_FAIL, DKIM_R_NONE);
+		dkim_reason(j, VERDICT_FAIL, R_DKIM_NONE);
 		return;
 	}
 	if (p != DKIM_IN_USE) {
-		dkim_reason(j, VERDICT_ERROR, DKIM_R_DNS_ERROR);
+		dkim_reason(j, VERDICT_ERROR, R_DKIM_DNS_ERROR);
 		return;
 	}
 	for (i = 0; sel && i < n; i++) {
@@ -453,28 +453,28 @@ void dkim_judge(enum dkim_presence p, const struct dkim_selector *sel, size_t n,
 
 		switch (k->state) {
 		case DKIM_KEY_WEAK:
-			dkim_reason(j, VERDICT_FAIL, DKIM_R_KEY_WEAK);
+			dkim_reason(j, VERDICT_FAIL, R_DKIM_KEY_WEAK);
 			break;
 		case DKIM_KEY_SYNTAX:
-			dkim_reason(j, VERDICT_FAIL, DKIM_R_KEY_SYNTAX);
+			dkim_reason(j, VERDICT_FAIL, R_DKIM_KEY_SYNTAX);
 			break;
 		case DKIM_KEY_REVOKED:
-			dkim_reason(j, VERDICT_WARN, DKIM_R_KEY_REVOKED);
+			dkim_reason(j, VERDICT_WARN, R_DKIM_KEY_REVOKED);
 			break;
 		case DKIM_KEY_TYPE_UNKNOWN:
-			dkim_reason(j, VERDICT_WARN, DKIM_R_KEY_TYPE);
+			dkim_reason(j, VERDICT_WARN, R_DKIM_KEY_UNKNOWN_TYPE);
 			break;
 		case DKIM_KEY_MISSING:
-			dkim_reason(j, VERDICT_WARN, DKIM_R_KEY_MISSING);
+			dkim_reason(j, VERDICT_WARN, R_DKIM_KEY_MISSING);
 			break;
 		case DKIM_KEY_DNS_ERROR:
-			dkim_reason(j, VERDICT_NONE, DKIM_R_KEY_UNVERIFIED);
+			dkim_reason(j, VERDICT_NONE, R_DKIM_KEY_UNVERIFIED);
 			break;
 		default:
 			break;
 		}
 		if (k->testing)
-			dkim_reason(j, VERDICT_NONE, DKIM_R_KEY_TESTING);
+			dkim_reason(j, VERDICT_NONE, R_DKIM_KEY_TESTING);
 	}
 }
 

@@ -19,12 +19,6 @@
 #include "dmarc.h"
 #include "probe.h"
 
-static const char *const dmarc_codes[] = {
-    DMARC_R_NONE,           DMARC_R_MULTIPLE,  DMARC_R_SYNTAX,      DMARC_R_DNS_ERROR,
-    DMARC_R_POLICY_NONE,    DMARC_R_P_MISSING, DMARC_R_PCT_PARTIAL, DMARC_R_EXT_UNAUTH,
-    DMARC_R_EXT_UNVERIFIED, DMARC_R_FROM_ORG,  DMARC_R_URI_OTHER,
-};
-
 /* The probe's state of one domain (ds->priv[PROBE_DMARC]), on the heap:
  * the lookups keep their records (several KB each). */
 struct dmarc_probe {
@@ -171,14 +165,14 @@ static void dmarc_evaluate(const struct domain_scan *ds, struct probe_verdict *o
 		/* cut off by the domain's deadline (the engine names it) */
 		out->v = VERDICT_ERROR;
 		if (!ds->timed_out)
-			verdict_add_reason(out, DMARC_R_DNS_ERROR);
+			verdict_add_reason(out, R_DMARC_DNS_ERROR);
 		return;
 	}
 	memset(&j, 0, sizeof(j));
 	dmarc_judge(&p->eff, p->have_dests ? &p->dests : NULL, &j);
 	verdict_raise(out, j.v);
 	if (j.v == VERDICT_ERROR && p->bogus)
-		verdict_add_reason(out, "dnssec-bogus");
+		verdict_add_reason(out, R_DNSSEC_BOGUS);
 	for (i = 0; i < j.nreasons; i++)
 		verdict_add_reason(out, j.reasons[i]);
 }
@@ -239,6 +233,4 @@ const struct probe_ops probe_dmarc = {
     .evidence = dmarc_evidence,
     .fact = dmarc_fact,
     .detail = dmarc_detail,
-    .codes = dmarc_codes,
-    .ncodes = sizeof(dmarc_codes) / sizeof(dmarc_codes[0]),
 };

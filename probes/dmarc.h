@@ -30,9 +30,9 @@
 struct json;
 
 /*
- * Reason codes (standard "dmarc"), with their severity: fail / warn raise
- * the verdict, info never does. The advice texts live with the reason
- * table.
+ * The reason codes dmarc_judge gives (the dmarc rows of probes/reasons.def,
+ * R_DMARC_*, where their advice is), with the verdict each raises: fail /
+ * warn raise the verdict, info never does.
  *
  *   dmarc-none                   fail  no v=DMARC1 record at the domain nor at its
  *                                      organisational domain
@@ -55,17 +55,6 @@ struct json;
  *   dmarc-uri-not-mailto         info  a report URI is not mailto: (receivers need
  *                                      only support mailto, §6.2)
  */
-#define DMARC_R_NONE "dmarc-none"
-#define DMARC_R_MULTIPLE "dmarc-multiple-records"
-#define DMARC_R_SYNTAX "dmarc-syntax"
-#define DMARC_R_DNS_ERROR "dmarc-dns-error"
-#define DMARC_R_POLICY_NONE "dmarc-policy-none"
-#define DMARC_R_P_MISSING "dmarc-p-missing"
-#define DMARC_R_PCT_PARTIAL "dmarc-pct-partial"
-#define DMARC_R_EXT_UNAUTH "dmarc-external-unauthorised"
-#define DMARC_R_EXT_UNVERIFIED "dmarc-external-unverified"
-#define DMARC_R_FROM_ORG "dmarc-from-org-domain"
-#define DMARC_R_URI_OTHER "dmarc-uri-not-mailto"
 
 #define DMARC_URI_MAX 8       /* report URIs kept per tag (rua, ruf); more: truncated */
 #define DMARC_URI_LEN 200     /* a report URI kept as text, longer ones cut (flagged) */
@@ -288,7 +277,7 @@ enum dmarc_auth dmarc_auth_judge(const char *const *txt, size_t n);
 struct dmarc_judgment {
 	enum verdict v;
 	size_t nreasons;
-	const char *reasons[DMARC_REASONS_MAX]; /* static DMARC_R_* strings */
+	enum reason reasons[DMARC_REASONS_MAX]; /* dmarc rows of probes/reasons.def */
 };
 
 /*

@@ -762,7 +762,7 @@ enum dmarc_auth dmarc_auth_judge(const char *const *txt, size_t n)
 
 /* ---- verdict ---- */
 
-static void dmarc_reason(struct dmarc_judgment *j, enum verdict v, const char *code)
+static void dmarc_reason(struct dmarc_judgment *j, enum verdict v, enum reason code)
 {
 	size_t i;
 
@@ -773,7 +773,7 @@ static void dmarc_reason(struct dmarc_judgment *j, enum verdict v, const char *c
 	if (v != VERDICT_NONE && rank[v] > rank[j->v])
 		j->v = v;
 	for (i = 0; i < j->nreasons; i++)
-		if (strcmp(j->reasons[i], code) == 0)
+		if (j->reasons[i] == code)
 			return;
 	if (j->nreasons < DMARC_REASONS_MAX)
 		j->reasons[j->nreasons++] = code;
@@ -787,41 +787,41 @@ void dmarc_judge(const struct dmarc_effective *e, const struct dmarc_dests *d,
 	memset(j, 0, sizeof(*j));
 	j->v = VERDICT_PASS;
 	if (e->fallback && e->state != DMARC_ABSENT)
-		dmarc_reason(j, VERDICT_NONE, DMARC_R_FROM_ORG);
+		dmarc_reason(j, VERDICT_NONE, R_DMARC_FROM_ORG_DOMAIN);
 	if (e->source == DMARC_SRC_NOWHERE) {
 		switch (e->state) {
 		case DMARC_MULTIPLE:
-			dmarc_reason(j, VERDICT_FAIL, DMARC_R_MULTIPLE);
+			dmarc_reason(j, VERDICT_FAIL, R_DMARC_MULTIPLE_RECORDS);
 			break;
 		case DMARC_SYNTAX:
-			dmarc_reason(j, VERDICT_FAIL, DMARC_R_SYNTAX);
+			dmarc_reason(j, VERDICT_FAIL, R_DMARC_SYNTAX);
 			break;
 		case DMARC_DNS_ERROR:
-			dmarc_reason(j, VERDICT_ERROR, DMARC_R_DNS_ERROR);
+			dmarc_reason(j, VERDICT_ERROR, R_DMARC_DNS_ERROR);
 			break;
 		default:
-			dmarc_reason(j, VERDICT_FAIL, DMARC_R_NONE);
+			dmarc_reason(j, VERDICT_FAIL, R_DMARC_NONE);
 			break;
 		}
 		return;
 	}
 	if (e->policy == DMARC_POLICY_NONE || e->policy == DMARC_POLICY_UNSET) {
-		dmarc_reason(j, VERDICT_WARN, DMARC_R_POLICY_NONE);
+		dmarc_reason(j, VERDICT_WARN, R_DMARC_POLICY_NONE);
 		if (e->rec && e->rec->p_implied && !e->from_sp)
-			dmarc_reason(j, VERDICT_WARN, DMARC_R_P_MISSING);
+			dmarc_reason(j, VERDICT_WARN, R_DMARC_P_MISSING);
 	} else if (e->pct < 100) {
-		dmarc_reason(j, VERDICT_WARN, DMARC_R_PCT_PARTIAL);
+		dmarc_reason(j, VERDICT_WARN, R_DMARC_PCT_PARTIAL);
 	}
 	if (!d)
 		return;
 	for (i = 0; i < d->n; i++) {
 		if (d->d[i].auth == DMARC_AUTH_NO)
-			dmarc_reason(j, VERDICT_WARN, DMARC_R_EXT_UNAUTH);
+			dmarc_reason(j, VERDICT_WARN, R_DMARC_EXTERNAL_UNAUTHORISED);
 		else if (d->d[i].auth == DMARC_AUTH_ERROR || d->d[i].auth == DMARC_AUTH_PENDING)
-			dmarc_reason(j, VERDICT_NONE, DMARC_R_EXT_UNVERIFIED);
+			dmarc_reason(j, VERDICT_NONE, R_DMARC_EXTERNAL_UNVERIFIED);
 	}
 	if (d->nother > 0)
-		dmarc_reason(j, VERDICT_NONE, DMARC_R_URI_OTHER);
+		dmarc_reason(j, VERDICT_NONE, R_DMARC_URI_NOT_MAILTO);
 }
 
 /* ---- names ---- */

@@ -22,6 +22,7 @@
 #include <stdint.h>
 
 #include "../base/str.h"
+#include "reason.h"
 
 struct event_base;
 struct dns;
@@ -136,8 +137,8 @@ void dns_answer_free(struct dns_answer *a);
 
 const char *dnssec_state_name(enum dnssec_state s);
 const char *dns_status_name(enum dns_status s);
-/* The reason code of a failed lookup: "dns-timeout" or "dns-error". */
-const char *dns_status_reason(enum dns_status s);
+/* The reason code of a failed lookup: R_DNS_TIMEOUT or R_DNS_ERROR. */
+enum reason dns_status_reason(enum dns_status s);
 /* The worse of two states: bogus > indeterminate > insecure > secure > unknown. */
 enum dnssec_state dnssec_worst(enum dnssec_state a, enum dnssec_state b);
 

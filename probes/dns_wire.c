@@ -51,9 +51,9 @@ const char *dns_status_name(enum dns_status s)
 	return "failure";
 }
 
-const char *dns_status_reason(enum dns_status s)
+enum reason dns_status_reason(enum dns_status s)
 {
-	return s == DNS_TIMEOUT ? "dns-timeout" : "dns-error";
+	return s == DNS_TIMEOUT ? R_DNS_TIMEOUT : R_DNS_ERROR;
 }
 
 void dns_answer_free(struct dns_answer *a)

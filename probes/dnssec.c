@@ -18,18 +18,18 @@ static void dnssec_judge(enum dnssec_state sec, bool answered, enum dns_status s
 {
 	if (sec == SEC_BOGUS) {
 		verdict_raise(out, VERDICT_FAIL);
-		verdict_add_reason(out, "dnssec-bogus");
+		verdict_add_reason(out, R_DNSSEC_BOGUS);
 	} else if (!answered) {
 		verdict_raise(out, VERDICT_ERROR);
 		verdict_add_reason(out, dns_status_reason(status));
 	} else if (sec == SEC_INSECURE) {
 		verdict_raise(out, VERDICT_FAIL);
-		verdict_add_reason(out, "dnssec-insecure");
+		verdict_add_reason(out, R_DNSSEC_INSECURE);
 	} else if (sec == SEC_SECURE) {
 		verdict_raise(out, VERDICT_PASS);
 	} else {
 		verdict_raise(out, VERDICT_ERROR);
-		verdict_add_reason(out, "dnssec-indeterminate");
+		verdict_add_reason(out, R_DNSSEC_INDETERMINATE);
 	}
 }
 
@@ -39,7 +39,7 @@ static void dnssec_evaluate(const struct domain_scan *ds, struct probe_verdict *
 
 	if (ds->name_status == DNS_NXDOMAIN || ds->mx_kind == MX_NXDOMAIN) {
 		out->v = VERDICT_ERROR;
-		verdict_add_reason(out, "nxdomain");
+		verdict_add_reason(out, R_NXDOMAIN);
 		return;
 	}
 	dnssec_judge(ds->name_sec, ds->name_status == DNS_OK, ds->name_status, out);

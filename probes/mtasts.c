@@ -19,15 +19,15 @@
 
 #define STS_BODY_MAX 65536
 
-static void sts_fail(struct sts_result *s, const char *reason, const char *fmt, ...)
+static void sts_fail(struct sts_result *s, enum reason reason, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-static void sts_fail(struct sts_result *s, const char *reason, const char *fmt, ...)
+static void sts_fail(struct sts_result *s, enum reason reason, const char *fmt, ...)
 {
 	char msg[300];
 	va_list ap;
 
-	if (s->reason)
+	if (s->reason != R_NONE)
 		return;
 	s->reason = reason;
 	va_start(ap, fmt);
@@ -55,24 +55,24 @@ static void sts_on_policy(struct domain_scan *ds, struct fetch_result *r)
 	s->http_status = r->http_status;
 	(void)str_copy(s->content_type, sizeof(s->content_type), r->content_type);
 	if (r->too_large) {
-		sts_fail(s, "policy-too-large", "policy larger than %d bytes", STS_BODY_MAX);
+		sts_fail(s, R_POLICY_TOO_LARGE, "policy larger than %d bytes", STS_BODY_MAX);
 		return;
 	}
 	if (r->tls_error) {
-		sts_fail(s, "policy-tls-invalid", "HTTPS: %s", r->error);
+		sts_fail(s, R_POLICY_TLS_INVALID, "HTTPS: %s", r->error);
 		return;
 	}
 	if (r->curl_code != 0) {
-		sts_fail(s, "policy-fetch-failed", "HTTPS: %s", r->error);
+		sts_fail(s, R_POLICY_FETCH_FAILED, "HTTPS: %s", r->error);
 		return;
 	}
 	if (r->http_status >= 300 && r->http_status < 400) {
-		sts_fail(s, "policy-redirect", "HTTP %ld redirect (not followed, RFC 8461 §3.3)",
+		sts_fail(s, R_POLICY_REDIRECT, "HTTP %ld redirect (not followed, RFC 8461 §3.3)",
 			 r->http_status);
 		return;
 	}
 	if (r->http_status != 200) {
-		sts_fail(s, "policy-http-status", "HTTP status %ld", r->http_status);
+		sts_fail(s, R_POLICY_HTTP_STATUS, "HTTP status %ld", r->http_status);
 		return;
 	}
 	s->body = malloc(r->body.len + 1);
@@ -81,12 +81,12 @@ static void sts_on_policy(struct domain_scan *ds, struct fetch_result *r)
 		s->body_len = r->body.len;
 	}
 	if (!sts_ctype_plain(r->content_type)) {
-		sts_fail(s, "policy-content-type", "media type \"%s\", not text/plain",
+		sts_fail(s, R_POLICY_CONTENT_TYPE, "media type \"%s\", not text/plain",
 			 r->content_type);
 		return;
 	}
 	if (mtasts_policy_parse(buf_str(&r->body), r->body.len, &p, why, sizeof(why)) < 0) {
-		sts_fail(s, "policy-syntax", "%s", why);
+		sts_fail(s, R_POLICY_SYNTAX, "%s", why);
 		return;
 	}
 	s->mode = (int)p.mode;
@@ -111,7 +111,7 @@ static void sts_maybe_fetch(struct domain_scan *ds, const struct probe_env *env)
 	if (s->nips == 0 && s->bogus)
 		return; /* not fetched: error, dnssec-bogus (mtasts_evaluate) */
 	if (s->nips == 0) {
-		sts_fail(s, "policy-fetch-failed", "mta-sts.%s has no address", ds->name);
+		sts_fail(s, R_POLICY_FETCH_FAILED, "mta-sts.%s has no address", ds->name);
 		return;
 	}
 	(void)snprintf(url, sizeof(url), "https://mta-sts.%s/.well-known/mta-sts.txt", ds->name);
@@ -122,7 +122,7 @@ static void sts_maybe_fetch(struct domain_scan *ds, const struct probe_env *env)
 	req.timeout_ms = (long)env->timeout_ms;
 	req.max_body = STS_BODY_MAX;
 	if (env->fetch(ds, &req, sts_on_policy) < 0)
-		sts_fail(s, "policy-fetch-failed", "cannot start the HTTPS request");
+		sts_fail(s, R_POLICY_FETCH_FAILED, "cannot start the HTTPS request");
 }
 
 static void sts_on_addr(struct domain_scan *ds, const struct dns_answer *a)
@@ -205,38 +205,38 @@ static void mtasts_evaluate(const struct domain_scan *ds, struct probe_verdict *
 		return;
 	if (s->txt_status == DNS_NXDOMAIN || (s->txt_status == DNS_OK && s->ntxt == 0)) {
 		out->v = VERDICT_FAIL;
-		verdict_add_reason(out, "no-policy");
+		verdict_add_reason(out, R_NO_POLICY);
 		return;
 	}
 	if (s->txt_status != DNS_OK) {
 		out->v = VERDICT_ERROR;
 		verdict_add_reason(out,
-				   s->bogus ? "dnssec-bogus" : dns_status_reason(s->txt_status));
+				   s->bogus ? R_DNSSEC_BOGUS : dns_status_reason(s->txt_status));
 		return;
 	}
 	if (s->ntxt > 1) {
 		out->v = VERDICT_FAIL;
-		verdict_add_reason(out, "sts-txt-multiple");
+		verdict_add_reason(out, R_STS_TXT_MULTIPLE);
 		return;
 	}
 	if (s->txt_error) {
 		out->v = VERDICT_FAIL;
-		verdict_add_reason(out, "sts-txt-invalid");
+		verdict_add_reason(out, R_STS_TXT_INVALID);
 		return;
 	}
-	if (s->reason) {
+	if (s->reason != R_NONE) {
 		out->v = VERDICT_FAIL;
 		verdict_add_reason(out, s->reason);
 		return;
 	}
 	if (!s->fetched) {
 		out->v = VERDICT_ERROR;
-		verdict_add_reason(out, s->bogus ? "dnssec-bogus" : "policy-fetch-failed");
+		verdict_add_reason(out, s->bogus ? R_DNSSEC_BOGUS : R_POLICY_FETCH_FAILED);
 		return;
 	}
 	if (s->mode == STS_MODE_NONE) {
 		out->v = VERDICT_FAIL;
-		verdict_add_reason(out, "policy-mode-none");
+		verdict_add_reason(out, R_POLICY_MODE_NONE);
 		return;
 	}
 	for (i = 0; i < ds->nmx; i++) {
@@ -247,7 +247,7 @@ static void mtasts_evaluate(const struct domain_scan *ds, struct probe_verdict *
 			matched = mtasts_mx_match(s->mx[j], h->name);
 		if (!matched) {
 			verdict_raise(out, VERDICT_FAIL);
-			verdict_add_reason(out, "mx-not-in-policy");
+			verdict_add_reason(out, R_MX_NOT_IN_POLICY);
 		}
 		if (s->mode != STS_MODE_ENFORCE)
 			continue;
@@ -259,7 +259,7 @@ static void mtasts_evaluate(const struct domain_scan *ds, struct probe_verdict *
 			answered++;
 			if (ar->status != ADDR_OK || !ar->cert.pkix_valid || !ar->cert.name_match) {
 				verdict_raise(out, VERDICT_FAIL);
-				verdict_add_reason(out, "mx-cert-invalid");
+				verdict_add_reason(out, R_MX_CERT_INVALID);
 			}
 		}
 	}
@@ -267,12 +267,12 @@ static void mtasts_evaluate(const struct domain_scan *ds, struct probe_verdict *
 		return;
 	if (s->mode == STS_MODE_TESTING) {
 		out->v = VERDICT_WARN;
-		verdict_add_reason(out, "policy-mode-testing");
+		verdict_add_reason(out, R_POLICY_MODE_TESTING);
 		return;
 	}
 	if (answered == 0) {
 		out->v = VERDICT_ERROR;
-		verdict_add_reason(out, "mx-unreachable");
+		verdict_add_reason(out, R_MX_UNREACHABLE);
 		return;
 	}
 	out->v = VERDICT_PASS;

@@ -12,7 +12,8 @@
  * Shared stages (MX set, MX host addresses, TLSA, the SMTP probe of each
  * address) are run by the engine before evaluation.
  * Adding a check = one new probes/<name>.c + one line in probe_registry (and
- * its id in scan.h, its advice rows in reports/advice.c).
+ * its id in scan.h, its reason codes as rows of probes/reasons.def: code,
+ * standard, severity and advice, given as R_<id> through verdict_add_reason).
  */
 #ifndef MAILSCAN_PROBE_H
 #define MAILSCAN_PROBE_H
@@ -75,11 +76,6 @@ struct probe_ops {
 	 * the caller wrote the key). NULL for the probes whose evidence is
 	 * still written by scanner/output.c under SPEC §4's older keys. */
 	void (*evidence)(const struct domain_scan *ds, struct json *j);
-	/* Every reason code it gives that is not a string literal in its file
-	 * (a table of its own): ncodes entries, NULL ones skipped. The advice
-	 * test (tests/unit/test_advice.c) wants a row for each. */
-	const char *const *codes;
-	size_t ncodes;
 	/* One line of words on what it found wrong, for check's readable
 	 * output (borrowed from ds; NULL when there is nothing to say). May be
 	 * NULL. */

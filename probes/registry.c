@@ -113,9 +113,13 @@ void verdict_raise(struct probe_verdict *pv, enum verdict v)
 		pv->v = v;
 }
 
-void verdict_add_reason(struct probe_verdict *pv, const char *code)
+void verdict_add_reason(struct probe_verdict *pv, enum reason r)
 {
+	const char *code = reason_code(r);
 	size_t i;
+
+	if (!code)
+		return;
 
 	for (i = 0; i < pv->nreasons; i++)
 		if (pv->reasons[i] == code)
@@ -124,23 +128,29 @@ void verdict_add_reason(struct probe_verdict *pv, const char *code)
 		pv->reasons[pv->nreasons++] = code;
 }
 
+/* The statuses that are findings are codes of the reason table ("address"
+ * rows, and tls-version-old / starttls-rejected, which starttls also gives);
+ * "ok" and "not-tested" are not. */
 const char *addr_status_name(enum addr_status s)
 {
-	static const char *const names[] = {
-	    [ADDR_PENDING] = "not-tested",
-	    [ADDR_OK] = "ok",
-	    [ADDR_TLS_OLD] = "tls-version-old",
-	    [ADDR_NO_STARTTLS] = "no-starttls",
-	    [ADDR_STARTTLS_REJECTED] = "starttls-rejected",
-	    [ADDR_HANDSHAKE_FAILED] = "handshake-failed",
-	    [ADDR_REFUSED] = "refused",
-	    [ADDR_TIMEOUT] = "timeout",
-	    [ADDR_BAD_GREETING] = "bad-greeting",
-	    [ADDR_PROTOCOL] = "protocol-error",
-	    [ADDR_UNREACHABLE_FAMILY] = "family-unreachable",
-	    [ADDR_LOCAL_ERROR] = "local-error",
+	static const enum reason findings[] = {
+	    [ADDR_TLS_OLD] = R_TLS_VERSION_OLD,
+	    [ADDR_NO_STARTTLS] = R_NO_STARTTLS,
+	    [ADDR_STARTTLS_REJECTED] = R_STARTTLS_REJECTED,
+	    [ADDR_HANDSHAKE_FAILED] = R_HANDSHAKE_FAILED,
+	    [ADDR_REFUSED] = R_REFUSED,
+	    [ADDR_TIMEOUT] = R_TIMEOUT,
+	    [ADDR_BAD_GREETING] = R_BAD_GREETING,
+	    [ADDR_PROTOCOL] = R_PROTOCOL_ERROR,
+	    [ADDR_UNREACHABLE_FAMILY] = R_FAMILY_UNREACHABLE,
+	    [ADDR_LOCAL_ERROR] = R_LOCAL_ERROR,
 	};
-	return names[s];
+
+	if (s == ADDR_PENDING)
+		return "not-tested";
+	if (s == ADDR_OK)
+		return "ok";
+	return reason_code(findings[s]);
 }
 
 bool addr_status_answered(enum addr_status s)
@@ -159,7 +169,7 @@ bool probe_domain_precheck(const struct domain_scan *ds, struct probe_verdict *o
 	switch (ds->mx_kind) {
 	case MX_NXDOMAIN:
 		out->v = VERDICT_ERROR;
-		verdict_add_reason(out, "nxdomain");
+		verdict_add_reason(out, R_NXDOMAIN);
 		return true;
 	case MX_ERROR:
 		out->v = VERDICT_ERROR;
@@ -167,7 +177,7 @@ bool probe_domain_precheck(const struct domain_scan *ds, struct probe_verdict *o
 		return true;
 	case MX_PENDING:
 		out->v = VERDICT_ERROR;
-		verdict_add_reason(out, "dns-error");
+		verdict_add_reason(out, R_DNS_ERROR);
 		return true;
 	case MX_NULL:
 	case MX_NONE:
@@ -184,11 +194,11 @@ bool probe_mail_precheck(const struct domain_scan *ds, struct probe_verdict *out
 	switch (ds->mx_kind) {
 	case MX_NULL:
 		out->v = VERDICT_NA;
-		verdict_add_reason(out, "null-mx");
+		verdict_add_reason(out, R_NULL_MX);
 		return true;
 	case MX_NONE:
 		out->v = VERDICT_NA;
-		verdict_add_reason(out, "no-mx");
+		verdict_add_reason(out, R_NO_MX);
 		return true;
 	default:
 		break;

@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "dns.h"
+#include "reason.h"
 
 struct probe_env;
 
@@ -57,7 +58,7 @@ enum addr_status {
 	ADDR_BAD_GREETING,       /* greeting not 220, or not SMTP */
 	ADDR_PROTOCOL,           /* garbage or oversized replies */
 	ADDR_UNREACHABLE_FAMILY, /* no route for this address family from here */
-	ADDR_LOCAL_ERROR,        /* our own fault (socket, memory, OpenSSL setup) */
+	ADDR_LOCAL_ERROR,        /* our own fault (socket, memory, OpenSSL setup); keep last */
 };
 
 const char *addr_status_name(enum addr_status s);
@@ -204,7 +205,7 @@ struct sts_result {
 	long max_age;
 	size_t nmx;
 	char **mx;          /* owned patterns */
-	const char *reason; /* reason code when no valid policy */
+	enum reason reason; /* when no valid policy, else R_NONE */
 	char *error;        /* human detail (owned) */
 	bool bogus;         /* an answer failed DNSSEC validation: not used */
 	/* fetch bookkeeping */
@@ -218,8 +219,8 @@ struct rpt_result {
 	bool bogus; /* the answer failed DNSSEC validation: not used */
 	enum dns_status status;
 	size_t nrec;
-	char *txt; /* owned */
-	const char *reason;
+	char *txt;          /* owned */
+	enum reason reason; /* when the one record is invalid, else R_NONE */
 	char error[160];
 };
 
@@ -239,7 +240,7 @@ enum probe_id {
 struct probe_verdict {
 	enum verdict v;
 	size_t nreasons;
-	const char *reasons[SCAN_REASONS_MAX]; /* static strings */
+	const char *reasons[SCAN_REASONS_MAX]; /* reason_code() strings */
 };
 
 struct domain_scan {
@@ -276,8 +277,9 @@ struct domain_scan {
 	void *engine; /* the engine that owns this scan */
 };
 
-/* Add a reason code to a verdict (duplicates ignored, static strings). */
-void verdict_add_reason(struct probe_verdict *pv, const char *code);
+/* Add reason r (a row of probes/reasons.def) to a verdict as its code
+ * string; duplicates and R_NONE ignored. */
+void verdict_add_reason(struct probe_verdict *pv, enum reason r);
 /* Set the verdict if v is worse (pass < warn < error < fail; n/a only when
  * nothing else was set). */
 void verdict_raise(struct probe_verdict *pv, enum verdict v);

@@ -18,13 +18,6 @@
 #include "probe.h"
 #include "spf.h"
 
-/* The finding codes of the evaluator (spf.h; SPF_R_OK has none). */
-static const char *const spf_codes[] = {
-#define SPF_CODE(e, code, meaning) code,
-    SPF_REASONS(SPF_CODE)
-#undef SPF_CODE
-};
-
 /* The probe's state of one domain (ds->priv[PROBE_SPF]). */
 struct spf_probe {
 	struct spf_eval *ev;
@@ -156,7 +149,7 @@ static void spf_evaluate(const struct domain_scan *ds, struct probe_verdict *out
 {
 	const struct spf_probe *p = spf_of(ds);
 	const struct spf_result *r;
-	const char *code;
+	enum reason code;
 
 	if (probe_domain_precheck(ds, out))
 		return; /* it does not exist, or its name servers failed (lame: dns-timeout) */
@@ -166,10 +159,10 @@ static void spf_evaluate(const struct domain_scan *ds, struct probe_verdict *out
 		 * of memory */
 		out->v = VERDICT_ERROR;
 		if (!ds->timed_out)
-			verdict_add_reason(out, "spf-temperror");
+			verdict_add_reason(out, R_SPF_TEMPERROR);
 		return;
 	}
-	code = spf_reason_code(r->code);
+	code = spf_reason_id(r->code);
 	switch (r->status) {
 	case SPF_ST_OK:
 		out->v = r->policy_ok ? VERDICT_PASS : VERDICT_FAIL;
@@ -184,11 +177,11 @@ static void spf_evaluate(const struct domain_scan *ds, struct probe_verdict *out
 		break;
 	}
 	if (r->status == SPF_ST_TEMPERROR && p->bogus)
-		verdict_add_reason(out, "dnssec-bogus");
-	else if (code)
+		verdict_add_reason(out, R_DNSSEC_BOGUS);
+	else if (code != R_NONE)
 		verdict_add_reason(out, code);
 	else if (out->v != VERDICT_PASS)
-		verdict_add_reason(out, "spf-temperror");
+		verdict_add_reason(out, R_SPF_TEMPERROR);
 }
 
 static void spf_evidence(const struct domain_scan *ds, struct json *j)
@@ -240,6 +233,4 @@ const struct probe_ops probe_spf = {
     .evidence = spf_evidence,
     .fact = spf_fact,
     .detail = spf_detail,
-    .codes = spf_codes,
-    .ncodes = sizeof(spf_codes) / sizeof(spf_codes[0]),
 };

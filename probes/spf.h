@@ -24,6 +24,7 @@
 #include <stddef.h>
 
 #include "../base/str.h"
+#include "reason.h"
 
 struct json;
 
@@ -36,25 +37,27 @@ struct json;
 #define SPF_WHY_MAX 160     /* the words of a syntax error or finding */
 
 /*
- * The reason codes, one table (code, meaning). The verdict each maps to is
- * the probe's; the advice texts live with the other codes' advice.
+ * The evaluator's findings, one table (finding, its reason code, meaning).
+ * The code is a row of probes/reasons.def (R_NONE for SPF_R_OK), where its
+ * standard, severity and advice are; the verdict each maps to is the
+ * probe's.
  */
 #define SPF_REASONS(X)                                                                             \
-	X(SPF_R_OK, NULL, "valid record, policy -all or ~all")                                     \
-	X(SPF_R_NONE, "spf-none", "the domain publishes no v=spf1 record")                         \
-	X(SPF_R_MULTIPLE, "spf-multiple-records", "more than one v=spf1 record (permerror)")       \
-	X(SPF_R_SYNTAX, "spf-syntax", "a record in the tree breaks the grammar (permerror)")       \
-	X(SPF_R_TOO_MANY_LOOKUPS, "spf-too-many-lookups", "more than 10 DNS-querying terms")       \
-	X(SPF_R_TOO_MANY_VOIDS, "spf-too-many-void-lookups", "more than 2 void lookups")           \
-	X(SPF_R_LOOP, "spf-loop", "an include or redirect leads back to a domain on its path")     \
-	X(SPF_R_INCLUDE_NO_RECORD, "spf-include-no-record", "an include target has no record")     \
-	X(SPF_R_REDIRECT_NO_RECORD, "spf-redirect-no-record", "a redirect target has no record")   \
-	X(SPF_R_TEMPERROR, "spf-temperror", "a needed DNS lookup timed out or failed")             \
-	X(SPF_R_ALL_MISSING, "spf-all-missing", "policy: no all and no redirect (default ?all)")   \
-	X(SPF_R_ALL_NEUTRAL, "spf-all-neutral", "policy: the effective all is ?all")               \
-	X(SPF_R_ALL_PASS, "spf-all-pass", "policy: the effective all is +all")                     \
-	X(SPF_R_INCLUDE_PASS_ALL, "spf-include-pass-all", "policy: an included record ends +all")  \
-	X(SPF_R_REDIRECT_MACRO, "spf-redirect-macro", "policy: redirect target needs a sender")
+	X(SPF_R_OK, R_NONE, "valid record, policy -all or ~all")                                   \
+	X(SPF_R_NONE, R_SPF_NONE, "the domain publishes no v=spf1 record")                         \
+	X(SPF_R_MULTIPLE, R_SPF_MULTIPLE_RECORDS, "more than one v=spf1 record (permerror)")       \
+	X(SPF_R_SYNTAX, R_SPF_SYNTAX, "a record in the tree breaks the grammar (permerror)")       \
+	X(SPF_R_TOO_MANY_LOOKUPS, R_SPF_TOO_MANY_LOOKUPS, "more than 10 DNS-querying terms")       \
+	X(SPF_R_TOO_MANY_VOIDS, R_SPF_TOO_MANY_VOID_LOOKUPS, "more than 2 void lookups")           \
+	X(SPF_R_LOOP, R_SPF_LOOP, "an include or redirect leads back to a domain on its path")     \
+	X(SPF_R_INCLUDE_NO_RECORD, R_SPF_INCLUDE_NO_RECORD, "an include target has no record")     \
+	X(SPF_R_REDIRECT_NO_RECORD, R_SPF_REDIRECT_NO_RECORD, "a redirect target has no record")   \
+	X(SPF_R_TEMPERROR, R_SPF_TEMPERROR, "a needed DNS lookup timed out or failed")             \
+	X(SPF_R_ALL_MISSING, R_SPF_ALL_MISSING, "policy: no all and no redirect (default ?all)")   \
+	X(SPF_R_ALL_NEUTRAL, R_SPF_ALL_NEUTRAL, "policy: the effective all is ?all")               \
+	X(SPF_R_ALL_PASS, R_SPF_ALL_PASS, "policy: the effective all is +all")                     \
+	X(SPF_R_INCLUDE_PASS_ALL, R_SPF_INCLUDE_PASS_ALL, "policy: an included record ends +all")  \
+	X(SPF_R_REDIRECT_MACRO, R_SPF_REDIRECT_MACRO, "policy: redirect target needs a sender")
 
 enum spf_reason {
 #define SPF_REASON_ENUM(e, code, meaning) e,
@@ -63,6 +66,8 @@ enum spf_reason {
 	    SPF_R_COUNT
 };
 
+/* The reason code of r (R_SPF_LOOP), R_NONE for SPF_R_OK or out of range. */
+enum reason spf_reason_id(enum spf_reason r);
 /* The kebab-case code ("spf-loop"), NULL for SPF_R_OK or out of range. */
 const char *spf_reason_code(enum spf_reason r);
 /* The one-line meaning from the table ("" out of range). */

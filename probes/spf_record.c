@@ -41,7 +41,7 @@
 /* ---- reason codes -------------------------------------------------------- */
 
 static const struct {
-	const char *code;
+	enum reason id;
 	const char *meaning;
 } spf_reason_table[] = {
 #define SPF_REASON_ROW(e, code, meaning) [e] = {code, meaning},
@@ -49,12 +49,14 @@ static const struct {
 #undef SPF_REASON_ROW
 };
 
-const char *spf_reason_code(enum spf_reason r)
+enum reason spf_reason_id(enum spf_reason r)
 {
 	if ((unsigned)r >= SPF_R_COUNT)
-		return NULL;
-	return spf_reason_table[r].code;
+		return R_NONE;
+	return spf_reason_table[r].id;
 }
+
+const char *spf_reason_code(enum spf_reason r) { return reason_code(spf_reason_id(r)); }
 
 const char *spf_reason_meaning(enum spf_reason r)
 {

@@ -29,31 +29,31 @@ static void starttls_evaluate(const struct domain_scan *ds, struct probe_verdict
 				break;
 			case ADDR_TLS_OLD:
 				verdict_raise(out, VERDICT_FAIL);
-				verdict_add_reason(out, "tls-version-old");
+				verdict_add_reason(out, R_TLS_VERSION_OLD);
 				break;
 			case ADDR_NO_STARTTLS:
 				verdict_raise(out, VERDICT_FAIL);
-				verdict_add_reason(out, "starttls-missing");
+				verdict_add_reason(out, R_STARTTLS_MISSING);
 				break;
 			case ADDR_STARTTLS_REJECTED:
 				verdict_raise(out, VERDICT_FAIL);
-				verdict_add_reason(out, "starttls-rejected");
+				verdict_add_reason(out, R_STARTTLS_REJECTED);
 				break;
 			default:
 				verdict_raise(out, VERDICT_FAIL);
-				verdict_add_reason(out, "tls-handshake-failed");
+				verdict_add_reason(out, R_TLS_HANDSHAKE_FAILED);
 				break;
 			}
 		}
 	}
 	if (answered == 0) {
 		out->v = VERDICT_ERROR;
-		verdict_add_reason(out, "mx-unreachable");
+		verdict_add_reason(out, R_MX_UNREACHABLE);
 		return;
 	}
 	if (ds->null_mixed) {
 		verdict_raise(out, VERDICT_WARN);
-		verdict_add_reason(out, "null-mx-mixed");
+		verdict_add_reason(out, R_NULL_MX_MIXED);
 	}
 }
 

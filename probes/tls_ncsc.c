@@ -18,12 +18,11 @@
 #include "ncsc.h"
 #include "probe.h"
 
-/* Raise the verdict and add the reason (the codes are literals at the call
- * sites, where tests/unit/test_advice.c finds them). */
-static void tls_ncsc_add(struct probe_verdict *out, enum verdict v, const char *code)
+/* Raise the verdict and add the reason. */
+static void tls_ncsc_add(struct probe_verdict *out, enum verdict v, enum reason r)
 {
 	verdict_raise(out, v);
-	verdict_add_reason(out, code);
+	verdict_add_reason(out, r);
 }
 
 /* One phase-out or insufficient item: warn or fail with its reason. */
@@ -35,34 +34,34 @@ static void tls_ncsc_item(const struct ncsc_item *it, struct probe_verdict *out)
 	switch (it->aspect) {
 	case NCSC_A_VERSION:
 		/* the 2025 edition has no phase-out version (ncsc_table.c) */
-		tls_ncsc_add(out, VERDICT_FAIL, "ncsc-tls-version-insufficient");
+		tls_ncsc_add(out, VERDICT_FAIL, R_NCSC_TLS_VERSION_INSUFFICIENT);
 		return;
 	case NCSC_A_SUITE:
-		tls_ncsc_add(out, v, bad ? "ncsc-cipher-insufficient" : "ncsc-cipher-phase-out");
+		tls_ncsc_add(out, v, bad ? R_NCSC_CIPHER_INSUFFICIENT : R_NCSC_CIPHER_PHASE_OUT);
 		return;
 	case NCSC_A_ORDER:
-		tls_ncsc_add(out, v, "ncsc-cipher-order");
+		tls_ncsc_add(out, v, R_NCSC_CIPHER_ORDER);
 		return;
 	case NCSC_A_KEX:
-		tls_ncsc_add(out, v, bad ? "ncsc-kex-insufficient" : "ncsc-kex-phase-out");
+		tls_ncsc_add(out, v, bad ? R_NCSC_KEX_INSUFFICIENT : R_NCSC_KEX_PHASE_OUT);
 		return;
 	case NCSC_A_CERT_KEY:
 		tls_ncsc_add(out, v,
-			     bad ? "ncsc-cert-key-insufficient" : "ncsc-cert-key-phase-out");
+			     bad ? R_NCSC_CERT_KEY_INSUFFICIENT : R_NCSC_CERT_KEY_PHASE_OUT);
 		return;
 	case NCSC_A_CERT_SIG:
 		tls_ncsc_add(out, v,
-			     bad ? "ncsc-cert-signature-insufficient"
-				 : "ncsc-cert-signature-phase-out");
+			     bad ? R_NCSC_CERT_SIGNATURE_INSUFFICIENT
+				 : R_NCSC_CERT_SIGNATURE_PHASE_OUT);
 		return;
 	case NCSC_A_COMPRESSION:
-		tls_ncsc_add(out, v, "ncsc-compression");
+		tls_ncsc_add(out, v, R_NCSC_COMPRESSION);
 		return;
 	case NCSC_A_RENEG:
-		tls_ncsc_add(out, v, "ncsc-renegotiation-insecure");
+		tls_ncsc_add(out, v, R_NCSC_RENEGOTIATION_INSECURE);
 		return;
 	case NCSC_A_EMS:
-		tls_ncsc_add(out, v, "ncsc-ems-missing");
+		tls_ncsc_add(out, v, R_NCSC_EMS_MISSING);
 		return;
 	}
 }
@@ -117,14 +116,14 @@ static void tls_ncsc_evaluate(const struct domain_scan *ds, struct probe_verdict
 	}
 	if (answered == 0) {
 		out->v = VERDICT_ERROR;
-		verdict_add_reason(out, "mx-unreachable");
+		verdict_add_reason(out, R_MX_UNREACHABLE);
 		return;
 	}
 	if (no_tls > 0) {
 		/* no usable TLS at all does not meet the guidelines: "STARTTLS
 		 * volgens NCSC" can never count a domain that fails STARTTLS */
 		verdict_raise(out, VERDICT_FAIL);
-		verdict_add_reason(out, "ncsc-no-tls");
+		verdict_add_reason(out, R_NCSC_NO_TLS);
 	}
 	if (tested + cut + skipped == 0)
 		return; /* every address that answered has no usable TLS */
@@ -132,13 +131,13 @@ static void tls_ncsc_evaluate(const struct domain_scan *ds, struct probe_verdict
 	if (skipped > 0) {
 		if (out->v == VERDICT_PASS)
 			out->v = VERDICT_ERROR;
-		verdict_add_reason(out, "ncsc-skipped");
+		verdict_add_reason(out, R_NCSC_SKIPPED);
 	}
 	if (cut > 0) {
 		/* what was found stands; a pass on partial evidence does not */
 		if (out->v == VERDICT_PASS)
 			out->v = VERDICT_ERROR;
-		verdict_add_reason(out, "ncsc-incomplete");
+		verdict_add_reason(out, R_NCSC_INCOMPLETE);
 	}
 }
 

@@ -34,7 +34,7 @@ static void tlsrpt_on_txt(struct domain_scan *ds, const struct dns_answer *a)
 			r->txt = str_dup(a->rr[i].txt);
 	}
 	if (r->nrec == 1 && tlsrpt_txt_parse(r->txt, r->error, sizeof(r->error)) < 0)
-		r->reason = "tlsrpt-invalid";
+		r->reason = R_TLSRPT_INVALID;
 }
 
 static void tlsrpt_start(struct domain_scan *ds, const struct probe_env *env)
@@ -54,14 +54,14 @@ static void tlsrpt_evaluate(const struct domain_scan *ds, struct probe_verdict *
 		return;
 	if (r->status == DNS_NXDOMAIN || (r->status == DNS_OK && r->nrec == 0)) {
 		out->v = VERDICT_FAIL;
-		verdict_add_reason(out, "no-record");
+		verdict_add_reason(out, R_NO_RECORD);
 	} else if (r->status != DNS_OK) {
 		out->v = VERDICT_ERROR;
-		verdict_add_reason(out, r->bogus ? "dnssec-bogus" : dns_status_reason(r->status));
+		verdict_add_reason(out, r->bogus ? R_DNSSEC_BOGUS : dns_status_reason(r->status));
 	} else if (r->nrec > 1) {
 		out->v = VERDICT_FAIL;
-		verdict_add_reason(out, "tlsrpt-multiple");
-	} else if (r->reason) {
+		verdict_add_reason(out, R_TLSRPT_MULTIPLE);
+	} else if (r->reason != R_NONE) {
 		out->v = VERDICT_FAIL;
 		verdict_add_reason(out, r->reason);
 	} else {

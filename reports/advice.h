@@ -8,8 +8,9 @@
  * the probes and scanner/engine.c), the domain notes (mx-cap-reached,
  * null-mx-mixed, domain-timeout) and the per-address starttls statuses that
  * are findings (no-starttls, refused, timeout, ...; not "ok" or
- * "not-tested"). tests/unit/test_advice.c reads the sources and fails when
- * a code has no row here, or a row no longer matches any code.
+ * "not-tested"). The rows are made from probes/reasons.def, the one table
+ * of reason codes, where the texts are written; a probe can only give a
+ * code that is a row there, so every code has its advice.
  *
  * The strings are plain UTF-8 text for a mail or DNS administrator (at a
  * Dutch municipality, say), without markup: renderers escape them like any

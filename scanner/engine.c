@@ -1458,7 +1458,7 @@ static void domain_finish(struct dpriv *dp)
 			/* --skip: not tested, on request (tls_ncsc judges its own
 			 * skip: its certificate findings still count) */
 			dp->ds.verdict[i].v = VERDICT_ERROR;
-			verdict_add_reason(&dp->ds.verdict[i], "skipped");
+			verdict_add_reason(&dp->ds.verdict[i], R_SKIPPED);
 			continue;
 		}
 		probe_registry[i]->evaluate(&dp->ds, &dp->ds.verdict[i]);
@@ -1469,7 +1469,7 @@ static void domain_finish(struct dpriv *dp)
 		if (dp->ds.verdict[i].v == VERDICT_PASS)
 			dp->ds.verdict[i].v = VERDICT_ERROR;
 		if (dp->ds.verdict[i].v == VERDICT_ERROR)
-			verdict_add_reason(&dp->ds.verdict[i], "domain-timeout");
+			verdict_add_reason(&dp->ds.verdict[i], R_DOMAIN_TIMEOUT);
 	}
 	e->inflight--;
 	engine_emit(e, dp);

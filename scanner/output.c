@@ -314,7 +314,7 @@ static void json_sts(struct json *j, const struct domain_scan *ds)
 	if (s->txt_error)
 		json_kstr(j, "txt_error", s->txt_error);
 	json_key(j, "policy");
-	if (s->fetched && !s->reason && s->mode) {
+	if (s->fetched && s->reason == R_NONE && s->mode) {
 		json_obj_open(j);
 		json_kstr(j, "mode", sts_mode_name(s->mode));
 		json_kint(j, "max_age", s->max_age);
@@ -394,11 +394,11 @@ int output_json(const struct domain_scan *ds, struct buf *out)
 	json_key(&j, "notes");
 	json_arr_open(&j);
 	if (ds->mx_capped)
-		json_str(&j, "mx-cap-reached");
+		json_str(&j, reason_code(R_MX_CAP_REACHED));
 	if (ds->null_mixed)
-		json_str(&j, "null-mx-mixed");
+		json_str(&j, reason_code(R_NULL_MX_MIXED));
 	if (ds->timed_out)
-		json_str(&j, "domain-timeout");
+		json_str(&j, reason_code(R_DOMAIN_TIMEOUT));
 	json_arr_close(&j);
 	json_obj_close(&j);
 	return json_status(&j);

@@ -47,6 +47,9 @@ expect "check --help lists every option" 0 '--per-ip N' '' -- "$BIN" check --hel
 expect "tests/setup.sh installs man-db" 0 'man-db' '' -- grep -wE '^ +.*man-db' "$ROOT/tests/setup.sh"
 expect "README: man -l ./mailscan.1" 0 'man -l \./mailscan\.1' '' -- grep -F 'man -l ./mailscan.1' "$ROOT/README.md"
 expect "man -l mailscan.1 renders the page" 0 '^NAME' '' -- env MANWIDTH=80 man -l "$ROOT/mailscan.1"
+# The one table of reason codes: every row is given by some code (no dead
+# rows) and the README's "Reason codes" names exactly its codes.
+expect "reason table: no dead rows, README names every code" 0 'rows, 0 problems$' '' -- "$ROOT/tests/reasons-check.sh"
 expect "no command" 2 '' 'usage: mailscan' -- "$BIN"
 expect "unknown command" 2 '' "unknown command 'frobnicate'" -- "$BIN" frobnicate
 expect "check without domains" 2 '' 'no domains given' -- "$BIN" check

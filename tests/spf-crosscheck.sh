@@ -27,7 +27,7 @@ cd "$(dirname "$0")/.."
 OUT=build/spf-crosscheck
 mkdir -p build
 cc -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Wall -Wextra -Werror -O1 \
-	tests/spf-crosscheck.c probes/spf_record.c probes/txt_record.c base/str.c base/buf.c \
+	tests/spf-crosscheck.c probes/spf_record.c probes/reason.c probes/txt_record.c base/str.c base/buf.c \
 	base/json.c -o "$OUT"
 "$OUT" | perl -e '
 use strict;

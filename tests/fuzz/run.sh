@@ -117,7 +117,7 @@ for t in $targets; do
 	fuzz_smtp_reply) build "$t" probes/smtp_reply.c ;;
 	fuzz_mtasts) build "$t" probes/mtasts_policy.c probes/txt_record.c ;;
 	fuzz_tlsrpt) build "$t" probes/tlsrpt_record.c probes/txt_record.c ;;
-	fuzz_spf) build "$t" probes/spf_record.c probes/txt_record.c base/json.c ;;
+	fuzz_spf) build "$t" probes/spf_record.c probes/reason.c probes/txt_record.c base/json.c ;;
 	fuzz_dmarc) build "$t" probes/dmarc_record.c probes/taglist.c probes/txt_record.c base/json.c -lpsl -lidn2 ;;
 	fuzz_dkim) build "$t" probes/dkim_record.c probes/taglist.c probes/txt_record.c base/json.c -lcrypto ;;
 	fuzz_ncsc_hello) build "$t" probes/ncsc_hello.c ;;

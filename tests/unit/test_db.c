@@ -211,8 +211,8 @@ static const struct domain_scan *build_domain(const char *name, size_t nmx, int 
 			verdict_raise(pv, VERDICT_PASS);
 		} else {
 			verdict_raise(pv, VERDICT_FAIL);
-			verdict_add_reason(pv, "no-dnssec");
-			verdict_add_reason(pv, "mx-insecure");
+			verdict_add_reason(pv, R_DNSSEC_INSECURE);
+			verdict_add_reason(pv, R_DANE_INSECURE);
 		}
 	}
 	ds->done = true;
@@ -529,7 +529,7 @@ void test_db_store(void)
 	CHECK_STR(raw_text(h, "SELECT v.verdict || '|' || v.reasons FROM verdicts v JOIN domains d"
 			      " ON d.id = v.domain_id WHERE d.name = 'b.example'"
 			      " AND v.standard = 'dnssec'"),
-		  "fail|no-dnssec mx-insecure");
+		  "fail|dnssec-insecure dane-insecure");
 	CHECK_STR(raw_text(h, "SELECT v.verdict || '|' || v.reasons FROM verdicts v JOIN domains d"
 			      " ON d.id = v.domain_id WHERE d.name = 'b.example'"
 			      " AND v.standard = 'starttls'"),

@@ -46,23 +46,23 @@ void test_dkim_presence(void)
 	static const struct {
 		enum dns_status st;
 		enum dkim_presence want;
-		const char *reason;
+		enum reason reason;
 	} cases[] = {
-	    {DNS_OK, DKIM_IN_USE, NULL}, /* with data, or an empty non-terminal */
-	    {DNS_NXDOMAIN, DKIM_NOT_IN_USE, DKIM_R_NONE},
-	    {DNS_SERVFAIL, DKIM_PRESENCE_ERROR, DKIM_R_DNS_ERROR},
-	    {DNS_TIMEOUT, DKIM_PRESENCE_ERROR, DKIM_R_DNS_ERROR},
-	    {DNS_FAILURE, DKIM_PRESENCE_ERROR, DKIM_R_DNS_ERROR},
-	    {DNS_BADREPLY, DKIM_PRESENCE_ERROR, DKIM_R_DNS_ERROR},
+	    {DNS_OK, DKIM_IN_USE, R_NONE}, /* with data, or an empty non-terminal */
+	    {DNS_NXDOMAIN, DKIM_NOT_IN_USE, R_DKIM_NONE},
+	    {DNS_SERVFAIL, DKIM_PRESENCE_ERROR, R_DKIM_DNS_ERROR},
+	    {DNS_TIMEOUT, DKIM_PRESENCE_ERROR, R_DKIM_DNS_ERROR},
+	    {DNS_FAILURE, DKIM_PRESENCE_ERROR, R_DKIM_DNS_ERROR},
+	    {DNS_BADREPLY, DKIM_PRESENCE_ERROR, R_DKIM_DNS_ERROR},
 	};
 	size_t i;
 
 	for (i = 0; i < UNIT_COUNT(cases); i++) {
-		const char *reason = "unset";
+		enum reason reason = R_COUNT; /* unset */
 
 		unit_case("%zu", i);
 		CHECK_INT(dkim_presence_of(cases[i].st, &reason), cases[i].want);
-		CHECK_STR(reason, cases[i].reason);
+		CHECK_INT(reason, cases[i].reason);
 		CHECK_INT(dkim_presence_of(cases[i].st, NULL), cases[i].want);
 	}
 	CHECK_STR(dkim_presence_name(DKIM_IN_USE), "in-use");
@@ -243,7 +243,7 @@ void test_dkim_judge(void)
 		reasons[0] = '\0';
 		for (k = 0; k < j.nreasons; k++)
 			w += (size_t)snprintf(reasons + w, sizeof(reasons) - w, "%s%s",
-					      k ? " " : "", j.reasons[k]);
+					      k ? " " : "", reason_code(j.reasons[k]));
 		CHECK_STR(reasons, cases[i].reasons);
 		for (k = 0; k < n; k++)
 			dkim_selector_clear(&sel[k]);

@@ -715,7 +715,8 @@ static void dmarc_reasons_str(const struct dmarc_judgment *j, char *out, size_t 
 
 	out[0] = '\0';
 	for (i = 0; i < j->nreasons && w < n; i++)
-		w += (size_t)snprintf(out + w, n - w, "%s%s", i ? " " : "", j->reasons[i]);
+		w += (size_t)snprintf(out + w, n - w, "%s%s", i ? " " : "",
+				      reason_code(j->reasons[i]));
 }
 
 void test_dmarc_policy(void)
