@@ -11,9 +11,10 @@
  * (probe_evidence), and the reports show it, all without knowing the probe.
  * Shared stages (MX set, MX host addresses, TLSA, the SMTP probe of each
  * address) are run by the engine before evaluation.
- * Adding a check = one new probes/<name>.c + one line in probe_registry (and
- * its id in scan.h, its reason codes as rows of probes/reasons.def: code,
- * standard, severity and advice, given as R_<id> through verdict_add_reason).
+ * Adding a check = one new probes/<name>.c + one line in probes/probes.def
+ * (which makes its id in scan.h, its declaration here and its place in
+ * probe_registry), and its reason codes as rows of probes/reasons.def: code,
+ * standard, severity and advice, given as R_<id> through verdict_add_reason.
  */
 #ifndef MAILSCAN_PROBE_H
 #define MAILSCAN_PROBE_H
@@ -84,8 +85,9 @@ struct probe_ops {
 	bool (*fact)(const struct domain_scan *ds, enum probe_fact f);
 };
 
-extern const struct probe_ops probe_dnssec, probe_starttls, probe_tls_ncsc, probe_dane,
-    probe_mta_sts, probe_tlsrpt, probe_spf, probe_dmarc, probe_dkim;
+#define PROBE(name, ID) extern const struct probe_ops probe_##name;
+#include "probes.def"
+#undef PROBE
 
 /* All probes, in output (and evaluation) order. */
 extern const struct probe_ops *const probe_registry[PROBE_COUNT];

@@ -8,8 +8,9 @@
 #include <string.h>
 
 const struct probe_ops *const probe_registry[PROBE_COUNT] = {
-    &probe_dnssec, &probe_starttls, &probe_tls_ncsc, &probe_dane, &probe_mta_sts,
-    &probe_tlsrpt, &probe_spf,      &probe_dmarc,    &probe_dkim,
+#define PROBE(name, ID) [PROBE_##ID] = &probe_##name,
+#include "probes.def"
+#undef PROBE
 };
 
 static int probe_txt_cmp(const void *a, const void *b)

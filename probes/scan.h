@@ -224,16 +224,11 @@ struct rpt_result {
 	char error[160];
 };
 
+/* PROBE_<ID> for every line of probes.def, in its order (0, 1, ...). */
 enum probe_id {
-	PROBE_DNSSEC = 0,
-	PROBE_STARTTLS,
-	PROBE_TLS_NCSC,
-	PROBE_DANE,
-	PROBE_MTA_STS,
-	PROBE_TLSRPT,
-	PROBE_SPF,
-	PROBE_DMARC,
-	PROBE_DKIM,
+#define PROBE(name, ID) PROBE_##ID,
+#include "probes.def"
+#undef PROBE
 	PROBE_COUNT
 };
 
