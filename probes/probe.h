@@ -143,6 +143,9 @@ struct probe_ops {
 	const char *(*detail)(const struct domain_scan *ds);
 	/* Does this probe's evidence state fact f about ds? (may be NULL) */
 	bool (*fact)(const struct domain_scan *ds, enum probe_fact f);
+	/* Under --skip the probe still evaluates (it judges its own skip)
+	 * instead of the engine's error "skipped". */
+	bool evaluates_skipped;
 	/*
 	 * Work per address, for the whole run (all may be NULL; none is
 	 * called when the probe is skipped, --skip):

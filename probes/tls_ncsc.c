@@ -150,6 +150,7 @@ const struct probe_ops probe_tls_ncsc = {
     .basis = {"NCSC ICT-beveiligingsrichtlijnen voor TLS (2025)", "NCSC TLS guidelines (2025)"},
     .mx_bound = true,
     .evaluate = tls_ncsc_evaluate,
+    .evaluates_skipped = true, /* its certificate findings still count */
     .run_init = tls_ncsc_run_init,
     .addr_done = tls_ncsc_addr_done,
     .addr_free = tls_ncsc_addr_free,

@@ -1219,9 +1219,9 @@ static void domain_finish(struct dpriv *dp)
 	dp->ds.skipped = e->cfg.skip_mask;
 	for (i = 0; i < PROBE_COUNT; i++) {
 		memset(&dp->ds.verdict[i], 0, sizeof(dp->ds.verdict[i]));
-		if ((e->cfg.skip_mask & (1u << i)) && i != PROBE_TLS_NCSC) {
-			/* --skip: not tested, on request (tls_ncsc judges its own
-			 * skip: its certificate findings still count) */
+		if ((e->cfg.skip_mask & (1u << i)) && !probe_registry[i]->evaluates_skipped) {
+			/* --skip: not tested, on request (a probe may judge its
+			 * own skip: tls_ncsc's certificate findings still count) */
 			dp->ds.verdict[i].v = VERDICT_ERROR;
 			verdict_add_reason(&dp->ds.verdict[i], "skipped");
 			continue;
