@@ -153,8 +153,9 @@ struct probe_ops {
 	 * handed to the others; env lives until run_free). 0, or -1 with err
 	 * filled (the engine is not created).
 	 * addr_done, once per (MX host, address) whose STARTTLS probe is over
-	 * (ar->status says how it went): the probe may attach its findings to
-	 * ar, queue sessions and make host wait (env's services).
+	 * (ar->status says how it went; ADDR_LOCAL_ERROR when it could not
+	 * even start): the probe may attach its findings to ar, queue
+	 * sessions and make host wait (env's services).
 	 * addr_free, when the engine drops ar (its host leaves the cache, or
 	 * the run ends): let go of what addr_done attached to it.
 	 * run_free, when the engine is freed (also after engine_stop in the

@@ -649,9 +649,11 @@ static void slot_dispatch(struct engine *e, struct ipslot *slot)
 		if (!j->sess) {
 			/* could not start: ar already says why */
 			struct hentry *he = j->he;
+			struct addr_result *ar = j->ar;
 
 			slot->active--;
 			ajob_free(e, j);
+			addr_probed(e, he, ar);
 			if (--he->pending == 0)
 				host_done(he);
 		}
@@ -827,6 +829,7 @@ static void host_probe_addresses(struct hentry *he)
 			free(j);
 			he->h.addr[i]->status = ADDR_LOCAL_ERROR;
 			he->h.addr[i]->done = true;
+			addr_probed(e, he, he->h.addr[i]);
 			continue;
 		}
 		j->he = he;
