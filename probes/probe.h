@@ -85,8 +85,8 @@ struct probe_run_env {
 	/* Take a queued or running session back; its done does not run. */
 	void (*session_cancel)(struct probe_run *run, struct probe_session *s);
 	/* Make the MX host (as given to addr_done) wait for the probe's work:
-	 * it is not done, and its domains are not judged, until as many
-	 * host_release calls (or the domains' deadlines). */
+	 * it is not done, and the domains that list it are not judged (but
+	 * at their deadlines), until as many host_release calls. */
 	void (*host_hold)(struct probe_run *run, struct mx_host *host);
 	/* The work host waited for is over. May finish domains, hand them out
 	 * and drop hosts from the cache (addr_free) before it returns. */
