@@ -9,9 +9,10 @@
  * network:
  *  - the plan (ncsc_plan_*) is pure: it says which handshake to try next
  *    and learns from each outcome; it never touches a socket;
- *  - the runner (scanner/engine.c) makes every attempt a real SMTP session
+ *  - the runner (tls_ncsc_run.c) makes every attempt a real SMTP session
  *    (EHLO, STARTTLS, handshake, QUIT) through the engine's per-IP limit
- *    and --rate, applying the attempt to the SSL with ncsc_attempt_apply().
+ *    and --rate (probe.h: struct probe_run_env), applying the attempt to
+ *    the SSL with ncsc_attempt_apply().
  *
  * How the plan keeps the number of handshakes small:
  *  1. versions: one handshake per version the first STARTTLS probe did not
@@ -288,6 +289,22 @@ void ncsc_hello_outcome(const struct ncsc_catalogue *cat, const struct ncsc_atte
 /* Classify a failed handshake by OpenSSL's error (ERR_peek_last_error) and
  * SSL_get_error's value. */
 enum ncsc_res ncsc_classify_failure(unsigned long err, int ssl_error);
+
+/* ---- the runner (tls_ncsc_run.c): probe_tls_ncsc's per-run hooks ---- */
+
+struct probe_run_env;
+
+/* probe_ops.run_init: load the catalogue; *state is the run's probes by IP. */
+int tls_ncsc_run_init(const struct probe_run_env *env, void **state, char *err, size_t errlen);
+/* probe_ops.addr_done: after a completed STARTTLS handshake, ar gets its
+ * IP's result (the probe starts on the first such address of an IP) and
+ * host waits while it runs. */
+void tls_ncsc_addr_done(void *state, struct mx_host *host, struct addr_result *ar);
+/* probe_ops.addr_free: ar lets go of its IP's result (the last one frees
+ * a finished probe). */
+void tls_ncsc_addr_free(void *state, struct addr_result *ar);
+/* probe_ops.run_free: free every probe, finished or not (accepts NULL). */
+void tls_ncsc_run_free(void *state);
 
 /* ---- certificates ---- */
 

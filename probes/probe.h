@@ -11,6 +11,13 @@
  * (probe_evidence), and the reports show it, all without knowing the probe.
  * Shared stages (MX set, MX host addresses, TLSA, the SMTP probe of each
  * address) are run by the engine before evaluation.
+ * A probe that works per address rather than per domain (tls_ncsc: extra
+ * handshakes with each IP) keeps per-run state (run_init / run_free) and
+ * is told when each (MX host, address)'s STARTTLS probe is over
+ * (addr_done); it schedules its own SMTP sessions and makes the host wait
+ * for them through the services in struct probe_run_env. The engine
+ * schedules (the per-IP queue, --per-ip, --rate, teardown); the probe
+ * decides what to ask and what it means.
  * Adding a check = one new probes/<name>.c + one line in probes/probes.def
  * (which makes its id in scan.h, its declaration here and its place in
  * probe_registry), and its reason codes as rows of probes/reasons.def: code,
@@ -25,6 +32,10 @@
 struct probe_env;
 struct json;
 struct dkim_selectors;
+struct event_base;
+struct smtp_hooks;
+struct probe_run;
+struct probe_session;
 
 typedef void (*probe_dns_cb)(struct domain_scan *ds, const struct dns_answer *a);
 typedef void (*probe_fetch_cb)(struct domain_scan *ds, struct fetch_result *r);
@@ -41,6 +52,52 @@ struct probe_env {
 	bool ncsc_skip; /* --skip-tls-ncsc: no tls_ncsc handshakes were made */
 	/* --dkim-selectors: known selectors per domain (probes/dkim.h), or NULL */
 	const struct dkim_selectors *dkim_selectors;
+};
+
+/* A probe's SMTP session is over (probe_run_env.session): ar is the
+ * probe's own, filled as by smtp_probe_start (probes/smtp.h). */
+typedef void (*probe_session_cb)(struct addr_result *ar, void *arg);
+
+/*
+ * Services the engine offers to a probe's per-run state (probe_ops.run_init):
+ * for work per address that outlives any one domain. run is the engine's
+ * handle of this probe in this run, to pass back. Everything is borrowed
+ * and lives until run_free.
+ */
+struct probe_run_env {
+	struct probe_run *run;
+	struct event_base *base; /* the engine's loop: the probe's own timers */
+	unsigned timeout_ms;     /* --timeout: the deadline of each network step */
+	/*
+	 * Queue one SMTP session (probes/smtp.h, smtp_probe_start_hooked:
+	 * EHLO, STARTTLS, the handshake with hooks, QUIT) to ar->ip for host
+	 * (the name only: SNI; not the engine's), first in that IP's queue
+	 * so that the probe's sessions run as one piece, under --per-ip and
+	 * --rate like every address probe, counted in the run's SMTP probes
+	 * and in this probe's sessions. *sp is set to the session's handle
+	 * before anything starts; done(ar, arg) runs exactly once when it is
+	 * over (also when it could not start: ar then says why; this may be
+	 * before session returns), unless it is cancelled or the run is torn
+	 * down. host, ar and hooks are borrowed until then. Returns 0, or -1
+	 * (out of memory: nothing queued, done never runs).
+	 */
+	int (*session)(struct probe_run *run, const struct mx_host *host, struct addr_result *ar,
+		       const struct smtp_hooks *hooks, probe_session_cb done, void *arg,
+		       struct probe_session **sp);
+	/* Take a queued or running session back; its done does not run. */
+	void (*session_cancel)(struct probe_run *run, struct probe_session *s);
+	/* Make the MX host (as given to addr_done) wait for the probe's work:
+	 * it is not done, and the domains that list it are not judged (but
+	 * at their deadlines), until as many host_release calls. */
+	void (*host_hold)(struct probe_run *run, struct mx_host *host);
+	/* The work host waited for is over. May finish domains, hand them out
+	 * and drop hosts from the cache (addr_free) before it returns. */
+	void (*host_release)(struct probe_run *run, struct mx_host *host);
+	/* engine_stop was called: start nothing more. */
+	bool (*stopping)(const struct probe_run *run);
+	/* Count one address the probe started its work on (the run's
+	 * statistics; its sessions are counted by session). */
+	void (*count_addr)(struct probe_run *run);
 };
 
 enum probe_level { PROBE_REQUIRED = 0, PROBE_RECOMMENDED };
@@ -83,6 +140,29 @@ struct probe_ops {
 	const char *(*detail)(const struct domain_scan *ds);
 	/* Does this probe's evidence state fact f about ds? (may be NULL) */
 	bool (*fact)(const struct domain_scan *ds, enum probe_fact f);
+	/* Under --skip the probe still evaluates (it judges its own skip)
+	 * instead of the engine's error "skipped". */
+	bool evaluates_skipped;
+	/*
+	 * Work per address, for the whole run (all may be NULL; none is
+	 * called when the probe is skipped, --skip):
+	 * run_init, when the engine is created: set *state (the probe's,
+	 * handed to the others; env lives until run_free). 0, or -1 with err
+	 * filled (the engine is not created).
+	 * addr_done, once per (MX host, address) whose STARTTLS probe is over
+	 * (ar->status says how it went; ADDR_LOCAL_ERROR when it could not
+	 * even start): the probe may attach its findings to ar, queue
+	 * sessions and make host wait (env's services).
+	 * addr_free, when the engine drops ar (its host leaves the cache, or
+	 * the run ends): let go of what addr_done attached to it.
+	 * run_free, when the engine is freed (also after engine_stop in the
+	 * middle of the probe's work), after every session was aborted and
+	 * every host freed, before the loop is: free everything.
+	 */
+	int (*run_init)(const struct probe_run_env *env, void **state, char *err, size_t errlen);
+	void (*addr_done)(void *state, struct mx_host *host, struct addr_result *ar);
+	void (*addr_free)(void *state, struct addr_result *ar);
+	void (*run_free)(void *state);
 };
 
 #define PROBE(name, ID) extern const struct probe_ops probe_##name;

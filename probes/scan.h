@@ -140,8 +140,9 @@ struct addr_result {
 	char first_error[160];
 	bool done;
 	/* The tls_ncsc findings of this IP (SPEC §3 tls_ncsc): shared by every
-	 * (host, IP) on the same address, owned by the engine; NULL when the
-	 * probe did not run here (no completed handshake). */
+	 * (host, IP) on the same address, owned by the probe's runner
+	 * (tls_ncsc_run.c); NULL when the probe did not run here (no
+	 * completed handshake). */
 	struct ncsc_result *ncsc;
 };
 

@@ -2,9 +2,9 @@
  * tls_ncsc.c - the tls_ncsc verdict (SPEC §3 tls_ncsc): each MX address's
  * TLS configuration judged by the NCSC TLS guidelines (2025-05).
  *
- * The evidence is gathered per IP by the engine (ncsc.h: the extra
- * handshakes) and per (host, IP) by the STARTTLS probe (the certificate
- * chain). Here: fail when anything is insufficient, warn when anything is
+ * The evidence is gathered per IP by the runner (tls_ncsc_run.c, ncsc.h:
+ * the extra handshakes) and per (host, IP) by the STARTTLS probe (the
+ * certificate chain). Here: fail when anything is insufficient, warn when anything is
  * phase-out, pass otherwise; error when no address could be tested (none
  * answered: mx-unreachable), and n/a for null MX / no MX like starttls. An
  * address that answered but offers no usable TLS (no STARTTLS, STARTTLS
@@ -149,4 +149,9 @@ const struct probe_ops probe_tls_ncsc = {
     .basis = {"NCSC ICT-beveiligingsrichtlijnen voor TLS (2025)", "NCSC TLS guidelines (2025)"},
     .mx_bound = true,
     .evaluate = tls_ncsc_evaluate,
+    .evaluates_skipped = true, /* its certificate findings still count */
+    .run_init = tls_ncsc_run_init,
+    .addr_done = tls_ncsc_addr_done,
+    .addr_free = tls_ncsc_addr_free,
+    .run_free = tls_ncsc_run_free,
 };

@@ -1,16 +1,15 @@
 /*
  * engine.c - the scheduler: domains in flight, shared MX hosts and address
  * probes, the per-IP limit and per-domain deadlines (SPEC §3 "MX set", §9),
- * and the tls_ncsc probe of every address (SPEC §3 tls_ncsc): after the
- * first completed STARTTLS handshake on an IP, its extra handshakes (the
- * plan of probes/ncsc.h) run one at a time as SMTP sessions queued in the
- * IP's slot like every other probe, so --per-ip and --rate hold for them,
- * under a time cap of NCSC_CAP_FACTOR x --timeout for the whole probe.
+ * and the services of probes that work per address (probes/probe.h, struct
+ * probe_run_env: tls_ncsc's extra handshakes): their per-run state, the
+ * addr_done hook after each address's STARTTLS probe, their SMTP sessions
+ * queued in the IP's slot like every other probe, so --per-ip and --rate
+ * hold for them, and MX hosts that wait for their work.
  */
 #include "engine.h"
 
 #include <event2/event.h>
-#include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,7 +20,6 @@
 #include "../base/log.h"
 #include "../base/str.h"
 #include "../probes/dns.h"
-#include "../probes/ncsc.h"
 #include "../probes/probe.h"
 #include "../probes/smtp.h"
 #include "../probes/tls.h"
@@ -34,13 +32,9 @@
  * memory follow the list. A dropped host that comes back is resolved and
  * probed again. */
 #define HOST_IDLE_DEFAULT 5000
-/* The tls_ncsc probe of one address may take this many times --timeout in
- * all (its handshakes and their waits in the IP's queue). */
-#define NCSC_CAP_FACTOR 4
 
 struct dpriv;
 struct hentry;
-struct nentry;
 
 /* One outstanding DNS query or fetch made for a domain. */
 struct dop {
@@ -67,7 +61,7 @@ struct dpriv {
 };
 
 struct hentry {
-	struct mx_host h;
+	struct mx_host h; /* first: a probe's struct mx_host * is a struct hentry * */
 	struct engine *e;
 	struct hentry *next;
 	int pending;
@@ -95,40 +89,28 @@ struct ipslot {
 struct ajob {
 	struct hentry *he;
 	struct addr_result *ar;
-	struct nentry *ne; /* set: an attempt of ne's tls_ncsc probe (he, ar NULL) */
 	struct ipslot *slot;
 	struct smtp_session *sess;
 	struct event *retry;              /* back-off timer of the one retry */
 	struct ajob *next;                /* queue link */
 	struct ajob *all_prev, *all_next; /* the live jobs, for teardown */
+	/* set: a session of this probe (probe_run_env.session; he NULL, ar
+	 * the probe's), to host with hooks, done(ar, arg) when it is over */
+	struct probe_run *run;
+	const struct mx_host *host;
+	const struct smtp_hooks *hooks;
+	probe_session_cb done;
+	void *arg;
 };
 
-/*
- * The tls_ncsc probe of one IP, run once for every MX host name on it (the
- * first name seen is the SNI). Its result r is shared: every addr_result
- * on this IP with a completed handshake points at it (refs); hosts whose
- * address joined while it ran wait for it (waiters, their pending count).
- */
-struct nentry {
-	struct ncsc_result r; /* first: an ar->ncsc is a struct nentry * */
+/* A probe's per-run state and what it was given (probe.h, run_init). */
+struct probe_run {
+	struct probe_run_env env; /* env.run points back here */
 	struct engine *e;
-	struct nentry *next; /* hash chain */
-	unsigned refs;
-	bool running;
-	int family;
-	struct ncsc_plan plan;
-	struct ncsc_attempt cur; /* the attempt under way */
-	struct ncsc_outcome out; /* ... and what its handshake gave */
-	bool hooked;             /* the handshake hook ran */
-	struct smtp_hooks hooks;
-	struct mx_host sni;         /* the name only: SNI, no DANE */
-	struct addr_result scratch; /* the attempt's SMTP session writes here */
-	struct ajob *job;           /* the attempt queued or under way */
-	struct event *cap;          /* the time cap of the whole probe */
-	struct event *kick;         /* the next step, from the loop */
-	struct hentry **waiters;
-	size_t nwait, capwait;
-	struct timespec t0;
+	void *state;         /* the probe's; NULL: no run_init, or skipped */
+	bool on;             /* not skipped: its hooks are called */
+	unsigned long addrs; /* count_addr */
+	unsigned long sessions;
 };
 
 struct engine {
@@ -141,8 +123,7 @@ struct engine {
 	struct probe_env env;
 	struct hentry *hosts[HOST_BUCKETS];
 	struct ipslot *slots[HOST_BUCKETS];
-	struct nentry *nentries[HOST_BUCKETS];
-	struct ncsc_catalogue *ncsc_cat; /* the suites this OpenSSL can offer */
+	struct probe_run runs[PROBE_COUNT]; /* by probe id */
 	struct ajob *jobs;
 	/* the domains started and not yet handed out, oldest first */
 	struct dpriv *head, *tail;
@@ -163,7 +144,6 @@ struct engine {
 	struct hentry *idle_head, *idle_tail;
 	size_t nidle;
 	unsigned long nhosts, nprobes, nretries, nevicted;
-	unsigned long nncsc, nncsc_attempts;
 	/* the adaptive window (AIMD): domains in flight at most, and what it
 	 * was judged on at the last tick */
 	unsigned window, window_min, window_lowest;
@@ -328,15 +308,15 @@ static int env_fetch(struct domain_scan *ds, const struct fetch_request *req, pr
 
 /* ---- MX hosts and address probes ---- */
 
-static void ncsc_release(struct engine *e, struct nentry *ne);
-
 static void host_free(struct hentry *he)
 {
-	size_t k;
+	struct engine *e = he->e;
+	size_t i, k;
 
 	for (k = 0; k < he->h.naddr; k++) {
-		if (he->h.addr[k]->ncsc)
-			ncsc_release(he->e, (struct nentry *)he->h.addr[k]->ncsc);
+		for (i = 0; i < PROBE_COUNT; i++)
+			if (e->runs[i].on && probe_registry[i]->addr_free)
+				probe_registry[i]->addr_free(e->runs[i].state, he->h.addr[k]);
 		free(he->h.addr[k]->banner);
 		free(he->h.addr[k]->ehlo);
 		free(he->h.addr[k]);
@@ -582,9 +562,15 @@ static void ajob_on_retry(evutil_socket_t fd, short what, void *arg)
 	slot_dispatch(j->he->e, j->slot);
 }
 
-static void ncsc_after_probe(struct engine *e, struct hentry *he, struct addr_result *ar);
-static struct smtp_session *ncsc_session_start(struct engine *e, struct ajob *j);
-static void ncsc_attempt_over(struct ajob *j);
+/* The STARTTLS probe of (he, ar) is over: the probes' addr_done hooks. */
+static void addr_probed(struct engine *e, struct hentry *he, struct addr_result *ar)
+{
+	size_t i;
+
+	for (i = 0; i < PROBE_COUNT; i++)
+		if (e->runs[i].on && probe_registry[i]->addr_done)
+			probe_registry[i]->addr_done(e->runs[i].state, &he->h, ar);
+}
 
 static void ajob_done(struct addr_result *ar, void *arg)
 {
@@ -618,12 +604,14 @@ static void ajob_done(struct addr_result *ar, void *arg)
 	}
 	slot = j->slot;
 	ajob_free(e, j);
-	ncsc_after_probe(e, he, ar);
+	addr_probed(e, he, ar);
 	slot_dispatch(e, slot);
 	slot_maybe_free(e, slot);
 	if (--he->pending == 0)
 		host_done(he);
 }
+
+static void run_session_done(struct addr_result *ar, void *arg);
 
 static void slot_dispatch(struct engine *e, struct ipslot *slot)
 {
@@ -641,12 +629,19 @@ static void slot_dispatch(struct engine *e, struct ipslot *slot)
 			slot->tail = NULL;
 		slot->active++;
 		e->nprobes++;
-		if (j->ne) {
-			j->sess = ncsc_session_start(e, j);
+		if (j->run) {
+			j->run->sessions++;
+			j->sess = smtp_probe_start_hooked(e->base, &e->smtp, j->host, j->ar,
+							  j->hooks, run_session_done, j);
 			if (!j->sess) {
-				/* ne's scratch says why; the next step comes from the loop */
+				/* could not start: the probe's ar says why */
+				probe_session_cb done = j->done;
+				struct addr_result *ar = j->ar;
+				void *arg = j->arg;
+
 				slot->active--;
-				ncsc_attempt_over(j);
+				ajob_free(e, j);
+				done(ar, arg);
 			}
 			continue;
 		}
@@ -654,9 +649,11 @@ static void slot_dispatch(struct engine *e, struct ipslot *slot)
 		if (!j->sess) {
 			/* could not start: ar already says why */
 			struct hentry *he = j->he;
+			struct addr_result *ar = j->ar;
 
 			slot->active--;
 			ajob_free(e, j);
+			addr_probed(e, he, ar);
 			if (--he->pending == 0)
 				host_done(he);
 		}
@@ -680,94 +677,7 @@ static struct ipslot *slot_get(struct engine *e, const char *ip)
 	return s;
 }
 
-/* ---- the tls_ncsc probe of an address (SPEC §3 tls_ncsc) ---- */
-
-static void ncsc_free(struct nentry *ne)
-{
-	if (ne->cap)
-		event_free(ne->cap);
-	if (ne->kick)
-		event_free(ne->kick);
-	free(ne->scratch.banner);
-	free(ne->scratch.ehlo);
-	free(ne->waiters);
-	free(ne);
-}
-
-static struct nentry *ncsc_find(struct engine *e, const char *ip)
-{
-	struct nentry *ne;
-
-	for (ne = e->nentries[engine_hash(ip)]; ne; ne = ne->next)
-		if (strcmp(ne->r.ip, ip) == 0)
-			return ne;
-	return NULL;
-}
-
-static void ncsc_unlink(struct engine *e, struct nentry *ne)
-{
-	struct nentry **pp;
-
-	for (pp = &e->nentries[engine_hash(ne->r.ip)]; *pp && *pp != ne; pp = &(*pp)->next)
-		;
-	if (*pp)
-		*pp = ne->next;
-}
-
-/* An addr_result lets go (its host is dropped from the cache): the last one
- * frees a finished probe; the address is probed again if it comes back. */
-static void ncsc_release(struct engine *e, struct nentry *ne)
-{
-	if (ne->refs > 0)
-		ne->refs--;
-	if (ne->refs == 0 && !ne->running) {
-		ncsc_unlink(e, ne);
-		ncsc_free(ne);
-	}
-}
-
-static double ncsc_ms_since(const struct timespec *t0)
-{
-	struct timespec now;
-
-	if (clock_gettime(CLOCK_MONOTONIC, &now) < 0)
-		return 0;
-	return (double)(now.tv_sec - t0->tv_sec) * 1000.0 +
-	       (double)(now.tv_nsec - t0->tv_nsec) / 1e6;
-}
-
-/* The probe is over: wake the hosts that waited for it. Nothing of ne is
- * used after that (the last host may drop it). */
-static void ncsc_end(struct nentry *ne)
-{
-	struct hentry **w = ne->waiters;
-	size_t i, n = ne->nwait;
-
-	ne->running = false;
-	ne->r.elapsed_ms = (unsigned)ncsc_ms_since(&ne->t0);
-	(void)evtimer_del(ne->cap);
-	(void)evtimer_del(ne->kick);
-	log_info("tls_ncsc %s (%s): %s after %u handshakes in %u ms, %zu findings%s%s", ne->r.ip,
-		 ne->r.sni, ncsc_state_name(ne->r.state), ne->r.handshakes, ne->r.elapsed_ms,
-		 ne->r.nfind, ne->r.note[0] ? ": " : "", ne->r.note);
-	ne->waiters = NULL;
-	ne->nwait = ne->capwait = 0;
-	for (i = 0; i < n; i++)
-		if (--w[i]->pending == 0)
-			host_done(w[i]);
-	free(w);
-}
-
-/* Run the next step from the loop, not from inside a callback. */
-static void ncsc_schedule(struct nentry *ne)
-{
-	struct timeval tv = {0, 0};
-
-	if (evtimer_add(ne->kick, &tv) < 0) {
-		ncsc_plan_stop(&ne->plan, "event loop");
-		ncsc_end(ne);
-	}
-}
+/* ---- the services of probes that work per address (probe.h, probe_run_env) ---- */
 
 static void slot_enqueue_head(struct ajob *j)
 {
@@ -775,45 +685,6 @@ static void slot_enqueue_head(struct ajob *j)
 	j->slot->head = j;
 	if (!j->slot->tail)
 		j->slot->tail = j;
-}
-
-/* Queue the plan's next attempt (first in the IP's queue: the probe runs as
- * one piece, the time cap is for its handshakes), or end the probe. */
-static void ncsc_on_kick(evutil_socket_t fd, short what, void *arg)
-{
-	struct nentry *ne = arg;
-	struct engine *e = ne->e;
-	struct ajob *j;
-
-	(void)fd;
-	(void)what;
-	if (!ne->running || ne->job)
-		return;
-	if (e->stopping) {
-		ncsc_plan_stop(&ne->plan, "the run was stopped");
-		ncsc_end(ne);
-		return;
-	}
-	if (!ncsc_plan_next(&ne->plan, &ne->cur)) {
-		ncsc_end(ne);
-		return;
-	}
-	j = calloc(1, sizeof(*j));
-	if (!j || !(j->slot = slot_get(e, ne->r.ip))) {
-		free(j);
-		ncsc_plan_stop(&ne->plan, "out of memory");
-		ncsc_end(ne);
-		return;
-	}
-	j->ne = ne;
-	j->all_next = e->jobs;
-	if (e->jobs)
-		e->jobs->all_prev = j;
-	e->jobs = j;
-	j->slot->jobs++;
-	ne->job = j;
-	slot_enqueue_head(j);
-	slot_dispatch(e, j->slot);
 }
 
 /* Take a queued (not started) job out of its slot's queue. */
@@ -830,223 +701,119 @@ static void slot_unqueue(struct ajob *j)
 		j->slot->tail = prev;
 }
 
-/* The time cap: stop the attempt under way, keep what was found. */
-static void ncsc_on_cap(evutil_socket_t fd, short what, void *arg)
-{
-	struct nentry *ne = arg;
-	struct engine *e = ne->e;
-	char why[96];
-
-	(void)fd;
-	(void)what;
-	if (ne->job) {
-		struct ajob *j = ne->job;
-		struct ipslot *slot = j->slot;
-
-		if (j->sess) {
-			smtp_probe_abort(j->sess);
-			slot->active--;
-		} else {
-			slot_unqueue(j);
-		}
-		ne->job = NULL;
-		ajob_free(e, j);
-		slot_dispatch(e, slot);
-		slot_maybe_free(e, slot);
-	}
-	(void)snprintf(why, sizeof(why), "cut short by the time cap of %u ms",
-		       NCSC_CAP_FACTOR * e->cfg.timeout_ms);
-	ncsc_plan_stop(&ne->plan, why);
-	ncsc_end(ne);
-}
-
-static int ncsc_hook_prepare(SSL *ssl, void *arg)
-{
-	struct nentry *ne = arg;
-
-	return ncsc_attempt_apply(ssl, ne->e->ncsc_cat, &ne->cur);
-}
-
-static void ncsc_hook_handshake(SSL *ssl, int ok, unsigned long err, int ssl_error, void *arg)
-{
-	struct nentry *ne = arg;
-
-	ne->hooked = true;
-	memset(&ne->out, 0, sizeof(ne->out));
-	if (ok) {
-		ne->out.res = NCSC_RES_OK;
-		tls_facts_get(ssl, &ne->out.f);
-		return;
-	}
-	ne->out.res = ncsc_classify_failure(err, ssl_error);
-	if (err)
-		ERR_error_string_n(err, ne->out.why, sizeof(ne->out.why));
-	else
-		(void)str_copy(ne->out.why, sizeof(ne->out.why), "connection closed");
-}
-
-/* A raw attempt (ncsc_hello.h): the ClientHello to send instead of a handshake. */
-static int ncsc_hook_raw_hello(struct buf *out, void *arg)
-{
-	struct nentry *ne = arg;
-	uint8_t hello[NCSC_HELLO_MAX];
-	int n;
-
-	if (!ne->cur.raw)
-		return 0;
-	n = ncsc_attempt_hello(ne->e->ncsc_cat, &ne->cur, ne->sni.name, hello, sizeof(hello));
-	if (n <= 0 || buf_add(out, hello, (size_t)n) < 0)
-		return -1;
-	return 1;
-}
-
-/* ... and what the server answered to it. */
-static int ncsc_hook_raw_reply(const unsigned char *data, size_t len, bool eof, void *arg)
-{
-	struct nentry *ne = arg;
-	struct ncsc_server_hello sh;
-	enum ncsc_hello_res res = ncsc_hello_parse(data, len, &sh);
-
-	if (res == NCSC_HELLO_MORE && !eof)
-		return 0;
-	ne->hooked = true;
-	ncsc_hello_outcome(ne->e->ncsc_cat, &ne->cur, res, &sh, eof, &ne->out);
-	return 1;
-}
-
-static void ncsc_attempt_done(struct addr_result *ar, void *arg)
+/* A probe's session is over: its done, then the IP's queue goes on. No
+ * retry: the probe decides what a failure means. */
+static void run_session_done(struct addr_result *ar, void *arg)
 {
 	struct ajob *j = arg;
-	struct engine *e = j->ne->e;
+	struct engine *e = j->run->e;
 	struct ipslot *slot = j->slot;
+	probe_session_cb done = j->done;
+	void *darg = j->arg;
 
-	(void)ar;
 	j->sess = NULL;
 	slot->active--;
-	ncsc_attempt_over(j);
+	ajob_free(e, j);
+	done(ar, darg);
 	slot_dispatch(e, slot);
 	slot_maybe_free(e, slot);
 }
 
-/* Start attempt j as an SMTP session (NULL: could not start; scratch says why). */
-static struct smtp_session *ncsc_session_start(struct engine *e, struct ajob *j)
+/* probe_run_env.session: first in the IP's queue, so that a probe's
+ * sessions run as one piece and its time limits are for its handshakes. */
+static int run_session(struct probe_run *run, const struct mx_host *host, struct addr_result *ar,
+		       const struct smtp_hooks *hooks, probe_session_cb done, void *arg,
+		       struct probe_session **sp)
 {
-	struct nentry *ne = j->ne;
+	struct engine *e = run->e;
+	struct ajob *j = calloc(1, sizeof(*j));
 
-	free(ne->scratch.banner);
-	free(ne->scratch.ehlo);
-	memset(&ne->scratch, 0, sizeof(ne->scratch));
-	(void)str_copy(ne->scratch.ip, sizeof(ne->scratch.ip), ne->r.ip);
-	ne->scratch.family = ne->family;
-	ne->scratch.dane_depth = -1;
-	ne->hooked = false;
-	memset(&ne->out, 0, sizeof(ne->out));
-	e->nncsc_attempts++;
-	return smtp_probe_start_hooked(e->base, &e->smtp, &ne->sni, &ne->scratch, &ne->hooks,
-				       ncsc_attempt_done, j);
-}
-
-/* The attempt j is over (or never started): tell the plan, go on later. */
-static void ncsc_attempt_over(struct ajob *j)
-{
-	struct nentry *ne = j->ne;
-
-	ne->job = NULL;
-	ajob_free(ne->e, j);
-	if (!ne->hooked) {
-		/* no handshake: the SMTP part failed (or our own set-up) */
-		memset(&ne->out, 0, sizeof(ne->out));
-		ne->out.res =
-		    ne->scratch.status == ADDR_LOCAL_ERROR ? NCSC_RES_LOCAL : NCSC_RES_UNREACHED;
-		(void)snprintf(ne->out.why, sizeof(ne->out.why), "%s%s%.80s",
-			       addr_status_name(ne->scratch.status),
-			       ne->scratch.error[0] ? ": " : "", ne->scratch.error);
+	if (!j || !(j->slot = slot_get(e, ar->ip))) {
+		free(j);
+		return -1;
 	}
-	log_debug("tls_ncsc %s: %s%s attempt at %s: %s%s%s", ne->r.ip, ne->cur.raw ? "raw " : "",
-		  ncsc_step_name(ne->cur.step), ncsc_version_name(ne->cur.version),
-		  ncsc_res_name(ne->out.res),
-		  ne->out.res == NCSC_RES_OK ? " "
-		  : ne->out.why[0]           ? ": "
-					     : "",
-		  ne->out.res == NCSC_RES_OK ? ne->out.f.suite : ne->out.why);
-	ncsc_plan_feed(&ne->plan, &ne->out);
-	ncsc_schedule(ne);
-}
-
-static int ncsc_add_waiter(struct nentry *ne, struct hentry *he)
-{
-	if (ne->nwait == ne->capwait) {
-		size_t n = ne->capwait ? ne->capwait * 2 : 4;
-		struct hentry **w = realloc(ne->waiters, n * sizeof(*w));
-
-		if (!w)
-			return -1;
-		ne->waiters = w;
-		ne->capwait = n;
-	}
-	ne->waiters[ne->nwait++] = he;
-	he->pending++;
+	j->run = run;
+	j->host = host;
+	j->ar = ar;
+	j->hooks = hooks;
+	j->done = done;
+	j->arg = arg;
+	j->all_next = e->jobs;
+	if (e->jobs)
+		e->jobs->all_prev = j;
+	e->jobs = j;
+	j->slot->jobs++;
+	*sp = (struct probe_session *)j; /* before done can run */
+	slot_enqueue_head(j);
+	slot_dispatch(e, j->slot);
 	return 0;
 }
 
-static struct nentry *ncsc_new(struct engine *e, struct hentry *he, const struct addr_result *ar)
+/* probe_run_env.session_cancel: abort it or take it out of the queue. */
+static void run_session_cancel(struct probe_run *run, struct probe_session *s)
 {
-	struct nentry *ne = calloc(1, sizeof(*ne));
-	struct timeval tv;
-	unsigned long h = engine_hash(ar->ip);
+	struct engine *e = run->e;
+	struct ajob *j = (struct ajob *)s;
+	struct ipslot *slot = j->slot;
 
-	if (!ne)
-		return NULL;
-	ne->e = e;
-	ne->family = ar->family;
-	(void)str_copy(ne->r.ip, sizeof(ne->r.ip), ar->ip);
-	(void)str_copy(ne->r.sni, sizeof(ne->r.sni), he->h.name);
-	(void)str_copy(ne->sni.name, sizeof(ne->sni.name), he->h.name);
-	ne->hooks.prepare = ncsc_hook_prepare;
-	ne->hooks.handshake = ncsc_hook_handshake;
-	ne->hooks.raw_hello = ncsc_hook_raw_hello;
-	ne->hooks.raw_reply = ncsc_hook_raw_reply;
-	ne->hooks.arg = ne;
-	ne->cap = evtimer_new(e->base, ncsc_on_cap, ne);
-	ne->kick = evtimer_new(e->base, ncsc_on_kick, ne);
-	tv.tv_sec = (time_t)(NCSC_CAP_FACTOR * e->cfg.timeout_ms / 1000);
-	tv.tv_usec = (suseconds_t)(NCSC_CAP_FACTOR * e->cfg.timeout_ms % 1000) * 1000;
-	if (!ne->cap || !ne->kick || evtimer_add(ne->cap, &tv) < 0) {
-		ncsc_free(ne);
-		return NULL;
+	if (j->sess) {
+		smtp_probe_abort(j->sess);
+		slot->active--;
+	} else {
+		slot_unqueue(j);
 	}
-	if (clock_gettime(CLOCK_MONOTONIC, &ne->t0) < 0)
-		memset(&ne->t0, 0, sizeof(ne->t0));
-	ncsc_plan_init(&ne->plan, e->ncsc_cat, &ne->r, &ar->facts, 0);
-	ne->running = true;
-	ne->next = e->nentries[h];
-	e->nentries[h] = ne;
-	e->nncsc++;
-	log_debug("tls_ncsc %s: starting (SNI %s)", ar->ip, he->h.name);
-	ncsc_schedule(ne);
-	return ne;
+	ajob_free(e, j);
+	slot_dispatch(e, slot);
+	slot_maybe_free(e, slot);
 }
 
-/*
- * The STARTTLS probe of (he, ar) is over: when it completed a handshake,
- * ar gets the tls_ncsc result of its IP, starting the probe if this is the
- * first time the IP is seen; he waits for it while it runs.
- */
-static void ncsc_after_probe(struct engine *e, struct hentry *he, struct addr_result *ar)
+/* probe_run_env.host_hold: the host has one more thing to wait for. */
+static void run_host_hold(struct probe_run *run, struct mx_host *host)
 {
-	struct nentry *ne;
+	(void)run;
+	((struct hentry *)host)->pending++;
+}
 
-	if (!e->ncsc_cat || e->stopping || (ar->status != ADDR_OK && ar->status != ADDR_TLS_OLD))
-		return;
-	ne = ncsc_find(e, ar->ip);
-	if (!ne && !(ne = ncsc_new(e, he, ar))) {
-		log_warn("tls_ncsc %s: cannot start (out of memory)", ar->ip);
-		return;
+/* probe_run_env.host_release: ... and it is over. */
+static void run_host_release(struct probe_run *run, struct mx_host *host)
+{
+	struct hentry *he = (struct hentry *)host;
+
+	(void)run;
+	if (--he->pending == 0)
+		host_done(he);
+}
+
+static bool run_stopping(const struct probe_run *run) { return run->e->stopping; }
+
+static void run_count_addr(struct probe_run *run) { run->addrs++; }
+
+/* Give every probe that is not skipped its per-run state. 0, or -1 with err. */
+static int engine_runs_init(struct engine *e, char *err, size_t errlen)
+{
+	size_t i;
+
+	for (i = 0; i < PROBE_COUNT; i++) {
+		struct probe_run *r = &e->runs[i];
+
+		r->e = e;
+		r->env.run = r;
+		r->env.base = e->base;
+		r->env.timeout_ms = e->cfg.timeout_ms;
+		r->env.session = run_session;
+		r->env.session_cancel = run_session_cancel;
+		r->env.host_hold = run_host_hold;
+		r->env.host_release = run_host_release;
+		r->env.stopping = run_stopping;
+		r->env.count_addr = run_count_addr;
+		if (e->cfg.skip_mask & (1u << i))
+			continue; /* --skip: nothing of it runs */
+		if (probe_registry[i]->run_init &&
+		    probe_registry[i]->run_init(&r->env, &r->state, err, errlen) < 0)
+			return -1;
+		r->on = true;
 	}
-	ar->ncsc = &ne->r;
-	ne->refs++;
-	if (ne->running && ncsc_add_waiter(ne, he) < 0)
-		log_warn("tls_ncsc %s: out of memory; %s does not wait for it", ar->ip, he->h.name);
+	return 0;
 }
 
 static void host_probe_addresses(struct hentry *he)
@@ -1062,6 +829,7 @@ static void host_probe_addresses(struct hentry *he)
 			free(j);
 			he->h.addr[i]->status = ADDR_LOCAL_ERROR;
 			he->h.addr[i]->done = true;
+			addr_probed(e, he, he->h.addr[i]);
 			continue;
 		}
 		j->he = he;
@@ -1454,9 +1222,9 @@ static void domain_finish(struct dpriv *dp)
 	dp->ds.skipped = e->cfg.skip_mask;
 	for (i = 0; i < PROBE_COUNT; i++) {
 		memset(&dp->ds.verdict[i], 0, sizeof(dp->ds.verdict[i]));
-		if ((e->cfg.skip_mask & (1u << i)) && i != PROBE_TLS_NCSC) {
-			/* --skip: not tested, on request (tls_ncsc judges its own
-			 * skip: its certificate findings still count) */
+		if ((e->cfg.skip_mask & (1u << i)) && !probe_registry[i]->evaluates_skipped) {
+			/* --skip: not tested, on request (a probe may judge its
+			 * own skip: tls_ncsc's certificate findings still count) */
 			dp->ds.verdict[i].v = VERDICT_ERROR;
 			verdict_add_reason(&dp->ds.verdict[i], R_SKIPPED);
 			continue;
@@ -1682,16 +1450,8 @@ struct engine *engine_new(const struct engine_config *cfg, char *err, size_t err
 	e->ssl_ctx = tls_client_ctx_new(cfg->ca_file, err, errlen);
 	if (!e->ssl_ctx)
 		goto fail;
-	if (!cfg->skip_ncsc) {
-		/* without a catalogue no tls_ncsc probe starts (ncsc_after_probe) */
-		e->ncsc_cat = malloc(sizeof(*e->ncsc_cat));
-		if (!e->ncsc_cat) {
-			(void)snprintf(err, errlen, "out of memory");
-			goto fail;
-		}
-		if (ncsc_catalogue_load(e->ncsc_cat, err, errlen) < 0)
-			goto fail;
-	}
+	if (engine_runs_init(e, err, errlen) < 0)
+		goto fail;
 	e->env.ncsc_skip = cfg->skip_ncsc;
 	e->smtp.ehlo_name = e->cfg.ehlo_name;
 	e->smtp.timeout_ms = cfg->timeout_ms;
@@ -1781,8 +1541,9 @@ void engine_get_stats(const struct engine *e, struct engine_stats *st)
 	st->smtp_probes = e->nprobes;
 	st->smtp_retries = e->nretries;
 	st->hosts_evicted = e->nevicted;
-	st->ncsc_probes = e->nncsc;
-	st->ncsc_handshakes = e->nncsc_attempts;
+	/* the one probe that works per address so far */
+	st->ncsc_probes = e->runs[PROBE_TLS_NCSC].addrs;
+	st->ncsc_handshakes = e->runs[PROBE_TLS_NCSC].sessions;
 	st->domains = e->nstarted;
 	st->window = e->window;
 	st->window_lowest = e->window_lowest;
@@ -1840,14 +1601,10 @@ void engine_free(struct engine *e)
 			free(s);
 		}
 	}
-	for (i = 0; i < HOST_BUCKETS; i++)
-		while (e->nentries[i]) {
-			struct nentry *ne = e->nentries[i];
-
-			e->nentries[i] = ne->next;
-			ncsc_free(ne);
-		}
-	free(e->ncsc_cat);
+	/* after the sessions and hosts, before the loop (the probes' timers) */
+	for (i = 0; i < PROBE_COUNT; i++)
+		if (e->runs[i].state && probe_registry[i]->run_free)
+			probe_registry[i]->run_free(e->runs[i].state);
 	if (e->ssl_ctx)
 		SSL_CTX_free(e->ssl_ctx);
 	fetcher_free(e->fetcher);

@@ -6,8 +6,10 @@
  * to timeouts), the
  * per-run caches (each MX host resolved once, each (host, address) probed
  * once, however many domains share them), the per-IP connection limit
- * (--per-ip), and a total deadline per domain. Results are handed out in
- * input order.
+ * (--per-ip), and a total deadline per domain. Probes that work per address
+ * (tls_ncsc) keep per-run state of their own and run their SMTP sessions
+ * through the engine's per-IP queues (probes/probe.h, struct
+ * probe_run_env). Results are handed out in input order.
  */
 #ifndef MAILSCAN_ENGINE_H
 #define MAILSCAN_ENGINE_H
@@ -85,7 +87,7 @@ struct engine_stats {
 	unsigned long smtp_probes;     /* SMTP connections made (retries included) */
 	unsigned long smtp_retries;    /* transient failures tried again */
 	unsigned long hosts_evicted;   /* idle MX hosts dropped from the cache */
-	unsigned long ncsc_probes;     /* addresses the tls_ncsc probe ran on */
+	unsigned long ncsc_probes;     /* addresses the tls_ncsc probe ran on (count_addr) */
 	unsigned long ncsc_handshakes; /* its SMTP sessions (also in smtp_probes) */
 	unsigned long smtp_timeouts;   /* SMTP sessions that timed out */
 	unsigned long dns_timeouts;    /* DNS queries given up on */

@@ -99,6 +99,7 @@ static const struct {
     UNIT_TEST(test_ncsc_cert),
     UNIT_TEST(test_ncsc_hello),
     UNIT_TEST(test_verdict_tls_ncsc),
+    UNIT_TEST(test_ncsc_run),
 #undef UNIT_TEST
 };
 

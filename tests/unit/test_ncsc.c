@@ -4,13 +4,15 @@
  * handshakes (ncsc.c: versions, class searches with family peeling and
  * bisection, the order check, the weak-curve test, the budget and the one
  * retry) driven by simulated servers, the classification of failed
- * handshakes, the certificate findings, and the tls_ncsc verdict.
+ * handshakes, the certificate findings, the tls_ncsc verdict, and the
+ * runner (tls_ncsc_run.c) against a fake engine (probe.h, probe_run_env).
  *
  * The plan is pure, so a "server" here is a small table: which versions and
  * suites it accepts, whether it picks by its own order, how many suites it
  * can stand in one ClientHello; sim_run() plays the plan against it to the
  * end and the cases check the findings and the number of handshakes.
  */
+#include <event2/event.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <stdio.h>
@@ -20,6 +22,7 @@
 
 #include "../../probes/ncsc.h"
 #include "../../probes/probe.h"
+#include "../../probes/smtp.h"
 #include "unit.h"
 
 /* ---- the table ---- */
@@ -1178,5 +1181,194 @@ void test_ncsc_hello(void)
 		CHECK_INT(ncsc_raw_find(ncsc_raw_suites[k].code), (long long)k);
 		CHECK_INT(ncsc_suite_class(ncsc_raw_suites[k].iana, NULL), NCSC_INSUFFICIENT);
 	}
+	unit_case("%s", "");
+}
+
+/* ---- the runner (tls_ncsc_run.c) against a fake engine ---- */
+
+/* What the fake engine saw; its sessions are answered by the test. */
+static struct {
+	bool stopping, fail_session;
+	unsigned sessions, cancels, holds, releases, addrs;
+	struct addr_result *ar;
+	probe_session_cb done;
+	void *arg;
+	const struct mx_host *host;
+	const struct smtp_hooks *hooks;
+} fake;
+
+static int fake_session(struct probe_run *run, const struct mx_host *host, struct addr_result *ar,
+			const struct smtp_hooks *hooks, probe_session_cb done, void *arg,
+			struct probe_session **sp)
+{
+	(void)run;
+	if (fake.fail_session)
+		return -1;
+	CHECK(fake.done == NULL); /* one at a time */
+	fake.sessions++;
+	fake.host = host;
+	fake.ar = ar;
+	fake.hooks = hooks;
+	fake.done = done;
+	fake.arg = arg;
+	*sp = (struct probe_session *)&fake;
+	return 0;
+}
+
+static void fake_session_cancel(struct probe_run *run, struct probe_session *s)
+{
+	(void)run;
+	CHECK(s == (struct probe_session *)&fake);
+	fake.cancels++;
+	fake.done = NULL;
+}
+
+static void fake_host_hold(struct probe_run *run, struct mx_host *host)
+{
+	(void)run;
+	(void)host;
+	fake.holds++;
+}
+
+static void fake_host_release(struct probe_run *run, struct mx_host *host)
+{
+	(void)run;
+	(void)host;
+	fake.releases++;
+}
+
+static bool fake_stopping(const struct probe_run *run)
+{
+	(void)run;
+	return fake.stopping;
+}
+
+static void fake_count_addr(struct probe_run *run)
+{
+	(void)run;
+	fake.addrs++;
+}
+
+/* Answer the session under way: the server is not there (no handshake). */
+static void fake_answer_refused(void)
+{
+	probe_session_cb done = fake.done;
+
+	fake.done = NULL;
+	fake.ar->status = ADDR_REFUSED;
+	done(fake.ar, fake.arg);
+}
+
+void test_ncsc_run(void)
+{
+	struct event_base *base = event_base_new();
+	struct probe_run_env env = {
+	    .run = NULL,
+	    .base = base,
+	    .timeout_ms = 3000,
+	    .session = fake_session,
+	    .session_cancel = fake_session_cancel,
+	    .host_hold = fake_host_hold,
+	    .host_release = fake_host_release,
+	    .stopping = fake_stopping,
+	    .count_addr = fake_count_addr,
+	};
+	struct mx_host h1, h2;
+	struct addr_result a1, a2, a3, a4;
+	char err[128] = "";
+	void *st = NULL;
+	int i;
+
+	memset(&fake, 0, sizeof(fake));
+	memset(&h1, 0, sizeof(h1));
+	memset(&h2, 0, sizeof(h2));
+	(void)snprintf(h1.name, sizeof(h1.name), "mx1.example");
+	(void)snprintf(h2.name, sizeof(h2.name), "mx2.example");
+	memset(&a1, 0, sizeof(a1));
+	(void)snprintf(a1.ip, sizeof(a1.ip), "192.0.2.1");
+	a1.status = ADDR_OK;
+	a2 = a1; /* the same IP under the second name */
+	a3 = a1;
+	a3.status = ADDR_NO_STARTTLS;
+	a4 = a1;
+	(void)snprintf(a4.ip, sizeof(a4.ip), "192.0.2.2");
+	CHECK(base != NULL);
+	if (!base)
+		return;
+	CHECK_INT(probe_tls_ncsc.run_init(&env, &st, err, sizeof(err)), 0);
+	CHECK(st != NULL && probe_tls_ncsc.addr_done == tls_ncsc_addr_done);
+
+	unit_case("no completed handshake: nothing starts");
+	tls_ncsc_addr_done(st, &h1, &a3);
+	CHECK(a3.ncsc == NULL && fake.addrs == 0 && fake.holds == 0);
+
+	unit_case("once per IP: two names share one probe, both hosts wait");
+	tls_ncsc_addr_done(st, &h1, &a1);
+	tls_ncsc_addr_done(st, &h2, &a2);
+	CHECK(a1.ncsc != NULL && a1.ncsc == a2.ncsc);
+	CHECK_INT(fake.addrs, 1);
+	CHECK_INT(fake.holds, 2);
+	CHECK_STR(a1.ncsc->sni, "mx1.example");
+	CHECK_INT(fake.sessions, 0); /* the first step comes from the loop */
+	for (i = 0; i < 2 * NCSC_ATTEMPTS_MAX && fake.releases == 0; i++) {
+		(void)event_base_loop(base, EVLOOP_ONCE | EVLOOP_NONBLOCK);
+		if (fake.done) {
+			CHECK(fake.hooks != NULL && fake.host != NULL);
+			CHECK_STR(fake.host->name, "mx1.example");
+			CHECK_STR(fake.ar->ip, "192.0.2.1");
+			fake_answer_refused();
+		}
+	}
+	CHECK_INT(fake.releases, 2);
+	CHECK(fake.sessions >= 1 && fake.sessions <= NCSC_ATTEMPTS_MAX);
+	CHECK_INT(a1.ncsc->state, NCSC_INCOMPLETE);
+	CHECK_INT(a1.ncsc->handshakes, fake.sessions);
+
+	unit_case("finished: a later name on the IP shares it and does not wait");
+	a3.status = ADDR_OK;
+	tls_ncsc_addr_done(st, &h2, &a3);
+	CHECK(a3.ncsc == a1.ncsc && fake.holds == 2 && fake.addrs == 1);
+	tls_ncsc_addr_free(st, &a1);
+	tls_ncsc_addr_free(st, &a2);
+	tls_ncsc_addr_free(st, &a3); /* the last one frees it */
+
+	unit_case("the time cap cancels the session under way");
+	memset(&fake, 0, sizeof(fake));
+	env.timeout_ms = 5; /* a cap of 20 ms */
+	a1.ncsc = NULL;
+	tls_ncsc_addr_done(st, &h1, &a1);
+	CHECK(a1.ncsc != NULL && fake.holds == 1);
+	for (i = 0; i < 1000 && fake.releases == 0; i++)
+		(void)event_base_loop(base, EVLOOP_ONCE);
+	CHECK_INT(fake.releases, 1);
+	CHECK_INT(fake.cancels, 1);
+	CHECK(a1.ncsc && a1.ncsc->state == NCSC_INCOMPLETE &&
+	      strstr(a1.ncsc->note, "time cap of 20 ms") != NULL);
+	tls_ncsc_addr_free(st, &a1);
+
+	unit_case("the run is stopping: no new probe");
+	memset(&fake, 0, sizeof(fake));
+	fake.stopping = true;
+	a4.ncsc = NULL;
+	tls_ncsc_addr_done(st, &h1, &a4);
+	CHECK(a4.ncsc == NULL && fake.addrs == 0);
+
+	unit_case("the engine cannot queue a session: the probe ends, its host goes on");
+	memset(&fake, 0, sizeof(fake));
+	fake.fail_session = true;
+	tls_ncsc_addr_done(st, &h1, &a4);
+	(void)event_base_loop(base, EVLOOP_ONCE | EVLOOP_NONBLOCK);
+	CHECK(a4.ncsc && a4.ncsc->state == NCSC_INCOMPLETE &&
+	      strstr(a4.ncsc->note, "out of memory") != NULL && fake.releases == 1);
+
+	unit_case("torn down in the middle of a probe: everything is freed (ASan)");
+	memset(&fake, 0, sizeof(fake));
+	a2.ncsc = NULL;
+	(void)snprintf(a2.ip, sizeof(a2.ip), "192.0.2.3");
+	tls_ncsc_addr_done(st, &h2, &a2);
+	(void)event_base_loop(base, EVLOOP_ONCE | EVLOOP_NONBLOCK);
+	CHECK(fake.done != NULL);
+	tls_ncsc_run_free(st); /* a4's finished probe and a2's running one */
+	event_base_free(base);
 	unit_case("%s", "");
 }

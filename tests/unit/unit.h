@@ -106,6 +106,7 @@ void test_ncsc_failure(void);
 void test_ncsc_cert(void);
 void test_ncsc_hello(void);
 void test_verdict_tls_ncsc(void);
+void test_ncsc_run(void);
 void test_db_open_fresh(void);
 void test_db_migrate(void);
 void test_db_refuse(void);
