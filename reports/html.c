@@ -18,11 +18,14 @@
  * c1, adv-4), never from names or codes.
  *
  * Size: the appendix dominates (about 3 kB per domain with one MX host,
- * nearly half of it the address evidence, which stays per domain even where
- * domains share MX hosts); the advice texts are written once, in their own
- * section, not per domain (they were some 1.2 kB of every domain). Rendering
- * streams to the FILE and allocates (almost) nothing: one counter per row
- * of the advice table.
+ * nearly half of it the address evidence). Evidence of an address that
+ * equals, field for field, what the appendix showed before (a provider's MX
+ * host used by many domains; ten MX names on one address) is shown once and
+ * linked to from every later place, and so are the tls_ncsc findings of an
+ * address; the advice texts are written once, in their own section, not per
+ * domain (they were some 1.2 kB of every domain). Rendering streams to the
+ * FILE; it allocates one counter per row of the advice table and, to find
+ * the repeated evidence, a few words per address of the run.
  *
  * Output is deterministic (only the run's own dates appear), so golden files
  * (tests/data/report/golden/) can pin it down.
@@ -175,6 +178,9 @@ enum html_word {
 	W_CHANGES_H,
 	W_DOMAINS_LC,
 	W_ORGS_LC,
+	W_SAME_ADDR,
+	W_SAME_NCSC,
+	W_IN,
 	W_COUNT
 };
 
@@ -303,7 +309,7 @@ static const char *const html_words[W_COUNT][2] = {
     [W_EXPLANATION] = {"Uitleg", "Explanation"},
     [W_EXPL_VALID] = {"uitgelegd tot ", "explained until "},
     [W_EXPL_LAPSED] = {"uitleg verlopen op ", "explanation expired on "},
-    [W_VERDICTS] = {"Oordelen en redenen", "Verdicts and reasons"},
+    [W_VERDICTS] = {"Gemeten oordeel en redenen", "Measured verdict and reasons"},
     [W_PART] = {"Onderdeel", "Check"},
     [W_VERDICT] = {"Oordeel", "Verdict"},
     [W_CODE] = {"Redencode", "Reason code"},
@@ -360,6 +366,9 @@ static const char *const html_words[W_COUNT][2] = {
     [W_CHANGES_H] = {"Wijzigingen", "Changes"},
     [W_DOMAINS_LC] = {"domeinen", "domains"},
     [W_ORGS_LC] = {"organisaties", "organisations"},
+    [W_SAME_ADDR] = {"hetzelfde bewijs als bij ", "the same evidence as at "},
+    [W_SAME_NCSC] = {"dezelfde bevindingen als bij ", "the same findings as at "},
+    [W_IN] = {" in ", " in "},
 };
 
 /* ---- output ---- */
@@ -372,6 +381,11 @@ struct h_adv {
 	size_t slot; /* 0: the run does not name it; else its index in the section + 1 */
 };
 
+/* An address of the appendix: domain, MX host and address indexes. */
+struct h_loc {
+	size_t d, m, a;
+};
+
 struct html {
 	FILE *f;
 	const struct report *r;
@@ -380,6 +394,15 @@ struct html {
 	const struct advice *adv_rows; /* advice_all(), sorted by code */
 	size_t nadv;
 	struct h_adv *adv; /* nadv of them; NULL when out of memory */
+	/* the addresses of the appendix in its order (domain, MX host,
+	 * address); per address the earlier one whose evidence it repeats
+	 * (-1: none, it is shown here), of the whole address and of its
+	 * tls_ncsc findings; NULL (nothing folded) when out of memory */
+	struct h_loc *loc;
+	long *same_addr, *same_ncsc;
+	unsigned char *target; /* per address: 1 its column, 2 its findings are linked to */
+	size_t nloc;
+	size_t *first; /* per domain: its first address in loc */
 };
 
 static const char *h_word(const struct html *h, enum html_word w) { return html_words[w][h->en]; }
@@ -671,15 +694,8 @@ static const char html_css[] =
     ".t2{stroke:#d35400;stroke-dasharray:2 3}.t3{stroke:#138d75;stroke-dasharray:9 3 2 3}"
     ".t4{stroke:#5d6d7e;stroke-dasharray:1 4}\n"
     ".ln{fill:none;stroke-width:2.2}.mk{stroke-width:1.5;fill:#fff}\n"
-    "pre.txt{white-space:pre-wrap;overflow-wrap:anywhere;background:#f6f8fa;border:1px solid "
-    "#dde3e8;padding:4px 6px;margin:0;font:12px/1.35 \"DejaVu Sans Mono\",monospace}\n"
-    ".mono,table.vd tbody th,td.rc{font-family:\"DejaVu Sans Mono\",monospace;font-size:12px;"
-    "overflow-wrap:anywhere}\n"
-    "article.dom{border-top:2px solid #b7c9d6;margin-top:26px}\n"
-    "article.dom h3{margin-top:10px}\n"
-    "table.kv th{background:#f7f9fb;font-weight:600}table.kv tr>:first-child{width:15em}\n"
-    "table.kv td{overflow-wrap:anywhere}\n"
-    "table.adv td:nth-child(n+3){min-width:16em}\n"
+    "ul.same{margin:4px 0 12px;padding-left:20px;font-size:13px}"
+    "th:target,td:target{background:#fff3cd}\n"
     "table.adv tr:target>*{background:#fff3cd}td.rc a{white-space:nowrap}\n"
     "footer{margin-top:40px;border-top:1px solid #b7c9d6;padding-top:8px;font-size:12px;"
     "color:#3a4a57}\n"
@@ -1843,45 +1859,227 @@ static void h_orgs(struct html *h)
 	h_raw(h, "</tbody></table>\n</section>\n");
 }
 
-/* ---- appendix: one domain ---- */
+/* ---- appendix: evidence shown once ---- */
 
-static void h_domain_statuses(struct html *h, const struct rep_domain *d)
+/*
+ * Domains share MX hosts (a provider's), and MX hosts share addresses
+ * (manymx.example: ten names on one address). The evidence of an address
+ * that is the same in every field as one shown earlier in the appendix is
+ * not shown again: its place refers to the earlier one with a link. Likewise
+ * the tls_ncsc findings of an address that equal those shown for the same
+ * address under another MX host name. Equal means equal in every stored
+ * field, so a fold never hides a difference.
+ */
+
+static int h_same_str(const char *a, const char *b)
 {
-	const struct report *r = h->r;
-	size_t s;
-
-	h_raw(h, "<table><thead><tr>");
-	h_th(h, W_STANDARD, NULL);
-	h_th(h, W_STATUS, NULL);
-	h_th(h, W_EXPLANATION, NULL);
-	h_raw(h, "</tr></thead><tbody>\n");
-	for (s = 0; s < rep_nstandards; s++) {
-		const struct rep_expl *e = d->expl[s];
-
-		if (!r->present[s])
-			continue;
-		h_raw(h, "<tr><th>");
-		h_text(h, h_std_name(h, s));
-		h_raw(h, "</th>");
-		h_status_td(h, d->status[s]);
-		h_raw(h, "<td>");
-		if (e) {
-			h_w(h, d->status[s] == RS_EXPLAINED ? W_EXPL_VALID : W_EXPL_LAPSED);
-			h_text(h, e->valid_until);
-			h_raw(h, " (");
-			h_w(h, e->domain ? W_DOMAIN_WORD : W_ORG_WORD);
-			h_raw(h, "): ");
-			h_val(h, e->reason);
-		} else {
-			h_raw(h, "\xe2\x80\x93");
-		}
-		h_raw(h, "</td></tr>\n");
-	}
-	h_raw(h, "</tbody></table>\n");
+	return a == b || (a && b && strcmp(a, b) == 0);
 }
 
-/* The stored verdict word in the report's language, with its class. */
-static void h_verdict_td(struct html *h, const char *v)
+/* FNV-1a over s, and a mark for NULL versus "". */
+static unsigned long long h_hash_str(unsigned long long x, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
+
+	for (; *p; p++)
+		x = (x ^ *p) * 1099511628211ULL;
+	return (x ^ (s ? 0xffu : 0xfeu)) * 1099511628211ULL;
+}
+
+static unsigned long long h_hash_num(unsigned long long x, long long v)
+{
+	return (x ^ (unsigned long long)v) * 1099511628211ULL;
+}
+
+static int h_ncsc_same(const struct rep_addr *a, const struct rep_addr *b)
+{
+	size_t i;
+
+	if (!h_same_str(a->ip, b->ip) || !h_same_str(a->ncsc_state, b->ncsc_state) ||
+	    !h_same_str(a->ncsc_versions, b->ncsc_versions) ||
+	    a->ncsc_handshakes != b->ncsc_handshakes || a->nncsc != b->nncsc)
+		return 0;
+	for (i = 0; i < a->nncsc; i++) {
+		const struct rep_ncsc_finding *f = &a->ncsc[i], *g = &b->ncsc[i];
+
+		if (!h_same_str(f->cls, g->cls) || !h_same_str(f->aspect, g->aspect) ||
+		    !h_same_str(f->item, g->item) || !h_same_str(f->version, g->version) ||
+		    !h_same_str(f->detail, g->detail))
+			return 0;
+	}
+	return 1;
+}
+
+static unsigned long long h_ncsc_hash(const struct rep_addr *a)
+{
+	unsigned long long x = 14695981039346656037ULL;
+	size_t i;
+
+	x = h_hash_str(x, a->ip);
+	x = h_hash_str(x, a->ncsc_state);
+	x = h_hash_str(x, a->ncsc_versions);
+	x = h_hash_num(x, a->ncsc_handshakes);
+	for (i = 0; i < a->nncsc; i++)
+		x = h_hash_str(h_hash_str(x, a->ncsc[i].item), a->ncsc[i].detail);
+	return x;
+}
+
+static int h_addr_same(const struct rep_addr *a, const struct rep_addr *b)
+{
+	const char *const sa[] = {
+	    a->ip,           a->starttls,    a->tls_version,    a->cipher,       a->cert_sha256,
+	    a->cert_subject, a->cert_issuer, a->cert_not_after, a->key_type,     a->signature,
+	    a->dane,         a->error,       a->banner,         a->first_attempt};
+	const char *const sb[] = {
+	    b->ip,           b->starttls,    b->tls_version,    b->cipher,       b->cert_sha256,
+	    b->cert_subject, b->cert_issuer, b->cert_not_after, b->key_type,     b->signature,
+	    b->dane,         b->error,       b->banner,         b->first_attempt};
+	size_t i;
+
+	for (i = 0; i < sizeof(sa) / sizeof(sa[0]); i++)
+		if (!h_same_str(sa[i], sb[i]))
+			return 0;
+	return a->key_bits == b->key_bits && a->pkix_valid == b->pkix_valid &&
+	       a->name_match == b->name_match && a->retried == b->retried && h_ncsc_same(a, b);
+}
+
+static unsigned long long h_addr_hash(const struct rep_addr *a)
+{
+	unsigned long long x = h_ncsc_hash(a);
+
+	x = h_hash_str(x, a->starttls);
+	x = h_hash_str(x, a->cert_sha256);
+	x = h_hash_str(x, a->banner);
+	x = h_hash_str(x, a->error);
+	x = h_hash_str(x, a->dane);
+	return h_hash_num(x, a->name_match * 3 + a->pkix_valid);
+}
+
+static const struct rep_addr *h_addr_at(const struct html *h, size_t k)
+{
+	const struct h_loc *l = &h->loc[k];
+
+	return &h->r->domains[l->d].mx[l->m].addrs[l->a];
+}
+
+/* same[k]: the first earlier address eq to address k, or -1 (then k is
+ * shown); only addresses with tls_ncsc evidence when ncsc. Open addressing
+ * over the hashes. 0, or -1 when out of memory. */
+static int h_fold(struct html *h, long *same, unsigned long long (*hash)(const struct rep_addr *),
+		  int (*eq)(const struct rep_addr *, const struct rep_addr *), int ncsc)
+{
+	size_t cap = 16, k, j;
+	size_t *slot;
+
+	while (cap < 2 * h->nloc)
+		cap *= 2;
+	slot = calloc(cap, sizeof(*slot)); /* address index + 1; 0: empty */
+	if (!slot)
+		return -1;
+	for (k = 0; k < h->nloc; k++) {
+		const struct rep_addr *a = h_addr_at(h, k);
+
+		same[k] = -1;
+		if (ncsc && !a->ncsc_state)
+			continue;
+		for (j = (size_t)(hash(a) & (cap - 1)); slot[j]; j = (j + 1) & (cap - 1))
+			if (eq(h_addr_at(h, slot[j] - 1), a)) {
+				same[k] = (long)slot[j] - 1;
+				break;
+			}
+		if (same[k] < 0)
+			slot[j] = k + 1;
+	}
+	free(slot);
+	return 0;
+}
+
+static void h_fold_free(struct html *h)
+{
+	free(h->loc);
+	free(h->same_addr);
+	free(h->same_ncsc);
+	free(h->first);
+	free(h->target);
+	h->target = NULL;
+	h->loc = NULL;
+	h->same_addr = h->same_ncsc = NULL;
+	h->first = NULL;
+	h->nloc = 0;
+}
+
+/* Number the addresses of the appendix and find the repeats. Out of memory
+ * folds nothing (a longer report, not a wrong one). */
+static void h_fold_scan(struct html *h)
+{
+	const struct report *r = h->r;
+	size_t d, m, a, n = 0;
+
+	for (d = 0; d < r->ndomains; d++)
+		for (m = 0; m < r->domains[d].nmx; m++)
+			n += r->domains[d].mx[m].naddrs;
+	h->loc = malloc((n ? n : 1) * sizeof(*h->loc));
+	h->same_addr = malloc((n ? n : 1) * sizeof(*h->same_addr));
+	h->same_ncsc = malloc((n ? n : 1) * sizeof(*h->same_ncsc));
+	h->first = malloc((r->ndomains ? r->ndomains : 1) * sizeof(*h->first));
+	h->target = calloc(n ? n : 1, 1);
+	if (!h->loc || !h->same_addr || !h->same_ncsc || !h->first || !h->target) {
+		h_fold_free(h);
+		return;
+	}
+	for (d = 0; d < r->ndomains; d++) {
+		h->first[d] = h->nloc;
+		for (m = 0; m < r->domains[d].nmx; m++)
+			for (a = 0; a < r->domains[d].mx[m].naddrs; a++)
+				h->loc[h->nloc++] = (struct h_loc){d, m, a};
+	}
+	if (h_fold(h, h->same_addr, h_addr_hash, h_addr_same, 0) < 0 ||
+	    h_fold(h, h->same_ncsc, h_ncsc_hash, h_ncsc_same, 1) < 0) {
+		h_fold_free(h);
+		return;
+	}
+	for (n = 0; n < h->nloc; n++) {
+		if (h->same_addr[n] >= 0)
+			h->target[h->same_addr[n]] |= 1;
+		else if (h->same_ncsc[n] >= 0)
+			h->target[h->same_ncsc[n]] |= 2;
+	}
+}
+
+/* A link to address k shown earlier (anchor PREFIX k): its MX host, its
+ * address, and its domain when that is not domain d. */
+static void h_loc_link(struct html *h, char prefix, long k, size_t d)
+{
+	const struct h_loc *l = &h->loc[k];
+	const struct rep_domain *to = &h->r->domains[l->d];
+
+	h_fmt(h, "<a href=\"#%c%ld\"><span class=\"mono\">", prefix, k);
+	h_text(h, to->mx[l->m].host);
+	h_raw(h, "</span> (");
+	h_text(h, to->mx[l->m].addrs[l->a].ip);
+	h_raw(h, ")");
+	if (l->d != d) {
+		h_w(h, W_IN);
+		h_text(h, to->name);
+	}
+	h_raw(h, "</a>");
+}
+
+/* ---- appendix: one domain ---- */
+
+/* The stored verdict of part name, or NULL. */
+static const struct rep_verdict *h_verdict_of(const struct rep_domain *d, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < d->nverdicts; i++)
+		if (strcmp(d->verdicts[i].standard, name) == 0)
+			return &d->verdicts[i];
+	return NULL;
+}
+
+/* A stored verdict word in the report's language, styled like a status. */
+static void h_verdict_word(struct html *h, const char *v)
 {
 	static const char *const words[] = {"pass", "fail", "warn", "n/a", "error"};
 	static const int cls[] = {RS_PASS, RS_FAIL, RS_FAIL, RS_NA, RS_UNTESTED};
@@ -1891,63 +2089,145 @@ static void h_verdict_td(struct html *h, const char *v)
 		if (strcmp(v, words[i]) == 0)
 			break;
 	if (i == 5) {
-		h_raw(h, "<td>");
 		h_text(h, v);
+		return;
+	}
+	h_fmt(h, "<span class=\"st s%d\">", cls[i]);
+	if (i == 2)
+		h_w(h, W_WARN);
+	else if (i == 4)
+		h_w(h, W_VERR);
+	else
+		h_text(h, rep_status_name(h->r->lang, (enum rep_status)cls[i]));
+	h_raw(h, "</span>");
+}
+
+/* A reason code, linked to its entry in the advice section (a code without
+ * advice stays plain text). */
+static void h_code(struct html *h, const char *code)
+{
+	const struct h_adv *a = h_adv_of(h, code);
+
+	if (a && a->slot) {
+		h_fmt(h, "<a href=\"#adv-%zu\">", a->slot - 1);
+		h_text(h, code);
+		h_raw(h, "</a>");
 	} else {
-		h_fmt(h, "<td class=\"st s%d\">", cls[i]);
-		if (i == 2)
-			h_w(h, W_WARN);
-		else if (i == 4)
-			h_w(h, W_VERR);
-		else
-			h_text(h, rep_status_name(h->r->lang, (enum rep_status)cls[i]));
+		h_text(h, code);
+	}
+}
+
+/* One stored verdict in the verdict cell: the part's title when the
+ * standard combines several, the verdict, its reason codes. */
+static void h_part(struct html *h, const char *part, const struct rep_verdict *v, int titled)
+{
+	const struct probe_ops *p = probe_find(part);
+	const char *q;
+	char code[64];
+	int any = 0;
+
+	if (titled) {
+		h_text(h, p ? p->title[h->en] : part);
+		h_raw(h, ": ");
+	}
+	if (!v) {
+		h_raw(h, "\xe2\x80\x93");
+		return;
+	}
+	h_verdict_word(h, v->verdict);
+	q = v->reasons ? v->reasons : "";
+	while (h_next_code(&q, code, sizeof(code))) {
+		h_raw(h, any ? ", " : " <span class=\"rc\">");
+		h_code(h, code);
+		any = 1;
+	}
+	if (any)
+		h_raw(h, "</span>");
+}
+
+static void h_expl_cell(struct html *h, const struct rep_domain *d, size_t s)
+{
+	const struct rep_expl *e = d->expl[s];
+
+	h_raw(h, "<td>");
+	if (e) {
+		h_w(h, d->status[s] == RS_EXPLAINED ? W_EXPL_VALID : W_EXPL_LAPSED);
+		h_text(h, e->valid_until);
+		h_raw(h, " (");
+		h_w(h, e->domain ? W_DOMAIN_WORD : W_ORG_WORD);
+		h_raw(h, "): ");
+		h_val(h, e->reason);
+	} else {
+		h_raw(h, "\xe2\x80\x93");
 	}
 	h_raw(h, "</td>");
 }
 
-/* One stored verdict: the part, the verdict and its reason codes, each
- * linked to its entry in the advice section (a code without advice stays
- * plain text). */
-static void h_verdict_row(struct html *h, const struct rep_verdict *v)
+/* Whether stored standard name is a part of a standard the report shows. */
+static int h_part_shown(const struct report *r, const char *name)
 {
-	const char *p = v->reasons ? v->reasons : "";
-	char code[64];
-	int any = 0;
+	size_t s, k;
 
-	h_raw(h, "<tr><th>");
-	h_text(h, v->standard);
-	h_raw(h, "</th>");
-	h_verdict_td(h, v->verdict);
-	h_raw(h, p[strspn(p, " ")] ? "<td class=\"rc\">" : "<td>\xe2\x80\x93");
-	while (h_next_code(&p, code, sizeof(code))) {
-		const struct h_adv *a = h_adv_of(h, code);
-
-		h_raw(h, any ? ", " : "");
-		if (a && a->slot) {
-			h_fmt(h, "<a href=\"#adv-%zu\">", a->slot - 1);
-			h_text(h, code);
-			h_raw(h, "</a>");
-		} else {
-			h_text(h, code);
-		}
-		any = 1;
-	}
-	h_raw(h, "</td></tr>\n");
+	for (s = 0; s < rep_nstandards; s++)
+		for (k = 0; r->present[s] && rep_standards[s].parts[k]; k++)
+			if (strcmp(rep_standards[s].parts[k], name) == 0)
+				return 1;
+	return 0;
 }
 
+/*
+ * The one verdict table of a domain: per standard of the report its title,
+ * level and status, the stored verdict of each of its parts with the reason
+ * codes (linked to their advice), and the explanation if any. A stored
+ * verdict of no standard the report shows (a probe the run has that the
+ * report does not combine) follows in a row of its own, so that no stored
+ * verdict is left out.
+ */
 static void h_domain_verdicts(struct html *h, const struct rep_domain *d)
 {
-	size_t i;
+	const struct report *r = h->r;
+	size_t s, k;
 
-	h_raw(h, "<h4>");
-	h_w(h, W_VERDICTS);
-	h_raw(h, "</h4>\n<table class=\"vd\"><thead><tr>");
-	h_th(h, W_PART, NULL);
-	h_th(h, W_VERDICT, NULL);
-	h_th(h, W_CODES, NULL);
+	h_raw(h, "<table class=\"vd\"><thead><tr>");
+	h_th(h, W_STANDARD, NULL);
+	h_th(h, W_LEVEL, NULL);
+	h_th(h, W_STATUS, NULL);
+	h_th(h, W_VERDICTS, NULL);
+	h_th(h, W_EXPLANATION, NULL);
 	h_raw(h, "</tr></thead><tbody>\n");
-	for (i = 0; i < d->nverdicts; i++)
-		h_verdict_row(h, &d->verdicts[i]);
+	for (s = 0; s < rep_nstandards; s++) {
+		const struct rep_standard *st = &rep_standards[s];
+
+		if (!r->present[s])
+			continue;
+		h_raw(h, st->level == REP_REQUIRED ? "<tr><th class=\"req\">" : "<tr><th>");
+		h_text(h, h_std_name(h, s));
+		h_raw(h, "</th><td>");
+		h_text(h, rep_level_name(r->lang, st->level));
+		h_raw(h, "</td>");
+		h_status_td(h, d->status[s]);
+		h_raw(h, "<td>");
+		for (k = 0; st->parts[k]; k++) {
+			h_raw(h, k ? "<br>" : "");
+			h_part(h, st->parts[k], h_verdict_of(d, st->parts[k]),
+			       st->parts[1] != NULL);
+		}
+		h_raw(h, "</td>");
+		h_expl_cell(h, d, s);
+		h_raw(h, "</tr>\n");
+	}
+	for (k = 0; k < d->nverdicts; k++) {
+		const struct rep_verdict *v = &d->verdicts[k];
+		const struct probe_ops *p = probe_find(v->standard);
+
+		if (h_part_shown(r, v->standard))
+			continue;
+		h_raw(h, "<tr><th>");
+		h_text(h, p ? p->title[h->en] : v->standard);
+		h_raw(h, "</th><td>\xe2\x80\x93</td><td>\xe2\x80\x93</td><td>");
+		h_part(h, v->standard, v, 0);
+		h_raw(h, "</td><td>\xe2\x80\x93</td></tr>\n");
+	}
 	h_raw(h, "</tbody></table>\n");
 }
 
@@ -1966,13 +2246,39 @@ static void h_kv(struct html *h, enum html_word w, const char *v, unsigned flags
 	h_raw(h, "</td></tr>\n");
 }
 
+/* A machine word of the evidence (rep_ev_word) in the report's language,
+ * the stored word in a title attribute where they differ; a dash for none. */
+static void h_ev(struct html *h, enum rep_ev_kind kind, const char *v)
+{
+	const char *t = rep_ev_word(h->r->lang, kind, v);
+
+	if (!t || strcmp(t, v) == 0) {
+		h_val(h, v);
+		return;
+	}
+	h_raw(h, "<span title=\"");
+	h_text(h, v);
+	h_raw(h, "\">");
+	h_text(h, t);
+	h_raw(h, "</span>");
+}
+
+static void h_kv_ev(struct html *h, enum html_word w, enum rep_ev_kind kind, const char *v)
+{
+	h_raw(h, "<tr><th>");
+	h_w(h, w);
+	h_raw(h, "</th><td>");
+	h_ev(h, kind, v);
+	h_raw(h, "</td></tr>\n");
+}
+
 static void h_domain_dns(struct html *h, const struct rep_domain *d)
 {
 	h_raw(h, "<h4>");
 	h_w(h, W_DNS);
 	h_raw(h, "</h4>\n<table class=\"kv wide\"><tbody>\n");
-	h_kv(h, W_DNSSEC_DOMAIN, d->dnssec_soa, 0);
-	h_kv(h, W_DNSSEC_MX, d->dnssec_mx, 0);
+	h_kv_ev(h, W_DNSSEC_DOMAIN, REP_EV_DNSSEC, d->dnssec_soa);
+	h_kv_ev(h, W_DNSSEC_MX, REP_EV_DNSSEC, d->dnssec_mx);
 	if (d->mx_error && *d->mx_error)
 		h_kv(h, W_MX_ERROR, d->mx_error, 0);
 	h_kv(h, W_MTA_STS_TXT, d->mta_sts_txt, ESC_LINES);
@@ -2041,10 +2347,77 @@ static const enum html_word html_addr_words[AR_COUNT] = {
     W_STARTTLS,  W_ERROR, W_BANNER,     W_TLS,  W_CERT_SUBJECT, W_CERT_ISSUER, W_CERT_EXPIRY, W_KEY,
     W_SIGNATURE, W_PKIX,  W_NAME_MATCH, W_DANE, W_RETRY,        W_CERT_SHA256, W_NCSC};
 
+/* The protocol versions the tls_ncsc probe tried ("TLSv1.3 accepted,
+ * TLSv1.2 refused, ..."), each state in the report's language. */
+static void h_ncsc_versions(struct html *h, const char *list)
+{
+	const char *p = list;
+
+	while (*p) {
+		size_t n = strcspn(p, ",");
+		char item[96];
+		char *sp;
+		const char *t;
+
+		(void)snprintf(item, sizeof(item), "%.*s",
+			       (int)(n < sizeof(item) - 1 ? n : sizeof(item) - 1), p);
+		sp = strrchr(item, ' ');
+		t = sp ? rep_ev_word(h->r->lang, REP_EV_NCSC_STATE, sp + 1) : NULL;
+		if (t && n < sizeof(item) - 1) {
+			*sp = '\0';
+			h_text(h, item);
+			h_raw(h, " ");
+			h_text(h, t);
+		} else {
+			h_text(h, item);
+		}
+		p += n;
+		if (*p == ',') {
+			h_raw(h, ",");
+			p++;
+		}
+	}
+}
+
+/* One finding of the tls_ncsc probe: its class (styled like a status:
+ * insufficient as voldoet niet, phase-out as a warning), aspect and item in
+ * the report's language, the protocol version it was seen at when that is
+ * not the item itself, and the detail. */
+static void h_ncsc_finding(struct html *h, const struct rep_ncsc_finding *f)
+{
+	const char *t;
+
+	if (strcmp(f->cls, "insufficient") == 0) {
+		h_raw(h, "<span class=\"st s1\">");
+		h_w(h, W_NCSC_INSUFFICIENT);
+		h_raw(h, "</span>");
+	} else if (strcmp(f->cls, "phase-out") == 0) {
+		h_raw(h, "<span class=\"st ph\">");
+		h_w(h, W_NCSC_PHASE_OUT);
+		h_raw(h, "</span>");
+	} else {
+		h_text(h, f->cls);
+	}
+	h_raw(h, " ");
+	h_ev(h, REP_EV_NCSC_ASPECT, f->aspect);
+	h_raw(h, " <span class=\"mono\">");
+	h_text(h, f->item);
+	h_raw(h, "</span>");
+	if (f->version && strcmp(f->version, f->item) != 0) {
+		h_raw(h, " (");
+		h_text(h, f->version);
+		h_raw(h, ")");
+	}
+	if (*f->detail) {
+		h_raw(h, ": ");
+		t = rep_ev_word(h->r->lang, REP_EV_NCSC_STATE, f->detail);
+		h_text(h, t ? t : f->detail);
+	}
+}
+
 /* The tls_ncsc evidence of an address: the probe's state and handshakes,
- * the versions it tried, then one line per finding: its class (styled like
- * a status: insufficient as voldoet niet, phase-out as a warning), aspect,
- * item, protocol version and detail. A dash when the probe did not run. */
+ * the versions it tried, then one line per finding. A dash when the probe
+ * did not run. */
 static void h_ncsc_cell(struct html *h, const struct rep_addr *a)
 {
 	size_t i;
@@ -2063,7 +2436,7 @@ static void h_ncsc_cell(struct html *h, const struct rep_addr *a)
 	h_w(h, W_NCSC_HANDSHAKES);
 	if (a->ncsc_versions && *a->ncsc_versions) {
 		h_raw(h, "<br><span class=\"mono\">");
-		h_text(h, a->ncsc_versions);
+		h_ncsc_versions(h, a->ncsc_versions);
 		h_raw(h, "</span>");
 	}
 	if (!a->nncsc) {
@@ -2071,42 +2444,32 @@ static void h_ncsc_cell(struct html *h, const struct rep_addr *a)
 		h_w(h, W_NCSC_NONE);
 	}
 	for (i = 0; i < a->nncsc; i++) {
-		const struct rep_ncsc_finding *f = &a->ncsc[i];
-
 		h_raw(h, "<br>");
-		if (strcmp(f->cls, "insufficient") == 0) {
-			h_raw(h, "<span class=\"st s1\">");
-			h_w(h, W_NCSC_INSUFFICIENT);
-			h_raw(h, "</span>");
-		} else if (strcmp(f->cls, "phase-out") == 0) {
-			h_raw(h, "<span class=\"st ph\">");
-			h_w(h, W_NCSC_PHASE_OUT);
-			h_raw(h, "</span>");
-		} else {
-			h_text(h, f->cls);
-		}
-		h_raw(h, " ");
-		h_text(h, f->aspect);
-		h_raw(h, " <span class=\"mono\">");
-		h_text(h, f->item);
-		h_raw(h, "</span>");
-		if (f->version) {
-			h_raw(h, " (");
-			h_text(h, f->version);
-			h_raw(h, ")");
-		}
-		if (*f->detail) {
-			h_raw(h, ": ");
-			h_text(h, f->detail);
-		}
+		h_ncsc_finding(h, &a->ncsc[i]);
 	}
+}
+
+/* The STARTTLS status of an address in words; a status that is a reason
+ * code keeps the code beside it, linked to its advice when the run has it. */
+static void h_starttls(struct html *h, const char *v)
+{
+	const char *t = rep_ev_word(h->r->lang, REP_EV_ADDR, v);
+
+	if (!t || !strcmp(v, "ok") || !strcmp(v, "not-tested")) {
+		h_ev(h, REP_EV_ADDR, v);
+		return;
+	}
+	h_text(h, t);
+	h_raw(h, " (<span class=\"rc\">");
+	h_code(h, v);
+	h_raw(h, "</span>)");
 }
 
 static void h_addr_cell(struct html *h, const struct rep_addr *a, enum addr_row row)
 {
 	switch (row) {
 	case AR_STARTTLS:
-		h_val(h, a->starttls);
+		h_starttls(h, a->starttls);
 		break;
 	case AR_ERROR:
 		h_val(h, a->error);
@@ -2152,7 +2515,7 @@ static void h_addr_cell(struct html *h, const struct rep_addr *a, enum addr_row 
 		h_tri(h, a->name_match);
 		break;
 	case AR_DANE:
-		h_val(h, a->dane);
+		h_ev(h, REP_EV_DANE, a->dane);
 		break;
 	case AR_RETRY:
 		h_w(h, a->retried ? W_YES : W_NO);
@@ -2176,9 +2539,12 @@ static void h_addr_cell(struct html *h, const struct rep_addr *a, enum addr_row 
 	}
 }
 
-static void h_addrs(struct html *h, const struct rep_mx *m)
+/* The addresses of MX host m of domain d, the first of them address k of
+ * the appendix: a column each of those not shown before, then a link for
+ * each that repeats one shown earlier. */
+static void h_addrs(struct html *h, size_t d, const struct rep_mx *m, size_t k0)
 {
-	size_t k;
+	size_t k, shown = 0;
 	int row, ncsc = 0;
 
 	if (!m->naddrs) {
@@ -2187,35 +2553,73 @@ static void h_addrs(struct html *h, const struct rep_mx *m)
 		h_raw(h, "</p>\n");
 		return;
 	}
-	h_raw(h, "<table class=\"kv wide\"><thead><tr>");
-	h_th(h, W_ADDRESS, NULL);
-	for (k = 0; k < m->naddrs; k++) {
-		h_raw(h, "<th class=\"mono\">");
-		h_val(h, m->addrs[k].ip);
-		h_raw(h, "</th>");
-	}
-	h_raw(h, "</tr></thead><tbody>\n");
+#define H_SHOWN(k) (!h->same_addr || h->same_addr[k0 + (k)] < 0)
 	for (k = 0; k < m->naddrs; k++)
-		ncsc |= m->addrs[k].ncsc_state != NULL;
-	for (row = 0; row < AR_COUNT; row++) {
+		if (H_SHOWN(k)) {
+			shown++;
+			ncsc |= m->addrs[k].ncsc_state != NULL;
+		}
+	if (shown) {
+		h_raw(h, "<table class=\"kv wide\"><thead><tr>");
+		h_th(h, W_ADDRESS, NULL);
+		for (k = 0; k < m->naddrs; k++) {
+			if (!H_SHOWN(k))
+				continue;
+			if (h->target && (h->target[k0 + k] & 1))
+				h_fmt(h, "<th class=\"mono\" id=\"a%zu\">", k0 + k);
+			else
+				h_raw(h, "<th class=\"mono\">");
+			h_val(h, m->addrs[k].ip);
+			h_raw(h, "</th>");
+		}
+		h_raw(h, "</tr></thead><tbody>\n");
+	}
+	for (row = 0; shown && row < AR_COUNT; row++) {
 		if (row == AR_NCSC && !ncsc)
 			continue; /* runs from before tls_ncsc: no empty row */
 		h_raw(h, "<tr><th>");
 		h_w(h, html_addr_words[row]);
 		h_raw(h, "</th>");
 		for (k = 0; k < m->naddrs; k++) {
-			h_raw(h, "<td>");
-			h_addr_cell(h, &m->addrs[k], (enum addr_row)row);
+			if (!H_SHOWN(k))
+				continue;
+			if (row == AR_NCSC && h->target && (h->target[k0 + k] & 2))
+				h_fmt(h, "<td id=\"n%zu\">", k0 + k);
+			else
+				h_raw(h, "<td>");
+			if (row == AR_NCSC && h->same_ncsc && h->same_ncsc[k0 + k] >= 0) {
+				h_w(h, W_SAME_NCSC);
+				h_loc_link(h, 'n', h->same_ncsc[k0 + k], d);
+			} else {
+				h_addr_cell(h, &m->addrs[k], (enum addr_row)row);
+			}
 			h_raw(h, "</td>");
 		}
 		h_raw(h, "</tr>\n");
 	}
-	h_raw(h, "</tbody></table>\n");
+	if (shown)
+		h_raw(h, "</tbody></table>\n");
+	if (shown == m->naddrs)
+		return;
+	h_raw(h, "<ul class=\"same\">");
+	for (k = 0; k < m->naddrs; k++) {
+		if (H_SHOWN(k))
+			continue;
+		h_raw(h, "<li><span class=\"mono\">");
+		h_text(h, m->addrs[k].ip);
+		h_raw(h, "</span>: ");
+		h_w(h, W_SAME_ADDR);
+		h_loc_link(h, 'a', h->same_addr[k0 + k], d);
+		h_raw(h, "</li>");
+	}
+	h_raw(h, "</ul>\n");
+#undef H_SHOWN
 }
 
-static void h_domain_mx(struct html *h, const struct rep_domain *d)
+static void h_domain_mx(struct html *h, size_t di)
 {
-	size_t i;
+	const struct rep_domain *d = &h->r->domains[di];
+	size_t i, k = h->first ? h->first[di] : 0;
 
 	h_raw(h, "<h4>");
 	h_w(h, W_MX);
@@ -2237,15 +2641,16 @@ static void h_domain_mx(struct html *h, const struct rep_domain *d)
 		h_raw(h, " ");
 		h_text(h, h->r->providers[m->provider].name);
 		h_raw(h, ")</h5>\n<table class=\"kv wide\"><tbody>\n");
-		h_kv(h, W_DNSSEC, m->dnssec, 0);
-		h_kv(h, W_TLSA_STATE, m->tlsa_state, 0);
+		h_kv_ev(h, W_DNSSEC, REP_EV_DNSSEC, m->dnssec);
+		h_kv_ev(h, W_TLSA_STATE, REP_EV_TLSA, m->tlsa_state);
 		if (m->tlsa && *m->tlsa)
 			h_kv(h, W_TLSA, m->tlsa, ESC_LINES);
 		if (m->error && *m->error)
 			h_kv(h, W_ERROR, m->error, 0);
 		h_raw(h, "</tbody></table>\n");
 		h_raw(h, "</div>\n");
-		h_addrs(h, m);
+		h_addrs(h, di, m, k);
+		k += m->naddrs;
 	}
 }
 
@@ -2271,12 +2676,11 @@ static void h_domain(struct html *h, size_t i)
 	h_raw(h, ": ");
 	h_val(h, d->checked_at);
 	h_raw(h, "</div>\n");
-	h_domain_statuses(h, d);
-	h_raw(h, "</div>\n");
 	h_domain_verdicts(h, d);
+	h_raw(h, "</div>\n");
 	h_domain_dns(h, d);
 	h_domain_probes(h, d);
-	h_domain_mx(h, d);
+	h_domain_mx(h, i);
 	h_raw(h, "</article>\n");
 }
 
@@ -2376,6 +2780,7 @@ static int html_render(const struct report *r, FILE *f)
 	struct html h = {.f = f, .r = r, .en = r->lang == REP_EN};
 
 	h_adv_scan(&h);
+	h_fold_scan(&h);
 	h_head(&h);
 	h_top(&h);
 	h_raw(&h, "<main>\n");
@@ -2393,6 +2798,7 @@ static int html_render(const struct report *r, FILE *f)
 	h_w(&h, W_FOOTER);
 	h_raw(&h, "</footer>\n</body>\n</html>\n");
 	free(h.adv);
+	h_fold_free(&h);
 	return h.failed || ferror(f) ? -1 : 0;
 }
 

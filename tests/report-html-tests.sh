@@ -77,7 +77,7 @@ svg text rect line path circle div span pre br article footer'''.split())
 VOID = {'meta', 'br'}
 ATTRS = set('''class id href lang charset http-equiv content name scope colspan
 rowspan viewbox width height role aria-label x y x1 y1 x2 y2 cx cy r d
-text-anchor'''.split())
+text-anchor title'''.split())  # title: the stored machine word under its translation
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 
 path, lang = sys.argv[1], sys.argv[2]
