@@ -236,10 +236,10 @@ static const char *const html_words[W_COUNT][2] = {
     [W_DOMAINS] = {"Domeinen", "Domains"},
     [W_ORGANISATIONS] = {"Organisaties", "Organisations"},
     [W_TREND] = {"Ontwikkeling", "Trend"},
-    [W_TREND_ONE] = {"De database bevat één afgeronde run; de lijnen groeien met elke "
-		     "volgende run.",
-		     "The database holds one finished run; the lines grow with every "
-		     "further run."},
+    [W_TREND_ONE] = {"De database bevat één afgeronde run: de grafiek toont per standaard "
+		     "de adoptie in die run; vanaf de tweede run worden het lijnen.",
+		     "The database holds one finished run: the chart shows each standard's "
+		     "adoption in that run; from the second run on they become lines."},
     [W_DATE] = {"Datum", "Date"},
     [W_SINCE] = {"Wijzigingen sinds run", "Changes since run"},
     [W_NO_PREV] = {"Er is geen eerdere afgeronde run om mee te vergelijken.",
@@ -690,10 +690,25 @@ static const char html_css[] =
     "svg .ax{fill:#3a4a57;font-size:11px}\n"
     ".b0{fill:#2e7d32}.b1{fill:#c62828}.b2{fill:#e0a000}.trk{fill:#ececec}"
     ".grid{stroke:#d5dde3;stroke-width:1}.axis{stroke:#5b6b78;stroke-width:1}\n"
-    ".t0{stroke:#01689b}.t1{stroke:#8e2f8e;stroke-dasharray:7 3}"
-    ".t2{stroke:#d35400;stroke-dasharray:2 3}.t3{stroke:#138d75;stroke-dasharray:9 3 2 3}"
-    ".t4{stroke:#5d6d7e;stroke-dasharray:1 4}\n"
-    ".ln{fill:none;stroke-width:2.2}.mk{stroke-width:1.5;fill:#fff}\n"
+    /* the trend's lines: colour, dash pattern and width differ, so that
+     * each stays apart in grey print too */
+    ".t0{stroke:#01689b}.t1{stroke:#8e2f8e}.t2{stroke:#d35400}.t3{stroke:#138d75}"
+    ".t4{stroke:#1b1b1b}.t5{stroke:#9a7d0a}.t6{stroke:#c0392b}.t7{stroke:#5d6d7e}\n"
+    ".ln{fill:none;stroke-width:2.5;stroke-linejoin:round}"
+    ".ln.t0{stroke-width:3.2}.ln.t1{stroke-dasharray:10 4}.ln.t2{stroke-dasharray:4 3;"
+    "stroke-width:3}.ln.t3{stroke-dasharray:12 4 3 4}.ln.t4{stroke-dasharray:2 3;"
+    "stroke-width:3.4}.ln.t5{stroke-dasharray:18 5}.ln.t6{stroke-dasharray:6 3 2 3 2 3}"
+    ".ln.t7{stroke-dasharray:8 3 1 3;stroke-width:2.2}\n"
+    ".mk{stroke-width:2;fill:#fff}.ld{stroke-width:0.8;fill:none}svg .lb{font-size:12px}\n"
+    "pre.txt{white-space:pre-wrap;overflow-wrap:anywhere;background:#f6f8fa;border:1px solid "
+    "#dde3e8;padding:4px 6px;margin:0;font:12px/1.35 \"DejaVu Sans Mono\",monospace}\n"
+    ".mono,table.vd tbody th,td.rc{font-family:\"DejaVu Sans Mono\",monospace;font-size:12px;"
+    "overflow-wrap:anywhere}\n"
+    "article.dom{border-top:2px solid #b7c9d6;margin-top:26px}\n"
+    "article.dom h3{margin-top:10px}\n"
+    "table.kv th{background:#f7f9fb;font-weight:600}table.kv tr>:first-child{width:15em}\n"
+    "table.kv td{overflow-wrap:anywhere}\n"
+    "table.adv td:nth-child(n+3){min-width:16em}\n"
     "ul.same{margin:4px 0 12px;padding-left:20px;font-size:13px}"
     "th:target,td:target{background:#fff3cd}\n"
     "table.adv tr:target>*{background:#fff3cd}td.rc a{white-space:nowrap}\n"
@@ -1009,11 +1024,13 @@ static void h_bars(struct html *h, enum html_word title, const struct h_bar *row
 	h_raw(h, "</figcaption></figure>\n");
 }
 
-#define TR_W 760
+#define TR_W 860
 #define TR_X0 56
-#define TR_X1 700
+#define TR_X1 620
 #define TR_Y0 16
 #define TR_Y1 236
+#define TR_STYLES 8 /* line styles t0..t7 (colour, dash, width): html_css */
+#define TR_LABEL_GAP 14
 
 static double h_trend_x(size_t i, size_t n)
 {
@@ -1063,13 +1080,24 @@ static void h_trend_axes(struct html *h)
 	}
 }
 
+/* The last run with an adoption for standard s (-1: none). */
+static long h_trend_last(const struct report *r, size_t s)
+{
+	size_t i;
+
+	for (i = r->ntrend; i-- > 0;)
+		if (rep_adoption(&r->trend[i].c[s]) >= 0)
+			return (long)i;
+	return -1;
+}
+
 static void h_trend_line(struct html *h, size_t s, size_t k)
 {
 	const struct report *r = h->r;
 	size_t i;
 	int pen = 0;
 
-	h_fmt(h, "<path class=\"ln t%zu\" d=\"", k % 5);
+	h_fmt(h, "<path class=\"ln t%zu\" d=\"", k % TR_STYLES);
 	for (i = 0; i < r->ntrend; i++) {
 		double a = rep_adoption(&r->trend[i].c[s]);
 
@@ -1089,9 +1117,127 @@ static void h_trend_line(struct html *h, size_t s, size_t k)
 
 		if (a >= 0)
 			h_fmt(h, "<circle class=\"mk t%zu\" cx=\"%.1f\" cy=\"%.1f\" r=\"3\"/>",
-			      k % 5, h_trend_x(i, r->ntrend), h_trend_y(a));
+			      k % TR_STYLES, h_trend_x(i, r->ntrend), h_trend_y(a));
 	}
 	h_raw(h, "\n");
+}
+
+/* A standard's name and its latest adoption ("DNSSEC: 89,7%"). */
+static void h_trend_name(struct html *h, size_t s)
+{
+	const struct report *r = h->r;
+	long last = h_trend_last(r, s);
+
+	h_text(h, h_std_name(h, s));
+	h_raw(h, ": ");
+	h_pct(h, last < 0 ? -1 : rep_adoption(&r->trend[last].c[s]));
+}
+
+/* Direct labels at the ends of the lines, in the order of their heights,
+ * moved apart just enough not to overlap (TR_LABEL_GAP), and tied to the
+ * end of their line by a thin leader when moved. */
+static void h_trend_labels(struct html *h)
+{
+	const struct report *r = h->r;
+	struct {
+		size_t s, k;
+		double x, y, at;
+	} lb[REP_STD_MAX], t;
+	size_t s, k = 0, n = 0, i, j;
+
+	for (s = 0; s < rep_nstandards; s++) {
+		long last;
+
+		if (!r->present[s])
+			continue;
+		last = h_trend_last(r, s);
+		if (last >= 0 && n < REP_STD_MAX) {
+			lb[n].s = s;
+			lb[n].k = k;
+			lb[n].x = h_trend_x((size_t)last, r->ntrend);
+			lb[n].y = lb[n].at = h_trend_y(rep_adoption(&r->trend[last].c[s]));
+			n++;
+		}
+		k++;
+	}
+	for (i = 1; i < n; i++) /* by height; the first standard first when equal */
+		for (j = i; j > 0 && (lb[j].y < lb[j - 1].y ||
+				      (lb[j].y == lb[j - 1].y && lb[j].k < lb[j - 1].k));
+		     j--) {
+			t = lb[j];
+			lb[j] = lb[j - 1];
+			lb[j - 1] = t;
+		}
+	for (i = 1; i < n; i++)
+		if (lb[i].y < lb[i - 1].y + TR_LABEL_GAP)
+			lb[i].y = lb[i - 1].y + TR_LABEL_GAP;
+	for (i = n; i-- > 0;) /* back up where the last ones ran off the bottom */
+		if (lb[i].y > (i + 1 < n ? lb[i + 1].y - TR_LABEL_GAP : TR_Y1 + 12.0))
+			lb[i].y = i + 1 < n ? lb[i + 1].y - TR_LABEL_GAP : TR_Y1 + 12.0;
+	for (i = 0; i < n; i++) {
+		h_fmt(h, "<line class=\"ld t%zu\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\"/>",
+		      lb[i].k % TR_STYLES, lb[i].x + 4, lb[i].at, TR_X1 + 14, lb[i].y);
+		h_fmt(h, "<text class=\"lb\" x=\"%d\" y=\"%.1f\">", TR_X1 + 18, lb[i].y + 4);
+		h_trend_name(h, lb[i].s);
+		h_raw(h, "</text>\n");
+	}
+}
+
+#define DOT_ROW 26
+
+/* One run: a dot per standard on its own row (name, marker, value), not
+ * lines of one point lying on top of each other. */
+static void h_trend_dots(struct html *h, size_t present)
+{
+	const struct report *r = h->r;
+	int height = 34 + (int)present * DOT_ROW, y = 14, v;
+	size_t s, k = 0;
+
+	h_fmt(h,
+	      "<figure class=\"chart\"><svg class=\"trend one\" "
+	      "viewBox=\"0 0 %d %d\" width=\"%d\" height=\"%d\" role=\"img\" aria-label=\"",
+	      BAR_W, height, BAR_W, height);
+	h_w(h, W_CHART_TREND);
+	h_raw(h, "\">\n");
+	for (v = 0; v <= 100; v += 25) {
+		int x = BAR_X + v * BAR_LEN / 100;
+
+		h_fmt(h, "<line class=\"grid\" x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\"/>", x, y - 4,
+		      x, height - 22);
+		h_fmt(h,
+		      "<text class=\"ax\" x=\"%d\" y=\"%d\" text-anchor=\"middle\">%d%%</text>\n",
+		      x, height - 8, v);
+	}
+	for (s = 0; s < rep_nstandards; s++) {
+		double a;
+
+		if (!r->present[s])
+			continue;
+		a = r->ntrend ? rep_adoption(&r->trend[0].c[s]) : -1;
+		h_fmt(h,
+		      "<g class=\"dot\"><text class=\"lb\" x=\"%d\" y=\"%d\" "
+		      "text-anchor=\"end\">",
+		      BAR_X - 14, y + 15);
+		h_text(h, h_std_name(h, s));
+		h_raw(h, "</text>");
+		if (a >= 0)
+			h_fmt(h, "<circle class=\"mk t%zu\" cx=\"%.1f\" cy=\"%d\" r=\"6\"/>",
+			      k % TR_STYLES, BAR_X + a * BAR_LEN / 100.0, y + 11);
+		h_fmt(h, "<text x=\"%d\" y=\"%d\">", BAR_X + BAR_LEN + 16, y + 15);
+		h_pct(h, a);
+		h_raw(h, "</text></g>\n");
+		y += DOT_ROW;
+		k++;
+	}
+	h_raw(h, "</svg><figcaption>");
+	h_w(h, W_CHART_TREND);
+	if (r->ntrend == 1) {
+		h_raw(h, " \xe2\x80\x93 ");
+		h_w(h, W_RUN);
+		h_fmt(h, " %lld, ", r->trend[0].run);
+		h_text(h, r->trend[0].date);
+	}
+	h_raw(h, "</figcaption></figure>\n");
 }
 
 static void h_trend_chart(struct html *h)
@@ -1102,10 +1248,14 @@ static void h_trend_chart(struct html *h)
 
 	for (s = 0; s < rep_nstandards; s++)
 		present += r->present[s];
+	if (r->ntrend < 2) {
+		h_trend_dots(h, present);
+		return;
+	}
 	/* the legend goes under the plot, three to a row */
 	height = TR_Y1 + 52 + (int)((present + 2) / 3) * 20;
 	h_fmt(h,
-	      "<figure class=\"chart\"><svg "
+	      "<figure class=\"chart\"><svg class=\"trend\" "
 	      "viewBox=\"0 0 %d %d\" width=\"%d\" height=\"%d\" role=\"img\" aria-label=\"",
 	      TR_W, height, TR_W, height);
 	h_w(h, W_CHART_TREND);
@@ -1116,19 +1266,16 @@ static void h_trend_chart(struct html *h)
 			continue;
 		h_trend_line(h, s, k);
 		/* legend: line sample, name, latest value */
-		x = TR_X0 + (int)(k % 3) * 230;
+		x = TR_X0 + (int)(k % 3) * 250;
 		y = TR_Y1 + 52 + (int)(k / 3) * 20;
-		h_fmt(h, "<line class=\"ln t%zu\" x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\"/>", k % 5,
-		      x, y, x + 30, y);
-		h_fmt(h, "<text x=\"%d\" y=\"%d\">", x + 36, y + 4);
-		h_text(h, h_std_name(h, s));
-		if (r->ntrend) {
-			h_raw(h, ": ");
-			h_pct(h, rep_adoption(&r->trend[r->ntrend - 1].c[s]));
-		}
+		h_fmt(h, "<line class=\"ln t%zu\" x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\"/>",
+		      k % TR_STYLES, x, y, x + 36, y);
+		h_fmt(h, "<text x=\"%d\" y=\"%d\">", x + 42, y + 4);
+		h_trend_name(h, s);
 		h_raw(h, "</text>\n");
 		k++;
 	}
+	h_trend_labels(h);
 	h_raw(h, "</svg><figcaption>");
 	h_w(h, W_CHART_TREND);
 	h_raw(h, "</figcaption></figure>\n");
