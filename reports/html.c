@@ -702,13 +702,19 @@ static const char html_css[] =
     ".mk{stroke-width:2;fill:#fff}.ld{stroke-width:0.8;fill:none}svg .lb{font-size:12px}\n"
     "pre.txt{white-space:pre-wrap;overflow-wrap:anywhere;background:#f6f8fa;border:1px solid "
     "#dde3e8;padding:4px 6px;margin:0;font:12px/1.35 \"DejaVu Sans Mono\",monospace}\n"
-    ".mono,table.vd tbody th,td.rc{font-family:\"DejaVu Sans Mono\",monospace;font-size:12px;"
+    ".mono,td.rc{font-family:\"DejaVu Sans Mono\",monospace;font-size:12px;"
     "overflow-wrap:anywhere}\n"
     "article.dom{border-top:2px solid #b7c9d6;margin-top:26px}\n"
     "article.dom h3{margin-top:10px}\n"
     "table.kv th{background:#f7f9fb;font-weight:600}table.kv tr>:first-child{width:15em}\n"
     "table.kv td{overflow-wrap:anywhere}\n"
     "table.adv td:nth-child(n+3){min-width:16em}\n"
+    "dl.pe{display:grid;grid-template-columns:repeat(3,minmax(7em,max-content) minmax(0,1fr));"
+    "gap:2px 10px;margin:4px 0 10px;font-size:12px;border-top:1px solid #dde3e8;"
+    "padding-top:4px}\n"
+    "dl.pe dt{font-weight:600;color:#3a4a57;overflow-wrap:anywhere}"
+    "dl.pk dt{font:12px \"DejaVu Sans Mono\",monospace}"
+    "dl.pe dd{margin:0;overflow-wrap:anywhere}\n"
     "ul.same{margin:4px 0 12px;padding-left:20px;font-size:13px}"
     "th:target,td:target{background:#fff3cd}\n"
     "table.adv tr:target>*{background:#fff3cd}td.rc a{white-space:nowrap}\n"
@@ -2410,6 +2416,16 @@ static void h_ev(struct html *h, enum rep_ev_kind kind, const char *v)
 	h_raw(h, "</span>");
 }
 
+/* An evidence word as a name/value pair of a dl.pe. */
+static void h_dd_ev(struct html *h, enum html_word w, enum rep_ev_kind kind, const char *v)
+{
+	h_raw(h, "<dt>");
+	h_w(h, w);
+	h_raw(h, "</dt><dd>");
+	h_ev(h, kind, v);
+	h_raw(h, "</dd>");
+}
+
 static void h_kv_ev(struct html *h, enum html_word w, enum rep_ev_kind kind, const char *v)
 {
 	h_raw(h, "<tr><th>");
@@ -2435,7 +2451,9 @@ static void h_domain_dns(struct html *h, const struct rep_domain *d)
 }
 
 /* The evidence of the probes that write their own (rep_evidence): per
- * probe a heading with its title and a table of its values. */
+ * probe a heading with its title and its values as name/value pairs, three
+ * pairs to a row (dl.pe): SPF, DMARC and DKIM give some forty short values
+ * per domain, which one row each made the longest part of the appendix. */
 static void h_domain_probes(struct html *h, const struct rep_domain *d)
 {
 	size_t i;
@@ -2447,19 +2465,19 @@ static void h_domain_probes(struct html *h, const struct rep_domain *d)
 			const struct probe_ops *p = probe_find(e->probe);
 
 			if (i)
-				h_raw(h, "</tbody></table>\n");
+				h_raw(h, "</dl>\n");
 			h_raw(h, "<h4>");
 			h_text(h, p ? p->title[h->en] : e->probe);
-			h_raw(h, "</h4>\n<table class=\"kv wide\"><tbody>\n");
+			h_raw(h, "</h4>\n<dl class=\"pe pk\">\n");
 		}
-		h_raw(h, "<tr><th class=\"mono\">");
+		h_raw(h, "<dt>");
 		h_text(h, e->path[0] ? e->path : "\xe2\x80\x93");
-		h_raw(h, "</th><td>");
+		h_raw(h, "</dt><dd>");
 		h_val(h, e->value);
-		h_raw(h, "</td></tr>\n");
+		h_raw(h, "</dd>\n");
 	}
 	if (d->nev)
-		h_raw(h, "</tbody></table>\n");
+		h_raw(h, "</dl>\n");
 }
 
 static void h_tri(struct html *h, int v)
@@ -2787,15 +2805,24 @@ static void h_domain_mx(struct html *h, size_t di)
 		h_w(h, W_PROVIDER_LC);
 		h_raw(h, " ");
 		h_text(h, h->r->providers[m->provider].name);
-		h_raw(h, ")</h5>\n<table class=\"kv wide\"><tbody>\n");
-		h_kv_ev(h, W_DNSSEC, REP_EV_DNSSEC, m->dnssec);
-		h_kv_ev(h, W_TLSA_STATE, REP_EV_TLSA, m->tlsa_state);
-		if (m->tlsa && *m->tlsa)
-			h_kv(h, W_TLSA, m->tlsa, ESC_LINES);
-		if (m->error && *m->error)
-			h_kv(h, W_ERROR, m->error, 0);
-		h_raw(h, "</tbody></table>\n");
-		h_raw(h, "</div>\n");
+		h_raw(h, ")</h5>\n<dl class=\"pe\">");
+		h_dd_ev(h, W_DNSSEC, REP_EV_DNSSEC, m->dnssec);
+		h_dd_ev(h, W_TLSA_STATE, REP_EV_TLSA, m->tlsa_state);
+		if (m->tlsa && *m->tlsa) {
+			h_raw(h, "<dt>");
+			h_w(h, W_TLSA);
+			h_raw(h, "</dt><dd><pre class=\"txt\">");
+			h_esc(h, m->tlsa, 0, ESC_LINES);
+			h_raw(h, "</pre></dd>");
+		}
+		if (m->error && *m->error) {
+			h_raw(h, "<dt>");
+			h_w(h, W_ERROR);
+			h_raw(h, "</dt><dd>");
+			h_text(h, m->error);
+			h_raw(h, "</dd>");
+		}
+		h_raw(h, "</dl>\n</div>\n");
 		h_addrs(h, di, m, k);
 		k += m->naddrs;
 	}
