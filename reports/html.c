@@ -2524,11 +2524,14 @@ static void h_ncsc_versions(struct html *h, const char *list)
 		char *sp;
 		const char *t;
 
-		(void)snprintf(item, sizeof(item), "%.*s",
-			       (int)(n < sizeof(item) - 1 ? n : sizeof(item) - 1), p);
+		if (n >= sizeof(item)) { /* not a version and a state: the rest as stored */
+			h_text(h, p);
+			return;
+		}
+		(void)snprintf(item, sizeof(item), "%.*s", (int)n, p);
 		sp = strrchr(item, ' ');
 		t = sp ? rep_ev_word(h->r->lang, REP_EV_NCSC_STATE, sp + 1) : NULL;
-		if (t && n < sizeof(item) - 1) {
+		if (t) {
 			*sp = '\0';
 			h_text(h, item);
 			h_raw(h, " ");

@@ -1443,11 +1443,14 @@ static void md_ncsc_versions_cell(struct md *m, const char *list)
 		char *sp;
 		const char *t;
 
-		(void)snprintf(item, sizeof(item), "%.*s",
-			       (int)(n < sizeof(item) - 1 ? n : sizeof(item) - 1), p);
+		if (n >= sizeof(item)) { /* not a version and a state: the rest as stored */
+			md_text(m, p);
+			break;
+		}
+		(void)snprintf(item, sizeof(item), "%.*s", (int)n, p);
 		sp = strrchr(item, ' ');
 		t = sp ? rep_ev_word(m->r->lang, REP_EV_NCSC_STATE, sp + 1) : NULL;
-		if (t && n < sizeof(item) - 1) {
+		if (t) {
 			*sp = '\0';
 			md_text(m, item);
 			md_raw(m, " ");
