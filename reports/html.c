@@ -2707,6 +2707,9 @@ static void h_addr_cell(struct html *h, const struct rep_addr *a, enum addr_row 
 	}
 }
 
+/* Whether address k of the appendix is shown (not a repeat). */
+static int h_shown(const struct html *h, size_t k) { return !h->same_addr || h->same_addr[k] < 0; }
+
 /* The addresses of MX host m of domain d, the first of them address k of
  * the appendix: a column each of those not shown before, then a link for
  * each that repeats one shown earlier. */
@@ -2721,9 +2724,8 @@ static void h_addrs(struct html *h, size_t d, const struct rep_mx *m, size_t k0)
 		h_raw(h, "</p>\n");
 		return;
 	}
-#define H_SHOWN(k) (!h->same_addr || h->same_addr[k0 + (k)] < 0)
 	for (k = 0; k < m->naddrs; k++)
-		if (H_SHOWN(k)) {
+		if (h_shown(h, k0 + k)) {
 			shown++;
 			ncsc |= m->addrs[k].ncsc_state != NULL;
 		}
@@ -2731,7 +2733,7 @@ static void h_addrs(struct html *h, size_t d, const struct rep_mx *m, size_t k0)
 		h_raw(h, "<table class=\"kv wide\"><thead><tr>");
 		h_th(h, W_ADDRESS, NULL);
 		for (k = 0; k < m->naddrs; k++) {
-			if (!H_SHOWN(k))
+			if (!h_shown(h, k0 + k))
 				continue;
 			if (h->target && (h->target[k0 + k] & 1))
 				h_fmt(h, "<th class=\"mono\" id=\"a%zu\">", k0 + k);
@@ -2749,7 +2751,7 @@ static void h_addrs(struct html *h, size_t d, const struct rep_mx *m, size_t k0)
 		h_w(h, html_addr_words[row]);
 		h_raw(h, "</th>");
 		for (k = 0; k < m->naddrs; k++) {
-			if (!H_SHOWN(k))
+			if (!h_shown(h, k0 + k))
 				continue;
 			if (row == AR_NCSC && h->target && (h->target[k0 + k] & 2))
 				h_fmt(h, "<td id=\"n%zu\">", k0 + k);
@@ -2771,7 +2773,7 @@ static void h_addrs(struct html *h, size_t d, const struct rep_mx *m, size_t k0)
 		return;
 	h_raw(h, "<ul class=\"same\">");
 	for (k = 0; k < m->naddrs; k++) {
-		if (H_SHOWN(k))
+		if (h_shown(h, k0 + k))
 			continue;
 		h_raw(h, "<li><span class=\"mono\">");
 		h_text(h, m->addrs[k].ip);
@@ -2781,7 +2783,6 @@ static void h_addrs(struct html *h, size_t d, const struct rep_mx *m, size_t k0)
 		h_raw(h, "</li>");
 	}
 	h_raw(h, "</ul>\n");
-#undef H_SHOWN
 }
 
 static void h_domain_mx(struct html *h, size_t di)
