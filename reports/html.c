@@ -18,11 +18,14 @@
  * c1, adv-4), never from names or codes.
  *
  * Size: the appendix dominates (about 3 kB per domain with one MX host,
- * nearly half of it the address evidence, which stays per domain even where
- * domains share MX hosts); the advice texts are written once, in their own
- * section, not per domain (they were some 1.2 kB of every domain). Rendering
- * streams to the FILE and allocates (almost) nothing: one counter per row
- * of the advice table.
+ * nearly half of it the address evidence). Evidence of an address that
+ * equals, field for field, what the appendix showed before (a provider's MX
+ * host used by many domains; ten MX names on one address) is shown once and
+ * linked to from every later place, and so are the tls_ncsc findings of an
+ * address; the advice texts are written once, in their own section, not per
+ * domain (they were some 1.2 kB of every domain). Rendering streams to the
+ * FILE; it allocates one counter per row of the advice table and, to find
+ * the repeated evidence, a few words per address of the run.
  *
  * Output is deterministic (only the run's own dates appear), so golden files
  * (tests/data/report/golden/) can pin it down.
@@ -175,6 +178,9 @@ enum html_word {
 	W_CHANGES_H,
 	W_DOMAINS_LC,
 	W_ORGS_LC,
+	W_SAME_ADDR,
+	W_SAME_NCSC,
+	W_IN,
 	W_COUNT
 };
 
@@ -230,10 +236,10 @@ static const char *const html_words[W_COUNT][2] = {
     [W_DOMAINS] = {"Domeinen", "Domains"},
     [W_ORGANISATIONS] = {"Organisaties", "Organisations"},
     [W_TREND] = {"Ontwikkeling", "Trend"},
-    [W_TREND_ONE] = {"De database bevat één afgeronde run; de lijnen groeien met elke "
-		     "volgende run.",
-		     "The database holds one finished run; the lines grow with every "
-		     "further run."},
+    [W_TREND_ONE] = {"De database bevat één afgeronde run: de grafiek toont per standaard "
+		     "de adoptie in die run; vanaf de tweede run worden het lijnen.",
+		     "The database holds one finished run: the chart shows each standard's "
+		     "adoption in that run; from the second run on they become lines."},
     [W_DATE] = {"Datum", "Date"},
     [W_SINCE] = {"Wijzigingen sinds run", "Changes since run"},
     [W_NO_PREV] = {"Er is geen eerdere afgeronde run om mee te vergelijken.",
@@ -303,7 +309,7 @@ static const char *const html_words[W_COUNT][2] = {
     [W_EXPLANATION] = {"Uitleg", "Explanation"},
     [W_EXPL_VALID] = {"uitgelegd tot ", "explained until "},
     [W_EXPL_LAPSED] = {"uitleg verlopen op ", "explanation expired on "},
-    [W_VERDICTS] = {"Oordelen en redenen", "Verdicts and reasons"},
+    [W_VERDICTS] = {"Gemeten oordeel en redenen", "Measured verdict and reasons"},
     [W_PART] = {"Onderdeel", "Check"},
     [W_VERDICT] = {"Oordeel", "Verdict"},
     [W_CODE] = {"Redencode", "Reason code"},
@@ -360,6 +366,9 @@ static const char *const html_words[W_COUNT][2] = {
     [W_CHANGES_H] = {"Wijzigingen", "Changes"},
     [W_DOMAINS_LC] = {"domeinen", "domains"},
     [W_ORGS_LC] = {"organisaties", "organisations"},
+    [W_SAME_ADDR] = {"hetzelfde bewijs als bij ", "the same evidence as at "},
+    [W_SAME_NCSC] = {"dezelfde bevindingen als bij ", "the same findings as at "},
+    [W_IN] = {" in ", " in "},
 };
 
 /* ---- output ---- */
@@ -372,6 +381,11 @@ struct h_adv {
 	size_t slot; /* 0: the run does not name it; else its index in the section + 1 */
 };
 
+/* An address of the appendix: domain, MX host and address indexes. */
+struct h_loc {
+	size_t d, m, a;
+};
+
 struct html {
 	FILE *f;
 	const struct report *r;
@@ -380,6 +394,15 @@ struct html {
 	const struct advice *adv_rows; /* advice_all(), sorted by code */
 	size_t nadv;
 	struct h_adv *adv; /* nadv of them; NULL when out of memory */
+	/* the addresses of the appendix in its order (domain, MX host,
+	 * address); per address the earlier one whose evidence it repeats
+	 * (-1: none, it is shown here), of the whole address and of its
+	 * tls_ncsc findings; NULL (nothing folded) when out of memory */
+	struct h_loc *loc;
+	long *same_addr, *same_ncsc;
+	unsigned char *target; /* per address: 1 its column, 2 its findings are linked to */
+	size_t nloc;
+	size_t *first; /* per domain: its first address in loc */
 };
 
 static const char *h_word(const struct html *h, enum html_word w) { return html_words[w][h->en]; }
@@ -667,19 +690,33 @@ static const char html_css[] =
     "svg .ax{fill:#3a4a57;font-size:11px}\n"
     ".b0{fill:#2e7d32}.b1{fill:#c62828}.b2{fill:#e0a000}.trk{fill:#ececec}"
     ".grid{stroke:#d5dde3;stroke-width:1}.axis{stroke:#5b6b78;stroke-width:1}\n"
-    ".t0{stroke:#01689b}.t1{stroke:#8e2f8e;stroke-dasharray:7 3}"
-    ".t2{stroke:#d35400;stroke-dasharray:2 3}.t3{stroke:#138d75;stroke-dasharray:9 3 2 3}"
-    ".t4{stroke:#5d6d7e;stroke-dasharray:1 4}\n"
-    ".ln{fill:none;stroke-width:2.2}.mk{stroke-width:1.5;fill:#fff}\n"
+    /* the trend's lines: colour, dash pattern and width differ, so that
+     * each stays apart in grey print too */
+    ".t0{stroke:#01689b}.t1{stroke:#8e2f8e}.t2{stroke:#d35400}.t3{stroke:#138d75}"
+    ".t4{stroke:#1b1b1b}.t5{stroke:#9a7d0a}.t6{stroke:#c0392b}.t7{stroke:#5d6d7e}\n"
+    ".ln{fill:none;stroke-width:2.5;stroke-linejoin:round}"
+    ".ln.t0{stroke-width:3.2}.ln.t1{stroke-dasharray:10 4}.ln.t2{stroke-dasharray:4 3;"
+    "stroke-width:3}.ln.t3{stroke-dasharray:12 4 3 4}.ln.t4{stroke-dasharray:2 3;"
+    "stroke-width:3.4}.ln.t5{stroke-dasharray:18 5}.ln.t6{stroke-dasharray:6 3 2 3 2 3}"
+    ".ln.t7{stroke-dasharray:8 3 1 3;stroke-width:2.2}\n"
+    ".mk{stroke-width:2;fill:#fff}.ld{stroke-width:0.8;fill:none}svg .lb{font-size:12px}\n"
     "pre.txt{white-space:pre-wrap;overflow-wrap:anywhere;background:#f6f8fa;border:1px solid "
     "#dde3e8;padding:4px 6px;margin:0;font:12px/1.35 \"DejaVu Sans Mono\",monospace}\n"
-    ".mono,table.vd tbody th,td.rc{font-family:\"DejaVu Sans Mono\",monospace;font-size:12px;"
+    ".mono,td.rc{font-family:\"DejaVu Sans Mono\",monospace;font-size:12px;"
     "overflow-wrap:anywhere}\n"
     "article.dom{border-top:2px solid #b7c9d6;margin-top:26px}\n"
     "article.dom h3{margin-top:10px}\n"
     "table.kv th{background:#f7f9fb;font-weight:600}table.kv tr>:first-child{width:15em}\n"
     "table.kv td{overflow-wrap:anywhere}\n"
     "table.adv td:nth-child(n+3){min-width:16em}\n"
+    "dl.pe{display:grid;grid-template-columns:repeat(3,minmax(7em,max-content) minmax(0,1fr));"
+    "gap:2px 10px;margin:4px 0 10px;font-size:12px;border-top:1px solid #dde3e8;"
+    "padding-top:4px}\n"
+    "dl.pe dt{font-weight:600;color:#3a4a57;overflow-wrap:anywhere}"
+    "dl.pk dt{font:12px \"DejaVu Sans Mono\",monospace}"
+    "dl.pe dd{margin:0;overflow-wrap:anywhere}\n"
+    "ul.same{margin:4px 0 12px;padding-left:20px;font-size:13px}"
+    "th:target,td:target{background:#fff3cd}\n"
     "table.adv tr:target>*{background:#fff3cd}td.rc a{white-space:nowrap}\n"
     "footer{margin-top:40px;border-top:1px solid #b7c9d6;padding-top:8px;font-size:12px;"
     "color:#3a4a57}\n"
@@ -993,11 +1030,13 @@ static void h_bars(struct html *h, enum html_word title, const struct h_bar *row
 	h_raw(h, "</figcaption></figure>\n");
 }
 
-#define TR_W 760
+#define TR_W 860
 #define TR_X0 56
-#define TR_X1 700
+#define TR_X1 620
 #define TR_Y0 16
 #define TR_Y1 236
+#define TR_STYLES 8 /* line styles t0..t7 (colour, dash, width): html_css */
+#define TR_LABEL_GAP 14
 
 static double h_trend_x(size_t i, size_t n)
 {
@@ -1047,13 +1086,24 @@ static void h_trend_axes(struct html *h)
 	}
 }
 
+/* The last run with an adoption for standard s (-1: none). */
+static long h_trend_last(const struct report *r, size_t s)
+{
+	size_t i;
+
+	for (i = r->ntrend; i-- > 0;)
+		if (rep_adoption(&r->trend[i].c[s]) >= 0)
+			return (long)i;
+	return -1;
+}
+
 static void h_trend_line(struct html *h, size_t s, size_t k)
 {
 	const struct report *r = h->r;
 	size_t i;
 	int pen = 0;
 
-	h_fmt(h, "<path class=\"ln t%zu\" d=\"", k % 5);
+	h_fmt(h, "<path class=\"ln t%zu\" d=\"", k % TR_STYLES);
 	for (i = 0; i < r->ntrend; i++) {
 		double a = rep_adoption(&r->trend[i].c[s]);
 
@@ -1073,9 +1123,127 @@ static void h_trend_line(struct html *h, size_t s, size_t k)
 
 		if (a >= 0)
 			h_fmt(h, "<circle class=\"mk t%zu\" cx=\"%.1f\" cy=\"%.1f\" r=\"3\"/>",
-			      k % 5, h_trend_x(i, r->ntrend), h_trend_y(a));
+			      k % TR_STYLES, h_trend_x(i, r->ntrend), h_trend_y(a));
 	}
 	h_raw(h, "\n");
+}
+
+/* A standard's name and its latest adoption ("DNSSEC: 89,7%"). */
+static void h_trend_name(struct html *h, size_t s)
+{
+	const struct report *r = h->r;
+	long last = h_trend_last(r, s);
+
+	h_text(h, h_std_name(h, s));
+	h_raw(h, ": ");
+	h_pct(h, last < 0 ? -1 : rep_adoption(&r->trend[last].c[s]));
+}
+
+/* Direct labels at the ends of the lines, in the order of their heights,
+ * moved apart just enough not to overlap (TR_LABEL_GAP), and tied to the
+ * end of their line by a thin leader when moved. */
+static void h_trend_labels(struct html *h)
+{
+	const struct report *r = h->r;
+	struct {
+		size_t s, k;
+		double x, y, at;
+	} lb[REP_STD_MAX], t;
+	size_t s, k = 0, n = 0, i, j;
+
+	for (s = 0; s < rep_nstandards; s++) {
+		long last;
+
+		if (!r->present[s])
+			continue;
+		last = h_trend_last(r, s);
+		if (last >= 0 && n < REP_STD_MAX) {
+			lb[n].s = s;
+			lb[n].k = k;
+			lb[n].x = h_trend_x((size_t)last, r->ntrend);
+			lb[n].y = lb[n].at = h_trend_y(rep_adoption(&r->trend[last].c[s]));
+			n++;
+		}
+		k++;
+	}
+	for (i = 1; i < n; i++) /* by height; the first standard first when equal */
+		for (j = i; j > 0 && (lb[j].y < lb[j - 1].y ||
+				      (lb[j].y == lb[j - 1].y && lb[j].k < lb[j - 1].k));
+		     j--) {
+			t = lb[j];
+			lb[j] = lb[j - 1];
+			lb[j - 1] = t;
+		}
+	for (i = 1; i < n; i++)
+		if (lb[i].y < lb[i - 1].y + TR_LABEL_GAP)
+			lb[i].y = lb[i - 1].y + TR_LABEL_GAP;
+	for (i = n; i-- > 0;) /* back up where the last ones ran off the bottom */
+		if (lb[i].y > (i + 1 < n ? lb[i + 1].y - TR_LABEL_GAP : TR_Y1 + 12.0))
+			lb[i].y = i + 1 < n ? lb[i + 1].y - TR_LABEL_GAP : TR_Y1 + 12.0;
+	for (i = 0; i < n; i++) {
+		h_fmt(h, "<line class=\"ld t%zu\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\"/>",
+		      lb[i].k % TR_STYLES, lb[i].x + 4, lb[i].at, TR_X1 + 14, lb[i].y);
+		h_fmt(h, "<text class=\"lb\" x=\"%d\" y=\"%.1f\">", TR_X1 + 18, lb[i].y + 4);
+		h_trend_name(h, lb[i].s);
+		h_raw(h, "</text>\n");
+	}
+}
+
+#define DOT_ROW 26
+
+/* One run: a dot per standard on its own row (name, marker, value), not
+ * lines of one point lying on top of each other. */
+static void h_trend_dots(struct html *h, size_t present)
+{
+	const struct report *r = h->r;
+	int height = 34 + (int)present * DOT_ROW, y = 14, v;
+	size_t s, k = 0;
+
+	h_fmt(h,
+	      "<figure class=\"chart\"><svg class=\"trend one\" "
+	      "viewBox=\"0 0 %d %d\" width=\"%d\" height=\"%d\" role=\"img\" aria-label=\"",
+	      BAR_W, height, BAR_W, height);
+	h_w(h, W_CHART_TREND);
+	h_raw(h, "\">\n");
+	for (v = 0; v <= 100; v += 25) {
+		int x = BAR_X + v * BAR_LEN / 100;
+
+		h_fmt(h, "<line class=\"grid\" x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\"/>", x, y - 4,
+		      x, height - 22);
+		h_fmt(h,
+		      "<text class=\"ax\" x=\"%d\" y=\"%d\" text-anchor=\"middle\">%d%%</text>\n",
+		      x, height - 8, v);
+	}
+	for (s = 0; s < rep_nstandards; s++) {
+		double a;
+
+		if (!r->present[s])
+			continue;
+		a = r->ntrend ? rep_adoption(&r->trend[0].c[s]) : -1;
+		h_fmt(h,
+		      "<g class=\"dot\"><text class=\"lb\" x=\"%d\" y=\"%d\" "
+		      "text-anchor=\"end\">",
+		      BAR_X - 14, y + 15);
+		h_text(h, h_std_name(h, s));
+		h_raw(h, "</text>");
+		if (a >= 0)
+			h_fmt(h, "<circle class=\"mk t%zu\" cx=\"%.1f\" cy=\"%d\" r=\"6\"/>",
+			      k % TR_STYLES, BAR_X + a * BAR_LEN / 100.0, y + 11);
+		h_fmt(h, "<text x=\"%d\" y=\"%d\">", BAR_X + BAR_LEN + 16, y + 15);
+		h_pct(h, a);
+		h_raw(h, "</text></g>\n");
+		y += DOT_ROW;
+		k++;
+	}
+	h_raw(h, "</svg><figcaption>");
+	h_w(h, W_CHART_TREND);
+	if (r->ntrend == 1) {
+		h_raw(h, " \xe2\x80\x93 ");
+		h_w(h, W_RUN);
+		h_fmt(h, " %lld, ", r->trend[0].run);
+		h_text(h, r->trend[0].date);
+	}
+	h_raw(h, "</figcaption></figure>\n");
 }
 
 static void h_trend_chart(struct html *h)
@@ -1086,10 +1254,14 @@ static void h_trend_chart(struct html *h)
 
 	for (s = 0; s < rep_nstandards; s++)
 		present += r->present[s];
+	if (r->ntrend < 2) {
+		h_trend_dots(h, present);
+		return;
+	}
 	/* the legend goes under the plot, three to a row */
 	height = TR_Y1 + 52 + (int)((present + 2) / 3) * 20;
 	h_fmt(h,
-	      "<figure class=\"chart\"><svg "
+	      "<figure class=\"chart\"><svg class=\"trend\" "
 	      "viewBox=\"0 0 %d %d\" width=\"%d\" height=\"%d\" role=\"img\" aria-label=\"",
 	      TR_W, height, TR_W, height);
 	h_w(h, W_CHART_TREND);
@@ -1100,19 +1272,16 @@ static void h_trend_chart(struct html *h)
 			continue;
 		h_trend_line(h, s, k);
 		/* legend: line sample, name, latest value */
-		x = TR_X0 + (int)(k % 3) * 230;
+		x = TR_X0 + (int)(k % 3) * 250;
 		y = TR_Y1 + 52 + (int)(k / 3) * 20;
-		h_fmt(h, "<line class=\"ln t%zu\" x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\"/>", k % 5,
-		      x, y, x + 30, y);
-		h_fmt(h, "<text x=\"%d\" y=\"%d\">", x + 36, y + 4);
-		h_text(h, h_std_name(h, s));
-		if (r->ntrend) {
-			h_raw(h, ": ");
-			h_pct(h, rep_adoption(&r->trend[r->ntrend - 1].c[s]));
-		}
+		h_fmt(h, "<line class=\"ln t%zu\" x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\"/>",
+		      k % TR_STYLES, x, y, x + 36, y);
+		h_fmt(h, "<text x=\"%d\" y=\"%d\">", x + 42, y + 4);
+		h_trend_name(h, s);
 		h_raw(h, "</text>\n");
 		k++;
 	}
+	h_trend_labels(h);
 	h_raw(h, "</svg><figcaption>");
 	h_w(h, W_CHART_TREND);
 	h_raw(h, "</figcaption></figure>\n");
@@ -1843,45 +2012,227 @@ static void h_orgs(struct html *h)
 	h_raw(h, "</tbody></table>\n</section>\n");
 }
 
-/* ---- appendix: one domain ---- */
+/* ---- appendix: evidence shown once ---- */
 
-static void h_domain_statuses(struct html *h, const struct rep_domain *d)
+/*
+ * Domains share MX hosts (a provider's), and MX hosts share addresses
+ * (manymx.example: ten names on one address). The evidence of an address
+ * that is the same in every field as one shown earlier in the appendix is
+ * not shown again: its place refers to the earlier one with a link. Likewise
+ * the tls_ncsc findings of an address that equal those shown for the same
+ * address under another MX host name. Equal means equal in every stored
+ * field, so a fold never hides a difference.
+ */
+
+static int h_same_str(const char *a, const char *b)
 {
-	const struct report *r = h->r;
-	size_t s;
-
-	h_raw(h, "<table><thead><tr>");
-	h_th(h, W_STANDARD, NULL);
-	h_th(h, W_STATUS, NULL);
-	h_th(h, W_EXPLANATION, NULL);
-	h_raw(h, "</tr></thead><tbody>\n");
-	for (s = 0; s < rep_nstandards; s++) {
-		const struct rep_expl *e = d->expl[s];
-
-		if (!r->present[s])
-			continue;
-		h_raw(h, "<tr><th>");
-		h_text(h, h_std_name(h, s));
-		h_raw(h, "</th>");
-		h_status_td(h, d->status[s]);
-		h_raw(h, "<td>");
-		if (e) {
-			h_w(h, d->status[s] == RS_EXPLAINED ? W_EXPL_VALID : W_EXPL_LAPSED);
-			h_text(h, e->valid_until);
-			h_raw(h, " (");
-			h_w(h, e->domain ? W_DOMAIN_WORD : W_ORG_WORD);
-			h_raw(h, "): ");
-			h_val(h, e->reason);
-		} else {
-			h_raw(h, "\xe2\x80\x93");
-		}
-		h_raw(h, "</td></tr>\n");
-	}
-	h_raw(h, "</tbody></table>\n");
+	return a == b || (a && b && strcmp(a, b) == 0);
 }
 
-/* The stored verdict word in the report's language, with its class. */
-static void h_verdict_td(struct html *h, const char *v)
+/* FNV-1a over s, and a mark for NULL versus "". */
+static unsigned long long h_hash_str(unsigned long long x, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
+
+	for (; *p; p++)
+		x = (x ^ *p) * 1099511628211ULL;
+	return (x ^ (s ? 0xffu : 0xfeu)) * 1099511628211ULL;
+}
+
+static unsigned long long h_hash_num(unsigned long long x, long long v)
+{
+	return (x ^ (unsigned long long)v) * 1099511628211ULL;
+}
+
+static int h_ncsc_same(const struct rep_addr *a, const struct rep_addr *b)
+{
+	size_t i;
+
+	if (!h_same_str(a->ip, b->ip) || !h_same_str(a->ncsc_state, b->ncsc_state) ||
+	    !h_same_str(a->ncsc_versions, b->ncsc_versions) ||
+	    a->ncsc_handshakes != b->ncsc_handshakes || a->nncsc != b->nncsc)
+		return 0;
+	for (i = 0; i < a->nncsc; i++) {
+		const struct rep_ncsc_finding *f = &a->ncsc[i], *g = &b->ncsc[i];
+
+		if (!h_same_str(f->cls, g->cls) || !h_same_str(f->aspect, g->aspect) ||
+		    !h_same_str(f->item, g->item) || !h_same_str(f->version, g->version) ||
+		    !h_same_str(f->detail, g->detail))
+			return 0;
+	}
+	return 1;
+}
+
+static unsigned long long h_ncsc_hash(const struct rep_addr *a)
+{
+	unsigned long long x = 14695981039346656037ULL;
+	size_t i;
+
+	x = h_hash_str(x, a->ip);
+	x = h_hash_str(x, a->ncsc_state);
+	x = h_hash_str(x, a->ncsc_versions);
+	x = h_hash_num(x, a->ncsc_handshakes);
+	for (i = 0; i < a->nncsc; i++)
+		x = h_hash_str(h_hash_str(x, a->ncsc[i].item), a->ncsc[i].detail);
+	return x;
+}
+
+static int h_addr_same(const struct rep_addr *a, const struct rep_addr *b)
+{
+	const char *const sa[] = {
+	    a->ip,           a->starttls,    a->tls_version,    a->cipher,       a->cert_sha256,
+	    a->cert_subject, a->cert_issuer, a->cert_not_after, a->key_type,     a->signature,
+	    a->dane,         a->error,       a->banner,         a->first_attempt};
+	const char *const sb[] = {
+	    b->ip,           b->starttls,    b->tls_version,    b->cipher,       b->cert_sha256,
+	    b->cert_subject, b->cert_issuer, b->cert_not_after, b->key_type,     b->signature,
+	    b->dane,         b->error,       b->banner,         b->first_attempt};
+	size_t i;
+
+	for (i = 0; i < sizeof(sa) / sizeof(sa[0]); i++)
+		if (!h_same_str(sa[i], sb[i]))
+			return 0;
+	return a->key_bits == b->key_bits && a->pkix_valid == b->pkix_valid &&
+	       a->name_match == b->name_match && a->retried == b->retried && h_ncsc_same(a, b);
+}
+
+static unsigned long long h_addr_hash(const struct rep_addr *a)
+{
+	unsigned long long x = h_ncsc_hash(a);
+
+	x = h_hash_str(x, a->starttls);
+	x = h_hash_str(x, a->cert_sha256);
+	x = h_hash_str(x, a->banner);
+	x = h_hash_str(x, a->error);
+	x = h_hash_str(x, a->dane);
+	return h_hash_num(x, a->name_match * 3 + a->pkix_valid);
+}
+
+static const struct rep_addr *h_addr_at(const struct html *h, size_t k)
+{
+	const struct h_loc *l = &h->loc[k];
+
+	return &h->r->domains[l->d].mx[l->m].addrs[l->a];
+}
+
+/* same[k]: the first earlier address eq to address k, or -1 (then k is
+ * shown); only addresses with tls_ncsc evidence when ncsc. Open addressing
+ * over the hashes. 0, or -1 when out of memory. */
+static int h_fold(struct html *h, long *same, unsigned long long (*hash)(const struct rep_addr *),
+		  int (*eq)(const struct rep_addr *, const struct rep_addr *), int ncsc)
+{
+	size_t cap = 16, k, j;
+	size_t *slot;
+
+	while (cap < 2 * h->nloc)
+		cap *= 2;
+	slot = calloc(cap, sizeof(*slot)); /* address index + 1; 0: empty */
+	if (!slot)
+		return -1;
+	for (k = 0; k < h->nloc; k++) {
+		const struct rep_addr *a = h_addr_at(h, k);
+
+		same[k] = -1;
+		if (ncsc && !a->ncsc_state)
+			continue;
+		for (j = (size_t)(hash(a) & (cap - 1)); slot[j]; j = (j + 1) & (cap - 1))
+			if (eq(h_addr_at(h, slot[j] - 1), a)) {
+				same[k] = (long)slot[j] - 1;
+				break;
+			}
+		if (same[k] < 0)
+			slot[j] = k + 1;
+	}
+	free(slot);
+	return 0;
+}
+
+static void h_fold_free(struct html *h)
+{
+	free(h->loc);
+	free(h->same_addr);
+	free(h->same_ncsc);
+	free(h->first);
+	free(h->target);
+	h->target = NULL;
+	h->loc = NULL;
+	h->same_addr = h->same_ncsc = NULL;
+	h->first = NULL;
+	h->nloc = 0;
+}
+
+/* Number the addresses of the appendix and find the repeats. Out of memory
+ * folds nothing (a longer report, not a wrong one). */
+static void h_fold_scan(struct html *h)
+{
+	const struct report *r = h->r;
+	size_t d, m, a, n = 0;
+
+	for (d = 0; d < r->ndomains; d++)
+		for (m = 0; m < r->domains[d].nmx; m++)
+			n += r->domains[d].mx[m].naddrs;
+	h->loc = malloc((n ? n : 1) * sizeof(*h->loc));
+	h->same_addr = malloc((n ? n : 1) * sizeof(*h->same_addr));
+	h->same_ncsc = malloc((n ? n : 1) * sizeof(*h->same_ncsc));
+	h->first = malloc((r->ndomains ? r->ndomains : 1) * sizeof(*h->first));
+	h->target = calloc(n ? n : 1, 1);
+	if (!h->loc || !h->same_addr || !h->same_ncsc || !h->first || !h->target) {
+		h_fold_free(h);
+		return;
+	}
+	for (d = 0; d < r->ndomains; d++) {
+		h->first[d] = h->nloc;
+		for (m = 0; m < r->domains[d].nmx; m++)
+			for (a = 0; a < r->domains[d].mx[m].naddrs; a++)
+				h->loc[h->nloc++] = (struct h_loc){d, m, a};
+	}
+	if (h_fold(h, h->same_addr, h_addr_hash, h_addr_same, 0) < 0 ||
+	    h_fold(h, h->same_ncsc, h_ncsc_hash, h_ncsc_same, 1) < 0) {
+		h_fold_free(h);
+		return;
+	}
+	for (n = 0; n < h->nloc; n++) {
+		if (h->same_addr[n] >= 0)
+			h->target[h->same_addr[n]] |= 1;
+		else if (h->same_ncsc[n] >= 0)
+			h->target[h->same_ncsc[n]] |= 2;
+	}
+}
+
+/* A link to address k shown earlier (anchor PREFIX k): its MX host, its
+ * address, and its domain when that is not domain d. */
+static void h_loc_link(struct html *h, char prefix, long k, size_t d)
+{
+	const struct h_loc *l = &h->loc[k];
+	const struct rep_domain *to = &h->r->domains[l->d];
+
+	h_fmt(h, "<a href=\"#%c%ld\"><span class=\"mono\">", prefix, k);
+	h_text(h, to->mx[l->m].host);
+	h_raw(h, "</span> (");
+	h_text(h, to->mx[l->m].addrs[l->a].ip);
+	h_raw(h, ")");
+	if (l->d != d) {
+		h_w(h, W_IN);
+		h_text(h, to->name);
+	}
+	h_raw(h, "</a>");
+}
+
+/* ---- appendix: one domain ---- */
+
+/* The stored verdict of part name, or NULL. */
+static const struct rep_verdict *h_verdict_of(const struct rep_domain *d, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < d->nverdicts; i++)
+		if (strcmp(d->verdicts[i].standard, name) == 0)
+			return &d->verdicts[i];
+	return NULL;
+}
+
+/* A stored verdict word in the report's language, styled like a status. */
+static void h_verdict_word(struct html *h, const char *v)
 {
 	static const char *const words[] = {"pass", "fail", "warn", "n/a", "error"};
 	static const int cls[] = {RS_PASS, RS_FAIL, RS_FAIL, RS_NA, RS_UNTESTED};
@@ -1891,63 +2242,145 @@ static void h_verdict_td(struct html *h, const char *v)
 		if (strcmp(v, words[i]) == 0)
 			break;
 	if (i == 5) {
-		h_raw(h, "<td>");
 		h_text(h, v);
+		return;
+	}
+	h_fmt(h, "<span class=\"st s%d\">", cls[i]);
+	if (i == 2)
+		h_w(h, W_WARN);
+	else if (i == 4)
+		h_w(h, W_VERR);
+	else
+		h_text(h, rep_status_name(h->r->lang, (enum rep_status)cls[i]));
+	h_raw(h, "</span>");
+}
+
+/* A reason code, linked to its entry in the advice section (a code without
+ * advice stays plain text). */
+static void h_code(struct html *h, const char *code)
+{
+	const struct h_adv *a = h_adv_of(h, code);
+
+	if (a && a->slot) {
+		h_fmt(h, "<a href=\"#adv-%zu\">", a->slot - 1);
+		h_text(h, code);
+		h_raw(h, "</a>");
 	} else {
-		h_fmt(h, "<td class=\"st s%d\">", cls[i]);
-		if (i == 2)
-			h_w(h, W_WARN);
-		else if (i == 4)
-			h_w(h, W_VERR);
-		else
-			h_text(h, rep_status_name(h->r->lang, (enum rep_status)cls[i]));
+		h_text(h, code);
+	}
+}
+
+/* One stored verdict in the verdict cell: the part's title when the
+ * standard combines several, the verdict, its reason codes. */
+static void h_part(struct html *h, const char *part, const struct rep_verdict *v, int titled)
+{
+	const struct probe_ops *p = probe_find(part);
+	const char *q;
+	char code[64];
+	int any = 0;
+
+	if (titled) {
+		h_text(h, p ? p->title[h->en] : part);
+		h_raw(h, ": ");
+	}
+	if (!v) {
+		h_raw(h, "\xe2\x80\x93");
+		return;
+	}
+	h_verdict_word(h, v->verdict);
+	q = v->reasons ? v->reasons : "";
+	while (h_next_code(&q, code, sizeof(code))) {
+		h_raw(h, any ? ", " : " <span class=\"rc\">");
+		h_code(h, code);
+		any = 1;
+	}
+	if (any)
+		h_raw(h, "</span>");
+}
+
+static void h_expl_cell(struct html *h, const struct rep_domain *d, size_t s)
+{
+	const struct rep_expl *e = d->expl[s];
+
+	h_raw(h, "<td>");
+	if (e) {
+		h_w(h, d->status[s] == RS_EXPLAINED ? W_EXPL_VALID : W_EXPL_LAPSED);
+		h_text(h, e->valid_until);
+		h_raw(h, " (");
+		h_w(h, e->domain ? W_DOMAIN_WORD : W_ORG_WORD);
+		h_raw(h, "): ");
+		h_val(h, e->reason);
+	} else {
+		h_raw(h, "\xe2\x80\x93");
 	}
 	h_raw(h, "</td>");
 }
 
-/* One stored verdict: the part, the verdict and its reason codes, each
- * linked to its entry in the advice section (a code without advice stays
- * plain text). */
-static void h_verdict_row(struct html *h, const struct rep_verdict *v)
+/* Whether stored standard name is a part of a standard the report shows. */
+static int h_part_shown(const struct report *r, const char *name)
 {
-	const char *p = v->reasons ? v->reasons : "";
-	char code[64];
-	int any = 0;
+	size_t s, k;
 
-	h_raw(h, "<tr><th>");
-	h_text(h, v->standard);
-	h_raw(h, "</th>");
-	h_verdict_td(h, v->verdict);
-	h_raw(h, p[strspn(p, " ")] ? "<td class=\"rc\">" : "<td>\xe2\x80\x93");
-	while (h_next_code(&p, code, sizeof(code))) {
-		const struct h_adv *a = h_adv_of(h, code);
-
-		h_raw(h, any ? ", " : "");
-		if (a && a->slot) {
-			h_fmt(h, "<a href=\"#adv-%zu\">", a->slot - 1);
-			h_text(h, code);
-			h_raw(h, "</a>");
-		} else {
-			h_text(h, code);
-		}
-		any = 1;
-	}
-	h_raw(h, "</td></tr>\n");
+	for (s = 0; s < rep_nstandards; s++)
+		for (k = 0; r->present[s] && rep_standards[s].parts[k]; k++)
+			if (strcmp(rep_standards[s].parts[k], name) == 0)
+				return 1;
+	return 0;
 }
 
+/*
+ * The one verdict table of a domain: per standard of the report its title,
+ * level and status, the stored verdict of each of its parts with the reason
+ * codes (linked to their advice), and the explanation if any. A stored
+ * verdict of no standard the report shows (a probe the run has that the
+ * report does not combine) follows in a row of its own, so that no stored
+ * verdict is left out.
+ */
 static void h_domain_verdicts(struct html *h, const struct rep_domain *d)
 {
-	size_t i;
+	const struct report *r = h->r;
+	size_t s, k;
 
-	h_raw(h, "<h4>");
-	h_w(h, W_VERDICTS);
-	h_raw(h, "</h4>\n<table class=\"vd\"><thead><tr>");
-	h_th(h, W_PART, NULL);
-	h_th(h, W_VERDICT, NULL);
-	h_th(h, W_CODES, NULL);
+	h_raw(h, "<table class=\"vd\"><thead><tr>");
+	h_th(h, W_STANDARD, NULL);
+	h_th(h, W_LEVEL, NULL);
+	h_th(h, W_STATUS, NULL);
+	h_th(h, W_VERDICTS, NULL);
+	h_th(h, W_EXPLANATION, NULL);
 	h_raw(h, "</tr></thead><tbody>\n");
-	for (i = 0; i < d->nverdicts; i++)
-		h_verdict_row(h, &d->verdicts[i]);
+	for (s = 0; s < rep_nstandards; s++) {
+		const struct rep_standard *st = &rep_standards[s];
+
+		if (!r->present[s])
+			continue;
+		h_raw(h, st->level == REP_REQUIRED ? "<tr><th class=\"req\">" : "<tr><th>");
+		h_text(h, h_std_name(h, s));
+		h_raw(h, "</th><td>");
+		h_text(h, rep_level_name(r->lang, st->level));
+		h_raw(h, "</td>");
+		h_status_td(h, d->status[s]);
+		h_raw(h, "<td>");
+		for (k = 0; st->parts[k]; k++) {
+			h_raw(h, k ? "<br>" : "");
+			h_part(h, st->parts[k], h_verdict_of(d, st->parts[k]),
+			       st->parts[1] != NULL);
+		}
+		h_raw(h, "</td>");
+		h_expl_cell(h, d, s);
+		h_raw(h, "</tr>\n");
+	}
+	for (k = 0; k < d->nverdicts; k++) {
+		const struct rep_verdict *v = &d->verdicts[k];
+		const struct probe_ops *p = probe_find(v->standard);
+
+		if (h_part_shown(r, v->standard))
+			continue;
+		h_raw(h, "<tr><th>");
+		h_text(h, p ? p->title[h->en] : v->standard);
+		h_raw(h, "</th><td>\xe2\x80\x93</td><td>\xe2\x80\x93</td><td>");
+		h_part(h, v->standard, v, 0);
+		h_raw(h, "</td><td>\xe2\x80\x93</td></tr>\n");
+	}
 	h_raw(h, "</tbody></table>\n");
 }
 
@@ -1966,13 +2399,49 @@ static void h_kv(struct html *h, enum html_word w, const char *v, unsigned flags
 	h_raw(h, "</td></tr>\n");
 }
 
+/* A machine word of the evidence (rep_ev_word) in the report's language,
+ * the stored word in a title attribute where they differ; a dash for none. */
+static void h_ev(struct html *h, enum rep_ev_kind kind, const char *v)
+{
+	const char *t = rep_ev_word(h->r->lang, kind, v);
+
+	if (!t || strcmp(t, v) == 0) {
+		h_val(h, v);
+		return;
+	}
+	h_raw(h, "<span title=\"");
+	h_text(h, v);
+	h_raw(h, "\">");
+	h_text(h, t);
+	h_raw(h, "</span>");
+}
+
+/* An evidence word as a name/value pair of a dl.pe. */
+static void h_dd_ev(struct html *h, enum html_word w, enum rep_ev_kind kind, const char *v)
+{
+	h_raw(h, "<dt>");
+	h_w(h, w);
+	h_raw(h, "</dt><dd>");
+	h_ev(h, kind, v);
+	h_raw(h, "</dd>");
+}
+
+static void h_kv_ev(struct html *h, enum html_word w, enum rep_ev_kind kind, const char *v)
+{
+	h_raw(h, "<tr><th>");
+	h_w(h, w);
+	h_raw(h, "</th><td>");
+	h_ev(h, kind, v);
+	h_raw(h, "</td></tr>\n");
+}
+
 static void h_domain_dns(struct html *h, const struct rep_domain *d)
 {
 	h_raw(h, "<h4>");
 	h_w(h, W_DNS);
 	h_raw(h, "</h4>\n<table class=\"kv wide\"><tbody>\n");
-	h_kv(h, W_DNSSEC_DOMAIN, d->dnssec_soa, 0);
-	h_kv(h, W_DNSSEC_MX, d->dnssec_mx, 0);
+	h_kv_ev(h, W_DNSSEC_DOMAIN, REP_EV_DNSSEC, d->dnssec_soa);
+	h_kv_ev(h, W_DNSSEC_MX, REP_EV_DNSSEC, d->dnssec_mx);
 	if (d->mx_error && *d->mx_error)
 		h_kv(h, W_MX_ERROR, d->mx_error, 0);
 	h_kv(h, W_MTA_STS_TXT, d->mta_sts_txt, ESC_LINES);
@@ -1982,7 +2451,9 @@ static void h_domain_dns(struct html *h, const struct rep_domain *d)
 }
 
 /* The evidence of the probes that write their own (rep_evidence): per
- * probe a heading with its title and a table of its values. */
+ * probe a heading with its title and its values as name/value pairs, three
+ * pairs to a row (dl.pe): SPF, DMARC and DKIM give some forty short values
+ * per domain, which one row each made the longest part of the appendix. */
 static void h_domain_probes(struct html *h, const struct rep_domain *d)
 {
 	size_t i;
@@ -1994,19 +2465,19 @@ static void h_domain_probes(struct html *h, const struct rep_domain *d)
 			const struct probe_ops *p = probe_find(e->probe);
 
 			if (i)
-				h_raw(h, "</tbody></table>\n");
+				h_raw(h, "</dl>\n");
 			h_raw(h, "<h4>");
 			h_text(h, p ? p->title[h->en] : e->probe);
-			h_raw(h, "</h4>\n<table class=\"kv wide\"><tbody>\n");
+			h_raw(h, "</h4>\n<dl class=\"pe pk\">\n");
 		}
-		h_raw(h, "<tr><th class=\"mono\">");
+		h_raw(h, "<dt>");
 		h_text(h, e->path[0] ? e->path : "\xe2\x80\x93");
-		h_raw(h, "</th><td>");
+		h_raw(h, "</dt><dd>");
 		h_val(h, e->value);
-		h_raw(h, "</td></tr>\n");
+		h_raw(h, "</dd>\n");
 	}
 	if (d->nev)
-		h_raw(h, "</tbody></table>\n");
+		h_raw(h, "</dl>\n");
 }
 
 static void h_tri(struct html *h, int v)
@@ -2041,10 +2512,80 @@ static const enum html_word html_addr_words[AR_COUNT] = {
     W_STARTTLS,  W_ERROR, W_BANNER,     W_TLS,  W_CERT_SUBJECT, W_CERT_ISSUER, W_CERT_EXPIRY, W_KEY,
     W_SIGNATURE, W_PKIX,  W_NAME_MATCH, W_DANE, W_RETRY,        W_CERT_SHA256, W_NCSC};
 
+/* The protocol versions the tls_ncsc probe tried ("TLSv1.3 accepted,
+ * TLSv1.2 refused, ..."), each state in the report's language. */
+static void h_ncsc_versions(struct html *h, const char *list)
+{
+	const char *p = list;
+
+	while (*p) {
+		size_t n = strcspn(p, ",");
+		char item[96];
+		char *sp;
+		const char *t;
+
+		if (n >= sizeof(item)) { /* not a version and a state: the rest as stored */
+			h_text(h, p);
+			return;
+		}
+		(void)snprintf(item, sizeof(item), "%.*s", (int)n, p);
+		sp = strrchr(item, ' ');
+		t = sp ? rep_ev_word(h->r->lang, REP_EV_NCSC_STATE, sp + 1) : NULL;
+		if (t) {
+			*sp = '\0';
+			h_text(h, item);
+			h_raw(h, " ");
+			h_text(h, t);
+		} else {
+			h_text(h, item);
+		}
+		p += n;
+		if (*p == ',') {
+			h_raw(h, ",");
+			p++;
+		}
+	}
+}
+
+/* One finding of the tls_ncsc probe: its class (styled like a status:
+ * insufficient as voldoet niet, phase-out as a warning), aspect and item in
+ * the report's language, the protocol version it was seen at when that is
+ * not the item itself, and the detail. */
+static void h_ncsc_finding(struct html *h, const struct rep_ncsc_finding *f)
+{
+	const char *t;
+
+	if (strcmp(f->cls, "insufficient") == 0) {
+		h_raw(h, "<span class=\"st s1\">");
+		h_w(h, W_NCSC_INSUFFICIENT);
+		h_raw(h, "</span>");
+	} else if (strcmp(f->cls, "phase-out") == 0) {
+		h_raw(h, "<span class=\"st ph\">");
+		h_w(h, W_NCSC_PHASE_OUT);
+		h_raw(h, "</span>");
+	} else {
+		h_text(h, f->cls);
+	}
+	h_raw(h, " ");
+	h_ev(h, REP_EV_NCSC_ASPECT, f->aspect);
+	h_raw(h, " <span class=\"mono\">");
+	h_text(h, f->item);
+	h_raw(h, "</span>");
+	if (f->version && strcmp(f->version, f->item) != 0) {
+		h_raw(h, " (");
+		h_text(h, f->version);
+		h_raw(h, ")");
+	}
+	if (*f->detail) {
+		h_raw(h, ": ");
+		t = rep_ev_word(h->r->lang, REP_EV_NCSC_STATE, f->detail);
+		h_text(h, t ? t : f->detail);
+	}
+}
+
 /* The tls_ncsc evidence of an address: the probe's state and handshakes,
- * the versions it tried, then one line per finding: its class (styled like
- * a status: insufficient as voldoet niet, phase-out as a warning), aspect,
- * item, protocol version and detail. A dash when the probe did not run. */
+ * the versions it tried, then one line per finding. A dash when the probe
+ * did not run. */
 static void h_ncsc_cell(struct html *h, const struct rep_addr *a)
 {
 	size_t i;
@@ -2063,7 +2604,7 @@ static void h_ncsc_cell(struct html *h, const struct rep_addr *a)
 	h_w(h, W_NCSC_HANDSHAKES);
 	if (a->ncsc_versions && *a->ncsc_versions) {
 		h_raw(h, "<br><span class=\"mono\">");
-		h_text(h, a->ncsc_versions);
+		h_ncsc_versions(h, a->ncsc_versions);
 		h_raw(h, "</span>");
 	}
 	if (!a->nncsc) {
@@ -2071,42 +2612,32 @@ static void h_ncsc_cell(struct html *h, const struct rep_addr *a)
 		h_w(h, W_NCSC_NONE);
 	}
 	for (i = 0; i < a->nncsc; i++) {
-		const struct rep_ncsc_finding *f = &a->ncsc[i];
-
 		h_raw(h, "<br>");
-		if (strcmp(f->cls, "insufficient") == 0) {
-			h_raw(h, "<span class=\"st s1\">");
-			h_w(h, W_NCSC_INSUFFICIENT);
-			h_raw(h, "</span>");
-		} else if (strcmp(f->cls, "phase-out") == 0) {
-			h_raw(h, "<span class=\"st ph\">");
-			h_w(h, W_NCSC_PHASE_OUT);
-			h_raw(h, "</span>");
-		} else {
-			h_text(h, f->cls);
-		}
-		h_raw(h, " ");
-		h_text(h, f->aspect);
-		h_raw(h, " <span class=\"mono\">");
-		h_text(h, f->item);
-		h_raw(h, "</span>");
-		if (f->version) {
-			h_raw(h, " (");
-			h_text(h, f->version);
-			h_raw(h, ")");
-		}
-		if (*f->detail) {
-			h_raw(h, ": ");
-			h_text(h, f->detail);
-		}
+		h_ncsc_finding(h, &a->ncsc[i]);
 	}
+}
+
+/* The STARTTLS status of an address in words; a status that is a reason
+ * code keeps the code beside it, linked to its advice when the run has it. */
+static void h_starttls(struct html *h, const char *v)
+{
+	const char *t = rep_ev_word(h->r->lang, REP_EV_ADDR, v);
+
+	if (!t || !strcmp(v, "ok") || !strcmp(v, "not-tested")) {
+		h_ev(h, REP_EV_ADDR, v);
+		return;
+	}
+	h_text(h, t);
+	h_raw(h, " (<span class=\"rc\">");
+	h_code(h, v);
+	h_raw(h, "</span>)");
 }
 
 static void h_addr_cell(struct html *h, const struct rep_addr *a, enum addr_row row)
 {
 	switch (row) {
 	case AR_STARTTLS:
-		h_val(h, a->starttls);
+		h_starttls(h, a->starttls);
 		break;
 	case AR_ERROR:
 		h_val(h, a->error);
@@ -2152,7 +2683,7 @@ static void h_addr_cell(struct html *h, const struct rep_addr *a, enum addr_row 
 		h_tri(h, a->name_match);
 		break;
 	case AR_DANE:
-		h_val(h, a->dane);
+		h_ev(h, REP_EV_DANE, a->dane);
 		break;
 	case AR_RETRY:
 		h_w(h, a->retried ? W_YES : W_NO);
@@ -2176,9 +2707,15 @@ static void h_addr_cell(struct html *h, const struct rep_addr *a, enum addr_row 
 	}
 }
 
-static void h_addrs(struct html *h, const struct rep_mx *m)
+/* Whether address k of the appendix is shown (not a repeat). */
+static int h_shown(const struct html *h, size_t k) { return !h->same_addr || h->same_addr[k] < 0; }
+
+/* The addresses of MX host m of domain d, the first of them address k of
+ * the appendix: a column each of those not shown before, then a link for
+ * each that repeats one shown earlier. */
+static void h_addrs(struct html *h, size_t d, const struct rep_mx *m, size_t k0)
 {
-	size_t k;
+	size_t k, shown = 0;
 	int row, ncsc = 0;
 
 	if (!m->naddrs) {
@@ -2187,35 +2724,71 @@ static void h_addrs(struct html *h, const struct rep_mx *m)
 		h_raw(h, "</p>\n");
 		return;
 	}
-	h_raw(h, "<table class=\"kv wide\"><thead><tr>");
-	h_th(h, W_ADDRESS, NULL);
-	for (k = 0; k < m->naddrs; k++) {
-		h_raw(h, "<th class=\"mono\">");
-		h_val(h, m->addrs[k].ip);
-		h_raw(h, "</th>");
-	}
-	h_raw(h, "</tr></thead><tbody>\n");
 	for (k = 0; k < m->naddrs; k++)
-		ncsc |= m->addrs[k].ncsc_state != NULL;
-	for (row = 0; row < AR_COUNT; row++) {
+		if (h_shown(h, k0 + k)) {
+			shown++;
+			ncsc |= m->addrs[k].ncsc_state != NULL;
+		}
+	if (shown) {
+		h_raw(h, "<table class=\"kv wide\"><thead><tr>");
+		h_th(h, W_ADDRESS, NULL);
+		for (k = 0; k < m->naddrs; k++) {
+			if (!h_shown(h, k0 + k))
+				continue;
+			if (h->target && (h->target[k0 + k] & 1))
+				h_fmt(h, "<th class=\"mono\" id=\"a%zu\">", k0 + k);
+			else
+				h_raw(h, "<th class=\"mono\">");
+			h_val(h, m->addrs[k].ip);
+			h_raw(h, "</th>");
+		}
+		h_raw(h, "</tr></thead><tbody>\n");
+	}
+	for (row = 0; shown && row < AR_COUNT; row++) {
 		if (row == AR_NCSC && !ncsc)
 			continue; /* runs from before tls_ncsc: no empty row */
 		h_raw(h, "<tr><th>");
 		h_w(h, html_addr_words[row]);
 		h_raw(h, "</th>");
 		for (k = 0; k < m->naddrs; k++) {
-			h_raw(h, "<td>");
-			h_addr_cell(h, &m->addrs[k], (enum addr_row)row);
+			if (!h_shown(h, k0 + k))
+				continue;
+			if (row == AR_NCSC && h->target && (h->target[k0 + k] & 2))
+				h_fmt(h, "<td id=\"n%zu\">", k0 + k);
+			else
+				h_raw(h, "<td>");
+			if (row == AR_NCSC && h->same_ncsc && h->same_ncsc[k0 + k] >= 0) {
+				h_w(h, W_SAME_NCSC);
+				h_loc_link(h, 'n', h->same_ncsc[k0 + k], d);
+			} else {
+				h_addr_cell(h, &m->addrs[k], (enum addr_row)row);
+			}
 			h_raw(h, "</td>");
 		}
 		h_raw(h, "</tr>\n");
 	}
-	h_raw(h, "</tbody></table>\n");
+	if (shown)
+		h_raw(h, "</tbody></table>\n");
+	if (shown == m->naddrs)
+		return;
+	h_raw(h, "<ul class=\"same\">");
+	for (k = 0; k < m->naddrs; k++) {
+		if (h_shown(h, k0 + k))
+			continue;
+		h_raw(h, "<li><span class=\"mono\">");
+		h_text(h, m->addrs[k].ip);
+		h_raw(h, "</span>: ");
+		h_w(h, W_SAME_ADDR);
+		h_loc_link(h, 'a', h->same_addr[k0 + k], d);
+		h_raw(h, "</li>");
+	}
+	h_raw(h, "</ul>\n");
 }
 
-static void h_domain_mx(struct html *h, const struct rep_domain *d)
+static void h_domain_mx(struct html *h, size_t di)
 {
-	size_t i;
+	const struct rep_domain *d = &h->r->domains[di];
+	size_t i, k = h->first ? h->first[di] : 0;
 
 	h_raw(h, "<h4>");
 	h_w(h, W_MX);
@@ -2236,16 +2809,26 @@ static void h_domain_mx(struct html *h, const struct rep_domain *d)
 		h_w(h, W_PROVIDER_LC);
 		h_raw(h, " ");
 		h_text(h, h->r->providers[m->provider].name);
-		h_raw(h, ")</h5>\n<table class=\"kv wide\"><tbody>\n");
-		h_kv(h, W_DNSSEC, m->dnssec, 0);
-		h_kv(h, W_TLSA_STATE, m->tlsa_state, 0);
-		if (m->tlsa && *m->tlsa)
-			h_kv(h, W_TLSA, m->tlsa, ESC_LINES);
-		if (m->error && *m->error)
-			h_kv(h, W_ERROR, m->error, 0);
-		h_raw(h, "</tbody></table>\n");
-		h_raw(h, "</div>\n");
-		h_addrs(h, m);
+		h_raw(h, ")</h5>\n<dl class=\"pe\">");
+		h_dd_ev(h, W_DNSSEC, REP_EV_DNSSEC, m->dnssec);
+		h_dd_ev(h, W_TLSA_STATE, REP_EV_TLSA, m->tlsa_state);
+		if (m->tlsa && *m->tlsa) {
+			h_raw(h, "<dt>");
+			h_w(h, W_TLSA);
+			h_raw(h, "</dt><dd><pre class=\"txt\">");
+			h_esc(h, m->tlsa, 0, ESC_LINES);
+			h_raw(h, "</pre></dd>");
+		}
+		if (m->error && *m->error) {
+			h_raw(h, "<dt>");
+			h_w(h, W_ERROR);
+			h_raw(h, "</dt><dd>");
+			h_text(h, m->error);
+			h_raw(h, "</dd>");
+		}
+		h_raw(h, "</dl>\n</div>\n");
+		h_addrs(h, di, m, k);
+		k += m->naddrs;
 	}
 }
 
@@ -2271,12 +2854,11 @@ static void h_domain(struct html *h, size_t i)
 	h_raw(h, ": ");
 	h_val(h, d->checked_at);
 	h_raw(h, "</div>\n");
-	h_domain_statuses(h, d);
-	h_raw(h, "</div>\n");
 	h_domain_verdicts(h, d);
+	h_raw(h, "</div>\n");
 	h_domain_dns(h, d);
 	h_domain_probes(h, d);
-	h_domain_mx(h, d);
+	h_domain_mx(h, i);
 	h_raw(h, "</article>\n");
 }
 
@@ -2376,6 +2958,7 @@ static int html_render(const struct report *r, FILE *f)
 	struct html h = {.f = f, .r = r, .en = r->lang == REP_EN};
 
 	h_adv_scan(&h);
+	h_fold_scan(&h);
 	h_head(&h);
 	h_top(&h);
 	h_raw(&h, "<main>\n");
@@ -2393,6 +2976,7 @@ static int html_render(const struct report *r, FILE *f)
 	h_w(&h, W_FOOTER);
 	h_raw(&h, "</footer>\n</body>\n</html>\n");
 	free(h.adv);
+	h_fold_free(&h);
 	return h.failed || ferror(f) ? -1 : 0;
 }
 

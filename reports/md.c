@@ -142,6 +142,9 @@ enum md_word {
 	W_NCSC_NONE,
 	W_NCSC_PHASE_OUT,
 	W_NCSC_INSUFFICIENT,
+	W_VERDICT_COL,
+	W_V_WARN,
+	W_V_ERROR,
 	W_COUNT
 };
 
@@ -276,6 +279,9 @@ static const char *const md_words[W_COUNT][2] = {
     [W_NCSC_NONE] = {"geen", "none"},
     [W_NCSC_PHASE_OUT] = {"uit te faseren", "phase-out"},
     [W_NCSC_INSUFFICIENT] = {"onvoldoende", "insufficient"},
+    [W_VERDICT_COL] = {"Gemeten oordeel en redenen", "Measured verdict and reasons"},
+    [W_V_WARN] = {"waarschuwing", "warning"},
+    [W_V_ERROR] = {"fout (niet getest)", "error (not tested)"},
 };
 
 /* At most this many names in one cell (a large provider has thousands of
@@ -1072,32 +1078,96 @@ static const struct advice *md_adv_row(const struct md *m, const char *code)
 	return bsearch(code, m->adv_rows, m->nadv, sizeof(*m->adv_rows), md_adv_cmp);
 }
 
-/* The reason codes of standard s, separated by ", ": a code with advice as
- * a code span, any other as text. Returns the number with advice. */
-static size_t md_reasons_cell(struct md *m, const struct rep_domain *d, size_t s)
+/* A stored verdict word in the report's language. */
+static const char *md_verdict_word(const struct md *m, const char *v)
 {
-	struct md_code codes[MD_CODES_MAX];
-	size_t n = 0, i, known = 0;
+	if (strcmp(v, "pass") == 0)
+		return rep_status_name(m->r->lang, RS_PASS);
+	if (strcmp(v, "fail") == 0)
+		return rep_status_name(m->r->lang, RS_FAIL);
+	if (strcmp(v, "n/a") == 0)
+		return rep_status_name(m->r->lang, RS_NA);
+	if (strcmp(v, "warn") == 0)
+		return md_w(m, W_V_WARN);
+	if (strcmp(v, "error") == 0)
+		return md_w(m, W_V_ERROR);
+	return NULL;
+}
 
-	md_codes(d, s, codes, &n);
-	md_raw(m, " ");
-	for (i = 0; i < n; i++) {
+/* One stored verdict: the part's title when titled, the verdict, its
+ * reason codes (a code with advice as a code span, any other as text).
+ * Returns the number of codes with advice. */
+static size_t md_part(struct md *m, const char *part, const struct rep_verdict *v, int titled)
+{
+	const struct probe_ops *p = probe_find(part);
+	const char *q, *w;
+	size_t known = 0;
+	int any = 0;
+
+	if (titled) {
+		md_text(m, p ? p->title[m->en] : part);
+		md_raw(m, ": ");
+	}
+	if (!v) {
+		md_raw(m, "\xe2\x80\x93");
+		return 0;
+	}
+	w = md_verdict_word(m, v->verdict);
+	if (w)
+		md_raw(m, w);
+	else
+		md_text(m, v->verdict);
+	for (q = v->reasons ? v->reasons : ""; *q;) {
+		size_t len = strcspn(q, " ");
 		char code[128];
 
-		(void)snprintf(code, sizeof(code), "%.*s", (int)codes[i].n, codes[i].p);
-		if (i)
-			md_raw(m, ", ");
-		if (md_adv_row(m, code)) {
-			md_raw(m, "`");
-			md_raw(m, code);
-			md_raw(m, "`");
-			known++;
-		} else {
-			md_text(m, code);
+		(void)snprintf(code, sizeof(code), "%.*s", (int)(len < 127 ? len : 127), q);
+		if (len) {
+			md_raw(m, any ? ", " : " ");
+			if (md_adv_row(m, code)) {
+				md_raw(m, "`");
+				md_raw(m, code);
+				md_raw(m, "`");
+				known++;
+			} else {
+				md_text(m, code);
+			}
+			any = 1;
 		}
+		q += len;
+		q += strspn(q, " ");
 	}
-	md_raw(m, n ? " |" : "\xe2\x80\x93 |");
 	return known;
+}
+
+/* The stored verdicts of the parts of standard s with their reason codes,
+ * separated by "; ". Returns the number of codes with advice. */
+static size_t md_verdicts_cell(struct md *m, const struct rep_domain *d, size_t s)
+{
+	const struct rep_standard *st = &rep_standards[s];
+	size_t k, known = 0;
+
+	md_raw(m, " ");
+	for (k = 0; st->parts[k]; k++) {
+		if (k)
+			md_raw(m, "; ");
+		known +=
+		    md_part(m, st->parts[k], md_verdict(d, st->parts[k]), st->parts[1] != NULL);
+	}
+	md_raw(m, " |");
+	return known;
+}
+
+/* Whether stored standard name is a part of a standard the report shows. */
+static int md_part_shown(const struct report *r, const char *name)
+{
+	size_t s, k;
+
+	for (s = 0; s < rep_nstandards; s++)
+		for (k = 0; r->present[s] && rep_standards[s].parts[k]; k++)
+			if (strcmp(rep_standards[s].parts[k], name) == 0)
+				return 1;
+	return 0;
 }
 
 static void md_expl_cell(struct md *m, const struct rep_domain *d, size_t s)
@@ -1173,6 +1243,44 @@ static void md_advice(struct md *m)
 		md_printf(m, "%s\n\n", md_w(m, W_ADVICE_NONE));
 }
 
+/* A machine word of the evidence (rep_ev_word) in the report's language;
+ * a word this build does not know as stored; an en dash for none. */
+static void md_ev(struct md *m, enum rep_ev_kind kind, const char *v)
+{
+	const char *t = rep_ev_word(m->r->lang, kind, v);
+
+	if (t)
+		md_raw(m, t);
+	else if (v && *v)
+		md_text(m, v);
+	else
+		md_raw(m, "\xe2\x80\x93");
+}
+
+static void md_ev_cell(struct md *m, enum rep_ev_kind kind, const char *v)
+{
+	md_raw(m, " ");
+	md_ev(m, kind, v);
+	md_raw(m, " |");
+}
+
+/* The STARTTLS status of an address in words; a status that is a reason
+ * code keeps the code beside it, as a code span. */
+static void md_starttls_cell(struct md *m, const char *v)
+{
+	const char *t = rep_ev_word(m->r->lang, REP_EV_ADDR, v);
+	const struct advice *a;
+
+	if (!t || strcmp(v, "ok") == 0 || strcmp(v, "not-tested") == 0) {
+		md_ev_cell(m, REP_EV_ADDR, v);
+		return;
+	}
+	/* a code span only for a code of the advice section (as in the verdict
+	 * column); v is a word of the table, [a-z-] only */
+	a = md_adv_row(m, v);
+	md_printf(m, a && m->adv[a - m->adv_rows].domains ? " %s (`%s`) |" : " %s (%s) |", t, v);
+}
+
 static void md_bool_cell(struct md *m, int v)
 {
 	md_cell_raw(m, v < 0 ? "\xe2\x80\x93" : md_w(m, v ? W_YES : W_NO));
@@ -1199,9 +1307,9 @@ static void md_mx_tables(struct md *m, const struct rep_domain *d)
 		md_cell(m, x->host);
 		md_printf(m, " %lld |", x->preference);
 		md_cell(m, m->r->providers[x->provider].name);
-		md_cell(m, x->dnssec);
+		md_ev_cell(m, REP_EV_DNSSEC, x->dnssec);
 		md_raw(m, " ");
-		md_text(m, x->tlsa_state);
+		md_ev(m, REP_EV_TLSA, x->tlsa_state);
 		if (x->tlsa && *x->tlsa) {
 			md_raw(m, ": ");
 			md_text(m, x->tlsa);
@@ -1232,7 +1340,7 @@ static void md_mx_tables(struct md *m, const struct rep_domain *d)
 			md_raw(m, "|");
 			md_cell(m, d->mx[i].host);
 			md_cell(m, a->ip);
-			md_cell(m, a->starttls);
+			md_starttls_cell(m, a->starttls);
 			md_raw(m, " ");
 			if (a->tls_version && *a->tls_version) {
 				md_text(m, a->tls_version);
@@ -1250,7 +1358,7 @@ static void md_mx_tables(struct md *m, const struct rep_domain *d)
 			md_cell(m, a->cert_not_after);
 			md_bool_cell(m, a->pkix_valid);
 			md_bool_cell(m, a->name_match);
-			md_cell(m, a->dane);
+			md_ev_cell(m, REP_EV_DANE, a->dane);
 			md_cell(m, a->banner);
 			md_raw(m, " ");
 			md_text(m, a->error);
@@ -1299,17 +1407,61 @@ static void md_ncsc_findings(struct md *m, const struct rep_addr *a)
 		md_raw(m, i ? "; " : "");
 		md_word_or_text(m, f->cls, cls, cls_w);
 		md_raw(m, ": ");
-		md_text(m, f->aspect);
+		md_ev(m, REP_EV_NCSC_ASPECT, f->aspect);
 		md_raw(m, " ");
 		md_text(m, f->item);
-		if (f->version) {
+		if (f->version && strcmp(f->version, f->item) != 0) {
 			md_raw(m, " (");
 			md_text(m, f->version);
 			md_raw(m, ")");
 		}
 		if (*f->detail) {
+			const char *t = rep_ev_word(m->r->lang, REP_EV_NCSC_STATE, f->detail);
+
 			md_raw(m, ": ");
-			md_text(m, f->detail);
+			if (t)
+				md_raw(m, t);
+			else
+				md_text(m, f->detail);
+		}
+	}
+	md_raw(m, " |");
+}
+
+/* The protocol versions the tls_ncsc probe tried ("TLSv1.3 accepted,
+ * TLSv1.2 refused, ..."), each state in the report's language. */
+static void md_ncsc_versions_cell(struct md *m, const char *list)
+{
+	const char *p = list ? list : "";
+
+	md_raw(m, " ");
+	if (!*p)
+		md_raw(m, "\xe2\x80\x93");
+	while (*p) {
+		size_t n = strcspn(p, ",");
+		char item[96];
+		char *sp;
+		const char *t;
+
+		if (n >= sizeof(item)) { /* not a version and a state: the rest as stored */
+			md_text(m, p);
+			break;
+		}
+		(void)snprintf(item, sizeof(item), "%.*s", (int)n, p);
+		sp = strrchr(item, ' ');
+		t = sp ? rep_ev_word(m->r->lang, REP_EV_NCSC_STATE, sp + 1) : NULL;
+		if (t) {
+			*sp = '\0';
+			md_text(m, item);
+			md_raw(m, " ");
+			md_raw(m, t);
+		} else {
+			md_text(m, item);
+		}
+		p += n;
+		if (*p == ',') {
+			md_raw(m, ",");
+			p++;
 		}
 	}
 	md_raw(m, " |");
@@ -1351,7 +1503,7 @@ static void md_ncsc_table(struct md *m, const struct rep_domain *d)
 			md_raw(m, " ");
 			md_word_or_text(m, a->ncsc_state, state, state_w);
 			md_printf(m, ", %lld %s |", a->ncsc_handshakes, md_w(m, W_NCSC_HANDSHAKES));
-			md_cell(m, a->ncsc_versions);
+			md_ncsc_versions_cell(m, a->ncsc_versions);
 			md_ncsc_findings(m, a);
 			md_raw(m, "\n");
 		}
@@ -1397,7 +1549,7 @@ static void md_probe_evidence(struct md *m, const struct rep_domain *d)
 static void md_domain(struct md *m, const struct rep_domain *d)
 {
 	const struct report *r = m->r;
-	const char *names[5];
+	const char *names[6];
 	size_t i, s, known = 0;
 
 	md_raw(m, "### ");
@@ -1414,35 +1566,48 @@ static void md_domain(struct md *m, const struct rep_domain *d)
 	md_text(m, d->checked_at);
 	md_raw(m, ".\n\n");
 	names[0] = md_w(m, W_STANDARD);
-	names[1] = md_w(m, W_STATUS);
-	names[2] = md_w(m, W_REASONS);
-	names[3] = md_w(m, W_EXPLANATION);
-	names[4] = NULL;
+	names[1] = md_w(m, W_LEVEL);
+	names[2] = md_w(m, W_STATUS);
+	names[3] = md_w(m, W_VERDICT_COL);
+	names[4] = md_w(m, W_EXPLANATION);
+	names[5] = NULL;
 	{
 		char head[32];
 
-		md_cap(names[1], head, sizeof(head));
-		names[1] = head;
-		md_thead(m, names, "llll");
+		md_cap(names[2], head, sizeof(head));
+		names[2] = head;
+		md_thead(m, names, "lllll");
 	}
 	for (s = 0; s < rep_nstandards; s++) {
 		if (!r->present[s])
 			continue;
 		md_raw(m, "|");
 		md_cell_raw(m, rep_standards[s].name[m->en]);
+		md_cell_raw(m, rep_level_name(r->lang, rep_standards[s].level));
 		md_cell_raw(m, rep_status_name(r->lang, d->status[s]));
-		known += md_reasons_cell(m, d, s);
+		known += md_verdicts_cell(m, d, s);
 		md_expl_cell(m, d, s);
 		md_raw(m, "\n");
+	}
+	for (i = 0; i < d->nverdicts; i++) {
+		const struct probe_ops *p = probe_find(d->verdicts[i].standard);
+
+		if (md_part_shown(r, d->verdicts[i].standard))
+			continue;
+		md_raw(m, "|");
+		md_cell(m, p ? p->title[m->en] : d->verdicts[i].standard);
+		md_raw(m, " \xe2\x80\x93 | \xe2\x80\x93 | ");
+		known += md_part(m, d->verdicts[i].standard, &d->verdicts[i], 0);
+		md_raw(m, " | \xe2\x80\x93 |\n");
 	}
 	md_raw(m, "\n");
 	if (known)
 		md_printf(m, "%s\n\n", md_w(m, W_ADVICE_SEE));
 	md_printf(m, "%s:\n\n", md_w(m, W_EVIDENCE));
 	md_printf(m, "- %s: %s ", md_w(m, W_DNSSEC_EV), md_w(m, W_DNSSEC_ZONE));
-	md_text(m, d->dnssec_soa ? d->dnssec_soa : "\xe2\x80\x93");
+	md_ev(m, REP_EV_DNSSEC, d->dnssec_soa);
 	md_printf(m, ", %s ", md_w(m, W_DNSSEC_MXSET));
-	md_text(m, d->dnssec_mx ? d->dnssec_mx : "\xe2\x80\x93");
+	md_ev(m, REP_EV_DNSSEC, d->dnssec_mx);
 	md_raw(m, "\n");
 	md_item(m, W_MX_ERROR, d->mx_error);
 	md_item(m, W_STS_TXT, d->mta_sts_txt);

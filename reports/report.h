@@ -300,6 +300,19 @@ enum rep_word {
 };
 const char *rep_word(enum rep_lang lang, enum rep_word w);
 
+/* Machine words of the stored evidence (words.c), by what they describe. */
+enum rep_ev_kind {
+	REP_EV_DNSSEC,      /* secure, insecure, bogus, indeterminate */
+	REP_EV_TLSA,        /* tlsa_state_name(): none, present, not-looked-up, ... */
+	REP_EV_DANE,        /* dane_match_name(): match, mismatch, no-tls, not-checked */
+	REP_EV_ADDR,        /* addr_status_name(): ok, not-tested, tls-version-old, ... */
+	REP_EV_NCSC_ASPECT, /* a tls_ncsc finding's aspect: version, cipher, ... */
+	REP_EV_NCSC_STATE   /* a protocol version's state: accepted, refused, ... */
+};
+/* word in lang ("not-looked-up" -> "niet opgevraagd"); NULL for a word this
+ * build does not know (show it as stored). Borrowed, static. */
+const char *rep_ev_word(enum rep_lang lang, enum rep_ev_kind kind, const char *word);
+
 /* The words for a provenance key in lang ("Trust anchor", ...); NULL for a
  * key this build does not know (show the key itself). */
 const char *rep_prov_label(enum rep_lang lang, const char *key);

@@ -77,7 +77,7 @@ svg text rect line path circle div span pre br article footer'''.split())
 VOID = {'meta', 'br'}
 ATTRS = set('''class id href lang charset http-equiv content name scope colspan
 rowspan viewbox width height role aria-label x y x1 y1 x2 y2 cx cy r d
-text-anchor'''.split())
+text-anchor title'''.split())  # title: the stored machine word under its translation
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 
 path, lang = sys.argv[1], sys.argv[2]
@@ -713,6 +713,128 @@ EOF
         else
             not_ok "the console check catches a console error" "no CONSOLE line" "$TMP/leaky.log"
         fi
+    fi
+
+    # ---- the trend chart with one run and with two (issue 14) ----
+    # The fixture's runs 1 and 2 (the trend of a report reaches its run).
+    # trend_page.py REPORT SHOT PROBE: the report's trend figure and table
+    # alone with the report's style (SHOT, for the screenshot), and the same
+    # with a script (PROBE: the report has no script and a CSP against one)
+    # that writes what Chromium laid out into the DOM: per line its computed
+    # stroke, dash pattern and width, per label and marker its box.
+    # check_trend.py DOM one|lines: the one-run chart has a labelled marker
+    # per standard, each on its own row, and no line; the two-run chart a
+    # line per standard, every line drawn differently (colour, dash, width
+    # >= 2 px), a label at each line's end, no two labels overlapping.
+    cat >"$TMP/trend_page.py" <<'EOF'
+import re, sys
+s = open(sys.argv[1], encoding="utf-8").read()
+head = re.sub(r'<meta http-equiv="Content-Security-Policy"[^>]*>', "", s[:s.index("</head>")])
+i = s.index('<figure class="chart"><svg class="trend')
+j = s.index("</table>", i) + len("</table>")
+body = s[i:j]
+open(sys.argv[2], "w", encoding="utf-8").write(s[:s.index("</head>")] + "</head><body>" + body + "</body></html>\n")
+probe = """<script>
+const out = {lines: [], labels: [], markers: []};
+const svg = document.querySelector("svg.trend");
+for (const p of svg.querySelectorAll("path.ln")) {
+  const c = getComputedStyle(p);
+  out.lines.push({cls: p.getAttribute("class"), d: p.getAttribute("d"), stroke: c.stroke,
+                  dash: c.strokeDasharray, width: parseFloat(c.strokeWidth)});
+}
+const box = e => { const b = e.getBoundingClientRect(); return [b.left, b.top, b.right, b.bottom]; };
+for (const t of svg.querySelectorAll("text.lb")) out.labels.push({text: t.textContent, box: box(t)});
+for (const m of svg.querySelectorAll("circle.mk")) out.markers.push({box: box(m)});
+out.one = svg.classList.contains("one");
+out.standards = document.querySelectorAll("table thead th").length - 2;
+const pre = document.createElement("pre"); pre.id = "probe";
+pre.textContent = JSON.stringify(out); document.body.appendChild(pre);
+</script>"""
+open(sys.argv[3], "w", encoding="utf-8").write(head + "</head><body>" + body + probe + "</body></html>\n")
+EOF
+    cat >"$TMP/check_trend.py" <<'EOF'
+import html, json, re, sys
+m = re.search(r'<pre id="probe">(.*?)</pre>', open(sys.argv[1], encoding="utf-8").read(), re.S)
+if not m:
+    sys.exit("  no probe output in the DOM")
+p, want, bad = json.loads(html.unescape(m.group(1))), sys.argv[2], []
+n = p["standards"]
+def overlap(a, b):
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+def no_overlap(what, boxes):
+    for i in range(len(boxes)):
+        for k in range(i + 1, len(boxes)):
+            if overlap(boxes[i], boxes[k]):
+                bad.append(f"{what} {i} and {k} overlap: {boxes[i]} {boxes[k]}")
+if n < 2:
+    bad.append(f"{n} standards in the trend table")
+if want == "one":
+    if not p["one"]:
+        bad.append("not the one-run chart")
+    if p["lines"]:
+        bad.append(f"{len(p['lines'])} lines in a one-run chart")
+    if len(p["markers"]) != n or len(p["labels"]) != n:
+        bad.append(f"{len(p['markers'])} markers, {len(p['labels'])} labels for {n} standards")
+    no_overlap("labels", [l["box"] for l in p["labels"]])
+    no_overlap("markers", [k["box"] for k in p["markers"]])
+    rows = sorted((k["box"][1] + k["box"][3]) / 2 for k in p["markers"])
+    if any(b - a < 12 for a, b in zip(rows, rows[1:])):
+        bad.append(f"markers not on rows of their own: {rows}")
+else:
+    if p["one"]:
+        bad.append("the one-run chart for several runs")
+    if len(p["lines"]) != n:
+        bad.append(f"{len(p['lines'])} lines for {n} standards")
+    styles = [(l["stroke"], l["dash"], l["width"]) for l in p["lines"]]
+    if len(set(styles)) != len(styles):
+        bad.append(f"lines drawn alike: {styles}")
+    if any(l["width"] < 2 for l in p["lines"]):
+        bad.append(f"a line thinner than 2 px: {styles}")
+    if any(len(re.findall(r"[ML]", l["d"])) < 2 for l in p["lines"]):
+        bad.append("a line of one point")
+    if len(p["labels"]) != n:
+        bad.append(f"{len(p['labels'])} line-end labels for {n} standards")
+    no_overlap("labels", [l["box"] for l in p["labels"]])
+for b in bad:
+    print("  " + b)
+sys.exit(1 if bad else 0)
+EOF
+    for runs in 1 2; do
+        kind=one
+        [[ $runs -eq 2 ]] && kind=lines
+        report "trend$runs" --db "$TMP/fixture.db" --run "$runs" -o "$TMP/trend$runs.html"
+        if [[ $RC -ne 0 ]] || ! python3 "$TMP/trend_page.py" "$TMP/trend$runs.html" \
+            "$TMP/trend$runs.shot.html" "$TMP/trend$runs.probe.html" 2>"$TMP/trend$runs.page.err"; then
+            not_ok "trend chart, $runs run(s): the page" "exit $RC" "$TMP/trend$runs.err" "$TMP/trend$runs.page.err"
+            continue
+        fi
+        png=$ROOT/build/report-trend-$runs.png
+        render "trend$runs" "$TMP/trend$runs.shot.html" --screenshot="$png"
+        if [[ $RC -eq 0 ]] && python3 "$TMP/check_png.py" "$png" "$SHOT_W" "$SHOT_H" >"$TMP/trend$runs.png.txt" 2>&1; then
+            ok "chromium: screenshot of the $runs-run trend chart: $png"
+        else
+            not_ok "chromium: screenshot of the $runs-run trend chart" "exit $RC: $(cat "$TMP/trend$runs.png.txt")"
+        fi
+        render "trend${runs}dom" "$TMP/trend$runs.probe.html" --dump-dom
+        if [[ $RC -eq 0 ]] && python3 "$TMP/check_trend.py" "$TMP/trend${runs}dom.stdout" "$kind" >"$TMP/trend$runs.txt"; then
+            if [[ $kind == one ]]; then
+                ok "chromium: the one-run trend chart has a labelled marker per standard on its own row, no line"
+            else
+                ok "chromium: the two-run trend chart has a line per standard, each drawn differently, labelled at its end without overlap"
+            fi
+        else
+            not_ok "chromium: the $runs-run trend chart ($kind)" "exit $RC, see below" "$TMP/trend$runs.txt"
+        fi
+    done
+    # the checker must catch a wrong chart: each chart fails the other's check
+    if [[ -s $TMP/trend1dom.stdout && -s $TMP/trend2dom.stdout ]] &&
+        ! python3 "$TMP/check_trend.py" "$TMP/trend1dom.stdout" lines >"$TMP/trendx1.txt" &&
+        grep -q 'lines for' "$TMP/trendx1.txt" &&
+        ! python3 "$TMP/check_trend.py" "$TMP/trend2dom.stdout" one >"$TMP/trendx2.txt" &&
+        grep -q 'lines in a one-run chart' "$TMP/trendx2.txt"; then
+        ok "the trend checks reject the other chart"
+    else
+        not_ok "the trend checks reject the other chart" "see below" "$TMP/trendx1.txt" "$TMP/trendx2.txt"
     fi
 fi
 

@@ -248,7 +248,7 @@ check "md lists the explanations by state" "missing headings" \
           grep -qx "### Niet meer nodig (1)" "$TMP/g-nl-md.out" && grep -qx "### Niet gebruikt (1)" "$TMP/g-nl-md.out" &&
           grep -qx "### Expired (1)" "$TMP/g-en-md.out" && grep -qx "### No longer needed (1)" "$TMP/g-en-md.out"'
 check "md: the appendix says expired on" "no row" \
-    grep -qF '| STARTTLS en DANE | voldoet niet | `dane-missing` | verlopen op 2026-02-28: Oude mailserver wordt vervangen (domein, regel 11) |' "$TMP/g-nl-md.out"
+    grep -qF '| STARTTLS en DANE | verplicht | voldoet niet | STARTTLS: voldoet; DANE: voldoet niet `dane-missing` | verlopen op 2026-02-28: Oude mailserver wordt vervangen (domein, regel 11) |' "$TMP/g-nl-md.out"
 check "csv: the explained domain" "no row" \
     grep -q '^domein,proefland.nl,provincie,Provincie Proefland,,voldoet,uitgelegd,' "$TMP/g-nl-csv.out"
 
@@ -510,17 +510,18 @@ def shown(s):
     # as U+FFFD, everything else exactly
     s = s.rstrip("\r\n ").replace("\r\n", "\n").replace("\n", " \u21b5 ")
     return "".join("\ufffd" if ord(c) < 0x20 or c == "\x7f" else c for c in s)
+nl = sys.argv[2] == "nl"
 for want in (os.environ["SCRIPT_ORG"], os.environ["CALC_ORG"], "@samen|werking `x` *y*",
              shown("Dienst\nRegel\x01Twee"),
              shown("220 <img src=x onerror=alert(1)> ESMTP\r\n220-| *bold* `code` "
                    "[a](javascript:b) # x\x01 end \\ ~~s~~ $x$"),
              "CN=<b>mx</b>|evil,O=Evil & Co", "CN=<script>ca</script>",
              "Migratie <script>alert(1)</script> | *nieuw* [host](javascript:x) `rm` =1+1",
-             "present: 3 1 1 ab|cd; 3 0 1 *ef* `x` <b>", "__proef__.nl, script-gemeente.nl",
-             "tlsrpt-invalid, <i>x</i>|*y*"):
+             ("aanwezig: " if nl else "present: ") + "3 1 1 ab|cd; 3 0 1 *ef* `x` <b>",
+             "__proef__.nl, script-gemeente.nl",
+             ("voldoet niet " if nl else "fail ") + "tlsrpt-invalid, <i>x</i>|*y*"):
     if want not in cells:
         bad.append(f"no table cell {want!r}")
-nl = sys.argv[2] == "nl"
 for want in ("__proef__.nl", "xn--proefrysln-c5a.nl",
              ("MTA-STS-beleid: " if nl else "MTA-STS policy: ") +
              shown("version: STSv1\nmode: enforce\nmx: *.evil|host\nmx: <script>alert(2)</script>\nmax_age: 86400"),
@@ -636,9 +637,10 @@ ncsc_json() {
 check "json: the hostile NCSC detail round-trips exactly (nl, en)" "$(jq -c '.domains[] | select(.name == "script-gemeente.nl") | .evidence.mx[0].addresses[0].ncsc.findings[2]' "$J")" \
     eval 'ncsc_json "$J" && ncsc_json "$TMP/g-en-json.out"'
 # shellcheck disable=SC2034 # read by check's eval
-md_row_nl='| mx.oudhost.nl | 198.51.100.25 | afgerond, 14 extra handshakes | TLSv1.3 refused, TLSv1.2 accepted, TLSv1.1 refused, TLSv1.0 accepted, SSLv3 refused | onvoldoende: cipher TLS\_ECDHE\_RSA\_WITH\_AES\_256\_CBC\_SHA (TLSv1.0): ECDHE-RSA-AES256-SHA (ECDHE, CBC); uit te faseren: cipher TLS\_ECDHE\_RSA\_WITH\_AES\_256\_CBC\_SHA384 (TLSv1.2): '
+md_row_nl='| mx.oudhost.nl | 198.51.100.25 | afgerond, 14 extra handshakes | TLSv1.3 geweigerd, TLSv1.2 geaccepteerd, TLSv1.1 geweigerd, TLSv1.0 geaccepteerd, SSLv3 geweigerd | onvoldoende: cipher TLS\_ECDHE\_RSA\_WITH\_AES\_256\_CBC\_SHA (TLSv1.0): ECDHE-RSA-AES256-SHA (ECDHE, CBC); uit te faseren: cipher TLS\_ECDHE\_RSA\_WITH\_AES\_256\_CBC\_SHA384 (TLSv1.2): '
 # shellcheck disable=SC2034
-md_en='; insufficient: version TLSv1.0 (TLSv1.0): accepted; phase-out: cert-key RSA-2048: depth 0: CN=mx.oudhost.nl;'
+# (the version of a finding is not repeated when it is the item itself)
+md_en='; insufficient: protocol version TLSv1.0: accepted; phase-out: certificate key RSA-2048: depth 0: CN=mx.oudhost.nl;'
 check "md: the NCSC table of a domain, a row per address (nl, en)" "no such rows" \
     eval 'grep -qF -- "$md_row_nl" "$TMP/g-nl-md.out" &&
           grep -qF -- "| mx.oudhost.nl | 198.51.100.25 | complete, 14 extra handshakes |" "$TMP/g-en-md.out" &&
@@ -670,13 +672,21 @@ class Cells(html.parser.HTMLParser):
             self.cur.append(data)
 p = Cells()
 p.feed(open(sys.argv[1], encoding="utf-8").read())
-word = "uit te faseren" if sys.argv[2] == "nl" else "phase-out"
-want = f"{word}: cert-key RSA-2048: {os.environ['NCSC_HOSTILE']}"
+word = "uit te faseren: certificaatsleutel" if sys.argv[2] == "nl" else "phase-out: certificate key"
+want = f"{word} RSA-2048: {os.environ['NCSC_HOSTILE']}"
 if not any(c.endswith(want) for c in p.cells):
     print(f"  no table cell ending in {want!r}")
     sys.exit(1)
 EOF
 done
+# links_land FILE: every link to an address (#aN) or its findings (#nN) has
+# its id in FILE
+links_land() {
+    local a
+    for a in $(grep -oE '<a href="#[an][0-9]+"' "$1" | grep -oE '[an][0-9]+' | sort -u); do
+        grep -q "id=\"$a\"" "$1" || return 1
+    done
+}
 # shellcheck disable=SC2034 # read by check's eval
 hostile_html='<span class="mono">RSA-2048</span>: depth 1: CN=&lt;script&gt;alert(&quot;ncsc&quot;)&lt;/script&gt;,O=&#39;Evil &amp; Co&#39; `x` *y*|z</td></tr>'
 for lang in nl en; do
@@ -684,14 +694,20 @@ for lang in nl en; do
     H=$TMP/ncsc-html-$lang.out
     # shellcheck disable=SC2034 # read by check's eval
     if [[ $lang == nl ]]; then
-        row='<tr><th>TLS volgens NCSC</th><td>afgerond, 14 extra handshakes<br><span class="mono">TLSv1.3 refused, TLSv1.2 accepted, TLSv1.1 refused, TLSv1.0 accepted, SSLv3 refused</span><br><span class="st s1">onvoldoende</span> cipher <span class="mono">TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA</span> (TLSv1.0): ECDHE-RSA-AES256-SHA (ECDHE, CBC)<br><span class="st ph">uit te faseren</span> cipher'
+        row='<tr><th>TLS volgens NCSC</th><td>afgerond, 14 extra handshakes<br><span class="mono">TLSv1.3 geweigerd, TLSv1.2 geaccepteerd, TLSv1.1 geweigerd, TLSv1.0 geaccepteerd, SSLv3 geweigerd</span><br><span class="st s1">onvoldoende</span> cipher <span class="mono">TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA</span> (TLSv1.0): ECDHE-RSA-AES256-SHA (ECDHE, CBC)<br><span class="st ph">uit te faseren</span> cipher'
     else
         row='<tr><th>TLS per NCSC</th><td>complete, 14 extra handshakes<br><span class="mono">TLSv1.3 refused, TLSv1.2 accepted, TLSv1.1 refused, TLSv1.0 accepted, SSLv3 refused</span><br><span class="st s1">insufficient</span> cipher <span class="mono">TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA</span> (TLSv1.0): ECDHE-RSA-AES256-SHA (ECDHE, CBC)<br><span class="st ph">phase-out</span> cipher'
     fi
     # 10 address tables with a probed address: mx1.mailprovider.nl x 6, oudhost x 3,
-    # script-gemeente, and none for mx2 or the unprobed ones
-    check "html $lang: the NCSC row of an address, only where a probe ran" "exit $RC, $(grep -c 'NCSC</th><td>' "$H") rows" \
-        eval '[[ $RC -eq 0 ]] && grep -qF -- "$row" "$H" && [[ $(grep -c "NCSC</th><td>" "$H") -eq 10 ]]'
+    # script-gemeente, and none for mx2 or the unprobed ones; but evidence equal
+    # to what was shown earlier is shown once: 3 tables with the row
+    # (mx1.mailprovider.nl, oudhost, script-gemeente), and the 14 addresses
+    # that repeat one (mx1.mailprovider.nl's two x 5, mx2's once, oudhost x 2,
+    # ...) each link to an id of the file
+    check "html $lang: the NCSC row of an address, only where a probe ran, once per evidence" "exit $RC, $(grep -c 'NCSC</th><td>' "$H") rows, $(grep -o '</span>: [a-z ]* <a href="#a[0-9]*"' "$H" | wc -l) links" \
+        eval '[[ $RC -eq 0 ]] && grep -qF -- "$row" "$H" && [[ $(grep -c "NCSC</th><td>" "$H") -eq 3 ]] &&
+              [[ $(grep -o "</span>: [a-z ]* <a href=\"#a[0-9]*\"" "$H" | wc -l) -eq 14 ]] &&
+              links_land "$H"'
     check "html $lang: the hostile NCSC detail is escaped" "not found escaped, or raw" \
         eval 'grep -qF -- "$hostile_html" "$H" && ! grep -qF "alert(\"ncsc\")" "$H"'
 done
@@ -710,7 +726,7 @@ check "a schema-3 database is migrated to the newest (6) by the report, without 
     eval '[[ $RC -eq 0 && $(sqlite3 "$TMP/v3.db" "PRAGMA user_version") == 6 ]] &&
           grep -qF "Niet vastgelegd: deze run is gemaakt door een oudere mailscan." "$TMP/v3-md.out" &&
           [[ $(sqlite3 "$TMP/v3.db" "SELECT count(*) FROM pragma_table_info(\"addresses\") WHERE name LIKE \"ncsc%\"") == 4 ]] &&
-          ! grep -q "NCSC |" "$TMP/v3-md.out" && grep -qF "| mx.oudhost.nl | 198.51.100.25 | ok |" "$TMP/v3-md.out"'
+          ! grep -q "NCSC |" "$TMP/v3-md.out" && grep -qF "| mx.oudhost.nl | 198.51.100.25 | in orde |" "$TMP/v3-md.out"'
 
 # Bytes that are not UTF-8, a bidi override (U+202E) and a C1 control
 # (U+0085) in a name and a banner: md and csv write U+FFFD for each, json
