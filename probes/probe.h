@@ -25,6 +25,7 @@
 struct probe_env;
 struct json;
 struct dkim_selectors;
+struct rpki_data;
 
 typedef void (*probe_dns_cb)(struct domain_scan *ds, const struct dns_answer *a);
 typedef void (*probe_fetch_cb)(struct domain_scan *ds, struct fetch_result *r);
@@ -41,6 +42,9 @@ struct probe_env {
 	bool ncsc_skip; /* --skip-tls-ncsc: no tls_ncsc handshakes were made */
 	/* --dkim-selectors: known selectors per domain (probes/dkim.h), or NULL */
 	const struct dkim_selectors *dkim_selectors;
+	/* --rpki-cache / --rpki-vrps / --bgp-table (probes/rpki.h), or NULL: no
+	 * RPKI source (the rpki probe says rpki-no-source) */
+	const struct rpki_data *rpki;
 };
 
 enum probe_level { PROBE_REQUIRED = 0, PROBE_RECOMMENDED };
