@@ -104,7 +104,7 @@ wait_for() {
 for tool in sqlite3 jq strace script timeout; do
     command -v "$tool" >/dev/null || { not_ok "tool $tool" "not installed (tests/setup.sh)"; }
 done
-if [[ $(tests/lab/lab.sh status 2>/dev/null | grep -c ': running') -ne 3 || ! -f $CONNLOG ]]; then
+if [[ $(tests/lab/lab.sh status 2>/dev/null | grep -c ': running') -ne 4 || ! -f $CONNLOG ]]; then
     not_ok "lab is running" "start it with tests/lab/lab.sh up"
     echo "$pass passed, $fail failed"
     exit 1
