@@ -13,7 +13,7 @@
 #
 # Every route of every address mailscan judged in the lab scenarios (its
 # `rpki` evidence: prefix, origin, state) is put to both; prints one line per
-# disagreement and "rpki-crosscheck: N routes, N agree (rov N, plain N)".
+# disagreement, the counts, and "N passed, N failed" (distinct routes).
 # Needs the lab (started and stopped here when it is not running). Exit 0 only
 # when every route agrees with both.
 set -euo pipefail
@@ -119,4 +119,5 @@ jagree=$(awk 'FNR == NR { ok[$1 " " $2 " " $3] = 1; next } ($1 " " $2 " " $3) in
       done <"$TMP/routes") "$TMP/judged" | grep -c . || true)
 echo "rpki-crosscheck: $n distinct routes, $agree agree with both peers (rpki-rov $rov_ok, plain RFC 6811 $plain_ok);" \
     "$nj judgments over $(jq -r 'select(.rpki.addresses) | .domain' "$TMP/out" | grep -c .) domains, $jagree agree"
+echo "$agree passed, $((n - agree)) failed"
 [[ $agree -eq $n && $jagree -eq $nj ]]
