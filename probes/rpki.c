@@ -88,7 +88,7 @@ struct rpki_probe {
 	struct rpki_host hosts[RPKI_HOSTS_MAX];
 	struct rpki_addr addrs[RPKI_ADDRS_MAX];
 	struct rpki_walk walks[SCAN_MX_MAX + 1];
-	char detail[300];
+	char detail[512];
 };
 
 static struct rpki_probe *rpki_of(const struct domain_scan *ds) { return ds->priv[PROBE_RPKI]; }
@@ -550,30 +550,57 @@ static void rpki_evidence(const struct domain_scan *ds, struct json *j)
 	json_obj_close(j);
 }
 
-/* The first address that is not valid, in words. */
+/* How much an address state weighs in the one line of words: the worst is
+ * told (invalid, then not judged, then not-found, no route). */
+static int rpki_addr_weight(enum rpki_addr_state s)
+{
+	switch (s) {
+	case ADDR_RPKI_INVALID:
+		return 5;
+	case ADDR_RPKI_LOOKUP_FAILED:
+	case ADDR_RPKI_NOT_JUDGED:
+	case ADDR_RPKI_PENDING:
+		return 4;
+	case ADDR_RPKI_NOT_FOUND:
+		return 3;
+	case ADDR_RPKI_NO_ROUTE:
+		return 2;
+	case ADDR_RPKI_VALID:
+		break;
+	}
+	return 0;
+}
+
+/* The worst address, in words (the lowest address of the worst state: the
+ * same line every run, whatever order the answers came in). */
 static const char *rpki_detail(const struct domain_scan *ds)
 {
 	struct rpki_probe *p = rpki_of(ds);
+	const struct rpki_addr *ad = NULL;
 	size_t i;
 
 	if (!p)
 		return NULL;
 	for (i = 0; i < p->naddrs; i++) {
-		const struct rpki_addr *ad = &p->addrs[i];
+		const struct rpki_addr *c = &p->addrs[i];
+		int w = rpki_addr_weight(c->state);
 
-		if (ad->state == ADDR_RPKI_VALID)
+		if (w == 0)
 			continue;
-		if (ad->nroutes)
-			(void)snprintf(p->detail, sizeof(p->detail), "%s (%s): %s from AS%u %s",
-				       ad->ip, ad->host, ad->routes[0].prefix,
-				       (unsigned)ad->routes[0].origin,
-				       rpki_addr_state_name(ad->state));
-		else
-			(void)snprintf(p->detail, sizeof(p->detail), "%s (%s): %s", ad->ip,
-				       ad->host, rpki_addr_state_name(ad->state));
-		return p->detail;
+		if (!ad || w > rpki_addr_weight(ad->state) ||
+		    (w == rpki_addr_weight(ad->state) && strcmp(c->ip, ad->ip) < 0))
+			ad = c;
 	}
-	return NULL;
+	if (!ad)
+		return NULL;
+	if (ad->nroutes)
+		(void)snprintf(p->detail, sizeof(p->detail), "%s (%s): %s from AS%u %s", ad->ip,
+			       ad->host, ad->routes[0].prefix, (unsigned)ad->routes[0].origin,
+			       rpki_addr_state_name(ad->state));
+	else
+		(void)snprintf(p->detail, sizeof(p->detail), "%s (%s): %s", ad->ip, ad->host,
+			       rpki_addr_state_name(ad->state));
+	return p->detail;
 }
 
 static void rpki_cleanup(struct domain_scan *ds)
