@@ -25,6 +25,8 @@
 #define RPKI_RTR_REFRESH 3600 /* s: RTR refresh interval (RFC 8210 §6) */
 #define RPKI_RTR_EXPIRE 7200  /* s: data kept this long without a refresh */
 #define RPKI_RTR_RETRY 5      /* s: reconnect after a failure */
+#define RPKI_STR(x) #x
+#define RPKI_XSTR(x) RPKI_STR(x)
 
 /* One route of the --bgp-table. */
 struct bgp_entry {
@@ -618,7 +620,9 @@ int rpki_data_parse_bgp(struct rpki_data *d, const char *buf, size_t len, const 
 			*hash = '\0';
 		if (strspn(l, " \t\r") == strlen(l))
 			continue;
-		if (sscanf(l, "%s %s %c", pfx, asn, &extra) != 2) {
+		/* widths: both buffers hold a whole line */
+		if (sscanf(l, "%" RPKI_XSTR(RPKI_LINE_MAX) "s %" RPKI_XSTR(RPKI_LINE_MAX) "s %c",
+			   pfx, asn, &extra) != 2) {
 			rpki_why(err, errlen, "%s:%zu: expected PREFIX ORIGIN-AS", name, line);
 			return -1;
 		}

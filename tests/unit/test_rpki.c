@@ -4,6 +4,7 @@
  * --bgp-table reader and its longest match, RFC 6811 validation through
  * RTRlib, and HOST:PORT of --rpki-cache.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -179,7 +180,7 @@ void test_rpki_vrps(void)
 
 		unit_case("route %s AS%u", routes[i].prefix, routes[i].origin);
 		memset(&r, 0, sizeof(r));
-		strcpy(r.prefix, routes[i].prefix); /* NOLINT: a short literal */
+		(void)snprintf(r.prefix, sizeof(r.prefix), "%s", routes[i].prefix);
 		r.origin = routes[i].origin;
 		CHECK_INT(rpki_data_validate(d, &r, &st), 0);
 		CHECK_INT(st, routes[i].want);
