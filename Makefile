@@ -11,7 +11,7 @@
 
 PREFIX  ?= /usr/local
 CC      ?= cc
-PKGS     = libunbound openssl libcurl sqlite3 yaml-0.1 libevent libidn2 libpsl
+PKGS     = libunbound openssl libcurl sqlite3 yaml-0.1 libevent libidn2 libpsl rtrlib
 WARN     = -Wall -Wextra -Wformat=2 -Werror -Wshadow -Wpointer-arith -Wstrict-prototypes
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN)

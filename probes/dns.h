@@ -28,6 +28,7 @@ struct event_base;
 struct dns;
 
 #define DNS_T_A 1
+#define DNS_T_NS 2
 #define DNS_T_MX 15
 #define DNS_T_SOA 6
 #define DNS_T_TXT 16
@@ -55,7 +56,7 @@ enum dns_status {
 struct dns_rr {
 	uint16_t type;
 	uint16_t pref;                  /* MX preference */
-	char name[DNS_NAME_MAX + 1];    /* MX exchange, lower case, no dot */
+	char name[DNS_NAME_MAX + 1];    /* MX exchange, NS host: lower case, no dot */
 	char addr[48];                  /* A / AAAA in presentation form */
 	int family;                     /* AF_INET / AF_INET6 for A / AAAA */
 	uint8_t usage, selector, mtype; /* TLSA */

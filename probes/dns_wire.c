@@ -183,13 +183,14 @@ static int wire_rr_fill(const uint8_t *msg, size_t len, const struct wire_rr *w,
 	memset(rr, 0, sizeof(*rr));
 	rr->type = w->type;
 	switch (w->type) {
+	case DNS_T_NS:
 	case DNS_T_MX: {
 		char name[4 * 255 + 1];
 
-		if (w->rdlen < 3)
+		if (w->rdlen < (w->type == DNS_T_MX ? 3u : 1u))
 			return -1;
-		rr->pref = get16(d);
-		off = w->rdata + 2;
+		rr->pref = w->type == DNS_T_MX ? get16(d) : 0;
+		off = w->rdata + (w->type == DNS_T_MX ? 2u : 0u);
 		if (wire_name(msg, len, &off, name, sizeof(name)) < 0 || off != end ||
 		    strlen(name) > DNS_NAME_MAX)
 			return -1;

@@ -36,6 +36,7 @@ struct event_base;
 struct smtp_hooks;
 struct probe_run;
 struct probe_session;
+struct rpki_data;
 
 typedef void (*probe_dns_cb)(struct domain_scan *ds, const struct dns_answer *a);
 typedef void (*probe_fetch_cb)(struct domain_scan *ds, struct fetch_result *r);
@@ -52,6 +53,9 @@ struct probe_env {
 	bool ncsc_skip; /* --skip-tls-ncsc: no tls_ncsc handshakes were made */
 	/* --dkim-selectors: known selectors per domain (probes/dkim.h), or NULL */
 	const struct dkim_selectors *dkim_selectors;
+	/* --rpki-cache / --rpki-vrps / --bgp-table (probes/rpki.h), or NULL: no
+	 * RPKI source (the rpki probe says rpki-no-source) */
+	const struct rpki_data *rpki;
 };
 
 /* A probe's SMTP session is over (probe_run_env.session): ar is the

@@ -13,6 +13,7 @@
 #include "../base/str.h"
 #include "../probes/dkim.h"
 #include "../probes/probe.h"
+#include "../probes/rpki.h"
 #include "config.h"
 
 enum {
@@ -39,7 +40,10 @@ enum {
 	O_DKIMSEL,
 	O_DNSRATE,
 	O_RESOLVER,
-	O_RESOLVER_TRUSTED
+	O_RESOLVER_TRUSTED,
+	O_RPKI_CACHE,
+	O_RPKI_VRPS,
+	O_BGP_TABLE
 };
 
 #define CLI_BOTH (CLI_CHECK | CLI_SCAN)
@@ -118,6 +122,54 @@ static int cli_load_dkim(struct cli *c, const char *path)
 	return 0;
 }
 
+/* --rpki-vrps FILE, --bgp-table FILE: loaded now (a bad line stops the run
+ * with "FILE:LINE: reason"); --rpki-cache HOST:PORT: checked now, connected
+ * at the end of cli_parse (cli_start_rpki). */
+static const char *cli_keep(struct cli *c, const char *v);
+
+static int cli_rpki(struct cli *c, int opt, const char *arg)
+{
+	const char **kept;
+	char err[512];
+	int rc;
+
+	if (opt == O_RPKI_CACHE)
+		rc = rpki_data_set_cache(&c->rpki, arg, err, sizeof(err));
+	else if (opt == O_RPKI_VRPS)
+		rc = rpki_data_load_vrps(&c->rpki, arg, err, sizeof(err));
+	else
+		rc = rpki_data_load_bgp(&c->rpki, arg, err, sizeof(err));
+	if (rc < 0) {
+		(void)fprintf(stderr, "mailscan: %s: %s\n",
+			      opt == O_RPKI_CACHE  ? "--rpki-cache"
+			      : opt == O_RPKI_VRPS ? "--rpki-vrps"
+						   : "--bgp-table",
+			      err);
+		return -1;
+	}
+	kept = opt == O_RPKI_CACHE  ? &c->rpki_cache
+	       : opt == O_RPKI_VRPS ? &c->rpki_vrps
+				    : &c->bgp_table;
+	if (!(*kept = cli_keep(c, arg)))
+		return -1;
+	c->cfg.rpki = c->rpki;
+	return 0;
+}
+
+/* Wait for the RTR cache's first full set of VRPs (at most the --timeout):
+ * the probes run only after it. A cache that does not answer in time is not
+ * fatal: the rpki verdicts say rpki-cache-unreachable while it is out of
+ * sync (RTRlib keeps trying). */
+static void cli_start_rpki(struct cli *c)
+{
+	char err[512];
+
+	if (!c->rpki_cache)
+		return;
+	if (rpki_data_start(c->rpki, c->timeout_s * 1000, err, sizeof(err)) < 0)
+		log_warn("--rpki-cache: %s; RPKI is not judged while it is out of sync", err);
+}
+
 static const struct cli_opt {
 	struct option o;
 	unsigned cmds;
@@ -138,6 +190,9 @@ static const struct cli_opt {
     {{"skip-tls-ncsc", no_argument, NULL, O_SKIPNCSC}, CLI_BOTH},
     {{"skip", required_argument, NULL, O_SKIP}, CLI_BOTH},
     {{"dkim-selectors", required_argument, NULL, O_DKIMSEL}, CLI_BOTH},
+    {{"rpki-cache", required_argument, NULL, O_RPKI_CACHE}, CLI_BOTH},
+    {{"rpki-vrps", required_argument, NULL, O_RPKI_VRPS}, CLI_BOTH},
+    {{"bgp-table", required_argument, NULL, O_BGP_TABLE}, CLI_BOTH},
     {{"ehlo", required_argument, NULL, O_EHLO}, CLI_BOTH},
     {{"config", required_argument, NULL, O_CONFIG}, CLI_BOTH},
     {{"db", required_argument, NULL, O_DB}, CLI_SCAN},
@@ -254,6 +309,10 @@ static int cli_apply(struct cli *c, int opt, const char *arg)
 		if (!(c->dkim_path = cli_keep(c, arg)))
 			return -1;
 		return cli_load_dkim(c, arg);
+	case O_RPKI_CACHE:
+	case O_RPKI_VRPS:
+	case O_BGP_TABLE:
+		return cli_rpki(c, opt, arg);
 	case O_EHLO:
 		if (str_domain_normalise(arg, c->ehlo, sizeof(c->ehlo), &why) < 0) {
 			(void)fprintf(stderr, "mailscan: --ehlo: '%s': %s\n",
@@ -402,6 +461,14 @@ int cli_parse(struct cli *c, unsigned cmd, int argc, char **argv, const char *us
 		(void)fputs("mailscan: --resolver-trusted needs --resolver\n", stderr);
 		return -1;
 	}
+	if (c->rpki_cache && c->rpki_vrps) {
+		(void)fputs(
+		    "mailscan: --rpki-cache and --rpki-vrps are two sources of the same VRPs: "
+		    "give one\n",
+		    stderr);
+		return -1;
+	}
+	cli_start_rpki(c);
 	c->cfg.ehlo_name = c->ehlo;
 	c->cfg.timeout_ms = c->timeout_s * 1000;
 	c->cfg.domain_timeout_ms = c->cfg.timeout_ms * 8;
@@ -416,6 +483,8 @@ void cli_free(struct cli *c)
 		free(c->dkim);
 		c->dkim = NULL;
 	}
+	rpki_data_free(c->rpki);
+	c->rpki = NULL;
 	while (c->nstrs > 0)
 		free(c->strs[--c->nstrs]);
 }
@@ -433,7 +502,7 @@ void cli_options_text(const struct cli *c, char *out, size_t outlen)
 	(void)snprintf(
 	    out, outlen,
 	    "--timeout %u --concurrency %u --per-ip %u --rate %u --dns-rate %u --max-mx %u"
-	    " --ehlo %s%s%s%s%s%s%s%s%s%s%s%s%s",
+	    " --ehlo %s%s%s%s%s%s%s%s%s%s%s%s%s%s%s%s%s%s%s",
 	    c->timeout_s, c->cfg.concurrency, c->cfg.per_ip, c->cfg.rate, c->cfg.dns_rate,
 	    c->cfg.max_mx, c->ehlo, c->cfg.root_hints ? " --root-hints " : "",
 	    c->cfg.root_hints ? c->cfg.root_hints : "",
@@ -442,5 +511,8 @@ void cli_options_text(const struct cli *c, char *out, size_t outlen)
 	    c->cfg.ca_file ? c->cfg.ca_file : "", c->cfg.resolver ? " --resolver " : "",
 	    c->cfg.resolver ? c->cfg.resolver : "",
 	    c->cfg.resolver_trusted ? " --resolver-trusted" : "", n < sizeof(skip) ? skip : "",
-	    c->dkim_path ? " --dkim-selectors " : "", c->dkim_path ? c->dkim_path : "");
+	    c->dkim_path ? " --dkim-selectors " : "", c->dkim_path ? c->dkim_path : "",
+	    c->rpki_cache ? " --rpki-cache " : "", c->rpki_cache ? c->rpki_cache : "",
+	    c->rpki_vrps ? " --rpki-vrps " : "", c->rpki_vrps ? c->rpki_vrps : "",
+	    c->bgp_table ? " --bgp-table " : "", c->bgp_table ? c->bgp_table : "");
 }

@@ -46,6 +46,13 @@
 	"                         MX address); its verdict is then error, ncsc-skipped\n"          \
 	"  --dkim-selectors FILE  known DKIM selectors: lines 'domain sel1[,sel2...]';\n"          \
 	"                         their keys are fetched and judged\n"                             \
+	"  --rpki-cache HOST:PORT RPKI validated ROA payloads from this RTR cache (RFC 8210;\n"    \
+	"                         e.g. StayRTR or Routinator on port 323 or 8282); the run\n"      \
+	"                         waits up to --timeout for its first full set\n"                  \
+	"  --rpki-vrps FILE       ... or from this rpki-client / Routinator JSON file; without\n"  \
+	"                         either, rpki is error, rpki-no-source\n"                         \
+	"  --bgp-table FILE       announced routes, lines 'PREFIX ORIGIN-AS' (default: Team\n"     \
+	"                         Cymru's origin.asn.cymru.com TXT records, by DNS)\n"             \
 	"  --ehlo NAME            name sent in EHLO (default: this host's name)\n"                 \
 	"  --config FILE          options from a YAML file (name: value); the command\n"           \
 	"                         line overrides it\n"                                             \
@@ -68,7 +75,9 @@ struct cli {
 	enum target_format format;   /* scan */
 	struct dkim_selectors *dkim; /* --dkim-selectors, loaded (owned) */
 	const char *dkim_path;       /* ... and its file */
-	char *strs[CLI_STRS_MAX];    /* option values copied from the config file */
+	struct rpki_data *rpki;      /* --rpki-cache / --rpki-vrps / --bgp-table (owned) */
+	const char *rpki_cache, *rpki_vrps, *bgp_table; /* ... as given */
+	char *strs[CLI_STRS_MAX]; /* option values copied from the config file */
 	size_t nstrs;
 	bool from_file;
 };

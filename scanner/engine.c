@@ -1461,6 +1461,7 @@ struct engine *engine_new(const struct engine_config *cfg, char *err, size_t err
 	e->env.fetch = env_fetch;
 	e->env.ca_file = cfg->ca_file;
 	e->env.dkim_selectors = cfg->dkim_selectors;
+	e->env.rpki = cfg->rpki;
 	e->env.timeout_ms = cfg->timeout_ms;
 	return e;
 fail:

@@ -41,6 +41,7 @@ struct engine_config {
 	bool skip_ncsc;             /* no tls_ncsc probe (its verdict: error, ncsc-skipped) */
 	unsigned skip_mask;         /* 1 << probe id: probes not run (--skip); error, skipped */
 	const struct dkim_selectors *dkim_selectors; /* --dkim-selectors, or NULL (borrowed) */
+	const struct rpki_data *rpki; /* --rpki-cache/-vrps, --bgp-table, or NULL (borrowed) */
 };
 
 /* Called once per finished domain; ds is borrowed for the call. */

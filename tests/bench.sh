@@ -9,7 +9,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 REPEAT=${REPEAT:-20}
 status=$(tests/lab/lab.sh status)
-[[ $(grep -c ': running' <<<"$status") -eq 3 ]] || tests/lab/lab.sh up >/dev/null
+[[ $(grep -c ': running' <<<"$status") -eq 4 ]] || tests/lab/lab.sh up >/dev/null
 mapfile -t fast < <(awk -F'\t' '!/^#/ && $1 != "domain" && $1 !~ /^(silent|slow|slowok|endless|unreachable|sts-unreach|doesnotexist|tempfail)\./ && $1 != "sub.dnserr.example" { print $1 }' tests/lab/scenarios.tsv)
 domains=()
 for ((i = 0; i < REPEAT; i++)); do domains+=("${fast[@]}"); done

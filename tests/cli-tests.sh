@@ -72,6 +72,21 @@ printf 'good.example sel1\nbad line with spaces here\n' >"$badsel"
 expect "--dkim-selectors: a bad line is named FILE:LINE" 2 '' "--dkim-selectors: $badsel:2: bad domain" -- "$BIN" check --dkim-selectors "$badsel" x.example
 expect "--dkim-selectors: a missing file" 2 '' "--dkim-selectors: /nonexistent/sel.txt: No such file" -- "$BIN" check --dkim-selectors /nonexistent/sel.txt x.example
 rm -f "$badsel"
+badrpki=$(mktemp)
+printf '{"roas":[{"asn":"AS64496","prefix":"192.0.2.0/24","maxLength":24},{"asn":"AS1","prefix":"192.0.2.1/24"}]}' >"$badrpki"
+expect "--rpki-vrps: a bad ROA is named FILE: roa N" 2 '' "--rpki-vrps: $badrpki: roa 1: prefix: host bits set" -- "$BIN" check --rpki-vrps "$badrpki" x.example
+printf '{"roas":[' >"$badrpki"
+expect "--rpki-vrps: a file that is not JSON" 2 '' "--rpki-vrps: $badrpki: not JSON" -- "$BIN" check --rpki-vrps "$badrpki" x.example
+printf '192.0.2.0/24 AS64496\n192.0.2.0/24 AS-SET\n' >"$badrpki"
+expect "--bgp-table: a bad line is named FILE:LINE" 2 '' "--bgp-table: $badrpki:2: 'AS-SET': not an AS number" -- "$BIN" check --bgp-table "$badrpki" x.example
+expect "--rpki-vrps: a missing file" 2 '' "--rpki-vrps: /nonexistent/vrps.json: No such file" -- "$BIN" check --rpki-vrps /nonexistent/vrps.json x.example
+rm -f "$badrpki"
+expect "--rpki-cache not HOST:PORT" 2 '' "--rpki-cache: 'rtr.example' is not HOST:PORT" -- "$BIN" check --rpki-cache rtr.example x.example
+expect "--rpki-cache with --rpki-vrps" 2 '' "give one" -- "$BIN" check --rpki-cache 127.61.0.1:323 --rpki-vrps build/lab/rpki/vrps.json x.example
+# an RTR cache that does not answer: rpki error rpki-cache-unreachable, not a run failure
+# (exit 1 for the domain's DANE fail, never 3)
+# shellcheck disable=SC2086
+expect "--rpki-cache that does not answer: error rpki-cache-unreachable" 1 '"rpki":\["rpki-cache-unreachable"\]' "no complete set of VRPs" -- "$BIN" check --json $LAB --timeout 1 --rpki-cache 127.61.0.1:9 rpki-valid.example
 expect "--resolver-trusted alone" 2 '' "needs --resolver" -- "$BIN" check --resolver-trusted x.example
 expect "--resolver not an address" 2 '' "resolver 'resolver.example': .*not an IPv4 or IPv6 address" -- "$BIN" check --resolver resolver.example x.example
 expect "--resolver that does not answer" 2 '' "no resolver answers .*127.0.0.1@9" -- "$BIN" check --resolver 127.0.0.1@9 x.example

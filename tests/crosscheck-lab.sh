@@ -56,7 +56,7 @@ final() {
 
 # ---- the lab and the peers
 # (another engineer's lab tests may be restarting it: wait a minute for it)
-lab_up() { [[ $(tests/lab/lab.sh status 2>/dev/null | grep -c ': running') -eq 3 && -r build/lab/root.key ]]; }
+lab_up() { [[ $(tests/lab/lab.sh status 2>/dev/null | grep -c ': running') -eq 4 && -r build/lab/root.key ]]; }
 for _ in $(seq 30); do lab_up && break; sleep 2; done
 if ! lab_up; then
     say "the lab is not running (tests/lab/lab.sh up): nothing to compare"

@@ -7,6 +7,10 @@
 # unbound (tests/lab/resolver.sh, 127.53.0.53), which it starts and stops:
 # the same scenarios, the same expected verdicts as in recursive mode.
 #
+# The RPKI source is the lab's stayrtr (--rpki-cache, tests/lab/rpki.tsv); after the
+# scenarios, the rpki-* domains are checked again with --rpki-vrps and --bgp-table
+# (the same verdicts), and one without any RPKI source (error, rpki-no-source).
+#
 # Starts the lab (tests/lab/lab.sh up) when it is not running, and stops it again
 # afterwards in that case. Per scenario prints "ok DOMAIN" or
 # "FAIL DOMAIN: expected ..., got ..."; ends with "N passed, N failed".
@@ -30,7 +34,7 @@ command -v jq >/dev/null || { echo "run-lab-tests: jq is missing (tests/setup.sh
 cd "$ROOT"
 started=
 status=$(tests/lab/lab.sh status)
-if [[ $(grep -c ': running' <<<"$status") -ne 3 ]]; then
+if [[ $(grep -c ': running' <<<"$status") -ne 4 ]]; then
     tests/lab/lab.sh up
     started=1
 fi
@@ -40,6 +44,7 @@ cleanup() {
 }
 trap cleanup EXIT
 DNSARGS=(--root-hints build/lab/root.hints --trust-anchor build/lab/root.key)
+RPKIARGS=(--rpki-cache 127.61.0.1:323)
 if [[ -n $STUB ]]; then
     tests/lab/resolver.sh up || { echo "run-lab-tests: the lab resolver did not start"; echo "0 passed, 1 failed"; exit 1; }
     DNSARGS=(--resolver 127.53.0.53)
@@ -85,7 +90,7 @@ echo "run-lab-tests: $BIN check --json ... ($n domains)"
 t0=$SECONDS
 set +e
 timeout 900 "$BIN" check --json "${DNSARGS[@]}" --ca-file build/lab/ca.pem --timeout 3 \
-    --dkim-selectors tests/lab/dkim-selectors.txt \
+    --dkim-selectors tests/lab/dkim-selectors.txt "${RPKIARGS[@]}" \
     "${domains[@]}" >"$OUT" 2>"$ERR"
 rc=$?
 set -e
@@ -153,6 +158,40 @@ done
 # informational: connections per listener (MX dedup shows here)
 if [[ -s $LAB/smtpd-conn.log ]]; then
     echo "run-lab-tests: SMTP connections per listener: $(awk '{ c[$1]++ } END { for (k in c) printf "%s=%d ", k, c[k] }' "$LAB/smtpd-conn.log")"
+fi
+
+# rpki: the file sources (--rpki-vrps, --bgp-table) judge as the RTR cache and the
+# lab's Cymru zones did; no source at all is error rpki-no-source, never a pass
+rpki_domains=()
+for ((i = 0; i < n; i++)); do
+    [[ ${domains[$i]} == rpki-* ]] && rpki_domains+=("${domains[$i]}")
+done
+if [[ ${#rpki_domains[@]} -gt 0 ]]; then
+    want=$(jq -c 'select(.domain | startswith("rpki-")) | [.domain, .verdicts.rpki, (.reasons.rpki // [] | sort)]' "$OUT")
+    set +e
+    got=$("$BIN" check --json "${DNSARGS[@]}" --timeout 3 --skip-tls-ncsc \
+        --rpki-vrps build/lab/rpki/vrps.json --bgp-table build/lab/rpki/bgp.txt \
+        "${rpki_domains[@]}" 2>>"$ERR" |
+        jq -c '[.domain, .verdicts.rpki, (.reasons.rpki // [] | sort)]')
+    set -e
+    if [[ $got == "$want" ]]; then
+        echo "ok rpki from --rpki-vrps and --bgp-table: the same ${#rpki_domains[@]} verdicts"
+        passed=$((passed + 1))
+    else
+        echo "FAIL rpki from --rpki-vrps and --bgp-table: expected $(tr '\n' ' ' <<<"$want"), got $(tr '\n' ' ' <<<"$got")"
+        failed=$((failed + 1))
+    fi
+    set +e
+    got=$("$BIN" check --json "${DNSARGS[@]}" --timeout 3 --skip-tls-ncsc "${rpki_domains[0]}" 2>>"$ERR" |
+        jq -c '[.verdicts.rpki, .reasons.rpki]')
+    set -e
+    if [[ $got == '["error",["rpki-no-source"]]' ]]; then
+        echo "ok ${rpki_domains[0]} without an RPKI source: error rpki-no-source"
+        passed=$((passed + 1))
+    else
+        echo "FAIL ${rpki_domains[0]} without an RPKI source: expected [\"error\",[\"rpki-no-source\"]], got $got"
+        failed=$((failed + 1))
+    fi
 fi
 
 echo "$passed passed, $failed failed"

@@ -25,7 +25,7 @@ OUT=build/fuzz
 FLAGS="-std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -g -O1 -Wall -Wextra -Werror
 	-fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all"
 BASE="base/buf.c base/str.c"
-PKGS="libunbound openssl libcurl sqlite3 yaml-0.1 libevent libidn2 libpsl"
+PKGS="libunbound openssl libcurl sqlite3 yaml-0.1 libevent libidn2 libpsl rtrlib"
 
 mkdir -p "$OUT/artifacts"
 
@@ -101,9 +101,16 @@ seed fuzz_dkim \
 	'v=DKIM1; k=ed25519; t=y:s; h=sha256; s=email; p=xWqNU/gKt/OAx3LEf+g9oryfTgF3U6tMe7smjBPg6ts=' \
 	'v=DKIM1; p=' \
 	'# selectors\nexample.nl s1,s2\nother.nl k1 # x\nexample.nl s3\n'
+# rpki: first byte mod 3 = the parser: \000 Cymru (address line, TXT lines),
+# \001 --bgp-table, \002 --rpki-vrps JSON
+seed fuzz_rpki \
+	'\000192.0.2.1\n64496 64497 | 192.0.2.0/24 | NL | ripencc | 2001-01-01\n64500 | 192.0.0.0/16 | NL | ripencc |' \
+	'\0002001:db8::1\n64498 | 2001:db8::/32 | NL | ripencc |' \
+	'\001# routes\n192.0.2.0/24 AS64496\n192.0.0.0/16 64500\n2001:db8::/32 AS64497\n' \
+	'\002{"roas":[{"asn":"AS64496","prefix":"192.0.2.0/24","maxLength":24,"ta":"ripe"},{"asn":1,"prefix":"2001:db8::/32"}]}'
 
 targets=${*:-fuzz_smtp_reply fuzz_mtasts fuzz_tlsrpt fuzz_spf fuzz_dmarc fuzz_dkim fuzz_ncsc_hello fuzz_dns_reply fuzz_dns_stub
-	fuzz_targets fuzz_config fuzz_explain fuzz_cert fuzz_report}
+	fuzz_rpki fuzz_targets fuzz_config fuzz_explain fuzz_cert fuzz_report}
 case " $targets " in
 *" fuzz_targets "* | *" fuzz_config "* | *" fuzz_explain "* | *" fuzz_cert "* | *" fuzz_report "*)
 	make -s fuzz-lib FUZZ_CC="$CLANG" >/dev/null
@@ -123,6 +130,7 @@ for t in $targets; do
 	fuzz_ncsc_hello) build "$t" probes/ncsc_hello.c ;;
 	fuzz_dns_reply) build "$t" probes/dns_wire.c ;;
 	fuzz_dns_stub) build "$t" probes/dns_stub.c probes/dns_wire.c base/log.c -levent ;;
+	fuzz_rpki) build "$t" probes/rpki_data.c -lrtr -lsqlite3 ;;
 	fuzz_targets | fuzz_config | fuzz_explain | fuzz_cert | fuzz_report) build_lib "$t" ;;
 	*)
 		echo "run.sh: unknown harness $t" >&2

@@ -2,7 +2,7 @@
 # mailscan test lab: a private mini-internet on loopback addresses.
 #
 #   tests/lab/lab.sh up      (re)generate keys, zones, certificates and configs in
-#                            build/lab/ and start NSD, lab-smtpd and nginx
+#                            build/lab/ and start NSD, lab-smtpd, nginx and stayrtr
 #   tests/lab/lab.sh down    stop them (idempotent)
 #   tests/lab/lab.sh status  show what runs
 #   tests/lab/lab.sh rearm   make every tempfail listener refuse its next connection again
@@ -27,6 +27,11 @@ DNS_IP=127.53.0.1
 HOSTER_IP=127.53.0.3
 HOSTER_NS=ns2.example.
 WEB_IP=127.80.0.1
+# a second address of the lab's NSD: ns2.rpki-nshost.example (tests/lab/rpki.tsv)
+NS2_IP=127.53.0.9
+# stayrtr, the lab's RPKI cache: RTR (RFC 8210) over the VRPs of rpki.tsv
+RTR_IP=127.61.0.1
+RTR_PORT=323
 
 say()  { printf 'lab: %s\n' "$*"; }
 UP_STARTED=
@@ -79,6 +84,7 @@ lab_down() {
     # the lab's validating resolver (tests/lab/resolver.sh), if it runs
     "$ROOT/tests/lab/resolver.sh" down >/dev/null 2>&1 || true
     stop_pidfile nginx "$LAB/nginx/nginx.pid"
+    stop_pidfile stayrtr "$LAB/rpki/stayrtr.pid"
     stop_pidfile smtpd "$LAB/smtpd.pid" group
     stop_pidfile blackhole "$LAB/blackhole.pid"
     stop_pidfile nsd "$LAB/nsd/nsd.pid"
@@ -341,6 +347,7 @@ gen_zones() {
     { zone_header .
       printf 'example.\tIN\tNS\tns1.example.\n'
       printf 'ns1.example.\tIN\tA\t%s\n' "$DNS_IP"
+      cat "$LAB/rpki/root.delegations"
       printf '%s\n' "$ds"; } >"$zf"
     # shellcheck disable=SC2016 # $ORIGIN is zone-file syntax
     sed -i 's/^\$ORIGIN \.\.$/$ORIGIN ./' "$zf"
@@ -367,11 +374,12 @@ gen_zones() {
 # NSD_ZONES ("ZONE:FILE") and the ones in EXTRA ("ZONE FILE" a line, many: lab.sh
 # synth). The lab's NSD: DIR=LAB/nsd, IP=DNS_IP; synth's hoster: LAB/nsd-hoster.
 write_nsd_conf() { # DIR IP [EXTRA]
-    local dir=$1 ip=$2 extra=${3:-} conf=$1/nsd.conf entry z f
+    local dir=$1 ip=$2 extra=${3:-} conf=$1/nsd.conf entry z f a
     mkdir -p "$dir"
     {
         printf 'server:\n'
-        printf '\tip-address: %s\n\tport: 53\n' "$ip"
+        for a in $ip; do printf '\tip-address: %s\n' "$a"; done
+        printf '\tport: 53\n'
         printf '\tusername: ""\n\tchroot: ""\n'
         printf '\tzonesdir: "%s"\n' "$ZONES"
         printf '\tdatabase: ""\n'
@@ -492,6 +500,80 @@ gen_smtpd_conf() {
             printf '%s %s %s %s\n' "$ip" "$mode" "$CERTS/$cert.chain.pem" "$CERTS/$keyname.key"
         fi
     done <"$SRC/listeners.tsv" >"$LAB/smtpd.conf"
+}
+
+# ------------------------------------------------------------------ RPKI
+
+RPKI=$LAB/rpki
+
+# The 32 hex nibbles of an IPv6 address (forms with "::" too).
+ipv6_nibbles() { # ADDR
+    awk -v a="$1" 'BEGIN {
+        n = split(a, h, "::"); left = h[1]; right = (n > 1) ? h[2] : ""
+        nl = (left == "") ? 0 : split(left, L, ":"); nr = (right == "") ? 0 : split(right, R, ":")
+        out = ""
+        for (i = 1; i <= nl; i++) out = out sprintf("%4s", L[i])
+        for (i = 0; i < 8 - nl - nr; i++) out = out "0000"
+        for (i = 1; i <= nr; i++) out = out sprintf("%4s", R[i])
+        gsub(/ /, "0", out); print tolower(out) }'
+}
+
+# From rpki.tsv and every address of zones.conf: the VRPs (vrps.json, for
+# stayrtr and --rpki-vrps), the routes (bgp.txt, for --bgp-table), the lab copy
+# of Team Cymru origin zones (unsigned, delegated from the root) and their
+# delegations (root.delegations, for gen_zones).
+gen_rpki() {
+    mkdir -p "$RPKI"
+    local addrs=$RPKI/addresses ip prefix origin name z zf
+    { awk '!/^[ \t]*#/ && ($2 == "A" || $2 == "AAAA") { print $3 }' "$SRC/zones.conf"
+      printf '%s\n' "$DNS_IP" "$NS2_IP"; } | sort -u >"$addrs"
+    # routes: rpki.tsv, else the /24 (IPv6: /128) from AS64496
+    awk -v tsv="$SRC/rpki.tsv" '
+        BEGIN { while ((getline l < tsv) > 0) { split(l, f, /[ \t]+/)
+                    if (f[1] == "route") { p[f[2]] = f[3]; o[f[2]] = f[4] } } }
+        { if ($1 in p) { print $1, p[$1], o[$1]; next }
+          if ($1 ~ /:/) { print $1, $1 "/128", 64496; next }
+          split($1, b, "."); print $1, b[1] "." b[2] "." b[3] ".0/24", 64496 }' "$addrs" >"$RPKI/routes"
+    awk '{ print $2, "AS" $3 }' "$RPKI/routes" | sort -u >"$RPKI/bgp.txt"
+    awk 'BEGIN { printf "{\"metadata\":{\"generated\":0,\"generatedTime\":\"1970-01-01T00:00:00Z\"},\"roas\":[" }
+        !/^[ \t]*#/ && $1 == "vrp" { printf "%s{\"asn\":\"%s\",\"prefix\":\"%s\",\"maxLength\":%d,\"ta\":\"lab\"}", sep, $4, $2, $3; sep = "," }
+        END { print "]}" }' "$SRC/rpki.tsv" >"$RPKI/vrps.json"
+    : >"$RPKI/root.delegations"
+    for z in origin.asn.cymru.com origin6.asn.cymru.com; do
+        zf=$ZONES/$z.zone
+        mkdir -p "$ZONES"
+        { zone_header "$z"
+          while read -r ip prefix origin; do
+              if [[ $ip == *:* ]]; then
+                  [[ $z == origin6.* ]] || continue
+                  name=$(ipv6_nibbles "$ip" | rev | sed 's/./&./g')$z.
+              else
+                  [[ $z == origin.* ]] || continue
+                  name=$(awk -F. '{ print $4 "." $3 "." $2 "." $1 }' <<<"$ip").$z.
+              fi
+              printf '%s\tIN\tTXT\t"%s | %s | ZZ | lab | 2026-12-01"\n' "$name" "$origin" "$prefix"
+          done <"$RPKI/routes"; } >"$zf"
+        NSD_ZONES+=("$z:$zf")
+        printf '%s.\tIN\tNS\tns1.example.\n' "$z" >>"$RPKI/root.delegations"
+    done
+}
+
+start_stayrtr() {
+    say "starting stayrtr on $RTR_IP:$RTR_PORT"
+    # RTR version 1 (RFC 8210), what RTRlib speaks; no staleness check of the
+    # file (it is the lab's own), no metrics on every address
+    stayrtr -bind "$RTR_IP:$RTR_PORT" -cache "$RPKI/vrps.json" -checktime=false -protocol 1 \
+        -metrics.addr "$RTR_IP:9847" -log.verbose=false >"$RPKI/stayrtr.log" 2>&1 &
+    echo $! >"$RPKI/stayrtr.pid"
+    local i
+    for i in $(seq 100); do
+        ss -Hltn "sport = :$RTR_PORT" 2>/dev/null | grep -q "$RTR_IP:$RTR_PORT" &&
+            grep -q 'New update' "$RPKI/stayrtr.log" 2>/dev/null && return 0
+        alive "$(cat "$RPKI/stayrtr.pid")" || break
+        sleep 0.1
+    done
+    cat "$RPKI/stayrtr.log" >&2
+    fail "stayrtr does not serve $RTR_IP:$RTR_PORT"
 }
 
 # ------------------------------------------------------------------ synthetic domains
@@ -874,7 +956,7 @@ lab_synth() { # [N] [LAME_PERCENT]
     # the DS, or the NSEC that proves there is none), then the hoster's answer.
     mapfile -t NSD_ZONES <"$LAB/nsd/zones.base"
     NSD_ZONES+=("synth.example:$zf.signed")
-    write_nsd_conf "$LAB/nsd" "$DNS_IP"
+    write_nsd_conf "$LAB/nsd" "$DNS_IP $NS2_IP"
     awk -v d="$SYN/zones" '{ print $1, d "/" $1 ".zone.signed" }' "$SYN/signed.list" >"$SYN/nsd.zones"
     awk -v d="$SYN/zones" '{ print $1, d "/" $1 ".zone" }' "$SYN/unsigned.list" >>"$SYN/nsd.zones"
     NSD_ZONES=()
@@ -964,12 +1046,12 @@ port_users() { # PORT
 
 lab_up() {
     local t0=$SECONDS
-    need nsd nsd-checkconf ldns-keygen ldns-signzone ldns-key2ds nginx openssl dig awk sed ss
+    need nsd nsd-checkconf ldns-keygen ldns-signzone ldns-key2ds nginx openssl dig awk sed ss stayrtr
     lab_down
     # wait until the old servers' sockets are really gone
     local _
     for _ in $(seq 50); do
-        ss -Hltnu 2>/dev/null | grep -Eq " ($DNS_IP:53|$WEB_IP:443|127\.25\.0\.[0-9]+:25|\[::1\]:25) " || break
+        ss -Hltnu 2>/dev/null | grep -Eq " ($DNS_IP:53|$WEB_IP:443|$RTR_IP:$RTR_PORT|127\.25\.0\.[0-9]+:25|\[::1\]:25) " || break
         sleep 0.1
     done
     rm -rf "$LAB"
@@ -981,8 +1063,9 @@ lab_up() {
     fi
 
     say "certificates"; gen_certs
+    say "RPKI data (rpki.tsv)"; gen_rpki
     say "zones (fresh keys, signing)"; gen_zones
-    write_nsd_conf "$LAB/nsd" "$DNS_IP"
+    write_nsd_conf "$LAB/nsd" "$DNS_IP $NS2_IP"
     # the zones of `up`, for lab.sh synth (which adds its own)
     printf '%s\n' "${NSD_ZONES[@]}" >"$LAB/nsd/zones.base"
     gen_nginx
@@ -990,6 +1073,7 @@ lab_up() {
 
     UP_STARTED=1
     start_nsd
+    start_stayrtr
 
     say "starting lab-smtpd ($(grep -c . "$LAB/smtpd.conf") listeners)"
     : >"$LAB/smtpd-conn.log"
@@ -1017,13 +1101,14 @@ lab_up() {
             fail "nginx does not serve https://mta-sts.good.example/.well-known/mta-sts.txt"
     fi
     UP_STARTED=
-    say "up in $((SECONDS - t0)) s: dns $DNS_IP, smtp 127.25.0.10-35 + [::1], https $WEB_IP"
-    say "scanner flags: --root-hints build/lab/root.hints --trust-anchor build/lab/root.key --ca-file build/lab/ca.pem"
+    say "up in $((SECONDS - t0)) s: dns $DNS_IP + $NS2_IP, smtp 127.25.0.10-38 + [::1], https $WEB_IP, rtr $RTR_IP:$RTR_PORT"
+    say "scanner flags: --root-hints build/lab/root.hints --trust-anchor build/lab/root.key --ca-file build/lab/ca.pem --rpki-cache $RTR_IP:$RTR_PORT"
 }
 
 lab_status() {
     local name pf
-    for name in nsd:"$LAB/nsd/nsd.pid" smtpd:"$LAB/smtpd.pid" nginx:"$LAB/nginx/nginx.pid"; do
+    for name in nsd:"$LAB/nsd/nsd.pid" smtpd:"$LAB/smtpd.pid" nginx:"$LAB/nginx/nginx.pid" \
+        stayrtr:"$LAB/rpki/stayrtr.pid"; do
         pf=${name#*:}
         if [[ -s $pf ]] && kill -0 "$(cat "$pf")" 2>/dev/null; then
             echo "${name%%:*}: running ($(cat "$pf"))"

@@ -18,6 +18,10 @@ static const struct {
 #f, f                                                                              \
 	}
     UNIT_TEST(test_provenance),
+    UNIT_TEST(test_rpki_cymru),
+    UNIT_TEST(test_rpki_vrps),
+    UNIT_TEST(test_rpki_bgp),
+    UNIT_TEST(test_rpki_cache_arg),
     UNIT_TEST(test_smtp_reply_single),
     UNIT_TEST(test_smtp_reply_table),
     UNIT_TEST(test_smtp_reply_bytewise),

@@ -49,12 +49,13 @@ static void put_mx(struct tmsg *p, const char *owner, unsigned pref, const char 
 	p->b[rdlen_at + 1] = (uint8_t)((p->n - rdlen_at - 2) & 0xff);
 }
 
-static void put_cname(struct tmsg *p, const char *owner, const char *target)
+/* A record whose rdata is one name: CNAME (5) or NS (2). */
+static void put_name_rr(struct tmsg *p, unsigned type, const char *owner, const char *target)
 {
 	size_t rdlen_at;
 
 	tmsg_name(p, owner);
-	tmsg16(p, 5);
+	tmsg16(p, type);
 	tmsg16(p, 1);
 	tmsg16(p, 0);
 	tmsg16(p, 300);
@@ -63,6 +64,11 @@ static void put_cname(struct tmsg *p, const char *owner, const char *target)
 	tmsg_name(p, target);
 	p->b[rdlen_at] = (uint8_t)((p->n - rdlen_at - 2) >> 8);
 	p->b[rdlen_at + 1] = (uint8_t)((p->n - rdlen_at - 2) & 0xff);
+}
+
+static void put_cname(struct tmsg *p, const char *owner, const char *target)
+{
+	put_name_rr(p, 5, owner, target);
 }
 
 static void parse(struct tmsg *p, const char *qname, uint16_t qtype, int sec, struct dns_answer *a)
@@ -208,6 +214,23 @@ void test_dns_reply_records(void)
 	CHECK_INT(a.n, 1);
 	if (a.n == 1)
 		CHECK_STR(a.rr[0].name, ""); /* null MX "0 ." */
+	dns_answer_free(&a);
+
+	/* NS records keep their target, lower case (the rpki probe's name servers) */
+	unit_case("%s", "NS");
+	put_header(&p, 0x8180, 1, 2);
+	put_question(&p, "a.example", DNS_T_NS, 1);
+	put_name_rr(&p, DNS_T_NS, "a.example", "NS1.Example");
+	put_name_rr(&p, DNS_T_NS, "a.example", "ns2.a.example");
+	parse(&p, "a.example", DNS_T_NS, 2, &a);
+	CHECK_INT(a.status, DNS_OK);
+	CHECK_INT(a.sec, SEC_SECURE);
+	CHECK_INT(a.n, 2);
+	if (a.n == 2) {
+		CHECK_STR(a.rr[0].name, "ns1.example");
+		CHECK_STR(a.rr[1].name, "ns2.a.example");
+		CHECK_INT(a.rr[0].type, DNS_T_NS);
+	}
 	dns_answer_free(&a);
 	unit_case("%s", "");
 

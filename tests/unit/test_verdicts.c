@@ -355,8 +355,9 @@ void test_verdict_add_reason(void)
 
 void test_verdict_registry(void)
 {
-	static const char *const names[PROBE_COUNT] = {
-	    "dnssec", "starttls", "tls_ncsc", "dane", "mta_sts", "tlsrpt", "spf", "dmarc", "dkim"};
+	static const char *const names[PROBE_COUNT] = {"dnssec",  "starttls", "tls_ncsc", "dane",
+						       "mta_sts", "tlsrpt",   "spf",      "dmarc",
+						       "dkim",    "rpki"};
 	size_t i;
 
 	for (i = 0; i < PROBE_COUNT; i++) {
