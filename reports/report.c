@@ -1011,6 +1011,9 @@ static const struct {
     {"targets_sha256", {"SHA-256 van de lijst", "SHA-256 of the list"}},
     {"targets_bytes", {"Grootte van de lijst (bytes)", "Size of the list (bytes)"}},
     {"skipped", {"Niet uitgevoerde controles", "Checks not run"}},
+    {"rpki_cache", {"RPKI-cache (RTR)", "RPKI cache (RTR)"}},
+    {"rpki_vrps", {"RPKI-VRP-bestand", "RPKI VRP file"}},
+    {"bgp_table", {"Routeringstabel (prefix en AS)", "Routing table (prefix and AS)"}},
     {"dkim_selectors", {"DKIM-selectors", "DKIM selectors"}},
     {"merged_from", {"Samengevoegd uit", "Merged from"}},
 };

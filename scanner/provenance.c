@@ -253,6 +253,16 @@ int provenance_json(const struct cli *c, const char *targets, struct buf *out)
 		}
 	if (any)
 		prov_kbuf(&j, "skipped", &b);
+	if (c->rpki_cache)
+		json_kstr(&j, "rpki_cache", c->rpki_cache);
+	if (c->rpki_vrps) {
+		prov_file_text(c->rpki_vrps, &b);
+		prov_kbuf(&j, "rpki_vrps", &b);
+	}
+	if (c->bgp_table) {
+		prov_file_text(c->bgp_table, &b);
+		prov_kbuf(&j, "bgp_table", &b);
+	}
 	if (c->dkim_path) {
 		prov_file_text(c->dkim_path, &b);
 		prov_kbuf(&j, "dkim_selectors", &b);

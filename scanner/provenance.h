@@ -32,7 +32,7 @@ int prov_sha256_file(const char *path, char *hex, size_t hexlen, unsigned long l
  *   trust_anchor "built-in", "resolver" or a file; trust_anchor_keys the
  *   key tags, space-separated; ca_file "system" or a file;
  *   targets, targets_sha256, targets_bytes; skipped (probe names, ", ");
- *   dkim_selectors.
+ *   rpki_cache (HOST:PORT), rpki_vrps and bgp_table (files); dkim_selectors.
  * A file is "PATH (SHA-256 hex)", or "PATH (no SHA-256: ...)" when it cannot
  * be hashed. 0, or -1 when out ran out of memory.
  */

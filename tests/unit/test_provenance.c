@@ -63,6 +63,8 @@ void test_provenance(void)
 	memset(&c, 0, sizeof(c));
 	c.cfg.trust_anchor = anchor;
 	c.cfg.skip_mask = 1u << PROBE_DKIM;
+	c.rpki_cache = "192.0.2.1:323";
+	c.bgp_table = list;
 	buf_init(&b, 0);
 	CHECK_INT(provenance_json(&c, list, &b), 0);
 	CHECK(strstr(buf_str(&b), "\"trust_anchor_keys\":\"14852 20326\"") != NULL);
@@ -73,6 +75,12 @@ void test_provenance(void)
 	CHECK(strstr(buf_str(&b), "\"skipped\":\"dkim\"") != NULL);
 	CHECK(strstr(buf_str(&b), "\"ca_file\":\"system\"") != NULL);
 	CHECK(strstr(buf_str(&b), "dkim_selectors") == NULL);
+	CHECK(strstr(buf_str(&b), "\"rpki_cache\":\"192.0.2.1:323\"") != NULL);
+	CHECK(strstr(buf_str(&b), "\"bgp_table\":\"") != NULL &&
+	      strstr(buf_str(&b),
+		     " (SHA-256 ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff6"
+		     "1f20015ad)\"") != NULL);
+	CHECK(strstr(buf_str(&b), "rpki_vrps") == NULL);
 
 	/* the built-in anchors; a list that is not a regular file has no hash */
 	memset(&c, 0, sizeof(c));
