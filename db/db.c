@@ -175,6 +175,21 @@ static const char *const db_migrations[DB_SCHEMA_VERSION] = {
     " entry TEXT NOT NULL,"
     " reason TEXT NOT NULL);"
     "CREATE INDEX run_invalid_run ON run_invalid(run_id, line);",
+
+    /* 6 -> 7: dnssec, mta_sts and tlsrpt write their own evidence (probe.h)
+     * like every newer probe; the rows stored before in their columns of
+     * domains (dnssec_soa, dnssec_mx, mta_sts_txt, mta_sts_policy,
+     * tlsrpt_txt, NULL from now on) become their probe_evidence, so a
+     * report shows old and new runs alike. */
+    "INSERT OR IGNORE INTO probe_evidence (domain_id, probe, evidence)"
+    " SELECT id, 'dnssec', json_object('domain', dnssec_soa, 'mx_rrset', dnssec_mx)"
+    " FROM domains WHERE dnssec_soa IS NOT NULL OR dnssec_mx IS NOT NULL;"
+    "INSERT OR IGNORE INTO probe_evidence (domain_id, probe, evidence)"
+    " SELECT id, 'mta_sts', json_object('txt', mta_sts_txt, 'policy_text', mta_sts_policy)"
+    " FROM domains WHERE mta_sts_txt IS NOT NULL OR mta_sts_policy IS NOT NULL;"
+    "INSERT OR IGNORE INTO probe_evidence (domain_id, probe, evidence)"
+    " SELECT id, 'tlsrpt', json_object('txt', tlsrpt_txt) FROM domains"
+    " WHERE tlsrpt_txt IS NOT NULL;",
 };
 
 /* ---- statements (the enum is in db_int.h) ---- */
@@ -214,11 +229,10 @@ static const char *const db_stmt_sql[ST_COUNT] = {
     /* Without an organisation given, the first one that lists the domain
      * in the run's targets. */
     [ST_DOMAIN_INSERT] =
-	"INSERT INTO domains (run_id, name, organisation_id, checked_at, evidence, dnssec_soa,"
-	" dnssec_mx, mx_error, mta_sts_txt, mta_sts_policy, tlsrpt_txt)"
+	"INSERT INTO domains (run_id, name, organisation_id, checked_at, evidence, mx_error)"
 	" VALUES (?1, ?2, coalesce(?3, (SELECT o.organisation_id FROM run_target_orgs o"
 	"  JOIN run_targets t ON t.id = o.target_id WHERE t.run_id = ?1 AND t.name = ?2"
-	"  ORDER BY o.line LIMIT 1)), " DB_NOW ", ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
+	"  ORDER BY o.line LIMIT 1)), " DB_NOW ", ?4, ?5)"
 	" ON CONFLICT (run_id, name) DO NOTHING",
     [ST_DOMAIN_ORGS] = "INSERT OR IGNORE INTO domain_organisations (domain_id, organisation_id)"
 		       " SELECT ?1, o.organisation_id FROM run_target_orgs o"
@@ -981,13 +995,7 @@ static int db_store_rows(struct db *db, long long run, const struct domain_scan 
 	if (db_bind_int(db, st, 1, run) < 0 || db_bind_text(db, st, 2, ds->name) < 0 ||
 	    (org > 0 && db_bind_int(db, st, 3, org) < 0) ||
 	    db_bind_text(db, st, 4, evidence_json) < 0 ||
-	    db_bind_text(db, st, 5,
-			 ds->name_status == DNS_OK ? dnssec_state_name(ds->name_sec) : NULL) < 0 ||
-	    db_bind_text(db, st, 6,
-			 ds->mx_kind == MX_PENDING ? NULL : dnssec_state_name(ds->mx_sec)) < 0 ||
-	    db_bind_opt(db, st, 7, ds->mx_error) < 0 || db_bind_text(db, st, 8, ds->sts.txt) < 0 ||
-	    db_bind_text(db, st, 9, ds->sts.body) < 0 ||
-	    db_bind_text(db, st, 10, ds->rpt.txt) < 0 || db_done(db, st, "storing a domain") < 0)
+	    db_bind_opt(db, st, 5, ds->mx_error) < 0 || db_done(db, st, "storing a domain") < 0)
 		return -1;
 	if (sqlite3_changes(db->h) == 0)
 		return 1;

@@ -18,7 +18,7 @@
 
 #include "../probes/scan.h"
 
-#define DB_SCHEMA_VERSION 6 /* the newest migration this build knows */
+#define DB_SCHEMA_VERSION 7 /* the newest migration this build knows */
 #define DB_BATCH 200        /* domains per write transaction */
 #define DB_BUSY_MS 10000    /* how long to wait for another writer */
 
@@ -192,8 +192,8 @@ int db_diff_each(struct db *db, long long a, long long b,
  * nothing was stored. */
 struct db_rep_domain {
 	const char *name, *checked_at;
-	const char *dnssec_soa, *dnssec_mx, *mx_error;
-	const char *mta_sts_txt, *mta_sts_policy, *tlsrpt_txt;
+	const char *mx_error; /* the domains' own DNSSEC, MTA-STS and TLS-RPT
+			       * evidence is their probes' (db_rep_evidence) */
 };
 
 struct db_rep_verdict {

@@ -69,12 +69,7 @@ static int row_domain(sqlite3_stmt *st, const struct db_rep_cb *cb)
 	struct db_rep_domain d = {
 	    .name = col(st, 0),
 	    .checked_at = col(st, 1),
-	    .dnssec_soa = col(st, 2),
-	    .dnssec_mx = col(st, 3),
-	    .mx_error = col(st, 4),
-	    .mta_sts_txt = col(st, 5),
-	    .mta_sts_policy = col(st, 6),
-	    .tlsrpt_txt = col(st, 7),
+	    .mx_error = col(st, 2),
 	};
 
 	return d.name ? cb->fn.domain(&d, cb->arg) : 0;
@@ -86,9 +81,7 @@ int db_rep_domains(struct db *db, long long run,
 	struct db_rep_cb c = {.fn.domain = cb, .arg = arg};
 
 	return db_rep_each(
-	    db,
-	    "SELECT name, checked_at, dnssec_soa, dnssec_mx, mx_error, mta_sts_txt,"
-	    " mta_sts_policy, tlsrpt_txt FROM domains WHERE run_id = ?1 ORDER BY name",
+	    db, "SELECT name, checked_at, mx_error FROM domains WHERE run_id = ?1 ORDER BY name",
 	    run, row_domain, &c, "reading the domains");
 }
 

@@ -10,6 +10,7 @@
  * beside it (SPEC §3 says SOA) proves nothing more about the name's chain of
  * trust, while costing a query and a signature check per signed domain.
  */
+#include "../base/json.h"
 #include "probe.h"
 
 /* Judge one name's status into out. */
@@ -55,6 +56,23 @@ static void dnssec_evaluate(const struct domain_scan *ds, struct probe_verdict *
 	}
 }
 
+/* The evidence (SPEC §4 "dnssec"): the status of the domain's own answer,
+ * of each MX host's addresses and of the MX RRset. */
+static void dnssec_evidence(const struct domain_scan *ds, struct json *j)
+{
+	size_t i;
+
+	json_obj_open(j);
+	json_kstr(j, "domain", dnssec_state_name(ds->name_sec));
+	json_key(j, "mx");
+	json_obj_open(j);
+	for (i = 0; i < ds->nmx; i++)
+		json_kstr(j, ds->mx[i].host->name, dnssec_state_name(ds->mx[i].host->sec));
+	json_obj_close(j);
+	json_kstr(j, "mx_rrset", dnssec_state_name(ds->mx_sec));
+	json_obj_close(j);
+}
+
 const struct probe_ops probe_dnssec = {
     .name = "dnssec",
     .id = PROBE_DNSSEC,
@@ -63,4 +81,5 @@ const struct probe_ops probe_dnssec = {
     .basis = {"RFC 4033-4035; lijst verplichte standaarden Forum Standaardisatie",
 	      "RFC 4033-4035; Forum Standaardisatie mandatory list"},
     .evaluate = dnssec_evaluate,
+    .evidence = dnssec_evidence,
 };

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "../base/json.h"
 #include "../base/str.h"
 #include "mtasts_policy.h"
 #include "probe.h"
@@ -164,11 +165,16 @@ static void sts_on_txt(struct domain_scan *ds, const struct dns_answer *a)
 	}
 	if (a->status != DNS_OK)
 		return;
+	/* of several, the first in strcmp order: an RRset has no order, and
+	 * the evidence of two runs must not differ by the answer's */
 	for (i = 0; i < a->n; i++) {
 		if (!mtasts_txt_is_sts(a->rr[i].txt))
 			continue;
-		if (s->ntxt++ == 0)
+		s->ntxt++;
+		if (!s->txt || strcmp(a->rr[i].txt, s->txt) < 0) {
+			free(s->txt);
 			s->txt = str_dup(a->rr[i].txt);
+		}
 	}
 	if (s->ntxt != 1)
 		return;
@@ -293,6 +299,59 @@ static void mtasts_cleanup(struct domain_scan *ds)
 	memset(s, 0, sizeof(*s));
 }
 
+static const char *sts_mode_name(int m)
+{
+	switch (m) {
+	case STS_MODE_ENFORCE:
+		return "enforce";
+	case STS_MODE_TESTING:
+		return "testing";
+	case STS_MODE_NONE:
+		return "none";
+	default:
+		return NULL;
+	}
+}
+
+/* The evidence (SPEC §4 "mta_sts"): the TXT record, the policy as parsed
+ * and as fetched (its first 4 KiB), and what went wrong. */
+static void mtasts_evidence(const struct domain_scan *ds, struct json *j)
+{
+	const struct sts_result *s = &ds->sts;
+	size_t i;
+
+	json_obj_open(j);
+	json_kstr(j, "txt", s->txt);
+	if (s->ntxt > 1)
+		json_kint(j, "txt_records", (long long)s->ntxt);
+	if (s->txt_error)
+		json_kstr(j, "txt_error", s->txt_error);
+	json_key(j, "policy");
+	if (s->fetched && s->reason == R_NONE && s->mode) {
+		json_obj_open(j);
+		json_kstr(j, "mode", sts_mode_name(s->mode));
+		json_kint(j, "max_age", s->max_age);
+		json_key(j, "mx");
+		json_arr_open(j);
+		for (i = 0; i < s->nmx; i++)
+			json_str(j, s->mx[i]);
+		json_arr_close(j);
+		json_obj_close(j);
+	} else {
+		json_null(j);
+	}
+	if (s->fetched) {
+		json_kint(j, "http_status", s->http_status);
+		json_kstr(j, "content_type", s->content_type);
+		if (s->body) {
+			json_key(j, "policy_text");
+			json_strn(j, s->body, s->body_len > 4096 ? 4096 : s->body_len);
+		}
+	}
+	json_kstr(j, "error", s->error);
+	json_obj_close(j);
+}
+
 const struct probe_ops probe_mta_sts = {
     .name = "mta_sts",
     .id = PROBE_MTA_STS,
@@ -302,4 +361,5 @@ const struct probe_ops probe_mta_sts = {
     .start = mtasts_start,
     .evaluate = mtasts_evaluate,
     .cleanup = mtasts_cleanup,
+    .evidence = mtasts_evidence,
 };

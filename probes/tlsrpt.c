@@ -6,7 +6,9 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include "../base/json.h"
 #include "../base/str.h"
 #include "probe.h"
 #include "tlsrpt_record.h"
@@ -27,11 +29,15 @@ static void tlsrpt_on_txt(struct domain_scan *ds, const struct dns_answer *a)
 	}
 	if (a->status != DNS_OK)
 		return;
+	/* of several, the first in strcmp order (an RRset has no order) */
 	for (i = 0; i < a->n; i++) {
 		if (!tlsrpt_txt_is_tlsrpt(a->rr[i].txt))
 			continue;
-		if (r->nrec++ == 0)
+		r->nrec++;
+		if (!r->txt || strcmp(a->rr[i].txt, r->txt) < 0) {
+			free(r->txt);
 			r->txt = str_dup(a->rr[i].txt);
+		}
 	}
 	if (r->nrec == 1 && tlsrpt_txt_parse(r->txt, r->error, sizeof(r->error)) < 0)
 		r->reason = R_TLSRPT_INVALID;
@@ -75,6 +81,18 @@ static void tlsrpt_cleanup(struct domain_scan *ds)
 	ds->rpt.txt = NULL;
 }
 
+/* The evidence (SPEC §4 "tlsrpt"): the record, how many there were, and
+ * what was wrong with it. */
+static void tlsrpt_evidence(const struct domain_scan *ds, struct json *j)
+{
+	json_obj_open(j);
+	json_kstr(j, "txt", ds->rpt.txt);
+	if (ds->rpt.nrec > 1)
+		json_kint(j, "records", (long long)ds->rpt.nrec);
+	json_kstr(j, "error", ds->rpt.error[0] ? ds->rpt.error : NULL);
+	json_obj_close(j);
+}
+
 const struct probe_ops probe_tlsrpt = {
     .name = "tlsrpt",
     .id = PROBE_TLSRPT,
@@ -84,4 +102,5 @@ const struct probe_ops probe_tlsrpt = {
     .start = tlsrpt_start,
     .evaluate = tlsrpt_evaluate,
     .cleanup = tlsrpt_cleanup,
+    .evidence = tlsrpt_evidence,
 };

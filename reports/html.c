@@ -2426,27 +2426,16 @@ static void h_dd_ev(struct html *h, enum html_word w, enum rep_ev_kind kind, con
 	h_raw(h, "</dd>");
 }
 
-static void h_kv_ev(struct html *h, enum html_word w, enum rep_ev_kind kind, const char *v)
-{
-	h_raw(h, "<tr><th>");
-	h_w(h, w);
-	h_raw(h, "</th><td>");
-	h_ev(h, kind, v);
-	h_raw(h, "</td></tr>\n");
-}
-
+/* What went wrong with the domain's MX lookup (the engine's stage; the
+ * DNSSEC, MTA-STS and TLS-RPT evidence is their probes', h_domain_probes). */
 static void h_domain_dns(struct html *h, const struct rep_domain *d)
 {
+	if (!d->mx_error || !*d->mx_error)
+		return;
 	h_raw(h, "<h4>");
 	h_w(h, W_DNS);
 	h_raw(h, "</h4>\n<table class=\"kv wide\"><tbody>\n");
-	h_kv_ev(h, W_DNSSEC_DOMAIN, REP_EV_DNSSEC, d->dnssec_soa);
-	h_kv_ev(h, W_DNSSEC_MX, REP_EV_DNSSEC, d->dnssec_mx);
-	if (d->mx_error && *d->mx_error)
-		h_kv(h, W_MX_ERROR, d->mx_error, 0);
-	h_kv(h, W_MTA_STS_TXT, d->mta_sts_txt, ESC_LINES);
-	h_kv(h, W_MTA_STS_POLICY, d->mta_sts_policy, ESC_LINES);
-	h_kv(h, W_TLSRPT_TXT, d->tlsrpt_txt, ESC_LINES);
+	h_kv(h, W_MX_ERROR, d->mx_error, 0);
 	h_raw(h, "</tbody></table>\n");
 }
 
@@ -2473,7 +2462,7 @@ static void h_domain_probes(struct html *h, const struct rep_domain *d)
 		h_raw(h, "<dt>");
 		h_text(h, e->path[0] ? e->path : "\xe2\x80\x93");
 		h_raw(h, "</dt><dd>");
-		h_val(h, e->value);
+		h_val(h, rep_ev_value(h->r->lang, e->probe, e->path, e->value));
 		h_raw(h, "</dd>\n");
 	}
 	if (d->nev)

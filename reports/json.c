@@ -215,8 +215,6 @@ static void json_domain(struct json *j, const struct report *r, const struct rep
 	json_key(j, "evidence");
 	json_obj_open(j);
 	json_kstr(j, "checked_at", d->checked_at);
-	json_kstr(j, "dnssec_domain", d->dnssec_soa);
-	json_kstr(j, "dnssec_mx_rrset", d->dnssec_mx);
 	json_kstr(j, "mx_error", d->mx_error);
 	json_key(j, "mx");
 	json_arr_open(j);
@@ -239,9 +237,6 @@ static void json_domain(struct json *j, const struct report *r, const struct rep
 		json_obj_close(j);
 	}
 	json_arr_close(j);
-	json_kstr(j, "mta_sts_txt", d->mta_sts_txt);
-	json_kstr(j, "mta_sts_policy", d->mta_sts_policy);
-	json_kstr(j, "tlsrpt_txt", d->tlsrpt_txt);
 	/* the probes' own evidence, flattened: {probe: {path: value}} */
 	json_key(j, "probes");
 	json_obj_open(j);

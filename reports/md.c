@@ -1541,7 +1541,7 @@ static void md_probe_evidence(struct md *m, const struct rep_domain *d)
 			md_text(m, e->path);
 			md_raw(m, ": ");
 		}
-		md_text(m, e->value);
+		md_text(m, rep_ev_value(m->r->lang, e->probe, e->path, e->value));
 		md_raw(m, "\n");
 	}
 }
@@ -1604,15 +1604,7 @@ static void md_domain(struct md *m, const struct rep_domain *d)
 	if (known)
 		md_printf(m, "%s\n\n", md_w(m, W_ADVICE_SEE));
 	md_printf(m, "%s:\n\n", md_w(m, W_EVIDENCE));
-	md_printf(m, "- %s: %s ", md_w(m, W_DNSSEC_EV), md_w(m, W_DNSSEC_ZONE));
-	md_ev(m, REP_EV_DNSSEC, d->dnssec_soa);
-	md_printf(m, ", %s ", md_w(m, W_DNSSEC_MXSET));
-	md_ev(m, REP_EV_DNSSEC, d->dnssec_mx);
-	md_raw(m, "\n");
 	md_item(m, W_MX_ERROR, d->mx_error);
-	md_item(m, W_STS_TXT, d->mta_sts_txt);
-	md_item(m, W_STS_POLICY, d->mta_sts_policy);
-	md_item(m, W_TLSRPT_TXT, d->tlsrpt_txt);
 	md_probe_evidence(m, d);
 	md_raw(m, "\n");
 	if (d->nmx) {

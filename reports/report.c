@@ -252,12 +252,7 @@ static int load_domain(const struct db_rep_domain *d, void *arg)
 	memset(x, 0, sizeof(*x));
 	x->name = rep_dup(d->name);
 	x->checked_at = rep_dup(d->checked_at);
-	x->dnssec_soa = rep_dup(d->dnssec_soa);
-	x->dnssec_mx = rep_dup(d->dnssec_mx);
 	x->mx_error = rep_dup(d->mx_error);
-	x->mta_sts_txt = rep_dup(d->mta_sts_txt);
-	x->mta_sts_policy = rep_dup(d->mta_sts_policy);
-	x->tlsrpt_txt = rep_dup(d->tlsrpt_txt);
 	return x->name ? 0 : -1;
 }
 
@@ -1471,12 +1466,7 @@ static void rep_domain_free(struct rep_domain *d)
 
 	free(d->name);
 	free(d->checked_at);
-	free(d->dnssec_soa);
-	free(d->dnssec_mx);
 	free(d->mx_error);
-	free(d->mta_sts_txt);
-	free(d->mta_sts_policy);
-	free(d->tlsrpt_txt);
 	for (i = 0; i < d->nverdicts; i++) {
 		free(d->verdicts[i].standard);
 		free(d->verdicts[i].verdict);

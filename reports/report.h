@@ -110,7 +110,7 @@ struct rep_evidence {
 
 struct rep_domain {
 	char *name, *checked_at;
-	char *dnssec_soa, *dnssec_mx, *mx_error, *mta_sts_txt, *mta_sts_policy, *tlsrpt_txt;
+	char *mx_error;
 	struct rep_verdict *verdicts; /* stored, by standard name */
 	size_t nverdicts;
 	enum rep_status status[REP_STD_MAX];      /* with explanations applied */
@@ -312,6 +312,11 @@ enum rep_ev_kind {
 /* word in lang ("not-looked-up" -> "niet opgevraagd"); NULL for a word this
  * build does not know (show it as stored). Borrowed, static. */
 const char *rep_ev_word(enum rep_lang lang, enum rep_ev_kind kind, const char *word);
+/* A value of a probe's own evidence (probe, flattened path) in lang's words
+ * where it is a known word of a known kind (dnssec's states, ...); else
+ * value itself. */
+const char *rep_ev_value(enum rep_lang lang, const char *probe, const char *path,
+			 const char *value);
 
 /* The words for a provenance key in lang ("Trust anchor", ...); NULL for a
  * key this build does not know (show the key itself). */

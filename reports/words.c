@@ -67,6 +67,35 @@ static const struct rep_ev_row rep_ev_rows[] = {
     {REP_EV_NCSC_STATE, "unknown", {"onbekend", "unknown"}},
 };
 
+/* Which values of a probe's own evidence are words of a kind: probe, and
+ * path (exact) or path prefix (ending in '.'). */
+static const struct {
+	const char *probe, *path;
+	enum rep_ev_kind kind;
+} rep_ev_paths[] = {
+    {"dnssec", "domain", REP_EV_DNSSEC},
+    {"dnssec", "mx_rrset", REP_EV_DNSSEC},
+    {"dnssec", "mx.", REP_EV_DNSSEC},
+};
+
+const char *rep_ev_value(enum rep_lang lang, const char *probe, const char *path, const char *value)
+{
+	size_t i;
+
+	for (i = 0; probe && path && i < sizeof(rep_ev_paths) / sizeof(rep_ev_paths[0]); i++) {
+		const char *p = rep_ev_paths[i].path;
+		size_t n = strlen(p);
+		const char *w;
+
+		if (strcmp(rep_ev_paths[i].probe, probe) != 0 ||
+		    (p[n - 1] == '.' ? strncmp(path, p, n) != 0 : strcmp(path, p) != 0))
+			continue;
+		w = rep_ev_word(lang, rep_ev_paths[i].kind, value);
+		return w ? w : value;
+	}
+	return value;
+}
+
 const char *rep_ev_word(enum rep_lang lang, enum rep_ev_kind kind, const char *word)
 {
 	size_t i;

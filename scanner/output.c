@@ -35,20 +35,6 @@ static const char *mx_kind_name(enum mx_kind k)
 	return "error";
 }
 
-static const char *sts_mode_name(int m)
-{
-	switch (m) {
-	case STS_MODE_ENFORCE:
-		return "enforce";
-	case STS_MODE_TESTING:
-		return "testing";
-	case STS_MODE_NONE:
-		return "none";
-	default:
-		return NULL;
-	}
-}
-
 /* RFC 7671 §8.1 style rollover: two or more 3xx, or 3xx with 2xx. */
 static bool tlsa_rollover(const struct mx_host *h)
 {
@@ -301,44 +287,6 @@ static void json_mx(struct json *j, const struct domain_scan *ds)
 	json_arr_close(j);
 }
 
-static void json_sts(struct json *j, const struct domain_scan *ds)
-{
-	const struct sts_result *s = &ds->sts;
-	size_t i;
-
-	json_key(j, "mta_sts");
-	json_obj_open(j);
-	json_kstr(j, "txt", s->txt);
-	if (s->ntxt > 1)
-		json_kint(j, "txt_records", (long long)s->ntxt);
-	if (s->txt_error)
-		json_kstr(j, "txt_error", s->txt_error);
-	json_key(j, "policy");
-	if (s->fetched && s->reason == R_NONE && s->mode) {
-		json_obj_open(j);
-		json_kstr(j, "mode", sts_mode_name(s->mode));
-		json_kint(j, "max_age", s->max_age);
-		json_key(j, "mx");
-		json_arr_open(j);
-		for (i = 0; i < s->nmx; i++)
-			json_str(j, s->mx[i]);
-		json_arr_close(j);
-		json_obj_close(j);
-	} else {
-		json_null(j);
-	}
-	if (s->fetched) {
-		json_kint(j, "http_status", s->http_status);
-		json_kstr(j, "content_type", s->content_type);
-		if (s->body) {
-			json_key(j, "policy_text");
-			json_strn(j, s->body, s->body_len > 4096 ? 4096 : s->body_len);
-		}
-	}
-	json_kstr(j, "error", s->error);
-	json_obj_close(j);
-}
-
 int output_json(const struct domain_scan *ds, struct buf *out)
 {
 	struct json j;
@@ -362,29 +310,12 @@ int output_json(const struct domain_scan *ds, struct buf *out)
 		json_arr_close(&j);
 	}
 	json_obj_close(&j);
-	json_key(&j, "dnssec");
-	json_obj_open(&j);
-	json_kstr(&j, "domain", dnssec_state_name(ds->name_sec));
-	json_key(&j, "mx");
-	json_obj_open(&j);
-	for (i = 0; i < ds->nmx; i++)
-		json_kstr(&j, ds->mx[i].host->name, dnssec_state_name(ds->mx[i].host->sec));
-	json_obj_close(&j);
-	json_kstr(&j, "mx_rrset", dnssec_state_name(ds->mx_sec));
-	json_obj_close(&j);
 	json_kstr(&j, "mx_status", mx_kind_name(ds->mx_kind));
 	if (ds->mx_error[0])
 		json_kstr(&j, "mx_error", ds->mx_error);
 	json_mx(&j, ds);
-	json_sts(&j, ds);
-	json_key(&j, "tlsrpt");
-	json_obj_open(&j);
-	json_kstr(&j, "txt", ds->rpt.txt);
-	if (ds->rpt.nrec > 1)
-		json_kint(&j, "records", (long long)ds->rpt.nrec);
-	json_kstr(&j, "error", ds->rpt.error[0] ? ds->rpt.error : NULL);
-	json_obj_close(&j);
-	/* the probes that write their own evidence, each under its name */
+	/* each probe's own evidence, under its name (SPEC §4: dnssec, mta_sts,
+	 * tlsrpt, spf, dmarc, dkim) */
 	for (i = 0; i < PROBE_COUNT; i++)
 		if (probe_registry[i]->evidence && ds->verdict[i].v != VERDICT_NONE &&
 		    !(ds->skipped & (1u << i))) {

@@ -495,7 +495,9 @@ UPDATE organisations SET name = 'Gemeente <img src=x onerror=alert(2)>' || char(
 UPDATE organisations SET category = '"><svg onload=alert(3)>' WHERE id = 4;
 UPDATE domains SET name = '"><img src=x onerror=alert(4)>.nl' WHERE run_id = 3 AND name = 'voorbeeld.nl';
 UPDATE domains SET name = '<script>alert(5)</script>.nl' || char(27) WHERE run_id = 3 AND name = 'proefland.nl';
-UPDATE domains SET mta_sts_policy = 'mode: enforce' || char(13) || char(10) || 'mx: </pre></style><script>alert(6)</script>' WHERE run_id = 3;
+INSERT OR REPLACE INTO probe_evidence (domain_id, probe, evidence)
+    SELECT id, 'mta_sts', json_object('policy_text', 'mode: enforce' || char(13) || char(10) || 'mx: </pre></style><script>alert(6)</script>')
+    FROM domains WHERE run_id = 3;
 UPDATE addresses SET banner = '220 <script>alert(7)</script> "q" ''s'' ' || char(1) || char(127) || CAST(x'C0AF' AS TEXT) || char(13) || char(10) || '220 <img src=x onerror=alert(8)>',
     cert_subject = 'CN=<iframe src=javascript:alert(9)>', error = '</td></tr></table><script>alert(10)</script>'
 WHERE mx_host_id IN (SELECT id FROM mx_hosts WHERE run_id = 3);

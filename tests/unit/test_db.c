@@ -233,7 +233,7 @@ void test_db_open_fresh(void)
 	db = db_open(t.path, err, sizeof(err));
 	if (CHECK(db != NULL)) {
 		CHECK_INT(db_schema_version(db), DB_SCHEMA_VERSION);
-		CHECK_INT(db_schema_version(db), 6);
+		CHECK_INT(db_schema_version(db), 7);
 		CHECK_STR(db_error(db), "");
 	} else {
 		(void)printf("db_open: %s\n", err);
@@ -241,7 +241,7 @@ void test_db_open_fresh(void)
 	h = raw_open(t.path);
 	CHECK(h != NULL);
 	CHECK_STR(raw_text(h, "PRAGMA journal_mode"), "wal");
-	CHECK_INT(raw_int(h, "PRAGMA user_version"), 6);
+	CHECK_INT(raw_int(h, "PRAGMA user_version"), 7);
 	CHECK_INT(raw_int(h,
 			  "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN"
 			  " ('runs', 'organisations', 'domains', 'mx_hosts', 'addresses',"
@@ -262,7 +262,7 @@ void test_db_open_fresh(void)
 	db = db_open(t.path, err, sizeof(err));
 	CHECK(db != NULL);
 	if (db)
-		CHECK_INT(db_schema_version(db), 6);
+		CHECK_INT(db_schema_version(db), 7);
 	db_close(db);
 	tdb_remove(&t);
 }
@@ -343,6 +343,10 @@ void test_db_migrate(void)
 	CHECK_INT(raw_int(h, "SELECT count(*) FROM pragma_table_info('addresses')"
 			     " WHERE name LIKE 'ncsc%'"),
 		  0);
+	/* the evidence version 3 kept in columns of domains */
+	CHECK(raw_exec(h, "UPDATE domains SET dnssec_soa = 'secure', dnssec_mx = 'insecure',"
+			  " mta_sts_txt = 'v=STSv1; id=1', mta_sts_policy = 'version: STSv1',"
+			  " tlsrpt_txt = NULL WHERE id = 3"));
 	(void)sqlite3_close(h);
 
 	/* Opening the version-3 file migrates it to the newest and keeps the
@@ -355,12 +359,17 @@ void test_db_migrate(void)
 		(void)printf("db_open: %s\n", err);
 	db_close(db);
 	h = raw_open(t.path);
-	CHECK_INT(raw_int(h, "PRAGMA user_version"), 6);
+	CHECK_INT(raw_int(h, "PRAGMA user_version"), 7);
+	/* version 7: the columns' evidence became the dnssec and mta_sts
+	 * probes' (tlsrpt had none) */
+	CHECK_INT(raw_int(h, "SELECT count(*) FROM probe_evidence"), 2);
+	CHECK_STR(raw_text(h, "SELECT evidence FROM probe_evidence WHERE probe = 'dnssec'"),
+		  "{\"domain\":\"secure\",\"mx_rrset\":\"insecure\"}");
+	CHECK_STR(raw_text(h, "SELECT evidence FROM probe_evidence WHERE probe = 'mta_sts'"),
+		  "{\"txt\":\"v=STSv1; id=1\",\"policy_text\":\"version: STSv1\"}");
 	/* version 6: no provenance and no invalid entries for the old runs */
 	CHECK_INT(raw_int(h, "SELECT count(*) FROM runs WHERE provenance IS NOT NULL"), 0);
 	CHECK_INT(raw_int(h, "SELECT count(*) FROM run_invalid"), 0);
-	/* version 5: the probes' own evidence, none for the old rows */
-	CHECK_INT(raw_int(h, "SELECT count(*) FROM probe_evidence"), 0);
 	CHECK_INT(raw_int(h,
 			  "SELECT count(*) FROM pragma_table_info('addresses') WHERE name IN"
 			  " ('ncsc_state', 'ncsc_handshakes', 'ncsc_versions', 'ncsc_findings')"),
