@@ -274,7 +274,7 @@ ms tags scan "$d" --db "$TMP/tags.db" -q "${LABARGS[@]}"
 got=$(sql "$TMP/tags.db" "SELECT group_concat(o.name || ':' || t.key || '=' || t.value || '@' || t.line, ';')
     FROM (SELECT * FROM run_org_tags ORDER BY organisation_id, key) t JOIN organisations o ON o.id = t.organisation_id")
 check "tags: a YAML list's tags are stored per organisation with their line" "exit $RC, got '$got'" \
-    test "$RC:$got" = "0:Gemeente Een:provincie=Utrecht@6;Gemeente Een:regio.code=<R&1>@6;Provincie Twee:provincie=Fryslân@9"
+    test "$RC:$got" = "0:Gemeente Een:provincie=Utrecht@5;Gemeente Een:regio.code=<R&1>@5;Provincie Twee:provincie=Fryslân@7"
 printf 'organisations:\n  - name: A\n    domains: [good.example]\n    tags: {provincie: "x\\ny"}\n' >"$TMP/badtag.yaml"
 ms badtag scan "$TMP/badtag.yaml" --db "$TMP/badtag.db" -q "${LABARGS[@]}"
 check "tags: a tag value with a line break: exit 2 naming file:line:column, nothing probed" \
