@@ -2505,25 +2505,33 @@ static int html_changes_render(const struct report *r, FILE *f)
 		regressed += !r->changes[i].improved;
 	h_head(&h);
 	h_raw(&h, "<main>\n<h1>");
-	h_text(&h, hw(&h, RW_CHG_TITLE));
-	if (r->prev_run)
+	if (r->prev_run) {
+		h_text(&h, hw(&h, RW_CHG_TITLE));
 		h_fmt(&h, " %lld (", r->prev_run);
-	else
-		h_raw(&h, " \xe2\x80\x93 (");
-	h_text(&h, r->prev_run ? h_run_date(r, r->prev_run) : "");
-	h_raw(&h, ") ");
-	h_text(&h, hw(&h, RW_CHG_OF));
-	h_fmt(&h, " %lld (", r->run.id);
+		h_text(&h, h_run_date(r, r->prev_run));
+		h_raw(&h, ") ");
+		h_text(&h, hw(&h, RW_CHG_OF));
+		h_fmt(&h, " %lld (", r->run.id);
+	} else {
+		h_fmt(&h, "Run %lld (", r->run.id);
+	}
 	h_text(&h, r->date);
 	h_raw(&h, ")</h1>\n");
 	h_group(&h);
 	h_raw(&h, "<p>");
-	if (!r->prev_run) {
-		h_text(&h, hw(&h, RW_CHG_NO_PREV));
-		h_fmt(&h, ": run %lld.</p>\n", r->run.id);
-	} else if (!r->nchanges) {
-		h_text(&h, hw(&h, RW_CHG_NONE));
-		h_fmt(&h, " %lld.</p>\n", r->prev_run);
+	if (!r->prev_run || !r->nchanges) {
+		char line[160];
+
+		/* the sentence starts with a capital */
+		(void)snprintf(line, sizeof(line), "%s",
+			       hw(&h, r->prev_run ? RW_CHG_NONE : RW_CHG_NO_PREV));
+		if (line[0] >= 'a' && line[0] <= 'z')
+			line[0] = (char)(line[0] - 'a' + 'A');
+		h_text(&h, line);
+		if (r->prev_run)
+			h_fmt(&h, " %lld.</p>\n", r->prev_run);
+		else
+			h_raw(&h, ".</p>\n");
 	} else {
 		h_fmt(&h, "%zu ", regressed);
 		h_text(&h, hw(&h, RW_N_REGRESSED));
