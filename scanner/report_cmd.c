@@ -1,7 +1,11 @@
 /*
  * report_cmd.c - `mailscan report`: the "pas toe of leg uit" compliance
  * report of a stored run (SPEC §7) in HTML, Markdown, CSV or JSON. The
- * evaluation is reports/report.c, each format one renderer.
+ * evaluation is reports/report.c, each format one renderer. --group-by
+ * TAG writes the report once per value of an organisation tag (the slices
+ * are reports/group.c; the files and the one JSON document are made here);
+ * --changes-only swaps each renderer for its exception report and exits 1
+ * when something regressed, as `diff` does.
  */
 #include <errno.h>
 #include <getopt.h>
