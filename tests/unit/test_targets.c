@@ -1134,6 +1134,67 @@ static void test_tags(void)
 		(void)unlink(path);
 	}
 
+	/* An organisation read twice (more domains before its name than are
+	 * held): its tags are handed out once, after the second reading. */
+	unit_case("tags: yaml overflow and replay");
+	{
+		struct buf yaml, tags, msgs;
+		struct target_reader *r;
+		struct target t;
+		char path[64], err[512];
+		unsigned long k, n = 0;
+		int rc = -2;
+
+		buf_init(&yaml, 0);
+		buf_init(&tags, 0);
+		buf_init(&msgs, 0);
+		CHECK(buf_addstr(&yaml, "organisations:\n  - tags: {a: 1}\n    domains:\n") == 0);
+		for (k = 0; k <= TARGET_PENDING_MAX; k++)
+			CHECK(buf_printf(&yaml, "      - d%lu.example\n", k) == 0);
+		CHECK(buf_addstr(&yaml, "    tags: {b: 2}\n    name: Big\n") == 0);
+		if (write_temp(path, yaml.data, yaml.len) == 0) {
+			capture_begin();
+			r = target_open(path, TARGET_YAML, err, sizeof(err));
+			if (r) {
+				target_on_tags(r, tags_collect, &tags);
+				while ((rc = target_next(r, &t, err, sizeof(err))) == 1)
+					n++;
+				target_close(r);
+			}
+			capture_end(&msgs);
+			/* `tags` twice is refused, in the first reading already */
+			CHECK_INT(rc, -1);
+			CHECK(strstr(err, "'tags' given twice") != NULL);
+			CHECK_STR(buf_str(&tags), "");
+			(void)unlink(path);
+		}
+		buf_reset(&yaml);
+		CHECK(buf_addstr(&yaml, "organisations:\n  - tags: {a: 1, b: 2}\n    domains:\n") ==
+		      0);
+		for (k = 0; k <= TARGET_PENDING_MAX; k++)
+			CHECK(buf_printf(&yaml, "      - d%lu.example\n", k) == 0);
+		CHECK(buf_addstr(&yaml, "    name: Big\n") == 0);
+		n = 0;
+		if (write_temp(path, yaml.data, yaml.len) == 0) {
+			capture_begin();
+			r = target_open(path, TARGET_YAML, err, sizeof(err));
+			if (r) {
+				target_on_tags(r, tags_collect, &tags);
+				while ((rc = target_next(r, &t, err, sizeof(err))) == 1)
+					n++;
+				target_close(r);
+			}
+			capture_end(&msgs);
+			CHECK_INT(rc, 0);
+			CHECK_INT(n, TARGET_PENDING_MAX + 1);
+			CHECK_STR(buf_str(&tags), "Big@2: a=1 b=2\n");
+			(void)unlink(path);
+		}
+		buf_free(&yaml);
+		buf_free(&tags);
+		buf_free(&msgs);
+	}
+
 	unit_case("tags: key and value checks");
 	CHECK(target_tag_key_check("ministerie", 10) == NULL);
 	CHECK(target_tag_key_check("a/b", 3) != NULL);
