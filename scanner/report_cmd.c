@@ -381,7 +381,7 @@ static int report_group_path(char *out, size_t outlen, const struct report_opts 
 {
 	const char *base = o->output, *slash, *dot;
 	char slug[64], label[200];
-	size_t k, same = 0;
+	size_t k, same;
 	int n;
 
 	if (g[i].value)
@@ -391,13 +391,19 @@ static int report_group_path(char *out, size_t outlen, const struct report_opts 
 			       o->lang == REP_EN ? "without" : "zonder", g[i].key);
 		report_slug(slug, sizeof(slug), label);
 	}
-	for (k = 0; k < i; k++)
-		same += strncmp(slugs[k], slug, strlen(slug)) == 0 &&
-			(slugs[k][strlen(slug)] == '\0' || slugs[k][strlen(slug)] == '-');
-	if (same)
-		(void)snprintf(slugs[i], sizeof(slugs[i]), "%s-%zu", slug, same + 1);
-	else
-		(void)snprintf(slugs[i], sizeof(slugs[i]), "%s", slug);
+	/* the first of slug, slug-2, slug-3, ... no group before it has */
+	for (same = 1;; same++) {
+		bool taken = false;
+
+		if (same == 1)
+			(void)snprintf(slugs[i], sizeof(slugs[i]), "%s", slug);
+		else
+			(void)snprintf(slugs[i], sizeof(slugs[i]), "%s-%zu", slug, same);
+		for (k = 0; k < i && !taken; k++)
+			taken = strcmp(slugs[k], slugs[i]) == 0;
+		if (!taken)
+			break;
+	}
 	if (report_output_dir(base)) {
 		size_t len = strlen(base);
 

@@ -925,6 +925,17 @@ check "--group-by -o DIR/: DIR made, DIR/VALUE.csv, without-TAG in English" "exi
     eval '[[ $RC -eq 0 && -f $TMP/grpdir/utrecht.csv && -f $TMP/grpdir/without-provincie.csv && $(ls "$TMP/grpdir" | wc -l) -eq 7 ]] &&
           python3 -c "import csv,sys; rows=list(csv.reader(open(sys.argv[1], encoding=\"utf-8-sig\"))); sys.exit(0 if [r[1] for r in rows if r[0]==\"domain\"] == [\"belastingproef.nl\", \"proefdelta.nl\", \"storing.nl\", \"voorbeeld.nl\"] else 1)" "$TMP/grpdir/utrecht.csv"'
 
+# Values that come out as the same file name get -2, -3 (never a name an
+# earlier value already has).
+sqlite3 "$TMP/slug.db" <"$DATA/fixture.sql" &&
+    sqlite3 "$TMP/slug.db" "INSERT INTO run_org_tags (run_id, organisation_id, key, value, line)
+        VALUES (3, 1, 'k', 'a 2', 1), (3, 2, 'k', 'a!', 1), (3, 3, 'k', 'a.', 1)"
+mkdir -p "$TMP/slug"
+ms grp-slug report --db "$TMP/slug.db" --group-by k --format md -o "$TMP/slug/r.md"
+check "--group-by: file names made unique" "exit $RC, $(tr '\t\n' '= ' <"$TMP/grp-slug.out")" \
+    eval '[[ $RC -eq 0 && "$(tr "\t\n" "= " <"$TMP/grp-slug.out")" == "$TMP/slug/r-a-2.md=a 2 $TMP/slug/r-a.md=a! $TMP/slug/r-a-3.md=a. $TMP/slug/r-zonder-k.md=(zonder k) " ]] &&
+          [[ $(ls "$TMP/slug" | wc -l) -eq 4 ]]'
+
 rep grp-nokey --group-by ministerie --format md
 check "--group-by a tag no organisation has: exit 2, naming the run's tags" "exit $RC: $(cat "$TMP/grp-nokey.err")" \
     eval '[[ $RC -eq 2 && ! -s $TMP/grp-nokey.out ]] && grep -qF "no organisation of run 3 has the tag '"'"'ministerie'"'"' (tags of this run: " "$TMP/grp-nokey.err"'
