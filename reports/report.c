@@ -1055,9 +1055,11 @@ static const char *const rep_words[RW_COUNT][2] = {
     [RW_GROUP_NO_ORG] = {"en de domeinen die geen organisatie noemt",
 			 "and the domains no organisation lists"},
     [RW_GROUP_NOTE] = {"Alle cijfers, ook de trend en de veranderingen, gaan alleen over de "
-		       "domeinen van deze organisaties.",
+		       "domeinen van deze organisaties; de verantwoording van de meting en van "
+		       "de lijst geldt voor de hele run.",
 		       "Every figure, the trend and the changes included, covers only the "
-		       "domains of these organisations."},
+		       "domains of these organisations; how the measurement was made and what "
+		       "became of the list are the whole run's."},
     [RW_CHG_TITLE] = {"Veranderingen sinds run", "Changes since run"},
     [RW_CHG_OF] = {"in run", "in run"},
     [RW_CHG_NONE] = {"geen veranderingen sinds run", "no changes since run"},
