@@ -190,6 +190,18 @@ static const char *const db_migrations[DB_SCHEMA_VERSION] = {
     "INSERT OR IGNORE INTO probe_evidence (domain_id, probe, evidence)"
     " SELECT id, 'tlsrpt', json_object('txt', tlsrpt_txt) FROM domains"
     " WHERE tlsrpt_txt IS NOT NULL;",
+
+    /* 7 -> 8: the free tags of each organisation as its run's list gave them
+     * (targets.h "Tags"), for `report --group-by KEY`: per run, because a
+     * list may change its tags between runs; the first value of a key
+     * given for an organisation is kept. */
+    "CREATE TABLE run_org_tags ("
+    " run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
+    " organisation_id INTEGER NOT NULL REFERENCES organisations(id),"
+    " key TEXT NOT NULL,"
+    " value TEXT NOT NULL,"
+    " line INTEGER NOT NULL,"
+    " PRIMARY KEY (run_id, organisation_id, key)) WITHOUT ROWID;",
 };
 
 /* ---- statements (the enum is in db_int.h) ---- */
@@ -269,6 +281,9 @@ static const char *const db_stmt_sql[ST_COUNT] = {
     [ST_INVALID_ADD] =
 	"INSERT INTO run_invalid (run_id, line, entry, reason) VALUES (?1, ?2, ?3, ?4)",
     [ST_INVALID_CLEAR] = "DELETE FROM run_invalid WHERE run_id = ?1",
+    [ST_TAG_ADD] = "INSERT INTO run_org_tags (run_id, organisation_id, key, value, line)"
+		   " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING",
+    [ST_TAGS_CLEAR] = "DELETE FROM run_org_tags WHERE run_id = ?1",
     [ST_TARGETS_PENDING] = "SELECT t.id, t.name FROM run_targets t"
 			   " WHERE t.run_id = ?1 AND t.id > ?2 AND NOT EXISTS"
 			   " (SELECT 1 FROM domains d WHERE d.run_id = ?1 AND d.name = t.name)"

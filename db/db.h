@@ -18,7 +18,7 @@
 
 #include "../probes/scan.h"
 
-#define DB_SCHEMA_VERSION 7 /* the newest migration this build knows */
+#define DB_SCHEMA_VERSION 8 /* the newest migration this build knows */
 #define DB_BATCH 200        /* domains per write transaction */
 #define DB_BUSY_MS 10000    /* how long to wait for another writer */
 
@@ -117,7 +117,7 @@ int db_target_add(struct db *db, long long run, const char *domain, const char *
  * ones skipped, mark the run loaded and commit. 0 or -1. */
 int db_targets_loaded(struct db *db, long long run, unsigned long entries, unsigned long invalid);
 
-/* Forget the targets (and invalid entries) of a run that was killed while
+/* Forget the targets (and invalid entries and tags) of a run that was killed while
  * its list was loading, so that it can be loaded again. 0 or -1. */
 int db_targets_clear(struct db *db, long long run);
 
@@ -127,6 +127,13 @@ int db_targets_clear(struct db *db, long long run);
 #define DB_INVALID_KEEP 1000
 int db_invalid_add(struct db *db, long long run, unsigned long line, const char *entry,
 		   const char *why);
+
+/* Keep one tag of an organisation of run's list (targets.h "Tags"): the
+ * organisation (created when new; NULL or "" does nothing), key and value,
+ * the line in the list. A key the organisation already has in run keeps its
+ * first value. In the list's batch transaction. 0 or -1. */
+int db_org_tag_add(struct db *db, long long run, const char *organisation, const char *key,
+		   const char *value, unsigned long line);
 
 /* Record how run was made: provenance is a JSON object of texts (valid
  * JSON; the store checks it). 0 or -1. */
@@ -257,6 +264,14 @@ int db_rep_evidence(struct db *db, long long run,
  * check). And its kept invalid entries, by line. 0 or -1. */
 int db_rep_provenance(struct db *db, long long run,
 		      int (*cb)(const char *key, const char *value, void *arg), void *arg);
+/* The tags of run's organisations (db_org_tag_add), ordered by
+ * organisation name, then key. 0 or -1. */
+struct db_rep_tag {
+	const char *organisation, *key, *value;
+};
+int db_rep_tags(struct db *db, long long run, int (*cb)(const struct db_rep_tag *t, void *arg),
+		void *arg);
+
 struct db_rep_invalid {
 	unsigned long line;
 	const char *entry, *why;

@@ -35,6 +35,11 @@ static const char *const db_merge_sql[] = {
     " JOIN main.run_targets t2 ON t2.run_id = ?1 AND t2.name = t.name"
     " JOIN main.organisations o2 ON o2.name = o.name WHERE t.run_id = ?2",
 
+    "INSERT OR IGNORE INTO main.run_org_tags (run_id, organisation_id, key, value, line)"
+    " SELECT ?1, o2.id, x.key, x.value, x.line FROM s.run_org_tags x"
+    " JOIN s.organisations o ON o.id = x.organisation_id"
+    " JOIN main.organisations o2 ON o2.name = o.name WHERE x.run_id = ?2",
+
     "INSERT INTO main.domains (run_id, name, organisation_id, checked_at, evidence, dnssec_soa,"
     " dnssec_mx, mx_error, mta_sts_txt, mta_sts_policy, tlsrpt_txt)"
     " SELECT ?1, d.name, (SELECT o2.id FROM s.organisations o"

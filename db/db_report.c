@@ -22,6 +22,7 @@ struct db_rep_cb {
 		int (*metric)(const struct db_metric *m, void *arg);
 		int (*kv)(const char *key, const char *value, void *arg);
 		int (*invalid)(const struct db_rep_invalid *v, void *arg);
+		int (*tag)(const struct db_rep_tag *t, void *arg);
 	} fn;
 	void *arg;
 };
@@ -173,6 +174,29 @@ static int row_invalid(sqlite3_stmt *st, const struct db_rep_cb *cb)
 	};
 
 	return v.entry && v.why ? cb->fn.invalid(&v, cb->arg) : 0;
+}
+
+static int row_tag(sqlite3_stmt *st, const struct db_rep_cb *cb)
+{
+	struct db_rep_tag t = {
+	    .organisation = col(st, 0),
+	    .key = col(st, 1),
+	    .value = col(st, 2),
+	};
+
+	return t.organisation && t.key && t.value ? cb->fn.tag(&t, cb->arg) : 0;
+}
+
+int db_rep_tags(struct db *db, long long run, int (*cb)(const struct db_rep_tag *t, void *arg),
+		void *arg)
+{
+	struct db_rep_cb c = {.fn.tag = cb, .arg = arg};
+
+	return db_rep_each(db,
+			   "SELECT o.name, t.key, t.value FROM run_org_tags t"
+			   " JOIN organisations o ON o.id = t.organisation_id WHERE t.run_id = ?1"
+			   " ORDER BY o.name, t.key",
+			   run, row_tag, &c, "reading the organisations' tags");
 }
 
 int db_rep_invalid(struct db *db, long long run,

@@ -76,6 +76,31 @@ int db_target_add(struct db *db, long long run, const char *domain, const char *
 	return fresh;
 }
 
+int db_org_tag_add(struct db *db, long long run, const char *organisation, const char *key,
+		   const char *value, unsigned long line)
+{
+	sqlite3_stmt *st;
+	long long org;
+
+	if (!organisation || !*organisation)
+		return 0;
+	if (db_tx_begin(db) < 0)
+		return -1;
+	org = db_organisation(db, organisation, "");
+	if (org <= 0)
+		return (int)org;
+	st = db_stmt(db, ST_TAG_ADD);
+	if (db_bind_int(db, st, 1, run) < 0 || db_bind_int(db, st, 2, org) < 0 ||
+	    db_bind_text(db, st, 3, key) < 0 || db_bind_text(db, st, 4, value) < 0 ||
+	    db_bind_int(db, st, 5, (long long)line) < 0 ||
+	    db_done(db, st, "storing an organisation's tag") < 0)
+		return -1;
+	db->pending_targets = true;
+	if (++db->pending >= DB_BATCH * 10 && db_flush(db) < 0)
+		return -1;
+	return 0;
+}
+
 int db_targets_loaded(struct db *db, long long run, unsigned long entries, unsigned long invalid)
 {
 	sqlite3_stmt *st;
@@ -101,6 +126,9 @@ int db_targets_clear(struct db *db, long long run)
 		return -1;
 	st = db_stmt(db, ST_INVALID_CLEAR);
 	if (db_bind_int(db, st, 1, run) < 0 || db_done(db, st, "clearing the invalid entries") < 0)
+		return -1;
+	st = db_stmt(db, ST_TAGS_CLEAR);
+	if (db_bind_int(db, st, 1, run) < 0 || db_done(db, st, "clearing the tags") < 0)
 		return -1;
 	return 0;
 }

@@ -268,3 +268,58 @@ static int csv_render(const struct report *r, FILE *f)
 }
 
 const struct report_ops report_csv = {.name = "csv", .render = csv_render};
+
+/* ---- the exception report (report --changes-only) ---- */
+
+/* One row per change, regressions first: change, domain, organisations,
+ * standard, was, now, reasons now, run, previous run. Only the header when
+ * nothing changed (or there is no previous run): a spreadsheet or script
+ * reading it needs no special case. */
+static int csv_changes_render(const struct report *r, FILE *f)
+{
+	static const char *const words[9][2] = {
+	    {"verandering", "change"},     {"domein", "domain"}, {"organisaties", "organisations"},
+	    {"standaard", "standard"},     {"was", "was"},       {"nu", "now"},
+	    {"redenen nu", "reasons now"}, {"run", "run"},       {"vorige run", "previous run"}};
+	struct csv c = {.r = r, .en = r->lang == REP_EN, .f = f, .failed = 0};
+	char reasons[1024], num[32];
+	struct buf b;
+	size_t i, k, pass;
+
+	buf_init(&b, 0);
+	csv_raw(&c, "\xef\xbb\xbf", 3); /* the BOM: see the top of the file */
+	for (k = 0; k < 9; k++)
+		csv_field(&c, words[k][c.en], k == 0);
+	csv_end_row(&c);
+	for (pass = 0; pass < 2; pass++)
+		for (i = 0; i < r->nchanges && !c.failed; i++) {
+			const struct rep_change *ch = &r->changes[i];
+			const struct rep_domain *d = &r->domains[ch->domain];
+
+			if (ch->improved != (pass == 1))
+				continue;
+			csv_field(&c, rep_word(r->lang, ch->improved ? RW_IMPROVED : RW_REGRESSED),
+				  1);
+			csv_field(&c, d->name, 0);
+			for (k = 0; k < d->norgs; k++) {
+				const char *name = r->orgs[d->orgs[k]].name;
+
+				if (csv_join(&b, name, strlen(name)) < 0)
+					c.failed = 1;
+			}
+			csv_list_field(&c, &b);
+			csv_field(&c, rep_standards[ch->std].name[c.en], 0);
+			csv_field(&c, rep_status_name(r->lang, ch->before), 0);
+			csv_field(&c, rep_status_name(r->lang, ch->after), 0);
+			csv_field(&c, rep_reasons_of(d, ch->std, reasons, sizeof(reasons)), 0);
+			(void)snprintf(num, sizeof(num), "%lld", r->run.id);
+			csv_field(&c, num, 0);
+			(void)snprintf(num, sizeof(num), "%lld", r->prev_run);
+			csv_field(&c, num, 0);
+			csv_end_row(&c);
+		}
+	buf_free(&b);
+	return c.failed || ferror(f) ? -1 : 0;
+}
+
+const struct report_ops report_changes_csv = {.name = "csv", .render = csv_changes_render};

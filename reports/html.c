@@ -2942,6 +2942,38 @@ static void h_appendix(struct html *h)
 	h_raw(h, "</section>\n");
 }
 
+/* ---- a slice of the run (report --group-by) ---- */
+
+/* "organisaties met provincie = Utrecht", escaped. */
+static void h_group_words(struct html *h, const struct rep_filter *g)
+{
+	h_text(h, hw(h, g->value ? RW_GROUP_WITH : RW_GROUP_WITHOUT));
+	h_raw(h, " <strong>");
+	h_text(h, g->key);
+	if (g->value) {
+		h_raw(h, " = ");
+		h_text(h, g->value);
+		h_raw(h, "</strong>");
+	} else {
+		h_raw(h, "</strong> ");
+		h_text(h, hw(h, RW_GROUP_NO_ORG));
+	}
+}
+
+/* Under the header of a slice: which one, and that every figure is its. */
+static void h_group(struct html *h)
+{
+	if (!h->r->filter)
+		return;
+	h_raw(h, "<p class=\"group\"><strong>");
+	h_text(h, hw(h, RW_GROUP));
+	h_raw(h, ":</strong> ");
+	h_group_words(h, h->r->filter);
+	h_raw(h, ". ");
+	h_text(h, hw(h, RW_GROUP_NOTE));
+	h_raw(h, "</p>\n");
+}
+
 static int html_render(const struct report *r, FILE *f)
 {
 	struct html h = {.f = f, .r = r, .en = r->lang == REP_EN};
@@ -2950,6 +2982,7 @@ static int html_render(const struct report *r, FILE *f)
 	h_fold_scan(&h);
 	h_head(&h);
 	h_top(&h);
+	h_group(&h);
 	h_raw(&h, "<main>\n");
 	h_headline(&h);
 	h_summary(&h);
@@ -2970,3 +3003,119 @@ static int html_render(const struct report *r, FILE *f)
 }
 
 const struct report_ops report_html = {.name = "html", .render = html_render};
+
+/* ---- the exception report (report --changes-only) ---- */
+
+/* The date of run id in the trend, "?" when it is not there. */
+static const char *h_run_date(const struct report *r, long long id)
+{
+	size_t i;
+
+	for (i = 0; i < r->ntrend; i++)
+		if (r->trend[i].run == id)
+			return r->trend[i].date;
+	return "?";
+}
+
+static void h_changes_table(struct html *h, bool improved, size_t count)
+{
+	static const enum rep_word heads[6] = {RW_DOMAIN, RW_ORGS, RW_STANDARD,
+					       RW_WAS,    RW_NOW,  RW_REASONS_NOW};
+	const struct report *r = h->r;
+	char reasons[1024];
+	size_t i, k;
+
+	h_raw(h, "<h2>");
+	h_text(h, hw(h, improved ? RW_IMPROVED : RW_REGRESSED));
+	h_fmt(h, " (%zu)</h2>\n", count);
+	if (!count) {
+		h_raw(h, "<p>");
+		h_w(h, W_NONE);
+		h_raw(h, "</p>\n");
+		return;
+	}
+	h_raw(h, "<table>\n<thead><tr>");
+	for (k = 0; k < 6; k++) {
+		h_raw(h, "<th>");
+		h_text(h, hw(h, heads[k]));
+		h_raw(h, "</th>");
+	}
+	h_raw(h, "</tr></thead>\n<tbody>\n");
+	for (i = 0; i < r->nchanges; i++) {
+		const struct rep_change *c = &r->changes[i];
+		const struct rep_domain *d = &r->domains[c->domain];
+
+		if (c->improved != improved)
+			continue;
+		h_raw(h, "<tr><td>");
+		h_text(h, d->name);
+		h_raw(h, "</td><td>");
+		for (k = 0; k < d->norgs; k++) {
+			if (k)
+				h_raw(h, "; ");
+			h_text(h, r->orgs[d->orgs[k]].name);
+		}
+		h_raw(h, "</td><td>");
+		h_text(h, rep_standards[c->std].name[h->en]);
+		h_raw(h, "</td>");
+		h_status_td(h, c->before);
+		h_status_td(h, c->after);
+		h_raw(h, "<td>");
+		h_text(h, rep_reasons_of(d, c->std, reasons, sizeof(reasons)));
+		h_raw(h, "</td></tr>\n");
+	}
+	h_raw(h, "</tbody>\n</table>\n");
+}
+
+/* Only what changed since the previous finished run, regressions first; one
+ * paragraph when nothing did (or there is no earlier run). */
+static int html_changes_render(const struct report *r, FILE *f)
+{
+	struct html h = {.f = f, .r = r, .en = r->lang == REP_EN};
+	size_t i, regressed = 0;
+
+	for (i = 0; i < r->nchanges; i++)
+		regressed += !r->changes[i].improved;
+	h_head(&h);
+	h_raw(&h, "<main>\n<h1>");
+	if (r->prev_run) {
+		h_text(&h, hw(&h, RW_CHG_TITLE));
+		h_fmt(&h, " %lld (", r->prev_run);
+		h_text(&h, h_run_date(r, r->prev_run));
+		h_raw(&h, ") ");
+		h_text(&h, hw(&h, RW_CHG_OF));
+		h_fmt(&h, " %lld (", r->run.id);
+	} else {
+		h_fmt(&h, "Run %lld (", r->run.id);
+	}
+	h_text(&h, r->date);
+	h_raw(&h, ")</h1>\n");
+	h_group(&h);
+	h_raw(&h, "<p>");
+	if (!r->prev_run || !r->nchanges) {
+		char line[160];
+
+		/* the sentence starts with a capital */
+		(void)snprintf(line, sizeof(line), "%s",
+			       hw(&h, r->prev_run ? RW_CHG_NONE : RW_CHG_NO_PREV));
+		if (line[0] >= 'a' && line[0] <= 'z')
+			line[0] = (char)(line[0] - 'a' + 'A');
+		h_text(&h, line);
+		if (r->prev_run)
+			h_fmt(&h, " %lld.</p>\n", r->prev_run);
+		else
+			h_raw(&h, ".</p>\n");
+	} else {
+		h_fmt(&h, "%zu ", regressed);
+		h_text(&h, hw(&h, RW_N_REGRESSED));
+		h_fmt(&h, ", %zu ", r->nchanges - regressed);
+		h_text(&h, hw(&h, RW_N_IMPROVED));
+		h_raw(&h, ".</p>\n");
+		h_changes_table(&h, false, regressed);
+		h_changes_table(&h, true, r->nchanges - regressed);
+	}
+	h_raw(&h, "</main>\n</body>\n</html>\n");
+	return h.failed || ferror(f) ? -1 : 0;
+}
+
+const struct report_ops report_changes_html = {.name = "html", .render = html_changes_render};

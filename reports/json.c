@@ -351,6 +351,21 @@ static void json_headline(struct json *j, const struct report *r)
 	json_obj_close(j);
 }
 
+/* The slice of a --group-by report: "group": {"tag": KEY, "value": V or
+ * null (the organisations without the tag)}; nothing for a whole run. */
+static void json_group(struct json *j, const struct report *r)
+{
+	if (!r->filter)
+		return;
+	json_key(j, "group");
+	json_obj_open(j);
+	json_kstr(j, "tag", r->filter->key);
+	json_kstr(j, "value", r->filter->value);
+	json_kint(j, "organisations", (long long)r->norgs);
+	json_kint(j, "domains", (long long)r->ndomains);
+	json_obj_close(j);
+}
+
 static void json_header(struct json *j, const struct report *r)
 {
 	size_t s;
@@ -366,6 +381,7 @@ static void json_header(struct json *j, const struct report *r)
 	json_kstr(j, "targets", r->run.targets[0] ? r->run.targets : NULL);
 	json_kstr(j, "language", r->lang == REP_EN ? "en" : "nl");
 	json_kstr(j, "options", r->run.options[0] ? r->run.options : NULL);
+	json_group(j, r);
 	json_obj_close(j);
 	json_method(j, r);
 	json_headline(j, r);
@@ -566,3 +582,73 @@ static int json_render(const struct report *r, FILE *f)
 }
 
 const struct report_ops report_json = {.name = "json", .render = json_render};
+
+/* ---- the exception report (report --changes-only) ---- */
+
+static void json_change_list(struct json *j, const struct report *r, bool improved)
+{
+	char reasons[1024];
+	size_t i, k;
+
+	json_key(j, improved ? "improved" : "regressed");
+	json_arr_open(j);
+	for (i = 0; i < r->nchanges; i++) {
+		const struct rep_change *c = &r->changes[i];
+		const struct rep_domain *d = &r->domains[c->domain];
+
+		if (c->improved != improved)
+			continue;
+		json_obj_open(j);
+		json_kstr(j, "domain", d->name);
+		json_key(j, "organisations");
+		json_arr_open(j);
+		for (k = 0; k < d->norgs; k++)
+			json_str(j, r->orgs[d->orgs[k]].name);
+		json_arr_close(j);
+		json_kstr(j, "standard", rep_standards[c->std].id);
+		json_kstr(j, "before", rep_json_status[c->before]);
+		json_kstr(j, "after", rep_json_status[c->after]);
+		json_key(j, "reasons");
+		json_reasons(j, rep_reasons_of(d, c->std, reasons, sizeof(reasons)));
+		json_obj_close(j);
+	}
+	json_arr_close(j);
+}
+
+/* {"run", "date", "previous_run" (null: none), "group" (a slice only),
+ * "regressed": [...], "improved": [...]}; each change with its domain,
+ * organisations, standard, before, after and the reason codes now. */
+static int json_changes_render(const struct report *r, FILE *f)
+{
+	struct buf b;
+	struct json j;
+	size_t i;
+	int rc;
+
+	buf_init(&b, 0);
+	json_init(&j, &b);
+	json_obj_open(&j);
+	json_kint(&j, "run", r->run.id);
+	json_kstr(&j, "date", r->date);
+	json_key(&j, "previous_run");
+	if (r->prev_run)
+		json_int(&j, r->prev_run);
+	else
+		json_null(&j);
+	json_key(&j, "previous_date");
+	for (i = 0; i < r->ntrend && r->trend[i].run != r->prev_run; i++)
+		;
+	json_str(&j, r->prev_run && i < r->ntrend ? r->trend[i].date : NULL);
+	json_kstr(&j, "language", r->lang == REP_EN ? "en" : "nl");
+	json_group(&j, r);
+	json_change_list(&j, r, false);
+	json_change_list(&j, r, true);
+	json_obj_close(&j);
+	rc = json_status(&j) < 0 || buf_addch(&b, '\n') < 0 || fwrite(b.data, 1, b.len, f) != b.len
+		 ? -1
+		 : 0;
+	buf_free(&b);
+	return rc;
+}
+
+const struct report_ops report_changes_json = {.name = "json", .render = json_changes_render};

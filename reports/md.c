@@ -1614,6 +1614,33 @@ static void md_domain(struct md *m, const struct rep_domain *d)
 		md_printf(m, "%s\n\n", md_w(m, W_NO_MX));
 }
 
+/* ---- a slice of the run (report --group-by) ---- */
+
+/* "organisaties met provincie = Utrecht" / "organisaties zonder provincie
+ * en de domeinen die geen organisatie noemt". */
+static void md_group_words(struct md *m, const struct rep_filter *g)
+{
+	md_raw(m, mw(m, g->value ? RW_GROUP_WITH : RW_GROUP_WITHOUT));
+	md_raw(m, " ");
+	md_text(m, g->key);
+	if (g->value) {
+		md_raw(m, " = ");
+		md_text(m, g->value);
+	} else {
+		md_printf(m, " %s", mw(m, RW_GROUP_NO_ORG));
+	}
+}
+
+/* Under the title of a slice: which one, and that every figure is its. */
+static void md_group(struct md *m)
+{
+	if (!m->r->filter)
+		return;
+	md_printf(m, "**%s:** ", mw(m, RW_GROUP));
+	md_group_words(m, m->r->filter);
+	md_printf(m, ". %s\n\n", mw(m, RW_GROUP_NOTE));
+}
+
 static int md_render(const struct report *r, FILE *f)
 {
 	struct md m = {.r = r, .en = r->lang == REP_EN, .f = f, .failed = 0};
@@ -1621,6 +1648,7 @@ static int md_render(const struct report *r, FILE *f)
 
 	md_adv_scan(&m);
 	md_title(&m);
+	md_group(&m);
 	md_headline(&m);
 	md_summary(&m);
 	md_method(&m);
@@ -1639,3 +1667,127 @@ static int md_render(const struct report *r, FILE *f)
 }
 
 const struct report_ops report_md = {.name = "md", .render = md_render};
+
+/* ---- the exception report (report --changes-only) ---- */
+
+/* The date of run id in the trend, "?" when it is not there. */
+static const char *md_run_date(const struct report *r, long long id)
+{
+	size_t i;
+
+	for (i = 0; i < r->ntrend; i++)
+		if (r->trend[i].run == id)
+			return r->trend[i].date;
+	return "?";
+}
+
+/* " voor organisaties met provincie = Utrecht" after a one-line answer. */
+static void md_group_suffix(struct md *m)
+{
+	if (!m->r->filter)
+		return;
+	md_printf(m, " %s ", mw(m, RW_CHG_IN));
+	md_group_words(m, m->r->filter);
+}
+
+/* One line when there is nothing to list: no earlier run, or no change. */
+static void md_changes_line(struct md *m)
+{
+	const struct report *r = m->r;
+	char w[128];
+
+	if (!r->prev_run) {
+		md_cap(mw(m, RW_CHG_NO_PREV), w, sizeof(w));
+		md_printf(m, "%s: run %lld (%s)", w, r->run.id, r->date);
+	} else {
+		md_cap(mw(m, RW_CHG_NONE), w, sizeof(w));
+		md_printf(m, "%s %lld (%s) %s %lld (%s)", w, r->prev_run,
+			  md_run_date(r, r->prev_run), mw(m, RW_CHG_OF), r->run.id, r->date);
+	}
+	md_group_suffix(m);
+	md_raw(m, ".\n");
+}
+
+/* The organisations of domain d, "; "-joined, as one cell. */
+static void md_orgs_cell(struct md *m, const struct rep_domain *d)
+{
+	size_t k;
+
+	md_raw(m, " ");
+	if (!d->norgs)
+		md_raw(m, "\xe2\x80\x93");
+	for (k = 0; k < d->norgs; k++) {
+		if (k)
+			md_raw(m, "; ");
+		md_text(m, m->r->orgs[d->orgs[k]].name);
+	}
+	md_raw(m, " |");
+}
+
+static void md_changes_table(struct md *m, bool improved, size_t count)
+{
+	const struct report *r = m->r;
+	const char *names[7];
+	char reasons[1024];
+	size_t i;
+
+	md_printf(m, "## %s (%zu)\n\n", mw(m, improved ? RW_IMPROVED : RW_REGRESSED), count);
+	if (!count) {
+		md_printf(m, "%s\n\n", md_w(m, W_NONE));
+		return;
+	}
+	names[0] = mw(m, RW_DOMAIN);
+	names[1] = mw(m, RW_ORGS);
+	names[2] = mw(m, RW_STANDARD);
+	names[3] = mw(m, RW_WAS);
+	names[4] = mw(m, RW_NOW);
+	names[5] = mw(m, RW_REASONS_NOW);
+	names[6] = NULL;
+	md_thead(m, names, "llllll");
+	for (i = 0; i < r->nchanges; i++) {
+		const struct rep_change *c = &r->changes[i];
+		const struct rep_domain *d = &r->domains[c->domain];
+
+		if (c->improved != improved)
+			continue;
+		md_raw(m, "|");
+		md_cell(m, d->name);
+		md_orgs_cell(m, d);
+		md_cell_raw(m, rep_standards[c->std].name[m->en]);
+		md_cell_raw(m, rep_status_name(r->lang, c->before));
+		md_cell_raw(m, rep_status_name(r->lang, c->after));
+		md_cell(m, rep_reasons_of(d, c->std, reasons, sizeof(reasons)));
+		md_raw(m, "\n");
+	}
+	md_raw(m, "\n");
+}
+
+/* Only what changed since the previous finished run, regressions first:
+ * short enough for a mail to the people who must act on it. */
+static int md_changes_render(const struct report *r, FILE *f)
+{
+	struct md m = {.r = r, .en = r->lang == REP_EN, .f = f, .failed = 0};
+	size_t i, regressed = 0;
+
+	if (!r->prev_run || !r->nchanges) {
+		md_changes_line(&m);
+		return m.failed || ferror(f) ? -1 : 0;
+	}
+	for (i = 0; i < r->nchanges; i++)
+		regressed += !r->changes[i].improved;
+	md_printf(&m, "# %s %lld (%s) %s %lld (%s)", mw(&m, RW_CHG_TITLE), r->prev_run,
+		  md_run_date(r, r->prev_run), mw(&m, RW_CHG_OF), r->run.id, r->date);
+	if (r->run.label[0]) {
+		md_raw(&m, ", ");
+		md_text(&m, r->run.label);
+	}
+	md_raw(&m, "\n\n");
+	md_group(&m);
+	md_printf(&m, "%zu %s, %zu %s.\n\n", regressed, mw(&m, RW_N_REGRESSED),
+		  r->nchanges - regressed, mw(&m, RW_N_IMPROVED));
+	md_changes_table(&m, false, regressed);
+	md_changes_table(&m, true, r->nchanges - regressed);
+	return m.failed || ferror(f) ? -1 : 0;
+}
+
+const struct report_ops report_changes_md = {.name = "md", .render = md_changes_render};

@@ -246,6 +246,9 @@ static int load_domain(const struct db_rep_domain *d, void *arg)
 	struct report *r = l->r;
 	struct rep_domain *x;
 
+	if (r->filter && !rep_filter_has(r->filter->domains, r->filter->ndomains, d->name))
+		return 0;
+
 	if (rep_grow((void **)&r->domains, &l->cap, r->ndomains, sizeof(*r->domains)) < 0)
 		return -1;
 	x = &r->domains[r->ndomains++];
@@ -294,6 +297,9 @@ static int load_org(const struct db_rep_org *o, void *arg)
 	struct rep_pair *p;
 
 	if (!d)
+		return 0;
+	if (ps->r->filter &&
+	    !rep_filter_has(ps->r->filter->orgs, ps->r->filter->norgs, o->organisation))
 		return 0;
 	if (rep_grow((void **)&ps->p, &ps->cap, ps->n, sizeof(*ps->p)) < 0)
 		return -1;
@@ -933,6 +939,8 @@ static int load_trend(const struct db_rep_trend_row *row, void *arg)
 
 	if (row->run > r->run.id)
 		return 1; /* the future of this run is not its report */
+	if (r->filter && !rep_filter_has(r->filter->domains, r->filter->ndomains, row->domain))
+		return 0; /* another slice's domain */
 	if (row->run != t->run || strcmp(row->domain, t->domain) != 0) {
 		if (rep_trend_flush(t) < 0)
 			return -1;
@@ -1039,6 +1047,33 @@ static const struct {
 };
 
 static const char *const rep_words[RW_COUNT][2] = {
+    [RW_GROUP] = {"Selectie", "Selection"},
+    [RW_GROUP_WITH] = {"organisaties met", "organisations with"},
+    [RW_GROUP_WITHOUT] = {"organisaties zonder", "organisations without"},
+    [RW_GROUP_NO_ORG] = {"en de domeinen die geen organisatie noemt",
+			 "and the domains no organisation lists"},
+    [RW_GROUP_NOTE] = {"Alle cijfers, ook de trend en de veranderingen, gaan alleen over de "
+		       "domeinen van deze organisaties; de verantwoording van de meting en van "
+		       "de lijst geldt voor de hele run.",
+		       "Every figure, the trend and the changes included, covers only the "
+		       "domains of these organisations; how the measurement was made and what "
+		       "became of the list are the whole run's."},
+    [RW_CHG_TITLE] = {"Veranderingen sinds run", "Changes since run"},
+    [RW_CHG_OF] = {"in run", "in run"},
+    [RW_CHG_NONE] = {"geen veranderingen sinds run", "no changes since run"},
+    [RW_CHG_NO_PREV] = {"geen eerdere afgeronde run om mee te vergelijken",
+			"no earlier finished run to compare with"},
+    [RW_CHG_IN] = {"voor", "for"},
+    [RW_IMPROVED] = {"Verbeterd", "Improved"},
+    [RW_REGRESSED] = {"Verslechterd", "Regressed"},
+    [RW_N_IMPROVED] = {"verbeterd", "improved"},
+    [RW_N_REGRESSED] = {"verslechterd", "regressed"},
+    [RW_DOMAIN] = {"Domein", "Domain"},
+    [RW_ORGS] = {"Organisaties", "Organisations"},
+    [RW_STANDARD] = {"Standaard", "Standard"},
+    [RW_WAS] = {"Was", "Was"},
+    [RW_NOW] = {"Nu", "Now"},
+    [RW_REASONS_NOW] = {"Redenen nu", "Reasons now"},
     [RW_HEADLINE] = {"Conclusie", "Conclusion"},
     [RW_HEAD_ORGS] = {"organisaties voldoen aan alle verplichte standaarden",
 		      "organisations meet every required standard"},
@@ -1091,6 +1126,52 @@ static const char *const rep_words[RW_COUNT][2] = {
 };
 
 const char *rep_word(enum rep_lang lang, enum rep_word w) { return rep_words[w][lang == REP_EN]; }
+
+char *rep_reasons_of(const struct rep_domain *d, size_t std, char *out, size_t outlen)
+{
+	const char *const *part;
+	size_t n = 0, k;
+
+	out[0] = '\0';
+	for (part = rep_standards[std].parts; *part; part++)
+		for (k = 0; k < d->nverdicts; k++) {
+			const char *p = d->verdicts[k].reasons;
+
+			if (strcmp(d->verdicts[k].standard, *part) != 0)
+				continue;
+			while (*p) {
+				size_t len = strcspn(p, " "), i;
+				bool seen = false;
+
+				/* each code once: look for it as a whole word */
+				for (i = 0; len && i + len <= n && !seen; i++)
+					seen = (i == 0 || out[i - 1] == ' ') &&
+					       strncmp(out + i, p, len) == 0 &&
+					       (out[i + len] == ' ' || out[i + len] == '\0');
+				if (len && !seen && n + len + 2 < outlen) {
+					if (n)
+						out[n++] = ' ';
+					memcpy(out + n, p, len);
+					n += len;
+					out[n] = '\0';
+				}
+				p += len;
+				p += strspn(p, " ");
+			}
+		}
+	return out;
+}
+
+const struct report_ops *report_changes_ops(const struct report_ops *ops)
+{
+	if (ops == &report_md)
+		return &report_changes_md;
+	if (ops == &report_csv)
+		return &report_changes_csv;
+	if (ops == &report_json)
+		return &report_changes_json;
+	return &report_changes_html;
+}
 
 const char *rep_prov_label(enum rep_lang lang, const char *key)
 {
@@ -1336,8 +1417,25 @@ static void rep_build_headline(struct report *r)
 	}
 }
 
+static int rep_name_cmp(const void *key, const void *elem)
+{
+	return strcmp(key, *(char *const *)elem);
+}
+
+bool rep_filter_has(char *const *names, size_t n, const char *name)
+{
+	return n && name && bsearch(name, names, n, sizeof(*names), rep_name_cmp);
+}
+
 int report_build(struct report *r, struct db *db, long long run, const char *explanations,
 		 enum rep_lang lang, bool *usage, char *err, size_t errlen)
+{
+	return report_build_filtered(r, db, run, explanations, lang, NULL, usage, err, errlen);
+}
+
+int report_build_filtered(struct report *r, struct db *db, long long run, const char *explanations,
+			  enum rep_lang lang, const struct rep_filter *f, bool *usage, char *err,
+			  size_t errlen)
 {
 	struct rep_load l;
 	struct rep_pairs ps;
@@ -1349,6 +1447,7 @@ int report_build(struct report *r, struct db *db, long long run, const char *exp
 	memset(r, 0, sizeof(*r));
 	memset(&ps, 0, sizeof(ps));
 	r->lang = lang;
+	r->filter = f;
 	*usage = false;
 	if (db_runs_each(db, pick_run, &pick) < 0 || db_runs_each(db, pick_prev, &pick) < 0)
 		goto dberr;

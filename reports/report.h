@@ -228,8 +228,27 @@ struct rep_headline {
 	} top[REP_HEAD_MAX];
 };
 
+/*
+ * One slice of a run for `report --group-by KEY` (group.c): the
+ * organisations whose tag KEY has value (NULL: those without the tag), and
+ * the domains they list (for the group without the tag also the domains no
+ * organisation lists). Names sorted (strcmp), owned by the group.
+ */
+struct rep_filter {
+	const char *key;
+	char *value; /* NULL: without the tag */
+	char **orgs;
+	size_t norgs;
+	char **domains;
+	size_t ndomains;
+};
+
 struct report {
 	struct db_run run;
+	/* the slice this report is restricted to (report_build_filtered):
+	 * its organisations, their domains, the trend and the changes of those
+	 * domains; NULL for the whole run. Borrowed. */
+	const struct rep_filter *filter;
 	enum rep_lang lang;
 	char date[11];              /* the run's date: explanations are judged on it */
 	bool present[REP_STD_MAX];  /* standards the run has verdicts for */
@@ -296,6 +315,26 @@ enum rep_word {
 	RW_L_UNTESTED_NOTE,
 	RW_CODE,
 	RW_CAT_SUM_NOTE,
+	RW_GROUP,
+	RW_GROUP_WITH,
+	RW_GROUP_WITHOUT,
+	RW_GROUP_NO_ORG,
+	RW_GROUP_NOTE,
+	RW_CHG_TITLE,
+	RW_CHG_OF,
+	RW_CHG_NONE,
+	RW_CHG_NO_PREV,
+	RW_CHG_IN,
+	RW_IMPROVED,
+	RW_REGRESSED,
+	RW_N_IMPROVED,
+	RW_N_REGRESSED,
+	RW_DOMAIN,
+	RW_ORGS,
+	RW_STANDARD,
+	RW_WAS,
+	RW_NOW,
+	RW_REASONS_NOW,
 	RW_COUNT
 };
 const char *rep_word(enum rep_lang lang, enum rep_word w);
@@ -317,6 +356,10 @@ const char *rep_ev_word(enum rep_lang lang, enum rep_ev_kind kind, const char *w
  * value itself. */
 const char *rep_ev_value(enum rep_lang lang, const char *probe, const char *path,
 			 const char *value);
+/* The reason codes now of domain d for standard std: those of its stored
+ * verdicts of the standard's parts, space-separated, each once, into out
+ * (cut to fit). Returns out. */
+char *rep_reasons_of(const struct rep_domain *d, size_t std, char *out, size_t outlen);
 
 /* The words for a provenance key in lang ("Trust anchor", ...); NULL for a
  * key this build does not know (show the key itself). */
@@ -334,6 +377,27 @@ const char *rep_prov_value(enum rep_lang lang, const char *key, const char *valu
 int report_build(struct report *r, struct db *db, long long run, const char *explanations,
 		 enum rep_lang lang, bool *usage, char *err, size_t errlen);
 void report_free(struct report *r);
+
+/* report_build restricted to the slice f (NULL: the whole run); f must
+ * outlive r. */
+int report_build_filtered(struct report *r, struct db *db, long long run, const char *explanations,
+			  enum rep_lang lang, const struct rep_filter *f, bool *usage, char *err,
+			  size_t errlen);
+
+/*
+ * The slices of r's run by the tag key (group.c): one per value of key
+ * among r's organisations, sorted by value (strcmp), then one for the
+ * organisations without it (and the domains of no organisation) when there
+ * are any. Returns how many (*out owned, report_groups_free); 0 when no
+ * organisation of the run has the tag (err then names the run's keys); -1
+ * with err set on a database error or out of memory.
+ */
+int report_groups(const struct report *r, struct db *db, const char *key, struct rep_filter **out,
+		  size_t *n, char *err, size_t errlen);
+void report_groups_free(struct rep_filter *g, size_t n);
+
+/* Is name among the sorted names[n]? */
+bool rep_filter_has(char *const *names, size_t n, const char *name);
 
 /* Words of the report in r->lang. */
 const char *rep_status_name(enum rep_lang lang, enum rep_status s);
@@ -357,5 +421,16 @@ extern const struct report_ops report_html, report_md, report_csv, report_json;
 
 /* The renderer for a --format word, NULL if none. */
 const struct report_ops *report_find(const char *format);
+
+/*
+ * The exception report of each format (report --changes-only): only the
+ * changes since the previous finished run (report.changes), per domain and
+ * standard with the status before and now, the organisations and the reason
+ * codes now; one line "no changes since run N" (md, html) when there are
+ * none. report_changes_ops(ops) is the one for ops's format.
+ */
+extern const struct report_ops report_changes_html, report_changes_md, report_changes_csv,
+    report_changes_json;
+const struct report_ops *report_changes_ops(const struct report_ops *ops);
 
 #endif

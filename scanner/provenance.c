@@ -40,10 +40,17 @@ int prov_sha256_file(const char *path, char *hex, size_t hexlen, unsigned long l
 
 	if (hexlen < 65)
 		return -1;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* A pipe or device would be consumed or never end. Look before
+	 * opening: opening a named pipe waits for its writer and, closed again,
+	 * leaves that writer to die of SIGPIPE, so that the list reader that
+	 * opens it next waits for ever (hardening-tests' endless stream hung
+	 * now and then). O_NONBLOCK: should it become a pipe in between, the
+	 * open does not wait either. */
+	if (stat(path, &st) < 0 || !S_ISREG(st.st_mode))
+		return -1;
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
 		return -1;
-	/* a pipe or device would be consumed or never end */
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		(void)close(fd);
 		return -1;

@@ -79,6 +79,7 @@ struct scan {
 	int lock_fd;                /* the run lock (scan_lock), -1 until taken */
 	unsigned long invalid_kept; /* invalid entries stored (DB_INVALID_KEEP) */
 	bool invalid_failed;        /* ... and storing one failed */
+	bool tags_failed;           /* storing an organisation's tag failed */
 	bool finished;              /* the run was marked done or failed (--metrics) */
 };
 
@@ -116,6 +117,19 @@ static void scan_on_invalid(unsigned long line, const char *entry, const char *w
 	sc->invalid_kept++;
 }
 
+/* The tags of an organisation of the list: kept with the run (every
+ * shard keeps them all: they are per organisation, not per domain). */
+static void scan_on_tags(const char *org, const struct target_tag *tags, size_t n,
+			 unsigned long line, void *arg)
+{
+	struct scan *sc = arg;
+	size_t i;
+
+	for (i = 0; i < n && !sc->tags_failed; i++)
+		if (db_org_tag_add(sc->db, sc->run, org, tags[i].key, tags[i].value, line) < 0)
+			sc->tags_failed = true;
+}
+
 /* Read the whole list into the run's targets. 0, or EXIT_USAGE / EXIT_RUN
  * after printing why. */
 static int scan_load(struct scan *sc, const char *path)
@@ -134,6 +148,8 @@ static int scan_load(struct scan *sc, const char *path)
 	sc->invalid_kept = 0;
 	sc->invalid_failed = false;
 	target_on_invalid(r, scan_on_invalid, sc);
+	sc->tags_failed = false;
+	target_on_tags(r, scan_on_tags, sc);
 	while ((rc = target_next(r, &t, err, sizeof(err))) == 1) {
 		int added;
 
@@ -154,7 +170,7 @@ static int scan_load(struct scan *sc, const char *path)
 		target_close(r);
 		return EXIT_USAGE;
 	}
-	if (sc->invalid_failed) {
+	if (sc->invalid_failed || sc->tags_failed) {
 		(void)fprintf(stderr, "mailscan: %s\n", db_error(sc->db));
 		target_close(r);
 		return EXIT_RUN;

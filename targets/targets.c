@@ -35,6 +35,9 @@ enum yaml_state {
 	Y_ORG_CAT,     /* expecting the value of category */
 	Y_DOMAINS,     /* expecting the value of domains */
 	Y_DOMAIN_ITEM, /* in the domains list */
+	Y_TAGS,        /* expecting the value of tags */
+	Y_TAG_KEY,     /* in the tags mapping, expecting a key */
+	Y_TAG_VALUE,   /* expecting the value of a tag */
 	Y_END,         /* stream ended */
 };
 
@@ -68,6 +71,14 @@ struct yaml_reader {
 	unsigned long replay_org;   /* ordinal to replay; 0: none */
 	unsigned long replay_known; /* its first entries: already reported */
 	bool replaying;             /* inside the replayed organisation */
+	/* the tags of the current organisation */
+	struct {
+		char key[TARGET_TAG_KEY_MAX + 1];
+		char value[TARGET_TAG_VALUE_MAX + 1];
+	} tags[TARGET_TAGS_MAX];
+	size_t ntags;
+	bool have_tags;          /* `tags` seen in this organisation */
+	unsigned long tags_line; /* where it stands */
 };
 
 struct target_reader {
@@ -77,6 +88,8 @@ struct target_reader {
 	unsigned long invalid;
 	target_invalid_cb on_invalid; /* may be NULL */
 	void *on_invalid_arg;
+	target_tags_cb on_tags; /* may be NULL */
+	void *on_tags_arg;
 	int state; /* 0 reading, 1 ended, -1 failed */
 	char fatal[512];
 	char domain[DNS_NAME_MAX + 1];
@@ -94,6 +107,9 @@ struct target_reader {
 	size_t nfields;
 	bool header_done;
 	int col_domain, col_org, col_cat; /* -1: none */
+	int col_tag[TARGET_TAGS_MAX];     /* the "tag:KEY" columns */
+	char tag_key[TARGET_TAGS_MAX][TARGET_TAG_KEY_MAX + 1];
+	size_t ntagcols;
 	/* YAML */
 	struct yaml_reader y;
 };
@@ -321,6 +337,62 @@ void target_on_invalid(struct target_reader *r, target_invalid_cb cb, void *arg)
 {
 	r->on_invalid = cb;
 	r->on_invalid_arg = arg;
+}
+
+void target_on_tags(struct target_reader *r, target_tags_cb cb, void *arg)
+{
+	r->on_tags = cb;
+	r->on_tags_arg = arg;
+}
+
+/* ---- tags ---- */
+
+const char *target_tag_key_check(const char *s, size_t len)
+{
+	size_t i;
+
+	if (len == 0)
+		return "empty tag key";
+	if (len > TARGET_TAG_KEY_MAX)
+		return "tag key longer than 64 bytes";
+	for (i = 0; i < len; i++) {
+		char c = s[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '_' || c == '-' || c == '.'))
+			return "a tag key holds only ASCII letters, digits, '_', '-' and '.'";
+	}
+	return NULL;
+}
+
+const char *target_tag_value_check(const char *s, size_t len)
+{
+	size_t i = 0;
+
+	if (len == 0)
+		return "empty tag value";
+	if (len > TARGET_TAG_VALUE_MAX)
+		return "tag value longer than 256 bytes";
+	while (i < len) {
+		unsigned long cp;
+		size_t n = str_utf8((const unsigned char *)s + i, len - i, &cp);
+
+		if (n == 0)
+			return "tag value is not valid UTF-8";
+		if (str_cp_hidden(cp))
+			return "control character (or bidirectional override) in a tag value";
+		i += n;
+	}
+	return NULL;
+}
+
+/* Tags of an organisation without a name cannot be kept: say so. */
+static void tags_nameless(const struct target_reader *r, unsigned long line)
+{
+	(void)fprintf(stderr,
+		      "mailscan: %s:%lu: warning: tags of an organisation without a name are "
+		      "ignored\n",
+		      r->path, line);
 }
 
 /* ---- buffered byte input (text and CSV) ---- */
@@ -651,12 +723,43 @@ static int csv_header_role(const char *name)
 	return -1;
 }
 
+/* A "tag:KEY" header column: 0 (mapped, or not a tag column), or -1 with
+ * the problem in msg. */
+static int csv_tag_column(struct target_reader *r, size_t col, int *known, char *msg, size_t msglen)
+{
+	const char *name = csv_field(r, (int)col), *key, *why;
+	char shown[80];
+	size_t k;
+
+	if (!str_iprefix(name, "tag:"))
+		return 0;
+	(*known)++;
+	for (key = name + 4; *key == ' ' || *key == '\t'; key++)
+		;
+	why = target_tag_key_check(key, strlen(key));
+	for (k = 0; !why && k < r->ntagcols; k++)
+		if (strcmp(r->tag_key[k], key) == 0)
+			why = "the tag is named twice";
+	if (!why && r->ntagcols == TARGET_TAGS_MAX)
+		why = "more than 32 tag columns";
+	if (why) {
+		(void)snprintf(msg, msglen, "CSV header column '%s': %s",
+			       str_show(shown, sizeof(shown), name), why);
+		return -1;
+	}
+	r->col_tag[r->ntagcols] = (int)col;
+	(void)str_copy(r->tag_key[r->ntagcols], sizeof(r->tag_key[0]), key);
+	r->ntagcols++;
+	return 0;
+}
+
 /*
  * The first record: a header when its first field is not a valid domain and
  * it names at least one known column. Returns 1 (header, columns mapped), 0
- * (data), -1 (a header without a domain column: fatal).
+ * (data), -1 (fatal: a header without a domain column, or a bad tag column;
+ * msg says which).
  */
-static int csv_header(struct target_reader *r)
+static int csv_header(struct target_reader *r, char *msg, size_t msglen)
 {
 	int cols[3] = {-1, -1, -1}, known = 0;
 	const char *why;
@@ -672,14 +775,52 @@ static int csv_header(struct target_reader *r)
 			known++;
 		}
 	}
+	for (i = 0; i < r->nfields; i++)
+		if (csv_tag_column(r, i, &known, msg, msglen) < 0)
+			return -1;
 	if (!known)
 		return 0;
-	if (cols[0] < 0)
+	if (cols[0] < 0) {
+		(void)snprintf(msg, msglen,
+			       "the CSV header names no domain column (expected 'domain' or "
+			       "'Domain Name')");
 		return -1;
+	}
 	r->col_domain = cols[0];
 	r->col_org = cols[1];
 	r->col_cat = cols[2];
 	return 1;
+}
+
+/* The tag cells of a good record: handed to the callback; -1 (the record
+ * reported invalid) when one is bad. */
+static int csv_tags(struct target_reader *r, const char *name, unsigned long line)
+{
+	struct target_tag tags[TARGET_TAGS_MAX];
+	const char *org = csv_field(r, r->col_org);
+	size_t k, n = 0;
+
+	for (k = 0; k < r->ntagcols; k++) {
+		const char *v = csv_field(r, r->col_tag[k]), *why;
+		char msg[160];
+
+		if (!*v)
+			continue;
+		why = target_tag_value_check(v, strlen(v));
+		if (why) {
+			(void)snprintf(msg, sizeof(msg), "tag '%s': %s", r->tag_key[k], why);
+			report(r, line, name, strlen(name), msg);
+			return -1;
+		}
+		tags[n].key = r->tag_key[k];
+		tags[n].value = v;
+		n++;
+	}
+	if (n && !*org)
+		tags_nameless(r, line);
+	else if (n && r->on_tags)
+		r->on_tags(org, tags, n, line, r->on_tags_arg);
+	return 0;
 }
 
 static int csv_next(struct target_reader *r, struct target *t, char *err, size_t errlen)
@@ -704,13 +845,13 @@ static int csv_next(struct target_reader *r, struct target *t, char *err, size_t
 		if (blank)
 			continue;
 		if (!r->header_done) {
+			char msg[256];
+
 			r->header_done = true;
-			rc = csv_header(r);
+			rc = csv_header(r, msg, sizeof(msg));
 			if (rc < 0)
-				return fail(r, err, errlen,
-					    "%s:%lu: the CSV header names no domain column "
-					    "(expected 'domain' or 'Domain Name')",
-					    r->path, r->fline[0]);
+				return fail(r, err, errlen, "%s:%lu: %s", r->path, r->fline[0],
+					    msg);
 			if (rc > 0)
 				continue;
 		}
@@ -720,10 +861,12 @@ static int csv_next(struct target_reader *r, struct target *t, char *err, size_t
 			       name, strlen(name), why);
 			continue;
 		}
+		t->line = r->fline[(size_t)r->col_domain < r->nfields ? r->col_domain : 0];
+		if (csv_tags(r, name, t->line) < 0)
+			continue;
 		t->domain = r->domain;
 		t->organisation = csv_field(r, r->col_org);
 		t->category = csv_field(r, r->col_cat);
-		t->line = r->fline[(size_t)r->col_domain < r->nfields ? r->col_domain : 0];
 		return 1;
 	}
 }
@@ -913,6 +1056,94 @@ static int yaml_replay(struct target_reader *r, const yaml_event_t *ev, char *er
 	return 0;
 }
 
+/* The organisation ended: hand its tags out. */
+static void yaml_tags_done(struct target_reader *r)
+{
+	struct yaml_reader *y = &r->y;
+	struct target_tag tags[TARGET_TAGS_MAX];
+	size_t i;
+
+	if (!y->ntags)
+		return;
+	if (!y->org || !*y->org) {
+		tags_nameless(r, y->tags_line);
+		return;
+	}
+	for (i = 0; i < y->ntags; i++) {
+		tags[i].key = y->tags[i].key;
+		tags[i].value = y->tags[i].value;
+	}
+	if (r->on_tags)
+		r->on_tags(y->org, tags, y->ntags, y->tags_line, r->on_tags_arg);
+}
+
+/* "tag 'KEY': why" at ev, fatal. */
+static int yaml_tag_fail(struct target_reader *r, const yaml_event_t *ev, const char *key,
+			 const char *why, char *err, size_t errlen)
+{
+	char msg[200], shown[80];
+
+	(void)snprintf(msg, sizeof(msg), "tag '%s': %s", str_show(shown, sizeof(shown), key), why);
+	return yaml_fail(r, &ev->start_mark, err, errlen, msg);
+}
+
+/* One event inside `tags: {KEY: VALUE, ...}`. 0 or -1. */
+static int yaml_tag_event(struct target_reader *r, const yaml_event_t *ev, char *err, size_t errlen)
+{
+	struct yaml_reader *y = &r->y;
+	const yaml_mark_t *m = &ev->start_mark;
+	const char *v = ev->type == YAML_SCALAR_EVENT ? (const char *)ev->data.scalar.value : "";
+	size_t len = ev->type == YAML_SCALAR_EVENT ? ev->data.scalar.length : 0, i;
+	const char *why;
+
+	switch (y->state) {
+	case Y_TAGS:
+		if (ev->type == YAML_MAPPING_START_EVENT) {
+			y->state = Y_TAG_KEY;
+			return 0;
+		}
+		if (ev->type == YAML_SCALAR_EVENT && yaml_is_null(ev)) {
+			y->state = Y_ORG_KEY;
+			return 0;
+		}
+		return yaml_fail(r, m, err, errlen,
+				 "'tags' must be a mapping of keys to text, e.g. "
+				 "{ministerie: BZK}");
+	case Y_TAG_KEY:
+		if (ev->type == YAML_MAPPING_END_EVENT) {
+			y->state = Y_ORG_KEY;
+			return 0;
+		}
+		if (ev->type != YAML_SCALAR_EVENT)
+			return yaml_fail(r, m, err, errlen, "a tag key must be text");
+		why = strlen(v) != len ? "NUL byte in a tag key" : target_tag_key_check(v, len);
+		for (i = 0; !why && i < y->ntags; i++)
+			if (strcmp(y->tags[i].key, v) == 0)
+				why = "given twice in one organisation";
+		if (!why && y->ntags == TARGET_TAGS_MAX)
+			why = "more than 32 tags in one organisation";
+		if (why)
+			return yaml_tag_fail(r, ev, v, why, err, errlen);
+		(void)str_copy(y->tags[y->ntags].key, sizeof(y->tags[0].key), v);
+		y->state = Y_TAG_VALUE;
+		return 0;
+	default: /* Y_TAG_VALUE */
+		if (ev->type != YAML_SCALAR_EVENT)
+			return yaml_tag_fail(r, ev, y->tags[y->ntags].key,
+					     "the value must be text, not a list or mapping", err,
+					     errlen);
+		y->state = Y_TAG_KEY;
+		if (yaml_is_null(ev) || len == 0)
+			return 0; /* no value: no tag */
+		why = strlen(v) != len ? "NUL byte in a tag value" : target_tag_value_check(v, len);
+		if (why)
+			return yaml_tag_fail(r, ev, y->tags[y->ntags].key, why, err, errlen);
+		(void)str_copy(y->tags[y->ntags].value, sizeof(y->tags[0].value), v);
+		y->ntags++;
+		return 0;
+	}
+}
+
 /* Begin skipping the node that starts with ev; then go to state next. */
 static void yaml_skip(struct yaml_reader *y, const yaml_event_t *ev, enum yaml_state next)
 {
@@ -1033,6 +1264,8 @@ static int yaml_event(struct target_reader *r, const yaml_event_t *ev, struct ta
 			y->have_cat = false;
 		}
 		y->entries = 0;
+		y->ntags = 0;
+		y->have_tags = false;
 		yaml_reset_org(y);
 		y->state = Y_ORG_KEY;
 		return 0;
@@ -1041,6 +1274,7 @@ static int yaml_event(struct target_reader *r, const yaml_event_t *ev, struct ta
 			y->state = Y_ORG_ITEM;
 			if (y->overflow)
 				return yaml_replay(r, ev, err, errlen);
+			yaml_tags_done(r);
 			y->replaying = false;
 			if (y->npend)
 				y->flushing = true;
@@ -1054,6 +1288,13 @@ static int yaml_event(struct target_reader *r, const yaml_event_t *ev, struct ta
 			y->state = Y_ORG_CAT;
 		} else if (strcmp(v, "domains") == 0) {
 			y->state = Y_DOMAINS;
+		} else if (strcmp(v, "tags") == 0) {
+			if (y->have_tags)
+				return yaml_fail(r, m, err, errlen,
+						 "'tags' given twice in one organisation");
+			y->have_tags = true;
+			y->tags_line = m->line + 1;
+			y->state = Y_TAGS;
 		} else {
 			y->skipping = true; /* unknown key: ignored */
 			y->skip_to = Y_ORG_KEY;
@@ -1092,6 +1333,10 @@ static int yaml_event(struct target_reader *r, const yaml_event_t *ev, struct ta
 			return yaml_fail(r, m, err, errlen,
 					 "a domain must be a name, not a list or mapping");
 		return yaml_domain(r, ev, t, err, errlen);
+	case Y_TAGS:
+	case Y_TAG_KEY:
+	case Y_TAG_VALUE:
+		return yaml_tag_event(r, ev, err, errlen);
 	case Y_END:
 		return 2;
 	}

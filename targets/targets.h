@@ -11,6 +11,9 @@
  *             domains: [voorbeeld.nl, ...]   order; unknown keys are ignored;
  *                                            `domains` is a flow or block list
  *                                            (or one plain name).
+ *         An organisation may carry free tags, a mapping of text to text:
+ *           tags: {ministerie: BZK, provincie: Utrecht}
+ *         (see "Tags" below).
  *         Domains that come before both `name` and `category` are held (up to
  *         TARGET_PENDING_MAX of them, normalised) until both are known or the
  *         organisation ends. An organisation with more of them is read twice:
@@ -25,7 +28,9 @@
  *         name (case-insensitive): domain|domain name, organisation|
  *         organization|agency|organisatie, category|domain type|type|
  *         categorie; other columns are ignored. Without a header the columns
- *         are domain,organisation,category. Spaces and tabs around unquoted
+ *         are domain,organisation,category. A header column named
+ *         "tag:KEY" (any case of "tag:") carries the tag KEY of the row's
+ *         organisation; an empty cell is no tag. Spaces and tabs around unquoted
  *         fields (and around the quotes of quoted ones) are dropped. A record
  *         longer than TARGET_RECORD_MAX bytes is invalid.
  *   text  one domain per line; '#' starts a comment (whole line or after the
@@ -46,6 +51,19 @@
  * Fatal errors (YAML syntax or structure, a read error) stop the list; a
  * caller that must not probe anything from a broken list reads it through
  * once before scanning.
+ *
+ * Tags (YAML and CSV; for `report --group-by KEY`): a key is 1 to
+ * TARGET_TAG_KEY_MAX bytes of ASCII letters, digits, '_', '-' and '.'
+ * (it is typed on a command line and becomes part of file names); a value
+ * is 1 to TARGET_TAG_VALUE_MAX bytes of valid UTF-8 without control
+ * characters (CR, LF, TAB and the rest of C0 and C1, DEL) or bidirectional
+ * overrides; an empty or null value is no tag. At most TARGET_TAGS_MAX per
+ * organisation. In YAML a bad key or value, a key given twice, `tags` given
+ * twice or a tags value that is not a mapping of scalars is fatal, with
+ * FILE:LINE:COLUMN; tags of an organisation without a name are ignored
+ * with a warning. In CSV a bad "tag:KEY" header column (or one given
+ * twice) is fatal; a bad value makes its record invalid (reported and
+ * skipped, like a bad name). Tags reach the caller through target_on_tags().
  */
 #ifndef MAILSCAN_TARGETS_H
 #define MAILSCAN_TARGETS_H
@@ -55,6 +73,9 @@
 #define TARGET_RECORD_MAX 65536  /* longest text line or CSV record, bytes */
 #define TARGET_PENDING_MAX 10000 /* YAML domains held before name+category */
 #define TARGET_LABEL_MAX 1024    /* longest YAML organisation name/category */
+#define TARGET_TAGS_MAX 32       /* tags per organisation */
+#define TARGET_TAG_KEY_MAX 64    /* longest tag key, bytes */
+#define TARGET_TAG_VALUE_MAX 256 /* longest tag value, bytes */
 
 enum target_format { TARGET_AUTO = 0, TARGET_YAML, TARGET_CSV, TARGET_TEXT };
 
@@ -99,6 +120,29 @@ unsigned long target_invalid(const struct target_reader *r);
 typedef void (*target_invalid_cb)(unsigned long line, const char *entry, const char *why,
 				  void *arg);
 void target_on_invalid(struct target_reader *r, target_invalid_cb cb, void *arg);
+
+/* One tag of an organisation; both borrowed for the callback. */
+struct target_tag {
+	const char *key, *value;
+};
+
+/*
+ * Hand the tags of organisations to cb (NULL: drop them): the organisation's
+ * name (never ""), its n >= 1 tags in the order given and the line where
+ * they stand. YAML: once per organisation with tags, when its mapping ends
+ * (its domains may have been handed out before). CSV: once per record with
+ * an organisation and a non-empty tag cell, before that record's target;
+ * records of one organisation may repeat or differ (the store keeps the
+ * first value of each key). All borrowed for the call.
+ */
+typedef void (*target_tags_cb)(const char *organisation, const struct target_tag *tags, size_t n,
+			       unsigned long line, void *arg);
+void target_on_tags(struct target_reader *r, target_tags_cb cb, void *arg);
+
+/* Check a tag key or value (len bytes at s, see "Tags" above): NULL when
+ * good, else a static reason. */
+const char *target_tag_key_check(const char *s, size_t len);
+const char *target_tag_value_check(const char *s, size_t len);
 
 /* Close the file and free everything; accepts NULL. */
 void target_close(struct target_reader *r);

@@ -96,8 +96,8 @@ if ! sqlite3 "$DB" <"$DATA/fixture.sql" 2>"$TMP/fixture.err"; then
     echo "$pass passed, $fail failed"
     exit 1
 fi
-check "fixture is at schema version 6" "user_version $(sqlite3 "$DB" 'PRAGMA user_version')" \
-    eval '[[ $(sqlite3 "$DB" "PRAGMA user_version") == 6 ]]'
+check "fixture is at schema version 8" "user_version $(sqlite3 "$DB" 'PRAGMA user_version')" \
+    eval '[[ $(sqlite3 "$DB" "PRAGMA user_version") == 8 ]]'
 EXPL=$DATA/explanations.yaml
 
 # ======================================================================
@@ -722,10 +722,12 @@ sqlite3 "$TMP/v3.db" <"$DATA/fixture.sql" &&
         ALTER TABLE addresses DROP COLUMN ncsc_handshakes;
         ALTER TABLE addresses DROP COLUMN ncsc_versions;
         ALTER TABLE addresses DROP COLUMN ncsc_findings; DROP TABLE probe_evidence;
-        ALTER TABLE runs DROP COLUMN provenance; DROP TABLE run_invalid; PRAGMA user_version = 3"
+        ALTER TABLE runs DROP COLUMN provenance; DROP TABLE run_invalid; DROP TABLE run_org_tags;
+        PRAGMA user_version = 3"
 ms v3-md report --db "$TMP/v3.db" --format md --explanations "$EXPL"
-check "a schema-3 database is migrated to the newest (7) by the report, without NCSC rows or provenance" "exit $RC, user_version $(sqlite3 "$TMP/v3.db" 'PRAGMA user_version')" \
-    eval '[[ $RC -eq 0 && $(sqlite3 "$TMP/v3.db" "PRAGMA user_version") == 7 ]] &&
+check "a schema-3 database is migrated to the newest (8) by the report, without NCSC rows, provenance or tags" "exit $RC, user_version $(sqlite3 "$TMP/v3.db" 'PRAGMA user_version')" \
+    eval '[[ $RC -eq 0 && $(sqlite3 "$TMP/v3.db" "PRAGMA user_version") == 8 ]] &&
+          [[ $(sqlite3 "$TMP/v3.db" "SELECT count(*) FROM run_org_tags") == 0 ]] &&
           grep -qF "Niet vastgelegd: deze run is gemaakt door een oudere mailscan." "$TMP/v3-md.out" &&
           [[ $(sqlite3 "$TMP/v3.db" "SELECT count(*) FROM pragma_table_info(\"addresses\") WHERE name LIKE \"ncsc%\"") == 4 ]] &&
           ! grep -q "NCSC |" "$TMP/v3-md.out" && grep -qF "| mx.oudhost.nl | 198.51.100.25 | in orde |" "$TMP/v3-md.out"'
@@ -847,6 +849,186 @@ check "-o into a missing directory: exit 3" "exit $RC" \
 rep o-csv --format csv --lang en --explanations "$EXPL" -o "$TMP/out/r.csv"
 check "-o csv equals standard output" "exit $RC" \
     eval '[[ $RC -eq 0 ]] && cmp -s "$TMP/out/r.csv" "$TMP/g-en-csv.out"'
+
+# ======================================================================
+# report --group-by TAG: the same report per value of an organisation tag
+# ======================================================================
+# golden GNAME FILE [jq]: FILE equals tests/data/report/golden/GNAME (json
+# compared pretty-printed); UPDATE_GOLDEN=1 rewrites it.
+golden() {
+    local name=$1 out=$2 gold=$GOLDEN/$1
+    if [[ ${3:-} == jq ]]; then
+        jq . "$out" >"$out.pretty" 2>/dev/null || { not_ok "golden $name" "not JSON" "$out"; return; }
+        out=$out.pretty
+    fi
+    if [[ -n ${UPDATE_GOLDEN:-} ]]; then
+        cp "$out" "$gold" && ok "golden $name (updated $gold)"
+    elif [[ ! -f $gold ]]; then
+        not_ok "golden $name" "no $gold (UPDATE_GOLDEN=1 makes it)"
+    elif cmp -s "$gold" "$out"; then
+        ok "golden $name"
+    else
+        diff -u "$gold" "$out" >"$out.diff"
+        not_ok "golden $name" "differs from $gold" "$out.diff"
+    fi
+}
+
+rep grp-md --group-by provincie --format md --lang en --explanations "$EXPL"
+check "--group-by md on standard output: exit 0, seven reports, each naming its slice" "exit $RC" \
+    eval '[[ $RC -eq 0 && $(grep -c "^# Mail security report: run 3 " "$TMP/grp-md.out") -eq 7 &&
+          $(grep -c "^\*\*Selection:\*\* organisations with provincie = " "$TMP/grp-md.out") -eq 6 &&
+          $(grep -c "^\*\*Selection:\*\* organisations without provincie and the domains no organisation lists\. " "$TMP/grp-md.out") -eq 1 ]]'
+golden group.en.md "$TMP/grp-md.out"
+
+rep grp-json --group-by provincie --format json --lang nl
+J=$TMP/grp-json.out
+check "--group-by json: one document, the groups sorted by value, without the tag last" \
+    "exit $RC, $(jq -c '[.group_by, [.groups[].value]]' "$J" 2>&1 | head -c 300)" \
+    jqt "$J" '.group_by == "provincie" and [.groups[].value] ==
+        ["<b>Noord</b> & \"Zuid\" | *x* _y_ =1+1", "Fryslân", "Proefland", "Utrecht",
+         "Zuid\r\n<i>x</i>\u0001/../..", "Zuid-Holland", null] and
+        ([.groups[].report.report.group.value] == [.groups[].value])'
+check "--group-by: a slice has its organisations' domains only, and only them as organisations" \
+    "$(jq -c '.groups[3].report | [[.domains[].name], [.organisations[].name]]' "$J")" \
+    jqt "$J" '.groups[3].report | [.domains[].name] ==
+        ["belastingproef.nl", "proefdelta.nl", "storing.nl", "voorbeeld.nl"] and
+        [.organisations[].name] == ["GR Belastingsamenwerking Proef", "Gemeente Voorbeeld",
+         "Waterschap Proefdelta"] and .summary.domains == 4'
+check "--group-by: a domain of organisations in two slices is in both, with each slice's organisation" \
+    "$(jq -c '[.groups[4,5].report | [[.domains[].name], [.organisations[].name]]]' "$J")" \
+    jqt "$J" '[.groups[4,5].report | [[.domains[].name], [.organisations[].name]]] ==
+        [[["voorbeeldzaken.nl"], ["Dienst\nRegel\u0001Twee"]],
+         [["voorbeeldzaken.nl"], ["Ministerie van Voorbeeldzaken"]]]'
+check "--group-by: without the tag: the untagged organisation and the domain no organisation lists" \
+    "$(jq -c '.groups[6].report | [[.domains[].name], [.organisations[].name]]' "$J")" \
+    jqt "$J" '.groups[6].report | [.domains[].name] == ["calc.nl", "los.nl"] and
+        [.organisations[].name] == ["=cmd|'"'"' /C calc'"'"'!A0"] and .report.group.value == null'
+check "--group-by: the trend and the changes are the slice's" \
+    "$(jq -c '.groups[3].report | [[.trend[] | [.run, (.per_standard.dnssec | .pass + .fail + .explained + ."n/a" + .untested)]], .changes]' "$J")" \
+    jqt "$J" '.groups[3].report | [.trend[] | [.run, (.per_standard.dnssec | .pass + .fail +
+        .explained + ."n/a" + .untested)]] == [[1, 3], [2, 4], [3, 4]] and
+        [.changes.improved[] | .domain + ":" + .standard] == ["belastingproef.nl:dnssec",
+         "belastingproef.nl:starttls_dane", "voorbeeld.nl:tlsrpt"] and .changes.regressed == []'
+rep grp-run2 --run 2 --group-by provincie --format json
+check "--group-by: the tags are the reported run's (run 2 has other values)" \
+    "$(jq -c '[.groups[] | [.value, .report.summary.domains]]' "$TMP/grp-run2.out" 2>&1)" \
+    jqt "$TMP/grp-run2.out" '[.groups[] | [.value, .report.summary.domains]] == [["Oud-Utrecht", 2], [null, 11]]'
+
+# One file per value: names made safe, listed on standard output.
+mkdir -p "$TMP/grp"
+rep grp-html --group-by provincie --lang nl -o "$TMP/grp/rapport.html"
+want="rapport-b-noord-b-zuid-x-y-1-1.html rapport-fryslan.html rapport-proefland.html rapport-utrecht.html rapport-zonder-provincie.html rapport-zuid-holland.html rapport-zuid-i-x-i.html"
+check "--group-by -o FILE.html: one file per value, FILE-VALUE.html, value made safe" \
+    "exit $RC, $(ls "$TMP/grp" | tr '\n' ' ')" \
+    eval '[[ $RC -eq 0 && "$(ls "$TMP/grp" | tr "\n" " ")" == "$want " ]]'
+check "--group-by -o: the files are listed on standard output with their value, control bytes as ?" \
+    "$(head -c 400 "$TMP/grp-html.out")" \
+    eval '[[ $(wc -l <"$TMP/grp-html.out") -eq 7 ]] &&
+          grep -qxF "$TMP/grp/rapport-utrecht.html	Utrecht" "$TMP/grp-html.out" &&
+          grep -qxF "$TMP/grp/rapport-zuid-i-x-i.html	Zuid??<i>x</i>?/../.." "$TMP/grp-html.out" &&
+          grep -qxF "$TMP/grp/rapport-zonder-provincie.html	(zonder provincie)" "$TMP/grp-html.out"'
+H=$TMP/grp/rapport-b-noord-b-zuid-x-y-1-1.html
+check "--group-by html: the hostile tag value is escaped, not markup" "$(grep -o '<p class="group">.*' "$H" | head -c 300)" \
+    eval 'grep -qF "<p class=\"group\"><strong>Selectie:</strong> organisaties met <strong>provincie = &lt;b&gt;Noord&lt;/b&gt; &amp; &quot;Zuid&quot; | *x* _y_ =1+1</strong>. " "$H" &&
+          ! grep -qF "<b>Noord" "$H"'
+H=$TMP/grp/rapport-zuid-i-x-i.html
+check "--group-by html: CR, LF and a control byte of a tag value do not reach the page" "$(grep -o '<p class="group">.*' "$H" | head -c 300 | od -c | head -3)" \
+    eval '! grep -qF "<i>x" "$H" && ! grep -qP "\x01" "$H" && grep -q "provincie = Zuid.*&lt;i&gt;x&lt;/i&gt;" "$H"'
+cmark-gfm -e table <"$TMP/grp-md.out" >"$TMP/grp-md.html" 2>/dev/null
+check "--group-by md: hostile tag values render as text (cmark-gfm)" "$(grep -o 'Selection:.\{0,120\}' "$TMP/grp-md.html" | head -n 2)" \
+    eval '! grep -qF "<b>Noord" "$TMP/grp-md.html" && ! grep -qF "<i>x" "$TMP/grp-md.html" && ! grep -qP "\x01" "$TMP/grp-md.out" &&
+          grep -qF "&lt;b&gt;Noord&lt;/b&gt; &amp; &quot;Zuid&quot; | *x* _y_ =1+1" "$TMP/grp-md.html"'
+rep grp-dir --group-by provincie --format csv --lang en -o "$TMP/grpdir/"
+check "--group-by -o DIR/: DIR made, DIR/VALUE.csv, without-TAG in English" "exit $RC, $(ls "$TMP/grpdir" 2>&1 | tr '\n' ' ')" \
+    eval '[[ $RC -eq 0 && -f $TMP/grpdir/utrecht.csv && -f $TMP/grpdir/without-provincie.csv && $(ls "$TMP/grpdir" | wc -l) -eq 7 ]] &&
+          python3 -c "import csv,sys; rows=list(csv.reader(open(sys.argv[1], encoding=\"utf-8-sig\"))); sys.exit(0 if [r[1] for r in rows if r[0]==\"domain\"] == [\"belastingproef.nl\", \"proefdelta.nl\", \"storing.nl\", \"voorbeeld.nl\"] else 1)" "$TMP/grpdir/utrecht.csv"'
+
+# Values that come out as the same file name get -2, -3 (never a name an
+# earlier value already has).
+sqlite3 "$TMP/slug.db" <"$DATA/fixture.sql" &&
+    sqlite3 "$TMP/slug.db" "INSERT INTO run_org_tags (run_id, organisation_id, key, value, line)
+        VALUES (3, 1, 'k', 'a 2', 1), (3, 2, 'k', 'a!', 1), (3, 3, 'k', 'a.', 1)"
+mkdir -p "$TMP/slug"
+ms grp-slug report --db "$TMP/slug.db" --group-by k --format md -o "$TMP/slug/r.md"
+check "--group-by: file names made unique" "exit $RC, $(tr '\t\n' '= ' <"$TMP/grp-slug.out")" \
+    eval '[[ $RC -eq 0 && "$(tr "\t\n" "= " <"$TMP/grp-slug.out")" == "$TMP/slug/r-a-2.md=a 2 $TMP/slug/r-a.md=a! $TMP/slug/r-a-3.md=a. $TMP/slug/r-zonder-k.md=(zonder k) " ]] &&
+          [[ $(ls "$TMP/slug" | wc -l) -eq 4 ]]'
+
+rep grp-nokey --group-by ministerie --format md
+check "--group-by a tag no organisation has: exit 2, naming the run's tags" "exit $RC: $(cat "$TMP/grp-nokey.err")" \
+    eval '[[ $RC -eq 2 && ! -s $TMP/grp-nokey.out ]] && grep -qF "no organisation of run 3 has the tag '"'"'ministerie'"'"' (tags of this run: " "$TMP/grp-nokey.err"'
+rep grp-badkey --group-by '<a b>' --format md
+check "--group-by a malformed key: exit 2" "exit $RC: $(cat "$TMP/grp-badkey.err")" \
+    eval '[[ $RC -eq 2 ]] && grep -qF "a tag key holds only" "$TMP/grp-badkey.err"'
+rep grp-html-stdout --group-by provincie --format html
+check "--group-by html without -o: exit 2 (one file per value)" "exit $RC" \
+    eval '[[ $RC -eq 2 ]] && grep -qF "give -o FILE.html" "$TMP/grp-html-stdout.err"'
+rep grp-json-dir --group-by provincie --format json -o "$TMP/grp/"
+check "--group-by json with -o DIR/: exit 2 (one document)" "exit $RC" \
+    eval '[[ $RC -eq 2 ]] && grep -qF "writes one document" "$TMP/grp-json-dir.err"'
+rep grp-old --run 1 --group-by provincie --format md
+check "--group-by on a run without tags: exit 2" "exit $RC" \
+    eval '[[ $RC -eq 2 ]] && grep -qF "(tags of this run: none)" "$TMP/grp-old.err"'
+
+# ======================================================================
+# report --changes-only: what changed since the previous finished run
+# ======================================================================
+for lang in nl en; do
+    rep chg-$lang --changes-only --format md --lang "$lang"
+    check "--changes-only md $lang: exit 1 (something regressed, as diff)" "exit $RC" test "$RC" -eq 1
+    golden changes.$lang.md "$TMP/chg-$lang.out"
+done
+rep chg-csv --changes-only --format csv --lang en
+check "--changes-only csv: exit 1, parses, regressions first" "exit $RC" \
+    eval '[[ $RC -eq 1 ]] && python3 -c "import csv,sys; rows=list(csv.reader(open(sys.argv[1], encoding=\"utf-8-sig\"))); sys.exit(0 if [r[0] for r in rows] == [\"change\", \"Regressed\", \"Regressed\", \"Improved\", \"Improved\", \"Improved\", \"Improved\"] and rows[1][2] == \"'"'"'=cmd|'"'"' /C calc'"'"'!A0\" else 1)" "$TMP/chg-csv.out"'
+golden changes.en.csv "$TMP/chg-csv.out"
+rep chg-json --changes-only --format json
+check "--changes-only json: before, after and the reason codes now" "$(jq -c .regressed "$TMP/chg-json.out")" \
+    jqt "$TMP/chg-json.out" '.run == 3 and .previous_run == 2 and .previous_date == "2026-02-02" and
+        [.regressed[] | [.domain, .standard, .before, .after, .reasons]] ==
+        [["calc.nl", "mta_sts", "pass", "fail", ["no-policy"]],
+         ["xn--proefrysln-c5a.nl", "dnssec", "pass", "fail", ["dnssec-insecure"]]] and
+        (.improved | length) == 4'
+golden changes.nl.json "$TMP/chg-json.out" jq
+rep chg-html --changes-only --format html --lang en
+check "--changes-only html: exit 1, a table per direction, hostile names escaped" "exit $RC" \
+    eval '[[ $RC -eq 1 ]] && grep -qF "<h2>Regressed (2)</h2>" "$TMP/chg-html.out" &&
+          grep -qF "<h2>Improved (4)</h2>" "$TMP/chg-html.out" && ! grep -qF "<script>alert" "$TMP/chg-html.out"'
+rep chg-run1 --changes-only --format md --lang en --run 1
+check "--changes-only with no earlier run: one line, exit 0" "exit $RC: $(cat "$TMP/chg-run1.out")" \
+    eval '[[ $RC -eq 0 && $(cat "$TMP/chg-run1.out") == "No earlier finished run to compare with: run 1 (2026-01-05)." ]]'
+# A fifth run, finished, with the verdicts of run 3: nothing changed.
+sqlite3 "$TMP/same.db" <"$DATA/fixture.sql" &&
+    sqlite3 "$TMP/same.db" "INSERT INTO runs (id, started, finished, label, status, targets, loaded)
+        VALUES (5, '2026-04-06T07:00:00Z', '2026-04-06T07:05:00Z', 'april', 'done', 'x', 1);
+        INSERT INTO domains (id, run_id, name, organisation_id, checked_at)
+        SELECT id + 200, 5, name, organisation_id, checked_at FROM domains WHERE run_id = 3;
+        INSERT INTO domain_organisations SELECT domain_id + 200, organisation_id
+        FROM domain_organisations WHERE domain_id BETWEEN 301 AND 399;
+        INSERT INTO verdicts SELECT domain_id + 200, standard, verdict, reasons
+        FROM verdicts WHERE domain_id BETWEEN 301 AND 399;"
+for lang in nl en; do
+    ms chg-same-$lang report --db "$TMP/same.db" --changes-only --format md --lang $lang
+done
+check "--changes-only with nothing changed: exit 0 and one line 'no changes since run 3'" \
+    "exit $RC: $(cat "$TMP/chg-same-nl.out" "$TMP/chg-same-en.out")" \
+    eval '[[ $RC -eq 0 && $(cat "$TMP/chg-same-en.out") == "No changes since run 3 (2026-03-02) in run 5 (2026-04-06)." &&
+          $(cat "$TMP/chg-same-nl.out") == "Geen veranderingen sinds run 3 (2026-03-02) in run 5 (2026-04-06)." ]]'
+ms chg-same-csv report --db "$TMP/same.db" --changes-only --format csv
+ms chg-same-json report --db "$TMP/same.db" --changes-only --format json
+check "--changes-only with nothing changed: csv only the header, json empty lists" "exit $RC" \
+    eval '[[ $RC -eq 0 && $(wc -l <"$TMP/chg-same-csv.out") -eq 1 ]] &&
+          jqt "$TMP/chg-same-json.out" ".previous_run == 3 and .regressed == [] and .improved == []"'
+
+rep grp-chg --group-by provincie --changes-only --format md --lang en
+check "--group-by with --changes-only: per slice, exit 1 (a slice regressed)" "exit $RC" \
+    eval '[[ $RC -eq 1 ]] && grep -qxF "No changes since run 2 (2026-02-02) in run 3 (2026-03-02) for organisations with provincie = Zuid-Holland." "$TMP/grp-chg.out"'
+golden group-changes.en.md "$TMP/grp-chg.out"
+rep grp-chg-ok --group-by provincie --changes-only --format json
+check "--group-by with --changes-only: json per slice" "exit $RC" \
+    jqt "$TMP/grp-chg-ok.out" '[.groups[] | [.value, (.report.regressed | length), (.report.improved | length)]] ==
+        [["<b>Noord</b> & \"Zuid\" | *x* _y_ =1+1", 0, 0], ["Fryslân", 1, 0], ["Proefland", 0, 1],
+         ["Utrecht", 0, 3], ["Zuid\r\n<i>x</i>\u0001/../..", 0, 0], ["Zuid-Holland", 0, 0], [null, 1, 0]]'
 
 # ======================================================================
 # Sanitizers (ASan builds): no report from any run above

@@ -254,6 +254,34 @@ check "duplicates: attributed to both organisations once each" "got '$got'" \
 got=$("$BIN" runs --db "$TMP/dups.db" --json | jq -c '[.entries, .targets_unique, .domains]')
 check "duplicates: runs --json entries 5, targets_unique 3, domains 3" "got $got" test "$got" = '[5,3,3]'
 
+# Tags of organisations (report --group-by): stored with the run, per
+# organisation; a bad tag stops the list before anything is probed.
+d=$TMP/tags.yaml
+cat >"$d" <<'EOF'
+organisations:
+  - name: Gemeente Een
+    category: gemeente
+    domains: [good.example]
+    tags: {provincie: Utrecht, "regio.code": "<R&1>"}
+  - name: Provincie Twee
+    tags:
+      provincie: 'Fryslân'
+      leeg: ~
+    category: provincie
+    domains: [nomx.example]
+EOF
+ms tags scan "$d" --db "$TMP/tags.db" -q "${LABARGS[@]}"
+got=$(sql "$TMP/tags.db" "SELECT group_concat(o.name || ':' || t.key || '=' || t.value || '@' || t.line, ';')
+    FROM (SELECT * FROM run_org_tags ORDER BY organisation_id, key) t JOIN organisations o ON o.id = t.organisation_id")
+check "tags: a YAML list's tags are stored per organisation with their line" "exit $RC, got '$got'" \
+    test "$RC:$got" = "0:Gemeente Een:provincie=Utrecht@5;Gemeente Een:regio.code=<R&1>@5;Provincie Twee:provincie=Fryslân@7"
+printf 'organisations:\n  - name: A\n    domains: [good.example]\n    tags: {provincie: "x\\ny"}\n' >"$TMP/badtag.yaml"
+ms badtag scan "$TMP/badtag.yaml" --db "$TMP/badtag.db" -q "${LABARGS[@]}"
+check "tags: a tag value with a line break: exit 2 naming file:line:column, nothing probed" \
+    "exit $RC, $(head -c 300 "$TMP/badtag.err")" \
+    eval '[[ $RC -eq 2 ]] && grep -qF "badtag.yaml:4:23: tag '"'"'provincie'"'"': control character" "$TMP/badtag.err" &&
+          [[ $(sql "$TMP/badtag.db" "SELECT count(*) FROM domains") == 0 ]]'
+
 # ======================================================================
 # 3. MX dedup: one connection per (MX host, IP) per run
 # ======================================================================
@@ -441,7 +469,9 @@ m=$TMP/shard.yaml
 {
     echo "organisations:"
     for o in 0 1 2 3; do
-        printf '  - name: Organisatie %d\n    category: categorie %d\n    domains:\n' "$o" $((o % 2))
+        printf '  - name: Organisatie %d\n    category: categorie %d\n' "$o" $((o % 2))
+        [[ $o -ne 3 ]] && printf '    tags: {paar: "%d", naam: O%d}\n' $((o % 2)) "$o"
+        printf '    domains:\n'
         for ((j = o; j < ${#DET[@]}; j += 4)); do printf '      - %s\n' "${DET[$j]}"; done
         [[ $o -eq 2 ]] && printf '      - good.example\n      - nomx.example\n      - NoMX.example.\n'
     done
@@ -491,6 +521,13 @@ else
     not_ok "merge: domain -> organisation attributions equal the unsharded run's" "they differ"
     diff "$TMP/whole.orgs" "$TMP/merged.orgs" | head -n 6 | sed 's/^/  /'
 fi
+TQ="SELECT o.name, t.key, t.value, t.line FROM run_org_tags t JOIN organisations o ON o.id = t.organisation_id
+    WHERE t.run_id = (SELECT max(id) FROM runs) ORDER BY 1, 2"
+sql "$TMP/whole.db" "$TQ" >"$TMP/whole.tags"
+sql "$TMP/merged.db" "$TQ" >"$TMP/merged.tags"
+check "merge: the organisations' tags equal the unsharded run's (6 tags)" \
+    "$(wc -l <"$TMP/whole.tags") vs $(wc -l <"$TMP/merged.tags") rows" \
+    eval '[[ $(wc -l <"$TMP/whole.tags") -eq 6 ]] && cmp -s "$TMP/whole.tags" "$TMP/merged.tags"'
 # The probes' own evidence (probe_evidence): stored per domain and probe as
 # valid JSON, copied by merge unchanged, shown by the reports.
 EQ="SELECT d.name, e.probe, e.evidence FROM domains d JOIN probe_evidence e ON e.domain_id = d.id

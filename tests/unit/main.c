@@ -95,6 +95,7 @@ static const struct {
     UNIT_TEST(test_db_store),
     UNIT_TEST(test_db_resume),
     UNIT_TEST(test_db_batch),
+    UNIT_TEST(test_db_tags),
     UNIT_TEST(test_advice),
     UNIT_TEST(test_ncsc_table),
     UNIT_TEST(test_ncsc_catalogue),

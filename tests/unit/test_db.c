@@ -17,6 +17,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "../../base/buf.h"
 #include "../../db/db.h"
 #include "../../probes/ncsc.h"
 #include "../../probes/probe.h"
@@ -233,7 +234,7 @@ void test_db_open_fresh(void)
 	db = db_open(t.path, err, sizeof(err));
 	if (CHECK(db != NULL)) {
 		CHECK_INT(db_schema_version(db), DB_SCHEMA_VERSION);
-		CHECK_INT(db_schema_version(db), 7);
+		CHECK_INT(db_schema_version(db), 8);
 		CHECK_STR(db_error(db), "");
 	} else {
 		(void)printf("db_open: %s\n", err);
@@ -241,13 +242,13 @@ void test_db_open_fresh(void)
 	h = raw_open(t.path);
 	CHECK(h != NULL);
 	CHECK_STR(raw_text(h, "PRAGMA journal_mode"), "wal");
-	CHECK_INT(raw_int(h, "PRAGMA user_version"), 7);
+	CHECK_INT(raw_int(h, "PRAGMA user_version"), 8);
 	CHECK_INT(raw_int(h,
 			  "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN"
 			  " ('runs', 'organisations', 'domains', 'mx_hosts', 'addresses',"
 			  " 'verdicts', 'run_targets', 'run_target_orgs', 'domain_organisations',"
-			  " 'probe_evidence', 'run_invalid')"),
-		  11);
+			  " 'probe_evidence', 'run_invalid', 'run_org_tags')"),
+		  12);
 	CHECK_INT(raw_int(h, "SELECT count(*) FROM pragma_table_info('runs')"
 			     " WHERE name = 'provenance'"),
 		  1);
@@ -262,7 +263,7 @@ void test_db_open_fresh(void)
 	db = db_open(t.path, err, sizeof(err));
 	CHECK(db != NULL);
 	if (db)
-		CHECK_INT(db_schema_version(db), 7);
+		CHECK_INT(db_schema_version(db), 8);
 	db_close(db);
 	tdb_remove(&t);
 }
@@ -359,7 +360,7 @@ void test_db_migrate(void)
 		(void)printf("db_open: %s\n", err);
 	db_close(db);
 	h = raw_open(t.path);
-	CHECK_INT(raw_int(h, "PRAGMA user_version"), 7);
+	CHECK_INT(raw_int(h, "PRAGMA user_version"), 8);
 	/* version 7: the columns' evidence became the dnssec and mta_sts
 	 * probes' (tlsrpt had none) */
 	CHECK_INT(raw_int(h, "SELECT count(*) FROM probe_evidence"), 2);
@@ -367,6 +368,8 @@ void test_db_migrate(void)
 		  "{\"domain\":\"secure\",\"mx_rrset\":\"insecure\"}");
 	CHECK_STR(raw_text(h, "SELECT evidence FROM probe_evidence WHERE probe = 'mta_sts'"),
 		  "{\"txt\":\"v=STSv1; id=1\",\"policy_text\":\"version: STSv1\"}");
+	/* version 8: no tags for the old runs */
+	CHECK_INT(raw_int(h, "SELECT count(*) FROM run_org_tags"), 0);
 	/* version 6: no provenance and no invalid entries for the old runs */
 	CHECK_INT(raw_int(h, "SELECT count(*) FROM runs WHERE provenance IS NOT NULL"), 0);
 	CHECK_INT(raw_int(h, "SELECT count(*) FROM run_invalid"), 0);
@@ -412,6 +415,54 @@ void test_db_migrate(void)
 	CHECK_INT(raw_int(h, "SELECT count(*) FROM organisations"), 1);
 	CHECK_INT(raw_int(h, "SELECT count(*) FROM addresses WHERE ncsc_state = 'done'"), 1);
 	(void)sqlite3_close(h);
+	tdb_remove(&t);
+}
+
+static int tags_read(const struct db_rep_tag *t, void *arg)
+{
+	struct buf *b = arg;
+
+	return buf_printf(b, "%s %s=%s\n", t->organisation, t->key, t->value) < 0 ? -1 : 0;
+}
+
+/* Tags are kept per run and organisation; the first value of a key wins;
+ * clearing a run's targets clears them; nameless organisations have none. */
+void test_db_tags(void)
+{
+	struct tdb t = {""};
+	struct db *db;
+	struct buf b;
+	char err[256];
+	long long run, run2;
+
+	if (!CHECK(tdb_make(&t)))
+		return;
+	buf_init(&b, 0);
+	db = db_open(t.path, err, sizeof(err));
+	if (!CHECK(db != NULL))
+		goto out;
+	run = db_run_begin_scan(db, NULL, NULL, "/l.yaml", NULL);
+	run2 = db_run_begin_scan(db, NULL, NULL, "/l.yaml", NULL);
+	CHECK(run > 0 && run2 > run);
+	CHECK_INT(db_target_add(db, run, "a.example", "Org A", "rijk", 3), 1);
+	CHECK_INT(db_org_tag_add(db, run, "Org A", "ministerie", "BZK", 4), 0);
+	CHECK_INT(db_org_tag_add(db, run, "Org A", "ministerie", "EZK", 9), 0);
+	CHECK_INT(db_org_tag_add(db, run, "Org B", "provincie", "<Utrecht>", 5), 0);
+	CHECK_INT(db_org_tag_add(db, run, "", "x", "y", 6), 0);
+	CHECK_INT(db_org_tag_add(db, run2, "Org A", "ministerie", "OCW", 2), 0);
+	CHECK_INT(db_targets_loaded(db, run, 1, 0), 0);
+	CHECK_INT(db_rep_tags(db, run, tags_read, &b), 0);
+	CHECK_STR(buf_str(&b), "Org A ministerie=BZK\nOrg B provincie=<Utrecht>\n");
+	buf_reset(&b);
+	CHECK_INT(db_rep_tags(db, run2, tags_read, &b), 0);
+	CHECK_STR(buf_str(&b), "Org A ministerie=OCW\n");
+	CHECK_INT(db_targets_clear(db, run), 0);
+	buf_reset(&b);
+	CHECK_INT(db_rep_tags(db, run, tags_read, &b), 0);
+	CHECK_STR(buf_str(&b), "");
+	db_close(db);
+out:
+	buf_free(&b);
 	tdb_remove(&t);
 }
 

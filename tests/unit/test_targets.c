@@ -950,6 +950,262 @@ out:
 	buf_free(&orgs);
 }
 
+/* ---- tags (report --group-by) ---- */
+
+static void tags_collect(const char *org, const struct target_tag *tags, size_t n,
+			 unsigned long line, void *arg)
+{
+	struct buf *b = arg;
+	size_t i;
+
+	CHECK(buf_printf(b, "%s@%lu:", org, line) == 0);
+	for (i = 0; i < n; i++)
+		CHECK(buf_printf(b, " %s=%s", tags[i].key, tags[i].value) == 0);
+	CHECK(buf_addch(b, '\n') == 0);
+}
+
+struct tag_case {
+	const char *name;
+	enum target_format fmt;
+	const char *content;
+	const char *want; /* targets "domain|org", one a line */
+	const char *tags; /* what tags_collect wrote */
+	unsigned long invalid;
+	const char *msgs;  /* substring of stderr; NULL: nothing (or only invalid lines) */
+	const char *fatal; /* substring of the fatal error; NULL: none */
+};
+
+#define LONG_VALUE                                                                                 \
+	"vvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvv" \
+	"vvv"                                                                                      \
+	"vvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvv" \
+	"vvv"                                                                                      \
+	"vvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvv" /* 257 */
+
+static const struct tag_case tag_cases[] = {
+    {"yaml flow tags", TARGET_YAML,
+     "organisations:\n  - name: A\n    tags: {ministerie: BZK, provincie: Utrecht}\n"
+     "    domains: [a.example]\n",
+     "a.example|A\n", "A@3: ministerie=BZK provincie=Utrecht\n", 0, NULL, NULL},
+    {"yaml block tags after domains", TARGET_YAML,
+     "organisations:\n  - name: A\n    domains: [a.example]\n    tags:\n"
+     "      ministerie: \"BZK\"\n      provincie: 'Fryslân'\n  - name: B\n"
+     "    domains: [b.example]\n",
+     "a.example|A\nb.example|B\n", "A@4: ministerie=BZK provincie=Fryslân\n", 0, NULL, NULL},
+    {"yaml tags before name", TARGET_YAML,
+     "organisations:\n  - tags: {x: 1}\n    domains: [a.example]\n    name: A\n", "a.example|A\n",
+     "A@2: x=1\n", 0, NULL, NULL},
+    {"yaml empty and null tag values", TARGET_YAML,
+     "organisations:\n  - name: A\n    tags: {a: , b: ~, c: '', d: D}\n  - name: B\n"
+     "    tags:\n  - name: C\n    tags: {}\n",
+     "", "A@3: d=D\n", 0, NULL, NULL},
+    {"yaml key charset", TARGET_YAML, "organisations:\n  - name: A\n    tags: {Org.Type_2-x: v}\n",
+     "", "A@3: Org.Type_2-x=v\n", 0, NULL, NULL},
+    {"yaml tags without name", TARGET_YAML,
+     "organisations:\n  - tags: {x: y}\n    domains: [a.example]\n", "a.example|\n", "", 0,
+     ":2: warning: tags of an organisation without a name are ignored", NULL},
+    {"yaml tags a list", TARGET_YAML, "organisations:\n  - name: A\n    tags: [a, b]\n", "", "", 0,
+     NULL, ":3:11: 'tags' must be a mapping"},
+    {"yaml tags scalar", TARGET_YAML, "organisations:\n  - name: A\n    tags: BZK\n", "", "", 0,
+     NULL, ":3:11: 'tags' must be a mapping"},
+    {"yaml tag value a list", TARGET_YAML, "organisations:\n  - name: A\n    tags: {a: [1]}\n", "",
+     "", 0, NULL, ":3:15: tag 'a': the value must be text"},
+    {"yaml tag key a mapping", TARGET_YAML, "organisations:\n  - name: A\n    tags: {{a: b}: c}\n",
+     "", "", 0, NULL, ":3:12: a tag key must be text"},
+    {"yaml tag key with space", TARGET_YAML,
+     "organisations:\n  - name: A\n    tags: {\"a b\": c}\n", "", "", 0, NULL,
+     ":3:12: tag 'a b': a tag key holds only"},
+    {"yaml tag key markup", TARGET_YAML,
+     "organisations:\n  - name: A\n    tags: {\"<script>\": c}\n", "", "", 0, NULL,
+     "tag '<script>': a tag key holds only"},
+    {"yaml tag key control byte shown safely", TARGET_YAML,
+     "organisations:\n  - name: A\n    tags: {\"a\\x1bb\": c}\n", "", "", 0, NULL,
+     "tag 'a?b': a tag key holds only"},
+    {"yaml tag key too long", TARGET_YAML,
+     "organisations:\n  - name: A\n    tags: "
+     "{kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk: v}\n",
+     "", "", 0, NULL, "tag key longer than 64 bytes"},
+    {"yaml tag key empty", TARGET_YAML, "organisations:\n  - name: A\n    tags: {'': v}\n", "", "",
+     0, NULL, "empty tag key"},
+    {"yaml tag key twice", TARGET_YAML, "organisations:\n  - name: A\n    tags: {a: 1, a: 2}\n", "",
+     "", 0, NULL, ":3:18: tag 'a': given twice"},
+    {"yaml tags twice", TARGET_YAML,
+     "organisations:\n  - name: A\n    tags: {a: 1}\n    tags: {b: 2}\n", "", "", 0, NULL,
+     ":4:5: 'tags' given twice"},
+    {"yaml tag value LF", TARGET_YAML, "organisations:\n  - name: A\n    tags: {a: \"x\\ny\"}\n",
+     "", "", 0, NULL, ":3:15: tag 'a': control character"},
+    {"yaml tag value CR", TARGET_YAML, "organisations:\n  - name: A\n    tags: {a: \"x\\ry\"}\n",
+     "", "", 0, NULL, "tag 'a': control character"},
+    {"yaml tag value tab", TARGET_YAML, "organisations:\n  - name: A\n    tags: {a: \"x\\ty\"}\n",
+     "", "", 0, NULL, "tag 'a': control character"},
+    {"yaml tag value NUL", TARGET_YAML, "organisations:\n  - name: A\n    tags: {a: \"x\\0y\"}\n",
+     "", "", 0, NULL, "tag 'a': NUL byte in a tag value"},
+    {"yaml tag value C1", TARGET_YAML,
+     "organisations:\n  - name: A\n    tags: {a: \"x\\u0085y\"}\n", "", "", 0, NULL,
+     "tag 'a': control character"},
+    {"yaml tag value bidi override", TARGET_YAML,
+     "organisations:\n  - name: A\n    tags: {a: \"x\\u202Ey\"}\n", "", "", 0, NULL,
+     "tag 'a': control character (or bidirectional override)"},
+    {"yaml tag value too long", TARGET_YAML,
+     "organisations:\n  - name: A\n    tags: {a: " LONG_VALUE "}\n", "", "", 0, NULL,
+     "tag 'a': tag value longer than 256 bytes"},
+    {"yaml tag value markup kept", TARGET_YAML,
+     "organisations:\n  - name: A\n    tags: {a: \"<b>&amp;'\\\"|#\"}\n", "",
+     "A@3: a=<b>&amp;'\"|#\n", 0, NULL, NULL},
+    {"yaml tag alias", TARGET_YAML, "organisations:\n  - name: &n A\n    tags: {a: *n}\n", "", "",
+     0, NULL, ":3:15: YAML aliases"},
+    {"yaml 33 tags", TARGET_YAML,
+     "organisations:\n  - name: A\n    tags: {a1: 1, a2: 1, a3: 1, a4: 1, a5: 1, a6: 1, a7: 1,"
+     " a8: 1, a9: 1, a10: 1, a11: 1, a12: 1, a13: 1, a14: 1, a15: 1, a16: 1, a17: 1, a18: 1,"
+     " a19: 1, a20: 1, a21: 1, a22: 1, a23: 1, a24: 1, a25: 1, a26: 1, a27: 1, a28: 1, a29: 1,"
+     " a30: 1, a31: 1, a32: 1, a33: 1}\n",
+     "", "", 0, NULL, "tag 'a33': more than 32 tags"},
+    {"csv tag columns", TARGET_CSV,
+     "domain,organisation,Tag:ministerie,tag: provincie\na.example,A,BZK,Utrecht\n"
+     "b.example,B,,\nc.example,,X,\nd.example,A,\"BZK\",\n",
+     "a.example|A\nb.example|B\nc.example|\nd.example|A\n",
+     "A@2: ministerie=BZK provincie=Utrecht\nA@5: ministerie=BZK\n", 0,
+     ":4: warning: tags of an organisation without a name are ignored", NULL},
+    {"csv tag value control byte: record invalid", TARGET_CSV,
+     "domain,organisation,tag:m\na.example,A,\"x\ny\"\nb.example,B,ok\n", "b.example|B\n",
+     "B@4: m=ok\n", 1, "'a.example': tag 'm': control character", NULL},
+    {"csv tag value too long: record invalid", TARGET_CSV,
+     "domain,organisation,tag:m\na.example,A," LONG_VALUE "\n", "", "", 1,
+     "tag 'm': tag value longer than 256 bytes", NULL},
+    {"csv bad tag key", TARGET_CSV, "domain,organisation,tag:a b\na.example,A,x\n", "", "", 0, NULL,
+     ":1: CSV header column 'tag:a b': a tag key holds only"},
+    {"csv tag key twice", TARGET_CSV, "domain,tag:a,tag:a\na.example,x,y\n", "", "", 0, NULL,
+     ":1: CSV header column 'tag:a': the tag is named twice"},
+    {"csv empty tag key", TARGET_CSV, "domain,tag:\na.example,x\n", "", "", 0, NULL,
+     "empty tag key"},
+    {"csv tag columns alone are no domain column", TARGET_CSV, "tag:a,organisation\nx,y\n", "", "",
+     0, NULL, ":1: the CSV header names no domain column"},
+    {"text has no tags", TARGET_TEXT, "tag:a.example\na.example\n", "a.example|\n", "", 1, NULL,
+     NULL},
+};
+
+static void test_tags(void)
+{
+	size_t i;
+
+	for (i = 0; i < UNIT_COUNT(tag_cases); i++) {
+		const struct tag_case *c = &tag_cases[i];
+		struct target_reader *r;
+		struct target t;
+		char path[64], err[512];
+		struct buf out, tags, msgs;
+		int rc = -2;
+
+		unit_case("tags: %s", c->name);
+		if (write_temp(path, c->content, 0) < 0)
+			continue;
+		buf_init(&out, 0);
+		buf_init(&tags, 0);
+		buf_init(&msgs, 0);
+		err[0] = '\0';
+		capture_begin();
+		r = target_open(path, c->fmt, err, sizeof(err));
+		if (r) {
+			target_on_tags(r, tags_collect, &tags);
+			while ((rc = target_next(r, &t, err, sizeof(err))) == 1)
+				CHECK(buf_printf(&out, "%s|%s\n", t.domain, t.organisation) == 0);
+			CHECK_INT(target_invalid(r), c->invalid);
+			target_close(r);
+		}
+		capture_end(&msgs);
+		CHECK_STR(buf_str(&out), c->want);
+		CHECK_STR(buf_str(&tags), c->tags);
+		if (c->msgs)
+			CHECK_STR(strstr(buf_str(&msgs), c->msgs) ? c->msgs : buf_str(&msgs),
+				  c->msgs);
+		else if (!c->invalid)
+			CHECK_STR(buf_str(&msgs), "");
+		if (c->fatal) {
+			CHECK_INT(rc, -1);
+			CHECK(str_iprefix(err, path));
+			CHECK_STR(strstr(err, c->fatal) ? c->fatal : err, c->fatal);
+		} else {
+			CHECK_INT(rc, 0);
+			CHECK_STR(err, "");
+		}
+		buf_free(&out);
+		buf_free(&tags);
+		buf_free(&msgs);
+		(void)unlink(path);
+	}
+
+	/* An organisation read twice (more domains before its name than are
+	 * held): its tags are handed out once, after the second reading. */
+	unit_case("tags: yaml overflow and replay");
+	{
+		struct buf yaml, tags, msgs;
+		struct target_reader *r;
+		struct target t;
+		char path[64], err[512];
+		unsigned long k, n = 0;
+		int rc = -2;
+
+		buf_init(&yaml, 0);
+		buf_init(&tags, 0);
+		buf_init(&msgs, 0);
+		CHECK(buf_addstr(&yaml, "organisations:\n  - tags: {a: 1}\n    domains:\n") == 0);
+		for (k = 0; k <= TARGET_PENDING_MAX; k++)
+			CHECK(buf_printf(&yaml, "      - d%lu.example\n", k) == 0);
+		CHECK(buf_addstr(&yaml, "    tags: {b: 2}\n    name: Big\n") == 0);
+		if (write_temp(path, yaml.data, yaml.len) == 0) {
+			capture_begin();
+			r = target_open(path, TARGET_YAML, err, sizeof(err));
+			if (r) {
+				target_on_tags(r, tags_collect, &tags);
+				while ((rc = target_next(r, &t, err, sizeof(err))) == 1)
+					n++;
+				target_close(r);
+			}
+			capture_end(&msgs);
+			/* `tags` twice is refused, in the first reading already */
+			CHECK_INT(rc, -1);
+			CHECK(strstr(err, "'tags' given twice") != NULL);
+			CHECK_STR(buf_str(&tags), "");
+			(void)unlink(path);
+		}
+		buf_reset(&yaml);
+		CHECK(buf_addstr(&yaml, "organisations:\n  - tags: {a: 1, b: 2}\n    domains:\n") ==
+		      0);
+		for (k = 0; k <= TARGET_PENDING_MAX; k++)
+			CHECK(buf_printf(&yaml, "      - d%lu.example\n", k) == 0);
+		CHECK(buf_addstr(&yaml, "    name: Big\n") == 0);
+		n = 0;
+		if (write_temp(path, yaml.data, yaml.len) == 0) {
+			capture_begin();
+			r = target_open(path, TARGET_YAML, err, sizeof(err));
+			if (r) {
+				target_on_tags(r, tags_collect, &tags);
+				while ((rc = target_next(r, &t, err, sizeof(err))) == 1)
+					n++;
+				target_close(r);
+			}
+			capture_end(&msgs);
+			CHECK_INT(rc, 0);
+			CHECK_INT(n, TARGET_PENDING_MAX + 1);
+			CHECK_STR(buf_str(&tags), "Big@2: a=1 b=2\n");
+			(void)unlink(path);
+		}
+		buf_free(&yaml);
+		buf_free(&tags);
+		buf_free(&msgs);
+	}
+
+	unit_case("tags: key and value checks");
+	CHECK(target_tag_key_check("ministerie", 10) == NULL);
+	CHECK(target_tag_key_check("a/b", 3) != NULL);
+	CHECK(target_tag_key_check("", 0) != NULL);
+	CHECK(target_tag_value_check("Fryslân", strlen("Fryslân")) == NULL);
+	CHECK(target_tag_value_check("<a href=x>", 10) == NULL); /* escaped by the renderers */
+	CHECK(target_tag_value_check("\xff", 1) != NULL);
+	CHECK(target_tag_value_check("a\x7f", 2) != NULL);
+	CHECK(target_tag_value_check("a\x00", 2) != NULL);
+}
+
 void test_targets(void)
 {
 	test_yaml_large(); /* first: a low high-water mark of memory */
@@ -961,4 +1217,5 @@ void test_targets(void)
 	test_yaml_overflow();
 	test_real_data();
 	test_example_yaml();
+	test_tags();
 }

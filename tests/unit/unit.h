@@ -117,5 +117,6 @@ void test_db_refuse(void);
 void test_db_store(void);
 void test_db_resume(void);
 void test_db_batch(void);
+void test_db_tags(void);
 
 #endif

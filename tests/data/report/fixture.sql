@@ -1,6 +1,6 @@
 -- tests/data/report/fixture.sql - the fixed database of the report tests
 -- (tests/report-tests.sh): `sqlite3 fixture.db < fixture.sql` makes a mailscan
--- database at schema version 6 (the schema below is `sqlite3 DB .schema` of
+-- database at schema version 8 (the schema below is `sqlite3 DB .schema` of
 -- a database made by `mailscan scan`; a newer mailscan migrates it on open).
 -- Run 3 says how it was made (runs.provenance, with a hostile host name)
 -- and keeps three invalid entries of its list (one hostile; five were
@@ -43,6 +43,13 @@
 -- (incomplete; certificate findings, one with a hostile detail). The runs
 -- have no tls_ncsc verdicts, so the standards and counts the other checks
 -- pin down stay as they were; the appendix shows the evidence all the same. tests/data/report/explanations.yaml goes with this file.
+--
+-- Tags (schema 7, report --group-by): run 3's organisations carry
+-- "provincie" (Utrecht: Gemeente Voorbeeld, Waterschap Proefdelta and the
+-- GR; Fryslân; Proefland; a hostile value with markup on the <script>
+-- organisation and one with LF and char(1) on the Dienst) and "bestuurslaag";
+-- the calc organisation has none (it and los.nl form "(zonder provincie)").
+-- Run 2 has other values (tags are per run; the report takes its run's).
 -- Changing it means regenerating the golden files (UPDATE_GOLDEN=1 with
 -- tests/report-tests.sh and tests/report-html-tests.sh) and reading the diff.
 PRAGMA foreign_keys = OFF;
@@ -70,7 +77,8 @@ CREATE TABLE probe_evidence ( domain_id INTEGER NOT NULL REFERENCES domains(id) 
 ALTER TABLE runs ADD COLUMN provenance TEXT CHECK (provenance IS NULL OR json_valid(provenance));
 CREATE TABLE run_invalid ( run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE, line INTEGER NOT NULL, entry TEXT NOT NULL, reason TEXT NOT NULL);
 CREATE INDEX run_invalid_run ON run_invalid(run_id, line);
-PRAGMA user_version = 6;
+CREATE TABLE run_org_tags ( run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE, organisation_id INTEGER NOT NULL REFERENCES organisations(id), key TEXT NOT NULL, value TEXT NOT NULL, line INTEGER NOT NULL, PRIMARY KEY (run_id, organisation_id, key)) WITHOUT ROWID;
+PRAGMA user_version = 8;
 
 -- ---- runs ----
 INSERT INTO runs (id, started, finished, label, options, status, targets, loaded) VALUES
@@ -425,8 +433,30 @@ UPDATE runs SET n_entries = n_entries + 1, n_invalid = 5,
   'skipped', 'tls_ncsc',
   'a_future_key', 'shown as stored')
  WHERE id = 3;
+INSERT INTO run_org_tags (run_id, organisation_id, key, value, line) VALUES
+ (3, 1, 'bestuurslaag', 'Rijk', 3),
+ (3, 1, 'provincie', 'Zuid-Holland', 3),
+ (3, 2, 'bestuurslaag', 'Gemeente', 8),
+ (3, 2, 'provincie', 'Utrecht', 8),
+ (3, 3, 'provincie', 'Fryslân', 13),
+ (3, 4, 'provincie', 'Proefland', 18),
+ (3, 5, 'provincie', 'Utrecht', 23),
+ (3, 6, 'provincie', 'Utrecht', 28),
+ (3, 7, 'provincie', '<b>Noord</b> & "Zuid" | *x* _y_ =1+1', 33),
+ (3, 9, 'provincie', 'Zuid' || char(13) || char(10) || '<i>x</i>' || char(1) || '/../..', 43),
+ (2, 2, 'provincie', 'Oud-Utrecht', 8);
 INSERT INTO run_invalid (run_id, line, entry, reason) VALUES
  (3, 12, 'bad..example', 'empty label'),
  (3, 17, '<img src=x onerror=alert(1)>.nl', 'label has a character that is not allowed'),
  (3, 40, '-proef-.nl', 'label starts with a hyphen');
+-- ---- the DNSSEC, MTA-STS and TLS-RPT evidence as migration 7 makes it
+-- from the columns above (a schema-8 file keeps it in probe_evidence) ----
+INSERT OR IGNORE INTO probe_evidence (domain_id, probe, evidence)
+ SELECT id, 'dnssec', json_object('domain', dnssec_soa, 'mx_rrset', dnssec_mx)
+ FROM domains WHERE dnssec_soa IS NOT NULL OR dnssec_mx IS NOT NULL;
+INSERT OR IGNORE INTO probe_evidence (domain_id, probe, evidence)
+ SELECT id, 'mta_sts', json_object('txt', mta_sts_txt, 'policy_text', mta_sts_policy)
+ FROM domains WHERE mta_sts_txt IS NOT NULL OR mta_sts_policy IS NOT NULL;
+INSERT OR IGNORE INTO probe_evidence (domain_id, probe, evidence)
+ SELECT id, 'tlsrpt', json_object('txt', tlsrpt_txt) FROM domains WHERE tlsrpt_txt IS NOT NULL;
 COMMIT;
