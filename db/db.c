@@ -898,23 +898,23 @@ static int db_store_addr(struct db *db, long long mx_id, const struct addr_resul
  * (caller frees). */
 static char *db_tlsa_text(const struct mx_host *h)
 {
-	size_t i, k, len = 0, cap = 1;
-	char *out;
+	struct buf b;
+	size_t i;
 
-	for (i = 0; i < h->ntlsa; i++)
-		cap += 16 + 2 * h->tlsa[i].datalen;
-	if (h->ntlsa == 0 || !(out = malloc(cap)))
+	if (h->ntlsa == 0)
 		return NULL;
-	out[0] = '\0';
+	buf_init(&b, 0);
 	for (i = 0; i < h->ntlsa; i++) {
-		const struct tlsa_rr *t = &h->tlsa[i];
+		char *rec = tlsa_rr_text(&h->tlsa[i]);
 
-		len += (size_t)snprintf(out + len, cap - len, "%s%u %u %u ", i ? "; " : "",
-					t->usage, t->selector, t->mtype);
-		for (k = 0; k < t->datalen; k++)
-			len += (size_t)snprintf(out + len, cap - len, "%02x", t->data[k]);
+		if (!rec || (i && buf_addstr(&b, "; ") < 0) || buf_addstr(&b, rec) < 0) {
+			free(rec);
+			buf_free(&b);
+			return NULL;
+		}
+		free(rec);
 	}
-	return out;
+	return buf_steal(&b);
 }
 
 static int db_store_mx(struct db *db, long long run, long long domain_id, const struct mx_ref *m)

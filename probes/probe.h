@@ -142,6 +142,15 @@ struct probe_ops {
 	 * output (borrowed from ds; NULL when there is nothing to say). May be
 	 * NULL. */
 	const char *(*detail)(const struct domain_scan *ds);
+	/* Write this probe's evidence about MX host h (host_evidence) or
+	 * about one of its addresses (addr_evidence) as keys of that host's
+	 * or address's object in check --json's "mx" (SPEC §4); the engine's
+	 * own facts (name, preference, the addresses' DNSSEC, the IP) are
+	 * written first. May be NULL. */
+	void (*host_evidence)(const struct domain_scan *ds, const struct mx_host *h,
+			      struct json *j);
+	void (*addr_evidence)(const struct domain_scan *ds, const struct mx_host *h,
+			      const struct addr_result *ar, struct json *j);
 	/* Does this probe's evidence state fact f about ds? (may be NULL) */
 	bool (*fact)(const struct domain_scan *ds, enum probe_fact f);
 	/* Under --skip the probe still evaluates (it judges its own skip)

@@ -163,6 +163,10 @@ enum tlsa_state {
 /* "not-looked-up", "none", "present", "bogus", "error". */
 const char *tlsa_state_name(enum tlsa_state s);
 
+/* A TLSA record as text, "usage selector type hex" (probes/dane.c; caller
+ * frees; NULL when out of memory). */
+char *tlsa_rr_text(const struct tlsa_rr *t);
+
 struct mx_host {
 	char name[DNS_NAME_MAX + 1];
 	char canonical[DNS_NAME_MAX + 1]; /* CNAME target, "" if none */
@@ -182,6 +186,10 @@ struct mx_host {
 	size_t tlsa_usable; /* usage 2 or 3 records OpenSSL accepted */
 	bool done;
 };
+
+/* RFC 7671 §8.1 style rollover in h's TLSA RRset: two or more usage 3
+ * records, or usage 3 with usage 2 (probes/dane.c). */
+bool dane_rollover(const struct mx_host *h);
 
 enum mx_kind { MX_PENDING = 0, MX_LIST, MX_NULL, MX_NONE, MX_ERROR, MX_NXDOMAIN };
 

@@ -15,6 +15,7 @@
  * STARTTLS one. A probe cut short (time cap, budget, the domain's deadline)
  * keeps its findings, but no pass is claimed on it.
  */
+#include "../base/json.h"
 #include "ncsc.h"
 #include "probe.h"
 
@@ -141,6 +142,112 @@ static void tls_ncsc_evaluate(const struct domain_scan *ds, struct probe_verdict
 	}
 }
 
+static void json_ncsc_item(struct json *j, const struct ncsc_item *it, bool detail)
+{
+	json_obj_open(j);
+	json_kstr(j, "aspect", ncsc_aspect_name(it->aspect));
+	json_kstr(j, "item", it->item);
+	json_kstr(j, "class", ncsc_class_name(it->cls));
+	json_kstr(j, "version", it->version ? ncsc_version_name(it->version) : NULL);
+	if (detail && it->detail[0])
+		json_kstr(j, "detail", it->detail);
+	if (detail)
+		json_kstr(j, "ref", it->ref);
+	json_obj_close(j);
+}
+
+static void json_tristate(struct json *j, const char *key, int v)
+{
+	json_key(j, key);
+	if (v < 0)
+		json_null(j);
+	else
+		json_bool(j, v != 0);
+}
+
+/* The probe's own part of the tls_ncsc evidence (everything but findings). */
+static void json_ncsc_probe(struct json *j, const struct ncsc_result *r)
+{
+	size_t i;
+	int vi;
+
+	json_kstr(j, "state", ncsc_state_name(r->state));
+	if (r->note[0])
+		json_kstr(j, "note", r->note);
+	json_kstr(j, "sni", r->sni);
+	json_kint(j, "handshakes", r->handshakes);
+	json_kint(j, "ms", r->elapsed_ms);
+	json_key(j, "versions");
+	json_obj_open(j);
+	for (vi = 0; vi < NCSC_VERSIONS; vi++)
+		json_kstr(j, ncsc_version_name(ncsc_version_of(vi)),
+			  ncsc_vstate_name(r->version[vi]));
+	json_obj_close(j);
+	json_key(j, "seen");
+	json_arr_open(j);
+	for (i = 0; i < r->nseen; i++)
+		json_ncsc_item(j, &r->seen[i], false);
+	json_arr_close(j);
+	json_tristate(j, "extended_master_secret", r->ems);
+	json_tristate(j, "secure_renegotiation", r->secure_reneg);
+	if (r->compression < 0)
+		json_kstr(j, "compression", "not-tested");
+	else
+		json_kbool(j, "compression", r->compression == 1);
+	json_kstr(j, "cipher_order",
+		  r->order < 0    ? "not-applicable"
+		  : r->order == 0 ? "ok"
+				  : "violation");
+	if (r->order == 1)
+		json_kstr(j, "cipher_order_detail", r->order_detail);
+}
+
+/*
+ * The tls_ncsc evidence of an address: the shared per-IP probe, and the
+ * findings of this (host, IP)'s certificate chain. An address with a
+ * handshake but no probe (--skip-tls-ncsc, or a local failure) gets state
+ * "not-run" and the chain's findings, which still count (probes/tls_ncsc.c);
+ * one without TLS gets null.
+ */
+static void json_ncsc(struct json *j, const struct addr_result *ar)
+{
+	const struct ncsc_result *r = ar->ncsc;
+	struct ncsc_item certs[2 * SCAN_CHAIN_MAX];
+	size_t i, n;
+
+	json_key(j, "ncsc");
+	if (!r && ar->status != ADDR_OK && ar->status != ADDR_TLS_OLD) {
+		json_null(j);
+		return;
+	}
+	json_obj_open(j);
+	if (r)
+		json_ncsc_probe(j, r);
+	else
+		json_kstr(j, "state", "not-run");
+	json_key(j, "findings");
+	json_arr_open(j);
+	for (i = 0; r && i < r->nfind; i++)
+		json_ncsc_item(j, &r->find[i], true);
+	n = ncsc_cert_findings(&ar->cert, certs, 2 * SCAN_CHAIN_MAX);
+	for (i = 0; i < n; i++)
+		json_ncsc_item(j, &certs[i], true);
+	json_arr_close(j);
+	if (r && r->find_capped)
+		json_kbool(j, "findings_capped", true);
+	json_obj_close(j);
+}
+
+/* The evidence of an address with a handshake (SPEC §4 "ncsc"). */
+static void tls_ncsc_addr_evidence(const struct domain_scan *ds, const struct mx_host *h,
+				   const struct addr_result *ar, struct json *j)
+{
+	(void)ds;
+	(void)h;
+	if (ar->tls_version[0])
+		json_ncsc(j, ar);
+}
+
 const struct probe_ops probe_tls_ncsc = {
     .name = "tls_ncsc",
     .id = PROBE_TLS_NCSC,
@@ -154,4 +261,5 @@ const struct probe_ops probe_tls_ncsc = {
     .addr_done = tls_ncsc_addr_done,
     .addr_free = tls_ncsc_addr_free,
     .run_free = tls_ncsc_run_free,
+    .addr_evidence = tls_ncsc_addr_evidence,
 };

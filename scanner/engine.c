@@ -856,6 +856,25 @@ static int host_ask_tlsa(struct hentry *he, const char *base)
 	return dns_query(he->e->dns, he->h.tlsa_name, DNS_T_TLSA, host_on_tlsa, he, NULL);
 }
 
+/* TLSA records by usage, selector, matching type, then data. */
+static int tlsa_rr_cmp(const void *a, const void *b)
+{
+	const struct tlsa_rr *x = a, *y = b;
+	size_t n = x->datalen < y->datalen ? x->datalen : y->datalen;
+	int c;
+
+	if (x->usage != y->usage)
+		return x->usage < y->usage ? -1 : 1;
+	if (x->selector != y->selector)
+		return x->selector < y->selector ? -1 : 1;
+	if (x->mtype != y->mtype)
+		return x->mtype < y->mtype ? -1 : 1;
+	c = n ? memcmp(x->data, y->data, n) : 0;
+	if (c)
+		return c;
+	return x->datalen < y->datalen ? -1 : x->datalen > y->datalen;
+}
+
 static void host_on_tlsa(const struct dns_answer *a, void *arg)
 {
 	struct hentry *he = arg;
@@ -894,6 +913,10 @@ static void host_on_tlsa(const struct dns_answer *a, void *arg)
 			t->datalen = a->rr[i].datalen;
 			he->h.ntlsa++;
 		}
+		/* an RRset has no order: the evidence of two runs must not differ
+		 * by the answer's */
+		if (he->h.ntlsa > 1)
+			qsort(he->h.tlsa, he->h.ntlsa, sizeof(he->h.tlsa[0]), tlsa_rr_cmp);
 		he->h.tlsa_usable = tls_count_usable_tlsa(&he->h);
 	} else {
 		he->h.tlsa_state = TLSA_ERROR;

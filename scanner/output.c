@@ -2,18 +2,18 @@
  * output.c - JSON Lines (SPEC §4) and human output of check results.
  *
  * "verdicts" and "reasons" are the stable interface; the rest is the
- * evidence behind them: per-name DNSSEC status, the MX set with every
- * address's SMTP/TLS facts and certificate, TLSA records, the MTA-STS
- * record and policy, the TLS-RPT record. Every string from the network
- * goes through the JSON escaper (json.c); the human output prints only
- * sanitised text.
+ * evidence behind them, which each probe writes itself (probe.h: its
+ * evidence object under its name, and its keys in each MX host's and
+ * address's object of "mx"); this file writes only the engine's facts: the
+ * MX set (names, preference, the addresses' DNSSEC, the IPs) and the notes.
+ * Every string from the network goes through the JSON escaper (json.c);
+ * the human output prints only sanitised text.
  */
 #include "output.h"
 
 #include <string.h>
 
 #include "../base/json.h"
-#include "../probes/mtasts_policy.h"
 #include "../probes/ncsc.h"
 #include "../probes/probe.h"
 
@@ -35,231 +35,18 @@ static const char *mx_kind_name(enum mx_kind k)
 	return "error";
 }
 
-/* RFC 7671 §8.1 style rollover: two or more 3xx, or 3xx with 2xx. */
-static bool tlsa_rollover(const struct mx_host *h)
+/* Does check --json show probe p's evidence for ds: not when it was
+ * skipped, unless it judges its own skip. */
+static bool output_shows(const struct domain_scan *ds, const struct probe_ops *p)
 {
-	size_t i, ee = 0, ta = 0;
-
-	for (i = 0; i < h->ntlsa; i++) {
-		if (h->tlsa[i].usage == 3)
-			ee++;
-		else if (h->tlsa[i].usage == 2)
-			ta++;
-	}
-	return ee >= 2 || (ee >= 1 && ta >= 1);
+	return !(ds->skipped & (1u << p->id)) || p->evaluates_skipped;
 }
 
-static void json_tlsa(struct json *j, const struct mx_host *h)
-{
-	size_t i, k;
-
-	json_key(j, "tlsa");
-	if (h->tlsa_state == TLSA_NOT_ASKED) {
-		json_null(j);
-		return;
-	}
-	json_obj_open(j);
-	json_kstr(j, "state", tlsa_state_name(h->tlsa_state));
-	json_kstr(j, "name", h->tlsa_name);
-	json_kstr(j, "dnssec", dnssec_state_name(h->tlsa_sec));
-	json_key(j, "records");
-	json_arr_open(j);
-	for (i = 0; i < h->ntlsa; i++) {
-		char rec[16 + 2 * 128 + 4];
-		size_t off;
-		const struct tlsa_rr *t = &h->tlsa[i];
-
-		off = (size_t)snprintf(rec, sizeof(rec), "%u %u %u ", t->usage, t->selector,
-				       t->mtype);
-		for (k = 0; k < t->datalen && off + 3 < sizeof(rec); k++)
-			off += (size_t)snprintf(rec + off, sizeof(rec) - off, "%02x", t->data[k]);
-		json_str(j, rec);
-	}
-	json_arr_close(j);
-	json_kint(j, "usable", (long long)h->tlsa_usable);
-	json_kbool(j, "rollover", tlsa_rollover(h));
-	json_obj_close(j);
-}
-
-static void json_cert(struct json *j, const struct cert_info *c)
-{
-	size_t i;
-
-	json_key(j, "cert");
-	if (!c->present) {
-		json_null(j);
-		return;
-	}
-	json_obj_open(j);
-	json_kstr(j, "subject", c->subject);
-	json_key(j, "san");
-	json_arr_open(j);
-	for (i = 0; i < c->nsan; i++)
-		json_str(j, c->san[i]);
-	json_arr_close(j);
-	json_kstr(j, "issuer", c->issuer);
-	json_kstr(j, "not_after", c->not_after);
-	json_kstr(j, "key_type", c->key_type);
-	json_kint(j, "key_bits", c->key_bits);
-	json_kstr(j, "signature", c->sig_alg);
-	json_kstr(j, "sha256", c->sha256);
-	json_kint(j, "chain_length", (long long)c->chain_len);
-	json_key(j, "chain");
-	json_arr_open(j);
-	for (i = 0; i < c->ncerts && i < SCAN_CHAIN_MAX; i++) {
-		const struct cert_brief *b = &c->certs[i];
-
-		json_obj_open(j);
-		json_kstr(j, "subject", b->subject);
-		json_kstr(j, "key_type", b->key_type);
-		json_kint(j, "key_bits", b->key_bits);
-		if (b->curve[0])
-			json_kstr(j, "curve", b->curve);
-		json_kstr(j, "signature", b->sig_alg);
-		json_kstr(j, "signature_hash", b->sig_hash);
-		json_kbool(j, "self_signed", b->self_signed);
-		json_obj_close(j);
-	}
-	json_arr_close(j);
-	json_kbool(j, "pkix_valid", c->pkix_valid);
-	if (!c->pkix_valid)
-		json_kstr(j, "pkix_error", c->pkix_error);
-	json_kbool(j, "name_match", c->name_match);
-	json_obj_close(j);
-}
-
-static void json_ncsc_item(struct json *j, const struct ncsc_item *it, bool detail)
-{
-	json_obj_open(j);
-	json_kstr(j, "aspect", ncsc_aspect_name(it->aspect));
-	json_kstr(j, "item", it->item);
-	json_kstr(j, "class", ncsc_class_name(it->cls));
-	json_kstr(j, "version", it->version ? ncsc_version_name(it->version) : NULL);
-	if (detail && it->detail[0])
-		json_kstr(j, "detail", it->detail);
-	if (detail)
-		json_kstr(j, "ref", it->ref);
-	json_obj_close(j);
-}
-
-static void json_tristate(struct json *j, const char *key, int v)
-{
-	json_key(j, key);
-	if (v < 0)
-		json_null(j);
-	else
-		json_bool(j, v != 0);
-}
-
-/* The probe's own part of the tls_ncsc evidence (everything but findings). */
-static void json_ncsc_probe(struct json *j, const struct ncsc_result *r)
-{
-	size_t i;
-	int vi;
-
-	json_kstr(j, "state", ncsc_state_name(r->state));
-	if (r->note[0])
-		json_kstr(j, "note", r->note);
-	json_kstr(j, "sni", r->sni);
-	json_kint(j, "handshakes", r->handshakes);
-	json_kint(j, "ms", r->elapsed_ms);
-	json_key(j, "versions");
-	json_obj_open(j);
-	for (vi = 0; vi < NCSC_VERSIONS; vi++)
-		json_kstr(j, ncsc_version_name(ncsc_version_of(vi)),
-			  ncsc_vstate_name(r->version[vi]));
-	json_obj_close(j);
-	json_key(j, "seen");
-	json_arr_open(j);
-	for (i = 0; i < r->nseen; i++)
-		json_ncsc_item(j, &r->seen[i], false);
-	json_arr_close(j);
-	json_tristate(j, "extended_master_secret", r->ems);
-	json_tristate(j, "secure_renegotiation", r->secure_reneg);
-	if (r->compression < 0)
-		json_kstr(j, "compression", "not-tested");
-	else
-		json_kbool(j, "compression", r->compression == 1);
-	json_kstr(j, "cipher_order",
-		  r->order < 0    ? "not-applicable"
-		  : r->order == 0 ? "ok"
-				  : "violation");
-	if (r->order == 1)
-		json_kstr(j, "cipher_order_detail", r->order_detail);
-}
-
-/*
- * The tls_ncsc evidence of an address: the shared per-IP probe, and the
- * findings of this (host, IP)'s certificate chain. An address with a
- * handshake but no probe (--skip-tls-ncsc, or a local failure) gets state
- * "not-run" and the chain's findings, which still count (probes/tls_ncsc.c);
- * one without TLS gets null.
- */
-static void json_ncsc(struct json *j, const struct addr_result *ar)
-{
-	const struct ncsc_result *r = ar->ncsc;
-	struct ncsc_item certs[2 * SCAN_CHAIN_MAX];
-	size_t i, n;
-
-	json_key(j, "ncsc");
-	if (!r && ar->status != ADDR_OK && ar->status != ADDR_TLS_OLD) {
-		json_null(j);
-		return;
-	}
-	json_obj_open(j);
-	if (r)
-		json_ncsc_probe(j, r);
-	else
-		json_kstr(j, "state", "not-run");
-	json_key(j, "findings");
-	json_arr_open(j);
-	for (i = 0; r && i < r->nfind; i++)
-		json_ncsc_item(j, &r->find[i], true);
-	n = ncsc_cert_findings(&ar->cert, certs, 2 * SCAN_CHAIN_MAX);
-	for (i = 0; i < n; i++)
-		json_ncsc_item(j, &certs[i], true);
-	json_arr_close(j);
-	if (r && r->find_capped)
-		json_kbool(j, "findings_capped", true);
-	json_obj_close(j);
-}
-
-static void json_addr(struct json *j, const struct addr_result *ar)
-{
-	json_obj_open(j);
-	json_kstr(j, "ip", ar->ip);
-	json_kstr(j, "starttls", addr_status_name(ar->status));
-	if (ar->error[0])
-		json_kstr(j, "error", ar->error);
-	if (ar->banner)
-		json_kstr(j, "banner", ar->banner);
-	if (ar->ehlo)
-		json_kstr(j, "ehlo", ar->ehlo);
-	if (ar->retried) {
-		/* the transient failure of the first attempt (SPEC §9 politeness) */
-		json_key(j, "first_attempt");
-		json_obj_open(j);
-		json_kstr(j, "starttls", addr_status_name(ar->first_status));
-		json_kstr(j, "error", ar->first_error);
-		json_obj_close(j);
-	}
-	if (ar->tls_version[0]) {
-		json_kstr(j, "tls_version", ar->tls_version);
-		json_kstr(j, "cipher", ar->cipher);
-		json_kstr(j, "group", ar->group[0] ? ar->group : NULL);
-		json_cert(j, &ar->cert);
-	}
-	json_kstr(j, "dane", ar->dane == DANE_NOT_CHECKED ? NULL : dane_match_name(ar->dane));
-	if (ar->dane_detail[0])
-		json_kstr(j, "dane_detail", ar->dane_detail);
-	if (ar->tls_version[0])
-		json_ncsc(j, ar);
-	json_obj_close(j);
-}
-
+/* The MX set (the engine's stage: names, preference, DNSSEC of the
+ * addresses), with each probe's evidence about a host and an address. */
 static void json_mx(struct json *j, const struct domain_scan *ds)
 {
-	size_t i, k;
+	size_t i, k, p;
 
 	json_key(j, "mx");
 	json_arr_open(j);
@@ -274,11 +61,20 @@ static void json_mx(struct json *j, const struct domain_scan *ds)
 		json_kstr(j, "dnssec", dnssec_state_name(h->sec));
 		if (h->dns_error[0])
 			json_kstr(j, "dns_error", h->dns_error);
-		json_tlsa(j, h);
+		for (p = 0; p < PROBE_COUNT; p++)
+			if (probe_registry[p]->host_evidence && output_shows(ds, probe_registry[p]))
+				probe_registry[p]->host_evidence(ds, h, j);
 		json_key(j, "addresses");
 		json_arr_open(j);
-		for (k = 0; k < h->naddr; k++)
-			json_addr(j, h->addr[k]);
+		for (k = 0; k < h->naddr; k++) {
+			json_obj_open(j);
+			json_kstr(j, "ip", h->addr[k]->ip);
+			for (p = 0; p < PROBE_COUNT; p++)
+				if (probe_registry[p]->addr_evidence &&
+				    output_shows(ds, probe_registry[p]))
+					probe_registry[p]->addr_evidence(ds, h, h->addr[k], j);
+			json_obj_close(j);
+		}
 		json_arr_close(j);
 		if (h->addr_capped)
 			json_kbool(j, "addresses_capped", true);
