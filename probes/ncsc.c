@@ -1093,8 +1093,13 @@ size_t ncsc_cert_findings(const struct cert_info *ci, struct ncsc_item *out, siz
 		enum ncsc_class c;
 		char item[64], detail[112];
 
-		if (b->self_signed && i > 0)
-			continue; /* the trust anchor: neither its key nor its signature is used */
+		/* A known public root is the one certificate not judged (as
+		 * internet.nl): the trust anchor the chain verified to, whose key
+		 * and signature the client takes from its own store. A
+		 * self-signed certificate beyond the leaf that is no such anchor
+		 * is a private root the server chose to send: judged like the rest. */
+		if (i > 0 && b->known_root)
+			continue;
 		c = ncsc_cert_key_class(b->key_type, b->key_bits, b->curve, &ref);
 		if (c >= NCSC_PHASE_OUT && n < max) {
 			if (b->curve[0])

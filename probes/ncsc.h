@@ -309,8 +309,10 @@ void tls_ncsc_run_free(void *state);
 /* ---- certificates ---- */
 
 /* The phase-out and insufficient items of a presented chain: public keys
- * and signature hashes of every certificate but a self-signed root (a
- * self-signed leaf is judged). Returns how many were written to out. */
+ * and signature hashes of every certificate but a known public root (the
+ * presented copy of the trust anchor the chain verified to: cert_brief
+ * known_root; a self-signed leaf, and a private root sent beyond it, are
+ * judged). Returns how many were written to out. */
 size_t ncsc_cert_findings(const struct cert_info *ci, struct ncsc_item *out, size_t max);
 
 #endif

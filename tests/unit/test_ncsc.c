@@ -49,6 +49,7 @@ void test_ncsc_table(void)
 	    {"s", "tls_ecdhe_ecdsa_with_aes_256_gcm_sha384", 0, NULL, NCSC_SUFFICIENT},
 	    {"s", "TLS_ECDHE_ECDSA_WITH_AES_128_CCM", 0, NULL, NCSC_SUFFICIENT},
 	    {"s", "TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8", 0, NULL, NCSC_INSUFFICIENT},
+	    {"s", "TLS_ECDHE_RSA_WITH_AES_128_CCM", 0, NULL, NCSC_INSUFFICIENT}, /* no code point */
 	    {"s", "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384", 0, NULL, NCSC_PHASE_OUT},
 	    {"s", "TLS_ECDHE_RSA_WITH_ARIA_128_GCM_SHA256", 0, NULL, NCSC_PHASE_OUT},
 	    {"s", "TLS_DHE_RSA_WITH_AES_256_GCM_SHA384", 0, NULL, NCSC_PHASE_OUT},
@@ -96,6 +97,8 @@ void test_ncsc_table(void)
 	    {"h", "SHA512", 0, "RSA-PSS", NCSC_GOOD},
 	    {"h", "INTRINSIC", 0, "ED25519", NCSC_GOOD},
 	    {"h", "SHA224", 0, "EC", NCSC_PHASE_OUT},
+	    {"h", "SHA3-256", 0, "EC", NCSC_INSUFFICIENT},
+	    {"h", "SHA3-512", 0, "RSA", NCSC_INSUFFICIENT},
 	    {"h", "SHA1", 0, "RSA", NCSC_INSUFFICIENT},
 	    {"h", "SHA1", 0, "EC", NCSC_INSUFFICIENT},
 	    {"h", "MD5", 0, "RSA", NCSC_INSUFFICIENT},
@@ -754,10 +757,11 @@ void test_ncsc_cert(void)
 	struct ncsc_item out[2 * SCAN_CHAIN_MAX];
 	size_t n;
 
-	unit_case("RSA-1024 leaf signed with SHA-1, weak self-signed root ignored");
+	unit_case("RSA-1024 leaf signed with SHA-1, weak known root (chain verified) ignored");
 	memset(&ci, 0, sizeof(ci));
 	brief(&ci.certs[0], "mx", "RSA", 1024, "", "ecdsa-with-SHA1", "SHA1", "EC", false);
 	brief(&ci.certs[1], "root", "RSA", 1024, "", "sha1WithRSAEncryption", "SHA1", "RSA", true);
+	ci.certs[1].known_root = true;
 	ci.ncerts = 2;
 	n = ncsc_cert_findings(&ci, out, UNIT_COUNT(out));
 	CHECK_INT(n, 2);
@@ -769,6 +773,24 @@ void test_ncsc_cert(void)
 		CHECK_STR(out[1].item, "ecdsa-with-SHA1");
 		CHECK_INT(out[1].cls, NCSC_INSUFFICIENT);
 	}
+	unit_case("the same chain, its root no trust anchor: a private root, judged");
+	ci.certs[1].known_root = false;
+	n = ncsc_cert_findings(&ci, out, UNIT_COUNT(out));
+	CHECK_INT(n, 4);
+	if (n == 4) {
+		CHECK_STR(out[2].item, "RSA-1024");
+		CHECK_STR(out[2].detail, "depth 1: root");
+		CHECK_STR(out[3].item, "sha1WithRSAEncryption");
+	}
+	unit_case("SHA3-256 signature: insufficient (not listed by NCSC 2025)");
+	memset(&ci, 0, sizeof(ci));
+	brief(&ci.certs[0], "mx", "EC", 256, "prime256v1", "id-ecdsa-with-sha3-256", "SHA3-256",
+	      "EC", false);
+	ci.ncerts = 1;
+	n = ncsc_cert_findings(&ci, out, UNIT_COUNT(out));
+	CHECK_INT(n, 1);
+	if (n == 1)
+		CHECK_INT(out[0].cls, NCSC_INSUFFICIENT);
 	unit_case("RSA-2048 leaf, phase-out intermediate on P-224 with SHA-224");
 	memset(&ci, 0, sizeof(ci));
 	brief(&ci.certs[0], "mx", "RSA", 2048, "", "sha256WithRSAEncryption", "SHA256", "EC",
@@ -795,6 +817,7 @@ void test_ncsc_cert(void)
 	      false);
 	brief(&ci.certs[1], "ca", "RSA", 4096, "", "sha384WithRSAEncryption", "SHA384", "RSA",
 	      true);
+	ci.certs[1].known_root = true;
 	ci.ncerts = 2;
 	CHECK_INT(ncsc_cert_findings(&ci, out, UNIT_COUNT(out)), 0);
 	unit_case("%s", "");
