@@ -484,6 +484,13 @@ void ncsc_plan_init(struct ncsc_plan *p, const struct ncsc_catalogue *cat, struc
 		ncsc_record(p, seed);
 }
 
+void ncsc_plan_cert_curve(struct ncsc_plan *p, const char *curve)
+{
+	/* a weak curve of its own is offered anyway (and judged as the key) */
+	if (curve && ncsc_group_class(curve, 0, 0, NULL) == NCSC_GOOD)
+		(void)str_copy(p->cert_curve, sizeof(p->cert_curve), curve);
+}
+
 static bool ncsc_push(struct ncsc_plan *p, const struct ncsc_set *s, unsigned depth)
 {
 	if (p->nstack >= NCSC_STACK_MAX)
@@ -729,6 +736,7 @@ int ncsc_plan_next(struct ncsc_plan *p, struct ncsc_attempt *out)
 				continue;
 			ncsc_attempt_init(&a, NCSC_STEP_GROUPS, hv);
 			a.weak_groups = true;
+			(void)str_copy(a.own_group, sizeof(a.own_group), p->cert_curve);
 			for (i = 0; i < p->cat->n; i++)
 				if (ncsc_set_has(&p->acc[hv], i) && p->cat->s[i].ecdhe)
 					ncsc_set_add(&a.offer, i);
@@ -939,8 +947,14 @@ int ncsc_attempt_apply(SSL *ssl, const struct ncsc_catalogue *cat, const struct 
 	} else if (!SSL_set_cipher_list(ssl, list)) {
 		goto out;
 	}
-	if (a->weak_groups && !SSL_set1_groups_list(ssl, NCSC_WEAK_GROUPS))
-		goto out;
+	if (a->weak_groups) {
+		char groups[sizeof(NCSC_WEAK_GROUPS) + sizeof(a->own_group) + 1];
+
+		(void)snprintf(groups, sizeof(groups), "%s%s%s", NCSC_WEAK_GROUPS,
+			       a->own_group[0] ? ":" : "", a->own_group);
+		if (!SSL_set1_groups_list(ssl, groups))
+			goto out;
+	}
 	if (cat->compression)
 		SSL_clear_options(ssl, SSL_OP_NO_COMPRESSION);
 	rc = 0;

@@ -35,7 +35,10 @@
  *  3. order: where the server accepts suites of two classes at TLS 1.2,
  *     offer the weaker ones first and one better suite last; choosing a
  *     weaker one means no (or a wrong) server preference;
- *  4. groups: one TLS 1.2 handshake with ECDHE offering only weak curves.
+ *  4. groups: one TLS 1.2 handshake with ECDHE offering only weak curves,
+ *     and the curve of an ECDSA certificate last (without it such a server
+ *     cannot complete any ECDHE handshake, and one that prefers a weak
+ *     curve to its own would go unseen);
  * What this OpenSSL cannot offer is asked with hand-made ClientHellos
  * (ncsc_hello.h; the server's ServerHello or alert is the answer, no
  * handshake is completed): SSL 3.0 in step 1, the suites it lacks (3DES,
@@ -194,7 +197,8 @@ struct ncsc_attempt {
 	struct ncsc_set offer; /* offered in catalogue (strength) order */
 	size_t norder;         /* > 0: offer order[] in this client order instead */
 	uint16_t order[NCSC_ORDER_MAX];
-	bool weak_groups;   /* offer only weak elliptic curves */
+	bool weak_groups;   /* offer only weak elliptic curves ... */
+	char own_group[32]; /* ... and this one last: the curve of an ECDSA certificate */
 	bool raw;           /* a hand-made ClientHello (ncsc_hello.h), not OpenSSL */
 	uint64_t raw_offer; /* raw: ncsc_raw_suites rows offered after the offer set */
 	bool compress;      /* raw: offer DEFLATE compression */
@@ -244,6 +248,10 @@ struct ncsc_plan {
 	unsigned raw_cur_depth;
 	struct ncsc_attempt last;
 	bool finished;
+	/* The curve of the leaf's EC key ("" none): an ECDSA certificate can
+	 * sign only where its curve is offered too (RFC 8422 5.1), so the weak
+	 * curves are offered with it last (ncsc_plan_cert_curve). */
+	char cert_curve[32];
 };
 
 /*
@@ -253,6 +261,10 @@ struct ncsc_plan {
  */
 void ncsc_plan_init(struct ncsc_plan *p, const struct ncsc_catalogue *cat, struct ncsc_result *r,
 		    const struct tls_facts *seed, unsigned max_attempts);
+
+/* The leaf certificate's EC curve (OpenSSL name; NULL or "" for none),
+ * before the first ncsc_plan_next. */
+void ncsc_plan_cert_curve(struct ncsc_plan *p, const char *curve);
 
 /* The next handshake to make: 1 with *a filled, 0 when the plan is over
  * (r->state is then DONE or INCOMPLETE and the findings are complete). */

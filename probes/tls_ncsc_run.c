@@ -353,6 +353,8 @@ static struct nentry *ncsc_new(struct tls_ncsc_run *run, const struct mx_host *h
 	if (clock_gettime(CLOCK_MONOTONIC, &ne->t0) < 0)
 		memset(&ne->t0, 0, sizeof(ne->t0));
 	ncsc_plan_init(&ne->plan, &run->cat, &ne->r, &ar->facts, 0);
+	if (ar->cert.ncerts > 0 && strcmp(ar->cert.certs[0].key_type, "EC") == 0)
+		ncsc_plan_cert_curve(&ne->plan, ar->cert.certs[0].curve);
 	ne->running = true;
 	ne->next = run->nentries[h];
 	run->nentries[h] = ne;

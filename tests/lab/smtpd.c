@@ -14,7 +14,7 @@
  *
  * Modes: starttls nostarttls tls10 tls12 endless silent slow slowok brokentls
  *        starttlsreject garbage tempfail, and for the tls_ncsc verdict tls13
- *        tls12gcm phaseout legacy badorder weakgnutls (see tests/lab/README.md).
+ *        tls12gcm phaseout legacy badorder weakgnutls weakcurve (see tests/lab/README.md).
  * weakgnutls does its TLS with GnuTLS instead of OpenSSL: Debian's OpenSSL 3.0
  * has no 3DES or RC4 suites at all, GnuTLS still accepts them when asked to.
  * tempfail: the first connection a listener accepts gets "421 4.3.2" and is
@@ -61,18 +61,19 @@ enum mode {
 	M_STARTTLSREJECT,
 	M_GARBAGE,
 	M_TEMPFAIL,
-	M_TLS13,     /* NCSC good: TLS 1.3 only */
-	M_TLS12GCM,  /* NCSC sufficient: TLS 1.2 only, ECDHE with AES-GCM */
-	M_PHASEOUT,  /* NCSC phase-out: TLS 1.2, CBC with SHA-2 and DHE, ffdhe3072 */
-	M_LEGACY,    /* NCSC insufficient: TLS 1.0-1.2, every suite, auto DH */
-	M_BADORDER,  /* prefers a phase-out suite over a sufficient one */
-	M_WEAKGNUTLS /* NCSC insufficient: GnuTLS, TLS 1.2, 3DES and RC4 accepted */
+	M_TLS13,      /* NCSC good: TLS 1.3 only */
+	M_TLS12GCM,   /* NCSC sufficient: TLS 1.2 only, ECDHE with AES-GCM */
+	M_PHASEOUT,   /* NCSC phase-out: TLS 1.2, CBC with SHA-2 and DHE, ffdhe3072 */
+	M_LEGACY,     /* NCSC insufficient: TLS 1.0-1.2, every suite, auto DH */
+	M_BADORDER,   /* prefers a phase-out suite over a sufficient one */
+	M_WEAKGNUTLS, /* NCSC insufficient: GnuTLS, TLS 1.2, 3DES and RC4 accepted */
+	M_WEAKCURVE   /* TLS 1.2, prefers P-224 to P-256 (the curve of its ECDSA key) */
 };
 
 static const char *const mode_names[] = {
-    "starttls", "nostarttls", "tls10",     "tls12",          "endless",  "silent",
-    "slow",     "slowok",     "brokentls", "starttlsreject", "garbage",  "tempfail",
-    "tls13",    "tls12gcm",   "phaseout",  "legacy",         "badorder", "weakgnutls"};
+    "starttls", "nostarttls", "tls10",          "tls12",      "endless",  "silent", "slow",
+    "slowok",   "brokentls",  "starttlsreject", "garbage",    "tempfail", "tls13",  "tls12gcm",
+    "phaseout", "legacy",     "badorder",       "weakgnutls", "weakcurve"};
 
 struct listener {
 	char ip[INET6_ADDRSTRLEN];
@@ -190,6 +191,12 @@ static SSL_CTX *make_ctx(enum mode m, const char *cert, const char *key)
 		SSL_CTX_set_min_proto_version(ctx, TLS1_VERSION);
 		SSL_CTX_set_max_proto_version(ctx, TLS1_2_VERSION);
 		SSL_CTX_set_dh_auto(ctx, 1); /* sized by the key: 1024-bit DH for RSA-1024 */
+	} else if (m == M_WEAKCURVE) {
+		/* s_server -groups secp224r1:prime256v1 -serverpref behind a P-256
+		 * ECDSA key: a client offering both gets P-224 */
+		only_tls12(ctx, NCSC_OK_TLS12);
+		if (SSL_CTX_set1_groups_list(ctx, "secp224r1:prime256v1") != 1)
+			die("groups secp224r1:prime256v1");
 	} else if (m == M_BADORDER) {
 		only_tls12(ctx, "ECDHE-ECDSA-AES128-SHA256:ECDHE-ECDSA-AES128-GCM-SHA256");
 	} else {
