@@ -27,6 +27,10 @@
 	"sect163k1:sect163r1:sect163r2:sect193r1:sect193r2:sect233k1:sect233r1:sect239k1:"         \
 	"sect283k1:sect283r1:sect409k1:sect409r1:sect571k1:sect571r1"
 
+/* TLS 1.3 groups by class (ncsc_table.c), each offered alone in one handshake. */
+#define NCSC_GROUPS13_INSUFFICIENT "ffdhe2048"
+#define NCSC_GROUPS13_PHASE_OUT "ffdhe3072:ffdhe4096:ffdhe6144:ffdhe8192"
+
 enum ncsc_phase {
 	PH_VERSIONS,
 	PH_SUITES,
@@ -35,6 +39,8 @@ enum ncsc_phase {
 	PH_ORDER_A,
 	PH_ORDER_B,
 	PH_GROUPS,
+	PH_GROUPS13_INSUFFICIENT,
+	PH_GROUPS13_PHASE_OUT,
 	PH_END
 };
 
@@ -110,8 +116,8 @@ const char *ncsc_state_name(enum ncsc_state s)
 
 const char *ncsc_step_name(enum ncsc_step s)
 {
-	static const char *const names[] = {"version",     "suites", "legacy-suites",
-					    "compression", "order",  "groups"};
+	static const char *const names[] = {"version", "suites", "legacy-suites", "compression",
+					    "order",   "groups", "groups-tls13"};
 
 	return (unsigned)s < sizeof(names) / sizeof(names[0]) ? names[s] : "unknown";
 }
@@ -728,9 +734,21 @@ int ncsc_plan_next(struct ncsc_plan *p, struct ncsc_attempt *out)
 			a.order[a.norder++] = (uint16_t)rep;
 			ncsc_set_add(&a.offer, (size_t)rep);
 			return ncsc_issue(p, &a, K_ORDER, out);
+		case PH_GROUPS13_INSUFFICIENT:
+		case PH_GROUPS13_PHASE_OUT:
+			/* TLS 1.3 with only the groups of one weak class */
+			ncsc_attempt_init(&a, NCSC_STEP_GROUPS13, NCSC_TLS13);
+			a.groups = p->phase == PH_GROUPS13_INSUFFICIENT ? NCSC_GROUPS13_INSUFFICIENT
+									: NCSC_GROUPS13_PHASE_OUT;
+			a.offer = ncsc_suites_at(p->cat, NCSC_TLS13, -1);
+			p->phase++;
+			if (p->r->version[NCSC_TLS13] != NCSC_V_ACCEPTED ||
+			    ncsc_set_count(&a.offer) == 0)
+				continue;
+			return ncsc_issue(p, &a, K_GROUPS, out);
 		case PH_GROUPS:
 			/* ECDHE with only weak curves, at the best version below 1.3 */
-			p->phase = PH_END;
+			p->phase = PH_GROUPS13_INSUFFICIENT;
 			hv = ncsc_best_below13(p);
 			if (hv < 0)
 				continue;
@@ -947,6 +965,8 @@ int ncsc_attempt_apply(SSL *ssl, const struct ncsc_catalogue *cat, const struct 
 	} else if (!SSL_set_cipher_list(ssl, list)) {
 		goto out;
 	}
+	if (a->groups && !SSL_set1_groups_list(ssl, a->groups))
+		goto out;
 	if (a->weak_groups) {
 		char groups[sizeof(NCSC_WEAK_GROUPS) + sizeof(a->own_group) + 1];
 

@@ -39,6 +39,10 @@
  *     and the curve of an ECDSA certificate last (without it such a server
  *     cannot complete any ECDHE handshake, and one that prefers a weak
  *     curve to its own would go unseen);
+ *  5. TLS 1.3 groups: one handshake offering only the insufficient groups
+ *     (ffdhe2048), one offering only the phase-out ones (ffdhe3072 and up);
+ *     what the server accepts is judged (TLS 1.3 knows no weak curves: RFC
+ *     8446 4.2.7 left them out, and OpenSSL will not offer them there);
  * What this OpenSSL cannot offer is asked with hand-made ClientHellos
  * (ncsc_hello.h; the server's ServerHello or alert is the answer, no
  * handshake is completed): SSL 3.0 in step 1, the suites it lacks (3DES,
@@ -187,7 +191,8 @@ enum ncsc_step {
 	NCSC_STEP_RAW, /* a hand-made ClientHello for legacy suites */
 	NCSC_STEP_COMPRESSION,
 	NCSC_STEP_ORDER,
-	NCSC_STEP_GROUPS
+	NCSC_STEP_GROUPS,
+	NCSC_STEP_GROUPS13 /* TLS 1.3 key-exchange groups */
 };
 
 /* One handshake to make. */
@@ -199,6 +204,7 @@ struct ncsc_attempt {
 	uint16_t order[NCSC_ORDER_MAX];
 	bool weak_groups;   /* offer only weak elliptic curves ... */
 	char own_group[32]; /* ... and this one last: the curve of an ECDSA certificate */
+	const char *groups; /* not NULL: offer only these groups (a static list) */
 	bool raw;           /* a hand-made ClientHello (ncsc_hello.h), not OpenSSL */
 	uint64_t raw_offer; /* raw: ncsc_raw_suites rows offered after the offer set */
 	bool compress;      /* raw: offer DEFLATE compression */
@@ -277,7 +283,8 @@ void ncsc_plan_feed(struct ncsc_plan *p, const struct ncsc_outcome *o);
  * INCOMPLETE with note why. */
 void ncsc_plan_stop(struct ncsc_plan *p, const char *why);
 
-/* "version", "suites", "raw-suites", "compression", "order", "groups". */
+/* "version", "suites", "legacy-suites", "compression", "order", "groups",
+ * "groups-tls13". */
 const char *ncsc_step_name(enum ncsc_step s);
 /* "ok", "refused", "choked", "unreached", "local". */
 const char *ncsc_res_name(enum ncsc_res r);

@@ -14,7 +14,8 @@
  *
  * Modes: starttls nostarttls tls10 tls12 endless silent slow slowok brokentls
  *        starttlsreject garbage tempfail, and for the tls_ncsc verdict tls13
- *        tls12gcm phaseout legacy badorder weakgnutls weakcurve (see tests/lab/README.md).
+ *        tls12gcm phaseout legacy badorder weakgnutls weakcurve tls13ffdhe (see
+ *        tests/lab/README.md).
  * weakgnutls does its TLS with GnuTLS instead of OpenSSL: Debian's OpenSSL 3.0
  * has no 3DES or RC4 suites at all, GnuTLS still accepts them when asked to.
  * tempfail: the first connection a listener accepts gets "421 4.3.2" and is
@@ -67,13 +68,14 @@ enum mode {
 	M_LEGACY,     /* NCSC insufficient: TLS 1.0-1.2, every suite, auto DH */
 	M_BADORDER,   /* prefers a phase-out suite over a sufficient one */
 	M_WEAKGNUTLS, /* NCSC insufficient: GnuTLS, TLS 1.2, 3DES and RC4 accepted */
-	M_WEAKCURVE   /* TLS 1.2, prefers P-224 to P-256 (the curve of its ECDSA key) */
+	M_WEAKCURVE,  /* TLS 1.2, prefers P-224 to P-256 (the curve of its ECDSA key) */
+	M_TLS13FFDHE  /* TLS 1.3 only, accepts ffdhe2048 (NCSC insufficient) */
 };
 
 static const char *const mode_names[] = {
-    "starttls", "nostarttls", "tls10",          "tls12",      "endless",  "silent", "slow",
-    "slowok",   "brokentls",  "starttlsreject", "garbage",    "tempfail", "tls13",  "tls12gcm",
-    "phaseout", "legacy",     "badorder",       "weakgnutls", "weakcurve"};
+    "starttls", "nostarttls", "tls10",          "tls12",      "endless",   "silent",    "slow",
+    "slowok",   "brokentls",  "starttlsreject", "garbage",    "tempfail",  "tls13",     "tls12gcm",
+    "phaseout", "legacy",     "badorder",       "weakgnutls", "weakcurve", "tls13ffdhe"};
 
 struct listener {
 	char ip[INET6_ADDRSTRLEN];
@@ -135,6 +137,12 @@ static int mode_has_tls(enum mode m)
 	"SHA256:"                                                                                  \
 	"ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-CHACHA20-POLY1305:ECDHE-RSA-AES128-GCM-SHA256"
 
+/* The key-exchange groups of every OpenSSL listener that does not set its
+ * own: the curves the NCSC guidelines (2025) rate good. OpenSSL's default
+ * list also has ffdhe2048-8192, which a TLS 1.3 client offering only those
+ * would get (insufficient and phase-out). */
+#define NCSC_GOOD_GROUPS "x25519:prime256v1:x448:secp521r1:secp384r1"
+
 /* Finite-field DHE with the RFC 7919 group ffdhe3072. */
 static void set_ffdhe3072(SSL_CTX *ctx)
 {
@@ -173,7 +181,7 @@ static SSL_CTX *make_ctx(enum mode m, const char *cert, const char *key)
 		/* OpenSSL's defaults at TLS 1.2 (CBC with SHA-1 among them) */
 		SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
 		SSL_CTX_set_max_proto_version(ctx, TLS1_2_VERSION);
-	} else if (m == M_TLS13) {
+	} else if (m == M_TLS13 || m == M_TLS13FFDHE) {
 		SSL_CTX_set_min_proto_version(ctx, TLS1_3_VERSION);
 		SSL_CTX_set_max_proto_version(ctx, TLS1_3_VERSION);
 	} else if (m == M_TLS12GCM) {
@@ -207,6 +215,14 @@ static SSL_CTX *make_ctx(enum mode m, const char *cert, const char *key)
 		if (SSL_CTX_set_cipher_list(ctx, NCSC_OK_TLS12) != 1)
 			die("cipher list");
 		SSL_CTX_set_options(ctx, SSL_OP_CIPHER_SERVER_PREFERENCE);
+	}
+	if (m == M_TLS13FFDHE) {
+		/* a normal client gets x25519; one offering only ffdhe2048 gets that */
+		if (SSL_CTX_set1_groups_list(ctx, "x25519:ffdhe2048") != 1)
+			die("groups x25519:ffdhe2048");
+	} else if (m != M_LEGACY && m != M_WEAKCURVE &&
+		   SSL_CTX_set1_groups_list(ctx, NCSC_GOOD_GROUPS) != 1) {
+		die("groups %s", NCSC_GOOD_GROUPS);
 	}
 	if (SSL_CTX_use_certificate_chain_file(ctx, cert) != 1)
 		die("cannot load certificate chain %s", cert);

@@ -252,8 +252,9 @@ struct sim_server {
 	bool weak_curve;                    /* accepts secp224r1 when offered alone */
 	const char *dh_group;               /* named group of its DHE, "" its own */
 	bool no_ems, no_reneg;
-	bool unreachable; /* every session fails before TLS */
-	bool compress;    /* chooses DEFLATE when offered */
+	bool unreachable;     /* every session fails before TLS */
+	bool compress;        /* chooses DEFLATE when offered */
+	const char *groups13; /* TLS 1.3 groups it accepts beyond the good ones, in its order */
 };
 
 static struct ncsc_catalogue sim_cat;
@@ -333,6 +334,28 @@ static void sim_answer(const struct sim_server *sv, const struct ncsc_attempt *a
 	}
 	if (chosen < 0 || (a->weak_groups && !sv->weak_curve))
 		return;
+	if (a->groups) {
+		/* only weak TLS 1.3 groups offered: the first it has */
+		static const char *const names[] = {"ffdhe2048", "ffdhe3072", "ffdhe4096",
+						    "ffdhe6144", "ffdhe8192"};
+		const char *pick = NULL;
+		size_t g;
+
+		for (g = 0; g < UNIT_COUNT(names) && !pick; g++)
+			if (sv->groups13 && strstr(sv->groups13, names[g]) &&
+			    strstr(a->groups, names[g]))
+				pick = names[g];
+		if (!pick)
+			return;
+		o->res = NCSC_RES_OK;
+		o->f.version = a->version;
+		(void)snprintf(o->f.suite, sizeof(o->f.suite), "%s", sim_cat.s[chosen].iana);
+		(void)snprintf(o->f.group, sizeof(o->f.group), "%.9s", pick);
+		o->f.kx_dh = true;
+		o->f.kx_bits = (int)strtol(pick + 5, NULL, 10);
+		o->f.ems = o->f.secure_reneg = -1;
+		return;
+	}
 	o->res = NCSC_RES_OK;
 	o->f.version = a->version;
 	o->f.compression = a->compress && sv->compress;
@@ -433,7 +456,7 @@ void test_ncsc_plan(void)
 		int order;
 	} cases[] = {
 	    {"TLS 1.3 only (good): versions, one CCM_8 probe, the good and sufficient suites "
-	     "listed; nothing below 1.3 to test",
+	     "listed, two weak-group probes refused; nothing below 1.3 to test",
 	     {V(NCSC_TLS13),
 	      {"A256", "CHA", "A128"},
 	      true,
@@ -443,14 +466,36 @@ void test_ncsc_plan(void)
 	      false,
 	      false,
 	      false,
-	      false},
+	      false,
+	      NULL},
 	     TLS1_3_VERSION,
 	     T13,
 	     0,
-	     7,
+	     9,
 	     NCSC_DONE,
 	     "rrrra",
 	     "",
+	     -1},
+	    {"TLS 1.3 accepting ffdhe2048 and ffdhe3072 (offered alone): insufficient and "
+	     "phase-out key exchange",
+	     {V(NCSC_TLS13),
+	      {"A256", "CHA", "A128"},
+	      true,
+	      0,
+	      false,
+	      NULL,
+	      false,
+	      false,
+	      false,
+	      false,
+	      "ffdhe2048:ffdhe3072"},
+	     TLS1_3_VERSION,
+	     T13,
+	     0,
+	     9,
+	     NCSC_DONE,
+	     "rrrra",
+	     "key-exchange:ffdhe2048:insufficient@TLSv1.3 key-exchange:ffdhe3072:phase-out@TLSv1.3",
 	     -1},
 	    {"TLS 1.2 ECDHE-GCM (sufficient): each weak class cleared by one refusal",
 	     {V(NCSC_TLS12),
@@ -462,7 +507,8 @@ void test_ncsc_plan(void)
 	      false,
 	      false,
 	      false,
-	      false},
+	      false,
+	      NULL},
 	     TLS1_2_VERSION,
 	     "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
 	     0,
@@ -481,7 +527,8 @@ void test_ncsc_plan(void)
 	      false,
 	      false,
 	      false,
-	      false},
+	      false,
+	      NULL},
 	     TLS1_2_VERSION,
 	     "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384",
 	     0,
@@ -503,7 +550,8 @@ void test_ncsc_plan(void)
 	      false,
 	      false,
 	      false,
-	      false},
+	      false,
+	      NULL},
 	     /* 3 versions, 5 insufficient and 2 phase-out families, order, weak curves */
 	     TLS1_2_VERSION,
 	     "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
@@ -525,7 +573,17 @@ void test_ncsc_plan(void)
 	     "version:TLSv1.1:insufficient@TLSv1.1",
 	     1},
 	    {"server prefers the better class: order ok; weak curve accepted",
-	     {V(NCSC_TLS12), {"E-G128", "E-C256"}, true, 0, true, NULL, false, false, false, false},
+	     {V(NCSC_TLS12),
+	      {"E-G128", "E-C256"},
+	      true,
+	      0,
+	      true,
+	      NULL,
+	      false,
+	      false,
+	      false,
+	      false,
+	      NULL},
 	     TLS1_2_VERSION,
 	     "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
 	     0,
@@ -545,7 +603,8 @@ void test_ncsc_plan(void)
 	      false,
 	      false,
 	      false,
-	      false},
+	      false,
+	      NULL},
 	     0,
 	     NULL,
 	     0,
@@ -555,7 +614,7 @@ void test_ncsc_plan(void)
 	     "cipher:TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384:phase-out@TLSv1.2",
 	     0},
 	    {"no EMS, no secure renegotiation",
-	     {V(NCSC_TLS12), {"E-G256"}, true, 0, false, NULL, true, true, false, false},
+	     {V(NCSC_TLS12), {"E-G256"}, true, 0, false, NULL, true, true, false, false, NULL},
 	     TLS1_2_VERSION,
 	     "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
 	     0,
@@ -566,7 +625,7 @@ void test_ncsc_plan(void)
 	     "renegotiation:secure_renegotiation:insufficient@-",
 	     -1},
 	    {"the server stops answering: one retry, then incomplete",
-	     {V(NCSC_TLS13), {"A256"}, true, 0, false, NULL, false, false, true, false},
+	     {V(NCSC_TLS13), {"A256"}, true, 0, false, NULL, false, false, true, false, NULL},
 	     TLS1_3_VERSION,
 	     T13,
 	     0,
@@ -585,7 +644,8 @@ void test_ncsc_plan(void)
 	      false,
 	      false,
 	      false,
-	      false},
+	      false,
+	      NULL},
 	     TLS1_2_VERSION,
 	     "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
 	     5,
@@ -608,7 +668,8 @@ void test_ncsc_plan(void)
 	      false,
 	      false,
 	      false,
-	      false},
+	      false,
+	      NULL},
 	     TLS1_2_VERSION,
 	     "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
 	     0,
@@ -630,7 +691,8 @@ void test_ncsc_plan(void)
 	      false,
 	      false,
 	      false,
-	      true},
+	      true,
+	      NULL},
 	     TLS1_2_VERSION,
 	     "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
 	     0,
@@ -686,7 +748,7 @@ void test_ncsc_plan(void)
 				       "TLS_AES_256_GCM_SHA384@TLSv1.3 "
 				       "TLS_CHACHA20_POLY1305_SHA256@TLSv1.3");
 		}
-		if (i == 3) {
+		if (i == 4) {
 			/* one suite per accepted family at TLS 1.2, the sufficient one too */
 			sim_seen_suites(&r, got, sizeof(got));
 			CHECK(strstr(got, "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384@TLSv1.2") != NULL);
