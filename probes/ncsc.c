@@ -31,6 +31,10 @@
 #define NCSC_GROUPS13_INSUFFICIENT "ffdhe2048"
 #define NCSC_GROUPS13_PHASE_OUT "ffdhe3072:ffdhe4096:ffdhe6144:ffdhe8192"
 
+/* TLS 1.2 signature algorithms by hash class, each offered alone. */
+#define NCSC_SIGALGS_SHA1 "RSA+SHA1:ECDSA+SHA1:DSA+SHA1"
+#define NCSC_SIGALGS_SHA224 "RSA+SHA224:ECDSA+SHA224:DSA+SHA224"
+
 enum ncsc_phase {
 	PH_VERSIONS,
 	PH_SUITES,
@@ -41,11 +45,13 @@ enum ncsc_phase {
 	PH_GROUPS,
 	PH_GROUPS13_INSUFFICIENT,
 	PH_GROUPS13_PHASE_OUT,
+	PH_SIGALGS_SHA1,
+	PH_SIGALGS_SHA224,
 	PH_END
 };
 
 /* What the attempt in flight is for (ncsc_plan.phase is already past it). */
-enum ncsc_kind { K_VERSION, K_SEARCH, K_RAW, K_COMPRESSION, K_ORDER, K_GROUPS };
+enum ncsc_kind { K_VERSION, K_SEARCH, K_RAW, K_COMPRESSION, K_ORDER, K_GROUPS, K_SIGALGS };
 
 static const int ncsc_versions[NCSC_VERSIONS] = {SSL3_VERSION, TLS1_VERSION, TLS1_1_VERSION,
 						 TLS1_2_VERSION, TLS1_3_VERSION};
@@ -102,9 +108,16 @@ const char *ncsc_vstate_name(enum ncsc_vstate s)
 
 const char *ncsc_aspect_name(enum ncsc_aspect a)
 {
-	static const char *const names[] = {
-	    "version",        "cipher",      "cipher-order",  "key-exchange",          "cert-key",
-	    "cert-signature", "compression", "renegotiation", "extended-master-secret"};
+	static const char *const names[] = {"version",
+					    "cipher",
+					    "cipher-order",
+					    "key-exchange",
+					    "cert-key",
+					    "cert-signature",
+					    "compression",
+					    "renegotiation",
+					    "extended-master-secret",
+					    "key-exchange-signature"};
 
 	return (unsigned)a < sizeof(names) / sizeof(names[0]) ? names[a] : "unknown";
 }
@@ -117,7 +130,7 @@ const char *ncsc_state_name(enum ncsc_state s)
 const char *ncsc_step_name(enum ncsc_step s)
 {
 	static const char *const names[] = {"version", "suites", "legacy-suites", "compression",
-					    "order",   "groups", "groups-tls13"};
+					    "order",   "groups", "groups-tls13",  "signature-hash"};
 
 	return (unsigned)s < sizeof(names) / sizeof(names[0]) ? names[s] : "unknown";
 }
@@ -734,6 +747,22 @@ int ncsc_plan_next(struct ncsc_plan *p, struct ncsc_attempt *out)
 			a.order[a.norder++] = (uint16_t)rep;
 			ncsc_set_add(&a.offer, (size_t)rep);
 			return ncsc_issue(p, &a, K_ORDER, out);
+		case PH_SIGALGS_SHA1:
+		case PH_SIGALGS_SHA224:
+			/* TLS 1.2, the accepted suites with a signed key exchange */
+			ncsc_attempt_init(&a, NCSC_STEP_SIGALGS, NCSC_TLS12);
+			a.sigalgs =
+			    p->phase == PH_SIGALGS_SHA1 ? NCSC_SIGALGS_SHA1 : NCSC_SIGALGS_SHA224;
+			p->phase++;
+			if (p->r->version[NCSC_TLS12] != NCSC_V_ACCEPTED)
+				continue;
+			for (i = 0; i < p->cat->n; i++)
+				if (ncsc_set_has(&p->acc[NCSC_TLS12], i) &&
+				    p->cat->s[i].family / 8 <= NCSC_KX_DHE)
+					ncsc_set_add(&a.offer, i);
+			if (ncsc_set_count(&a.offer) == 0)
+				continue;
+			return ncsc_issue(p, &a, K_SIGALGS, out);
 		case PH_GROUPS13_INSUFFICIENT:
 		case PH_GROUPS13_PHASE_OUT:
 			/* TLS 1.3 with only the groups of one weak class */
@@ -853,6 +882,20 @@ static void ncsc_order_outcome(struct ncsc_plan *p, const struct tls_facts *f)
 		  ncsc_ref_order, false);
 }
 
+/* A signature-hash attempt completed: the server signed with what was asked. */
+static void ncsc_sig_outcome(struct ncsc_plan *p, const struct ncsc_outcome *o)
+{
+	const char *ref;
+	enum ncsc_class c = ncsc_sig_class(o->sig_hash, o->sig_key, &ref);
+	char item[40], detail[112];
+
+	(void)snprintf(item, sizeof(item), "%s+%s", o->sig_key, o->sig_hash);
+	(void)snprintf(detail, sizeof(detail),
+		       "ServerKeyExchange signed so when only %s was offered",
+		       p->last.sigalgs ? p->last.sigalgs : "?");
+	ncsc_note(p->r, NCSC_A_KEX_SIG, c, o->f.version, item, detail, ref, true);
+}
+
 void ncsc_plan_feed(struct ncsc_plan *p, const struct ncsc_outcome *o)
 {
 	struct ncsc_result *r = p->r;
@@ -928,6 +971,10 @@ void ncsc_plan_feed(struct ncsc_plan *p, const struct ncsc_outcome *o)
 		return;
 	case K_GROUPS:
 		return;
+	case K_SIGALGS:
+		if (o->res == NCSC_RES_OK && o->sig_hash[0])
+			ncsc_sig_outcome(p, o);
+		return;
 	}
 }
 
@@ -966,6 +1013,8 @@ int ncsc_attempt_apply(SSL *ssl, const struct ncsc_catalogue *cat, const struct 
 		goto out;
 	}
 	if (a->groups && !SSL_set1_groups_list(ssl, a->groups))
+		goto out;
+	if (a->sigalgs && !SSL_set1_sigalgs_list(ssl, a->sigalgs))
 		goto out;
 	if (a->weak_groups) {
 		char groups[sizeof(NCSC_WEAK_GROUPS) + sizeof(a->own_group) + 1];

@@ -43,6 +43,17 @@
  *     (ffdhe2048), one offering only the phase-out ones (ffdhe3072 and up);
  *     what the server accepts is judged (TLS 1.3 knows no weak curves: RFC
  *     8446 4.2.7 left them out, and OpenSSL will not offer them there);
+ *  6. the key-exchange signature: at TLS 1.2, with the accepted ECDHE/DHE
+ *     suites, one handshake offering only SHA-1 signature algorithms, one
+ *     offering only SHA-224 ones; a server that completes it signs its
+ *     ServerKeyExchange with that hash when asked (internet.nl: SHA-1
+ *     insufficient, SHA-224 phase-out). TLS 1.3 forbids both there (RFC
+ *     8446 4.2.3), below 1.2 the hash is fixed (MD5+SHA-1, and the version
+ *     fails anyway).
+ * Extra handshakes per address: the versions not yet seen, 1 + (accepted
+ * families) per class searched, the raw hellos, 2 for the order check, 1
+ * for TLS 1.2 curves, 2 for TLS 1.3 groups and 2 for signature hashes,
+ * each only where its version is accepted.
  * What this OpenSSL cannot offer is asked with hand-made ClientHellos
  * (ncsc_hello.h; the server's ServerHello or alert is the answer, no
  * handshake is completed): SSL 3.0 in step 1, the suites it lacks (3DES,
@@ -92,10 +103,12 @@ enum ncsc_aspect {
 	NCSC_A_CERT_SIG,
 	NCSC_A_COMPRESSION,
 	NCSC_A_RENEG,
-	NCSC_A_EMS
+	NCSC_A_EMS,
+	NCSC_A_KEX_SIG /* the hash of the handshake's signature (ServerKeyExchange) */
 };
 /* "version", "cipher", "cipher-order", "key-exchange", "cert-key",
- * "cert-signature", "compression", "renegotiation", "extended-master-secret". */
+ * "cert-signature", "compression", "renegotiation", "extended-master-secret",
+ * "key-exchange-signature". */
 const char *ncsc_aspect_name(enum ncsc_aspect a);
 
 /* One classified item: a version, suite, group, key, ... */
@@ -192,7 +205,8 @@ enum ncsc_step {
 	NCSC_STEP_COMPRESSION,
 	NCSC_STEP_ORDER,
 	NCSC_STEP_GROUPS,
-	NCSC_STEP_GROUPS13 /* TLS 1.3 key-exchange groups */
+	NCSC_STEP_GROUPS13, /* TLS 1.3 key-exchange groups */
+	NCSC_STEP_SIGALGS   /* the ServerKeyExchange signature hash */
 };
 
 /* One handshake to make. */
@@ -202,12 +216,13 @@ struct ncsc_attempt {
 	struct ncsc_set offer; /* offered in catalogue (strength) order */
 	size_t norder;         /* > 0: offer order[] in this client order instead */
 	uint16_t order[NCSC_ORDER_MAX];
-	bool weak_groups;   /* offer only weak elliptic curves ... */
-	char own_group[32]; /* ... and this one last: the curve of an ECDSA certificate */
-	const char *groups; /* not NULL: offer only these groups (a static list) */
-	bool raw;           /* a hand-made ClientHello (ncsc_hello.h), not OpenSSL */
-	uint64_t raw_offer; /* raw: ncsc_raw_suites rows offered after the offer set */
-	bool compress;      /* raw: offer DEFLATE compression */
+	bool weak_groups;    /* offer only weak elliptic curves ... */
+	char own_group[32];  /* ... and this one last: the curve of an ECDSA certificate */
+	const char *groups;  /* not NULL: offer only these groups (a static list) */
+	const char *sigalgs; /* not NULL: offer only these signature algorithms (static) */
+	bool raw;            /* a hand-made ClientHello (ncsc_hello.h), not OpenSSL */
+	uint64_t raw_offer;  /* raw: ncsc_raw_suites rows offered after the offer set */
+	bool compress;       /* raw: offer DEFLATE compression */
 };
 
 enum ncsc_res {
@@ -221,7 +236,11 @@ enum ncsc_res {
 struct ncsc_outcome {
 	enum ncsc_res res;
 	struct tls_facts f; /* NCSC_RES_OK */
-	char why[120];      /* otherwise */
+	/* NCSC_RES_OK: the server's handshake signature (TLS 1.2: the
+	 * ServerKeyExchange; "" none, as with RSA key exchange) */
+	char sig_hash[16]; /* OpenSSL's short name: "SHA1", "SHA224", "SHA256" ... */
+	char sig_key[16];  /* "RSA", "RSA-PSS", "EC", "DSA", "ED25519" ... */
+	char why[120];     /* otherwise */
 };
 
 struct ncsc_plan {
@@ -284,7 +303,7 @@ void ncsc_plan_feed(struct ncsc_plan *p, const struct ncsc_outcome *o);
 void ncsc_plan_stop(struct ncsc_plan *p, const char *why);
 
 /* "version", "suites", "legacy-suites", "compression", "order", "groups",
- * "groups-tls13". */
+ * "groups-tls13", "signature-hash". */
 const char *ncsc_step_name(enum ncsc_step s);
 /* "ok", "refused", "choked", "unreached", "local". */
 const char *ncsc_res_name(enum ncsc_res r);

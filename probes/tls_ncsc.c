@@ -63,6 +63,11 @@ static void tls_ncsc_item(const struct ncsc_item *it, struct probe_verdict *out)
 	case NCSC_A_EMS:
 		tls_ncsc_add(out, v, R_NCSC_EMS_MISSING);
 		return;
+	case NCSC_A_KEX_SIG:
+		tls_ncsc_add(out, v,
+			     bad ? R_NCSC_KEX_SIGNATURE_INSUFFICIENT
+				 : R_NCSC_KEX_SIGNATURE_PHASE_OUT);
+		return;
 	}
 }
 

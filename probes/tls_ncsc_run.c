@@ -236,8 +236,23 @@ static void ncsc_hook_handshake(SSL *ssl, int ok, unsigned long err, int ssl_err
 	ne->hooked = true;
 	memset(&ne->out, 0, sizeof(ne->out));
 	if (ok) {
+		int nid = NID_undef;
+
 		ne->out.res = NCSC_RES_OK;
 		tls_facts_get(ssl, &ne->out.f);
+		/* the handshake's signature (none with RSA key exchange) */
+		if (SSL_get_peer_signature_nid(ssl, &nid) == 1 && nid != NID_undef &&
+		    OBJ_nid2sn(nid))
+			(void)str_copy(ne->out.sig_hash, sizeof(ne->out.sig_hash), OBJ_nid2sn(nid));
+		if (SSL_get_peer_signature_type_nid(ssl, &nid) == 1 && nid != NID_undef)
+			(void)str_copy(ne->out.sig_key, sizeof(ne->out.sig_key),
+				       nid == EVP_PKEY_RSA       ? "RSA"
+				       : nid == EVP_PKEY_RSA_PSS ? "RSA-PSS"
+				       : nid == EVP_PKEY_EC      ? "EC"
+				       : nid == EVP_PKEY_DSA     ? "DSA"
+				       : OBJ_nid2sn(nid)         ? OBJ_nid2sn(nid)
+								 : "unknown");
+		ERR_clear_error();
 		return;
 	}
 	ne->out.res = ncsc_classify_failure(err, ssl_error);

@@ -14,7 +14,7 @@
  *
  * Modes: starttls nostarttls tls10 tls12 endless silent slow slowok brokentls
  *        starttlsreject garbage tempfail, and for the tls_ncsc verdict tls13
- *        tls12gcm phaseout legacy badorder weakgnutls weakcurve tls13ffdhe (see
+ *        tls12gcm phaseout legacy badorder weakgnutls weakcurve tls13ffdhe sha1sig (see
  *        tests/lab/README.md).
  * weakgnutls does its TLS with GnuTLS instead of OpenSSL: Debian's OpenSSL 3.0
  * has no 3DES or RC4 suites at all, GnuTLS still accepts them when asked to.
@@ -69,13 +69,14 @@ enum mode {
 	M_BADORDER,   /* prefers a phase-out suite over a sufficient one */
 	M_WEAKGNUTLS, /* NCSC insufficient: GnuTLS, TLS 1.2, 3DES and RC4 accepted */
 	M_WEAKCURVE,  /* TLS 1.2, prefers P-224 to P-256 (the curve of its ECDSA key) */
-	M_TLS13FFDHE  /* TLS 1.3 only, accepts ffdhe2048 (NCSC insufficient) */
+	M_TLS13FFDHE, /* TLS 1.3 only, accepts ffdhe2048 (NCSC insufficient) */
+	M_SHA1SIG     /* TLS 1.2, signs its key exchange with SHA-1 when asked */
 };
 
 static const char *const mode_names[] = {
-    "starttls", "nostarttls", "tls10",          "tls12",      "endless",   "silent",    "slow",
-    "slowok",   "brokentls",  "starttlsreject", "garbage",    "tempfail",  "tls13",     "tls12gcm",
-    "phaseout", "legacy",     "badorder",       "weakgnutls", "weakcurve", "tls13ffdhe"};
+    "starttls", "nostarttls", "tls10",          "tls12",      "endless",   "silent",     "slow",
+    "slowok",   "brokentls",  "starttlsreject", "garbage",    "tempfail",  "tls13",      "tls12gcm",
+    "phaseout", "legacy",     "badorder",       "weakgnutls", "weakcurve", "tls13ffdhe", "sha1sig"};
 
 struct listener {
 	char ip[INET6_ADDRSTRLEN];
@@ -143,6 +144,15 @@ static int mode_has_tls(enum mode m)
  * would get (insufficient and phase-out). */
 #define NCSC_GOOD_GROUPS "x25519:prime256v1:x448:secp521r1:secp384r1"
 
+/* The signature algorithms of every OpenSSL listener but legacy and
+ * sha1sig: SHA-256 and up. OpenSSL's default (security level 1) also signs
+ * a TLS 1.2 ServerKeyExchange with SHA-224 for a client that offers only
+ * that (phase-out). */
+#define NCSC_GOOD_SIGALGS                                                                          \
+	"ECDSA+SHA256:ECDSA+SHA384:ECDSA+SHA512:ed25519:ed448:rsa_pss_rsae_sha256:"                \
+	"rsa_pss_rsae_sha384:rsa_pss_rsae_sha512:rsa_pss_pss_sha256:rsa_pss_pss_sha384:"           \
+	"rsa_pss_pss_sha512:RSA+SHA256:RSA+SHA384:RSA+SHA512"
+
 /* Finite-field DHE with the RFC 7919 group ffdhe3072. */
 static void set_ffdhe3072(SSL_CTX *ctx)
 {
@@ -199,6 +209,12 @@ static SSL_CTX *make_ctx(enum mode m, const char *cert, const char *key)
 		SSL_CTX_set_min_proto_version(ctx, TLS1_VERSION);
 		SSL_CTX_set_max_proto_version(ctx, TLS1_2_VERSION);
 		SSL_CTX_set_dh_auto(ctx, 1); /* sized by the key: 1024-bit DH for RSA-1024 */
+	} else if (m == M_SHA1SIG) {
+		/* SHA-1 signatures need security level 0; a normal client gets SHA-256 */
+		only_tls12(ctx, NCSC_OK_TLS12);
+		SSL_CTX_set_security_level(ctx, 0);
+		if (SSL_CTX_set1_sigalgs_list(ctx, "ECDSA+SHA256:ECDSA+SHA1") != 1)
+			die("sigalgs ECDSA+SHA256:ECDSA+SHA1");
 	} else if (m == M_WEAKCURVE) {
 		/* s_server -groups secp224r1:prime256v1 -serverpref behind a P-256
 		 * ECDSA key: a client offering both gets P-224 */
@@ -224,6 +240,9 @@ static SSL_CTX *make_ctx(enum mode m, const char *cert, const char *key)
 		   SSL_CTX_set1_groups_list(ctx, NCSC_GOOD_GROUPS) != 1) {
 		die("groups %s", NCSC_GOOD_GROUPS);
 	}
+	if (m != M_LEGACY && m != M_SHA1SIG &&
+	    SSL_CTX_set1_sigalgs_list(ctx, NCSC_GOOD_SIGALGS) != 1)
+		die("sigalgs %s", NCSC_GOOD_SIGALGS);
 	if (SSL_CTX_use_certificate_chain_file(ctx, cert) != 1)
 		die("cannot load certificate chain %s", cert);
 	if (SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1)

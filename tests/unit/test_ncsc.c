@@ -252,9 +252,10 @@ struct sim_server {
 	bool weak_curve;                    /* accepts secp224r1 when offered alone */
 	const char *dh_group;               /* named group of its DHE, "" its own */
 	bool no_ems, no_reneg;
-	bool unreachable;     /* every session fails before TLS */
-	bool compress;        /* chooses DEFLATE when offered */
-	const char *groups13; /* TLS 1.3 groups it accepts beyond the good ones, in its order */
+	bool unreachable;       /* every session fails before TLS */
+	bool compress;          /* chooses DEFLATE when offered */
+	const char *groups13;   /* TLS 1.3 groups it accepts beyond the good ones, in its order */
+	const char *sig_hashes; /* TLS 1.2: the weak hashes it signs with when asked */
 };
 
 static struct ncsc_catalogue sim_cat;
@@ -334,6 +335,21 @@ static void sim_answer(const struct sim_server *sv, const struct ncsc_attempt *a
 	}
 	if (chosen < 0 || (a->weak_groups && !sv->weak_curve))
 		return;
+	if (a->sigalgs) {
+		/* only SHA-1 or only SHA-224 signature algorithms offered */
+		const char *h = strstr(a->sigalgs, "+SHA1") ? "SHA1" : "SHA224";
+
+		if (!sv->sig_hashes || !strstr(sv->sig_hashes, h))
+			return;
+		o->res = NCSC_RES_OK;
+		o->f.version = a->version;
+		(void)snprintf(o->f.suite, sizeof(o->f.suite), "%s", sim_cat.s[chosen].iana);
+		(void)snprintf(o->sig_hash, sizeof(o->sig_hash), "%s", h);
+		(void)snprintf(o->sig_key, sizeof(o->sig_key), "RSA");
+		o->f.ems = !sv->no_ems;
+		o->f.secure_reneg = !sv->no_reneg;
+		return;
+	}
 	if (a->groups) {
 		/* only weak TLS 1.3 groups offered: the first it has */
 		static const char *const names[] = {"ffdhe2048", "ffdhe3072", "ffdhe4096",
@@ -467,6 +483,7 @@ void test_ncsc_plan(void)
 	      false,
 	      false,
 	      false,
+	      NULL,
 	      NULL},
 	     TLS1_3_VERSION,
 	     T13,
@@ -488,7 +505,8 @@ void test_ncsc_plan(void)
 	      false,
 	      false,
 	      false,
-	      "ffdhe2048:ffdhe3072"},
+	      "ffdhe2048:ffdhe3072",
+	      NULL},
 	     TLS1_3_VERSION,
 	     T13,
 	     0,
@@ -508,14 +526,37 @@ void test_ncsc_plan(void)
 	      false,
 	      false,
 	      false,
+	      NULL,
 	      NULL},
 	     TLS1_2_VERSION,
 	     "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
 	     0,
-	     9,
+	     11,
 	     NCSC_DONE,
 	     "rrrar",
 	     "",
+	     -1},
+	    {"TLS 1.2 signing its key exchange with SHA-1 or SHA-224 when asked",
+	     {V(NCSC_TLS12),
+	      {"E-G256", "E-G128"},
+	      true,
+	      0,
+	      false,
+	      NULL,
+	      false,
+	      false,
+	      false,
+	      false,
+	      NULL,
+	      "SHA1:SHA224"},
+	     TLS1_2_VERSION,
+	     "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+	     0,
+	     11,
+	     NCSC_DONE,
+	     "rrrar",
+	     "key-exchange-signature:RSA+SHA1:insufficient@TLSv1.2 "
+	     "key-exchange-signature:RSA+SHA224:phase-out@TLSv1.2",
 	     -1},
 	    {"phase-out: CBC-SHA2 family known from the seed, DHE family found, ffdhe3072",
 	     {V(NCSC_TLS12),
@@ -528,11 +569,12 @@ void test_ncsc_plan(void)
 	      false,
 	      false,
 	      false,
+	      NULL,
 	      NULL},
 	     TLS1_2_VERSION,
 	     "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384",
 	     0,
-	     10,
+	     12,
 	     NCSC_DONE,
 	     "rrrar",
 	     "cipher:TLS_DHE_RSA_WITH_AES_256_GCM_SHA384:phase-out@TLSv1.2 "
@@ -551,12 +593,13 @@ void test_ncsc_plan(void)
 	      false,
 	      false,
 	      false,
+	      NULL,
 	      NULL},
 	     /* 3 versions, 5 insufficient and 2 phase-out families, order, weak curves */
 	     TLS1_2_VERSION,
 	     "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
 	     0,
-	     15,
+	     17,
 	     NCSC_DONE,
 	     "raaar",
 	     "cipher-order:TLS_RSA_WITH_AES_256_GCM_SHA384:insufficient@TLSv1.2 "
@@ -583,11 +626,12 @@ void test_ncsc_plan(void)
 	      false,
 	      false,
 	      false,
+	      NULL,
 	      NULL},
 	     TLS1_2_VERSION,
 	     "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
 	     0,
-	     11,
+	     13,
 	     NCSC_DONE,
 	     "rrrar",
 	     "cipher:TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256:phase-out@TLSv1.2 "
@@ -604,28 +648,40 @@ void test_ncsc_plan(void)
 	      false,
 	      false,
 	      false,
+	      NULL,
 	      NULL},
 	     0,
 	     NULL,
 	     0,
-	     15,
+	     17,
 	     NCSC_DONE,
 	     "rrrar",
 	     "cipher:TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384:phase-out@TLSv1.2",
 	     0},
 	    {"no EMS, no secure renegotiation",
-	     {V(NCSC_TLS12), {"E-G256"}, true, 0, false, NULL, true, true, false, false, NULL},
+	     {V(NCSC_TLS12),
+	      {"E-G256"},
+	      true,
+	      0,
+	      false,
+	      NULL,
+	      true,
+	      true,
+	      false,
+	      false,
+	      NULL,
+	      NULL},
 	     TLS1_2_VERSION,
 	     "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
 	     0,
-	     9,
+	     11,
 	     NCSC_DONE,
 	     "rrrar",
 	     "extended-master-secret:extended_master_secret:insufficient@TLSv1.2 "
 	     "renegotiation:secure_renegotiation:insufficient@-",
 	     -1},
 	    {"the server stops answering: one retry, then incomplete",
-	     {V(NCSC_TLS13), {"A256"}, true, 0, false, NULL, false, false, true, false, NULL},
+	     {V(NCSC_TLS13), {"A256"}, true, 0, false, NULL, false, false, true, false, NULL, NULL},
 	     TLS1_3_VERSION,
 	     T13,
 	     0,
@@ -645,6 +701,7 @@ void test_ncsc_plan(void)
 	      false,
 	      false,
 	      false,
+	      NULL,
 	      NULL},
 	     TLS1_2_VERSION,
 	     "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
@@ -669,13 +726,14 @@ void test_ncsc_plan(void)
 	      false,
 	      false,
 	      false,
+	      NULL,
 	      NULL},
 	     TLS1_2_VERSION,
 	     "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
 	     0,
 	     /* 4 versions, 2 classes refused, 3 raw (3DES, RC4, rest refused), compression, groups
 	      */
-	     11,
+	     13,
 	     NCSC_DONE,
 	     "rrrar",
 	     "cipher:TLS_RSA_WITH_3DES_EDE_CBC_SHA:insufficient@TLSv1.2 "
@@ -692,12 +750,13 @@ void test_ncsc_plan(void)
 	      false,
 	      false,
 	      true,
+	      NULL,
 	      NULL},
 	     TLS1_2_VERSION,
 	     "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
 	     0,
 	     /* 4 versions, 2 + 1 searches, raw, compression, order (the server's), groups */
-	     11,
+	     13,
 	     NCSC_DONE,
 	     "arrar",
 	     "cipher:TLS_RSA_WITH_AES_128_CBC_SHA:insufficient@SSLv3 "
@@ -748,7 +807,7 @@ void test_ncsc_plan(void)
 				       "TLS_AES_256_GCM_SHA384@TLSv1.3 "
 				       "TLS_CHACHA20_POLY1305_SHA256@TLSv1.3");
 		}
-		if (i == 4) {
+		if (i == 5) {
 			/* one suite per accepted family at TLS 1.2, the sufficient one too */
 			sim_seen_suites(&r, got, sizeof(got));
 			CHECK(strstr(got, "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384@TLSv1.2") != NULL);
