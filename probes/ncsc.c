@@ -51,7 +51,20 @@ enum ncsc_phase {
 };
 
 /* What the attempt in flight is for (ncsc_plan.phase is already past it). */
-enum ncsc_kind { K_VERSION, K_SEARCH, K_RAW, K_COMPRESSION, K_ORDER, K_GROUPS, K_SIGALGS };
+enum ncsc_kind {
+	K_VERSION,
+	K_SEARCH,
+	K_RAW,
+	K_COMPRESSION,
+	K_ORDER,
+	K_ORDER_ROUND,
+	K_ORDER_CONFIRM,
+	K_GROUPS,
+	K_SIGALGS
+};
+
+/* The stages of the order check (ncsc_plan.order_stage). */
+enum ncsc_order_stage { ORD_INIT = 0, ORD_ROUND, ORD_CONFIRM, ORD_DONE };
 
 static const int ncsc_versions[NCSC_VERSIONS] = {SSL3_VERSION, TLS1_VERSION, TLS1_1_VERSION,
 						 TLS1_2_VERSION, TLS1_3_VERSION};
@@ -648,6 +661,134 @@ static int ncsc_rep(const struct ncsc_plan *p, int vi, enum ncsc_class lo, enum 
 	return -1;
 }
 
+/* The suites at vi of a class in [lo, hi] not proven refused: those of a
+ * family and class of which a suite was seen accepted (the search dropped
+ * such a family from its class without trying its other members). */
+static struct ncsc_set ncsc_unproven(const struct ncsc_plan *p, int vi, enum ncsc_class lo,
+				     enum ncsc_class hi)
+{
+	struct ncsc_set s = ncsc_suites_at(p->cat, vi, -1), out;
+	size_t i, k;
+
+	memset(&out, 0, sizeof(out));
+	for (i = 0; i < p->cat->n; i++) {
+		if (!ncsc_set_has(&s, i) || p->cat->s[i].cls < lo || p->cat->s[i].cls > hi)
+			continue;
+		for (k = 0; k < p->cat->n; k++)
+			if (ncsc_set_has(&p->acc[vi], k) && p->cat->s[k].cls == p->cat->s[i].cls &&
+			    p->cat->s[k].family == p->cat->s[i].family) {
+				ncsc_set_add(&out, i);
+				break;
+			}
+	}
+	return out;
+}
+
+/* Append the suites of set s of class c to a's client order. */
+static void ncsc_order_put(const struct ncsc_plan *p, struct ncsc_attempt *a,
+			   const struct ncsc_set *s, int c)
+{
+	size_t i;
+
+	for (i = 0; i < p->cat->n && a->norder < NCSC_ORDER_MAX; i++)
+		if (ncsc_set_has(s, i) && (c < 0 || (int)p->cat->s[i].cls == c)) {
+			a->order[a->norder++] = (uint16_t)i;
+			ncsc_set_add(&a->offer, i);
+		}
+}
+
+/* The order check's next attempt (internet.nl's test, ncsc.h step 3), or 0. */
+static int ncsc_next_order(struct ncsc_plan *p, struct ncsc_attempt *a)
+{
+	struct ncsc_set w;
+
+	if (p->order_stage == ORD_INIT) {
+		p->order_stage = ORD_DONE;
+		if (p->r->version[NCSC_TLS12] != NCSC_V_ACCEPTED ||
+		    ncsc_rep(p, NCSC_TLS12, NCSC_PHASE_OUT, NCSC_INSUFFICIENT) < 0 ||
+		    ncsc_rep(p, NCSC_TLS12, NCSC_GOOD, NCSC_SUFFICIENT) < 0)
+			return 0;
+		p->order_c = ncsc_unproven(p, NCSC_TLS12, NCSC_GOOD, NCSC_SUFFICIENT);
+		p->order_stage = ORD_ROUND;
+	}
+	if (p->order_stage == ORD_ROUND) {
+		/* W first, insufficient before phase-out, then C */
+		w = p->order_short
+			? p->acc[NCSC_TLS12]
+			: ncsc_unproven(p, NCSC_TLS12, NCSC_PHASE_OUT, NCSC_INSUFFICIENT);
+		ncsc_attempt_init(a, NCSC_STEP_ORDER, NCSC_TLS12);
+		ncsc_order_put(p, a, &w, NCSC_INSUFFICIENT);
+		ncsc_order_put(p, a, &w, NCSC_PHASE_OUT);
+		ncsc_order_put(p, a, &p->order_c, -1);
+		return 1;
+	}
+	if (p->order_stage == ORD_CONFIRM) {
+		ncsc_attempt_init(a, NCSC_STEP_ORDER, NCSC_TLS12);
+		a->offer = p->order_c;
+		return 1;
+	}
+	return 0;
+}
+
+/* A round of the order check: a better pick leaves C, a weak one asks
+ * whether C still holds an accepted suite. */
+static void ncsc_order_round(struct ncsc_plan *p, const struct ncsc_outcome *o)
+{
+	int idx = o->res == NCSC_RES_OK ? ncsc_catalogue_find(p->cat, o->f.suite) : -1;
+
+	size_t i;
+
+	p->order_stage = ORD_DONE;
+	if (o->res == NCSC_RES_CHOKED && !p->order_short) {
+		/* a long offer it cannot take: the suites seen accepted only */
+		p->order_short = true;
+		for (i = 0; i < p->cat->n; i++)
+			if (!ncsc_set_has(&p->acc[NCSC_TLS12], i))
+				ncsc_set_del(&p->order_c, i);
+		if (ncsc_set_count(&p->order_c) > 0)
+			p->order_stage = ORD_ROUND;
+		return;
+	}
+	if (idx < 0)
+		return; /* refused or choked: no verdict on the order */
+	if (ncsc_set_has(&p->order_c, (size_t)idx)) {
+		ncsc_set_del(&p->order_c, (size_t)idx);
+		if (ncsc_set_count(&p->order_c) > 0)
+			p->order_stage = ORD_ROUND;
+		else if (p->r->order < 0)
+			p->r->order = 0;
+		return;
+	}
+	if (p->cat->s[idx].cls >= NCSC_PHASE_OUT) {
+		p->order_pick = idx;
+		p->order_stage = ORD_CONFIRM;
+	}
+}
+
+/* C offered alone after a weak pick: accepted means a violation. */
+static void ncsc_order_confirm(struct ncsc_plan *p, const struct ncsc_outcome *o)
+{
+	const struct ncsc_suite *weak = &p->cat->s[p->order_pick];
+	enum ncsc_class got;
+	char detail[112];
+
+	p->order_stage = ORD_DONE;
+	if (o->res != NCSC_RES_OK) {
+		if (o->res == NCSC_RES_REFUSED && p->r->order < 0)
+			p->r->order = 0;
+		return;
+	}
+	got = ncsc_suite_class(o->f.suite, NULL);
+	p->r->order = 1;
+	(void)snprintf(p->r->order_detail, sizeof(p->r->order_detail),
+		       "chose %s (%s) although %s (%s), which it accepts, was offered", weak->iana,
+		       ncsc_class_name(weak->cls), o->f.suite, ncsc_class_name(got));
+	(void)snprintf(detail, sizeof(detail), "preferred over %s (%s)", o->f.suite,
+		       ncsc_class_name(got));
+	ncsc_note(p->r, NCSC_A_ORDER, NCSC_INSUFFICIENT, TLS1_2_VERSION, weak->iana, detail,
+		  ncsc_ref_order, false);
+}
+
 /* Append the accepted suites at vi of class c to a's client order. */
 static void ncsc_order_add(const struct ncsc_plan *p, struct ncsc_attempt *a, int vi,
 			   enum ncsc_class c)
@@ -719,20 +860,14 @@ int ncsc_plan_next(struct ncsc_plan *p, struct ncsc_attempt *out)
 			a.offer = p->acc[p->raw_vi];
 			return ncsc_issue(p, &a, K_COMPRESSION, out);
 		case PH_ORDER_A:
-			/* the weak ones first, one better suite last */
+			/* every accepted better suite against the weak ones */
+			if (ncsc_next_order(p, &a))
+				return ncsc_issue(p, &a,
+						  p->order_stage == ORD_CONFIRM ? K_ORDER_CONFIRM
+										: K_ORDER_ROUND,
+						  out);
 			p->phase = PH_ORDER_B;
-			if (p->r->version[NCSC_TLS12] != NCSC_V_ACCEPTED)
-				continue;
-			rep = ncsc_rep(p, NCSC_TLS12, NCSC_GOOD, NCSC_SUFFICIENT);
-			if (rep < 0 ||
-			    ncsc_rep(p, NCSC_TLS12, NCSC_PHASE_OUT, NCSC_INSUFFICIENT) < 0)
-				continue;
-			ncsc_attempt_init(&a, NCSC_STEP_ORDER, NCSC_TLS12);
-			ncsc_order_add(p, &a, NCSC_TLS12, NCSC_INSUFFICIENT);
-			ncsc_order_add(p, &a, NCSC_TLS12, NCSC_PHASE_OUT);
-			a.order[a.norder++] = (uint16_t)rep;
-			ncsc_set_add(&a.offer, (size_t)rep);
-			return ncsc_issue(p, &a, K_ORDER, out);
+			continue;
 		case PH_ORDER_B:
 			/* insufficient first, one phase-out suite last */
 			p->phase = PH_GROUPS;
@@ -968,6 +1103,12 @@ void ncsc_plan_feed(struct ncsc_plan *p, const struct ncsc_outcome *o)
 	case K_ORDER:
 		if (o->res == NCSC_RES_OK)
 			ncsc_order_outcome(p, &o->f);
+		return;
+	case K_ORDER_ROUND:
+		ncsc_order_round(p, o);
+		return;
+	case K_ORDER_CONFIRM:
+		ncsc_order_confirm(p, o);
 		return;
 	case K_GROUPS:
 		return;

@@ -32,9 +32,20 @@
  *     refusal ("choked": decode_error, internal_error, ...) gets the set
  *     bisected, down to four levels, so servers intolerant of long
  *     ClientHellos are still measured;
- *  3. order: where the server accepts suites of two classes at TLS 1.2,
- *     offer the weaker ones first and one better suite last; choosing a
- *     weaker one means no (or a wrong) server preference;
+ *  3. order, as internet.nl: every accepted good or sufficient suite at TLS
+ *     1.2 must be preferred to every accepted phase-out or insufficient
+ *     one. W: the weak suites of the families seen accepted; C: the better
+ *     suites the search has not proven refused (the members of accepted
+ *     better families). Offer W then C, in that client order: a better
+ *     pick X is preferred to all of W (X leaves C, offer again); a weak
+ *     pick means a violation exactly when the server accepts something
+ *     left in C, so C is then offered alone (accepted: violation, naming
+ *     both; refused: order right). A handshake names one suite, so each of
+ *     the k accepted better suites must be picked once, and one more
+ *     handshake must show C exhausted: k + 1 at least; this takes at most
+ *     k + 2. A server that chokes on that offer gets the rounds again with
+ *     only the suites seen accepted. Then, as before, insufficient suites
+ *     first and one phase-out suite last;
  *  4. groups: one TLS 1.2 handshake with ECDHE offering only weak curves,
  *     and the curve of an ECDSA certificate last (without it such a server
  *     cannot complete any ECDHE handshake, and one that prefers a weak
@@ -77,7 +88,7 @@
 #define NCSC_VERSIONS 5      /* SSL 3.0, TLS 1.0, 1.1, 1.2, 1.3 */
 #define NCSC_SUITES_MAX 256  /* suites of the catalogue */
 #define NCSC_ITEMS_MAX 48    /* suites/groups seen, and findings, per address */
-#define NCSC_ORDER_MAX 64    /* suites in an order-check offer */
+#define NCSC_ORDER_MAX 128   /* suites in an order-check offer */
 #define NCSC_STACK_MAX 48    /* pending subsets of a class search */
 #define NCSC_BISECT_DEPTH 4  /* a choked offer is halved at most this often */
 #define NCSC_ATTEMPTS_MAX 40 /* handshakes per address, whatever happens */
@@ -273,6 +284,12 @@ struct ncsc_plan {
 	unsigned raw_cur_depth;
 	struct ncsc_attempt last;
 	bool finished;
+	/* the order check (ncsc.c): its stage, the better suites not yet
+	 * picked (C), and the weak suite picked over them */
+	int order_stage;
+	struct ncsc_set order_c;
+	int order_pick;
+	bool order_short; /* it choked on W + C: only the suites seen accepted */
 	/* The curve of the leaf's EC key ("" none): an ECDSA certificate can
 	 * sign only where its curve is offered too (RFC 8422 5.1), so the weak
 	 * curves are offered with it last (ncsc_plan_cert_curve). */

@@ -1027,7 +1027,7 @@ lab_up() {
             fail "nginx does not serve https://mta-sts.good.example/.well-known/mta-sts.txt"
     fi
     UP_STARTED=
-    say "up in $((SECONDS - t0)) s: dns $DNS_IP, smtp 127.25.0.10-39 + [::1], https $WEB_IP"
+    say "up in $((SECONDS - t0)) s: dns $DNS_IP, smtp 127.25.0.10-40 + [::1], https $WEB_IP"
     say "scanner flags: --root-hints build/lab/root.hints --trust-anchor build/lab/root.key --ca-file build/lab/ca.pem"
 }
 

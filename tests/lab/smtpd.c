@@ -14,7 +14,8 @@
  *
  * Modes: starttls nostarttls tls10 tls12 endless silent slow slowok brokentls
  *        starttlsreject garbage tempfail, and for the tls_ncsc verdict tls13
- *        tls12gcm phaseout legacy badorder weakgnutls weakcurve tls13ffdhe sha1sig (see
+ *        tls12gcm phaseout legacy badorder weakgnutls weakcurve tls13ffdhe sha1sig
+ *        badorder3 (see
  *        tests/lab/README.md).
  * weakgnutls does its TLS with GnuTLS instead of OpenSSL: Debian's OpenSSL 3.0
  * has no 3DES or RC4 suites at all, GnuTLS still accepts them when asked to.
@@ -70,13 +71,15 @@ enum mode {
 	M_WEAKGNUTLS, /* NCSC insufficient: GnuTLS, TLS 1.2, 3DES and RC4 accepted */
 	M_WEAKCURVE,  /* TLS 1.2, prefers P-224 to P-256 (the curve of its ECDSA key) */
 	M_TLS13FFDHE, /* TLS 1.3 only, accepts ffdhe2048 (NCSC insufficient) */
-	M_SHA1SIG     /* TLS 1.2, signs its key exchange with SHA-1 when asked */
+	M_SHA1SIG,    /* TLS 1.2, signs its key exchange with SHA-1 when asked */
+	M_BADORDER3   /* AES256-GCM > AES128-CBC-SHA256 > AES128-GCM */
 };
 
 static const char *const mode_names[] = {
-    "starttls", "nostarttls", "tls10",          "tls12",      "endless",   "silent",     "slow",
-    "slowok",   "brokentls",  "starttlsreject", "garbage",    "tempfail",  "tls13",      "tls12gcm",
-    "phaseout", "legacy",     "badorder",       "weakgnutls", "weakcurve", "tls13ffdhe", "sha1sig"};
+    "starttls",  "nostarttls", "tls10",     "tls12",          "endless",  "silent",
+    "slow",      "slowok",     "brokentls", "starttlsreject", "garbage",  "tempfail",
+    "tls13",     "tls12gcm",   "phaseout",  "legacy",         "badorder", "weakgnutls",
+    "weakcurve", "tls13ffdhe", "sha1sig",   "badorder3"};
 
 struct listener {
 	char ip[INET6_ADDRSTRLEN];
@@ -221,6 +224,12 @@ static SSL_CTX *make_ctx(enum mode m, const char *cert, const char *key)
 		only_tls12(ctx, NCSC_OK_TLS12);
 		if (SSL_CTX_set1_groups_list(ctx, "secp224r1:prime256v1") != 1)
 			die("groups secp224r1:prime256v1");
+	} else if (m == M_BADORDER3) {
+		/* a sufficient suite first, so a client offering one of each family
+		 * sees the right order; the other sufficient one is behind a
+		 * phase-out suite */
+		only_tls12(ctx, "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-ECDSA-AES128-SHA256:"
+				"ECDHE-ECDSA-AES128-GCM-SHA256");
 	} else if (m == M_BADORDER) {
 		only_tls12(ctx, "ECDHE-ECDSA-AES128-SHA256:ECDHE-ECDSA-AES128-GCM-SHA256");
 	} else {
