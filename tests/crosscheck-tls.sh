@@ -53,11 +53,15 @@ rm -rf "$OUT"
 mkdir -p "$OUT"
 FLAGS=(--root-hints build/lab/root.hints --trust-anchor build/lab/root.key --ca-file build/lab/ca.pem --timeout 3)
 
-# The lab domain whose MX host has this address (zones.conf: "mx" or "mx1").
+# The lab domain whose MX (the first in zones.conf) has this address.
 domain_of() {
-    awk -v ip="$1" '$1 == "zone" { z = $2 }
-        ($1 == "mx" || $1 == "mx1") && ($2 == "A" || $2 == "AAAA") && $3 == ip { print z; exit }' \
-        tests/lab/zones.conf
+    awk -v ip="$1" '
+        function fq(n, z) { return n == "@" ? z : n ~ /\.$/ ? substr(n, 1, length(n) - 1) : n "." z }
+        $1 == "zone" { z = $2; next }
+        $2 == "MX" && $3 != "0" { mx[++n] = z SUBSEP fq($4, z) }
+        ($2 == "A" || $2 == "AAAA") { addr[fq($1, z) SUBSEP $3] = 1 }
+        END { for (i = 1; i <= n; i++) { split(mx[i], p, SUBSEP)
+                  if ((p[2] SUBSEP ip) in addr) { print p[1]; exit } } }' tests/lab/zones.conf
 }
 sessions() { awk -v ip="$1" '$1 == ip { n++ } END { print n + 0 }' "$CONNLOG"; }
 
@@ -77,7 +81,7 @@ while read -r ip mode cert; do
     n0=$(sessions "$ip")
     "$BIN" check --json -v -v "${FLAGS[@]}" "$domain" >"$OUT/$tag.mailscan.json" 2>"$OUT/$tag.mailscan.log"
     n1=$(sessions "$ip")
-    timeout 600 testssl --quiet --color 0 --warnings off --nodns none --openssl-timeout 5 \
+    timeout 600 testssl "${v6[@]}" --quiet --color 0 --warnings off --nodns none --openssl-timeout 5 \
         --starttls smtp -p -E -P -f -S --mapping iana --jsonfile "$OUT/$tag.testssl.json" \
         "$host:25" >"$OUT/$tag.testssl.txt" 2>&1
     n2=$(sessions "$ip")
@@ -106,6 +110,7 @@ for line in open(os.path.join(out, "ciphers.map")):
 
 def family(iana):
     """ECDHE-AEAD, DHE-CBC, RSA-CBC, ... ; TLS 1.3 suites by name."""
+    iana = iana.replace("TLS_AKE_WITH_", "TLS_")  # nmap's name for TLS 1.3 suites
     if "_WITH_" not in iana:
         return iana.replace("TLS_", "")
     kx = ("anon" if "_anon_" in iana else "ECDHE" if "_ECDHE_" in iana
@@ -154,7 +159,7 @@ def testssl(tag):
         if i in vmap and f.startswith("offered"):
             r["versions"].add(vmap[i])
         elif i.startswith("cipher-") or i.startswith("cipher_x"):
-            m = re.search(r"\b(TLS_[A-Z0-9_]+)", f)
+            m = re.search(r"\b(TLS_[A-Za-z0-9_]+)", f)
             if m:
                 r["fams"].add(family(m.group(1)))
         elif i in ("FS_ECDHE_curves", "DH_groups", "FS_TLS13_groups"):
@@ -181,7 +186,9 @@ def sslscan(tag):
             v = ("SSLv%s" % a["version"]) if a.get("type") == "ssl" else "TLSv%s" % a["version"]
             r["versions"].add(v)
         elif e.tag == "cipher" and a.get("status") in ("accepted", "preferred"):
-            iana = names.get(a.get("cipher", "")) or names.get(a.get("id", "").upper().replace("0X", "0x"))
+            c = a.get("cipher", "")
+            iana = (c if c.startswith("TLS_") else names.get(c)
+                    or names.get(a.get("id", "").upper().replace("0X", "0x")))
             r["fams"].add(family(iana) if iana else a.get("cipher", "?"))
         elif e.tag == "group":
             r["groups"].add(a.get("name", "?"))
