@@ -1121,6 +1121,7 @@ void test_verdict_tls_ncsc(void)
 			(void)snprintf(addr[k].ip, sizeof(addr[k].ip), "192.0.2.%zu", k + 1);
 			addr[k].family = AF_INET;
 			addr[k].status = t->st;
+			addr[k].cert.pkix_valid = addr[k].cert.name_match = true;
 			if (t->rsa1024) {
 				brief(&addr[k].cert.certs[0], "mx", "RSA", 1024, "",
 				      "sha256WithRSAEncryption", "SHA256", "EC", false);
@@ -1164,6 +1165,55 @@ void test_verdict_tls_ncsc(void)
 			    (size_t)snprintf(got + len, len < sizeof(got) ? sizeof(got) - len : 0,
 					     "%s%s", k ? "," : "", sorted[k]);
 		CHECK_STR(got, cases[i].reasons);
+	}
+	/* certificate trust and host name with a DANE-TA record (internet.nl: fail) */
+	static const struct {
+		const char *name;
+		bool pkix, match, dane_ta, dane_ok;
+		enum verdict v;
+		const char *reason; /* the one reason expected, "" none */
+	} certs[] = {
+	    {"no DANE-TA: a chain to no known root is not judged", false, true, false, false,
+	     VERDICT_PASS, ""},
+	    {"no DANE-TA: a host name not in the certificate is not judged", true, false, false,
+	     false, VERDICT_PASS, ""},
+	    {"DANE-TA, host name not in the certificate: fail", true, false, true, true,
+	     VERDICT_FAIL, "ncsc-dane-ta-cert-invalid"},
+	    {"DANE-TA matched, private CA, name right: nothing", false, true, true, true,
+	     VERDICT_PASS, ""},
+	};
+	for (i = 0; i < UNIT_COUNT(certs); i++) {
+		struct probe_verdict pv;
+
+		unit_case("%s", certs[i].name);
+		memset(&ds, 0, sizeof(ds));
+		memset(&host, 0, sizeof(host));
+		memset(addr, 0, sizeof(addr));
+		memset(res, 0, sizeof(res));
+		ds.mx_kind = MX_LIST;
+		(void)snprintf(host.name, sizeof(host.name), "mx.example");
+		addr[0].status = ADDR_OK;
+		addr[0].cert.pkix_valid = certs[i].pkix;
+		addr[0].cert.name_match = certs[i].match;
+		addr[0].dane = certs[i].dane_ok ? DANE_MATCH : DANE_NOT_CHECKED;
+		res[0].state = NCSC_DONE;
+		addr[0].ncsc = &res[0];
+		if (certs[i].dane_ta) {
+			host.tlsa_state = TLSA_PRESENT;
+			host.tlsa[0].usage = 2;
+			host.ntlsa = 1;
+		}
+		host.addr[0] = &addr[0];
+		host.naddr = 1;
+		host.done = true;
+		ds.mx[0].host = &host;
+		ds.nmx = 1;
+		memset(&pv, 0, sizeof(pv));
+		probe_tls_ncsc.evaluate(&ds, &pv);
+		CHECK_STR(verdict_name(pv.v), verdict_name(certs[i].v));
+		CHECK_INT(pv.nreasons, certs[i].reason[0] ? 1 : 0);
+		if (pv.nreasons == 1)
+			CHECK_STR(pv.reasons[0], certs[i].reason);
 	}
 	unit_case("%s", "");
 }
