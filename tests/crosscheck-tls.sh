@@ -70,7 +70,7 @@ openssl ciphers -V -stdname 'ALL:COMPLEMENTOFALL:@SECLEVEL=0' 2>/dev/null >"$OUT
 openssl ciphers -V -stdname -s -tls1_3 2>/dev/null >>"$OUT/ciphers.map"
 
 : >"$OUT/listeners"
-while read -r ip mode cert; do
+while read -r ip mode _; do
     [[ -z $ip || $ip == \#* ]] && continue
     [[ $SKIP_MODES == *" $mode "* ]] && continue
     domain=$(domain_of "$ip")
@@ -81,7 +81,7 @@ while read -r ip mode cert; do
     n0=$(sessions "$ip")
     "$BIN" check --json -v -v "${FLAGS[@]}" "$domain" >"$OUT/$tag.mailscan.json" 2>"$OUT/$tag.mailscan.log"
     n1=$(sessions "$ip")
-    timeout 600 testssl "${v6[@]}" --quiet --color 0 --warnings off --nodns none --openssl-timeout 5 \
+    timeout 600 testssl "${v6[@]}" --quiet --color 0 --warnings off --nodns min --openssl-timeout 5 \
         --starttls smtp -p -E -P -f -S --mapping iana --jsonfile "$OUT/$tag.testssl.json" \
         "$host:25" >"$OUT/$tag.testssl.txt" 2>&1
     n2=$(sessions "$ip")
