@@ -123,6 +123,11 @@ demo: deps
 lint:
 	tests/lint.sh
 
+# tls_ncsc against testssl.sh, sslscan and nmap on every lab TLS listener (not
+# part of test; run in a network namespace of its own, see the script)
+crosscheck-tls: all $(LAB_TOOLS)
+	tests/crosscheck-tls.sh
+
 bench: all $(LAB_TOOLS)
 	tests/bench.sh
 
@@ -135,4 +140,4 @@ clean:
 	-tests/lab/lab.sh down >/dev/null 2>&1
 	rm -rf $(B)
 
-.PHONY: all asan deps unit lab-up lab-down test demo lint bench install clean fuzz fuzz-lib
+.PHONY: crosscheck-tls all asan deps unit lab-up lab-down test demo lint bench install clean fuzz fuzz-lib

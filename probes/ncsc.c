@@ -27,6 +27,14 @@
 	"sect163k1:sect163r1:sect163r2:sect193r1:sect193r2:sect233k1:sect233r1:sect239k1:"         \
 	"sect283k1:sect283r1:sect409k1:sect409r1:sect571k1:sect571r1"
 
+/* TLS 1.3 groups by class (ncsc_table.c), each offered alone in one handshake. */
+#define NCSC_GROUPS13_INSUFFICIENT "ffdhe2048"
+#define NCSC_GROUPS13_PHASE_OUT "ffdhe3072:ffdhe4096:ffdhe6144:ffdhe8192"
+
+/* TLS 1.2 signature algorithms by hash class, each offered alone. */
+#define NCSC_SIGALGS_SHA1 "RSA+SHA1:ECDSA+SHA1:DSA+SHA1"
+#define NCSC_SIGALGS_SHA224 "RSA+SHA224:ECDSA+SHA224:DSA+SHA224"
+
 enum ncsc_phase {
 	PH_VERSIONS,
 	PH_SUITES,
@@ -35,11 +43,28 @@ enum ncsc_phase {
 	PH_ORDER_A,
 	PH_ORDER_B,
 	PH_GROUPS,
+	PH_GROUPS13_INSUFFICIENT,
+	PH_GROUPS13_PHASE_OUT,
+	PH_SIGALGS_SHA1,
+	PH_SIGALGS_SHA224,
 	PH_END
 };
 
 /* What the attempt in flight is for (ncsc_plan.phase is already past it). */
-enum ncsc_kind { K_VERSION, K_SEARCH, K_RAW, K_COMPRESSION, K_ORDER, K_GROUPS };
+enum ncsc_kind {
+	K_VERSION,
+	K_SEARCH,
+	K_RAW,
+	K_COMPRESSION,
+	K_ORDER,
+	K_ORDER_ROUND,
+	K_ORDER_CONFIRM,
+	K_GROUPS,
+	K_SIGALGS
+};
+
+/* The stages of the order check (ncsc_plan.order_stage). */
+enum ncsc_order_stage { ORD_INIT = 0, ORD_ROUND, ORD_CONFIRM, ORD_DONE };
 
 static const int ncsc_versions[NCSC_VERSIONS] = {SSL3_VERSION, TLS1_VERSION, TLS1_1_VERSION,
 						 TLS1_2_VERSION, TLS1_3_VERSION};
@@ -96,9 +121,16 @@ const char *ncsc_vstate_name(enum ncsc_vstate s)
 
 const char *ncsc_aspect_name(enum ncsc_aspect a)
 {
-	static const char *const names[] = {
-	    "version",        "cipher",      "cipher-order",  "key-exchange",          "cert-key",
-	    "cert-signature", "compression", "renegotiation", "extended-master-secret"};
+	static const char *const names[] = {"version",
+					    "cipher",
+					    "cipher-order",
+					    "key-exchange",
+					    "cert-key",
+					    "cert-signature",
+					    "compression",
+					    "renegotiation",
+					    "extended-master-secret",
+					    "key-exchange-signature"};
 
 	return (unsigned)a < sizeof(names) / sizeof(names[0]) ? names[a] : "unknown";
 }
@@ -110,8 +142,8 @@ const char *ncsc_state_name(enum ncsc_state s)
 
 const char *ncsc_step_name(enum ncsc_step s)
 {
-	static const char *const names[] = {"version",     "suites", "legacy-suites",
-					    "compression", "order",  "groups"};
+	static const char *const names[] = {"version", "suites", "legacy-suites", "compression",
+					    "order",   "groups", "groups-tls13",  "signature-hash"};
 
 	return (unsigned)s < sizeof(names) / sizeof(names[0]) ? names[s] : "unknown";
 }
@@ -484,6 +516,13 @@ void ncsc_plan_init(struct ncsc_plan *p, const struct ncsc_catalogue *cat, struc
 		ncsc_record(p, seed);
 }
 
+void ncsc_plan_cert_curve(struct ncsc_plan *p, const char *curve)
+{
+	/* a weak curve of its own is offered anyway (and judged as the key) */
+	if (curve && ncsc_group_class(curve, 0, 0, NULL) == NCSC_GOOD)
+		(void)str_copy(p->cert_curve, sizeof(p->cert_curve), curve);
+}
+
 static bool ncsc_push(struct ncsc_plan *p, const struct ncsc_set *s, unsigned depth)
 {
 	if (p->nstack >= NCSC_STACK_MAX)
@@ -622,6 +661,134 @@ static int ncsc_rep(const struct ncsc_plan *p, int vi, enum ncsc_class lo, enum 
 	return -1;
 }
 
+/* The suites at vi of a class in [lo, hi] not proven refused: those of a
+ * family and class of which a suite was seen accepted (the search dropped
+ * such a family from its class without trying its other members). */
+static struct ncsc_set ncsc_unproven(const struct ncsc_plan *p, int vi, enum ncsc_class lo,
+				     enum ncsc_class hi)
+{
+	struct ncsc_set s = ncsc_suites_at(p->cat, vi, -1), out;
+	size_t i, k;
+
+	memset(&out, 0, sizeof(out));
+	for (i = 0; i < p->cat->n; i++) {
+		if (!ncsc_set_has(&s, i) || p->cat->s[i].cls < lo || p->cat->s[i].cls > hi)
+			continue;
+		for (k = 0; k < p->cat->n; k++)
+			if (ncsc_set_has(&p->acc[vi], k) && p->cat->s[k].cls == p->cat->s[i].cls &&
+			    p->cat->s[k].family == p->cat->s[i].family) {
+				ncsc_set_add(&out, i);
+				break;
+			}
+	}
+	return out;
+}
+
+/* Append the suites of set s of class c to a's client order. */
+static void ncsc_order_put(const struct ncsc_plan *p, struct ncsc_attempt *a,
+			   const struct ncsc_set *s, int c)
+{
+	size_t i;
+
+	for (i = 0; i < p->cat->n && a->norder < NCSC_ORDER_MAX; i++)
+		if (ncsc_set_has(s, i) && (c < 0 || (int)p->cat->s[i].cls == c)) {
+			a->order[a->norder++] = (uint16_t)i;
+			ncsc_set_add(&a->offer, i);
+		}
+}
+
+/* The order check's next attempt (internet.nl's test, ncsc.h step 3), or 0. */
+static int ncsc_next_order(struct ncsc_plan *p, struct ncsc_attempt *a)
+{
+	struct ncsc_set w;
+
+	if (p->order_stage == ORD_INIT) {
+		p->order_stage = ORD_DONE;
+		if (p->r->version[NCSC_TLS12] != NCSC_V_ACCEPTED ||
+		    ncsc_rep(p, NCSC_TLS12, NCSC_PHASE_OUT, NCSC_INSUFFICIENT) < 0 ||
+		    ncsc_rep(p, NCSC_TLS12, NCSC_GOOD, NCSC_SUFFICIENT) < 0)
+			return 0;
+		p->order_c = ncsc_unproven(p, NCSC_TLS12, NCSC_GOOD, NCSC_SUFFICIENT);
+		p->order_stage = ORD_ROUND;
+	}
+	if (p->order_stage == ORD_ROUND) {
+		/* W first, insufficient before phase-out, then C */
+		w = p->order_short
+			? p->acc[NCSC_TLS12]
+			: ncsc_unproven(p, NCSC_TLS12, NCSC_PHASE_OUT, NCSC_INSUFFICIENT);
+		ncsc_attempt_init(a, NCSC_STEP_ORDER, NCSC_TLS12);
+		ncsc_order_put(p, a, &w, NCSC_INSUFFICIENT);
+		ncsc_order_put(p, a, &w, NCSC_PHASE_OUT);
+		ncsc_order_put(p, a, &p->order_c, -1);
+		return 1;
+	}
+	if (p->order_stage == ORD_CONFIRM) {
+		ncsc_attempt_init(a, NCSC_STEP_ORDER, NCSC_TLS12);
+		a->offer = p->order_c;
+		return 1;
+	}
+	return 0;
+}
+
+/* A round of the order check: a better pick leaves C, a weak one asks
+ * whether C still holds an accepted suite. */
+static void ncsc_order_round(struct ncsc_plan *p, const struct ncsc_outcome *o)
+{
+	int idx = o->res == NCSC_RES_OK ? ncsc_catalogue_find(p->cat, o->f.suite) : -1;
+
+	size_t i;
+
+	p->order_stage = ORD_DONE;
+	if (o->res == NCSC_RES_CHOKED && !p->order_short) {
+		/* a long offer it cannot take: the suites seen accepted only */
+		p->order_short = true;
+		for (i = 0; i < p->cat->n; i++)
+			if (!ncsc_set_has(&p->acc[NCSC_TLS12], i))
+				ncsc_set_del(&p->order_c, i);
+		if (ncsc_set_count(&p->order_c) > 0)
+			p->order_stage = ORD_ROUND;
+		return;
+	}
+	if (idx < 0)
+		return; /* refused or choked: no verdict on the order */
+	if (ncsc_set_has(&p->order_c, (size_t)idx)) {
+		ncsc_set_del(&p->order_c, (size_t)idx);
+		if (ncsc_set_count(&p->order_c) > 0)
+			p->order_stage = ORD_ROUND;
+		else if (p->r->order < 0)
+			p->r->order = 0;
+		return;
+	}
+	if (p->cat->s[idx].cls >= NCSC_PHASE_OUT) {
+		p->order_pick = idx;
+		p->order_stage = ORD_CONFIRM;
+	}
+}
+
+/* C offered alone after a weak pick: accepted means a violation. */
+static void ncsc_order_confirm(struct ncsc_plan *p, const struct ncsc_outcome *o)
+{
+	const struct ncsc_suite *weak = &p->cat->s[p->order_pick];
+	enum ncsc_class got;
+	char detail[112];
+
+	p->order_stage = ORD_DONE;
+	if (o->res != NCSC_RES_OK) {
+		if (o->res == NCSC_RES_REFUSED && p->r->order < 0)
+			p->r->order = 0;
+		return;
+	}
+	got = ncsc_suite_class(o->f.suite, NULL);
+	p->r->order = 1;
+	(void)snprintf(p->r->order_detail, sizeof(p->r->order_detail),
+		       "chose %s (%s) although %s (%s), which it accepts, was offered", weak->iana,
+		       ncsc_class_name(weak->cls), o->f.suite, ncsc_class_name(got));
+	(void)snprintf(detail, sizeof(detail), "preferred over %s (%s)", o->f.suite,
+		       ncsc_class_name(got));
+	ncsc_note(p->r, NCSC_A_ORDER, NCSC_INSUFFICIENT, TLS1_2_VERSION, weak->iana, detail,
+		  ncsc_ref_order, false);
+}
+
 /* Append the accepted suites at vi of class c to a's client order. */
 static void ncsc_order_add(const struct ncsc_plan *p, struct ncsc_attempt *a, int vi,
 			   enum ncsc_class c)
@@ -693,20 +860,14 @@ int ncsc_plan_next(struct ncsc_plan *p, struct ncsc_attempt *out)
 			a.offer = p->acc[p->raw_vi];
 			return ncsc_issue(p, &a, K_COMPRESSION, out);
 		case PH_ORDER_A:
-			/* the weak ones first, one better suite last */
+			/* every accepted better suite against the weak ones */
+			if (ncsc_next_order(p, &a))
+				return ncsc_issue(p, &a,
+						  p->order_stage == ORD_CONFIRM ? K_ORDER_CONFIRM
+										: K_ORDER_ROUND,
+						  out);
 			p->phase = PH_ORDER_B;
-			if (p->r->version[NCSC_TLS12] != NCSC_V_ACCEPTED)
-				continue;
-			rep = ncsc_rep(p, NCSC_TLS12, NCSC_GOOD, NCSC_SUFFICIENT);
-			if (rep < 0 ||
-			    ncsc_rep(p, NCSC_TLS12, NCSC_PHASE_OUT, NCSC_INSUFFICIENT) < 0)
-				continue;
-			ncsc_attempt_init(&a, NCSC_STEP_ORDER, NCSC_TLS12);
-			ncsc_order_add(p, &a, NCSC_TLS12, NCSC_INSUFFICIENT);
-			ncsc_order_add(p, &a, NCSC_TLS12, NCSC_PHASE_OUT);
-			a.order[a.norder++] = (uint16_t)rep;
-			ncsc_set_add(&a.offer, (size_t)rep);
-			return ncsc_issue(p, &a, K_ORDER, out);
+			continue;
 		case PH_ORDER_B:
 			/* insufficient first, one phase-out suite last */
 			p->phase = PH_GROUPS;
@@ -721,14 +882,43 @@ int ncsc_plan_next(struct ncsc_plan *p, struct ncsc_attempt *out)
 			a.order[a.norder++] = (uint16_t)rep;
 			ncsc_set_add(&a.offer, (size_t)rep);
 			return ncsc_issue(p, &a, K_ORDER, out);
+		case PH_SIGALGS_SHA1:
+		case PH_SIGALGS_SHA224:
+			/* TLS 1.2, the accepted suites with a signed key exchange */
+			ncsc_attempt_init(&a, NCSC_STEP_SIGALGS, NCSC_TLS12);
+			a.sigalgs =
+			    p->phase == PH_SIGALGS_SHA1 ? NCSC_SIGALGS_SHA1 : NCSC_SIGALGS_SHA224;
+			p->phase++;
+			if (p->r->version[NCSC_TLS12] != NCSC_V_ACCEPTED)
+				continue;
+			for (i = 0; i < p->cat->n; i++)
+				if (ncsc_set_has(&p->acc[NCSC_TLS12], i) &&
+				    p->cat->s[i].family / 8 <= NCSC_KX_DHE)
+					ncsc_set_add(&a.offer, i);
+			if (ncsc_set_count(&a.offer) == 0)
+				continue;
+			return ncsc_issue(p, &a, K_SIGALGS, out);
+		case PH_GROUPS13_INSUFFICIENT:
+		case PH_GROUPS13_PHASE_OUT:
+			/* TLS 1.3 with only the groups of one weak class */
+			ncsc_attempt_init(&a, NCSC_STEP_GROUPS13, NCSC_TLS13);
+			a.groups = p->phase == PH_GROUPS13_INSUFFICIENT ? NCSC_GROUPS13_INSUFFICIENT
+									: NCSC_GROUPS13_PHASE_OUT;
+			a.offer = ncsc_suites_at(p->cat, NCSC_TLS13, -1);
+			p->phase++;
+			if (p->r->version[NCSC_TLS13] != NCSC_V_ACCEPTED ||
+			    ncsc_set_count(&a.offer) == 0)
+				continue;
+			return ncsc_issue(p, &a, K_GROUPS, out);
 		case PH_GROUPS:
 			/* ECDHE with only weak curves, at the best version below 1.3 */
-			p->phase = PH_END;
+			p->phase = PH_GROUPS13_INSUFFICIENT;
 			hv = ncsc_best_below13(p);
 			if (hv < 0)
 				continue;
 			ncsc_attempt_init(&a, NCSC_STEP_GROUPS, hv);
 			a.weak_groups = true;
+			(void)str_copy(a.own_group, sizeof(a.own_group), p->cert_curve);
 			for (i = 0; i < p->cat->n; i++)
 				if (ncsc_set_has(&p->acc[hv], i) && p->cat->s[i].ecdhe)
 					ncsc_set_add(&a.offer, i);
@@ -827,6 +1017,20 @@ static void ncsc_order_outcome(struct ncsc_plan *p, const struct tls_facts *f)
 		  ncsc_ref_order, false);
 }
 
+/* A signature-hash attempt completed: the server signed with what was asked. */
+static void ncsc_sig_outcome(struct ncsc_plan *p, const struct ncsc_outcome *o)
+{
+	const char *ref;
+	enum ncsc_class c = ncsc_sig_class(o->sig_hash, o->sig_key, &ref);
+	char item[40], detail[112];
+
+	(void)snprintf(item, sizeof(item), "%s+%s", o->sig_key, o->sig_hash);
+	(void)snprintf(detail, sizeof(detail),
+		       "ServerKeyExchange signed so when only %s was offered",
+		       p->last.sigalgs ? p->last.sigalgs : "?");
+	ncsc_note(p->r, NCSC_A_KEX_SIG, c, o->f.version, item, detail, ref, true);
+}
+
 void ncsc_plan_feed(struct ncsc_plan *p, const struct ncsc_outcome *o)
 {
 	struct ncsc_result *r = p->r;
@@ -900,7 +1104,17 @@ void ncsc_plan_feed(struct ncsc_plan *p, const struct ncsc_outcome *o)
 		if (o->res == NCSC_RES_OK)
 			ncsc_order_outcome(p, &o->f);
 		return;
+	case K_ORDER_ROUND:
+		ncsc_order_round(p, o);
+		return;
+	case K_ORDER_CONFIRM:
+		ncsc_order_confirm(p, o);
+		return;
 	case K_GROUPS:
+		return;
+	case K_SIGALGS:
+		if (o->res == NCSC_RES_OK && o->sig_hash[0])
+			ncsc_sig_outcome(p, o);
 		return;
 	}
 }
@@ -939,8 +1153,18 @@ int ncsc_attempt_apply(SSL *ssl, const struct ncsc_catalogue *cat, const struct 
 	} else if (!SSL_set_cipher_list(ssl, list)) {
 		goto out;
 	}
-	if (a->weak_groups && !SSL_set1_groups_list(ssl, NCSC_WEAK_GROUPS))
+	if (a->groups && !SSL_set1_groups_list(ssl, a->groups))
 		goto out;
+	if (a->sigalgs && !SSL_set1_sigalgs_list(ssl, a->sigalgs))
+		goto out;
+	if (a->weak_groups) {
+		char groups[sizeof(NCSC_WEAK_GROUPS) + sizeof(a->own_group) + 1];
+
+		(void)snprintf(groups, sizeof(groups), "%s%s%s", NCSC_WEAK_GROUPS,
+			       a->own_group[0] ? ":" : "", a->own_group);
+		if (!SSL_set1_groups_list(ssl, groups))
+			goto out;
+	}
 	if (cat->compression)
 		SSL_clear_options(ssl, SSL_OP_NO_COMPRESSION);
 	rc = 0;
@@ -1093,8 +1317,13 @@ size_t ncsc_cert_findings(const struct cert_info *ci, struct ncsc_item *out, siz
 		enum ncsc_class c;
 		char item[64], detail[112];
 
-		if (b->self_signed && i > 0)
-			continue; /* the trust anchor: neither its key nor its signature is used */
+		/* A known public root is the one certificate not judged (as
+		 * internet.nl): the trust anchor the chain verified to, whose key
+		 * and signature the client takes from its own store. A
+		 * self-signed certificate beyond the leaf that is no such anchor
+		 * is a private root the server chose to send: judged like the rest. */
+		if (i > 0 && b->known_root)
+			continue;
 		c = ncsc_cert_key_class(b->key_type, b->key_bits, b->curve, &ref);
 		if (c >= NCSC_PHASE_OUT && n < max) {
 			if (b->curve[0])

@@ -32,10 +32,39 @@
  *     refusal ("choked": decode_error, internal_error, ...) gets the set
  *     bisected, down to four levels, so servers intolerant of long
  *     ClientHellos are still measured;
- *  3. order: where the server accepts suites of two classes at TLS 1.2,
- *     offer the weaker ones first and one better suite last; choosing a
- *     weaker one means no (or a wrong) server preference;
- *  4. groups: one TLS 1.2 handshake with ECDHE offering only weak curves.
+ *  3. order, as internet.nl: every accepted good or sufficient suite at TLS
+ *     1.2 must be preferred to every accepted phase-out or insufficient
+ *     one. W: the weak suites of the families seen accepted; C: the better
+ *     suites the search has not proven refused (the members of accepted
+ *     better families). Offer W then C, in that client order: a better
+ *     pick X is preferred to all of W (X leaves C, offer again); a weak
+ *     pick means a violation exactly when the server accepts something
+ *     left in C, so C is then offered alone (accepted: violation, naming
+ *     both; refused: order right). A handshake names one suite, so each of
+ *     the k accepted better suites must be picked once, and one more
+ *     handshake must show C exhausted: k + 1 at least; this takes at most
+ *     k + 2. A server that chokes on that offer gets the rounds again with
+ *     only the suites seen accepted. Then, as before, insufficient suites
+ *     first and one phase-out suite last;
+ *  4. groups: one TLS 1.2 handshake with ECDHE offering only weak curves,
+ *     and the curve of an ECDSA certificate last (without it such a server
+ *     cannot complete any ECDHE handshake, and one that prefers a weak
+ *     curve to its own would go unseen);
+ *  5. TLS 1.3 groups: one handshake offering only the insufficient groups
+ *     (ffdhe2048), one offering only the phase-out ones (ffdhe3072 and up);
+ *     what the server accepts is judged (TLS 1.3 knows no weak curves: RFC
+ *     8446 4.2.7 left them out, and OpenSSL will not offer them there);
+ *  6. the key-exchange signature: at TLS 1.2, with the accepted ECDHE/DHE
+ *     suites, one handshake offering only SHA-1 signature algorithms, one
+ *     offering only SHA-224 ones; a server that completes it signs its
+ *     ServerKeyExchange with that hash when asked (internet.nl: SHA-1
+ *     insufficient, SHA-224 phase-out). TLS 1.3 forbids both there (RFC
+ *     8446 4.2.3), below 1.2 the hash is fixed (MD5+SHA-1, and the version
+ *     fails anyway).
+ * Extra handshakes per address: the versions not yet seen, 1 + (accepted
+ * families) per class searched, the raw hellos, 2 for the order check, 1
+ * for TLS 1.2 curves, 2 for TLS 1.3 groups and 2 for signature hashes,
+ * each only where its version is accepted.
  * What this OpenSSL cannot offer is asked with hand-made ClientHellos
  * (ncsc_hello.h; the server's ServerHello or alert is the answer, no
  * handshake is completed): SSL 3.0 in step 1, the suites it lacks (3DES,
@@ -59,7 +88,7 @@
 #define NCSC_VERSIONS 5      /* SSL 3.0, TLS 1.0, 1.1, 1.2, 1.3 */
 #define NCSC_SUITES_MAX 256  /* suites of the catalogue */
 #define NCSC_ITEMS_MAX 48    /* suites/groups seen, and findings, per address */
-#define NCSC_ORDER_MAX 64    /* suites in an order-check offer */
+#define NCSC_ORDER_MAX 128   /* suites in an order-check offer */
 #define NCSC_STACK_MAX 48    /* pending subsets of a class search */
 #define NCSC_BISECT_DEPTH 4  /* a choked offer is halved at most this often */
 #define NCSC_ATTEMPTS_MAX 40 /* handshakes per address, whatever happens */
@@ -85,10 +114,12 @@ enum ncsc_aspect {
 	NCSC_A_CERT_SIG,
 	NCSC_A_COMPRESSION,
 	NCSC_A_RENEG,
-	NCSC_A_EMS
+	NCSC_A_EMS,
+	NCSC_A_KEX_SIG /* the hash of the handshake's signature (ServerKeyExchange) */
 };
 /* "version", "cipher", "cipher-order", "key-exchange", "cert-key",
- * "cert-signature", "compression", "renegotiation", "extended-master-secret". */
+ * "cert-signature", "compression", "renegotiation", "extended-master-secret",
+ * "key-exchange-signature". */
 const char *ncsc_aspect_name(enum ncsc_aspect a);
 
 /* One classified item: a version, suite, group, key, ... */
@@ -184,7 +215,9 @@ enum ncsc_step {
 	NCSC_STEP_RAW, /* a hand-made ClientHello for legacy suites */
 	NCSC_STEP_COMPRESSION,
 	NCSC_STEP_ORDER,
-	NCSC_STEP_GROUPS
+	NCSC_STEP_GROUPS,
+	NCSC_STEP_GROUPS13, /* TLS 1.3 key-exchange groups */
+	NCSC_STEP_SIGALGS   /* the ServerKeyExchange signature hash */
 };
 
 /* One handshake to make. */
@@ -194,10 +227,13 @@ struct ncsc_attempt {
 	struct ncsc_set offer; /* offered in catalogue (strength) order */
 	size_t norder;         /* > 0: offer order[] in this client order instead */
 	uint16_t order[NCSC_ORDER_MAX];
-	bool weak_groups;   /* offer only weak elliptic curves */
-	bool raw;           /* a hand-made ClientHello (ncsc_hello.h), not OpenSSL */
-	uint64_t raw_offer; /* raw: ncsc_raw_suites rows offered after the offer set */
-	bool compress;      /* raw: offer DEFLATE compression */
+	bool weak_groups;    /* offer only weak elliptic curves ... */
+	char own_group[32];  /* ... and this one last: the curve of an ECDSA certificate */
+	const char *groups;  /* not NULL: offer only these groups (a static list) */
+	const char *sigalgs; /* not NULL: offer only these signature algorithms (static) */
+	bool raw;            /* a hand-made ClientHello (ncsc_hello.h), not OpenSSL */
+	uint64_t raw_offer;  /* raw: ncsc_raw_suites rows offered after the offer set */
+	bool compress;       /* raw: offer DEFLATE compression */
 };
 
 enum ncsc_res {
@@ -211,7 +247,11 @@ enum ncsc_res {
 struct ncsc_outcome {
 	enum ncsc_res res;
 	struct tls_facts f; /* NCSC_RES_OK */
-	char why[120];      /* otherwise */
+	/* NCSC_RES_OK: the server's handshake signature (TLS 1.2: the
+	 * ServerKeyExchange; "" none, as with RSA key exchange) */
+	char sig_hash[16]; /* OpenSSL's short name: "SHA1", "SHA224", "SHA256" ... */
+	char sig_key[16];  /* "RSA", "RSA-PSS", "EC", "DSA", "ED25519" ... */
+	char why[120];     /* otherwise */
 };
 
 struct ncsc_plan {
@@ -244,6 +284,16 @@ struct ncsc_plan {
 	unsigned raw_cur_depth;
 	struct ncsc_attempt last;
 	bool finished;
+	/* the order check (ncsc.c): its stage, the better suites not yet
+	 * picked (C), and the weak suite picked over them */
+	int order_stage;
+	struct ncsc_set order_c;
+	int order_pick;
+	bool order_short; /* it choked on W + C: only the suites seen accepted */
+	/* The curve of the leaf's EC key ("" none): an ECDSA certificate can
+	 * sign only where its curve is offered too (RFC 8422 5.1), so the weak
+	 * curves are offered with it last (ncsc_plan_cert_curve). */
+	char cert_curve[32];
 };
 
 /*
@@ -253,6 +303,10 @@ struct ncsc_plan {
  */
 void ncsc_plan_init(struct ncsc_plan *p, const struct ncsc_catalogue *cat, struct ncsc_result *r,
 		    const struct tls_facts *seed, unsigned max_attempts);
+
+/* The leaf certificate's EC curve (OpenSSL name; NULL or "" for none),
+ * before the first ncsc_plan_next. */
+void ncsc_plan_cert_curve(struct ncsc_plan *p, const char *curve);
 
 /* The next handshake to make: 1 with *a filled, 0 when the plan is over
  * (r->state is then DONE or INCOMPLETE and the findings are complete). */
@@ -265,7 +319,8 @@ void ncsc_plan_feed(struct ncsc_plan *p, const struct ncsc_outcome *o);
  * INCOMPLETE with note why. */
 void ncsc_plan_stop(struct ncsc_plan *p, const char *why);
 
-/* "version", "suites", "raw-suites", "compression", "order", "groups". */
+/* "version", "suites", "legacy-suites", "compression", "order", "groups",
+ * "groups-tls13", "signature-hash". */
 const char *ncsc_step_name(enum ncsc_step s);
 /* "ok", "refused", "choked", "unreached", "local". */
 const char *ncsc_res_name(enum ncsc_res r);
@@ -309,8 +364,10 @@ void tls_ncsc_run_free(void *state);
 /* ---- certificates ---- */
 
 /* The phase-out and insufficient items of a presented chain: public keys
- * and signature hashes of every certificate but a self-signed root (a
- * self-signed leaf is judged). Returns how many were written to out. */
+ * and signature hashes of every certificate but a known public root (the
+ * presented copy of the trust anchor the chain verified to: cert_brief
+ * known_root; a self-signed leaf, and a private root sent beyond it, are
+ * judged). Returns how many were written to out. */
 size_t ncsc_cert_findings(const struct cert_info *ci, struct ncsc_item *out, size_t max);
 
 #endif

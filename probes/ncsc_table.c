@@ -21,9 +21,16 @@
  *    SHA-224 phase-out, SHA-1 and MD5 insufficient.
  * Differences from internet.nl, on purpose: RSA-PSS signatures are judged
  * by their hash (internet.nl's list lacks the PSS OIDs and would fail
- * them); TLS_ECDHE_RSA_WITH_AES_{128,256}_CCM (not in appendix B, counted
- * sufficient by one internet.nl revision "as it meets all requirements")
- * are kept sufficient here - OpenSSL does not implement them anyway.
+ * them). Where the earlier rows went beyond both, they were cut back:
+ *  - TLS_ECDHE_RSA_WITH_AES_{128,256}_CCM are no rows: IANA assigned no code
+ *    point to them (RFC 7251 defines CCM for ECDHE_ECDSA only; the TLS
+ *    Cipher Suites registry has none for ECDHE_RSA), so no server can
+ *    negotiate them and a row would only hide a typo;
+ *  - SHA3-256/384/512 signatures are insufficient, not good: the hash
+ *    table for signatures (§3.3.5 as internet.nl implements it) lists
+ *    SHA-256/384/512 good and SHA-224 phase-out and nothing else, and what
+ *    the guidelines do not list may not be used (as appendix B for suites;
+ *    internet.nl's tls_constants rates SHA-3 signatures insufficient).
  */
 #include "ncsc_table.h"
 
@@ -33,8 +40,6 @@
 
 #define REF_VERSION "NCSC 2025 §3.3.1 (protocol versions)"
 #define REF_SUITE "NCSC 2025 appendix B, §3.3.3-3.3.4 (cipher suites)"
-#define REF_SUITE_EXTRA                                                                            \
-	"NCSC 2025 §3.3.3-3.3.4; not in appendix B, sufficient as internet.nl counts it"
 #define REF_SUITE_UNLISTED "NCSC 2025 appendix B: not listed, so insufficient (as internet.nl)"
 #define REF_EC "NCSC 2025 §3.3.2.1 (elliptic curves)"
 #define REF_FFDHE "NCSC 2025 §3.3.3.1 (finite-field groups: RFC 7919 ffdhe3072 and up)"
@@ -43,6 +48,9 @@
 #define REF_EDDSA "NCSC 2025 §3.3.2.1 (EdDSA)"
 #define REF_DSA "NCSC 2025 §3.3.2.1: DSA is not listed, so insufficient (as internet.nl)"
 #define REF_SIG "NCSC 2025 §3.3.2, §3.3.5 (hash functions for signatures)"
+#define REF_SIG_SHA3                                                                               \
+	"NCSC 2025 §3.3.5 lists SHA-256/384/512 and SHA-224 only: SHA-3 not listed, so "          \
+	"insufficient (as internet.nl tls_constants)"
 
 const char *const ncsc_ref_compression = "NCSC 2025 §3.4.1 (TLS compression: insufficient)";
 const char *const ncsc_ref_renegotiation =
@@ -100,8 +108,6 @@ const struct ncsc_row ncsc_suite_rows[] = {
     {"TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256", NCSC_SUFFICIENT, REF_SUITE},
     {"TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", NCSC_SUFFICIENT, REF_SUITE},
     {"TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", NCSC_SUFFICIENT, REF_SUITE},
-    {"TLS_ECDHE_RSA_WITH_AES_256_CCM", NCSC_SUFFICIENT, REF_SUITE_EXTRA},
-    {"TLS_ECDHE_RSA_WITH_AES_128_CCM", NCSC_SUFFICIENT, REF_SUITE_EXTRA},
     /* phase-out: ECDHE with CAMELLIA, ARIA and AES-CBC with SHA-2 */
     {"TLS_ECDHE_ECDSA_WITH_CAMELLIA_256_GCM_SHA384", NCSC_PHASE_OUT, REF_SUITE},
     {"TLS_ECDHE_ECDSA_WITH_CAMELLIA_256_CBC_SHA384", NCSC_PHASE_OUT, REF_SUITE},
@@ -241,13 +247,19 @@ enum ncsc_class ncsc_cert_key_class(const char *key_type, int bits, const char *
 enum ncsc_class ncsc_sig_class(const char *hash, const char *key_type, const char **ref)
 {
 	static const struct ncsc_row hashes[] = {
-	    {"SHA256", NCSC_GOOD, REF_SIG},      {"SHA384", NCSC_GOOD, REF_SIG},
-	    {"SHA512", NCSC_GOOD, REF_SIG},      {"SHA3-256", NCSC_GOOD, REF_SIG},
-	    {"SHA3-384", NCSC_GOOD, REF_SIG},    {"SHA3-512", NCSC_GOOD, REF_SIG},
+	    {"SHA256", NCSC_GOOD, REF_SIG},
+	    {"SHA384", NCSC_GOOD, REF_SIG},
+	    {"SHA512", NCSC_GOOD, REF_SIG},
+	    {"SHA3-256", NCSC_INSUFFICIENT, REF_SIG_SHA3},
+	    {"SHA3-384", NCSC_INSUFFICIENT, REF_SIG_SHA3},
+	    {"SHA3-512", NCSC_INSUFFICIENT, REF_SIG_SHA3},
 	    {"INTRINSIC", NCSC_GOOD, REF_SIG}, /* EdDSA */
-	    {"SHA224", NCSC_PHASE_OUT, REF_SIG}, {"SHA1", NCSC_INSUFFICIENT, REF_SIG},
-	    {"MD5", NCSC_INSUFFICIENT, REF_SIG}, {"MD4", NCSC_INSUFFICIENT, REF_SIG},
-	    {"MD2", NCSC_INSUFFICIENT, REF_SIG}, {"MD5-SHA1", NCSC_INSUFFICIENT, REF_SIG},
+	    {"SHA224", NCSC_PHASE_OUT, REF_SIG},
+	    {"SHA1", NCSC_INSUFFICIENT, REF_SIG},
+	    {"MD5", NCSC_INSUFFICIENT, REF_SIG},
+	    {"MD4", NCSC_INSUFFICIENT, REF_SIG},
+	    {"MD2", NCSC_INSUFFICIENT, REF_SIG},
+	    {"MD5-SHA1", NCSC_INSUFFICIENT, REF_SIG},
 	};
 	const struct ncsc_row *r = ncsc_find(hashes, sizeof(hashes) / sizeof(hashes[0]), hash);
 
@@ -257,6 +269,6 @@ enum ncsc_class ncsc_sig_class(const char *hash, const char *key_type, const cha
 		return NCSC_INSUFFICIENT;
 	}
 	if (ref)
-		*ref = REF_SIG;
+		*ref = r ? r->ref : REF_SIG;
 	return r ? r->cls : NCSC_INSUFFICIENT;
 }

@@ -81,6 +81,7 @@ struct cert_brief {
 	char sig_hash[16]; /* SHA256, SHA1, MD5 ...; "INTRINSIC" for Ed25519/Ed448 */
 	char sig_key[16];  /* the signer's key type: RSA, RSA-PSS, EC, DSA, ED25519 ... */
 	bool self_signed;
+	bool known_root; /* the trust anchor the chain verified to (--ca-file, system store) */
 };
 
 /* What one completed TLS handshake showed (tls_facts_get in tls.c). */

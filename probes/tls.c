@@ -284,7 +284,16 @@ static void tls_pkix(SSL *ssl, X509 *leaf, X509_STORE *store, struct cert_info *
 		return;
 	}
 	if (X509_verify_cert(vctx) == 1) {
+		STACK_OF(X509) *path = X509_STORE_CTX_get0_chain(vctx);
+		X509 *anchor = path ? sk_X509_value(path, sk_X509_num(path) - 1) : NULL;
+		int k;
+
 		ci->pkix_valid = true;
+		/* the presented copy of the anchor: a known root (tls_ncsc skips it) */
+		for (k = 1; anchor && chain && k < sk_X509_num(chain) && (size_t)k < ci->ncerts;
+		     k++)
+			if (X509_cmp(sk_X509_value(chain, k), anchor) == 0)
+				ci->certs[k].known_root = true;
 	} else {
 		err = X509_STORE_CTX_get_error(vctx);
 		(void)str_copy(ci->pkix_error, sizeof(ci->pkix_error),

@@ -13,7 +13,10 @@
  * subset of its "STARTTLS" one; counting such a domain as untested would
  * drop it from the denominator and could put the NCSC figure above the
  * STARTTLS one. A probe cut short (time cap, budget, the domain's deadline)
- * keeps its findings, but no pass is claimed on it.
+ * keeps its findings, but no pass is claimed on it. With a DANE-TA record
+ * (RFC 7672) the certificate must also name the MX host and lead to that
+ * anchor, or the address fails (ncsc-dane-ta-cert-invalid), as internet.nl
+ * judges it.
  */
 #include "../base/json.h"
 #include "ncsc.h"
@@ -64,6 +67,11 @@ static void tls_ncsc_item(const struct ncsc_item *it, struct probe_verdict *out)
 	case NCSC_A_EMS:
 		tls_ncsc_add(out, v, R_NCSC_EMS_MISSING);
 		return;
+	case NCSC_A_KEX_SIG:
+		tls_ncsc_add(out, v,
+			     bad ? R_NCSC_KEX_SIGNATURE_INSUFFICIENT
+				 : R_NCSC_KEX_SIGNATURE_PHASE_OUT);
+		return;
 	}
 }
 
@@ -74,6 +82,32 @@ static void tls_ncsc_judge(const struct ncsc_item *it, size_t n, struct probe_ve
 	for (i = 0; i < n; i++)
 		if (it[i].cls >= NCSC_PHASE_OUT)
 			tls_ncsc_item(&it[i], out);
+}
+
+/* A DANE-TA (usage 2) record among the host's DNSSEC-signed TLSA records. */
+static bool tls_ncsc_dane_ta(const struct mx_host *h)
+{
+	size_t i;
+
+	if (h->tlsa_state != TLSA_PRESENT)
+		return false;
+	for (i = 0; i < h->ntlsa; i++)
+		if (h->tlsa[i].usage == 2)
+			return true;
+	return false;
+}
+
+/*
+ * Certificate trust and host name with a DANE-TA record: the chain must lead
+ * to that trust anchor and name the host (RFC 7672 3.1.2, 3.2.2), which
+ * internet.nl fails. (Without DANE-TA internet.nl reports both for
+ * information only; tls_ncsc does not report them yet.)
+ */
+static void tls_ncsc_cert_trust(const struct mx_host *h, const struct addr_result *ar,
+				struct probe_verdict *out)
+{
+	if (tls_ncsc_dane_ta(h) && (!ar->cert.name_match || ar->dane != DANE_MATCH))
+		tls_ncsc_add(out, VERDICT_FAIL, R_NCSC_DANE_TA_CERT_INVALID);
 }
 
 static void tls_ncsc_evaluate(const struct domain_scan *ds, struct probe_verdict *out)
@@ -99,6 +133,7 @@ static void tls_ncsc_evaluate(const struct domain_scan *ds, struct probe_verdict
 				continue;
 			}
 			/* the chain is the STARTTLS probe's: judged even without the rest */
+			tls_ncsc_cert_trust(h, ar, out);
 			tls_ncsc_judge(
 			    certs, ncsc_cert_findings(&ar->cert, certs, 2 * SCAN_CHAIN_MAX), out);
 			if (!r) {

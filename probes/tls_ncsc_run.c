@@ -236,8 +236,23 @@ static void ncsc_hook_handshake(SSL *ssl, int ok, unsigned long err, int ssl_err
 	ne->hooked = true;
 	memset(&ne->out, 0, sizeof(ne->out));
 	if (ok) {
+		int nid = NID_undef;
+
 		ne->out.res = NCSC_RES_OK;
 		tls_facts_get(ssl, &ne->out.f);
+		/* the handshake's signature (none with RSA key exchange) */
+		if (SSL_get_peer_signature_nid(ssl, &nid) == 1 && nid != NID_undef &&
+		    OBJ_nid2sn(nid))
+			(void)str_copy(ne->out.sig_hash, sizeof(ne->out.sig_hash), OBJ_nid2sn(nid));
+		if (SSL_get_peer_signature_type_nid(ssl, &nid) == 1 && nid != NID_undef)
+			(void)str_copy(ne->out.sig_key, sizeof(ne->out.sig_key),
+				       nid == EVP_PKEY_RSA       ? "RSA"
+				       : nid == EVP_PKEY_RSA_PSS ? "RSA-PSS"
+				       : nid == EVP_PKEY_EC      ? "EC"
+				       : nid == EVP_PKEY_DSA     ? "DSA"
+				       : OBJ_nid2sn(nid)         ? OBJ_nid2sn(nid)
+								 : "unknown");
+		ERR_clear_error();
 		return;
 	}
 	ne->out.res = ncsc_classify_failure(err, ssl_error);
@@ -353,6 +368,8 @@ static struct nentry *ncsc_new(struct tls_ncsc_run *run, const struct mx_host *h
 	if (clock_gettime(CLOCK_MONOTONIC, &ne->t0) < 0)
 		memset(&ne->t0, 0, sizeof(ne->t0));
 	ncsc_plan_init(&ne->plan, &run->cat, &ne->r, &ar->facts, 0);
+	if (ar->cert.ncerts > 0 && strcmp(ar->cert.certs[0].key_type, "EC") == 0)
+		ncsc_plan_cert_curve(&ne->plan, ar->cert.certs[0].curve);
 	ne->running = true;
 	ne->next = run->nentries[h];
 	run->nentries[h] = ne;

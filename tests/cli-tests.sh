@@ -236,6 +236,18 @@ jq_expect "tls_ncsc order: a phase-out suite preferred over a sufficient one fai
 # shellcheck disable=SC2086
 expect "human output lists the tls_ncsc findings" 1 'ncsc \([0-9]+ handshakes\):.* TLSv1\.0 insufficient in TLSv1\.0,.*RSA-1024 insufficient' '' -- "$BIN" check $LAB ncsc-insufficient.example
 
+# issue 13: what the cross-check found missing, each named in the evidence
+jq_expect "tls_ncsc TLS 1.3 groups: ffdhe2048 accepted when offered alone, insufficient" \
+    '.[0] | .verdicts.tls_ncsc == "fail" and (.mx[0].addresses[0].ncsc.findings | any(.aspect == "key-exchange" and .item == "ffdhe2048" and .class == "insufficient" and .version == "TLSv1.3"))' $LAB ncsc-ffdhe.example
+jq_expect "tls_ncsc key-exchange signature: SHA-1 when asked, insufficient" \
+    '.[0] | .verdicts.tls_ncsc == "fail" and (.mx[0].addresses[0].ncsc.findings | any(.aspect == "key-exchange-signature" and .item == "EC+SHA1" and .class == "insufficient"))' $LAB ncsc-sha1sig.example
+jq_expect "tls_ncsc weak curves with the certificate's own: P-224 preferred behind a P-256 key" \
+    '.[0] | .verdicts.tls_ncsc == "warn" and (.mx[0].addresses[0].ncsc.findings | any(.aspect == "key-exchange" and .item == "secp224r1" and .class == "phase-out"))' $LAB ncsc-weakcurve.example
+jq_expect "tls_ncsc order per suite: AES128-GCM behind AES128-CBC-SHA256 fails, naming both" \
+    '.[0] | .verdicts.tls_ncsc == "fail" and (.mx[0].addresses[0].ncsc | .cipher_order == "violation" and (.cipher_order_detail | test("AES_128_CBC_SHA256.*AES_128_GCM_SHA256")))' $LAB ncsc-order3.example
+jq_expect "tls_ncsc private root beyond the leaf: its SHA-1 self-signature is judged" \
+    '.[0] | .verdicts.tls_ncsc == "fail" and .reasons.tls_ncsc == ["ncsc-cert-signature-insufficient"]' $LAB ncsc-privroot.example
+
 # Once per address: two MX host names on 127.25.0.32 share one tls_ncsc probe
 # (SNI: the name whose STARTTLS probe finished first); the lab's connection log
 # counts the sessions.
@@ -253,8 +265,8 @@ else
 fi
 
 # Its handshakes go through --per-ip and --rate like every SMTP session:
-# at most one session at a time with --per-ip 1, and at --rate 20 the ~19
-# connections to the legacy listener take at least 0.8 s.
+# at most one session at a time with --per-ip 1, and at --rate 20 the ~24
+# connections to the legacy listener take at least 1.1 s.
 t0=$(date +%s.%N)
 # shellcheck disable=SC2086
 "$BIN" check --json -v -v --per-ip 1 --rate 20 $LAB ncsc-insufficient.example >"$out" 2>"$err"

@@ -166,6 +166,16 @@ make_cert() { # NAME KIND KEY SANS [KEYALG] [MD]
             -set_serial "0x$(openssl rand -hex 8)" -days 825 "-$md" \
             -extfile "$cnf" -extensions leaf -out "$out.crt" 2>/dev/null
         cat "$out.crt" "$LAB/ca.pem" >"$out.chain.pem" ;;
+    private) # signed by a private root of its own (NAME.root), self-signed with SHA-1,
+             # which the chain carries beyond the leaf: a trust anchor no store knows
+        openssl req -new -x509 -config "$cnf" -extensions ca_ext -newkey ec \
+            -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$out.root.key" \
+            -subj "/CN=private root of $name" -days 3650 -sha1 -out "$out.root.crt" 2>/dev/null
+        openssl req -new -config "$cnf" -key "$k" -subj "/CN=$name" -out "$out.csr"
+        openssl x509 -req -in "$out.csr" -CA "$out.root.crt" -CAkey "$out.root.key" \
+            -set_serial "0x$(openssl rand -hex 8)" -days 825 "-$md" \
+            -extfile "$cnf" -extensions leaf -out "$out.crt" 2>/dev/null
+        cat "$out.crt" "$out.root.crt" >"$out.chain.pem" ;;
     self)
         openssl req -new -x509 -config "$cnf" -key "$k" -subj "/CN=$name" -days 825 \
             "-$md" -extensions selfleaf -set_serial "0x$(openssl rand -hex 8)" -out "$out.crt"
@@ -1101,7 +1111,7 @@ lab_up() {
             fail "nginx does not serve https://mta-sts.good.example/.well-known/mta-sts.txt"
     fi
     UP_STARTED=
-    say "up in $((SECONDS - t0)) s: dns $DNS_IP + $NS2_IP, smtp 127.25.0.10-38 + [::1], https $WEB_IP, rtr $RTR_IP:$RTR_PORT"
+    say "up in $((SECONDS - t0)) s: dns $DNS_IP + $NS2_IP, smtp 127.25.0.10-45 + 127.26.0.38 + [::1], https $WEB_IP, rtr $RTR_IP:$RTR_PORT"
     say "scanner flags: --root-hints build/lab/root.hints --trust-anchor build/lab/root.key --ca-file build/lab/ca.pem --rpki-cache $RTR_IP:$RTR_PORT"
 }
 

@@ -14,7 +14,9 @@
  *
  * Modes: starttls nostarttls tls10 tls12 endless silent slow slowok brokentls
  *        starttlsreject garbage tempfail, and for the tls_ncsc verdict tls13
- *        tls12gcm phaseout legacy badorder weakgnutls (see tests/lab/README.md).
+ *        tls12gcm phaseout legacy badorder weakgnutls weakcurve tls13ffdhe sha1sig
+ *        badorder3 (see
+ *        tests/lab/README.md).
  * weakgnutls does its TLS with GnuTLS instead of OpenSSL: Debian's OpenSSL 3.0
  * has no 3DES or RC4 suites at all, GnuTLS still accepts them when asked to.
  * tempfail: the first connection a listener accepts gets "421 4.3.2" and is
@@ -61,18 +63,23 @@ enum mode {
 	M_STARTTLSREJECT,
 	M_GARBAGE,
 	M_TEMPFAIL,
-	M_TLS13,     /* NCSC good: TLS 1.3 only */
-	M_TLS12GCM,  /* NCSC sufficient: TLS 1.2 only, ECDHE with AES-GCM */
-	M_PHASEOUT,  /* NCSC phase-out: TLS 1.2, CBC with SHA-2 and DHE, ffdhe3072 */
-	M_LEGACY,    /* NCSC insufficient: TLS 1.0-1.2, every suite, auto DH */
-	M_BADORDER,  /* prefers a phase-out suite over a sufficient one */
-	M_WEAKGNUTLS /* NCSC insufficient: GnuTLS, TLS 1.2, 3DES and RC4 accepted */
+	M_TLS13,      /* NCSC good: TLS 1.3 only */
+	M_TLS12GCM,   /* NCSC sufficient: TLS 1.2 only, ECDHE with AES-GCM */
+	M_PHASEOUT,   /* NCSC phase-out: TLS 1.2, CBC with SHA-2 and DHE, ffdhe3072 */
+	M_LEGACY,     /* NCSC insufficient: TLS 1.0-1.2, every suite, auto DH */
+	M_BADORDER,   /* prefers a phase-out suite over a sufficient one */
+	M_WEAKGNUTLS, /* NCSC insufficient: GnuTLS, TLS 1.2, 3DES and RC4 accepted */
+	M_WEAKCURVE,  /* TLS 1.2, prefers P-224 to P-256 (the curve of its ECDSA key) */
+	M_TLS13FFDHE, /* TLS 1.3 only, accepts ffdhe2048 (NCSC insufficient) */
+	M_SHA1SIG,    /* TLS 1.2, signs its key exchange with SHA-1 when asked */
+	M_BADORDER3   /* AES256-GCM > AES128-CBC-SHA256 > AES128-GCM */
 };
 
 static const char *const mode_names[] = {
-    "starttls", "nostarttls", "tls10",     "tls12",          "endless",  "silent",
-    "slow",     "slowok",     "brokentls", "starttlsreject", "garbage",  "tempfail",
-    "tls13",    "tls12gcm",   "phaseout",  "legacy",         "badorder", "weakgnutls"};
+    "starttls",  "nostarttls", "tls10",     "tls12",          "endless",  "silent",
+    "slow",      "slowok",     "brokentls", "starttlsreject", "garbage",  "tempfail",
+    "tls13",     "tls12gcm",   "phaseout",  "legacy",         "badorder", "weakgnutls",
+    "weakcurve", "tls13ffdhe", "sha1sig",   "badorder3"};
 
 struct listener {
 	char ip[INET6_ADDRSTRLEN];
@@ -134,6 +141,21 @@ static int mode_has_tls(enum mode m)
 	"SHA256:"                                                                                  \
 	"ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-CHACHA20-POLY1305:ECDHE-RSA-AES128-GCM-SHA256"
 
+/* The key-exchange groups of every OpenSSL listener that does not set its
+ * own: the curves the NCSC guidelines (2025) rate good. OpenSSL's default
+ * list also has ffdhe2048-8192, which a TLS 1.3 client offering only those
+ * would get (insufficient and phase-out). */
+#define NCSC_GOOD_GROUPS "x25519:prime256v1:x448:secp521r1:secp384r1"
+
+/* The signature algorithms of every OpenSSL listener but legacy and
+ * sha1sig: SHA-256 and up. OpenSSL's default (security level 1) also signs
+ * a TLS 1.2 ServerKeyExchange with SHA-224 for a client that offers only
+ * that (phase-out). */
+#define NCSC_GOOD_SIGALGS                                                                          \
+	"ECDSA+SHA256:ECDSA+SHA384:ECDSA+SHA512:ed25519:ed448:rsa_pss_rsae_sha256:"                \
+	"rsa_pss_rsae_sha384:rsa_pss_rsae_sha512:rsa_pss_pss_sha256:rsa_pss_pss_sha384:"           \
+	"rsa_pss_pss_sha512:RSA+SHA256:RSA+SHA384:RSA+SHA512"
+
 /* Finite-field DHE with the RFC 7919 group ffdhe3072. */
 static void set_ffdhe3072(SSL_CTX *ctx)
 {
@@ -172,7 +194,7 @@ static SSL_CTX *make_ctx(enum mode m, const char *cert, const char *key)
 		/* OpenSSL's defaults at TLS 1.2 (CBC with SHA-1 among them) */
 		SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
 		SSL_CTX_set_max_proto_version(ctx, TLS1_2_VERSION);
-	} else if (m == M_TLS13) {
+	} else if (m == M_TLS13 || m == M_TLS13FFDHE) {
 		SSL_CTX_set_min_proto_version(ctx, TLS1_3_VERSION);
 		SSL_CTX_set_max_proto_version(ctx, TLS1_3_VERSION);
 	} else if (m == M_TLS12GCM) {
@@ -190,6 +212,24 @@ static SSL_CTX *make_ctx(enum mode m, const char *cert, const char *key)
 		SSL_CTX_set_min_proto_version(ctx, TLS1_VERSION);
 		SSL_CTX_set_max_proto_version(ctx, TLS1_2_VERSION);
 		SSL_CTX_set_dh_auto(ctx, 1); /* sized by the key: 1024-bit DH for RSA-1024 */
+	} else if (m == M_SHA1SIG) {
+		/* SHA-1 signatures need security level 0; a normal client gets SHA-256 */
+		only_tls12(ctx, NCSC_OK_TLS12);
+		SSL_CTX_set_security_level(ctx, 0);
+		if (SSL_CTX_set1_sigalgs_list(ctx, "ECDSA+SHA256:ECDSA+SHA1") != 1)
+			die("sigalgs ECDSA+SHA256:ECDSA+SHA1");
+	} else if (m == M_WEAKCURVE) {
+		/* s_server -groups secp224r1:prime256v1 -serverpref behind a P-256
+		 * ECDSA key: a client offering both gets P-224 */
+		only_tls12(ctx, NCSC_OK_TLS12);
+		if (SSL_CTX_set1_groups_list(ctx, "secp224r1:prime256v1") != 1)
+			die("groups secp224r1:prime256v1");
+	} else if (m == M_BADORDER3) {
+		/* a sufficient suite first, so a client offering one of each family
+		 * sees the right order; the other sufficient one is behind a
+		 * phase-out suite */
+		only_tls12(ctx, "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-ECDSA-AES128-SHA256:"
+				"ECDHE-ECDSA-AES128-GCM-SHA256");
 	} else if (m == M_BADORDER) {
 		only_tls12(ctx, "ECDHE-ECDSA-AES128-SHA256:ECDHE-ECDSA-AES128-GCM-SHA256");
 	} else {
@@ -201,6 +241,17 @@ static SSL_CTX *make_ctx(enum mode m, const char *cert, const char *key)
 			die("cipher list");
 		SSL_CTX_set_options(ctx, SSL_OP_CIPHER_SERVER_PREFERENCE);
 	}
+	if (m == M_TLS13FFDHE) {
+		/* a normal client gets x25519; one offering only ffdhe2048 gets that */
+		if (SSL_CTX_set1_groups_list(ctx, "x25519:ffdhe2048") != 1)
+			die("groups x25519:ffdhe2048");
+	} else if (m != M_LEGACY && m != M_WEAKCURVE &&
+		   SSL_CTX_set1_groups_list(ctx, NCSC_GOOD_GROUPS) != 1) {
+		die("groups %s", NCSC_GOOD_GROUPS);
+	}
+	if (m != M_LEGACY && m != M_SHA1SIG &&
+	    SSL_CTX_set1_sigalgs_list(ctx, NCSC_GOOD_SIGALGS) != 1)
+		die("sigalgs %s", NCSC_GOOD_SIGALGS);
 	if (SSL_CTX_use_certificate_chain_file(ctx, cert) != 1)
 		die("cannot load certificate chain %s", cert);
 	if (SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1)

@@ -49,6 +49,7 @@ void test_ncsc_table(void)
 	    {"s", "tls_ecdhe_ecdsa_with_aes_256_gcm_sha384", 0, NULL, NCSC_SUFFICIENT},
 	    {"s", "TLS_ECDHE_ECDSA_WITH_AES_128_CCM", 0, NULL, NCSC_SUFFICIENT},
 	    {"s", "TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8", 0, NULL, NCSC_INSUFFICIENT},
+	    {"s", "TLS_ECDHE_RSA_WITH_AES_128_CCM", 0, NULL, NCSC_INSUFFICIENT}, /* no code point */
 	    {"s", "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384", 0, NULL, NCSC_PHASE_OUT},
 	    {"s", "TLS_ECDHE_RSA_WITH_ARIA_128_GCM_SHA256", 0, NULL, NCSC_PHASE_OUT},
 	    {"s", "TLS_DHE_RSA_WITH_AES_256_GCM_SHA384", 0, NULL, NCSC_PHASE_OUT},
@@ -96,6 +97,8 @@ void test_ncsc_table(void)
 	    {"h", "SHA512", 0, "RSA-PSS", NCSC_GOOD},
 	    {"h", "INTRINSIC", 0, "ED25519", NCSC_GOOD},
 	    {"h", "SHA224", 0, "EC", NCSC_PHASE_OUT},
+	    {"h", "SHA3-256", 0, "EC", NCSC_INSUFFICIENT},
+	    {"h", "SHA3-512", 0, "RSA", NCSC_INSUFFICIENT},
 	    {"h", "SHA1", 0, "RSA", NCSC_INSUFFICIENT},
 	    {"h", "SHA1", 0, "EC", NCSC_INSUFFICIENT},
 	    {"h", "MD5", 0, "RSA", NCSC_INSUFFICIENT},
@@ -249,8 +252,10 @@ struct sim_server {
 	bool weak_curve;                    /* accepts secp224r1 when offered alone */
 	const char *dh_group;               /* named group of its DHE, "" its own */
 	bool no_ems, no_reneg;
-	bool unreachable; /* every session fails before TLS */
-	bool compress;    /* chooses DEFLATE when offered */
+	bool unreachable;       /* every session fails before TLS */
+	bool compress;          /* chooses DEFLATE when offered */
+	const char *groups13;   /* TLS 1.3 groups it accepts beyond the good ones, in its order */
+	const char *sig_hashes; /* TLS 1.2: the weak hashes it signs with when asked */
 };
 
 static struct ncsc_catalogue sim_cat;
@@ -330,6 +335,43 @@ static void sim_answer(const struct sim_server *sv, const struct ncsc_attempt *a
 	}
 	if (chosen < 0 || (a->weak_groups && !sv->weak_curve))
 		return;
+	if (a->sigalgs) {
+		/* only SHA-1 or only SHA-224 signature algorithms offered */
+		const char *h = strstr(a->sigalgs, "+SHA1") ? "SHA1" : "SHA224";
+
+		if (!sv->sig_hashes || !strstr(sv->sig_hashes, h))
+			return;
+		o->res = NCSC_RES_OK;
+		o->f.version = a->version;
+		(void)snprintf(o->f.suite, sizeof(o->f.suite), "%s", sim_cat.s[chosen].iana);
+		(void)snprintf(o->sig_hash, sizeof(o->sig_hash), "%s", h);
+		(void)snprintf(o->sig_key, sizeof(o->sig_key), "RSA");
+		o->f.ems = !sv->no_ems;
+		o->f.secure_reneg = !sv->no_reneg;
+		return;
+	}
+	if (a->groups) {
+		/* only weak TLS 1.3 groups offered: the first it has */
+		static const char *const names[] = {"ffdhe2048", "ffdhe3072", "ffdhe4096",
+						    "ffdhe6144", "ffdhe8192"};
+		const char *pick = NULL;
+		size_t g;
+
+		for (g = 0; g < UNIT_COUNT(names) && !pick; g++)
+			if (sv->groups13 && strstr(sv->groups13, names[g]) &&
+			    strstr(a->groups, names[g]))
+				pick = names[g];
+		if (!pick)
+			return;
+		o->res = NCSC_RES_OK;
+		o->f.version = a->version;
+		(void)snprintf(o->f.suite, sizeof(o->f.suite), "%s", sim_cat.s[chosen].iana);
+		(void)snprintf(o->f.group, sizeof(o->f.group), "%.9s", pick);
+		o->f.kx_dh = true;
+		o->f.kx_bits = (int)strtol(pick + 5, NULL, 10);
+		o->f.ems = o->f.secure_reneg = -1;
+		return;
+	}
 	o->res = NCSC_RES_OK;
 	o->f.version = a->version;
 	o->f.compression = a->compress && sv->compress;
@@ -430,7 +472,7 @@ void test_ncsc_plan(void)
 		int order;
 	} cases[] = {
 	    {"TLS 1.3 only (good): versions, one CCM_8 probe, the good and sufficient suites "
-	     "listed; nothing below 1.3 to test",
+	     "listed, two weak-group probes refused; nothing below 1.3 to test",
 	     {V(NCSC_TLS13),
 	      {"A256", "CHA", "A128"},
 	      true,
@@ -440,14 +482,38 @@ void test_ncsc_plan(void)
 	      false,
 	      false,
 	      false,
-	      false},
+	      false,
+	      NULL,
+	      NULL},
 	     TLS1_3_VERSION,
 	     T13,
 	     0,
-	     7,
+	     9,
 	     NCSC_DONE,
 	     "rrrra",
 	     "",
+	     -1},
+	    {"TLS 1.3 accepting ffdhe2048 and ffdhe3072 (offered alone): insufficient and "
+	     "phase-out key exchange",
+	     {V(NCSC_TLS13),
+	      {"A256", "CHA", "A128"},
+	      true,
+	      0,
+	      false,
+	      NULL,
+	      false,
+	      false,
+	      false,
+	      false,
+	      "ffdhe2048:ffdhe3072",
+	      NULL},
+	     TLS1_3_VERSION,
+	     T13,
+	     0,
+	     9,
+	     NCSC_DONE,
+	     "rrrra",
+	     "key-exchange:ffdhe2048:insufficient@TLSv1.3 key-exchange:ffdhe3072:phase-out@TLSv1.3",
 	     -1},
 	    {"TLS 1.2 ECDHE-GCM (sufficient): each weak class cleared by one refusal",
 	     {V(NCSC_TLS12),
@@ -459,14 +525,38 @@ void test_ncsc_plan(void)
 	      false,
 	      false,
 	      false,
-	      false},
+	      false,
+	      NULL,
+	      NULL},
 	     TLS1_2_VERSION,
 	     "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
 	     0,
-	     9,
+	     11,
 	     NCSC_DONE,
 	     "rrrar",
 	     "",
+	     -1},
+	    {"TLS 1.2 signing its key exchange with SHA-1 or SHA-224 when asked",
+	     {V(NCSC_TLS12),
+	      {"E-G256", "E-G128"},
+	      true,
+	      0,
+	      false,
+	      NULL,
+	      false,
+	      false,
+	      false,
+	      false,
+	      NULL,
+	      "SHA1:SHA224"},
+	     TLS1_2_VERSION,
+	     "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+	     0,
+	     11,
+	     NCSC_DONE,
+	     "rrrar",
+	     "key-exchange-signature:RSA+SHA1:insufficient@TLSv1.2 "
+	     "key-exchange-signature:RSA+SHA224:phase-out@TLSv1.2",
 	     -1},
 	    {"phase-out: CBC-SHA2 family known from the seed, DHE family found, ffdhe3072",
 	     {V(NCSC_TLS12),
@@ -478,11 +568,13 @@ void test_ncsc_plan(void)
 	      false,
 	      false,
 	      false,
-	      false},
+	      false,
+	      NULL,
+	      NULL},
 	     TLS1_2_VERSION,
 	     "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384",
 	     0,
-	     10,
+	     12,
 	     NCSC_DONE,
 	     "rrrar",
 	     "cipher:TLS_DHE_RSA_WITH_AES_256_GCM_SHA384:phase-out@TLSv1.2 "
@@ -500,12 +592,14 @@ void test_ncsc_plan(void)
 	      false,
 	      false,
 	      false,
-	      false},
+	      false,
+	      NULL,
+	      NULL},
 	     /* 3 versions, 5 insufficient and 2 phase-out families, order, weak curves */
 	     TLS1_2_VERSION,
 	     "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
 	     0,
-	     15,
+	     18,
 	     NCSC_DONE,
 	     "raaar",
 	     "cipher-order:TLS_RSA_WITH_AES_256_GCM_SHA384:insufficient@TLSv1.2 "
@@ -522,16 +616,50 @@ void test_ncsc_plan(void)
 	     "version:TLSv1.1:insufficient@TLSv1.1",
 	     1},
 	    {"server prefers the better class: order ok; weak curve accepted",
-	     {V(NCSC_TLS12), {"E-G128", "E-C256"}, true, 0, true, NULL, false, false, false, false},
+	     {V(NCSC_TLS12),
+	      {"E-G128", "E-C256"},
+	      true,
+	      0,
+	      true,
+	      NULL,
+	      false,
+	      false,
+	      false,
+	      false,
+	      NULL,
+	      NULL},
 	     TLS1_2_VERSION,
 	     "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
 	     0,
-	     11,
+	     15,
 	     NCSC_DONE,
 	     "rrrar",
 	     "cipher:TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256:phase-out@TLSv1.2 "
 	     "key-exchange:secp224r1:phase-out@TLSv1.2",
 	     0},
+	    {"order AES256-GCM > AES128-CBC-SHA256 > AES128-GCM: the second GCM, never picked "
+	     "by the search, is found preferred less than the CBC suite",
+	     {V(NCSC_TLS12),
+	      {"E-G256", "E-C256", "E-G128"},
+	      true,
+	      0,
+	      false,
+	      NULL,
+	      false,
+	      false,
+	      false,
+	      false,
+	      NULL,
+	      NULL},
+	     TLS1_2_VERSION,
+	     "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+	     0,
+	     15,
+	     NCSC_DONE,
+	     "rrrar",
+	     "cipher-order:TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256:insufficient@TLSv1.2 "
+	     "cipher:TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256:phase-out@TLSv1.2",
+	     1},
 	    {"no seed; chokes on more than 3 suites: short version offer, bisected search",
 	     {V(NCSC_TLS12),
 	      {"E-G256", "E-G128", "E-C384"},
@@ -542,28 +670,41 @@ void test_ncsc_plan(void)
 	      false,
 	      false,
 	      false,
-	      false},
+	      false,
+	      NULL,
+	      NULL},
 	     0,
 	     NULL,
 	     0,
-	     15,
+	     18,
 	     NCSC_DONE,
 	     "rrrar",
 	     "cipher:TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384:phase-out@TLSv1.2",
 	     0},
 	    {"no EMS, no secure renegotiation",
-	     {V(NCSC_TLS12), {"E-G256"}, true, 0, false, NULL, true, true, false, false},
+	     {V(NCSC_TLS12),
+	      {"E-G256"},
+	      true,
+	      0,
+	      false,
+	      NULL,
+	      true,
+	      true,
+	      false,
+	      false,
+	      NULL,
+	      NULL},
 	     TLS1_2_VERSION,
 	     "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
 	     0,
-	     9,
+	     11,
 	     NCSC_DONE,
 	     "rrrar",
 	     "extended-master-secret:extended_master_secret:insufficient@TLSv1.2 "
 	     "renegotiation:secure_renegotiation:insufficient@-",
 	     -1},
 	    {"the server stops answering: one retry, then incomplete",
-	     {V(NCSC_TLS13), {"A256"}, true, 0, false, NULL, false, false, true, false},
+	     {V(NCSC_TLS13), {"A256"}, true, 0, false, NULL, false, false, true, false, NULL, NULL},
 	     TLS1_3_VERSION,
 	     T13,
 	     0,
@@ -582,7 +723,9 @@ void test_ncsc_plan(void)
 	      false,
 	      false,
 	      false,
-	      false},
+	      false,
+	      NULL,
+	      NULL},
 	     TLS1_2_VERSION,
 	     "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
 	     5,
@@ -605,13 +748,15 @@ void test_ncsc_plan(void)
 	      false,
 	      false,
 	      false,
-	      false},
+	      false,
+	      NULL,
+	      NULL},
 	     TLS1_2_VERSION,
 	     "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
 	     0,
 	     /* 4 versions, 2 classes refused, 3 raw (3DES, RC4, rest refused), compression, groups
 	      */
-	     11,
+	     13,
 	     NCSC_DONE,
 	     "rrrar",
 	     "cipher:TLS_RSA_WITH_3DES_EDE_CBC_SHA:insufficient@TLSv1.2 "
@@ -627,12 +772,14 @@ void test_ncsc_plan(void)
 	      false,
 	      false,
 	      false,
-	      true},
+	      true,
+	      NULL,
+	      NULL},
 	     TLS1_2_VERSION,
 	     "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
 	     0,
 	     /* 4 versions, 2 + 1 searches, raw, compression, order (the server's), groups */
-	     11,
+	     15,
 	     NCSC_DONE,
 	     "arrar",
 	     "cipher:TLS_RSA_WITH_AES_128_CBC_SHA:insufficient@SSLv3 "
@@ -683,7 +830,7 @@ void test_ncsc_plan(void)
 				       "TLS_AES_256_GCM_SHA384@TLSv1.3 "
 				       "TLS_CHACHA20_POLY1305_SHA256@TLSv1.3");
 		}
-		if (i == 3) {
+		if (i == 5) {
 			/* one suite per accepted family at TLS 1.2, the sufficient one too */
 			sim_seen_suites(&r, got, sizeof(got));
 			CHECK(strstr(got, "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384@TLSv1.2") != NULL);
@@ -754,10 +901,11 @@ void test_ncsc_cert(void)
 	struct ncsc_item out[2 * SCAN_CHAIN_MAX];
 	size_t n;
 
-	unit_case("RSA-1024 leaf signed with SHA-1, weak self-signed root ignored");
+	unit_case("RSA-1024 leaf signed with SHA-1, weak known root (chain verified) ignored");
 	memset(&ci, 0, sizeof(ci));
 	brief(&ci.certs[0], "mx", "RSA", 1024, "", "ecdsa-with-SHA1", "SHA1", "EC", false);
 	brief(&ci.certs[1], "root", "RSA", 1024, "", "sha1WithRSAEncryption", "SHA1", "RSA", true);
+	ci.certs[1].known_root = true;
 	ci.ncerts = 2;
 	n = ncsc_cert_findings(&ci, out, UNIT_COUNT(out));
 	CHECK_INT(n, 2);
@@ -769,6 +917,24 @@ void test_ncsc_cert(void)
 		CHECK_STR(out[1].item, "ecdsa-with-SHA1");
 		CHECK_INT(out[1].cls, NCSC_INSUFFICIENT);
 	}
+	unit_case("the same chain, its root no trust anchor: a private root, judged");
+	ci.certs[1].known_root = false;
+	n = ncsc_cert_findings(&ci, out, UNIT_COUNT(out));
+	CHECK_INT(n, 4);
+	if (n == 4) {
+		CHECK_STR(out[2].item, "RSA-1024");
+		CHECK_STR(out[2].detail, "depth 1: root");
+		CHECK_STR(out[3].item, "sha1WithRSAEncryption");
+	}
+	unit_case("SHA3-256 signature: insufficient (not listed by NCSC 2025)");
+	memset(&ci, 0, sizeof(ci));
+	brief(&ci.certs[0], "mx", "EC", 256, "prime256v1", "id-ecdsa-with-sha3-256", "SHA3-256",
+	      "EC", false);
+	ci.ncerts = 1;
+	n = ncsc_cert_findings(&ci, out, UNIT_COUNT(out));
+	CHECK_INT(n, 1);
+	if (n == 1)
+		CHECK_INT(out[0].cls, NCSC_INSUFFICIENT);
 	unit_case("RSA-2048 leaf, phase-out intermediate on P-224 with SHA-224");
 	memset(&ci, 0, sizeof(ci));
 	brief(&ci.certs[0], "mx", "RSA", 2048, "", "sha256WithRSAEncryption", "SHA256", "EC",
@@ -795,6 +961,7 @@ void test_ncsc_cert(void)
 	      false);
 	brief(&ci.certs[1], "ca", "RSA", 4096, "", "sha384WithRSAEncryption", "SHA384", "RSA",
 	      true);
+	ci.certs[1].known_root = true;
 	ci.ncerts = 2;
 	CHECK_INT(ncsc_cert_findings(&ci, out, UNIT_COUNT(out)), 0);
 	unit_case("%s", "");
@@ -954,6 +1121,7 @@ void test_verdict_tls_ncsc(void)
 			(void)snprintf(addr[k].ip, sizeof(addr[k].ip), "192.0.2.%zu", k + 1);
 			addr[k].family = AF_INET;
 			addr[k].status = t->st;
+			addr[k].cert.pkix_valid = addr[k].cert.name_match = true;
 			if (t->rsa1024) {
 				brief(&addr[k].cert.certs[0], "mx", "RSA", 1024, "",
 				      "sha256WithRSAEncryption", "SHA256", "EC", false);
@@ -997,6 +1165,55 @@ void test_verdict_tls_ncsc(void)
 			    (size_t)snprintf(got + len, len < sizeof(got) ? sizeof(got) - len : 0,
 					     "%s%s", k ? "," : "", sorted[k]);
 		CHECK_STR(got, cases[i].reasons);
+	}
+	/* certificate trust and host name with a DANE-TA record (internet.nl: fail) */
+	static const struct {
+		const char *name;
+		bool pkix, match, dane_ta, dane_ok;
+		enum verdict v;
+		const char *reason; /* the one reason expected, "" none */
+	} certs[] = {
+	    {"no DANE-TA: a chain to no known root is not judged", false, true, false, false,
+	     VERDICT_PASS, ""},
+	    {"no DANE-TA: a host name not in the certificate is not judged", true, false, false,
+	     false, VERDICT_PASS, ""},
+	    {"DANE-TA, host name not in the certificate: fail", true, false, true, true,
+	     VERDICT_FAIL, "ncsc-dane-ta-cert-invalid"},
+	    {"DANE-TA matched, private CA, name right: nothing", false, true, true, true,
+	     VERDICT_PASS, ""},
+	};
+	for (i = 0; i < UNIT_COUNT(certs); i++) {
+		struct probe_verdict pv;
+
+		unit_case("%s", certs[i].name);
+		memset(&ds, 0, sizeof(ds));
+		memset(&host, 0, sizeof(host));
+		memset(addr, 0, sizeof(addr));
+		memset(res, 0, sizeof(res));
+		ds.mx_kind = MX_LIST;
+		(void)snprintf(host.name, sizeof(host.name), "mx.example");
+		addr[0].status = ADDR_OK;
+		addr[0].cert.pkix_valid = certs[i].pkix;
+		addr[0].cert.name_match = certs[i].match;
+		addr[0].dane = certs[i].dane_ok ? DANE_MATCH : DANE_NOT_CHECKED;
+		res[0].state = NCSC_DONE;
+		addr[0].ncsc = &res[0];
+		if (certs[i].dane_ta) {
+			host.tlsa_state = TLSA_PRESENT;
+			host.tlsa[0].usage = 2;
+			host.ntlsa = 1;
+		}
+		host.addr[0] = &addr[0];
+		host.naddr = 1;
+		host.done = true;
+		ds.mx[0].host = &host;
+		ds.nmx = 1;
+		memset(&pv, 0, sizeof(pv));
+		probe_tls_ncsc.evaluate(&ds, &pv);
+		CHECK_STR(verdict_name(pv.v), verdict_name(certs[i].v));
+		CHECK_INT(pv.nreasons, certs[i].reason[0] ? 1 : 0);
+		if (pv.nreasons == 1)
+			CHECK_STR(pv.reasons[0], certs[i].reason);
 	}
 	unit_case("%s", "");
 }
