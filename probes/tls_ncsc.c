@@ -16,7 +16,9 @@
  * keeps its findings, but no pass is claimed on it. With a DANE-TA record
  * (RFC 7672) the certificate must also name the MX host and lead to that
  * anchor, or the address fails (ncsc-dane-ta-cert-invalid), as internet.nl
- * judges it.
+ * judges it; without one, an untrusted chain or a certificate that does not
+ * name the host is said for information (ncsc-cert-untrusted,
+ * ncsc-cert-name-mismatch: SEV_INFO, the verdict stays).
  */
 #include "../base/json.h"
 #include "ncsc.h"
@@ -98,16 +100,28 @@ static bool tls_ncsc_dane_ta(const struct mx_host *h)
 }
 
 /*
- * Certificate trust and host name with a DANE-TA record: the chain must lead
+ * Certificate trust and host name. With a DANE-TA record the chain must lead
  * to that trust anchor and name the host (RFC 7672 3.1.2, 3.2.2), which
- * internet.nl fails. (Without DANE-TA internet.nl reports both for
- * information only; tls_ncsc does not report them yet.)
+ * internet.nl fails. Without one internet.nl reports both for information
+ * only (an MX host is not found through a name a sender can check, RFC 7672
+ * 1.3): so do we, as SEV_INFO reason codes beside the verdict that do not
+ * lower it (ncsc-cert-untrusted: no chain to --ca-file or the system store;
+ * ncsc-cert-name-mismatch: no DNS-ID for the MX host). They are codes, not
+ * only evidence, so that a report lists them line by line like internet.nl,
+ * with advice.
  */
 static void tls_ncsc_cert_trust(const struct mx_host *h, const struct addr_result *ar,
 				struct probe_verdict *out)
 {
-	if (tls_ncsc_dane_ta(h) && (!ar->cert.name_match || ar->dane != DANE_MATCH))
-		tls_ncsc_add(out, VERDICT_FAIL, R_NCSC_DANE_TA_CERT_INVALID);
+	if (tls_ncsc_dane_ta(h)) {
+		if (!ar->cert.name_match || ar->dane != DANE_MATCH)
+			tls_ncsc_add(out, VERDICT_FAIL, R_NCSC_DANE_TA_CERT_INVALID);
+		return;
+	}
+	if (!ar->cert.pkix_valid)
+		verdict_add_reason(out, R_NCSC_CERT_UNTRUSTED);
+	if (!ar->cert.name_match)
+		verdict_add_reason(out, R_NCSC_CERT_NAME_MISMATCH);
 }
 
 static void tls_ncsc_evaluate(const struct domain_scan *ds, struct probe_verdict *out)
