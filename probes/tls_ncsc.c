@@ -18,7 +18,9 @@
  * anchor, or the address fails (ncsc-dane-ta-cert-invalid), as internet.nl
  * judges it; without one, an untrusted chain or a certificate that does not
  * name the host is said for information (ncsc-cert-untrusted,
- * ncsc-cert-name-mismatch: SEV_INFO, the verdict stays).
+ * ncsc-cert-name-mismatch: SEV_INFO, the verdict stays). An MX host name
+ * without CAA up to its registrable domain gets a notice beside the verdict
+ * (ncsc-caa-missing, SEV_NOTICE; tls_ncsc_caa.c), as internet.nl gives it.
  */
 #include "../base/json.h"
 #include "ncsc.h"
@@ -132,6 +134,10 @@ static void tls_ncsc_evaluate(const struct domain_scan *ds, struct probe_verdict
 
 	if (probe_mail_precheck(ds, out))
 		return;
+	/* a notice beside the verdict (internet.nl): never lowers it */
+	for (i = 0; i < ds->nmx; i++)
+		if (tls_ncsc_caa_missing(ds, ds->mx[i].host))
+			verdict_add_reason(out, R_NCSC_CAA_MISSING);
 	for (i = 0; i < ds->nmx; i++) {
 		const struct mx_host *h = ds->mx[i].host;
 
@@ -287,6 +293,13 @@ static void json_ncsc(struct json *j, const struct addr_result *ar)
 	json_obj_close(j);
 }
 
+/* The evidence of an MX host: its CAA (tls_ncsc_caa.c). */
+static void tls_ncsc_host_evidence(const struct domain_scan *ds, const struct mx_host *h,
+				   struct json *j)
+{
+	tls_ncsc_caa_evidence(ds, h, j);
+}
+
 /* The evidence of an address with a handshake (SPEC §4 "ncsc"). */
 static void tls_ncsc_addr_evidence(const struct domain_scan *ds, const struct mx_host *h,
 				   const struct addr_result *ar, struct json *j)
@@ -304,11 +317,14 @@ const struct probe_ops probe_tls_ncsc = {
     .level = PROBE_RECOMMENDED,
     .basis = {"NCSC ICT-beveiligingsrichtlijnen voor TLS (2025)", "NCSC TLS guidelines (2025)"},
     .mx_bound = true,
+    .start = tls_ncsc_caa_start,
     .evaluate = tls_ncsc_evaluate,
+    .cleanup = tls_ncsc_caa_cleanup,
     .evaluates_skipped = true, /* its certificate findings still count */
     .run_init = tls_ncsc_run_init,
     .addr_done = tls_ncsc_addr_done,
     .addr_free = tls_ncsc_addr_free,
     .run_free = tls_ncsc_run_free,
+    .host_evidence = tls_ncsc_host_evidence,
     .addr_evidence = tls_ncsc_addr_evidence,
 };
