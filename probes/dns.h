@@ -34,6 +34,7 @@ struct dns;
 #define DNS_T_TXT 16
 #define DNS_T_AAAA 28
 #define DNS_T_TLSA 52
+#define DNS_T_CAA 257
 
 /* The four DNSSEC states of RFC 4035 §4.3, kept as four (never a boolean). */
 enum dnssec_state {
@@ -59,10 +60,11 @@ struct dns_rr {
 	char name[DNS_NAME_MAX + 1];    /* MX exchange, NS host: lower case, no dot */
 	char addr[48];                  /* A / AAAA in presentation form */
 	int family;                     /* AF_INET / AF_INET6 for A / AAAA */
-	uint8_t usage, selector, mtype; /* TLSA */
+	uint8_t usage, selector, mtype; /* TLSA; CAA: flags in usage */
 	unsigned char *data;            /* TLSA association data (owned) */
 	size_t datalen;
-	char *txt; /* TXT strings joined (owned) */
+	char *txt; /* TXT strings joined; CAA: "tag value", the tag in lower
+		    * case, the value's non-printables as '?' (owned) */
 };
 
 struct dns_answer {

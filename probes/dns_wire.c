@@ -19,6 +19,7 @@
 #include "dns.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -173,6 +174,37 @@ static void dns_bad(struct dns_answer *a, const char *why)
 	(void)snprintf(a->error, sizeof(a->error), "reply refused: %s", why);
 }
 
+/* A CAA record (RFC 8659 4.1): flags, tag length, tag (1-15 letters and
+ * digits), value (the rest). Kept as flags and "tag value"; the value is the
+ * peer's text, so anything not printable becomes '?'. 0, or -1 when the
+ * rdata does not have that form. */
+static int wire_caa(const uint8_t *d, size_t rdlen, struct dns_rr *rr)
+{
+	size_t tl, i, o = 0;
+
+	if (rdlen < 2)
+		return -1;
+	tl = d[1];
+	if (tl < 1 || tl > 15 || 2 + tl > rdlen || rdlen - 2 - tl > DNS_TXT_MAX)
+		return -1;
+	rr->usage = d[0];
+	rr->txt = malloc(rdlen); /* tag, ' ', value, NUL: rdlen - 2 + 2 */
+	if (!rr->txt)
+		return -1;
+	for (i = 0; i < tl; i++) {
+		uint8_t c = d[2 + i];
+
+		if (!isalnum(c))
+			return -1; /* rr->txt freed with the answer */
+		rr->txt[o++] = (char)tolower(c);
+	}
+	rr->txt[o++] = ' ';
+	for (i = 2 + tl; i < rdlen; i++)
+		rr->txt[o++] = d[i] >= 0x20 && d[i] < 0x7f ? (char)d[i] : '?';
+	rr->txt[o] = '\0';
+	return 0;
+}
+
 /* Copy one record of the type asked out of its rdata; 0, or -1 when the
  * rdata does not have the form of its type. */
 static int wire_rr_fill(const uint8_t *msg, size_t len, const struct wire_rr *w, struct dns_rr *rr)
@@ -234,6 +266,8 @@ static int wire_rr_fill(const uint8_t *msg, size_t len, const struct wire_rr *w,
 		rr->txt = buf_steal(&t);
 		return rr->txt ? 0 : -1;
 	}
+	case DNS_T_CAA:
+		return wire_caa(d, w->rdlen, rr);
 	default:
 		return 0; /* counted, nothing to copy (SOA) */
 	}

@@ -361,6 +361,23 @@ void tls_ncsc_addr_free(void *state, struct addr_result *ar);
 /* probe_ops.run_free: free every probe, finished or not (accepts NULL). */
 void tls_ncsc_run_free(void *state);
 
+/* ---- CAA on the MX host names (tls_ncsc_caa.c) ---- */
+
+struct domain_scan;
+struct probe_env;
+struct mx_host;
+struct json;
+
+/* probe_ops.start: climb from each MX host name to its registrable domain
+ * for CAA (RFC 8659 3); the state is ds->priv[PROBE_TLS_NCSC]. */
+void tls_ncsc_caa_start(struct domain_scan *ds, const struct probe_env *env);
+/* probe_ops.cleanup: free it (NULL is fine). */
+void tls_ncsc_caa_cleanup(struct domain_scan *ds);
+/* The climb for h answered, and no name on it had CAA. */
+bool tls_ncsc_caa_missing(const struct domain_scan *ds, const struct mx_host *h);
+/* h's "caa" evidence (check --json "mx"); nothing when h was not asked. */
+void tls_ncsc_caa_evidence(const struct domain_scan *ds, const struct mx_host *h, struct json *j);
+
 /* ---- certificates ---- */
 
 /* The phase-out and insufficient items of a presented chain: public keys

@@ -31,8 +31,8 @@ const char *reason_code(enum reason r)
 const char *reason_severity_name(enum reason_severity s)
 {
 	static const char *const names[] = {
-	    [SEV_INFO] = "info",   [SEV_NA] = "n/a",    [SEV_WARN] = "warn",
-	    [SEV_ERROR] = "error", [SEV_FAIL] = "fail",
+	    [SEV_INFO] = "info", [SEV_NOTICE] = "notice", [SEV_NA] = "n/a",
+	    [SEV_WARN] = "warn", [SEV_ERROR] = "error",   [SEV_FAIL] = "fail",
 	};
 
 	if ((unsigned)s >= sizeof(names) / sizeof(names[0]))

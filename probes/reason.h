@@ -15,7 +15,9 @@
 #define MAILSCAN_REASON_H
 
 /* What a code leads to (reasons.def's severity column), least first. */
-enum reason_severity { SEV_INFO = 0, SEV_NA, SEV_WARN, SEV_ERROR, SEV_FAIL };
+/* SEV_NOTICE: said beside the verdict like SEV_INFO, but a recommendation
+ * (internet.nl's "notice": CAA), not only a fact. */
+enum reason_severity { SEV_INFO = 0, SEV_NOTICE, SEV_NA, SEV_WARN, SEV_ERROR, SEV_FAIL };
 
 enum reason {
 	R_NONE = 0, /* no code: a zeroed member means "none", never a row */
@@ -37,7 +39,7 @@ const char *reason_code(enum reason r);
 /* The row of r (code, standard, severity); NULL for R_NONE or out of range. */
 const struct reason_row *reason_row(enum reason r);
 
-/* "info", "n/a", "warn", "error", "fail"; NULL out of range. */
+/* "info", "notice", "n/a", "warn", "error", "fail"; NULL out of range. */
 const char *reason_severity_name(enum reason_severity s);
 
 #endif

@@ -16,7 +16,11 @@
  * keeps its findings, but no pass is claimed on it. With a DANE-TA record
  * (RFC 7672) the certificate must also name the MX host and lead to that
  * anchor, or the address fails (ncsc-dane-ta-cert-invalid), as internet.nl
- * judges it.
+ * judges it; without one, an untrusted chain or a certificate that does not
+ * name the host is said for information (ncsc-cert-untrusted,
+ * ncsc-cert-name-mismatch: SEV_INFO, the verdict stays). An MX host name
+ * without CAA up to its registrable domain gets a notice beside the verdict
+ * (ncsc-caa-missing, SEV_NOTICE; tls_ncsc_caa.c), as internet.nl gives it.
  */
 #include "../base/json.h"
 #include "ncsc.h"
@@ -98,16 +102,28 @@ static bool tls_ncsc_dane_ta(const struct mx_host *h)
 }
 
 /*
- * Certificate trust and host name with a DANE-TA record: the chain must lead
+ * Certificate trust and host name. With a DANE-TA record the chain must lead
  * to that trust anchor and name the host (RFC 7672 3.1.2, 3.2.2), which
- * internet.nl fails. (Without DANE-TA internet.nl reports both for
- * information only; tls_ncsc does not report them yet.)
+ * internet.nl fails. Without one internet.nl reports both for information
+ * only (an MX host is not found through a name a sender can check, RFC 7672
+ * 1.3): so do we, as SEV_INFO reason codes beside the verdict that do not
+ * lower it (ncsc-cert-untrusted: no chain to --ca-file or the system store;
+ * ncsc-cert-name-mismatch: no DNS-ID for the MX host). They are codes, not
+ * only evidence, so that a report lists them line by line like internet.nl,
+ * with advice.
  */
 static void tls_ncsc_cert_trust(const struct mx_host *h, const struct addr_result *ar,
 				struct probe_verdict *out)
 {
-	if (tls_ncsc_dane_ta(h) && (!ar->cert.name_match || ar->dane != DANE_MATCH))
-		tls_ncsc_add(out, VERDICT_FAIL, R_NCSC_DANE_TA_CERT_INVALID);
+	if (tls_ncsc_dane_ta(h)) {
+		if (!ar->cert.name_match || ar->dane != DANE_MATCH)
+			tls_ncsc_add(out, VERDICT_FAIL, R_NCSC_DANE_TA_CERT_INVALID);
+		return;
+	}
+	if (!ar->cert.pkix_valid)
+		verdict_add_reason(out, R_NCSC_CERT_UNTRUSTED);
+	if (!ar->cert.name_match)
+		verdict_add_reason(out, R_NCSC_CERT_NAME_MISMATCH);
 }
 
 static void tls_ncsc_evaluate(const struct domain_scan *ds, struct probe_verdict *out)
@@ -118,6 +134,10 @@ static void tls_ncsc_evaluate(const struct domain_scan *ds, struct probe_verdict
 
 	if (probe_mail_precheck(ds, out))
 		return;
+	/* a notice beside the verdict (internet.nl): never lowers it */
+	for (i = 0; i < ds->nmx; i++)
+		if (tls_ncsc_caa_missing(ds, ds->mx[i].host))
+			verdict_add_reason(out, R_NCSC_CAA_MISSING);
 	for (i = 0; i < ds->nmx; i++) {
 		const struct mx_host *h = ds->mx[i].host;
 
@@ -273,6 +293,13 @@ static void json_ncsc(struct json *j, const struct addr_result *ar)
 	json_obj_close(j);
 }
 
+/* The evidence of an MX host: its CAA (tls_ncsc_caa.c). */
+static void tls_ncsc_host_evidence(const struct domain_scan *ds, const struct mx_host *h,
+				   struct json *j)
+{
+	tls_ncsc_caa_evidence(ds, h, j);
+}
+
 /* The evidence of an address with a handshake (SPEC §4 "ncsc"). */
 static void tls_ncsc_addr_evidence(const struct domain_scan *ds, const struct mx_host *h,
 				   const struct addr_result *ar, struct json *j)
@@ -290,11 +317,14 @@ const struct probe_ops probe_tls_ncsc = {
     .level = PROBE_RECOMMENDED,
     .basis = {"NCSC ICT-beveiligingsrichtlijnen voor TLS (2025)", "NCSC TLS guidelines (2025)"},
     .mx_bound = true,
+    .start = tls_ncsc_caa_start,
     .evaluate = tls_ncsc_evaluate,
+    .cleanup = tls_ncsc_caa_cleanup,
     .evaluates_skipped = true, /* its certificate findings still count */
     .run_init = tls_ncsc_run_init,
     .addr_done = tls_ncsc_addr_done,
     .addr_free = tls_ncsc_addr_free,
     .run_free = tls_ncsc_run_free,
+    .host_evidence = tls_ncsc_host_evidence,
     .addr_evidence = tls_ncsc_addr_evidence,
 };

@@ -245,8 +245,19 @@ jq_expect "tls_ncsc weak curves with the certificate's own: P-224 preferred behi
     '.[0] | .verdicts.tls_ncsc == "warn" and (.mx[0].addresses[0].ncsc.findings | any(.aspect == "key-exchange" and .item == "secp224r1" and .class == "phase-out"))' $LAB ncsc-weakcurve.example
 jq_expect "tls_ncsc order per suite: AES128-GCM behind AES128-CBC-SHA256 fails, naming both" \
     '.[0] | .verdicts.tls_ncsc == "fail" and (.mx[0].addresses[0].ncsc | .cipher_order == "violation" and (.cipher_order_detail | test("AES_128_CBC_SHA256.*AES_128_GCM_SHA256")))' $LAB ncsc-order3.example
-jq_expect "tls_ncsc private root beyond the leaf: its SHA-1 self-signature is judged" \
-    '.[0] | .verdicts.tls_ncsc == "fail" and .reasons.tls_ncsc == ["ncsc-cert-signature-insufficient"]' $LAB ncsc-privroot.example
+jq_expect "tls_ncsc private root beyond the leaf: its SHA-1 self-signature is judged, the untrusted chain said for information" \
+    '.[0] | .verdicts.tls_ncsc == "fail" and (.reasons.tls_ncsc | sort) == ["ncsc-cert-signature-insufficient", "ncsc-cert-untrusted"]' $LAB ncsc-privroot.example
+# CAA on the MX host name (RFC 8659 tree climbing, internet.nl: a notice):
+# mx1.good.example has none, its registrable domain good.example has one;
+# ncsc-caa-none.example has none up to itself, a notice beside the pass
+jq_expect "tls_ncsc CAA: found one level up, at the registrable domain" \
+    '.[0] | .reasons.tls_ncsc == [] and .mx[0].caa == {"state": "found", "owner": "good.example", "records": ["0 issue \"ca.lab.example\""]}' $LAB good.example
+jq_expect "tls_ncsc CAA: none up to the registrable domain is a notice, still a pass" \
+    '.[0] | .verdicts.tls_ncsc == "pass" and (.reasons.tls_ncsc | index("ncsc-caa-missing")) != null and .mx[0].caa == {"state": "none", "searched_up_to": "ncsc-caa-none.example"}' $LAB ncsc-caa-none.example
+# Certificate trust and host name without DANE-TA (internet.nl: information):
+# an info code beside the verdict, which stays a pass
+jq_expect "tls_ncsc without DANE-TA: a certificate that does not name the MX host is info, still a pass" \
+    '.[0] | .verdicts.tls_ncsc == "pass" and .reasons.tls_ncsc == ["ncsc-cert-name-mismatch"]' $LAB dane-mismatch.example
 
 # Once per address: two MX host names on 127.25.0.32 share one tls_ncsc probe
 # (SNI: the name whose STARTTLS probe finished first); the lab's connection log

@@ -227,12 +227,15 @@ SERIAL=$(date +%s)
 INCEPTION=$(( $(date +%s) - 86400 ))
 EXPIRATION=$(( $(date +%s) + 10 * 365 * 86400 ))
 
-zone_header() { # ZONE
+# Every zone has CAA at its apex (RFC 8659), so the MX hosts in it are not
+# given ncsc-caa-missing; NO_CAA (zones.conf flag no-caa) leaves it out.
+zone_header() { # ZONE [NO_CAA]
     local z=$1
     # shellcheck disable=SC2016 # $ORIGIN and $TTL are zone-file syntax
     printf '$ORIGIN %s\n$TTL 300\n' "${z%.}."
     printf '@ IN SOA ns1.example. hostmaster.example. %s 3600 600 864000 300\n' "$SERIAL"
     printf '@ IN NS ns1.example.\n'
+    [[ -n ${2:-} ]] || printf '@ IN CAA 0 issue "ca.lab.example"\n'
 }
 
 # Replace {{spki:KEY}}, {{cert:NAME}} and {{random}} in file $1.
@@ -320,11 +323,13 @@ gen_zones() {
         { if (out == "") { print "zones.conf: records before the first zone line" > "/dev/stderr"; exit 2 }
           print >> out }' "$SRC/zones.conf"
 
-    local delegations=$ZONES/src/example.delegations z flags f zf ds
+    local delegations=$ZONES/src/example.delegations z flags f zf ds nocaa
     : >"$delegations"
     while read -r z flags; do
         zf=$ZONES/$z.zone
-        { zone_header "$z"; cat "$ZONES/src/$z.body"; } >"$zf"
+        nocaa=
+        [[ " $flags " == *" no-caa "* ]] && nocaa=1
+        { zone_header "$z" $nocaa; cat "$ZONES/src/$z.body"; } >"$zf"
         fill_placeholders "$zf"
         printf '%s.\tIN\tNS\tns1.example.\n' "$z" >>"$delegations"
         if [[ " $flags " == *" unsigned "* ]]; then
@@ -338,7 +343,7 @@ gen_zones() {
             corrupt-rrsig=*)
                 f=${f#corrupt-rrsig=}
                 corrupt_rrsig "$zf.signed" "${f%/*}.$z." "${f#*/}" ;;
-            unsigned) ;;
+            unsigned | no-caa) ;;
             *) fail "zones.conf: unknown flag '$f' for zone $z" ;;
             esac
         done
@@ -698,7 +703,7 @@ gen_synth() { # N LAME
         -v spkis="$spkis" -v provs="$SYNTH_PROVIDERS" -v hns="$HOSTER_NS" -v dkimkey="$dkimkey" '
     function u(i, a,   x) { x = i * a; return x - int(x) }
     function header(f, z) {
-        printf "$ORIGIN %s.\n$TTL 300\n@\tIN\tSOA\tns1.example. hostmaster.example. %s 3600 600 864000 300\n@\tIN\tNS\t%s\n", z, serial, hns > f
+        printf "$ORIGIN %s.\n$TTL 300\n@\tIN\tSOA\tns1.example. hostmaster.example. %s 3600 600 864000 300\n@\tIN\tNS\t%s\n@\tIN\tCAA\t0 issue \"ca.lab.example\"\n", z, serial, hns > f
     }
     function tlsa(f, owner, ip, kind) {
         if (kind == "match") {

@@ -20,9 +20,9 @@
  *
  * Only the zone-file subset that lab.sh writes is read: $ORIGIN and $TTL, one
  * record a line with its owner in the first column (@, relative or absolute),
- * optional TTL and class IN, and the types SOA NS MX A AAAA TXT TLSA CNAME, ';'
- * comments. No delegations (NS only at the apex), no wildcards. Anything else is
- * an error, not a guess.
+ * optional TTL and class IN, and the types SOA NS MX A AAAA TXT TLSA CNAME CAA
+ * (its value a "quoted" string without escapes), ';' comments. No delegations
+ * (NS only at the apex), no wildcards. Anything else is an error, not a guess.
  */
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -54,7 +54,8 @@ enum {
 	T_RRSIG = 46,
 	T_NSEC = 47,
 	T_DNSKEY = 48,
-	T_TLSA = 52
+	T_TLSA = 52,
+	T_CAA = 257
 };
 
 static const struct {
@@ -62,7 +63,7 @@ static const struct {
 	uint16_t type;
 } types[] = {{"A", T_A},       {"NS", T_NS},         {"CNAME", T_CNAME}, {"SOA", T_SOA},
 	     {"MX", T_MX},     {"TXT", T_TXT},       {"AAAA", T_AAAA},   {"RRSIG", T_RRSIG},
-	     {"NSEC", T_NSEC}, {"DNSKEY", T_DNSKEY}, {"TLSA", T_TLSA}};
+	     {"NSEC", T_NSEC}, {"DNSKEY", T_DNSKEY}, {"TLSA", T_TLSA},   {"CAA", T_CAA}};
 
 static const char *type_name(uint16_t t)
 {
@@ -402,6 +403,26 @@ static void parse_rdata(struct rr *r, uint16_t type, char **t, int n, const stru
 			}
 		}
 		break;
+	case T_CAA: {
+		size_t tl, vl;
+		const char *v;
+
+		if (n != 3 || (tl = strlen(t[1])) < 1 || tl > 15)
+			die("bad CAA");
+		put8(r, (unsigned)num(t[0], 255));
+		put8(r, (unsigned)tl);
+		put_bytes(r, (const uint8_t *)t[1], (int)tl);
+		v = t[2];
+		vl = strlen(v);
+		if (vl >= 2 && v[0] == '"' && v[vl - 1] == '"') {
+			v++;
+			vl -= 2;
+		}
+		if (memchr(v, '\\', vl))
+			die("CAA value with an escape");
+		put_bytes(r, (const uint8_t *)v, (int)vl);
+		break;
+	}
 	default:
 		die("unsupported type %s", type_name(type));
 	}
@@ -733,8 +754,8 @@ static void sign_zone(const char *dir, struct zone *zp, struct key *ksk, struct 
 		/* copies: zone_add may move z.rr */
 		struct name own = z.rr[from].owner;
 		struct name next = z.rr[o + 1 < nowners ? owners_start[o + 1] : 0].owner;
-		uint8_t bitmap[32] = {0};
-		int maxbyte = 0;
+		uint8_t bitmap[2][32] = {{0}}; /* windows 0 and 1 (CAA) */
+		int maxbyte[2] = {0, 0};
 		uint16_t present[64];
 		int np = 0;
 		for (size_t i = from; i < to; i++)
@@ -746,11 +767,13 @@ static void sign_zone(const char *dir, struct zone *zp, struct key *ksk, struct 
 		present[np++] = T_RRSIG;
 		present[np++] = T_NSEC;
 		for (int i = 0; i < np; i++) {
-			if (present[i] > 255)
-				die("type %u beyond window 0", present[i]);
-			bitmap[present[i] / 8] |= (uint8_t)(0x80 >> (present[i] % 8));
-			if (present[i] / 8 + 1 > maxbyte)
-				maxbyte = present[i] / 8 + 1;
+			int win = present[i] >> 8, lo = present[i] & 0xff;
+
+			if (win > 1)
+				die("type %u beyond window 1", present[i]);
+			bitmap[win][lo / 8] |= (uint8_t)(0x80 >> (lo % 8));
+			if (lo / 8 + 1 > maxbyte[win])
+				maxbyte[win] = lo / 8 + 1;
 		}
 		struct rr *r = zone_add(&z);
 		r->owner = own;
@@ -758,9 +781,12 @@ static void sign_zone(const char *dir, struct zone *zp, struct key *ksk, struct 
 		r->ttl = nsec_ttl;
 		r->rdlen = 0;
 		put_bytes(r, next.wire, next.len);
-		put8(r, 0);
-		put8(r, (unsigned)maxbyte);
-		put_bytes(r, bitmap, maxbyte);
+		for (int win = 0; win < 2; win++)
+			if (maxbyte[win]) {
+				put8(r, (unsigned)win);
+				put8(r, (unsigned)maxbyte[win]);
+				put_bytes(r, bitmap[win], maxbyte[win]);
+			}
 	}
 
 	FILE *out = fopen(tmp, "w");
@@ -787,11 +813,15 @@ static void sign_zone(const char *dir, struct zone *zp, struct key *ksk, struct 
 		name_str(&r->owner, owner, sizeof owner);
 		name_str(&nx, nb, sizeof nb);
 		fprintf(out, "%s\t%u\tIN\tNSEC\t%s", owner, r->ttl, nb);
-		const uint8_t *bm = r->rdata + nx.len + 2;
-		int bl = r->rdata[nx.len + 1];
-		for (int b = 0; b < bl * 8; b++)
-			if (bm[b / 8] & (0x80 >> (b % 8)))
-				fprintf(out, " %s", type_name((uint16_t)b));
+		for (int o = nx.len; o + 2 <= r->rdlen;) { /* each window */
+			int win = r->rdata[o], bl = r->rdata[o + 1];
+			const uint8_t *bm = r->rdata + o + 2;
+
+			for (int b = 0; b < bl * 8; b++)
+				if (bm[b / 8] & (0x80 >> (b % 8)))
+					fprintf(out, " %s", type_name((uint16_t)(win << 8 | b)));
+			o += 2 + bl;
+		}
 		fputc('\n', out);
 	}
 	/* the NSEC records belong in the canonical order too */

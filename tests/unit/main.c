@@ -105,6 +105,7 @@ static const struct {
     UNIT_TEST(test_ncsc_hello),
     UNIT_TEST(test_verdict_tls_ncsc),
     UNIT_TEST(test_ncsc_run),
+    UNIT_TEST(test_ncsc_caa),
 #undef UNIT_TEST
 };
 

@@ -66,6 +66,26 @@ static void put_name_rr(struct tmsg *p, unsigned type, const char *owner, const 
 	p->b[rdlen_at + 1] = (uint8_t)((p->n - rdlen_at - 2) & 0xff);
 }
 
+/* A CAA record (RFC 8659 4.1): flags, tag length, tag, value. */
+static void put_caa(struct tmsg *p, const char *owner, unsigned flags, const char *tag,
+		    const char *value, size_t vlen)
+{
+	size_t i;
+
+	tmsg_name(p, owner);
+	tmsg16(p, DNS_T_CAA);
+	tmsg16(p, 1);
+	tmsg16(p, 0);
+	tmsg16(p, 300);
+	tmsg16(p, (unsigned)(2 + strlen(tag) + vlen));
+	tmsg8(p, flags);
+	tmsg8(p, (unsigned)strlen(tag));
+	for (i = 0; tag[i]; i++)
+		tmsg8(p, (unsigned char)tag[i]);
+	for (i = 0; i < vlen; i++)
+		tmsg8(p, (unsigned char)value[i]);
+}
+
 static void put_cname(struct tmsg *p, const char *owner, const char *target)
 {
 	put_name_rr(p, 5, owner, target);
@@ -231,6 +251,31 @@ void test_dns_reply_records(void)
 		CHECK_STR(a.rr[1].name, "ns2.a.example");
 		CHECK_INT(a.rr[0].type, DNS_T_NS);
 	}
+	dns_answer_free(&a);
+	unit_case("%s", "");
+
+	/* CAA records keep flags, tag (lower case) and value (non-printables as '?') */
+	unit_case("%s", "CAA");
+	put_header(&p, 0x8180, 1, 2);
+	put_question(&p, "mx.a.example", DNS_T_CAA, 1);
+	put_caa(&p, "mx.a.example", 0, "Issue", "ca.example", 10);
+	put_caa(&p, "mx.a.example", 128, "iodef", "x\001y", 3);
+	parse(&p, "mx.a.example", DNS_T_CAA, 2, &a);
+	CHECK_INT(a.status, DNS_OK);
+	CHECK_INT(a.n, 2);
+	if (a.n == 2) {
+		CHECK_INT(a.rr[0].usage, 0);
+		CHECK_STR(a.rr[0].txt, "issue ca.example");
+		CHECK_INT(a.rr[1].usage, 128);
+		CHECK_STR(a.rr[1].txt, "iodef x?y");
+	}
+	dns_answer_free(&a);
+	unit_case("%s", "CAA with an empty tag: a reply refused");
+	put_header(&p, 0x8180, 1, 1);
+	put_question(&p, "mx.a.example", DNS_T_CAA, 1);
+	put_caa(&p, "mx.a.example", 0, "", "ca.example", 10);
+	parse(&p, "mx.a.example", DNS_T_CAA, 2, &a);
+	CHECK_INT(a.status, DNS_BADREPLY);
 	dns_answer_free(&a);
 	unit_case("%s", "");
 

@@ -20,6 +20,8 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "../../base/buf.h"
+#include "../../base/json.h"
 #include "../../probes/ncsc.h"
 #include "../../probes/probe.h"
 #include "../../probes/smtp.h"
@@ -1166,24 +1168,30 @@ void test_verdict_tls_ncsc(void)
 					     "%s%s", k ? "," : "", sorted[k]);
 		CHECK_STR(got, cases[i].reasons);
 	}
-	/* certificate trust and host name with a DANE-TA record (internet.nl: fail) */
+	/* certificate trust and host name: a fail with a DANE-TA record, for
+	 * information only without one (internet.nl) */
 	static const struct {
 		const char *name;
 		bool pkix, match, dane_ta, dane_ok;
 		enum verdict v;
-		const char *reason; /* the one reason expected, "" none */
+		const char *reason; /* the reasons expected, comma separated, "" none */
 	} certs[] = {
-	    {"no DANE-TA: a chain to no known root is not judged", false, true, false, false,
-	     VERDICT_PASS, ""},
-	    {"no DANE-TA: a host name not in the certificate is not judged", true, false, false,
-	     false, VERDICT_PASS, ""},
-	    {"DANE-TA, host name not in the certificate: fail", true, false, true, true,
-	     VERDICT_FAIL, "ncsc-dane-ta-cert-invalid"},
+	    {"no DANE-TA: a chain to no known root is info, still a pass", false, true, false,
+	     false, VERDICT_PASS, "ncsc-cert-untrusted"},
+	    {"no DANE-TA: a host name not in the certificate is info, still a pass", true, false,
+	     false, false, VERDICT_PASS, "ncsc-cert-name-mismatch"},
+	    {"no DANE-TA: both, still a pass", false, false, false, true, VERDICT_PASS,
+	     "ncsc-cert-untrusted,ncsc-cert-name-mismatch"},
+	    {"no DANE-TA: trusted and named: nothing", true, true, false, false, VERDICT_PASS, ""},
+	    {"DANE-TA, host name not in the certificate: fail, no info beside it", false, false,
+	     true, true, VERDICT_FAIL, "ncsc-dane-ta-cert-invalid"},
 	    {"DANE-TA matched, private CA, name right: nothing", false, true, true, true,
 	     VERDICT_PASS, ""},
 	};
 	for (i = 0; i < UNIT_COUNT(certs); i++) {
 		struct probe_verdict pv;
+		char got[256];
+		size_t len;
 
 		unit_case("%s", certs[i].name);
 		memset(&ds, 0, sizeof(ds));
@@ -1211,9 +1219,13 @@ void test_verdict_tls_ncsc(void)
 		memset(&pv, 0, sizeof(pv));
 		probe_tls_ncsc.evaluate(&ds, &pv);
 		CHECK_STR(verdict_name(pv.v), verdict_name(certs[i].v));
-		CHECK_INT(pv.nreasons, certs[i].reason[0] ? 1 : 0);
-		if (pv.nreasons == 1)
-			CHECK_STR(pv.reasons[0], certs[i].reason);
+		got[0] = '\0';
+		len = 0;
+		for (k = 0; k < pv.nreasons; k++)
+			len +=
+			    (size_t)snprintf(got + len, len < sizeof(got) ? sizeof(got) - len : 0,
+					     "%s%s", k ? "," : "", pv.reasons[k]);
+		CHECK_STR(got, certs[i].reason);
 	}
 	unit_case("%s", "");
 }
@@ -1587,5 +1599,107 @@ void test_ncsc_run(void)
 	CHECK(fake.done != NULL);
 	tls_ncsc_run_free(st); /* a4's finished probe and a2's running one */
 	event_base_free(base);
+	unit_case("%s", "");
+}
+
+/* ---- CAA on the MX host names (tls_ncsc_caa.c) ---- */
+
+static char caa_asked[8][DNS_NAME_MAX + 1];
+static size_t caa_nasked;
+static probe_dns_cb caa_cb;
+
+static int caa_fake_query(struct domain_scan *ds, const char *name, uint16_t type, probe_dns_cb cb)
+{
+	(void)ds;
+	if (type != DNS_T_CAA || caa_nasked >= UNIT_COUNT(caa_asked))
+		return -1;
+	(void)snprintf(caa_asked[caa_nasked++], sizeof(caa_asked[0]), "%s", name);
+	caa_cb = cb;
+	return 0;
+}
+
+void test_ncsc_caa(void)
+{
+	/* per name climbed: 'n' NODATA, 'x' NXDOMAIN, 'c' CAA, 's' SERVFAIL,
+	 * 'b' DNSSEC bogus */
+	static const struct {
+		const char *name, *host, *answers;
+		const char *asked; /* the names asked, comma separated */
+		const char *state; /* the evidence's state */
+		bool notice;
+	} cases[] = {
+	    {"CAA at the host", "mx.a.example", "c", "mx.a.example", "found", false},
+	    {"CAA one up, at the registrable domain", "mx.a.example", "nc",
+	     "mx.a.example,a.example", "found", false},
+	    {"none up to the registrable domain (not the public suffix)", "mx.b.a.example", "xnn",
+	     "mx.b.a.example,b.a.example,a.example", "none", true},
+	    {"a failed lookup says nothing", "mx.a.example", "s", "mx.a.example", "lookup-failed",
+	     false},
+	    {"DNSSEC bogus says nothing", "mx.a.example", "nb", "mx.a.example,a.example",
+	     "lookup-failed", false},
+	};
+	static const struct probe_env env = {.query = caa_fake_query};
+	static struct domain_scan ds;
+	static struct mx_host host;
+	size_t i, k;
+
+	for (i = 0; i < UNIT_COUNT(cases); i++) {
+		struct probe_verdict pv;
+		struct dns_rr rr;
+		struct json j;
+		struct buf b;
+		char asked[256];
+		size_t len = 0;
+
+		unit_case("%s", cases[i].name);
+		memset(&ds, 0, sizeof(ds));
+		memset(&host, 0, sizeof(host));
+		caa_nasked = 0;
+		ds.env = &env;
+		ds.mx_kind = MX_LIST;
+		(void)snprintf(host.name, sizeof(host.name), "%s", cases[i].host);
+		ds.mx[0].host = &host;
+		ds.nmx = 1;
+		tls_ncsc_caa_start(&ds, &env);
+		for (k = 0; k < caa_nasked && cases[i].answers[k]; k++) {
+			struct dns_answer a;
+			char c = cases[i].answers[k];
+
+			memset(&a, 0, sizeof(a));
+			memset(&rr, 0, sizeof(rr));
+			a.qname = caa_asked[k];
+			a.qtype = DNS_T_CAA;
+			a.status = c == 'x' ? DNS_NXDOMAIN : c == 's' ? DNS_SERVFAIL : DNS_OK;
+			a.sec = c == 'b' ? SEC_BOGUS : SEC_SECURE;
+			if (c == 'c') {
+				rr.type = DNS_T_CAA;
+				rr.txt = (char *)"issue ca.example";
+				a.rr = &rr;
+				a.n = 1;
+			}
+			caa_cb(&ds, &a);
+		}
+		asked[0] = '\0';
+		for (k = 0; k < caa_nasked; k++)
+			len += (size_t)snprintf(asked + len,
+						len < sizeof(asked) ? sizeof(asked) - len : 0,
+						"%s%s", k ? "," : "", caa_asked[k]);
+		CHECK_STR(asked, cases[i].asked);
+		CHECK(tls_ncsc_caa_missing(&ds, &host) == cases[i].notice);
+		buf_init(&b, 4096);
+		json_init(&j, &b);
+		json_obj_open(&j);
+		tls_ncsc_caa_evidence(&ds, &host, &j);
+		json_obj_close(&j);
+		CHECK(buf_str(&b) && strstr(buf_str(&b), cases[i].state) != NULL);
+		buf_free(&b);
+		/* the verdict: a notice beside it, never lower */
+		memset(&pv, 0, sizeof(pv));
+		host.done = true;
+		probe_tls_ncsc.evaluate(&ds, &pv);
+		CHECK_INT(pv.nreasons > 0 && strcmp(pv.reasons[0], "ncsc-caa-missing") == 0,
+			  cases[i].notice);
+		tls_ncsc_caa_cleanup(&ds);
+	}
 	unit_case("%s", "");
 }

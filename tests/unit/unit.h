@@ -104,6 +104,7 @@ void test_targets(void);
 void test_targets_nl_government(void);
 void test_advice(void);
 void test_ncsc_table(void);
+void test_ncsc_caa(void);
 void test_ncsc_catalogue(void);
 void test_ncsc_plan(void);
 void test_ncsc_failure(void);
