@@ -537,8 +537,8 @@ sql "$TMP/merged.db" "$EQ" >"$TMP/merged.evidence"
 nev=$(sql "$TMP/whole.db" "SELECT count(*) FROM probe_evidence e JOIN domains d ON d.id = e.domain_id
     WHERE d.run_id = (SELECT max(id) FROM runs) AND json_valid(e.evidence)")
 ndom=$(wc -l <"$TMP/whole.names")
-check "evidence: dnssec, mta_sts, tlsrpt, spf, dmarc, dkim and rpki stored as JSON for every domain" \
-    "$nev rows for $ndom domains" eval '[[ $nev -eq $((ndom * 7)) ]]'
+check "evidence: dnssec, mta_sts, tlsrpt, spf, dmarc, dkim, rpki and ipv6 stored as JSON for every domain" \
+    "$nev rows for $ndom domains" eval '[[ $nev -eq $((ndom * 8)) ]]'
 if [[ -s $TMP/whole.evidence ]] && cmp -s "$TMP/whole.evidence" "$TMP/merged.evidence"; then
     ok "merge: the probes' evidence equals the unsharded run's"
 else
