@@ -77,6 +77,11 @@ struct dns_answer {
 	struct dns_rr *rr;
 	char canonical[DNS_NAME_MAX + 1]; /* after CNAMEs; "" when none */
 	char error[160];                  /* human text when status != OK */
+	/* probe_env.query_at only: the server asked (an IP literal), and
+	 * whether this machine has no route to its address family (the query
+	 * was not sent: status DNS_FAILURE) */
+	const char *server;
+	bool unreachable;
 };
 
 struct dns_config {

@@ -46,6 +46,15 @@ struct probe_env {
 	/* Start a DNS query on behalf of ds; cb runs when it answers (not if
 	 * the domain is abandoned at its deadline). Returns 0 or -1. */
 	int (*query)(struct domain_scan *ds, const char *name, uint16_t type, probe_dns_cb cb);
+	/* Send one query for name/type straight to the name server at server
+	 * (an IPv4 or IPv6 literal, port 53; probes/dns_stub.c), not through
+	 * the resolver, on behalf of ds (same rules as query). a->server is
+	 * server; when this machine has no route to server's address family
+	 * (a UDP connect says ENETUNREACH, EHOSTUNREACH, EADDRNOTAVAIL or
+	 * EAFNOSUPPORT) nothing is sent and a->unreachable is set (status
+	 * DNS_FAILURE). a->sec means nothing here. Returns 0 or -1. */
+	int (*query_at)(struct domain_scan *ds, const char *server, const char *name, uint16_t type,
+			probe_dns_cb cb);
 	/* Start an HTTPS fetch on behalf of ds (same rules). */
 	int (*fetch)(struct domain_scan *ds, const struct fetch_request *req, probe_fetch_cb cb);
 	const char *ca_file; /* NULL: system store */

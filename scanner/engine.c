@@ -9,17 +9,23 @@
  */
 #include "engine.h"
 
+#include <arpa/inet.h>
+#include <errno.h>
 #include <event2/event.h>
+#include <netinet/in.h>
 #include <openssl/ssl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "../base/fetch.h"
 #include "../base/log.h"
 #include "../base/str.h"
 #include "../probes/dns.h"
+#include "../probes/dns_stub.h"
 #include "../probes/probe.h"
 #include "../probes/smtp.h"
 #include "../probes/tls.h"
@@ -44,7 +50,10 @@ struct dop {
 	probe_fetch_cb fcb;
 	uint64_t txid;
 	struct fetch *fx;
-	struct event *skip; /* a lookup not sent: its answer comes from here */
+	struct event *skip;    /* a lookup not sent: its answer comes from here */
+	struct dns_stub *stub; /* query_at: its own stub client, to server */
+	char server[48];       /* query_at: the server asked */
+	bool unreachable;      /* query_at: not sent, no route to server's family */
 	char qname[DNS_NAME_MAX + 1];
 	uint16_t qtype;
 	struct dop *prev, *next;
@@ -220,9 +229,17 @@ static void dop_on_skip(evutil_socket_t fd, short what, void *arg)
 	a.qname = op->qname;
 	a.qtype = op->qtype;
 	a.rcode = -1;
-	a.status = DNS_TIMEOUT;
-	(void)snprintf(a.error, sizeof(a.error),
-		       "not asked: the domain's name servers did not answer its MX query");
+	if (op->unreachable) {
+		a.status = DNS_FAILURE;
+		a.server = op->server;
+		a.unreachable = true;
+		(void)snprintf(a.error, sizeof(a.error), "not asked: no route to %s from here",
+			       op->server);
+	} else {
+		a.status = DNS_TIMEOUT;
+		(void)snprintf(a.error, sizeof(a.error),
+			       "not asked: the domain's name servers did not answer its MX query");
+	}
 	event_free(op->skip);
 	op->skip = NULL;
 	dop_dns_done(&a, op);
@@ -236,6 +253,8 @@ static void dop_abandon(struct engine *e, struct dop *op)
 		fetch_cancel(op->fx);
 	else if (op->skip)
 		event_free(op->skip);
+	else if (op->stub)
+		dns_stub_free(op->stub);
 	else
 		dns_cancel(e->dns, op->txid);
 	free(op);
@@ -273,6 +292,120 @@ static int env_query(struct domain_scan *ds, const char *name, uint16_t type, pr
 		return -1;
 	}
 	return 0;
+}
+
+/* Answer op from its timer, not from inside the call that started it. */
+static int dop_answer_later(struct engine *e, struct dop *op)
+{
+	static const struct timeval now = {0, 0};
+
+	op->skip = evtimer_new(e->base, dop_on_skip, op);
+	if (op->skip && evtimer_add(op->skip, &now) == 0)
+		return 0;
+	if (op->skip)
+		event_free(op->skip);
+	op->skip = NULL;
+	return -1;
+}
+
+/* Can this machine send to ip at all? A UDP connect sends nothing but looks
+ * up the route: 0, or the errno that says there is none (the errors
+ * smtp.c takes for ADDR_UNREACHABLE_FAMILY, and EHOSTUNREACH). */
+static int route_missing(const char *ip)
+{
+	struct sockaddr_storage ss;
+	struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+	socklen_t len;
+	int fd, err = 0;
+
+	memset(&ss, 0, sizeof(ss));
+	if (inet_pton(AF_INET6, ip, &s6->sin6_addr) == 1) {
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons(53);
+		len = sizeof(*s6);
+	} else if (inet_pton(AF_INET, ip, &s4->sin_addr) == 1) {
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons(53);
+		len = sizeof(*s4);
+	} else {
+		return 0; /* the stub says what is wrong with it */
+	}
+	fd = socket(ss.ss_family, SOCK_DGRAM, 0);
+	if (fd < 0)
+		return errno == EAFNOSUPPORT ? EAFNOSUPPORT : 0;
+	if (connect(fd, (struct sockaddr *)&ss, len) < 0)
+		err = errno;
+	(void)close(fd);
+	if (err == ENETUNREACH || err == EHOSTUNREACH || err == EADDRNOTAVAIL ||
+	    err == EAFNOSUPPORT)
+		return err;
+	return 0;
+}
+
+static void dop_on_stub(void *arg, int outcome, const uint8_t *wire, size_t len,
+			enum dns_stub_sec sec, const char *why)
+{
+	struct dop *op = arg;
+	struct dns_stub *stub = op->stub;
+	struct dns_answer a;
+
+	(void)sec;
+	memset(&a, 0, sizeof(a));
+	a.qname = op->qname;
+	a.qtype = op->qtype;
+	if (outcome == 0) {
+		dns_answer_from_wire(&a, wire, len, 0);
+	} else {
+		a.rcode = -1;
+		a.status = outcome == DNS_TIMEOUT ? DNS_TIMEOUT : DNS_FAILURE;
+		(void)snprintf(a.error, sizeof(a.error), "%s: %s", op->server,
+			       why[0] ? why : dns_status_name(a.status));
+	}
+	a.sec = SEC_UNKNOWN;
+	a.server = op->server;
+	op->stub = NULL;
+	dop_dns_done(&a, op);
+	dns_answer_free(&a);
+	dns_stub_free(stub);
+}
+
+static int env_query_at(struct domain_scan *ds, const char *server, const char *name, uint16_t type,
+			probe_dns_cb cb)
+{
+	struct dpriv *dp = (struct dpriv *)ds;
+	struct engine *e = ds->engine;
+	struct dop *op = dop_new(dp);
+	char err[200];
+
+	if (!op)
+		return -1;
+	op->dcb = cb;
+	op->qtype = type;
+	(void)str_copy(op->qname, sizeof(op->qname), name);
+	if (str_copy(op->server, sizeof(op->server), server) < 0 || strchr(server, ','))
+		goto fail;
+	if (route_missing(server)) {
+		op->unreachable = true;
+		if (dop_answer_later(e, op) < 0)
+			goto fail;
+		return 0;
+	}
+	op->stub = dns_stub_new(e->base, server, false, e->cfg.timeout_ms, err, sizeof(err));
+	if (!op->stub) {
+		log_debug("%s: query to %s: %s", ds->name, server, err);
+		goto fail;
+	}
+	if (dns_stub_query(op->stub, name, type, dop_on_stub, op, NULL) < 0)
+		goto fail;
+	return 0;
+fail:
+	if (op->stub)
+		dns_stub_free(op->stub);
+	dop_unlink(op);
+	free(op);
+	ds->pending--;
+	return -1;
 }
 
 static void dop_fetch_done(struct fetch_result *r, void *arg)
@@ -1481,6 +1614,7 @@ struct engine *engine_new(const struct engine_config *cfg, char *err, size_t err
 	e->smtp.port = 25;
 	e->smtp.ssl_ctx = e->ssl_ctx;
 	e->env.query = env_query;
+	e->env.query_at = env_query_at;
 	e->env.fetch = env_fetch;
 	e->env.ca_file = cfg->ca_file;
 	e->env.dkim_selectors = cfg->dkim_selectors;

@@ -71,6 +71,8 @@ run_suite "lab scenarios (ASan+UBSan)" tests/run-lab-tests.sh build/asan/mailsca
 run_suite "lab scenarios, stub mode through unbound" tests/run-lab-tests.sh build/mailscan --resolver
 run_suite "lab scenarios, stub mode (ASan+UBSan)" tests/run-lab-tests.sh build/asan/mailscan --resolver
 run_suite "rpki cross-check (rpki-rov, plain RFC 6811)" tests/rpki-crosscheck.sh build/mailscan
+# in a network namespace with only lo (unshare -n); skips in the root namespace
+run_suite "ipv6 without IPv6 connectivity (ASan+UBSan)" tests/ipv6-noconn-tests.sh build/asan/mailscan
 run_suite "lame delegations at scale" tests/scale-tests.sh build/mailscan
 run_suite "lame delegations at scale (ASan+UBSan)" tests/scale-tests.sh build/asan/mailscan 1000
 run_suite "fuzzers" tests/fuzz/run.sh

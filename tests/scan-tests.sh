@@ -537,8 +537,8 @@ sql "$TMP/merged.db" "$EQ" >"$TMP/merged.evidence"
 nev=$(sql "$TMP/whole.db" "SELECT count(*) FROM probe_evidence e JOIN domains d ON d.id = e.domain_id
     WHERE d.run_id = (SELECT max(id) FROM runs) AND json_valid(e.evidence)")
 ndom=$(wc -l <"$TMP/whole.names")
-check "evidence: dnssec, mta_sts, tlsrpt, spf, dmarc, dkim and rpki stored as JSON for every domain" \
-    "$nev rows for $ndom domains" eval '[[ $nev -eq $((ndom * 7)) ]]'
+check "evidence: dnssec, mta_sts, tlsrpt, spf, dmarc, dkim, rpki and ipv6 stored as JSON for every domain" \
+    "$nev rows for $ndom domains" eval '[[ $nev -eq $((ndom * 8)) ]]'
 if [[ -s $TMP/whole.evidence ]] && cmp -s "$TMP/whole.evidence" "$TMP/merged.evidence"; then
     ok "merge: the probes' evidence equals the unsharded run's"
 else
@@ -639,7 +639,7 @@ row=$(awk 'NR == 2 && match($0, / [0-9]+\/[0-9]+ /) { print RSTART + RLENGTH - 2
 check "runs: the domains column lines up with its header" "header ends at $hdr, row at ${row:-?}" \
     eval '[[ $RC -eq 0 && $hdr -gt 7 && $hdr == "$row" ]]'
 ms diff0 diff --db "$ddb" 1 2
-if [[ $RC -eq 0 ]] && grep -qE '^run 1 -> 2: 0 regressed, 0 improved, 0 changed, 0 new, 0 gone, 50 unchanged' "$TMP/diff0.out"; then
+if [[ $RC -eq 0 ]] && grep -qE '^run 1 -> 2: 0 regressed, 0 improved, 0 changed, 0 new, 0 gone, 55 unchanged' "$TMP/diff0.out"; then
     ok "diff of two scans of one list: exit 0, nothing regressed"
 else
     not_ok "diff of two scans of one list: exit 0, nothing regressed" "exit $RC" "$TMP/diff0.out" "$TMP/diff0.err"

@@ -6,6 +6,8 @@
 #   tests/lab/lab.sh down    stop them (idempotent)
 #   tests/lab/lab.sh status  show what runs
 #   tests/lab/lab.sh rearm   make every tempfail listener refuse its next connection again
+#   tests/lab/lab.sh ip6     put the lab's IPv6 addresses on lo again (after
+#                            tests/ipv6-noconn-tests.sh turned IPv6 off and on)
 #   tests/lab/lab.sh synth [N [LAME_PERCENT]]  add N synthetic domains (default
 #                            10000), each a zone of its own under synth.example,
 #                            LAME_PERCENT (default 2) of them lame, to the running
@@ -29,6 +31,17 @@ HOSTER_NS=ns2.example.
 WEB_IP=127.80.0.1
 # a second address of the lab's NSD: ns2.rpki-nshost.example (tests/lab/rpki.tsv)
 NS2_IP=127.53.0.9
+# IPv6 (issue 12 §1): ULA addresses that `up` puts on lo (and `down` takes off):
+# two more addresses of the lab's NSD (ns6a/ns6b of the ipv6-* zones, "answers
+# over IPv6"), and an MX address where nothing listens (ipv6-mx-dead.example).
+# The lab's SMTP listener on IPv6 is [::1] (listeners.tsv).
+NS6_IPS="fd00:53::1 fd00:53::2"
+DEAD6_IP=fd00:25::99
+# ... and one IPv4 address that is not loopback (TEST-NET-1, RFC 5737), used by
+# nothing: getaddrinfo's AI_ADDRCONFIG (RTRlib's, for --rpki-cache) returns IPv4
+# only when a non-loopback IPv4 address exists once a non-loopback IPv6 one does
+# (in a fresh namespace with only 127/8 and the ULAs above it would return none)
+ADDRCONFIG4_IP=192.0.2.253
 # stayrtr, the lab's RPKI cache: RTR (RFC 8210) over the VRPs of rpki.tsv
 RTR_IP=127.61.0.1
 RTR_PORT=323
@@ -80,6 +93,27 @@ stop_pidfile() { # NAME PIDFILE [group]
     rm -f "$pf"
 }
 
+# Put the lab's IPv6 addresses on lo (root; a fresh `unshare -n` has IPv6 on
+# lo once it is up). nodad: usable at once, no duplicate detection on lo.
+lab_ip6_up() {
+    local a
+    [[ $(cat /proc/sys/net/ipv6/conf/lo/disable_ipv6 2>/dev/null || echo 1) == 0 ]] ||
+        fail "IPv6 is disabled on lo (net.ipv6.conf.lo.disable_ipv6): the lab needs it"
+    for a in $NS6_IPS $DEAD6_IP; do
+        ip -6 addr replace "$a/128" dev lo nodad || fail "cannot add $a to lo (root needed)"
+    done
+    ip -4 addr replace "$ADDRCONFIG4_IP/32" dev lo || fail "cannot add $ADDRCONFIG4_IP to lo"
+}
+
+lab_ip6_down() {
+    local a
+    command -v ip >/dev/null 2>&1 || return 0
+    for a in $NS6_IPS $DEAD6_IP; do
+        ip -6 addr del "$a/128" dev lo 2>/dev/null || true
+    done
+    ip -4 addr del "$ADDRCONFIG4_IP/32" dev lo 2>/dev/null || true
+}
+
 lab_down() {
     # the lab's validating resolver (tests/lab/resolver.sh), if it runs
     "$ROOT/tests/lab/resolver.sh" down >/dev/null 2>&1 || true
@@ -89,6 +123,7 @@ lab_down() {
     stop_pidfile blackhole "$LAB/blackhole.pid"
     stop_pidfile nsd "$LAB/nsd/nsd.pid"
     stop_pidfile "nsd (hoster)" "$LAB/nsd-hoster/nsd.pid"
+    lab_ip6_down
     # synthetic domains (lab.sh synth) live only as long as the servers
     rm -rf "$LAB/synth" "$LAB/synth.txt" "$LAB/synth-healthy.txt" "$LAB/synth-lame.txt" \
         "$LAB/nginx/synth" "$LAB/nsd-hoster"
@@ -971,7 +1006,7 @@ lab_synth() { # [N] [LAME_PERCENT]
     # the DS, or the NSEC that proves there is none), then the hoster's answer.
     mapfile -t NSD_ZONES <"$LAB/nsd/zones.base"
     NSD_ZONES+=("synth.example:$zf.signed")
-    write_nsd_conf "$LAB/nsd" "$DNS_IP $NS2_IP"
+    write_nsd_conf "$LAB/nsd" "$DNS_IP $NS2_IP $NS6_IPS"
     awk -v d="$SYN/zones" '{ print $1, d "/" $1 ".zone.signed" }' "$SYN/signed.list" >"$SYN/nsd.zones"
     awk -v d="$SYN/zones" '{ print $1, d "/" $1 ".zone" }' "$SYN/unsigned.list" >>"$SYN/nsd.zones"
     NSD_ZONES=()
@@ -1061,7 +1096,7 @@ port_users() { # PORT
 
 lab_up() {
     local t0=$SECONDS
-    need nsd nsd-checkconf ldns-keygen ldns-signzone ldns-key2ds nginx openssl dig awk sed ss stayrtr
+    need nsd nsd-checkconf ldns-keygen ldns-signzone ldns-key2ds nginx openssl dig awk sed ss stayrtr ip
     lab_down
     # wait until the old servers' sockets are really gone
     local _
@@ -1080,13 +1115,14 @@ lab_up() {
     say "certificates"; gen_certs
     say "RPKI data (rpki.tsv)"; gen_rpki
     say "zones (fresh keys, signing)"; gen_zones
-    write_nsd_conf "$LAB/nsd" "$DNS_IP $NS2_IP"
+    write_nsd_conf "$LAB/nsd" "$DNS_IP $NS2_IP $NS6_IPS"
     # the zones of `up`, for lab.sh synth (which adds its own)
     printf '%s\n' "${NSD_ZONES[@]}" >"$LAB/nsd/zones.base"
     gen_nginx
     gen_smtpd_conf
 
     UP_STARTED=1
+    lab_ip6_up
     start_nsd
     start_stayrtr
 
@@ -1116,7 +1152,9 @@ lab_up() {
             fail "nginx does not serve https://mta-sts.good.example/.well-known/mta-sts.txt"
     fi
     UP_STARTED=
-    say "up in $((SECONDS - t0)) s: dns $DNS_IP + $NS2_IP, smtp 127.25.0.10-45 + 127.26.0.38 + [::1], https $WEB_IP, rtr $RTR_IP:$RTR_PORT"
+    dig +norec +time=1 +tries=1 @"${NS6_IPS%% *}" ipv6-good.example SOA | grep -q 'status: NOERROR' ||
+        fail "nsd does not answer on [${NS6_IPS%% *}]"
+    say "up in $((SECONDS - t0)) s: dns $DNS_IP + $NS2_IP + [${NS6_IPS// /], [}], smtp 127.25.0.10-45 + 127.26.0.38 + [::1], https $WEB_IP, rtr $RTR_IP:$RTR_PORT"
     say "scanner flags: --root-hints build/lab/root.hints --trust-anchor build/lab/root.key --ca-file build/lab/ca.pem --rpki-cache $RTR_IP:$RTR_PORT"
 }
 
@@ -1153,7 +1191,8 @@ up)     lab_up ;;
 down)   lab_down ;;
 status) lab_status ;;
 rearm)  lab_rearm ;;
+ip6)    lab_ip6_up ;;
 synth)  [[ $# -le 3 ]] || { echo "usage: $0 synth [N [LAME_PERCENT]]" >&2; exit 2; }
         lab_synth "${2:-10000}" "${3:-2}" ;;
-*)      echo "usage: $0 up|down|status|rearm|synth [N [LAME_PERCENT]]" >&2; exit 2 ;;
+*)      echo "usage: $0 up|down|status|rearm|ip6|synth [N [LAME_PERCENT]]" >&2; exit 2 ;;
 esac

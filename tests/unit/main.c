@@ -82,6 +82,7 @@ static const struct {
     UNIT_TEST(test_verdict_dane),
     UNIT_TEST(test_verdict_mta_sts),
     UNIT_TEST(test_verdict_tlsrpt),
+    UNIT_TEST(test_verdict_ipv6),
     UNIT_TEST(test_targets),
     UNIT_TEST(test_targets_nl_government),
     UNIT_TEST(test_hard_str_show),

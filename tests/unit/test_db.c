@@ -597,7 +597,7 @@ void test_db_store(void)
 	CHECK_STR(raw_text(h, "SELECT group_concat(standard, ',') FROM (SELECT standard FROM"
 			      " verdicts v JOIN domains d ON d.id = v.domain_id WHERE d.name ="
 			      " 'c.example' ORDER BY standard)"),
-		  "dane,dkim,dmarc,dnssec,mta_sts,rpki,spf,starttls,tls_ncsc,tlsrpt");
+		  "dane,dkim,dmarc,dnssec,ipv6,mta_sts,rpki,spf,starttls,tls_ncsc,tlsrpt");
 
 	/* a: no MX; b: 1 host; c: 2 hosts, 2 addresses each */
 	CHECK_INT(raw_int(h, "SELECT count(*) FROM mx_hosts"), 3);

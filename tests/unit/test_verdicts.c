@@ -31,6 +31,7 @@ struct vt_addr {
 	enum dane_match dane;
 	bool pkix;    /* cert.pkix_valid */
 	bool name_ok; /* cert.name_match */
+	bool v6;      /* an IPv6 address (2001:db8::N), else IPv4 (192.0.2.N) */
 };
 
 struct vt_host {
@@ -114,8 +115,13 @@ static const struct domain_scan *build_scan(const struct vt_domain *d)
 		for (k = 0; k < hs->n && k < VT_ADDRS; k++) {
 			struct addr_result *ar = &vt_fx.addr[i][k];
 
-			(void)snprintf(ar->ip, sizeof(ar->ip), "192.0.2.%zu", i * VT_ADDRS + k + 1);
-			ar->family = AF_INET;
+			if (hs->a[k].v6)
+				(void)snprintf(ar->ip, sizeof(ar->ip), "2001:db8::%zu",
+					       i * VT_ADDRS + k + 1);
+			else
+				(void)snprintf(ar->ip, sizeof(ar->ip), "192.0.2.%zu",
+					       i * VT_ADDRS + k + 1);
+			ar->family = hs->a[k].v6 ? AF_INET6 : AF_INET;
 			ar->status = hs->a[k].st;
 			ar->dane = hs->a[k].dane;
 			ar->dane_depth = ar->dane == DANE_MATCH ? 0 : -1;
@@ -357,7 +363,7 @@ void test_verdict_registry(void)
 {
 	static const char *const names[PROBE_COUNT] = {"dnssec",  "starttls", "tls_ncsc", "dane",
 						       "mta_sts", "tlsrpt",   "spf",      "dmarc",
-						       "dkim",    "rpki"};
+						       "dkim",    "rpki",     "ipv6"};
 	size_t i;
 
 	for (i = 0; i < PROBE_COUNT; i++) {
@@ -954,3 +960,253 @@ static const struct vt_case tlsrpt_cases[] = {
 };
 
 void test_verdict_tlsrpt(void) { run_cases(&probe_tlsrpt, tlsrpt_cases, UNIT_COUNT(tlsrpt_cases)); }
+
+/* ---- ipv6 ---- */
+
+/*
+ * The ipv6 probe asks its own questions (the NS set, AAAA of each name
+ * server, a SOA at each IPv6 address of one), so its cases also describe
+ * what those answer; a fake probe_env answers them at once from the case.
+ */
+enum v6_soa { V6_ANSWERS = 0, V6_SILENT, V6_NOROUTE };
+
+struct v6_case {
+	const char *name;
+	struct vt_domain d;
+	size_t nns;      /* name servers ns1..nsN.example.net */
+	size_t ns_aaaa;  /* the first ns_aaaa of them have an AAAA */
+	bool ns_fail;    /* the NS lookup fails (SERVFAIL) */
+	enum v6_soa soa; /* what every name server's IPv6 address does */
+	enum verdict v;
+	const char *reasons[VT_REASONS];
+};
+
+static const struct v6_case *v6_now;
+
+static void v6_query_answer(struct domain_scan *ds, const char *name, uint16_t type,
+			    probe_dns_cb cb)
+{
+	struct dns_rr rr[4];
+	struct dns_answer a;
+	size_t i;
+
+	memset(&a, 0, sizeof(a));
+	memset(rr, 0, sizeof(rr));
+	a.qname = name;
+	a.qtype = type;
+	a.rr = rr;
+	a.sec = SEC_INSECURE;
+	if (type == DNS_T_NS && strcmp(name, "example.com") == 0) {
+		a.status = v6_now->ns_fail ? DNS_SERVFAIL : DNS_OK;
+		for (i = 0; !v6_now->ns_fail && i < v6_now->nns && i < 4; i++) {
+			rr[i].type = DNS_T_NS;
+			(void)snprintf(rr[i].name, sizeof(rr[i].name), "ns%zu.example.net", i + 1);
+		}
+		a.n = i;
+	} else if (type == DNS_T_AAAA && sscanf(name, "ns%zu.", &i) == 1) {
+		a.status = DNS_OK;
+		if (i <= v6_now->ns_aaaa) {
+			rr[0].type = DNS_T_AAAA;
+			rr[0].family = AF_INET6;
+			(void)snprintf(rr[0].addr, sizeof(rr[0].addr), "2001:db8:53::%zu", i);
+			a.n = 1;
+		}
+	} else {
+		a.status = DNS_NXDOMAIN;
+	}
+	cb(ds, &a);
+}
+
+static int v6_query(struct domain_scan *ds, const char *name, uint16_t type, probe_dns_cb cb)
+{
+	v6_query_answer(ds, name, type, cb);
+	return 0;
+}
+
+static int v6_query_at(struct domain_scan *ds, const char *server, const char *name, uint16_t type,
+		       probe_dns_cb cb)
+{
+	struct dns_answer a;
+
+	memset(&a, 0, sizeof(a));
+	a.qname = name;
+	a.qtype = type;
+	a.server = server;
+	a.rcode = v6_now->soa == V6_ANSWERS ? 0 : -1;
+	a.status = v6_now->soa == V6_ANSWERS  ? DNS_OK
+		   : v6_now->soa == V6_SILENT ? DNS_TIMEOUT
+					      : DNS_FAILURE;
+	a.unreachable = v6_now->soa == V6_NOROUTE;
+	cb(ds, &a);
+	return 0;
+}
+
+#define A6(s)                                                                                      \
+	{                                                                                          \
+		.st = (s), .v6 = true                                                              \
+	}
+/* A host with an IPv4 and an IPv6 address, both answering. */
+#define H_V6(nm)                                                                                   \
+	{                                                                                          \
+		.name = (nm), .n = 2, .a = { A(ADDR_OK), A6(ADDR_OK) }                             \
+	}
+
+static const struct v6_case ipv6_cases[] = {
+    {"all IPv6", {MXL, .h = {H_V6(MX1), H_V6(MX2)}}, 2, 2, false, V6_ANSWERS, VERDICT_PASS, {NULL}},
+    {"two of three name servers with AAAA",
+     {MXL, .h = {H_V6(MX1)}},
+     3,
+     2,
+     false,
+     V6_ANSWERS,
+     VERDICT_PASS,
+     {NULL}},
+    {"one name server with AAAA",
+     {MXL, .h = {H_V6(MX1)}},
+     2,
+     1,
+     false,
+     V6_ANSWERS,
+     VERDICT_FAIL,
+     {"ipv6-ns-no-aaaa"}},
+    {"no name server with AAAA",
+     {MXL, .h = {H_V6(MX1)}},
+     2,
+     0,
+     false,
+     V6_ANSWERS,
+     VERDICT_FAIL,
+     {"ipv6-ns-no-aaaa"}},
+    {"name servers do not answer over IPv6",
+     {MXL, .h = {H_V6(MX1)}},
+     2,
+     2,
+     false,
+     V6_SILENT,
+     VERDICT_FAIL,
+     {"ipv6-ns-unreachable"}},
+    {"an MX host without AAAA",
+     {MXL, .h = {H_V6(MX1), {.name = MX2, .n = 1, .a = {A(ADDR_OK)}}}},
+     2,
+     2,
+     false,
+     V6_ANSWERS,
+     VERDICT_FAIL,
+     {"ipv6-mx-no-aaaa"}},
+    {"an MX IPv6 address refuses",
+     {MXL, .h = {{.name = MX1, .n = 3, .a = {A(ADDR_OK), A6(ADDR_OK), A6(ADDR_REFUSED)}}}},
+     2,
+     2,
+     false,
+     V6_ANSWERS,
+     VERDICT_FAIL,
+     {"ipv6-mx-unreachable"}},
+    {"an MX IPv6 address times out",
+     {MXL, .h = {{.name = MX1, .n = 2, .a = {A(ADDR_OK), A6(ADDR_TIMEOUT)}}}},
+     2,
+     2,
+     false,
+     V6_ANSWERS,
+     VERDICT_FAIL,
+     {"ipv6-mx-unreachable"}},
+    {"SMTP without STARTTLS still answers",
+     {MXL, .h = {{.name = MX1, .n = 1, .a = {A6(ADDR_NO_STARTTLS)}}}},
+     2,
+     2,
+     false,
+     V6_ANSWERS,
+     VERDICT_PASS,
+     {NULL}},
+    {"no IPv6 here: every address without a route",
+     {MXL, .h = {{.name = MX1, .n = 2, .a = {A(ADDR_OK), A6(ADDR_UNREACHABLE_FAMILY)}}}},
+     2,
+     2,
+     false,
+     V6_NOROUTE,
+     VERDICT_ERROR,
+     {"ipv6-no-connectivity"}},
+    {"no IPv6 here, and a missing AAAA still fails",
+     {MXL, .h = {{.name = MX1, .n = 2, .a = {A(ADDR_OK), A6(ADDR_UNREACHABLE_FAMILY)}}}},
+     2,
+     1,
+     false,
+     V6_NOROUTE,
+     VERDICT_FAIL,
+     {"ipv6-ns-no-aaaa", "ipv6-no-connectivity"}},
+    {"no route to one MX address while others answer: a fail",
+     {MXL, .h = {{.name = MX1, .n = 2, .a = {A6(ADDR_OK), A6(ADDR_UNREACHABLE_FAMILY)}}}},
+     2,
+     2,
+     false,
+     V6_NOROUTE,
+     VERDICT_FAIL,
+     {"ipv6-ns-unreachable", "ipv6-mx-unreachable"}},
+    {"null MX: the name servers are judged",
+     {.mx = MX_NULL, .name_status = DNS_OK},
+     2,
+     2,
+     false,
+     V6_ANSWERS,
+     VERDICT_PASS,
+     {NULL}},
+    {"null MX, name servers without AAAA",
+     {.mx = MX_NULL, .name_status = DNS_OK},
+     2,
+     0,
+     false,
+     V6_ANSWERS,
+     VERDICT_FAIL,
+     {"ipv6-ns-no-aaaa"}},
+    {"no MX, name servers fine",
+     {.mx = MX_NONE, .name_status = DNS_OK},
+     2,
+     2,
+     false,
+     V6_ANSWERS,
+     VERDICT_PASS,
+     {NULL}},
+    {"NS lookup failed",
+     {MXL, .h = {H_V6(MX1)}},
+     2,
+     2,
+     true,
+     V6_ANSWERS,
+     VERDICT_ERROR,
+     {"ipv6-dns-error"}},
+    {"MX host addresses failed",
+     {MXL, .h = {{.name = MX1, .dns_failed = true}}},
+     2,
+     2,
+     false,
+     V6_ANSWERS,
+     VERDICT_ERROR,
+     {"ipv6-dns-error"}},
+    {"NXDOMAIN", {.mx = MX_NXDOMAIN}, 2, 2, false, V6_ANSWERS, VERDICT_ERROR, {"nxdomain"}},
+};
+
+void test_verdict_ipv6(void)
+{
+	size_t i;
+
+	for (i = 0; i < UNIT_COUNT(ipv6_cases); i++) {
+		struct domain_scan *ds;
+		struct probe_env env;
+		struct probe_verdict pv;
+
+		unit_case("ipv6: %s", ipv6_cases[i].name);
+		v6_now = &ipv6_cases[i];
+		ds = (struct domain_scan *)build_scan(&ipv6_cases[i].d);
+		memset(&env, 0, sizeof(env));
+		env.query = v6_query;
+		env.query_at = v6_query_at;
+		ds->env = &env;
+		probe_ipv6.start(ds, &env);
+		memset(&pv, 0, sizeof(pv));
+		probe_ipv6.evaluate(ds, &pv);
+		check_verdict(&pv, ipv6_cases[i].v, ipv6_cases[i].reasons);
+		CHECK(probe_ipv6.detail != NULL);
+		probe_ipv6.cleanup(ds);
+		ds->env = NULL;
+	}
+	unit_case("%s", "");
+}

@@ -100,6 +100,7 @@ void test_verdict_starttls(void);
 void test_verdict_dane(void);
 void test_verdict_mta_sts(void);
 void test_verdict_tlsrpt(void);
+void test_verdict_ipv6(void);
 void test_targets(void);
 void test_targets_nl_government(void);
 void test_advice(void);
