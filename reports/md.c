@@ -142,6 +142,7 @@ enum md_word {
 	W_NCSC_NONE,
 	W_NCSC_PHASE_OUT,
 	W_NCSC_INSUFFICIENT,
+	W_SAME_EVIDENCE,
 	W_VERDICT_COL,
 	W_V_WARN,
 	W_V_ERROR,
@@ -279,6 +280,7 @@ static const char *const md_words[W_COUNT][2] = {
     [W_NCSC_NONE] = {"geen", "none"},
     [W_NCSC_PHASE_OUT] = {"uit te faseren", "phase-out"},
     [W_NCSC_INSUFFICIENT] = {"onvoldoende", "insufficient"},
+    [W_SAME_EVIDENCE] = {"hetzelfde bewijs als bij", "the same evidence as at"},
     [W_VERDICT_COL] = {"Gemeten oordeel en redenen", "Measured verdict and reasons"},
     [W_V_WARN] = {"waarschuwing", "warning"},
     [W_V_ERROR] = {"fout (niet getest)", "error (not tested)"},
@@ -1286,11 +1288,59 @@ static void md_bool_cell(struct md *m, int v)
 	md_cell_raw(m, v < 0 ? "\xe2\x80\x93" : md_w(m, v ? W_YES : W_NO));
 }
 
+static int md_same_str(const char *a, const char *b)
+{
+	return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+/* Would the address rows of a and b show the same (but for the host)? */
+static int md_addr_same(const struct rep_addr *a, const struct rep_addr *b)
+{
+	const char *const sa[] = {a->ip,           a->starttls,    a->tls_version,    a->cipher,
+				  a->cert_subject, a->cert_issuer, a->cert_not_after, a->dane,
+				  a->banner,       a->error,       a->first_attempt};
+	const char *const sb[] = {b->ip,           b->starttls,    b->tls_version,    b->cipher,
+				  b->cert_subject, b->cert_issuer, b->cert_not_after, b->dane,
+				  b->banner,       b->error,       b->first_attempt};
+	size_t i;
+
+	for (i = 0; i < sizeof(sa) / sizeof(sa[0]); i++)
+		if (!md_same_str(sa[i], sb[i]))
+			return 0;
+	if (a->pkix_valid != b->pkix_valid || a->name_match != b->name_match ||
+	    a->retried != b->retried || !md_same_str(a->ncsc_state, b->ncsc_state) ||
+	    !md_same_str(a->ncsc_versions, b->ncsc_versions) ||
+	    a->ncsc_handshakes != b->ncsc_handshakes || a->nncsc != b->nncsc)
+		return 0;
+	/* the NCSC findings too: the NCSC table leaves the row out as well */
+	for (i = 0; i < a->nncsc; i++)
+		if (!md_same_str(a->ncsc[i].cls, b->ncsc[i].cls) ||
+		    !md_same_str(a->ncsc[i].aspect, b->ncsc[i].aspect) ||
+		    !md_same_str(a->ncsc[i].item, b->ncsc[i].item) ||
+		    !md_same_str(a->ncsc[i].version, b->ncsc[i].version) ||
+		    !md_same_str(a->ncsc[i].detail, b->ncsc[i].detail))
+			return 0;
+	return 1;
+}
+
+/* The first address row of d (MX i, address k) that shows what (i, k)
+ * shows, as its MX index; i itself when (i, k) is the first. */
+static size_t md_addr_first(const struct rep_domain *d, size_t i, size_t k)
+{
+	size_t i2, k2;
+
+	for (i2 = 0; i2 < i; i2++)
+		for (k2 = 0; k2 < d->mx[i2].naddrs; k2++)
+			if (md_addr_same(&d->mx[i2].addrs[k2], &d->mx[i].addrs[k]))
+				return i2;
+	return i;
+}
+
 static void md_mx_tables(struct md *m, const struct rep_domain *d)
 {
 	static const char cols_mx[] = "lrllll", cols_addr[] = "llllllllllll";
 	const char *mx_names[7], *addr_names[13];
-	size_t i, k;
+	size_t i, k, nsame = 0;
 
 	mx_names[0] = md_w(m, W_MX_HOST);
 	mx_names[1] = md_w(m, W_PREFERENCE);
@@ -1337,6 +1387,13 @@ static void md_mx_tables(struct md *m, const struct rep_domain *d)
 		for (k = 0; k < d->mx[i].naddrs; k++) {
 			const struct rep_addr *a = &d->mx[i].addrs[k];
 
+			/* an address shown for an earlier MX host of the domain with
+			 * the same evidence (ten host names on one IP) is named
+			 * below the table instead */
+			if (md_addr_first(d, i, k) != i) {
+				nsame++;
+				continue;
+			}
 			md_raw(m, "|");
 			md_cell(m, d->mx[i].host);
 			md_cell(m, a->ip);
@@ -1371,6 +1428,23 @@ static void md_mx_tables(struct md *m, const struct rep_domain *d)
 				md_raw(m, "\xe2\x80\x93");
 			}
 			md_raw(m, " |\n");
+		}
+	md_raw(m, "\n");
+	if (!nsame)
+		return;
+	for (i = 0; i < d->nmx; i++)
+		for (k = 0; k < d->mx[i].naddrs; k++) {
+			size_t first = md_addr_first(d, i, k);
+
+			if (first == i)
+				continue;
+			md_raw(m, "- ");
+			md_text(m, d->mx[i].host);
+			md_raw(m, " (");
+			md_text(m, d->mx[i].addrs[k].ip);
+			md_printf(m, "): %s ", md_w(m, W_SAME_EVIDENCE));
+			md_text(m, d->mx[first].host);
+			md_raw(m, "\n");
 		}
 	md_raw(m, "\n");
 }
@@ -1493,6 +1567,8 @@ static void md_ncsc_table(struct md *m, const struct rep_domain *d)
 		for (k = 0; k < d->mx[i].naddrs; k++) {
 			const struct rep_addr *a = &d->mx[i].addrs[k];
 
+			if (md_addr_first(d, i, k) != i)
+				continue; /* named below the address table */
 			md_raw(m, "|");
 			md_cell(m, d->mx[i].host);
 			md_cell(m, a->ip);

@@ -732,6 +732,24 @@ check "a schema-3 database is migrated to the newest (8) by the report, without 
           [[ $(sqlite3 "$TMP/v3.db" "SELECT count(*) FROM pragma_table_info(\"addresses\") WHERE name LIKE \"ncsc%\"") == 4 ]] &&
           ! grep -q "NCSC |" "$TMP/v3-md.out" && grep -qF "| mx.oudhost.nl | 198.51.100.25 | in orde |" "$TMP/v3-md.out"'
 
+# Ten MX host names on one address (the lab's manymx.example): the md
+# appendix shows the address once and names the other hosts below the table.
+sqlite3 "$TMP/sameaddr.db" <"$DATA/fixture.sql" &&
+    sqlite3 "$TMP/sameaddr.db" "INSERT INTO mx_hosts (id, run_id, domain_id, host, preference, dnssec, tlsa_state)
+        SELECT 3129, run_id, domain_id, 'mx9.proefland.nl', 20, dnssec, tlsa_state FROM mx_hosts WHERE id = 3061;
+        INSERT INTO addresses (mx_host_id, ip, starttls, tls_version, cipher, cert_sha256, pkix_valid, name_match,
+            dane, banner, ehlo, error, cert_subject, cert_issuer, cert_not_after, key_type, key_bits, signature,
+            retried, first_attempt, ncsc_state, ncsc_handshakes, ncsc_versions, ncsc_findings)
+        SELECT 3129, ip, starttls, tls_version, cipher, cert_sha256, pkix_valid, name_match, dane, banner, ehlo,
+            error, cert_subject, cert_issuer, cert_not_after, key_type, key_bits, signature, retried,
+            first_attempt, ncsc_state, ncsc_handshakes, ncsc_versions, ncsc_findings FROM addresses
+        WHERE mx_host_id = 3061"
+ms sameaddr-md report --db "$TMP/sameaddr.db" --format md --lang en
+ip=$(sqlite3 "$TMP/sameaddr.db" "SELECT ip FROM addresses WHERE mx_host_id = 3061")
+check "md: an address shown for an earlier MX host of the domain is named, not repeated" "exit $RC" \
+    eval '[[ $RC -eq 0 ]] && grep -qF -- "- mx9.proefland.nl ($ip): the same evidence as at mx.oudhost.nl" "$TMP/sameaddr-md.out" &&
+          [[ $(grep -cF "| mx.oudhost.nl | $ip |" "$TMP/sameaddr-md.out") -ge 1 ]] && ! grep -qF "| mx9.proefland.nl | $ip |" "$TMP/sameaddr-md.out"'
+
 # Bytes that are not UTF-8, a bidi override (U+202E) and a C1 control
 # (U+0085) in a name and a banner: md and csv write U+FFFD for each, json
 # U+FFFD for the bad byte (the rest is valid text, escaped as JSON).
