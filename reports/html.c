@@ -34,6 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../base/buf.h"
 #include "../base/str.h"
 #include "../probes/probe.h"
 #include "advice.h"
@@ -2024,11 +2025,6 @@ static void h_orgs(struct html *h)
  * field, so a fold never hides a difference.
  */
 
-static int h_same_str(const char *a, const char *b)
-{
-	return a == b || (a && b && strcmp(a, b) == 0);
-}
-
 /* FNV-1a over s, and a mark for NULL versus "". */
 static unsigned long long h_hash_str(unsigned long long x, const char *s)
 {
@@ -2044,25 +2040,6 @@ static unsigned long long h_hash_num(unsigned long long x, long long v)
 	return (x ^ (unsigned long long)v) * 1099511628211ULL;
 }
 
-static int h_ncsc_same(const struct rep_addr *a, const struct rep_addr *b)
-{
-	size_t i;
-
-	if (!h_same_str(a->ip, b->ip) || !h_same_str(a->ncsc_state, b->ncsc_state) ||
-	    !h_same_str(a->ncsc_versions, b->ncsc_versions) ||
-	    a->ncsc_handshakes != b->ncsc_handshakes || a->nncsc != b->nncsc)
-		return 0;
-	for (i = 0; i < a->nncsc; i++) {
-		const struct rep_ncsc_finding *f = &a->ncsc[i], *g = &b->ncsc[i];
-
-		if (!h_same_str(f->cls, g->cls) || !h_same_str(f->aspect, g->aspect) ||
-		    !h_same_str(f->item, g->item) || !h_same_str(f->version, g->version) ||
-		    !h_same_str(f->detail, g->detail))
-			return 0;
-	}
-	return 1;
-}
-
 static unsigned long long h_ncsc_hash(const struct rep_addr *a)
 {
 	unsigned long long x = 14695981039346656037ULL;
@@ -2075,25 +2052,6 @@ static unsigned long long h_ncsc_hash(const struct rep_addr *a)
 	for (i = 0; i < a->nncsc; i++)
 		x = h_hash_str(h_hash_str(x, a->ncsc[i].item), a->ncsc[i].detail);
 	return x;
-}
-
-static int h_addr_same(const struct rep_addr *a, const struct rep_addr *b)
-{
-	const char *const sa[] = {
-	    a->ip,           a->starttls,    a->tls_version,    a->cipher,       a->cert_sha256,
-	    a->cert_subject, a->cert_issuer, a->cert_not_after, a->key_type,     a->signature,
-	    a->dane,         a->error,       a->banner,         a->first_attempt};
-	const char *const sb[] = {
-	    b->ip,           b->starttls,    b->tls_version,    b->cipher,       b->cert_sha256,
-	    b->cert_subject, b->cert_issuer, b->cert_not_after, b->key_type,     b->signature,
-	    b->dane,         b->error,       b->banner,         b->first_attempt};
-	size_t i;
-
-	for (i = 0; i < sizeof(sa) / sizeof(sa[0]); i++)
-		if (!h_same_str(sa[i], sb[i]))
-			return 0;
-	return a->key_bits == b->key_bits && a->pkix_valid == b->pkix_valid &&
-	       a->name_match == b->name_match && a->retried == b->retried && h_ncsc_same(a, b);
 }
 
 static unsigned long long h_addr_hash(const struct rep_addr *a)
@@ -2186,8 +2144,8 @@ static void h_fold_scan(struct html *h)
 			for (a = 0; a < r->domains[d].mx[m].naddrs; a++)
 				h->loc[h->nloc++] = (struct h_loc){d, m, a};
 	}
-	if (h_fold(h, h->same_addr, h_addr_hash, h_addr_same, 0) < 0 ||
-	    h_fold(h, h->same_ncsc, h_ncsc_hash, h_ncsc_same, 1) < 0) {
+	if (h_fold(h, h->same_addr, h_addr_hash, rep_addr_same, 0) < 0 ||
+	    h_fold(h, h->same_ncsc, h_ncsc_hash, rep_ncsc_same, 1) < 0) {
 		h_fold_free(h);
 		return;
 	}
@@ -2219,17 +2177,6 @@ static void h_loc_link(struct html *h, char prefix, long k, size_t d)
 }
 
 /* ---- appendix: one domain ---- */
-
-/* The stored verdict of part name, or NULL. */
-static const struct rep_verdict *h_verdict_of(const struct rep_domain *d, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < d->nverdicts; i++)
-		if (strcmp(d->verdicts[i].standard, name) == 0)
-			return &d->verdicts[i];
-	return NULL;
-}
 
 /* A stored verdict word in the report's language, styled like a status. */
 static void h_verdict_word(struct html *h, const char *v)
@@ -2362,7 +2309,7 @@ static void h_domain_verdicts(struct html *h, const struct rep_domain *d)
 		h_raw(h, "<td>");
 		for (k = 0; st->parts[k]; k++) {
 			h_raw(h, k ? "<br>" : "");
-			h_part(h, st->parts[k], h_verdict_of(d, st->parts[k]),
+			h_part(h, st->parts[k], rep_verdict_of(d, st->parts[k]),
 			       st->parts[1] != NULL);
 		}
 		h_raw(h, "</td>");
@@ -2505,35 +2452,13 @@ static const enum html_word html_addr_words[AR_COUNT] = {
  * TLSv1.2 refused, ..."), each state in the report's language. */
 static void h_ncsc_versions(struct html *h, const char *list)
 {
-	const char *p = list;
+	struct buf b;
 
-	while (*p) {
-		size_t n = strcspn(p, ",");
-		char item[96];
-		char *sp;
-		const char *t;
-
-		if (n >= sizeof(item)) { /* not a version and a state: the rest as stored */
-			h_text(h, p);
-			return;
-		}
-		(void)snprintf(item, sizeof(item), "%.*s", (int)n, p);
-		sp = strrchr(item, ' ');
-		t = sp ? rep_ev_word(h->r->lang, REP_EV_NCSC_STATE, sp + 1) : NULL;
-		if (t) {
-			*sp = '\0';
-			h_text(h, item);
-			h_raw(h, " ");
-			h_text(h, t);
-		} else {
-			h_text(h, item);
-		}
-		p += n;
-		if (*p == ',') {
-			h_raw(h, ",");
-			p++;
-		}
-	}
+	buf_init(&b, 0);
+	if (rep_ncsc_versions(h->r->lang, list, &b) < 0)
+		h->failed = 1;
+	h_text(h, buf_str(&b));
+	buf_free(&b);
 }
 
 /* One finding of the tls_ncsc probe: its class (styled like a status:

@@ -552,12 +552,24 @@ static void json_providers(struct json *j, const struct report *r)
 	json_arr_close(j);
 }
 
+/* The finished document j (in b) to f as one line; frees b. 0, or -1 on a
+ * JSON or write error. */
+static int json_flush(const struct json *j, struct buf *b, FILE *f)
+{
+	int rc =
+	    json_status(j) < 0 || buf_addch(b, '\n') < 0 || fwrite(b->data, 1, b->len, f) != b->len
+		? -1
+		: 0;
+
+	buf_free(b);
+	return rc;
+}
+
 static int json_render(const struct report *r, FILE *f)
 {
 	struct buf b;
 	struct json j;
 	size_t i;
-	int rc;
 
 	buf_init(&b, 0);
 	json_init(&j, &b);
@@ -574,11 +586,7 @@ static int json_render(const struct report *r, FILE *f)
 	json_trend_changes(&j, r);
 	json_providers(&j, r);
 	json_obj_close(&j);
-	rc = json_status(&j) < 0 || buf_addch(&b, '\n') < 0 || fwrite(b.data, 1, b.len, f) != b.len
-		 ? -1
-		 : 0;
-	buf_free(&b);
-	return rc;
+	return json_flush(&j, &b, f);
 }
 
 const struct report_ops report_json = {.name = "json", .render = json_render};
@@ -623,7 +631,6 @@ static int json_changes_render(const struct report *r, FILE *f)
 	struct buf b;
 	struct json j;
 	size_t i;
-	int rc;
 
 	buf_init(&b, 0);
 	json_init(&j, &b);
@@ -644,11 +651,7 @@ static int json_changes_render(const struct report *r, FILE *f)
 	json_change_list(&j, r, false);
 	json_change_list(&j, r, true);
 	json_obj_close(&j);
-	rc = json_status(&j) < 0 || buf_addch(&b, '\n') < 0 || fwrite(b.data, 1, b.len, f) != b.len
-		 ? -1
-		 : 0;
-	buf_free(&b);
-	return rc;
+	return json_flush(&j, &b, f);
 }
 
 const struct report_ops report_changes_json = {.name = "json", .render = json_changes_render};

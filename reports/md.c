@@ -30,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../base/buf.h"
 #include "../base/str.h"
 #include "../probes/probe.h"
 #include "advice.h"
@@ -1021,17 +1022,6 @@ static void md_orgs(struct md *m)
 
 /* ---- the appendix ---- */
 
-/* The stored verdict of standard name, or NULL. */
-static const struct rep_verdict *md_verdict(const struct rep_domain *d, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < d->nverdicts; i++)
-		if (strcmp(d->verdicts[i].standard, name) == 0)
-			return &d->verdicts[i];
-	return NULL;
-}
-
 /* A reason code inside a stored reasons string (not NUL-terminated). */
 struct md_code {
 	const char *p;
@@ -1047,7 +1037,7 @@ static void md_codes(const struct rep_domain *d, size_t s, struct md_code *out, 
 	size_t k, i;
 
 	for (k = 0; rep_standards[s].parts[k]; k++) {
-		const struct rep_verdict *v = md_verdict(d, rep_standards[s].parts[k]);
+		const struct rep_verdict *v = rep_verdict_of(d, rep_standards[s].parts[k]);
 		const char *p = v ? v->reasons : "";
 
 		while (*p && *n < MD_CODES_MAX) {
@@ -1154,7 +1144,7 @@ static size_t md_verdicts_cell(struct md *m, const struct rep_domain *d, size_t 
 		if (k)
 			md_raw(m, "; ");
 		known +=
-		    md_part(m, st->parts[k], md_verdict(d, st->parts[k]), st->parts[1] != NULL);
+		    md_part(m, st->parts[k], rep_verdict_of(d, st->parts[k]), st->parts[1] != NULL);
 	}
 	md_raw(m, " |");
 	return known;
@@ -1288,41 +1278,6 @@ static void md_bool_cell(struct md *m, int v)
 	md_cell_raw(m, v < 0 ? "\xe2\x80\x93" : md_w(m, v ? W_YES : W_NO));
 }
 
-static int md_same_str(const char *a, const char *b)
-{
-	return a == b || (a && b && strcmp(a, b) == 0);
-}
-
-/* Would the address rows of a and b show the same (but for the host)? */
-static int md_addr_same(const struct rep_addr *a, const struct rep_addr *b)
-{
-	const char *const sa[] = {a->ip,           a->starttls,    a->tls_version,    a->cipher,
-				  a->cert_subject, a->cert_issuer, a->cert_not_after, a->dane,
-				  a->banner,       a->error,       a->first_attempt};
-	const char *const sb[] = {b->ip,           b->starttls,    b->tls_version,    b->cipher,
-				  b->cert_subject, b->cert_issuer, b->cert_not_after, b->dane,
-				  b->banner,       b->error,       b->first_attempt};
-	size_t i;
-
-	for (i = 0; i < sizeof(sa) / sizeof(sa[0]); i++)
-		if (!md_same_str(sa[i], sb[i]))
-			return 0;
-	if (a->pkix_valid != b->pkix_valid || a->name_match != b->name_match ||
-	    a->retried != b->retried || !md_same_str(a->ncsc_state, b->ncsc_state) ||
-	    !md_same_str(a->ncsc_versions, b->ncsc_versions) ||
-	    a->ncsc_handshakes != b->ncsc_handshakes || a->nncsc != b->nncsc)
-		return 0;
-	/* the NCSC findings too: the NCSC table leaves the row out as well */
-	for (i = 0; i < a->nncsc; i++)
-		if (!md_same_str(a->ncsc[i].cls, b->ncsc[i].cls) ||
-		    !md_same_str(a->ncsc[i].aspect, b->ncsc[i].aspect) ||
-		    !md_same_str(a->ncsc[i].item, b->ncsc[i].item) ||
-		    !md_same_str(a->ncsc[i].version, b->ncsc[i].version) ||
-		    !md_same_str(a->ncsc[i].detail, b->ncsc[i].detail))
-			return 0;
-	return 1;
-}
-
 /* The first address row of d (MX i, address k) that shows what (i, k)
  * shows, as its MX index; i itself when (i, k) is the first. */
 static size_t md_addr_first(const struct rep_domain *d, size_t i, size_t k)
@@ -1331,7 +1286,7 @@ static size_t md_addr_first(const struct rep_domain *d, size_t i, size_t k)
 
 	for (i2 = 0; i2 < i; i2++)
 		for (k2 = 0; k2 < d->mx[i2].naddrs; k2++)
-			if (md_addr_same(&d->mx[i2].addrs[k2], &d->mx[i].addrs[k]))
+			if (rep_addr_same(&d->mx[i2].addrs[k2], &d->mx[i].addrs[k]))
 				return i2;
 	return i;
 }
@@ -1506,38 +1461,17 @@ static void md_ncsc_findings(struct md *m, const struct rep_addr *a)
  * TLSv1.2 refused, ..."), each state in the report's language. */
 static void md_ncsc_versions_cell(struct md *m, const char *list)
 {
-	const char *p = list ? list : "";
+	struct buf b;
 
 	md_raw(m, " ");
-	if (!*p)
+	buf_init(&b, 0);
+	if (rep_ncsc_versions(m->r->lang, list, &b) < 0)
+		m->failed = 1;
+	if (b.len)
+		md_text(m, buf_str(&b));
+	else
 		md_raw(m, "\xe2\x80\x93");
-	while (*p) {
-		size_t n = strcspn(p, ",");
-		char item[96];
-		char *sp;
-		const char *t;
-
-		if (n >= sizeof(item)) { /* not a version and a state: the rest as stored */
-			md_text(m, p);
-			break;
-		}
-		(void)snprintf(item, sizeof(item), "%.*s", (int)n, p);
-		sp = strrchr(item, ' ');
-		t = sp ? rep_ev_word(m->r->lang, REP_EV_NCSC_STATE, sp + 1) : NULL;
-		if (t) {
-			*sp = '\0';
-			md_text(m, item);
-			md_raw(m, " ");
-			md_raw(m, t);
-		} else {
-			md_text(m, item);
-		}
-		p += n;
-		if (*p == ',') {
-			md_raw(m, ",");
-			p++;
-		}
-	}
+	buf_free(&b);
 	md_raw(m, " |");
 }
 

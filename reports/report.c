@@ -1427,6 +1427,61 @@ bool rep_filter_has(char *const *names, size_t n, const char *name)
 	return n && name && bsearch(name, names, n, sizeof(*names), rep_name_cmp);
 }
 
+const struct rep_verdict *rep_verdict_of(const struct rep_domain *d, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < d->nverdicts; i++)
+		if (strcmp(d->verdicts[i].standard, name) == 0)
+			return &d->verdicts[i];
+	return NULL;
+}
+
+/* ---- the same evidence ---- */
+
+static int rep_same_str(const char *a, const char *b)
+{
+	return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+int rep_ncsc_same(const struct rep_addr *a, const struct rep_addr *b)
+{
+	size_t i;
+
+	if (!rep_same_str(a->ip, b->ip) || !rep_same_str(a->ncsc_state, b->ncsc_state) ||
+	    !rep_same_str(a->ncsc_versions, b->ncsc_versions) ||
+	    a->ncsc_handshakes != b->ncsc_handshakes || a->nncsc != b->nncsc)
+		return 0;
+	for (i = 0; i < a->nncsc; i++) {
+		const struct rep_ncsc_finding *f = &a->ncsc[i], *g = &b->ncsc[i];
+
+		if (!rep_same_str(f->cls, g->cls) || !rep_same_str(f->aspect, g->aspect) ||
+		    !rep_same_str(f->item, g->item) || !rep_same_str(f->version, g->version) ||
+		    !rep_same_str(f->detail, g->detail))
+			return 0;
+	}
+	return 1;
+}
+
+int rep_addr_same(const struct rep_addr *a, const struct rep_addr *b)
+{
+	const char *const sa[] = {
+	    a->ip,           a->starttls,    a->tls_version,    a->cipher,       a->cert_sha256,
+	    a->cert_subject, a->cert_issuer, a->cert_not_after, a->key_type,     a->signature,
+	    a->dane,         a->error,       a->banner,         a->first_attempt};
+	const char *const sb[] = {
+	    b->ip,           b->starttls,    b->tls_version,    b->cipher,       b->cert_sha256,
+	    b->cert_subject, b->cert_issuer, b->cert_not_after, b->key_type,     b->signature,
+	    b->dane,         b->error,       b->banner,         b->first_attempt};
+	size_t i;
+
+	for (i = 0; i < sizeof(sa) / sizeof(sa[0]); i++)
+		if (!rep_same_str(sa[i], sb[i]))
+			return 0;
+	return a->key_bits == b->key_bits && a->pkix_valid == b->pkix_valid &&
+	       a->name_match == b->name_match && a->retried == b->retried && rep_ncsc_same(a, b);
+}
+
 int report_build(struct report *r, struct db *db, long long run, const char *explanations,
 		 enum rep_lang lang, bool *usage, char *err, size_t errlen)
 {

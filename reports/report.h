@@ -354,6 +354,22 @@ const char *rep_ev_word(enum rep_lang lang, enum rep_ev_kind kind, const char *w
 /* A value of a probe's own evidence (probe, flattened path) in lang's words
  * where it is a known word of a known kind (dnssec's states, ...); else
  * value itself. */
+/* The stored verdict of d for the stored standard (probe) name, or NULL. */
+const struct rep_verdict *rep_verdict_of(const struct rep_domain *d, const char *name);
+
+/* Do two addresses carry the same evidence, every stored field of it
+ * (rep_addr_same; the MX host name aside), or the same tls_ncsc evidence
+ * of their IP (rep_ncsc_same)? The appendix shows such an address once
+ * and refers to it from the others. 1 or 0. */
+int rep_addr_same(const struct rep_addr *a, const struct rep_addr *b);
+int rep_ncsc_same(const struct rep_addr *a, const struct rep_addr *b);
+
+struct buf;
+/* The protocol versions a tls_ncsc probe tried as stored ("TLSv1.3 accepted,
+ * TLSv1.2 refused, ..."), each known state in lang's words, appended to out
+ * (text: renderers escape it); an entry too long to be a version and a
+ * state ends it as stored. 0, or -1 when out is full. */
+int rep_ncsc_versions(enum rep_lang lang, const char *list, struct buf *out);
 const char *rep_ev_value(enum rep_lang lang, const char *probe, const char *path,
 			 const char *value);
 /* The reason codes now of domain d for standard std: those of its stored

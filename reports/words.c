@@ -12,7 +12,10 @@
  * not "not-looked-up". JSON and CSV keep the machine words; so does the
  * store. A word this table does not know is shown as stored.
  */
+#include <stdio.h>
 #include <string.h>
+
+#include "../base/buf.h"
 
 #include "report.h"
 
@@ -104,4 +107,34 @@ const char *rep_ev_word(enum rep_lang lang, enum rep_ev_kind kind, const char *w
 		if (rep_ev_rows[i].kind == kind && strcmp(rep_ev_rows[i].word, word) == 0)
 			return rep_ev_rows[i].text[lang == REP_EN];
 	return NULL;
+}
+
+int rep_ncsc_versions(enum rep_lang lang, const char *list, struct buf *out)
+{
+	const char *p = list ? list : "";
+
+	while (*p) {
+		size_t n = strcspn(p, ",");
+		char item[96];
+		char *sp;
+		const char *t;
+
+		if (n >= sizeof(item)) /* not a version and a state: the rest as stored */
+			return buf_addstr(out, p);
+		(void)snprintf(item, sizeof(item), "%.*s", (int)n, p);
+		sp = strrchr(item, ' ');
+		t = sp ? rep_ev_word(lang, REP_EV_NCSC_STATE, sp + 1) : NULL;
+		if (t)
+			*sp = '\0';
+		if (buf_addstr(out, item) < 0 ||
+		    (t && (buf_addch(out, ' ') < 0 || buf_addstr(out, t) < 0)))
+			return -1;
+		p += n;
+		if (*p == ',') {
+			if (buf_addch(out, ',') < 0)
+				return -1;
+			p++;
+		}
+	}
+	return 0;
 }
