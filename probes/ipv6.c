@@ -150,14 +150,6 @@ static void ipv6_on_aaaa(struct domain_scan *ds, const struct dns_answer *a)
 	}
 }
 
-/* The parent of name, or NULL when it has fewer than two labels. */
-static const char *ipv6_parent(const char *name)
-{
-	const char *dot = strchr(name, '.');
-
-	return dot && strchr(dot + 1, '.') ? dot + 1 : NULL;
-}
-
 /* NS asked from the domain upwards: the first NS set is its zone's. */
 static void ipv6_on_ns(struct domain_scan *ds, const struct dns_answer *a)
 {
@@ -200,7 +192,7 @@ static void ipv6_on_ns(struct domain_scan *ds, const struct dns_answer *a)
 			}
 		return;
 	}
-	up = ipv6_parent(p->zone);
+	up = probe_name_parent(p->zone);
 	if (!up) {
 		p->ns_failed = true; /* the domain exists, so some zone has NS */
 		return;

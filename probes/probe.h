@@ -205,6 +205,11 @@ size_t probe_txt_sorted(const struct dns_answer *a, const char **txt, size_t max
 /* True when some probe states fact f about ds (its fact hook). */
 bool probe_fact(const struct domain_scan *ds, enum probe_fact f);
 
+/* The parent of a domain name (the name after its first label), or NULL
+ * when it has fewer than two labels (a TLD: no zone of a domain). Borrowed
+ * from name. */
+const char *probe_name_parent(const char *name);
+
 /* The probe called name, or NULL. */
 const struct probe_ops *probe_find(const char *name);
 

@@ -41,6 +41,13 @@ bool probe_fact(const struct domain_scan *ds, enum probe_fact f)
 	return false;
 }
 
+const char *probe_name_parent(const char *name)
+{
+	const char *dot = strchr(name, '.');
+
+	return dot && strchr(dot + 1, '.') ? dot + 1 : NULL;
+}
+
 const struct probe_ops *probe_find(const char *name)
 {
 	size_t i;

@@ -263,15 +263,6 @@ static void rpki_on_origin(struct domain_scan *ds, const struct dns_answer *a)
 	}
 }
 
-/* The parent of name, or NULL when it has fewer than two labels (a TLD: not
- * an MX domain). */
-static const char *rpki_parent(const char *name)
-{
-	const char *dot = strchr(name, '.');
-
-	return dot && strchr(dot + 1, '.') ? dot + 1 : NULL;
-}
-
 /* One step of a walk up to the apex of a zone. */
 static void rpki_on_walk(struct domain_scan *ds, const struct dns_answer *a)
 {
@@ -301,7 +292,7 @@ static void rpki_on_walk(struct domain_scan *ds, const struct dns_answer *a)
 			w->done = true; /* the apex of the zone */
 			continue;
 		}
-		up = rpki_parent(w->qname);
+		up = probe_name_parent(w->qname);
 		if (!up) {
 			/* the domain exists, so its zone has name servers; an MX host
 			 * in a name that does not exist has none (and no address) */

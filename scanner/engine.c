@@ -260,40 +260,6 @@ static void dop_abandon(struct engine *e, struct dop *op)
 	free(op);
 }
 
-static int env_query(struct domain_scan *ds, const char *name, uint16_t type, probe_dns_cb cb)
-{
-	struct dpriv *dp = (struct dpriv *)ds;
-	struct engine *e = ds->engine;
-	struct dop *op = dop_new(dp);
-
-	if (!op)
-		return -1;
-	op->dcb = cb;
-	op->qtype = type;
-	(void)str_copy(op->qname, sizeof(op->qname), name);
-	if (dp->dns_dead) {
-		static const struct timeval now = {0, 0};
-
-		op->skip = evtimer_new(e->base, dop_on_skip, op);
-		if (op->skip && evtimer_add(op->skip, &now) == 0)
-			return 0;
-		if (op->skip)
-			event_free(op->skip);
-		op->skip = NULL;
-		dop_unlink(op);
-		free(op);
-		ds->pending--;
-		return -1;
-	}
-	if (dns_query(e->dns, name, type, dop_dns_done, op, &op->txid) < 0) {
-		dop_unlink(op);
-		free(op);
-		ds->pending--;
-		return -1;
-	}
-	return 0;
-}
-
 /* Answer op from its timer, not from inside the call that started it. */
 static int dop_answer_later(struct engine *e, struct dop *op)
 {
@@ -306,6 +272,34 @@ static int dop_answer_later(struct engine *e, struct dop *op)
 		event_free(op->skip);
 	op->skip = NULL;
 	return -1;
+}
+
+static int env_query(struct domain_scan *ds, const char *name, uint16_t type, probe_dns_cb cb)
+{
+	struct dpriv *dp = (struct dpriv *)ds;
+	struct engine *e = ds->engine;
+	struct dop *op = dop_new(dp);
+
+	if (!op)
+		return -1;
+	op->dcb = cb;
+	op->qtype = type;
+	(void)str_copy(op->qname, sizeof(op->qname), name);
+	if (dp->dns_dead) {
+		if (dop_answer_later(e, op) == 0)
+			return 0;
+		dop_unlink(op);
+		free(op);
+		ds->pending--;
+		return -1;
+	}
+	if (dns_query(e->dns, name, type, dop_dns_done, op, &op->txid) < 0) {
+		dop_unlink(op);
+		free(op);
+		ds->pending--;
+		return -1;
+	}
+	return 0;
 }
 
 /* Can this machine send to ip at all? A UDP connect sends nothing but looks
