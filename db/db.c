@@ -22,7 +22,6 @@
 #include "../base/json.h"
 #include "../base/log.h"
 #include "../probes/dns.h"
-#include "../probes/ncsc.h"
 #include "../probes/probe.h"
 #include "db_int.h"
 
@@ -147,7 +146,8 @@ static const char *const db_migrations[DB_SCHEMA_VERSION] = {
     /* 3 -> 4: the tls_ncsc evidence of each address, so that a report can
      * show what made the verdict warn or fail: the probe's state (NULL: it
      * did not run), its extra handshakes, the protocol versions tried and
-     * every phase-out or insufficient finding (db_ncsc_findings()). */
+     * every phase-out or insufficient finding, one "class TAB aspect TAB
+     * item TAB version TAB detail" line each (columns dropped in 8 -> 9). */
     "ALTER TABLE addresses ADD COLUMN ncsc_state TEXT;"
     "ALTER TABLE addresses ADD COLUMN ncsc_handshakes INTEGER;"
     "ALTER TABLE addresses ADD COLUMN ncsc_versions TEXT;"
@@ -202,6 +202,22 @@ static const char *const db_migrations[DB_SCHEMA_VERSION] = {
     " value TEXT NOT NULL,"
     " line INTEGER NOT NULL,"
     " PRIMARY KEY (run_id, organisation_id, key)) WITHOUT ROWID;",
+
+    /* 8 -> 9: a probe owns its evidence about an MX host and an address
+     * too (probe.h host_evidence, addr_evidence): one JSON object per row,
+     * {"PROBE": {what it wrote}, ...}, stored as check --json shows it and
+     * read back by the reports (db_report.c); the columns it was kept in
+     * (tlsa_state, tlsa; starttls ... ncsc_findings) are turned into it and
+     * dropped by db_migrate9_evidence() (db_migrate.c). */
+    "ALTER TABLE mx_hosts ADD COLUMN evidence TEXT"
+    " CHECK (evidence IS NULL OR json_valid(evidence));"
+    "ALTER TABLE addresses ADD COLUMN evidence TEXT"
+    " CHECK (evidence IS NULL OR json_valid(evidence));",
+};
+
+/* The steps of a migration done in C after its SQL (NULL: none). */
+static int (*const db_migration_steps[DB_SCHEMA_VERSION])(struct db *db) = {
+    [8] = db_migrate9_evidence,
 };
 
 /* ---- statements (the enum is in db_int.h) ---- */
@@ -232,7 +248,8 @@ static const char *const db_stmt_sql[ST_COUNT] = {
 	" n_error = (SELECT count(*) FROM verdicts v JOIN domains d ON d.id = v.domain_id"
 	"  WHERE d.run_id = ?1 AND v.verdict = 'error'),"
 	" n_retried = (SELECT count(DISTINCT m.host || ' ' || a.ip) FROM addresses a"
-	"  JOIN mx_hosts m ON m.id = a.mx_host_id WHERE m.run_id = ?1 AND a.retried)"
+	"  JOIN mx_hosts m ON m.id = a.mx_host_id WHERE m.run_id = ?1"
+	"  AND json_extract(a.evidence, '$.starttls.first_attempt') IS NOT NULL)"
 	" WHERE id = ?1",
     [ST_ORG_UPSERT] = "INSERT INTO organisations (name, category) VALUES (?1, ?2)"
 		      " ON CONFLICT (name) DO UPDATE SET category = excluded.category"
@@ -253,16 +270,9 @@ static const char *const db_stmt_sql[ST_COUNT] = {
     [ST_DOMAIN_ORG] = "INSERT OR IGNORE INTO domain_organisations (domain_id, organisation_id)"
 		      " VALUES (?1, ?2)",
     [ST_DOMAIN_DONE] = "SELECT 1 FROM domains WHERE run_id = ?1 AND name = ?2",
-    [ST_MX_INSERT] =
-	"INSERT INTO mx_hosts (run_id, domain_id, host, preference, dnssec, tlsa_state, tlsa,"
-	" error) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-    [ST_ADDR_INSERT] =
-	"INSERT INTO addresses (mx_host_id, ip, starttls, tls_version, cipher, cert_sha256,"
-	" pkix_valid, name_match, dane, banner, ehlo, error, cert_subject, cert_issuer,"
-	" cert_not_after, key_type, key_bits, signature, retried, first_attempt, ncsc_state,"
-	" ncsc_handshakes, ncsc_versions, ncsc_findings)"
-	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,"
-	" ?18, ?19, ?20, ?21, ?22, ?23, ?24)",
+    [ST_MX_INSERT] = "INSERT INTO mx_hosts (run_id, domain_id, host, preference, dnssec, error,"
+		     " evidence) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    [ST_ADDR_INSERT] = "INSERT INTO addresses (mx_host_id, ip, evidence) VALUES (?1, ?2, ?3)",
     [ST_EVIDENCE_INSERT] = "INSERT INTO probe_evidence (domain_id, probe, evidence)"
 			   " VALUES (?1, ?2, ?3)",
     [ST_VERDICT_INSERT] = "INSERT INTO verdicts (domain_id, standard, verdict, reasons)"
@@ -425,7 +435,8 @@ static int db_migrate(struct db *db, int target)
 		char sql[64], what[64];
 
 		(void)snprintf(what, sizeof(what), "migration to schema version %d", v + 1);
-		if (db_exec(db, db_migrations[v], what) < 0)
+		if (db_exec(db, db_migrations[v], what) < 0 ||
+		    (db_migration_steps[v] && db_migration_steps[v](db) < 0))
 			goto fail;
 		(void)snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", v + 1);
 		if (db_exec(db, sql, what) < 0 || db_exec(db, "COMMIT", what) < 0)
@@ -763,183 +774,73 @@ long long db_organisation(struct db *db, const char *name, const char *category)
 	return id;
 }
 
-/* ---- the tls_ncsc evidence of an address ---- */
-
-/* Bytes of ncsc_findings at most: NCSC_ITEMS_MAX probe findings and
- * 2 * SCAN_CHAIN_MAX certificate findings of at most about 230 bytes each
- * (struct ncsc_item) stay far below it. */
-#define DB_NCSC_TEXT_MAX 32768
-
-/* Append one field of a findings line: tabs and line breaks become spaces,
- * so that neither can split a field or a line. */
-static int db_ncsc_field(struct buf *b, const char *s)
-{
-	for (; *s; s++)
-		if (buf_addch(b, *s == '\t' || *s == '\n' || *s == '\r' ? ' ' : *s) < 0)
-			return -1;
-	return 0;
-}
-
-/* One finding as "class TAB aspect TAB item TAB version TAB detail", the
- * version by name or "-" when the finding has none. */
-static int db_ncsc_line(struct buf *b, const struct ncsc_item *it)
-{
-	const char *v = it->version ? ncsc_version_name(it->version) : "";
-
-	if ((b->len && buf_addch(b, '\n') < 0) || db_ncsc_field(b, ncsc_class_name(it->cls)) < 0 ||
-	    buf_addch(b, '\t') < 0 || db_ncsc_field(b, ncsc_aspect_name(it->aspect)) < 0 ||
-	    buf_addch(b, '\t') < 0 || db_ncsc_field(b, it->item) < 0 || buf_addch(b, '\t') < 0 ||
-	    db_ncsc_field(b, *v ? v : "-") < 0 || buf_addch(b, '\t') < 0 ||
-	    db_ncsc_field(b, it->detail) < 0)
-		return -1;
-	return 0;
-}
+/* ---- storing a domain ---- */
 
 /*
- * Everything that makes the tls_ncsc verdict of address a warn or fail
- * (probes/tls_ncsc.c judges the same two lists): the probe's phase-out and
- * insufficient findings, then those of the certificate chain, one line
- * each (db_ncsc_line); "" when there are none. out must be empty.
+ * The evidence of MX host h (a NULL) or of its address a, as the probes
+ * write it (probe.h), each probe's under its name: {"dane": {...}, ...}.
+ * Caller frees; NULL when out of memory.
  */
-static int db_ncsc_findings(struct buf *out, const struct addr_result *a)
+static char *db_mx_evidence(const struct domain_scan *ds, const struct mx_host *h,
+			    const struct addr_result *a)
 {
-	struct ncsc_item certs[2 * SCAN_CHAIN_MAX];
-	size_t i, n;
-
-	for (i = 0; i < a->ncsc->nfind && i < NCSC_ITEMS_MAX; i++)
-		if (db_ncsc_line(out, &a->ncsc->find[i]) < 0)
-			return -1;
-	n = ncsc_cert_findings(&a->cert, certs, 2 * SCAN_CHAIN_MAX);
-	for (i = 0; i < n; i++)
-		if (db_ncsc_line(out, &certs[i]) < 0)
-			return -1;
-	return 0;
-}
-
-/* The protocol versions the probe tried, newest first: "TLSv1.3 accepted,
- * TLSv1.2 refused, ..., SSLv3 untestable". */
-static int db_ncsc_versions(struct buf *out, const struct ncsc_result *r)
-{
-	int vi;
-
-	for (vi = NCSC_VERSIONS - 1; vi >= 0; vi--)
-		if (buf_printf(out, "%s%s %s", vi < NCSC_VERSIONS - 1 ? ", " : "",
-			       ncsc_version_name(ncsc_version_of(vi)),
-			       ncsc_vstate_name(r->version[vi])) < 0)
-			return -1;
-	return 0;
-}
-
-/* Bind ?21..?24 of ST_ADDR_INSERT: the tls_ncsc evidence, all NULL when the
- * probe did not run on this address. */
-static int db_bind_ncsc(struct db *db, sqlite3_stmt *st, const struct addr_result *a)
-{
-	struct buf findings, versions;
-	int rc = -1;
-
-	if (!a->ncsc)
-		return 0;
-	buf_init(&findings, DB_NCSC_TEXT_MAX);
-	buf_init(&versions, 256);
-	if (db_ncsc_findings(&findings, a) < 0 || db_ncsc_versions(&versions, a->ncsc) < 0)
-		db_seterr(db,
-			  "storing an address: the NCSC findings of %s: out of memory or too long",
-			  a->ip);
-	else if (db_bind_text(db, st, 21, ncsc_state_name(a->ncsc->state)) == 0 &&
-		 db_bind_int(db, st, 22, a->ncsc->handshakes) == 0 &&
-		 db_bind_text(db, st, 23, buf_str(&versions)) == 0 &&
-		 db_bind_text(db, st, 24, buf_str(&findings)) == 0)
-		rc = 0;
-	buf_free(&findings);
-	buf_free(&versions);
-	return rc;
-}
-
-static int db_store_addr(struct db *db, long long mx_id, const struct addr_result *a)
-{
-	sqlite3_stmt *st = db_stmt(db, ST_ADDR_INSERT);
-	bool tls = a->cert.present;
-
-	if (db_bind_int(db, st, 1, mx_id) < 0 || db_bind_text(db, st, 2, a->ip) < 0 ||
-	    db_bind_text(db, st, 3, addr_status_name(a->status)) < 0 ||
-	    db_bind_opt(db, st, 4, a->tls_version) < 0 || db_bind_opt(db, st, 5, a->cipher) < 0 ||
-	    db_bind_opt(db, st, 6, tls ? a->cert.sha256 : NULL) < 0)
-		return -1;
-	if (tls && (db_bind_int(db, st, 7, a->cert.pkix_valid) < 0 ||
-		    db_bind_int(db, st, 8, a->cert.name_match) < 0))
-		return -1;
-	if (db_bind_text(db, st, 9, dane_match_name(a->dane)) < 0 ||
-	    db_bind_text(db, st, 10, a->banner) < 0 || db_bind_text(db, st, 11, a->ehlo) < 0 ||
-	    db_bind_opt(db, st, 12, a->error) < 0)
-		return -1;
-	if (tls && (db_bind_opt(db, st, 13, a->cert.subject) < 0 ||
-		    db_bind_opt(db, st, 14, a->cert.issuer) < 0 ||
-		    db_bind_opt(db, st, 15, a->cert.not_after) < 0 ||
-		    db_bind_opt(db, st, 16, a->cert.key_type) < 0 ||
-		    db_bind_int(db, st, 17, a->cert.key_bits) < 0 ||
-		    db_bind_opt(db, st, 18, a->cert.sig_alg) < 0))
-		return -1;
-	if (db_bind_int(db, st, 19, a->retried) < 0)
-		return -1;
-	if (a->retried) {
-		char first[sizeof(a->first_error) + 32];
-
-		(void)snprintf(first, sizeof(first), "%s: %s", addr_status_name(a->first_status),
-			       a->first_error);
-		if (db_bind_text(db, st, 20, first) < 0)
-			return -1;
-	}
-	if (db_bind_ncsc(db, st, a) < 0)
-		return -1;
-	return db_done(db, st, "storing an address");
-}
-
-/* The TLSA records as text, "usage selector type hex; ...", or NULL for none
- * (caller frees). */
-static char *db_tlsa_text(const struct mx_host *h)
-{
+	struct json j;
 	struct buf b;
-	size_t i;
 
-	if (h->ntlsa == 0)
-		return NULL;
 	buf_init(&b, 0);
-	for (i = 0; i < h->ntlsa; i++) {
-		char *rec = tlsa_rr_text(&h->tlsa[i]);
-
-		if (!rec || (i && buf_addstr(&b, "; ") < 0) || buf_addstr(&b, rec) < 0) {
-			free(rec);
-			buf_free(&b);
-			return NULL;
-		}
-		free(rec);
+	json_init(&j, &b);
+	json_obj_open(&j);
+	if (a)
+		probe_addr_evidence(ds, h, a, &j, true);
+	else
+		probe_host_evidence(ds, h, &j, true);
+	json_obj_close(&j);
+	if (json_status(&j) < 0 || !buf_str(&b)) {
+		buf_free(&b);
+		return NULL;
 	}
 	return buf_steal(&b);
 }
 
-static int db_store_mx(struct db *db, long long run, long long domain_id, const struct mx_ref *m)
+static int db_store_addr(struct db *db, const struct domain_scan *ds, long long mx_id,
+			 const struct mx_host *h, const struct addr_result *a)
+{
+	sqlite3_stmt *st = db_stmt(db, ST_ADDR_INSERT);
+	char *ev = db_mx_evidence(ds, h, a);
+	int rc = -1;
+
+	if (!ev)
+		db_seterr(db, "%s: out of memory writing the evidence of %s", ds->name, a->ip);
+	else if (db_bind_int(db, st, 1, mx_id) == 0 && db_bind_text(db, st, 2, a->ip) == 0 &&
+		 db_bind_text(db, st, 3, ev) == 0)
+		rc = db_done(db, st, "storing an address");
+	free(ev);
+	return rc;
+}
+
+static int db_store_mx(struct db *db, const struct domain_scan *ds, long long run,
+		       long long domain_id, const struct mx_ref *m)
 {
 	const struct mx_host *h = m->host;
 	sqlite3_stmt *st = db_stmt(db, ST_MX_INSERT);
-	char *tlsa = db_tlsa_text(h);
+	char *ev = db_mx_evidence(ds, h, NULL);
 	long long mx_id;
 	size_t i;
-	int rc;
+	int rc = -1;
 
-	if (db_bind_int(db, st, 1, run) < 0 || db_bind_int(db, st, 2, domain_id) < 0 ||
-	    db_bind_text(db, st, 3, h->name) < 0 || db_bind_int(db, st, 4, m->pref) < 0 ||
-	    db_bind_text(db, st, 5, dnssec_state_name(h->sec)) < 0 ||
-	    db_bind_text(db, st, 6, tlsa_state_name(h->tlsa_state)) < 0 ||
-	    db_bind_text(db, st, 7, tlsa) < 0 || db_bind_opt(db, st, 8, h->dns_error) < 0)
-		rc = -1;
-	else
+	if (!ev)
+		db_seterr(db, "%s: out of memory writing the evidence of %s", ds->name, h->name);
+	else if (db_bind_int(db, st, 1, run) == 0 && db_bind_int(db, st, 2, domain_id) == 0 &&
+		 db_bind_text(db, st, 3, h->name) == 0 && db_bind_int(db, st, 4, m->pref) == 0 &&
+		 db_bind_text(db, st, 5, dnssec_state_name(h->sec)) == 0 &&
+		 db_bind_opt(db, st, 6, h->dns_error) == 0 && db_bind_text(db, st, 7, ev) == 0)
 		rc = db_done(db, st, "storing an MX host");
-	free(tlsa);
+	free(ev);
 	if (rc < 0)
 		return -1;
 	mx_id = (long long)sqlite3_last_insert_rowid(db->h);
 	for (i = 0; i < h->naddr && i < SCAN_ADDR_MAX; i++)
-		if (h->addr[i] && db_store_addr(db, mx_id, h->addr[i]) < 0)
+		if (h->addr[i] && db_store_addr(db, ds, mx_id, h, h->addr[i]) < 0)
 			return -1;
 	return 0;
 }
@@ -1027,7 +928,7 @@ static int db_store_rows(struct db *db, long long run, const struct domain_scan 
 			return -1;
 	}
 	for (i = 0; i < ds->nmx && i < SCAN_MX_MAX; i++)
-		if (ds->mx[i].host && db_store_mx(db, run, domain_id, &ds->mx[i]) < 0)
+		if (ds->mx[i].host && db_store_mx(db, ds, run, domain_id, &ds->mx[i]) < 0)
 			return -1;
 	for (i = 0; i < PROBE_COUNT; i++) {
 		const struct probe_ops *p = probe_registry[i];

@@ -18,7 +18,7 @@
 
 #include "../probes/scan.h"
 
-#define DB_SCHEMA_VERSION 8 /* the newest migration this build knows */
+#define DB_SCHEMA_VERSION 9 /* the newest migration this build knows */
 #define DB_BATCH 200        /* domains per write transaction */
 #define DB_BUSY_MS 10000    /* how long to wait for another writer */
 

@@ -74,5 +74,7 @@ int db_tx_begin(struct db *db);
 /* The organisation's id (created, or its category filled in), 0 for none
  * (name NULL or ""), -1 on error. */
 long long db_organisation(struct db *db, const char *name, const char *category);
+/* The C step of migration 8 -> 9 (db_migrate.c); 0 or -1. */
+int db_migrate9_evidence(struct db *db);
 
 #endif

@@ -54,20 +54,13 @@ static const char *const db_merge_sql[] = {
     " JOIN main.domains d2 ON d2.run_id = ?1 AND d2.name = d.name"
     " JOIN main.organisations o2 ON o2.name = o.name WHERE d.run_id = ?2",
 
-    "INSERT INTO main.mx_hosts (run_id, domain_id, host, preference, dnssec, tlsa_state, tlsa,"
-    " error) SELECT ?1, d2.id, m.host, m.preference, m.dnssec, m.tlsa_state, m.tlsa, m.error"
+    "INSERT INTO main.mx_hosts (run_id, domain_id, host, preference, dnssec, error, evidence)"
+    " SELECT ?1, d2.id, m.host, m.preference, m.dnssec, m.error, m.evidence"
     " FROM s.mx_hosts m JOIN s.domains d ON d.id = m.domain_id"
     " JOIN main.domains d2 ON d2.run_id = ?1 AND d2.name = d.name WHERE d.run_id = ?2"
     " ORDER BY m.id",
 
-    "INSERT INTO main.addresses (mx_host_id, ip, starttls, tls_version, cipher, cert_sha256,"
-    " pkix_valid, name_match, dane, banner, ehlo, error, cert_subject, cert_issuer,"
-    " cert_not_after, key_type, key_bits, signature, retried, first_attempt, ncsc_state,"
-    " ncsc_handshakes, ncsc_versions, ncsc_findings)"
-    " SELECT m2.id, a.ip, a.starttls, a.tls_version, a.cipher, a.cert_sha256, a.pkix_valid,"
-    " a.name_match, a.dane, a.banner, a.ehlo, a.error, a.cert_subject, a.cert_issuer,"
-    " a.cert_not_after, a.key_type, a.key_bits, a.signature, a.retried, a.first_attempt,"
-    " a.ncsc_state, a.ncsc_handshakes, a.ncsc_versions, a.ncsc_findings"
+    "INSERT INTO main.addresses (mx_host_id, ip, evidence) SELECT m2.id, a.ip, a.evidence"
     " FROM s.addresses a JOIN s.mx_hosts m ON m.id = a.mx_host_id"
     " JOIN s.domains d ON d.id = m.domain_id"
     " JOIN main.domains d2 ON d2.run_id = ?1 AND d2.name = d.name"

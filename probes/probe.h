@@ -213,6 +213,19 @@ const char *probe_name_parent(const char *name);
 /* The probe called name, or NULL. */
 const struct probe_ops *probe_find(const char *name);
 
+/* Is probe p's evidence about ds shown (check --json) and stored: not when
+ * it was skipped (--skip), unless it judges its own skip. */
+bool probe_shows(const struct domain_scan *ds, const struct probe_ops *p);
+
+/* Every shown probe's evidence about MX host h, or its address ar, into
+ * the object open in j: the probes' keys side by side (check --json, SPEC
+ * §4), or with by_probe each probe's under its name ({"dane": {...}}: the
+ * store's shape, db.c). */
+void probe_host_evidence(const struct domain_scan *ds, const struct mx_host *h, struct json *j,
+			 bool by_probe);
+void probe_addr_evidence(const struct domain_scan *ds, const struct mx_host *h,
+			 const struct addr_result *ar, struct json *j, bool by_probe);
+
 /*
  * The domain's own DNS failed (its MX lookup: no answer, or NXDOMAIN): the
  * probes that judge the domain itself start no lookups of their own.

@@ -3,6 +3,8 @@
  */
 #include "probe.h"
 
+#include "../base/json.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,6 +58,51 @@ const struct probe_ops *probe_find(const char *name)
 		if (strcmp(probe_registry[i]->name, name) == 0)
 			return probe_registry[i];
 	return NULL;
+}
+
+bool probe_shows(const struct domain_scan *ds, const struct probe_ops *p)
+{
+	return !(ds->skipped & (1u << p->id)) || p->evaluates_skipped;
+}
+
+void probe_host_evidence(const struct domain_scan *ds, const struct mx_host *h, struct json *j,
+			 bool by_probe)
+{
+	size_t i;
+
+	for (i = 0; i < PROBE_COUNT; i++) {
+		const struct probe_ops *p = probe_registry[i];
+
+		if (!p->host_evidence || !probe_shows(ds, p))
+			continue;
+		if (by_probe) {
+			json_key(j, p->name);
+			json_obj_open(j);
+		}
+		p->host_evidence(ds, h, j);
+		if (by_probe)
+			json_obj_close(j);
+	}
+}
+
+void probe_addr_evidence(const struct domain_scan *ds, const struct mx_host *h,
+			 const struct addr_result *ar, struct json *j, bool by_probe)
+{
+	size_t i;
+
+	for (i = 0; i < PROBE_COUNT; i++) {
+		const struct probe_ops *p = probe_registry[i];
+
+		if (!p->addr_evidence || !probe_shows(ds, p))
+			continue;
+		if (by_probe) {
+			json_key(j, p->name);
+			json_obj_open(j);
+		}
+		p->addr_evidence(ds, h, ar, j);
+		if (by_probe)
+			json_obj_close(j);
+	}
 }
 
 const char *verdict_name(enum verdict v)

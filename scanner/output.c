@@ -35,18 +35,11 @@ static const char *mx_kind_name(enum mx_kind k)
 	return "error";
 }
 
-/* Does check --json show probe p's evidence for ds: not when it was
- * skipped, unless it judges its own skip. */
-static bool output_shows(const struct domain_scan *ds, const struct probe_ops *p)
-{
-	return !(ds->skipped & (1u << p->id)) || p->evaluates_skipped;
-}
-
 /* The MX set (the engine's stage: names, preference, DNSSEC of the
  * addresses), with each probe's evidence about a host and an address. */
 static void json_mx(struct json *j, const struct domain_scan *ds)
 {
-	size_t i, k, p;
+	size_t i, k;
 
 	json_key(j, "mx");
 	json_arr_open(j);
@@ -61,18 +54,13 @@ static void json_mx(struct json *j, const struct domain_scan *ds)
 		json_kstr(j, "dnssec", dnssec_state_name(h->sec));
 		if (h->dns_error[0])
 			json_kstr(j, "dns_error", h->dns_error);
-		for (p = 0; p < PROBE_COUNT; p++)
-			if (probe_registry[p]->host_evidence && output_shows(ds, probe_registry[p]))
-				probe_registry[p]->host_evidence(ds, h, j);
+		probe_host_evidence(ds, h, j, false);
 		json_key(j, "addresses");
 		json_arr_open(j);
 		for (k = 0; k < h->naddr; k++) {
 			json_obj_open(j);
 			json_kstr(j, "ip", h->addr[k]->ip);
-			for (p = 0; p < PROBE_COUNT; p++)
-				if (probe_registry[p]->addr_evidence &&
-				    output_shows(ds, probe_registry[p]))
-					probe_registry[p]->addr_evidence(ds, h, h->addr[k], j);
+			probe_addr_evidence(ds, h, h->addr[k], j, false);
 			json_obj_close(j);
 		}
 		json_arr_close(j);

@@ -498,17 +498,19 @@ UPDATE domains SET name = '<script>alert(5)</script>.nl' || char(27) WHERE run_i
 INSERT OR REPLACE INTO probe_evidence (domain_id, probe, evidence)
     SELECT id, 'mta_sts', json_object('policy_text', 'mode: enforce' || char(13) || char(10) || 'mx: </pre></style><script>alert(6)</script>')
     FROM domains WHERE run_id = 3;
-UPDATE addresses SET banner = '220 <script>alert(7)</script> "q" ''s'' ' || char(1) || char(127) || CAST(x'C0AF' AS TEXT) || char(13) || char(10) || '220 <img src=x onerror=alert(8)>',
-    cert_subject = 'CN=<iframe src=javascript:alert(9)>', error = '</td></tr></table><script>alert(10)</script>'
+UPDATE addresses SET evidence = json_set(evidence, '$.starttls.banner', '220 <script>alert(7)</script> "q" ''s'' ' || char(1) || char(127) || CAST(x'C0AF' AS TEXT) || char(13) || char(10) || '220 <img src=x onerror=alert(8)>',
+    '$.starttls.cert.subject', 'CN=<iframe src=javascript:alert(9)>', '$.starttls.error', '</td></tr></table><script>alert(10)</script>')
 WHERE mx_host_id IN (SELECT id FROM mx_hosts WHERE run_id = 3);
 UPDATE verdicts SET reasons = reasons || ' "><a/href=javascript:alert(11)>x'
 WHERE domain_id IN (SELECT id FROM domains WHERE run_id = 3) AND standard = 'dnssec';
 UPDATE runs SET label = '</title><script>alert(12)</script>', targets = '/t/"onmouseover="alert(13).yaml' WHERE id = 3;
-UPDATE addresses SET ncsc_versions = '</span><script>alert(15)</script>',
-    ncsc_findings = ncsc_findings || char(10) || '"><svg onload=alert(16)>' || char(9) || 'cipher'
-    || char(9) || '<img src=x onerror=alert(17)>' || char(1) || char(9) || '-' || char(9)
-    || '</td></tr><script>alert(18)</script>'
-WHERE ncsc_state IS NOT NULL AND mx_host_id IN (SELECT id FROM mx_hosts WHERE run_id = 3);
+UPDATE addresses SET evidence = json_insert(json_set(evidence, '$.tls_ncsc.ncsc.versions',
+        json_object('TLSv1.3', '</span><script>alert(15)</script>')),
+    '$.tls_ncsc.ncsc.findings[#]', json_object('class', '"><svg onload=alert(16)>', 'aspect', 'cipher',
+        'item', '<img src=x onerror=alert(17)>' || char(1), 'version', NULL,
+        'detail', '</td></tr><script>alert(18)</script>'))
+WHERE json_extract(evidence, '$.tls_ncsc.ncsc.state') IS NOT NULL
+    AND mx_host_id IN (SELECT id FROM mx_hosts WHERE run_id = 3);
 EOF
 [[ -s $TMP/hostile.err ]] && not_ok "hostile database" "sqlite3 failed" "$TMP/hostile.err"
 cat >"$TMP/hostile.yaml" <<'EOF'

@@ -342,18 +342,21 @@ cats = {c["name"] for c in doc["categories"]}
 want("category", "@samen|werking `x` *y*" in cats, True)
 dom = {d["name"]: d for d in doc["domains"]}
 ev = dom["script-gemeente.nl"]["evidence"]
-for col, got in (("banner", ev["mx"][0]["addresses"][0]["banner"]),
-                 ("cert_subject", ev["mx"][0]["addresses"][0]["cert_subject"]),
-                 ("cert_issuer", ev["mx"][0]["addresses"][0]["cert_issuer"])):
-    (exp,) = db.execute(f"SELECT {col} FROM addresses WHERE ip = '203.0.113.5'").fetchone()
-    want(col, got, exp)
+# the stored evidence of an address (schema 9: the probes' JSON)
+for col, path in (("banner", "starttls.banner"), ("cert_subject", "starttls.cert.subject"),
+                  ("cert_issuer", "starttls.cert.issuer")):
+    (exp,) = db.execute(f"SELECT json_extract(evidence, '$.{path}') FROM addresses"
+                        " WHERE ip = '203.0.113.5'").fetchone()
+    want(col, ev["mx"][0]["addresses"][0][col], exp)
 # the columns of a schema-6 file are the probes' evidence after migration 7
 for col, probe, path in (("mta_sts_txt", "mta_sts", "txt"),
                          ("mta_sts_policy", "mta_sts", "policy_text"),
                          ("tlsrpt_txt", "tlsrpt", "txt")):
     (exp,) = db.execute(f"SELECT {col} FROM domains WHERE id = 308").fetchone()
     want(col, ev["probes"][probe][path], exp)
-(exp,) = db.execute("SELECT tlsa FROM mx_hosts WHERE id = 3081").fetchone()
+(exp,) = db.execute("SELECT group_concat(r.value, '; ') FROM (SELECT j.value FROM mx_hosts m,"
+                    " json_each(m.evidence, '$.dane.tlsa.records') j WHERE m.id = 3081"
+                    " ORDER BY j.id) r").fetchone()
 want("tlsa", ev["mx"][0]["tlsa"], exp)
 want("banner has CR LF and U+0001", "\r\n" in ev["mx"][0]["addresses"][0]["banner"]
      and "\x01" in ev["mx"][0]["addresses"][0]["banner"], True)
@@ -725,11 +728,12 @@ sqlite3 "$TMP/v3.db" <"$DATA/fixture.sql" &&
         ALTER TABLE runs DROP COLUMN provenance; DROP TABLE run_invalid; DROP TABLE run_org_tags;
         PRAGMA user_version = 3"
 ms v3-md report --db "$TMP/v3.db" --format md --explanations "$EXPL"
-check "a schema-3 database is migrated to the newest (8) by the report, without NCSC rows, provenance or tags" "exit $RC, user_version $(sqlite3 "$TMP/v3.db" 'PRAGMA user_version')" \
-    eval '[[ $RC -eq 0 && $(sqlite3 "$TMP/v3.db" "PRAGMA user_version") == 8 ]] &&
+check "a schema-3 database is migrated to the newest (9) by the report, without NCSC rows, provenance or tags" "exit $RC, user_version $(sqlite3 "$TMP/v3.db" 'PRAGMA user_version')" \
+    eval '[[ $RC -eq 0 && $(sqlite3 "$TMP/v3.db" "PRAGMA user_version") == 9 ]] &&
           [[ $(sqlite3 "$TMP/v3.db" "SELECT count(*) FROM run_org_tags") == 0 ]] &&
           grep -qF "Niet vastgelegd: deze run is gemaakt door een oudere mailscan." "$TMP/v3-md.out" &&
-          [[ $(sqlite3 "$TMP/v3.db" "SELECT count(*) FROM pragma_table_info(\"addresses\") WHERE name LIKE \"ncsc%\"") == 4 ]] &&
+          [[ $(sqlite3 "$TMP/v3.db" "SELECT group_concat(name) FROM pragma_table_info(\"addresses\")") == id,mx_host_id,ip,evidence ]] &&
+          [[ $(sqlite3 "$TMP/v3.db" "SELECT count(*) FROM addresses WHERE json_extract(evidence, \"\$.tls_ncsc.ncsc\") IS NULL") == $(sqlite3 "$TMP/v3.db" "SELECT count(*) FROM addresses") ]] &&
           ! grep -q "NCSC |" "$TMP/v3-md.out" && grep -qF "| mx.oudhost.nl | 198.51.100.25 | in orde |" "$TMP/v3-md.out"'
 
 # Ten MX host names on one address (the lab's manymx.example): the md

@@ -307,7 +307,7 @@ for i in 1 2; do
         eval '[[ $RC -eq 0 && $hs =~ ^[0-9]+\ $ && $n -eq $((1 + hs)) && $all -eq $n ]]'
 done
 got=$(sql "$TMP/mxdedup.db" "SELECT count(*) FROM addresses a JOIN mx_hosts m ON m.id = a.mx_host_id
-    WHERE m.run_id = 2 AND a.ip = '$p1ip' AND a.starttls = 'ok'")
+    WHERE m.run_id = 2 AND a.ip = '$p1ip' AND json_extract(a.evidence, '\$.starttls.starttls') = 'ok'")
 check "MX dedup: the one probe's result stored for every domain" "$got address rows" \
     test "$got" -eq "${#P1[@]}"
 
@@ -693,7 +693,10 @@ printf 'tempfail.example\n' >"$TMP/tempfail.txt"
 tests/lab/lab.sh rearm
 mark=$(conn_mark)
 ms tempfail scan "$TMP/tempfail.txt" --db "$tdb" -q "${LABARGS[@]}"
-got=$(sql "$tdb" "SELECT a.retried || '|' || a.first_attempt || '|' || a.starttls FROM addresses a
+got=$(sql "$tdb" "SELECT (json_extract(a.evidence, '\$.starttls.first_attempt') IS NOT NULL) || '|' ||
+    json_extract(a.evidence, '\$.starttls.first_attempt.starttls') || ': ' ||
+    json_extract(a.evidence, '\$.starttls.first_attempt.error') || '|' ||
+    json_extract(a.evidence, '\$.starttls.starttls') FROM addresses a
     JOIN mx_hosts m ON m.id = a.mx_host_id WHERE m.host = 'mx.tempfail.example' AND a.ip = '127.25.0.29'")
 if [[ $RC -eq 0 && $got == 1\|bad-greeting*\|ok ]]; then
     ok "421 then success: retried=1, first_attempt bad-greeting..., starttls ok"

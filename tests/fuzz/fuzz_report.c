@@ -155,31 +155,40 @@ static void fz_domain(struct fz_in *in, long long run, int k)
 		(void)sqlite3_bind_int64(st, 2, org);
 		fz_step(st);
 	}
+	/* the evidence: the fuzzer's own JSON where it is valid, else the
+	 * shape the probes write with the fuzzer's values in it */
 	st = fz_prep("INSERT OR IGNORE INTO mx_hosts (run_id, domain_id, host, preference, dnssec,"
-		     " tlsa_state, tlsa, error) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+		     " error, evidence) VALUES (?1, ?2, ?3, ?4, ?5, ?6, CASE WHEN json_valid(?9)"
+		     " THEN ?9 ELSE json_object('dane', json_object('tlsa', json_object('state', ?7,"
+		     " 'records', json_array(?8, ?8)))) END)");
 	if (!st)
 		return;
 	(void)sqlite3_bind_int64(st, 1, run);
 	(void)sqlite3_bind_int64(st, 2, dom);
 	(void)sqlite3_bind_text(st, 3, fz_next(in, buf, sizeof(buf)), -1, SQLITE_TRANSIENT);
 	(void)sqlite3_bind_int64(st, 4, (long long)in->pick - 128);
-	for (c = 5; c <= 8; c++)
+	for (c = 5; c <= 9; c++)
 		fz_text(st, c, in, buf, sizeof(buf));
 	fz_step(st);
 	mx = sqlite3_last_insert_rowid(fz_db->h);
-	st =
-	    fz_prep("INSERT INTO addresses (mx_host_id, ip, starttls, tls_version, cipher,"
-		    " cert_sha256, pkix_valid, name_match, dane, banner, ehlo, error, cert_subject,"
-		    " cert_issuer, cert_not_after, key_type, key_bits, signature, retried,"
-		    " first_attempt, ncsc_state, ncsc_handshakes, ncsc_versions, ncsc_findings)"
-		    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,"
-		    " ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)");
+	st = fz_prep(
+	    "INSERT INTO addresses (mx_host_id, ip, evidence) VALUES (?1, ?2, CASE WHEN"
+	    " json_valid(?25) THEN ?25 ELSE json_object('starttls', json_object('starttls', ?3,"
+	    " 'tls_version', ?4, 'cipher', ?5, 'banner', ?10, 'ehlo', ?11, 'error', ?12,"
+	    " 'first_attempt', CASE WHEN ?19 THEN json_object('starttls', ?20, 'error', ?20) END,"
+	    " 'cert', json_object('sha256', ?6, 'pkix_valid', ?7, 'name_match', ?8, 'subject', ?13,"
+	    " 'issuer', ?14, 'not_after', ?15, 'key_type', ?16, 'key_bits', ?17, 'signature', ?18)),"
+	    " 'dane', json_object('dane', ?9), 'tls_ncsc', json_object('ncsc', json_object('state',"
+	    " ?21, 'handshakes', ?22, 'versions', CASE WHEN json_valid(?23) THEN json(?23) ELSE"
+	    " json_object(coalesce(?23, ''), ?23) END, 'findings', CASE WHEN json_valid(?24) THEN"
+	    " json(?24) ELSE json_array(json_object('class', ?24, 'aspect', ?24, 'item', ?24,"
+	    " 'version', ?24, 'detail', ?24)) END))) END)");
 	if (!st)
 		return;
 	(void)sqlite3_bind_int64(st, 1, mx);
 	(void)sqlite3_bind_text(st, 2, fz_next(in, buf, sizeof(buf)), -1, SQLITE_TRANSIENT);
 	(void)sqlite3_bind_text(st, 3, fz_next(in, buf, sizeof(buf)), -1, SQLITE_TRANSIENT);
-	for (c = 4; c <= 24; c++) {
+	for (c = 4; c <= 25; c++) {
 		if (c == 7 || c == 8 || c == 17 || c == 19 || c == 22)
 			(void)sqlite3_bind_int64(st, c, (long long)(signed char)in->pick);
 		else if (c == 9)

@@ -92,6 +92,7 @@ static const struct {
     UNIT_TEST(test_hard_db_readonly),
     UNIT_TEST(test_db_open_fresh),
     UNIT_TEST(test_db_migrate),
+    UNIT_TEST(test_db_migrate9),
     UNIT_TEST(test_db_refuse),
     UNIT_TEST(test_db_store),
     UNIT_TEST(test_db_resume),

@@ -220,6 +220,41 @@ static const struct domain_scan *build_domain(const char *name, size_t nmx, int 
 	return ds;
 }
 
+/* The reports' view of a host and an address (db_rep_mx, db_rep_addrs), one
+ * line each. */
+static int mx_line(const struct db_rep_mx *m, void *arg)
+{
+	return buf_printf(arg, "%s %s %lld %s %s\n", m->domain, m->host, m->preference, m->dnssec,
+			  m->tlsa_state) < 0
+		   ? -1
+		   : 0;
+}
+
+static const char *dash(const char *s) { return s ? s : "-"; }
+
+static int addr_more(const struct db_rep_addr *a, void *arg)
+{
+	return buf_printf(arg, "%d|%s|%s|%s|%s|%s|%s|%lld|%s|%s\n", a->retried,
+			  dash(a->first_attempt), dash(a->banner), dash(a->cert_subject),
+			  dash(a->cert_issuer), dash(a->cert_not_after), dash(a->key_type),
+			  a->key_bits, dash(a->signature), dash(a->error)) < 0
+		   ? -1
+		   : 0;
+}
+
+static int addr_line(const struct db_rep_addr *a, void *arg)
+{
+	return buf_printf(arg, "%s %s|%s|%s|%s|%d|%d|%s|%zu|%s|%lld|%s|[%s]\n", a->host, a->ip,
+			  a->starttls, a->tls_version ? a->tls_version : "-",
+			  a->cipher ? a->cipher : "-", a->pkix_valid, a->name_match, a->dane,
+			  a->cert_sha256 ? strlen(a->cert_sha256) : 0,
+			  a->ncsc_state ? a->ncsc_state : "-", a->ncsc_handshakes,
+			  a->ncsc_versions ? a->ncsc_versions : "-",
+			  a->ncsc_findings ? a->ncsc_findings : "-") < 0
+		   ? -1
+		   : 0;
+}
+
 /* ---- the tests ---- */
 
 void test_db_open_fresh(void)
@@ -234,7 +269,7 @@ void test_db_open_fresh(void)
 	db = db_open(t.path, err, sizeof(err));
 	if (CHECK(db != NULL)) {
 		CHECK_INT(db_schema_version(db), DB_SCHEMA_VERSION);
-		CHECK_INT(db_schema_version(db), 8);
+		CHECK_INT(db_schema_version(db), 9);
 		CHECK_STR(db_error(db), "");
 	} else {
 		(void)printf("db_open: %s\n", err);
@@ -242,7 +277,7 @@ void test_db_open_fresh(void)
 	h = raw_open(t.path);
 	CHECK(h != NULL);
 	CHECK_STR(raw_text(h, "PRAGMA journal_mode"), "wal");
-	CHECK_INT(raw_int(h, "PRAGMA user_version"), 8);
+	CHECK_INT(raw_int(h, "PRAGMA user_version"), 9);
 	CHECK_INT(raw_int(h,
 			  "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN"
 			  " ('runs', 'organisations', 'domains', 'mx_hosts', 'addresses',"
@@ -263,7 +298,7 @@ void test_db_open_fresh(void)
 	db = db_open(t.path, err, sizeof(err));
 	CHECK(db != NULL);
 	if (db)
-		CHECK_INT(db_schema_version(db), 8);
+		CHECK_INT(db_schema_version(db), 9);
 	db_close(db);
 	tdb_remove(&t);
 }
@@ -360,7 +395,7 @@ void test_db_migrate(void)
 		(void)printf("db_open: %s\n", err);
 	db_close(db);
 	h = raw_open(t.path);
-	CHECK_INT(raw_int(h, "PRAGMA user_version"), 8);
+	CHECK_INT(raw_int(h, "PRAGMA user_version"), 9);
 	/* version 7: the columns' evidence became the dnssec and mta_sts
 	 * probes' (tlsrpt had none) */
 	CHECK_INT(raw_int(h, "SELECT count(*) FROM probe_evidence"), 2);
@@ -373,14 +408,17 @@ void test_db_migrate(void)
 	/* version 6: no provenance and no invalid entries for the old runs */
 	CHECK_INT(raw_int(h, "SELECT count(*) FROM runs WHERE provenance IS NOT NULL"), 0);
 	CHECK_INT(raw_int(h, "SELECT count(*) FROM run_invalid"), 0);
-	CHECK_INT(raw_int(h,
-			  "SELECT count(*) FROM pragma_table_info('addresses') WHERE name IN"
-			  " ('ncsc_state', 'ncsc_handshakes', 'ncsc_versions', 'ncsc_findings')"),
-		  4);
-	CHECK_INT(raw_int(h, "SELECT count(*) FROM addresses WHERE ncsc_state IS NULL AND"
-			     " ncsc_handshakes IS NULL AND ncsc_versions IS NULL AND"
-			     " ncsc_findings IS NULL"),
-		  2);
+	/* version 9: the old addresses' columns are their probes' evidence,
+	 * without tls_ncsc evidence (null: not probed) */
+	CHECK_STR(raw_text(h, "SELECT group_concat(name, ',') FROM pragma_table_info('addresses')"),
+		  "id,mx_host_id,ip,evidence");
+	CHECK_STR(raw_text(h, "SELECT group_concat(name, ',') FROM pragma_table_info('mx_hosts')"),
+		  "id,run_id,domain_id,host,preference,dnssec,error,evidence");
+	CHECK_STR(raw_text(h, "SELECT evidence FROM addresses WHERE ip = '192.0.2.1'"),
+		  "{\"starttls\":{\"starttls\":\"ok\"},\"dane\":{\"dane\":\"match\"},"
+		  "\"tls_ncsc\":{\"ncsc\":null}}");
+	CHECK_STR(raw_text(h, "SELECT evidence FROM mx_hosts"),
+		  "{\"dane\":{\"tlsa\":{\"state\":\"present\",\"records\":[]}}}");
 	CHECK_STR(raw_text(h, "SELECT label FROM runs"), "v1 run");
 	CHECK_STR(raw_text(h, "SELECT status FROM runs"), "done");
 	CHECK_INT(raw_int(h, "SELECT loaded FROM runs"), 0);
@@ -389,10 +427,6 @@ void test_db_migrate(void)
 			      " ON o.id = x.organisation_id WHERE x.domain_id = 3"),
 		  "Old Org");
 	CHECK_INT(raw_int(h, "SELECT count(*) FROM verdicts"), 2);
-	CHECK_INT(raw_int(h, "SELECT count(*) FROM addresses WHERE retried = 0"), 2);
-	CHECK_INT(raw_int(h, "SELECT count(*) FROM pragma_table_info('addresses')"
-			     " WHERE name IN ('banner', 'ehlo', 'cert_subject', 'first_attempt')"),
-		  4);
 	CHECK_INT(raw_int(h, "SELECT count(*) FROM sqlite_master WHERE name ="
 			     " 'mx_hosts_domain_host'"),
 		  1);
@@ -413,8 +447,112 @@ void test_db_migrate(void)
 	h = raw_open(t.path);
 	CHECK_INT(raw_int(h, "SELECT count(*) FROM domain_organisations"), 2);
 	CHECK_INT(raw_int(h, "SELECT count(*) FROM organisations"), 1);
-	CHECK_INT(raw_int(h, "SELECT count(*) FROM addresses WHERE ncsc_state = 'done'"), 1);
+	CHECK_INT(raw_int(h, "SELECT count(*) FROM addresses"
+			     " WHERE json_extract(evidence, '$.tls_ncsc.ncsc.state') = 'done'"),
+		  1);
 	(void)sqlite3_close(h);
+	tdb_remove(&t);
+}
+
+/* Migration 8 -> 9 turns the old columns of a host and an address into
+ * the probes' evidence, and the reports read it back as the columns were. */
+void test_db_migrate9(void)
+{
+	struct tdb t = {""};
+	struct db *db;
+	struct buf b;
+	sqlite3 *h;
+	char err[256];
+
+	if (!CHECK(tdb_make(&t)))
+		return;
+	db = db_open_version(t.path, 8, err, sizeof(err));
+	if (!CHECK(db != NULL)) {
+		(void)printf("db_open_version: %s\n", err);
+		tdb_remove(&t);
+		return;
+	}
+	db_close(db);
+	h = raw_open(t.path);
+	CHECK(raw_exec(
+	    h, "INSERT INTO runs (id, started, status) VALUES (1, '2026-01-01T00:00:00Z', 'done');"
+	       "INSERT INTO domains (id, run_id, name, checked_at) VALUES (3, 1, 'a.example',"
+	       " '2026-01-01T00:00:30Z');"
+	       "INSERT INTO mx_hosts (id, run_id, domain_id, host, preference, dnssec, tlsa_state,"
+	       " tlsa, error) VALUES (5, 1, 3, 'mx.a.example', 10, 'secure', 'present',"
+	       " '3 1 1 aabb; 2 0 1 ccdd', NULL), (6, 1, 3, 'mx2.a.example', 20, 'insecure',"
+	       " 'not-looked-up', NULL, 'SERVFAIL');"
+	       "INSERT INTO addresses (id, mx_host_id, ip, starttls, tls_version, cipher, cert_sha256,"
+	       " pkix_valid, name_match, dane, banner, ehlo, error, cert_subject, cert_issuer,"
+	       " cert_not_after, key_type, key_bits, signature, retried, first_attempt, ncsc_state,"
+	       " ncsc_handshakes, ncsc_versions, ncsc_findings) VALUES"
+	       " (1, 5, '192.0.2.1', 'ok', 'TLSv1.2', 'ECDHE-RSA-AES128-GCM-SHA256', 'ab12', 1, 0,"
+	       " 'match', '220 hi \"x\"', '250 ok', NULL, 'CN=mx', 'CN=ca', '2027-01-01T00:00:00Z',"
+	       " 'RSA', 2048, 'sha256WithRSAEncryption', 1, 'bad-greeting: 421 busy: later',"
+	       " 'done', 7, 'TLSv1.3 refused, TLSv1.2 accepted, TLSv1.1 refused, TLSv1.0 accepted,"
+	       " SSLv3 untestable', 'insufficient' || char(9) || 'version' || char(9) || 'TLSv1.0'"
+	       " || char(9) || 'TLSv1.0' || char(9) || 'accepted' || char(10) || 'phase-out' ||"
+	       " char(9) || 'cert-key' || char(9) || 'RSA-2048' || char(9) || '-' || char(9) || ''),"
+	       " (2, 6, '192.0.2.2', 'timeout', NULL, NULL, NULL, NULL, NULL, 'not-checked', NULL,"
+	       " NULL, 'no banner in 5 s', NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL,"
+	       " NULL, NULL);"));
+	(void)sqlite3_close(h);
+
+	db = db_open(t.path, err, sizeof(err));
+	if (CHECK(db != NULL))
+		CHECK_INT(db_schema_version(db), 9);
+	else
+		(void)printf("db_open: %s\n", err);
+	db_close(db);
+	h = raw_open(t.path);
+	CHECK_STR(raw_text(h, "SELECT evidence FROM mx_hosts WHERE id = 5"),
+		  "{\"dane\":{\"tlsa\":{\"state\":\"present\",\"records\":"
+		  "[\"3 1 1 aabb\",\"2 0 1 ccdd\"]}}}");
+	CHECK_STR(raw_text(h, "SELECT evidence || '|' || error FROM mx_hosts WHERE id = 6"),
+		  "{\"dane\":{\"tlsa\":null}}|SERVFAIL");
+	CHECK_STR(raw_text(h, "SELECT evidence FROM addresses WHERE id = 1"),
+		  "{\"starttls\":{\"starttls\":\"ok\",\"banner\":\"220 hi \\\"x\\\"\","
+		  "\"ehlo\":\"250 ok\",\"first_attempt\":{\"starttls\":\"bad-greeting\","
+		  "\"error\":\"421 busy: later\"},\"tls_version\":\"TLSv1.2\",\"cipher\":"
+		  "\"ECDHE-RSA-AES128-GCM-SHA256\",\"cert\":{\"subject\":\"CN=mx\",\"issuer\":"
+		  "\"CN=ca\",\"not_after\":\"2027-01-01T00:00:00Z\",\"key_type\":\"RSA\","
+		  "\"key_bits\":2048,\"signature\":\"sha256WithRSAEncryption\",\"sha256\":"
+		  "\"ab12\",\"pkix_valid\":true,\"name_match\":false}},\"dane\":{\"dane\":"
+		  "\"match\"},\"tls_ncsc\":{\"ncsc\":{\"state\":\"done\",\"handshakes\":7,"
+		  "\"versions\":{\"SSLv3\":\"untestable\",\"TLSv1.0\":\"accepted\",\"TLSv1.1\":"
+		  "\"refused\",\"TLSv1.2\":\"accepted\",\"TLSv1.3\":\"refused\"},\"findings\":"
+		  "[{\"class\":\"insufficient\",\"aspect\":\"version\",\"item\":\"TLSv1.0\","
+		  "\"version\":\"TLSv1.0\",\"detail\":\"accepted\"},{\"class\":\"phase-out\","
+		  "\"aspect\":\"cert-key\",\"item\":\"RSA-2048\",\"version\":null}]}}}");
+	CHECK_STR(raw_text(h, "SELECT evidence FROM addresses WHERE id = 2"),
+		  "{\"starttls\":{\"starttls\":\"timeout\",\"error\":\"no banner in 5 s\"},"
+		  "\"dane\":{\"dane\":null},\"tls_ncsc\":{\"ncsc\":null}}");
+	CHECK_INT(raw_int(h, "PRAGMA foreign_key_check"), -1);
+	(void)sqlite3_close(h);
+
+	/* the reports' view is the old columns' */
+	db = db_open_readonly(t.path, err, sizeof(err));
+	if (CHECK(db != NULL)) {
+		buf_init(&b, 0);
+		CHECK_INT(db_rep_mx(db, 1, mx_line, &b), 0);
+		CHECK_STR(buf_str(&b), "a.example mx.a.example 10 secure present\n"
+				       "a.example mx2.a.example 20 insecure not-looked-up\n");
+		buf_reset(&b);
+		CHECK_INT(db_rep_addrs(db, 1, addr_line, &b), 0);
+		CHECK_STR(buf_str(&b),
+			  "mx.a.example 192.0.2.1|ok|TLSv1.2|ECDHE-RSA-AES128-GCM-SHA256|1|0|match|4"
+			  "|done|7|TLSv1.3 refused, TLSv1.2 accepted, TLSv1.1 refused, TLSv1.0 "
+			  "accepted, SSLv3 untestable|[insufficient\tversion\tTLSv1.0\tTLSv1.0\t"
+			  "accepted\nphase-out\tcert-key\tRSA-2048\t-\t]\n"
+			  "mx2.a.example 192.0.2.2|timeout|-|-|-1|-1|not-checked|0|-|0|-|[-]\n");
+		buf_reset(&b);
+		CHECK_INT(db_rep_addrs(db, 1, addr_more, &b), 0);
+		CHECK_STR(buf_str(&b), "1|bad-greeting: 421 busy: later|220 hi \"x\"|CN=mx|CN=ca|"
+				       "2027-01-01T00:00:00Z|RSA|2048|sha256WithRSAEncryption|-\n"
+				       "0|-|-|-|-|-|-|0|-|no banner in 5 s\n");
+		buf_free(&b);
+	}
+	db_close(db);
 	tdb_remove(&t);
 }
 
@@ -515,6 +653,7 @@ void test_db_refuse(void)
 	CHECK(strncmp(err, "/nonexistent-mailscan-dir/x.db: ", 32) == 0);
 }
 
+
 void test_db_store(void)
 {
 	static const char *const names[] = {"a.example", "b.example", "c.example"};
@@ -602,47 +741,56 @@ void test_db_store(void)
 	/* a: no MX; b: 1 host; c: 2 hosts, 2 addresses each */
 	CHECK_INT(raw_int(h, "SELECT count(*) FROM mx_hosts"), 3);
 	CHECK_INT(raw_int(h, "SELECT count(*) FROM addresses"), 6);
+	/* each probe's evidence about a host and an address, under its name */
 	CHECK_STR(raw_text(h, "SELECT m.host || '|' || m.preference || '|' || m.dnssec || '|' ||"
-			      " m.tlsa_state FROM mx_hosts m JOIN domains d ON d.id = m.domain_id"
-			      " WHERE d.name = 'c.example' ORDER BY m.preference DESC"),
+			      " json_extract(m.evidence, '$.dane.tlsa.state') FROM mx_hosts m"
+			      " JOIN domains d ON d.id = m.domain_id WHERE d.name = 'c.example'"
+			      " ORDER BY m.preference DESC"),
 		  "mx2.c.example|20|secure|none");
-	CHECK_STR(raw_text(h, "SELECT a.ip || '|' || a.starttls || '|' || a.tls_version || '|' ||"
-			      " a.cipher || '|' || a.pkix_valid || '|' || a.name_match || '|' ||"
-			      " a.dane || '|' || length(a.cert_sha256) FROM addresses a JOIN"
-			      " mx_hosts m ON m.id = a.mx_host_id WHERE m.host = 'mx1.b.example'"
-			      " AND a.ip = '192.0.2.1'"),
-		  "192.0.2.1|ok|TLSv1.3|TLS_AES_256_GCM_SHA384|1|1|match|64");
-	CHECK_STR(raw_text(h, "SELECT a.starttls || '|' || ifnull(a.tls_version, '-') || '|' ||"
-			      " ifnull(a.pkix_valid, '-') || '|' || a.dane FROM addresses a JOIN"
-			      " mx_hosts m ON m.id = a.mx_host_id WHERE m.host = 'mx1.b.example'"
-			      " AND a.ip = '192.0.2.2'"),
-		  "no-starttls|-|-|not-checked");
-	/* tls_ncsc: the probe's findings, then the certificate's; a tab or line
-	 * break inside a field becomes a space */
-	CHECK_STR(raw_text(h,
-			   "SELECT a.ncsc_state || '|' || a.ncsc_handshakes || '|' ||"
-			   " a.ncsc_versions FROM addresses a JOIN mx_hosts m ON m.id ="
-			   " a.mx_host_id WHERE m.host = 'mx1.b.example' AND a.ip = '192.0.2.1'"),
-		  "done|9|TLSv1.3 accepted, TLSv1.2 accepted, TLSv1.1 refused, TLSv1.0 accepted,"
-		  " SSLv3 untestable");
-	CHECK_STR(raw_text(h,
-			   "SELECT a.ncsc_findings FROM addresses a JOIN mx_hosts m ON m.id ="
-			   " a.mx_host_id WHERE m.host = 'mx1.b.example' AND a.ip = '192.0.2.1'"),
-		  "insufficient\tversion\tTLSv1.0\tTLSv1.0\taccepted\n"
-		  "phase-out\tcipher\tTLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384\tTLSv1.2\ta b c  d\n"
-		  "insufficient\tcert-key\tRSA-1024\t-\tdepth 0: CN=x y");
-	/* ran, found nothing: ""; did not run (no TLS): all NULL */
-	CHECK_STR(raw_text(h,
-			   "SELECT a.ncsc_state || '|' || a.ncsc_handshakes || '|[' ||"
-			   " a.ncsc_findings || ']' FROM addresses a JOIN mx_hosts m ON m.id ="
-			   " a.mx_host_id WHERE m.host = 'mx2.c.example' AND a.ip = '192.0.2.3'"),
-		  "incomplete|2|[]");
-	CHECK_INT(raw_int(h, "SELECT count(*) FROM addresses WHERE starttls = 'no-starttls' AND"
-			     " ncsc_state IS NULL AND ncsc_handshakes IS NULL AND"
-			     " ncsc_versions IS NULL AND ncsc_findings IS NULL"),
-		  3);
+	CHECK_STR(raw_text(h, "SELECT group_concat(j.key, ',') FROM addresses a, json_each(a.evidence) j"
+			      " WHERE a.id = 1"),
+		  "starttls,tls_ncsc,dane");
+	CHECK_STR(raw_text(h, "SELECT json_extract(a.evidence, '$.starttls.cert.sha256')"
+			      " FROM addresses a WHERE a.ip = '192.0.2.1'"),
+		  "0000000000000000000000000000000000000000000000000000000000000007");
 	CHECK_INT(raw_int(h, "PRAGMA foreign_key_check"), -1); /* no rows: no violations */
 	(void)sqlite3_close(h);
+
+	/* read back as the reports read it (db_report.c) */
+	db = db_open_readonly(t.path, err, sizeof(err));
+	if (CHECK(db != NULL)) {
+		struct buf b;
+
+		buf_init(&b, 0);
+		CHECK_INT(db_rep_mx(db, 1, mx_line, &b), 0);
+		CHECK_STR(buf_str(&b), "b.example mx1.b.example 10 secure present\n"
+				       "c.example mx1.c.example 10 secure present\n"
+				       "c.example mx2.c.example 20 secure none\n");
+		buf_reset(&b);
+		CHECK_INT(db_rep_addrs(db, 1, addr_line, &b), 0);
+		/* tls_ncsc: the probe's findings, then the certificate's; a tab
+		 * or line break inside a field becomes a space; ran and found
+		 * nothing: ""; did not run (no TLS): NULL */
+		CHECK_STR(buf_str(&b),
+			  "mx1.b.example 192.0.2.1|ok|TLSv1.3|TLS_AES_256_GCM_SHA384|1|1|match|64"
+			  "|done|9|TLSv1.3 accepted, TLSv1.2 accepted, TLSv1.1 refused, TLSv1.0 "
+			  "accepted, SSLv3 untestable|[insufficient\tversion\tTLSv1.0\tTLSv1.0\t"
+			  "accepted\nphase-out\tcipher\tTLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384\t"
+			  "TLSv1.2\ta b c  d\ninsufficient\tcert-key\tRSA-1024\t-\tdepth 0: CN=x y]\n"
+			  "mx1.b.example 192.0.2.2|no-starttls|-|-|-1|-1|not-checked|0|-|0|-|[-]\n"
+			  "mx1.c.example 192.0.2.1|ok|TLSv1.3|TLS_AES_256_GCM_SHA384|1|1|match|64"
+			  "|done|9|TLSv1.3 accepted, TLSv1.2 accepted, TLSv1.1 refused, TLSv1.0 "
+			  "accepted, SSLv3 untestable|[insufficient\tversion\tTLSv1.0\tTLSv1.0\t"
+			  "accepted\nphase-out\tcipher\tTLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384\t"
+			  "TLSv1.2\ta b c  d\ninsufficient\tcert-key\tRSA-1024\t-\tdepth 0: CN=x y]\n"
+			  "mx1.c.example 192.0.2.2|no-starttls|-|-|-1|-1|not-checked|0|-|0|-|[-]\n"
+			  "mx2.c.example 192.0.2.3|ok|TLSv1.3|TLS_AES_256_GCM_SHA384|1|0|not-checked|64"
+			  "|incomplete|2|TLSv1.3 accepted, TLSv1.2 unknown, TLSv1.1 unknown, TLSv1.0 "
+			  "unknown, SSLv3 unknown|[]\n"
+			  "mx2.c.example 192.0.2.4|no-starttls|-|-|-1|-1|not-checked|0|-|0|-|[-]\n");
+		buf_free(&b);
+	}
+	db_close(db);
 	tdb_remove(&t);
 }
 

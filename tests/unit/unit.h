@@ -115,6 +115,7 @@ void test_verdict_tls_ncsc(void);
 void test_ncsc_run(void);
 void test_db_open_fresh(void);
 void test_db_migrate(void);
+void test_db_migrate9(void);
 void test_db_refuse(void);
 void test_db_store(void);
 void test_db_resume(void);
