@@ -23,6 +23,7 @@
  * asks again, and the answers come from the shared cache. The VRPs and the validation are RTRlib's
  * (probes/rpki_data.c).
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +34,7 @@
 #include "rpki.h"
 
 #define RPKI_HOSTS_MAX 32 /* MX hosts and name servers judged per domain */
+_Static_assert(RPKI_HOSTS_MAX <= 32, "rpki_addr.hosts has a bit per host");
 #define RPKI_ADDRS_MAX 64 /* addresses judged per domain */
 #define RPKI_NS_MAX 8     /* name servers kept of one NS set */
 
@@ -62,8 +64,7 @@ enum rpki_addr_state {
 
 struct rpki_addr {
 	char ip[48];
-	char host[DNS_NAME_MAX + 1]; /* the first host found on it */
-	unsigned roles;
+	uint32_t hosts; /* the hosts on it: bits indexing rpki_probe.hosts */
 	char qname[DNS_NAME_MAX + 1]; /* its Cymru origin name */
 	enum rpki_addr_state state;
 	char error[200];
@@ -149,7 +150,7 @@ static void rpki_add_addr(struct domain_scan *ds, const struct rpki_host *h, con
 
 	for (i = 0; i < p->naddrs; i++)
 		if (strcmp(p->addrs[i].ip, ip) == 0) {
-			p->addrs[i].roles |= h->roles;
+			p->addrs[i].hosts |= 1u << (h - p->hosts);
 			return;
 		}
 	if (p->naddrs >= RPKI_ADDRS_MAX) {
@@ -159,8 +160,7 @@ static void rpki_add_addr(struct domain_scan *ds, const struct rpki_host *h, con
 	ad = &p->addrs[p->naddrs++];
 	memset(ad, 0, sizeof(*ad));
 	(void)str_copy(ad->ip, sizeof(ad->ip), ip);
-	(void)str_copy(ad->host, sizeof(ad->host), h->name);
-	ad->roles = h->roles;
+	ad->hosts = 1u << (h - p->hosts);
 	if (rpki_data_has_bgp(d)) {
 		ad->nroutes = rpki_data_bgp_routes(d, ip, ad->routes, RPKI_ROUTES_MAX);
 		rpki_judge_addr(ds, ad);
@@ -184,13 +184,7 @@ static void rpki_add_host(struct domain_scan *ds, const char *name, unsigned rol
 		return;
 	for (i = 0; i < p->nhosts; i++)
 		if (str_ieq(p->hosts[i].name, name)) {
-			unsigned before = p->hosts[i].roles;
-
 			p->hosts[i].roles |= role;
-			/* addresses already found take the new role too */
-			for (size_t k = 0; before != p->hosts[i].roles && k < p->naddrs; k++)
-				if (str_ieq(p->addrs[k].host, name))
-					p->addrs[k].roles |= role;
 			return;
 		}
 	if (p->nhosts >= RPKI_HOSTS_MAX) {
@@ -437,6 +431,33 @@ static const char *rpki_addr_state_name(enum rpki_addr_state s)
 	return "not-answered";
 }
 
+/*
+ * An address's roles are those of every host on it, and the host it is
+ * listed under is the first of them in name order: neither may depend on
+ * which answer came first, so that the evidence of two runs compares.
+ */
+static unsigned rpki_addr_roles(const struct rpki_probe *p, const struct rpki_addr *ad)
+{
+	unsigned roles = 0;
+	size_t i;
+
+	for (i = 0; i < p->nhosts; i++)
+		if (ad->hosts & (1u << i))
+			roles |= p->hosts[i].roles;
+	return roles;
+}
+
+static const char *rpki_addr_host(const struct rpki_probe *p, const struct rpki_addr *ad)
+{
+	const char *name = "";
+	size_t i;
+
+	for (i = 0; i < p->nhosts; i++)
+		if ((ad->hosts & (1u << i)) && (!name[0] || strcmp(p->hosts[i].name, name) < 0))
+			name = p->hosts[i].name;
+	return name;
+}
+
 static void rpki_roles_json(struct json *j, unsigned roles)
 {
 	json_key(j, "roles");
@@ -512,8 +533,8 @@ static void rpki_evidence(const struct domain_scan *ds, struct json *j)
 
 		json_obj_open(j);
 		json_kstr(j, "ip", ad->ip);
-		json_kstr(j, "host", ad->host);
-		rpki_roles_json(j, ad->roles);
+		json_kstr(j, "host", rpki_addr_host(p, ad));
+		rpki_roles_json(j, rpki_addr_roles(p, ad));
 		json_kstr(j, "state", rpki_addr_state_name(ad->state));
 		if (ad->error[0])
 			json_kstr(j, "error", ad->error);
@@ -586,10 +607,10 @@ static const char *rpki_detail(const struct domain_scan *ds)
 		return NULL;
 	if (ad->nroutes)
 		(void)snprintf(p->detail, sizeof(p->detail), "%s (%s): %s from AS%u %s", ad->ip,
-			       ad->host, ad->routes[0].prefix, (unsigned)ad->routes[0].origin,
+			       rpki_addr_host(p, ad), ad->routes[0].prefix, (unsigned)ad->routes[0].origin,
 			       rpki_addr_state_name(ad->state));
 	else
-		(void)snprintf(p->detail, sizeof(p->detail), "%s (%s): %s", ad->ip, ad->host,
+		(void)snprintf(p->detail, sizeof(p->detail), "%s (%s): %s", ad->ip, rpki_addr_host(p, ad),
 			       rpki_addr_state_name(ad->state));
 	return p->detail;
 }

@@ -1072,6 +1072,22 @@ static void host_add_addresses(struct hentry *he, const struct dns_answer *a)
 	}
 }
 
+/* IPv4 before IPv6, each in numeric order: the order of a host's
+ * addresses, and so of its evidence, must not depend on which answer came
+ * first or on the order of an RRset. */
+static int addr_cmp(const void *pa, const void *pb)
+{
+	const struct addr_result *a = *(const struct addr_result *const *)pa;
+	const struct addr_result *b = *(const struct addr_result *const *)pb;
+	unsigned char x[sizeof(struct in6_addr)] = {0}, y[sizeof(struct in6_addr)] = {0};
+
+	if (a->family != b->family)
+		return a->family == AF_INET ? -1 : 1;
+	if (inet_pton(a->family, a->ip, x) != 1 || inet_pton(b->family, b->ip, y) != 1)
+		return strcmp(a->ip, b->ip);
+	return memcmp(x, y, sizeof(x));
+}
+
 static void host_on_addr(const struct dns_answer *a, void *arg)
 {
 	struct hentry *he = arg;
@@ -1094,6 +1110,8 @@ static void host_on_addr(const struct dns_answer *a, void *arg)
 			       a->qtype == DNS_T_A ? "A" : "AAAA", a->error);
 	if (--he->pending > 0)
 		return;
+	if (he->h.naddr > 1)
+		qsort(he->h.addr, he->h.naddr, sizeof(he->h.addr[0]), addr_cmp);
 	he->h.sec = dnssec_worst(he->a_sec, he->aaaa_sec);
 	if (he->a_status != DNS_OK && he->aaaa_status != DNS_OK)
 		he->h.dns_failed = true;
