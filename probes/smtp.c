@@ -380,6 +380,8 @@ static void smtp_renegotiate(struct smtp_session *s)
 		smtp_quit(s);
 		return;
 	}
+	/* 1 with the renegotiation still pending: it has not really started;
+	 * wait for the server as on WANT_READ (the deadline bounds it) */
 	e = r == 1 ? SSL_ERROR_WANT_READ : SSL_get_error(s->ssl, r);
 	if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
 		if (smtp_wait(s, e == SSL_ERROR_WANT_WRITE) < 0)
