@@ -140,6 +140,13 @@ const char *ncsc_state_name(enum ncsc_state s)
 	return s == NCSC_DONE ? "done" : s == NCSC_INCOMPLETE ? "incomplete" : "running";
 }
 
+const char *ncsc_reneg_name(enum ncsc_reneg s)
+{
+	static const char *const names[] = {"not-tested", "allowed", "refused", "not-applicable"};
+
+	return (unsigned)s < sizeof(names) / sizeof(names[0]) ? names[s] : "not-tested";
+}
+
 const char *ncsc_step_name(enum ncsc_step s)
 {
 	static const char *const names[] = {"version", "suites", "legacy-suites", "compression",
@@ -447,6 +454,20 @@ static int ncsc_best_below13(const struct ncsc_plan *p)
 	return -1;
 }
 
+/* TLS 1.3 accepted, and every version below it refused or untestable
+ * (not merely unknown: a probe cut short proves nothing). */
+static bool ncsc_only13(const struct ncsc_result *r)
+{
+	int vi;
+
+	if (r->version[NCSC_TLS13] != NCSC_V_ACCEPTED)
+		return false;
+	for (vi = NCSC_SSL3; vi < NCSC_TLS13; vi++)
+		if (r->version[vi] != NCSC_V_REFUSED && r->version[vi] != NCSC_V_UNTESTABLE)
+			return false;
+	return true;
+}
+
 /* The findings that rest on the whole probe. */
 static void ncsc_finish(struct ncsc_plan *p)
 {
@@ -481,6 +502,8 @@ static void ncsc_finish(struct ncsc_plan *p)
 	if (r->compression == 1)
 		ncsc_note(r, NCSC_A_COMPRESSION, NCSC_INSUFFICIENT, 0, "compression",
 			  "the server chose TLS compression", ncsc_ref_compression, false);
+	if (r->client_reneg == NCSC_RENEG_NOT_TESTED && !p->reneg_tried && ncsc_only13(r))
+		r->client_reneg = NCSC_RENEG_NA;
 	if (r->state == NCSC_RUNNING)
 		r->state = NCSC_DONE;
 }
@@ -491,6 +514,26 @@ void ncsc_plan_stop(struct ncsc_plan *p, const char *why)
 		return;
 	ncsc_incomplete(p->r, why);
 	ncsc_finish(p);
+}
+
+bool ncsc_plan_reneg_want(struct ncsc_plan *p, int version)
+{
+	if (p->finished || p->reneg_tried || version < TLS1_VERSION || version > TLS1_2_VERSION)
+		return false;
+	/* at TLS 1.2, which a sender uses; an older version only without it */
+	if (version != TLS1_2_VERSION && p->r->version[NCSC_TLS12] == NCSC_V_ACCEPTED)
+		return false;
+	p->reneg_tried = true;
+	return true;
+}
+
+void ncsc_plan_reneg_result(struct ncsc_plan *p, enum ncsc_reneg res, const char *detail)
+{
+	if (p->finished)
+		return;
+	p->r->client_reneg = res == NCSC_RENEG_NA ? NCSC_RENEG_NOT_TESTED : res;
+	(void)str_copy(p->r->client_reneg_detail, sizeof(p->r->client_reneg_detail),
+		       detail ? detail : "");
 }
 
 /* ---- the plan ---- */
@@ -508,6 +551,8 @@ void ncsc_plan_init(struct ncsc_plan *p, const struct ncsc_catalogue *cat, struc
 	r->ems = r->secure_reneg = -1;
 	r->compression = cat->compression ? 0 : -1;
 	r->order = -1;
+	r->client_reneg = NCSC_RENEG_NOT_TESTED;
+	r->client_reneg_detail[0] = '\0';
 	for (vi = 0; vi < NCSC_VERSIONS; vi++)
 		r->version[vi] = NCSC_V_UNKNOWN;
 	p->phase = PH_VERSIONS;

@@ -73,6 +73,10 @@
  * (DEFLATE offered with suites the server accepted).
  * Groups and DHE sizes, EMS and secure renegotiation are read from every
  * successful handshake, including the first STARTTLS probe (the seed).
+ * Client-initiated renegotiation costs no handshake of its own: the first
+ * session that completes a handshake at TLS 1.2 (at 1.1 or 1.0 only when
+ * 1.2 is not accepted) asks for one before its QUIT (smtp.h hooks,
+ * ncsc_plan_reneg_want), once per address.
  */
 #ifndef MAILSCAN_NCSC_H
 #define MAILSCAN_NCSC_H
@@ -134,6 +138,22 @@ struct ncsc_item {
 
 enum ncsc_state { NCSC_RUNNING = 0, NCSC_DONE, NCSC_INCOMPLETE };
 
+/*
+ * Client-initiated renegotiation (RFC 5246 7.4.1.2): each one costs the
+ * server a full handshake, so allowing it makes a denial of service cheap.
+ * internet.nl reports it for mail servers for information; so does
+ * tls_ncsc (ncsc-client-renegotiation, SEV_INFO).
+ */
+enum ncsc_reneg {
+	NCSC_RENEG_NOT_TESTED = 0, /* no session to try it in, cut short, or a local error */
+	NCSC_RENEG_ALLOWED,        /* a second handshake completed */
+	NCSC_RENEG_REFUSED,        /* an alert (no_renegotiation, handshake_failure), a
+				      close, or no answer within --timeout */
+	NCSC_RENEG_NA              /* no version below TLS 1.3: renegotiation does not exist */
+};
+/* "not-tested", "allowed", "refused", "not-applicable". */
+const char *ncsc_reneg_name(enum ncsc_reneg s);
+
 /* The tls_ncsc evidence of one IP. */
 struct ncsc_result {
 	char ip[48];
@@ -153,6 +173,8 @@ struct ncsc_result {
 	int compression;  /* -1 not tested (no answer to the offer), 0 none, 1 used */
 	int order;        /* -1 not applicable, 0 prefers the better suite, 1 violation */
 	char order_detail[160];
+	enum ncsc_reneg client_reneg;
+	char client_reneg_detail[160]; /* "at TLSv1.2: " and how the server answered */
 };
 
 /* "running", "done", "incomplete". */
@@ -294,6 +316,7 @@ struct ncsc_plan {
 	 * sign only where its curve is offered too (RFC 8422 5.1), so the weak
 	 * curves are offered with it last (ncsc_plan_cert_curve). */
 	char cert_curve[32];
+	bool reneg_tried; /* the one client-initiated renegotiation was asked for */
 };
 
 /*
@@ -318,6 +341,19 @@ void ncsc_plan_feed(struct ncsc_plan *p, const struct ncsc_outcome *o);
 /* Stop now (time cap, run teardown): what was found stands, the result is
  * INCOMPLETE with note why. */
 void ncsc_plan_stop(struct ncsc_plan *p, const char *why);
+
+/*
+ * The session of the attempt in flight completed a handshake at version
+ * (OpenSSL's number): should it try the client-initiated renegotiation
+ * now, before its QUIT? True once per plan: at TLS 1.2, or at TLS 1.1 or
+ * 1.0 when TLS 1.2 is not accepted (the versions are tried from the top,
+ * so that is known by then); true marks it asked for.
+ */
+bool ncsc_plan_reneg_want(struct ncsc_plan *p, int version);
+
+/* Its outcome: r->client_reneg = res (NOT_TESTED for a local failure) with
+ * detail (copied). */
+void ncsc_plan_reneg_result(struct ncsc_plan *p, enum ncsc_reneg res, const char *detail);
 
 /* "version", "suites", "legacy-suites", "compression", "order", "groups",
  * "groups-tls13", "signature-hash". */

@@ -7,6 +7,10 @@
  *   CONNECT -> BANNER -> EHLO -> STARTTLS -> TLS -> QUIT -> DONE
  *                          \-> QUIT (no STARTTLS offered / refused)
  *
+ * With hooks (tls_ncsc) STARTTLS may go to RAW (a hand-made ClientHello,
+ * then DONE) instead of TLS, and TLS to RENEG (a client-initiated
+ * renegotiation, RFC 5246 7.4.1.2, then QUIT or DONE) before QUIT.
+ *
  * smtp_state() is the only way to change state; it logs "from -> to" and
  * re-arms the state's deadline. The peer is hostile: replies are parsed
  * with caps (smtp_reply.h), a deadline covers each whole state (a server
@@ -40,13 +44,14 @@ enum smtp_state {
 	SMTP_EHLO,
 	SMTP_STARTTLS,
 	SMTP_TLS,
-	SMTP_RAW, /* a hand-made ClientHello sent, its answer awaited (hooks) */
+	SMTP_RAW,   /* a hand-made ClientHello sent, its answer awaited (hooks) */
+	SMTP_RENEG, /* a client-initiated renegotiation under way (hooks) */
 	SMTP_QUIT,
 	SMTP_DONE
 };
 
-static const char *const smtp_state_names[] = {"CONNECT", "BANNER",   "EHLO", "STARTTLS",
-					       "TLS",     "RAWHELLO", "QUIT", "DONE"};
+static const char *const smtp_state_names[] = {"CONNECT",  "BANNER", "EHLO", "STARTTLS", "TLS",
+					       "RAWHELLO", "RENEG",  "QUIT", "DONE"};
 
 struct smtp_session {
 	struct event_base *base;
@@ -147,6 +152,15 @@ static void smtp_on_timeout(evutil_socket_t fd, short what, void *arg)
 		(void)s->hooks->raw_reply((const unsigned char *)s->rawin.data, s->rawin.len, true,
 					  s->hooks->arg);
 		smtp_finish(s, ADDR_OK, NULL);
+		return;
+	}
+	if (s->state == SMTP_RENEG) {
+		char why[64];
+
+		/* a server that ignores the ClientHello refuses in its way */
+		(void)snprintf(why, sizeof(why), "no answer within %u ms", s->cfg->timeout_ms);
+		s->hooks->renegotiated(SMTP_RENEG_NO_ANSWER, why, s->hooks->arg);
+		smtp_finish(s, s->ar->status, NULL);
 		return;
 	}
 	smtp_finish(s, ADDR_TIMEOUT, "no progress in state %s within %u ms",
@@ -325,6 +339,76 @@ static void smtp_read_raw(struct smtp_session *s)
 		smtp_finish(s, ADDR_LOCAL_ERROR, "event loop");
 }
 
+/* The result stands: say goodbye (over TLS when it is up). */
+static void smtp_quit(struct smtp_session *s)
+{
+	smtp_state(s, SMTP_QUIT);
+	if (smtp_send(s, "QUIT") < 0)
+		smtp_finish(s, ADDR_LOCAL_ERROR, "out of memory");
+}
+
+/* OpenSSL's last error as text (or fallback), and the queue cleared. */
+static void smtp_ssl_why(char *why, size_t len, int ssl_error, const char *fallback)
+{
+	unsigned long oe = ERR_peek_last_error();
+
+	if (oe)
+		ERR_error_string_n(oe, why, len);
+	else
+		(void)snprintf(why, len, "%s",
+			       ssl_error == SSL_ERROR_SYSCALL || ssl_error == SSL_ERROR_ZERO_RETURN
+				   ? "connection closed"
+				   : fallback);
+	ERR_clear_error();
+}
+
+/*
+ * SMTP_RENEG: drive the renegotiation. Done when SSL_do_handshake completes
+ * with nothing pending any more (RFC 5246 7.4.1.2: the server answers the
+ * new ClientHello with a full handshake); refused on an alert (OpenSSL 3
+ * turns the no_renegotiation warning into SSL_R_NO_RENEGOTIATION) or a
+ * close. Whatever the server does, the first handshake's result stands.
+ */
+static void smtp_renegotiate(struct smtp_session *s)
+{
+	int r = SSL_do_handshake(s->ssl), e;
+	char why[120];
+
+	if (r == 1 && !SSL_renegotiate_pending(s->ssl)) {
+		(void)snprintf(why, sizeof(why), "a second handshake completed");
+		s->hooks->renegotiated(SMTP_RENEG_DONE, why, s->hooks->arg);
+		smtp_quit(s);
+		return;
+	}
+	/* 1 with the renegotiation still pending: it has not really started;
+	 * wait for the server as on WANT_READ (the deadline bounds it) */
+	e = r == 1 ? SSL_ERROR_WANT_READ : SSL_get_error(s->ssl, r);
+	if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
+		if (smtp_wait(s, e == SSL_ERROR_WANT_WRITE) < 0)
+			smtp_finish(s, s->ar->status, NULL);
+		return;
+	}
+	smtp_ssl_why(why, sizeof(why), e, "protocol error");
+	s->hooks->renegotiated(SMTP_RENEG_REFUSED, why, s->hooks->arg);
+	/* no way back to SMTP over a TLS session that failed: close */
+	smtp_finish(s, s->ar->status, NULL);
+}
+
+/* After the first handshake: ask for a new one (the hooks want it). */
+static void smtp_start_reneg(struct smtp_session *s)
+{
+	char why[120];
+
+	if (SSL_renegotiate(s->ssl) != 1) {
+		smtp_ssl_why(why, sizeof(why), SSL_ERROR_SSL, "SSL_renegotiate failed");
+		s->hooks->renegotiated(SMTP_RENEG_LOCAL, why, s->hooks->arg);
+		smtp_quit(s);
+		return;
+	}
+	smtp_state(s, SMTP_RENEG);
+	smtp_renegotiate(s);
+}
+
 static void smtp_handshake(struct smtp_session *s)
 {
 	int r = SSL_do_handshake(s->ssl), e;
@@ -339,9 +423,13 @@ static void smtp_handshake(struct smtp_session *s)
 			tls_record(s->ssl, tls_ctx_store(s->cfg->ssl_ctx), s->host->name,
 				   s->tlsa_added, s->ar);
 		s->ar->status = SSL_version(s->ssl) >= TLS1_2_VERSION ? ADDR_OK : ADDR_TLS_OLD;
-		smtp_state(s, SMTP_QUIT);
-		if (smtp_send(s, "QUIT") < 0)
-			smtp_finish(s, ADDR_LOCAL_ERROR, "out of memory");
+		if (s->hooks && s->hooks->renegotiate && s->hooks->renegotiated &&
+		    SSL_version(s->ssl) <= TLS1_2_VERSION &&
+		    s->hooks->renegotiate(s->ssl, s->hooks->arg)) {
+			smtp_start_reneg(s);
+			return;
+		}
+		smtp_quit(s);
 		return;
 	}
 	e = SSL_get_error(s->ssl, r);
@@ -387,12 +475,10 @@ static void smtp_on_reply(struct smtp_session *s)
 			(void)snprintf(s->ar->error, sizeof(s->ar->error), "%s",
 				       s->reply.code != 250 ? "EHLO refused"
 							    : "STARTTLS not offered in EHLO");
-			smtp_state(s, SMTP_QUIT);
 			if (s->tlsa_added == 0 && s->host->tlsa_state == TLSA_PRESENT &&
 			    tls_count_usable_tlsa(s->host) > 0)
 				s->ar->dane = DANE_NO_TLS;
-			if (smtp_send(s, "QUIT") < 0)
-				smtp_finish(s, ADDR_LOCAL_ERROR, "out of memory");
+			smtp_quit(s);
 			return;
 		}
 		smtp_state(s, SMTP_STARTTLS);
@@ -408,9 +494,7 @@ static void smtp_on_reply(struct smtp_session *s)
 			if (s->host->tlsa_state == TLSA_PRESENT &&
 			    tls_count_usable_tlsa(s->host) > 0)
 				s->ar->dane = DANE_NO_TLS;
-			smtp_state(s, SMTP_QUIT);
-			if (smtp_send(s, "QUIT") < 0)
-				smtp_finish(s, ADDR_LOCAL_ERROR, "out of memory");
+			smtp_quit(s);
 			return;
 		}
 		smtp_start_raw(s);
@@ -456,6 +540,10 @@ static void smtp_on_fd(evutil_socket_t fd, short what, void *arg)
 	}
 	if (s->state == SMTP_TLS) {
 		smtp_handshake(s);
+		return;
+	}
+	if (s->state == SMTP_RENEG) {
+		smtp_renegotiate(s);
 		return;
 	}
 	if (s->state == SMTP_RAW && s->out.len == 0) {

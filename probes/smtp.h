@@ -26,6 +26,14 @@ struct smtp_config {
 
 typedef void (*smtp_done_cb)(struct addr_result *ar, void *arg);
 
+/* The outcome of a client-initiated renegotiation (struct smtp_hooks). */
+enum smtp_reneg {
+	SMTP_RENEG_DONE,      /* a second handshake completed */
+	SMTP_RENEG_REFUSED,   /* an alert, or the connection closed */
+	SMTP_RENEG_NO_ANSWER, /* nothing within the state's deadline (ignored) */
+	SMTP_RENEG_LOCAL      /* OpenSSL would not start it */
+};
+
 /*
  * Hooks for a session that does more than record (the tls_ncsc probe's
  * extra handshakes). prepare runs after SSL_new and SNI, before the
@@ -49,6 +57,18 @@ struct smtp_hooks {
 	 */
 	int (*raw_hello)(struct buf *out, void *arg);
 	int (*raw_reply)(const unsigned char *data, size_t len, bool eof, void *arg);
+	/*
+	 * Client-initiated renegotiation (tls_ncsc), optional, both or
+	 * neither: after a completed handshake at TLS 1.2 or lower (and after
+	 * handshake), renegotiate may return true to ask for one in the same
+	 * session before QUIT: SSL_renegotiate, then SSL_do_handshake driven
+	 * by the loop under the state's deadline like the first handshake.
+	 * renegotiated then gets the outcome with a short why (borrowed,
+	 * valid during the call); the session QUITs when TLS survived it and
+	 * is closed otherwise. The status stays that of the first handshake.
+	 */
+	bool (*renegotiate)(SSL *ssl, void *arg);
+	void (*renegotiated)(enum smtp_reneg res, const char *why, void *arg);
 	void *arg;
 };
 

@@ -21,6 +21,10 @@
  * ncsc-cert-name-mismatch: SEV_INFO, the verdict stays). An MX host name
  * without CAA up to its registrable domain gets a notice beside the verdict
  * (ncsc-caa-missing, SEV_NOTICE; tls_ncsc_caa.c), as internet.nl gives it.
+ * A server that allows client-initiated renegotiation (a second handshake
+ * in the same session, asked for by the client; a cheap denial of service)
+ * is said for information too (ncsc-client-renegotiation, SEV_INFO), as
+ * internet.nl reports it for mail servers.
  */
 #include "../base/json.h"
 #include "ncsc.h"
@@ -168,6 +172,9 @@ static void tls_ncsc_evaluate(const struct domain_scan *ds, struct probe_verdict
 			if (r->state != NCSC_DONE)
 				cut++;
 			tls_ncsc_judge(r->find, r->nfind, out);
+			/* information beside the verdict (internet.nl): never lowers it */
+			if (r->client_reneg == NCSC_RENEG_ALLOWED)
+				verdict_add_reason(out, R_NCSC_CLIENT_RENEGOTIATION);
 		}
 	}
 	if (answered == 0) {
@@ -245,6 +252,9 @@ static void json_ncsc_probe(struct json *j, const struct ncsc_result *r)
 	json_arr_close(j);
 	json_tristate(j, "extended_master_secret", r->ems);
 	json_tristate(j, "secure_renegotiation", r->secure_reneg);
+	json_kstr(j, "client_renegotiation", ncsc_reneg_name(r->client_reneg));
+	if (r->client_reneg_detail[0])
+		json_kstr(j, "client_renegotiation_detail", r->client_reneg_detail);
 	if (r->compression < 0)
 		json_kstr(j, "compression", "not-tested");
 	else

@@ -11,6 +11,11 @@
  * addr_result on the IP with a completed handshake (ar->ncsc), and the
  * hosts whose address joined while it runs wait for it (host_hold /
  * host_release). The verdict is tls_ncsc.c's.
+ *
+ * Client-initiated renegotiation is tried inside one of these sessions
+ * (the first to complete a handshake at TLS 1.2, ncsc_plan_reneg_want),
+ * after its handshake and before its QUIT, never in a session of its own:
+ * the number of connections per address stays the plan's.
  */
 #include <event2/event.h>
 #include <openssl/err.h>
@@ -262,6 +267,37 @@ static void ncsc_hook_handshake(SSL *ssl, int ok, unsigned long err, int ssl_err
 		(void)str_copy(ne->out.why, sizeof(ne->out.why), "connection closed");
 }
 
+/* The handshake completed: is this the session to try client-initiated
+ * renegotiation in? */
+static bool ncsc_hook_renegotiate(SSL *ssl, void *arg)
+{
+	struct nentry *ne = arg;
+
+	if (ne->out.res != NCSC_RES_OK || !ncsc_plan_reneg_want(&ne->plan, SSL_version(ssl)))
+		return false;
+	/* whether the server supports RFC 5746 is judged apart
+	 * (ncsc-renegotiation-insecure); here only whether it renegotiates */
+	SSL_set_options(ssl, SSL_OP_ALLOW_UNSAFE_LEGACY_RENEGOTIATION);
+	return true;
+}
+
+/* ... and how the server answered. */
+static void ncsc_hook_renegotiated(enum smtp_reneg res, const char *why, void *arg)
+{
+	struct nentry *ne = arg;
+	enum ncsc_reneg r = res == SMTP_RENEG_DONE    ? NCSC_RENEG_ALLOWED
+			    : res == SMTP_RENEG_LOCAL ? NCSC_RENEG_NOT_TESTED
+						      : NCSC_RENEG_REFUSED;
+	char detail[sizeof(ne->r.client_reneg_detail)];
+
+	(void)snprintf(detail, sizeof(detail), "at %s: %s%.120s",
+		       ncsc_version_name(ne->out.f.version),
+		       res == SMTP_RENEG_LOCAL ? "local error: " : "", why);
+	log_debug("tls_ncsc %s: client-initiated renegotiation %s, %s", ne->r.ip,
+		  ncsc_reneg_name(r), detail);
+	ncsc_plan_reneg_result(&ne->plan, r, detail);
+}
+
 /* A raw attempt (ncsc_hello.h): the ClientHello to send instead of a handshake. */
 static int ncsc_hook_raw_hello(struct buf *out, void *arg)
 {
@@ -356,6 +392,8 @@ static struct nentry *ncsc_new(struct tls_ncsc_run *run, const struct mx_host *h
 	ne->hooks.handshake = ncsc_hook_handshake;
 	ne->hooks.raw_hello = ncsc_hook_raw_hello;
 	ne->hooks.raw_reply = ncsc_hook_raw_reply;
+	ne->hooks.renegotiate = ncsc_hook_renegotiate;
+	ne->hooks.renegotiated = ncsc_hook_renegotiated;
 	ne->hooks.arg = ne;
 	ne->cap = evtimer_new(env->base, ncsc_on_cap, ne);
 	ne->kick = evtimer_new(env->base, ncsc_on_kick, ne);

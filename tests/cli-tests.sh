@@ -275,6 +275,37 @@ else
     echo "FAIL tls_ncsc connections: $n to 127.25.0.32, expected 2 + $hs"; fail=$((fail + 1))
 fi
 
+# Client-initiated renegotiation (internet.nl: information for mail): asked
+# for inside one of the probe's TLS 1.2 sessions, after its handshake, never
+# in a session of its own (the connection log: one STARTTLS probe + the
+# handshakes, as for every address). The lab's clientreneg listener
+# (127.25.0.46) allows it; OpenSSL 3 refuses by default with a
+# no_renegotiation alert, the GnuTLS listener closes, the renegignore one
+# (127.25.0.47) never answers: refused after --timeout, not a hang.
+mark=$(wc -l <"$CONNLOG")
+# shellcheck disable=SC2086
+jq_expect "tls_ncsc client-initiated renegotiation allowed: info ncsc-client-renegotiation beside the pass" \
+    '.[0] | .verdicts.tls_ncsc == "pass" and .reasons.tls_ncsc == ["ncsc-client-renegotiation"] and (.mx[0].addresses[0].ncsc | .state == "done" and .client_renegotiation == "allowed" and .client_renegotiation_detail == "at TLSv1.2: a second handshake completed")' $LAB ncsc-reneg.example
+n=$(tail -n +$((mark + 1)) "$CONNLOG" | grep -c '^127\.25\.0\.46 ')
+hs=$(jq '.mx[0].addresses[0].ncsc.handshakes' "$out")
+if [[ $n -eq $((1 + hs)) && $hs -ge 5 ]]; then
+    echo "ok tls_ncsc renegotiation in a session of the probe: one STARTTLS probe + $hs handshakes = $n"; pass=$((pass + 1))
+else
+    echo "FAIL tls_ncsc renegotiation sessions: $n to 127.25.0.46, expected 1 + $hs"; fail=$((fail + 1))
+fi
+mark=$(wc -l <"$CONNLOG")
+# shellcheck disable=SC2086
+jq_expect "tls_ncsc client-initiated renegotiation refused (OpenSSL alert, GnuTLS close, no answer) or not applicable (TLS 1.3 only): no finding" \
+    '(.[0] | .reasons.tls_ncsc == [] and (.mx[0].addresses[0].ncsc | .client_renegotiation == "refused" and (.client_renegotiation_detail | test("^at TLSv1\\.2: .*no renegotiation$")))) and (.[1] | (.reasons.tls_ncsc | index("ncsc-client-renegotiation")) == null and (.mx[0].addresses[0].ncsc | .client_renegotiation == "refused" and (.client_renegotiation_detail | test("^at TLSv1\\.2: .*(eof|closed)")))) and (.[2] | .verdicts.tls_ncsc == "pass" and .reasons.tls_ncsc == [] and (.mx[0].addresses[0].ncsc | .state == "done" and .client_renegotiation == "refused" and .client_renegotiation_detail == "at TLSv1.2: no answer within 3000 ms")) and (.[3] | .mx[0].addresses[0].ncsc | .client_renegotiation == "not-applicable" and .client_renegotiation_detail == null)' \
+    $LAB ncsc-sufficient.example ncsc-3des.example ncsc-reneg-ignored.example ncsc-good.example
+n=$(tail -n +$((mark + 1)) "$CONNLOG" | grep -c '^127\.25\.0\.47 ')
+hs=$(jq -s '.[2].mx[0].addresses[0].ncsc.handshakes' "$out")
+if [[ $n -eq $((1 + hs)) && $hs -ge 5 ]]; then
+    echo "ok tls_ncsc renegotiation that is never answered: one STARTTLS probe + $hs handshakes = $n"; pass=$((pass + 1))
+else
+    echo "FAIL tls_ncsc unanswered renegotiation sessions: $n to 127.25.0.47, expected 1 + $hs"; fail=$((fail + 1))
+fi
+
 # Its handshakes go through --per-ip and --rate like every SMTP session:
 # at most one session at a time with --per-ip 1, and at --rate 20 the ~24
 # connections to the legacy listener take at least 1.1 s.

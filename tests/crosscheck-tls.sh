@@ -12,8 +12,8 @@
 # tool, counts the SMTP sessions each made (build/lab/smtpd-conn.log), and
 # prints a Markdown table: the versions, the suite families (key exchange x
 # kind of encryption; TLS 1.3 suites by name), the weak groups, the
-# key-exchange signature hashes and the cipher order each one saw, and the
-# sessions. "=" marks a tool agreeing with mailscan, "!" a difference to look
+# key-exchange signature hashes, the cipher order and client-initiated
+# renegotiation (testssl.sh -R) each one saw, and the sessions. "=" marks a tool agreeing with mailscan, "!" a difference to look
 # at (a tool may also not test a thing: "-"). The raw outputs stay in
 # build/crosscheck/. Exit status: 0 when it ran (differences are for a
 # person to judge), 2 when a tool is missing.
@@ -82,7 +82,7 @@ while read -r ip mode _; do
     "$BIN" check --json -v -v "${FLAGS[@]}" "$domain" >"$OUT/$tag.mailscan.json" 2>"$OUT/$tag.mailscan.log"
     n1=$(sessions "$ip")
     timeout 600 testssl "${v6[@]}" --quiet --color 0 --warnings off --nodns min --openssl-timeout 5 \
-        --starttls smtp -p -E -P -f -S --mapping iana --jsonfile "$OUT/$tag.testssl.json" \
+        --starttls smtp -p -E -P -f -S -R --mapping iana --jsonfile "$OUT/$tag.testssl.json" \
         "$host:25" >"$OUT/$tag.testssl.txt" 2>&1
     n2=$(sessions "$ip")
     timeout 600 sslscan --starttls-smtp --no-colour --show-sigs --xml="$OUT/$tag.sslscan.xml" \
@@ -139,7 +139,8 @@ def mailscan(tag, ip):
                             reasons=d.get("reasons", {}).get("tls_ncsc", []),
                             versions={v for v, st in n.get("versions", {}).items() if st == "accepted"},
                             fams=fams, groups=groups, weakg=weakg, sig=sig,
-                            order=n.get("cipher_order"), hs=n.get("handshakes"))
+                            order=n.get("cipher_order"), hs=n.get("handshakes"),
+                            reneg=n.get("client_renegotiation"))
     return None
 
 def testssl(tag):
@@ -153,10 +154,17 @@ def testssl(tag):
     if isinstance(rows, dict):
         rows = rows.get("scanResult", rows)
     vmap = {"SSLv3": "SSLv3", "TLS1": "TLSv1.0", "TLS1_1": "TLSv1.1", "TLS1_2": "TLSv1.2", "TLS1_3": "TLSv1.3"}
-    r = dict(versions=set(), fams=set(), groups=set(), sig=None, order=None)
+    r = dict(versions=set(), fams=set(), groups=set(), sig=None, order=None, reneg=None)
     for row in rows:
         i, f = row.get("id", ""), row.get("finding", "")
-        if i in vmap and f.startswith("offered"):
+        if i == "secure_client_renego":
+            # "VULNERABLE, potential DoS threat", "not vulnerable", "likely not
+            # vulnerable (timed out)", "not vulnerable, TLS 1.3 only": mailscan's
+            # allowed / refused / not-applicable
+            r["reneg"] = ("not-applicable" if "TLS 1.3 only" in f
+                          else "allowed" if f.startswith("VULNERABLE")
+                          else "refused" if "not vulnerable" in f else f)
+        elif i in vmap and f.startswith("offered"):
             r["versions"].add(vmap[i])
         elif i.startswith("cipher-") or i.startswith("cipher_x"):
             m = re.search(r"\b(TLS_[A-Za-z0-9_]+)", f)
@@ -238,13 +246,13 @@ def cmp(ms, other, key):
     return "=" if other[key] == ms[key] else "! " + s(other[key])
 
 rows = [l.rstrip("\n").split("\t") for l in open(os.path.join(out, "listeners")) if l.strip()]
-print("| listener | tls_ncsc verdict (reasons) | versions | suite families | groups (weak) | kex signature | cipher order | SMTP sessions: mailscan / testssl / sslscan / nmap |")
-print("|---|---|---|---|---|---|---|---|")
+print("| listener | tls_ncsc verdict (reasons) | versions | suite families | groups (weak) | kex signature | cipher order | client renegotiation | SMTP sessions: mailscan / testssl / sslscan / nmap |")
+print("|---|---|---|---|---|---|---|---|---|")
 agg = []
 for ip, mode, domain, tag, n_ms, n_ts, n_ss, n_nm in rows:
     ms = mailscan(tag, ip)
     if ms is None:
-        print("| %s %s | no tls_ncsc result | | | | | | %s / %s / %s / %s |" % (ip, mode, n_ms, n_ts, n_ss, n_nm))
+        print("| %s %s | no tls_ncsc result | | | | | | | %s / %s / %s / %s |" % (ip, mode, n_ms, n_ts, n_ss, n_nm))
         continue
     ts, ss, nm = testssl(tag), sslscan(tag), nmap(tag)
     # families: the tools list every suite, mailscan one per family: compare the sets
@@ -256,9 +264,11 @@ for ip, mode, domain, tag, n_ms, n_ts, n_ss, n_nm in rows:
     order = "%s; testssl %s, nmap %s" % (ms["order"], ts["order"] if ts and ts["order"] else "-", nmo or "-")
     if nm and nm["lists"].get("TLSv1.2") and nmo == "server":
         order += " (nmap's TLS 1.2 order: %s)" % " > ".join(x.replace("TLS_ECDHE_", "").replace("_WITH", "") for x in nm["lists"]["TLSv1.2"][:4])
-    print("| %s %s (%s) | %s (%s) | %s | %s | %s | %s | %s | %s / %s / %s / %s |" % (
+    reneg = "%s; testssl %s" % (ms["reneg"], "-" if not ts or ts["reneg"] is None
+                                else "=" if ts["reneg"] == ms["reneg"] else "! " + ts["reneg"])
+    print("| %s %s (%s) | %s (%s) | %s | %s | %s | %s | %s | %s | %s / %s / %s / %s |" % (
         ip, mode, domain, ms["verdict"], " ".join(ms["reasons"]) or "-", ver, fam, grp, sig, order,
-        n_ms, n_ts, n_ss, n_nm))
+        reneg, n_ms, n_ts, n_ss, n_nm))
     agg.append((int(n_ms), int(n_ts), int(n_ss), int(n_nm)))
 if agg:
     import statistics

@@ -155,6 +155,30 @@ for ((i = 0; i < n; i++)); do
     fi
 done
 
+# tls_ncsc client-initiated renegotiation on every lab address the probe
+# finished: allowed only on 127.25.0.46 (mode clientreneg), not-applicable
+# where no version below TLS 1.3 is accepted, refused on every other one
+# (OpenSSL 3's default: the no_renegotiation alert; GnuTLS closes; the
+# renegignore listener never answers); never not-tested
+reneg=$(jq -sc '
+    [.[] | .mx[]?.addresses[]? | select(.ncsc.state? == "done")
+     | {ip, r: .ncsc.client_renegotiation,
+        low: ([.ncsc.versions | to_entries[] | select(.key != "TLSv1.3" and .value == "accepted")] | length)}]
+    | unique_by(.ip) as $a
+    | [$a[] | select((.ip == "127.25.0.46") != (.r == "allowed")
+                     or (.low == 0) != (.r == "not-applicable")
+                     or (.r | IN("allowed", "refused", "not-applicable") | not))
+            | "\(.ip) \(.r)"]
+      + (if any($a[]; .ip == "127.25.0.46") then [] else ["127.25.0.46 not probed"] end)
+      + (if any($a[]; .r == "refused") then [] else ["no address refused"] end)' "$OUT" 2>&1)
+if [[ $reneg == "[]" ]]; then
+    echo "ok tls_ncsc client-initiated renegotiation: allowed on 127.25.0.46 only, not-applicable at TLS 1.3 only, refused elsewhere"
+    passed=$((passed + 1))
+else
+    echo "FAIL tls_ncsc client-initiated renegotiation: unexpected $reneg"
+    failed=$((failed + 1))
+fi
+
 # informational: connections per listener (MX dedup shows here)
 if [[ -s $LAB/smtpd-conn.log ]]; then
     echo "run-lab-tests: SMTP connections per listener: $(awk '{ c[$1]++ } END { for (k in c) printf "%s=%d ", k, c[k] }' "$LAB/smtpd-conn.log")"

@@ -97,6 +97,27 @@ expect_tls "127.25.0.21 brokentls" none 127.25.0.21
 expect_tls "127.25.0.22 starttlsreject" none 127.25.0.22
 expect_tls "127.25.0.14 nostarttls" none 127.25.0.14
 
+# client-initiated renegotiation, with s_client's R command at TLS 1.2: what
+# follows its "RENEGOTIATING" is a second handshake (allowed), an error such
+# as the no_renegotiation alert or a close (refused), or nothing (no answer)
+reneg() { # IP -> allowed|refused|no-answer
+    (sleep 1; echo R; sleep 3; echo QUIT; sleep 1) |
+        timeout 8 openssl s_client -starttls smtp -connect "$1:25" -tls1_2 -CAfile "$LAB/ca.pem" 2>&1 |
+        awk '/^RENEGOTIATING/ { r = 1; next }
+             r && /error/ { print "refused"; done = 1; exit }
+             r && /verify return/ { print "allowed"; done = 1; exit }
+             END { if (!done) print "no-answer" }'
+}
+expect_reneg() { # LABEL WANT IP
+    local got
+    got=$(reneg "$3")
+    if [[ $got == "$2" ]]; then ok "smtp $1 client renegotiation $got"; else bad "smtp $1 client renegotiation: expected $2, got $got"; fi
+}
+expect_reneg "127.25.0.46 clientreneg" allowed 127.25.0.46
+expect_reneg "127.25.0.31 tls12gcm (OpenSSL's default)" refused 127.25.0.31
+expect_reneg "127.25.0.35 weakgnutls (closes)" refused 127.25.0.35
+expect_reneg "127.25.0.47 renegignore" no-answer 127.25.0.47
+
 # plain dialogue: SEND is written at once; output is collected for SECS seconds
 dialog() { # IP SECS SEND
     # shellcheck disable=SC2016 # the script is for the inner bash

@@ -15,7 +15,7 @@
  * Modes: starttls nostarttls tls10 tls12 endless silent slow slowok brokentls
  *        starttlsreject garbage tempfail, and for the tls_ncsc verdict tls13
  *        tls12gcm phaseout legacy badorder weakgnutls weakcurve tls13ffdhe sha1sig
- *        badorder3 (see
+ *        badorder3 clientreneg renegignore (see
  *        tests/lab/README.md).
  * weakgnutls does its TLS with GnuTLS instead of OpenSSL: Debian's OpenSSL 3.0
  * has no 3DES or RC4 suites at all, GnuTLS still accepts them when asked to.
@@ -63,23 +63,25 @@ enum mode {
 	M_STARTTLSREJECT,
 	M_GARBAGE,
 	M_TEMPFAIL,
-	M_TLS13,      /* NCSC good: TLS 1.3 only */
-	M_TLS12GCM,   /* NCSC sufficient: TLS 1.2 only, ECDHE with AES-GCM */
-	M_PHASEOUT,   /* NCSC phase-out: TLS 1.2, CBC with SHA-2 and DHE, ffdhe3072 */
-	M_LEGACY,     /* NCSC insufficient: TLS 1.0-1.2, every suite, auto DH */
-	M_BADORDER,   /* prefers a phase-out suite over a sufficient one */
-	M_WEAKGNUTLS, /* NCSC insufficient: GnuTLS, TLS 1.2, 3DES and RC4 accepted */
-	M_WEAKCURVE,  /* TLS 1.2, prefers P-224 to P-256 (the curve of its ECDSA key) */
-	M_TLS13FFDHE, /* TLS 1.3 only, accepts ffdhe2048 (NCSC insufficient) */
-	M_SHA1SIG,    /* TLS 1.2, signs its key exchange with SHA-1 when asked */
-	M_BADORDER3   /* AES256-GCM > AES128-CBC-SHA256 > AES128-GCM */
+	M_TLS13,       /* NCSC good: TLS 1.3 only */
+	M_TLS12GCM,    /* NCSC sufficient: TLS 1.2 only, ECDHE with AES-GCM */
+	M_PHASEOUT,    /* NCSC phase-out: TLS 1.2, CBC with SHA-2 and DHE, ffdhe3072 */
+	M_LEGACY,      /* NCSC insufficient: TLS 1.0-1.2, every suite, auto DH */
+	M_BADORDER,    /* prefers a phase-out suite over a sufficient one */
+	M_WEAKGNUTLS,  /* NCSC insufficient: GnuTLS, TLS 1.2, 3DES and RC4 accepted */
+	M_WEAKCURVE,   /* TLS 1.2, prefers P-224 to P-256 (the curve of its ECDSA key) */
+	M_TLS13FFDHE,  /* TLS 1.3 only, accepts ffdhe2048 (NCSC insufficient) */
+	M_SHA1SIG,     /* TLS 1.2, signs its key exchange with SHA-1 when asked */
+	M_BADORDER3,   /* AES256-GCM > AES128-CBC-SHA256 > AES128-GCM */
+	M_CLIENTRENEG, /* TLS 1.2, allows client-initiated renegotiation */
+	M_RENEGIGNORE  /* TLS 1.2, never answers a client's renegotiation */
 };
 
 static const char *const mode_names[] = {
-    "starttls",  "nostarttls", "tls10",     "tls12",          "endless",  "silent",
-    "slow",      "slowok",     "brokentls", "starttlsreject", "garbage",  "tempfail",
-    "tls13",     "tls12gcm",   "phaseout",  "legacy",         "badorder", "weakgnutls",
-    "weakcurve", "tls13ffdhe", "sha1sig",   "badorder3"};
+    "starttls",  "nostarttls", "tls10",     "tls12",          "endless",     "silent",
+    "slow",      "slowok",     "brokentls", "starttlsreject", "garbage",     "tempfail",
+    "tls13",     "tls12gcm",   "phaseout",  "legacy",         "badorder",    "weakgnutls",
+    "weakcurve", "tls13ffdhe", "sha1sig",   "badorder3",      "clientreneg", "renegignore"};
 
 struct listener {
 	char ip[INET6_ADDRSTRLEN];
@@ -104,6 +106,9 @@ struct conn {
 static struct listener listeners[MAX_LISTENERS];
 static size_t nlisteners;
 static int logfd = -1;
+/* renegignore, per connection (a child each): the first handshake is done,
+ * and a ClientHello came after it */
+static int tls_up, reneg_asked;
 
 __attribute__((format(printf, 1, 2), noreturn)) static void die(const char *fmt, ...)
 {
@@ -155,6 +160,20 @@ static int mode_has_tls(enum mode m)
 	"ECDSA+SHA256:ECDSA+SHA384:ECDSA+SHA512:ed25519:ed448:rsa_pss_rsae_sha256:"                \
 	"rsa_pss_rsae_sha384:rsa_pss_rsae_sha512:rsa_pss_pss_sha256:rsa_pss_pss_sha384:"           \
 	"rsa_pss_pss_sha512:RSA+SHA256:RSA+SHA384:RSA+SHA512"
+
+/* renegignore: a ClientHello after the first handshake is held (the
+ * handshake waits for this callback) and the session then reads without
+ * answering, as servers that ignore a renegotiation do (Netty). */
+static int hold_renegotiation(SSL *ssl, int *al, void *arg)
+{
+	(void)ssl;
+	(void)al;
+	(void)arg;
+	if (!tls_up)
+		return SSL_CLIENT_HELLO_SUCCESS;
+	reneg_asked = 1;
+	return SSL_CLIENT_HELLO_RETRY;
+}
 
 /* Finite-field DHE with the RFC 7919 group ffdhe3072. */
 static void set_ffdhe3072(SSL_CTX *ctx)
@@ -232,6 +251,17 @@ static SSL_CTX *make_ctx(enum mode m, const char *cert, const char *key)
 				"ECDHE-ECDSA-AES128-GCM-SHA256");
 	} else if (m == M_BADORDER) {
 		only_tls12(ctx, "ECDHE-ECDSA-AES128-SHA256:ECDHE-ECDSA-AES128-GCM-SHA256");
+	} else if (m == M_CLIENTRENEG) {
+		/* like tls12gcm (sufficient), but a client may ask for a new
+		 * handshake in the session (s_server -client_renegotiation);
+		 * OpenSSL 3 refuses that by default, every other listener does */
+		only_tls12(ctx, NCSC_OK_TLS12);
+		SSL_CTX_set_options(ctx, SSL_OP_ALLOW_CLIENT_RENEGOTIATION);
+	} else if (m == M_RENEGIGNORE) {
+		/* renegotiation let through OpenSSL's refusal, then held */
+		only_tls12(ctx, NCSC_OK_TLS12);
+		SSL_CTX_set_options(ctx, SSL_OP_ALLOW_CLIENT_RENEGOTIATION);
+		SSL_CTX_set_client_hello_cb(ctx, hold_renegotiation, NULL);
 	} else {
 		/* starttls, slowok, tempfail: a configuration the NCSC rates good
 		 * (TLS 1.3) and sufficient (TLS 1.2, ECDHE with AEAD) */
@@ -399,6 +429,18 @@ static void reply(struct conn *c, const char *s)
 	c_write(c, s, strlen(s));
 }
 
+static void drain_until_eof(int fd)
+{
+	char buf[1024];
+	for (;;) {
+		ssize_t r = read(fd, buf, sizeof buf);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return;
+	}
+}
+
 /* Read one line (without CR LF) into out; returns 0 on EOF. */
 static int c_readline(struct conn *c, char *out, size_t outsz)
 {
@@ -428,6 +470,10 @@ static int c_readline(struct conn *c, char *out, size_t outsz)
 			 * the session like EOF */
 		} else if (c->ssl != NULL) {
 			int rr = SSL_read(c->ssl, c->buf + c->len, (int)(sizeof c->buf - c->len));
+			if (rr <= 0 && reneg_asked) {
+				drain_until_eof(c->fd); /* renegignore: no answer, ever */
+				return 0;
+			}
 			r = rr <= 0 ? 0 : rr;
 		} else {
 			r = read(c->fd, c->buf + c->len, sizeof c->buf - c->len);
@@ -437,18 +483,6 @@ static int c_readline(struct conn *c, char *out, size_t outsz)
 		if (r <= 0)
 			return 0;
 		c->len += (size_t)r;
-	}
-}
-
-static void drain_until_eof(int fd)
-{
-	char buf[1024];
-	for (;;) {
-		ssize_t r = read(fd, buf, sizeof buf);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return;
 	}
 }
 
@@ -529,6 +563,7 @@ static void smtp_session(struct conn *c, const struct listener *l)
 				SSL_set_fd(c->ssl, c->fd);
 				if (SSL_accept(c->ssl) != 1)
 					return;
+				tls_up = 1;
 			}
 		} else if (strcasecmp(line, "QUIT") == 0) {
 			reply(c, "221 2.0.0 bye\r\n");

@@ -102,6 +102,7 @@ static const struct {
     UNIT_TEST(test_ncsc_table),
     UNIT_TEST(test_ncsc_catalogue),
     UNIT_TEST(test_ncsc_plan),
+    UNIT_TEST(test_ncsc_reneg),
     UNIT_TEST(test_ncsc_failure),
     UNIT_TEST(test_ncsc_cert),
     UNIT_TEST(test_ncsc_hello),

@@ -260,6 +260,10 @@ struct sim_server {
 	const char *sig_hashes; /* TLS 1.2: the weak hashes it signs with when asked */
 };
 
+/* Whether the simulated server completes a renegotiation the client asks
+ * for (test_ncsc_reneg sets it; false elsewhere). */
+static bool sim_reneg_allowed;
+
 static struct ncsc_catalogue sim_cat;
 
 static void sim_catalogue(void)
@@ -393,7 +397,14 @@ static void sim_answer(const struct sim_server *sv, const struct ncsc_attempt *a
 	o->f.secure_reneg = a->version == TLS1_3_VERSION ? -1 : !sv->no_reneg;
 }
 
-/* Play the plan against sv to its end; returns the attempts made. */
+/* Where the plan asked for client-initiated renegotiation in the last
+ * sim_run: how often, and in which attempt (its step and version). */
+static unsigned sim_reneg_asked;
+static struct ncsc_attempt sim_reneg_at;
+
+/* Play the plan against sv to its end; returns the attempts made. Every
+ * session that completes an OpenSSL handshake is offered the renegotiation,
+ * as tls_ncsc_run.c's hook does, before its outcome is fed. */
 static unsigned sim_run(const struct sim_server *sv, const struct tls_facts *seed,
 			unsigned max_attempts, struct ncsc_result *r)
 {
@@ -403,10 +414,19 @@ static unsigned sim_run(const struct sim_server *sv, const struct tls_facts *see
 	unsigned n = 0;
 
 	memset(r, 0, sizeof(*r));
+	sim_reneg_asked = 0;
+	memset(&sim_reneg_at, 0, sizeof(sim_reneg_at));
 	ncsc_plan_init(&plan, &sim_cat, r, seed, max_attempts);
 	while (ncsc_plan_next(&plan, &a) && n < 200) {
 		CHECK(ncsc_set_count(&a.offer) > 0 || a.raw_offer != 0);
 		sim_answer(sv, &a, &o);
+		if (o.res == NCSC_RES_OK && !a.raw && ncsc_plan_reneg_want(&plan, o.f.version)) {
+			sim_reneg_asked++;
+			sim_reneg_at = a;
+			ncsc_plan_reneg_result(
+			    &plan, sim_reneg_allowed ? NCSC_RENEG_ALLOWED : NCSC_RENEG_REFUSED,
+			    "at sim");
+		}
 		ncsc_plan_feed(&plan, &o);
 		n++;
 	}
@@ -843,6 +863,133 @@ void test_ncsc_plan(void)
 	unit_case("%s", "");
 }
 
+/* ---- client-initiated renegotiation in the plan's sessions ---- */
+
+void test_ncsc_reneg(void)
+{
+	static const struct {
+		const char *name;
+		struct sim_server sv;
+		bool allowed;     /* it completes the renegotiation */
+		int seed_version; /* its suite: the first the server accepts */
+		enum ncsc_reneg want;
+		unsigned asked;
+		int at_version; /* the attempt that asked (when asked) */
+		enum ncsc_step at_step;
+	} cases[] = {
+	    {"TLS 1.3 only: not applicable, never asked",
+	     {.versions = V(NCSC_TLS13), .accept = {"A256", "CHA"}, .server_order = true},
+	     true,
+	     TLS1_3_VERSION,
+	     NCSC_RENEG_NA,
+	     0,
+	     0,
+	     0},
+	    {"TLS 1.3 and 1.2, allowing it: asked in the TLS 1.2 version handshake",
+	     {.versions = V(NCSC_TLS13) | V(NCSC_TLS12),
+	      .accept = {"A256", "E-G256"},
+	      .server_order = true},
+	     true,
+	     TLS1_3_VERSION,
+	     NCSC_RENEG_ALLOWED,
+	     1,
+	     TLS1_2_VERSION,
+	     NCSC_STEP_VERSION},
+	    {"TLS 1.2 seen by STARTTLS: asked in the first TLS 1.2 suite search that completes",
+	     {.versions = V(NCSC_TLS12), .accept = {"E-G256", "E-C384"}, .server_order = true},
+	     false,
+	     TLS1_2_VERSION,
+	     NCSC_RENEG_REFUSED,
+	     1,
+	     TLS1_2_VERSION,
+	     NCSC_STEP_SUITES},
+	    {"TLS 1.2 only with one suite family, seen by STARTTLS: no later handshake "
+	     "completes, so not tested (never a session of its own)",
+	     {.versions = V(NCSC_TLS12), .accept = {"E-G256", "E-G128"}, .server_order = true},
+	     true,
+	     TLS1_2_VERSION,
+	     NCSC_RENEG_NOT_TESTED,
+	     0,
+	     0,
+	     0},
+	    {"TLS 1.0-1.2 seen at 1.2: not at 1.1 or 1.0, at 1.2",
+	     {.versions = V(NCSC_TLS10) | V(NCSC_TLS11) | V(NCSC_TLS12),
+	      .accept = {"E-C1", "E-G256"},
+	      .server_order = true},
+	     true,
+	     TLS1_2_VERSION,
+	     NCSC_RENEG_ALLOWED,
+	     1,
+	     TLS1_2_VERSION,
+	     NCSC_STEP_SUITES},
+	    {"TLS 1.0 and 1.1 only (seen at 1.1): asked at 1.0, without TLS 1.2",
+	     {.versions = V(NCSC_TLS10) | V(NCSC_TLS11), .accept = {"E-C1"}, .server_order = true},
+	     false,
+	     TLS1_1_VERSION,
+	     NCSC_RENEG_REFUSED,
+	     1,
+	     TLS1_VERSION,
+	     NCSC_STEP_VERSION},
+	    {"unreachable after the STARTTLS probe: not tested",
+	     {.versions = V(NCSC_TLS12), .accept = {"E-G256"}, .unreachable = true},
+	     true,
+	     TLS1_2_VERSION,
+	     NCSC_RENEG_NOT_TESTED,
+	     0,
+	     0,
+	     0},
+	};
+	static struct ncsc_result r;
+	static struct ncsc_plan plan;
+	size_t i;
+
+	sim_catalogue();
+	for (i = 0; i < UNIT_COUNT(cases); i++) {
+		struct tls_facts seed;
+		int k = ncsc_catalogue_find(&sim_cat, cases[i].sv.accept[0]);
+
+		unit_case("%s", cases[i].name);
+		memset(&seed, 0, sizeof(seed));
+		seed.version = cases[i].seed_version;
+		if (k >= 0) {
+			(void)snprintf(seed.suite, sizeof(seed.suite), "%s", sim_cat.s[k].iana);
+			(void)snprintf(seed.suite_ossl, sizeof(seed.suite_ossl), "%s",
+				       sim_cat.s[k].ossl);
+		}
+		seed.ems = seed.secure_reneg = seed.version == TLS1_3_VERSION ? -1 : 1;
+		sim_reneg_allowed = cases[i].allowed;
+		(void)sim_run(&cases[i].sv, &seed, 0, &r);
+		sim_reneg_allowed = false;
+		CHECK_STR(ncsc_reneg_name(r.client_reneg), ncsc_reneg_name(cases[i].want));
+		CHECK_INT(sim_reneg_asked, cases[i].asked);
+		if (cases[i].asked) {
+			CHECK_STR(ncsc_version_name(sim_reneg_at.version),
+				  ncsc_version_name(cases[i].at_version));
+			CHECK_STR(ncsc_step_name(sim_reneg_at.step),
+				  ncsc_step_name(cases[i].at_step));
+			CHECK(strncmp(r.client_reneg_detail, "at sim", 6) == 0);
+		} else {
+			CHECK_STR(r.client_reneg_detail, "");
+		}
+	}
+
+	unit_case("the plan's own rules: TLS 1.3 and SSL 3.0 never, once, nothing after the end");
+	memset(&r, 0, sizeof(r));
+	ncsc_plan_init(&plan, &sim_cat, &r, NULL, 0);
+	CHECK(!ncsc_plan_reneg_want(&plan, TLS1_3_VERSION));
+	CHECK(!ncsc_plan_reneg_want(&plan, SSL3_VERSION));
+	CHECK(ncsc_plan_reneg_want(&plan, TLS1_2_VERSION));
+	CHECK(!ncsc_plan_reneg_want(&plan, TLS1_2_VERSION));
+	ncsc_plan_reneg_result(&plan, NCSC_RENEG_NA, "at TLSv1.2: local error: x");
+	CHECK_INT(r.client_reneg, NCSC_RENEG_NOT_TESTED); /* only the plan says n/a */
+	ncsc_plan_stop(&plan, "the run was stopped");
+	ncsc_plan_reneg_result(&plan, NCSC_RENEG_ALLOWED, "late");
+	CHECK_INT(r.client_reneg, NCSC_RENEG_NOT_TESTED);
+	CHECK_STR(ncsc_reneg_name(NCSC_RENEG_NA), "not-applicable");
+	CHECK_STR(ncsc_reneg_name((enum ncsc_reneg)42), "not-tested");
+	unit_case("%s", "");
+}
+
 /* ---- failed handshakes ---- */
 
 void test_ncsc_failure(void)
@@ -1226,6 +1373,71 @@ void test_verdict_tls_ncsc(void)
 			    (size_t)snprintf(got + len, len < sizeof(got) ? sizeof(got) - len : 0,
 					     "%s%s", k ? "," : "", pv.reasons[k]);
 		CHECK_STR(got, certs[i].reason);
+	}
+	/* client-initiated renegotiation: information beside the verdict
+	 * (internet.nl), said once however many addresses allow it */
+	static const struct {
+		const char *name;
+		enum ncsc_reneg reneg[2];
+		enum ncsc_class cls; /* a phase-out suite on the first address */
+		enum verdict v;
+		const char *reasons;
+	} renegs[] = {
+	    {"client-initiated renegotiation allowed: information, still a pass",
+	     {NCSC_RENEG_ALLOWED, NCSC_RENEG_REFUSED},
+	     NCSC_GOOD,
+	     VERDICT_PASS,
+	     "ncsc-client-renegotiation"},
+	    {"allowed on both addresses, beside a phase-out suite: warn, said once",
+	     {NCSC_RENEG_ALLOWED, NCSC_RENEG_ALLOWED},
+	     NCSC_PHASE_OUT,
+	     VERDICT_WARN,
+	     "ncsc-cipher-phase-out,ncsc-client-renegotiation"},
+	    {"refused, not tested or not applicable: nothing",
+	     {NCSC_RENEG_NOT_TESTED, NCSC_RENEG_NA},
+	     NCSC_GOOD,
+	     VERDICT_PASS,
+	     ""},
+	};
+	for (i = 0; i < UNIT_COUNT(renegs); i++) {
+		struct probe_verdict pv;
+		char got[256];
+		size_t len = 0;
+
+		unit_case("%s", renegs[i].name);
+		memset(&ds, 0, sizeof(ds));
+		memset(&host, 0, sizeof(host));
+		memset(addr, 0, sizeof(addr));
+		memset(res, 0, sizeof(res));
+		ds.mx_kind = MX_LIST;
+		(void)snprintf(host.name, sizeof(host.name), "mx.example");
+		for (k = 0; k < 2; k++) {
+			(void)snprintf(addr[k].ip, sizeof(addr[k].ip), "192.0.2.%zu", k + 1);
+			addr[k].status = ADDR_OK;
+			addr[k].cert.pkix_valid = addr[k].cert.name_match = true;
+			res[k].state = NCSC_DONE;
+			res[k].client_reneg = renegs[i].reneg[k];
+			addr[k].ncsc = &res[k];
+			host.addr[k] = &addr[k];
+		}
+		if (renegs[i].cls >= NCSC_PHASE_OUT) {
+			res[0].find[0].aspect = NCSC_A_SUITE;
+			res[0].find[0].cls = renegs[i].cls;
+			res[0].nfind = 1;
+		}
+		host.naddr = 2;
+		host.done = true;
+		ds.mx[0].host = &host;
+		ds.nmx = 1;
+		memset(&pv, 0, sizeof(pv));
+		probe_tls_ncsc.evaluate(&ds, &pv);
+		CHECK_STR(verdict_name(pv.v), verdict_name(renegs[i].v));
+		got[0] = '\0';
+		for (k = 0; k < pv.nreasons; k++)
+			len +=
+			    (size_t)snprintf(got + len, len < sizeof(got) ? sizeof(got) - len : 0,
+					     "%s%s", k ? "," : "", pv.reasons[k]);
+		CHECK_STR(got, renegs[i].reasons);
 	}
 	unit_case("%s", "");
 }

@@ -108,6 +108,7 @@ void test_ncsc_table(void);
 void test_ncsc_caa(void);
 void test_ncsc_catalogue(void);
 void test_ncsc_plan(void);
+void test_ncsc_reneg(void);
 void test_ncsc_failure(void);
 void test_ncsc_cert(void);
 void test_ncsc_hello(void);
