@@ -1582,7 +1582,7 @@ struct engine *engine_new(const struct engine_config *cfg, char *err, size_t err
 	e->dns = dns_new(e->base, &dc, err, errlen);
 	if (!e->dns)
 		goto fail;
-	e->fetcher = fetcher_new(e->base, err, errlen);
+	e->fetcher = fetcher_new(e->base, cfg->ca_file, err, errlen);
 	if (!e->fetcher)
 		goto fail;
 	e->aimd_ev = event_new(e->base, -1, EV_PERSIST, engine_on_aimd, e);
@@ -1610,7 +1610,6 @@ struct engine *engine_new(const struct engine_config *cfg, char *err, size_t err
 	e->env.query = env_query;
 	e->env.query_at = env_query_at;
 	e->env.fetch = env_fetch;
-	e->env.ca_file = cfg->ca_file;
 	e->env.dkim_selectors = cfg->dkim_selectors;
 	e->env.rpki = cfg->rpki;
 	e->env.timeout_ms = cfg->timeout_ms;
