@@ -1708,6 +1708,7 @@ void engine_get_stats(const struct engine *e, struct engine_stats *st)
 		st->dns_servfail = ds.servfail;
 		st->dns_peak = ds.peak;
 		st->dns_answered = ds.answered;
+		st->dns_memo_hits = ds.memo_hits;
 	}
 }
 
