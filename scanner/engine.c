@@ -1513,9 +1513,12 @@ static void engine_on_aimd(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	dns_get_stats(e->dns, &st);
-	events = (st.queries - e->a_queries) + (e->smtp_done - e->a_smtp_done);
+	/* a lookup answered from dns.c's memo counts as one answered, as it
+	 * did when libunbound's cache answered it: the share of timeouts is
+	 * of the domains' lookups, whatever answered them */
+	events = (st.queries + st.memo_hits - e->a_queries) + (e->smtp_done - e->a_smtp_done);
 	bad = (st.timeouts - e->a_dns_to) + (e->smtp_timeouts - e->a_smtp_to);
-	e->a_queries = st.queries;
+	e->a_queries = st.queries + st.memo_hits;
 	e->a_dns_to = st.timeouts;
 	e->a_smtp_done = e->smtp_done;
 	e->a_smtp_to = e->smtp_timeouts;
