@@ -2,11 +2,21 @@
  * fetch.c - HTTPS GET on libevent through libcurl's multi-socket API
  * (CURLMOPT_SOCKETFUNCTION / CURLMOPT_TIMERFUNCTION, as in curl's
  * docs/examples/multi-event.c).
+ *
+ * The certificates to trust are loaded once per fetcher (fetcher_new) and
+ * handed to every connection's SSL_CTX (CURLOPT_SSL_CTX_FUNCTION), instead
+ * of libcurl reading its CA file for each one: curl 7.88 caches its store
+ * (CURLOPT_CA_CACHE_TIMEOUT) only when not both a CA file and a CA path are
+ * set, and Debian's build sets both, so every MTA-STS fetch parsed the
+ * whole system bundle again (measured on the scale lab: one
+ * X509_STORE_load_file per fetch).
  */
 #include "fetch.h"
 
 #include <curl/curl.h>
 #include <event2/event.h>
+#include <openssl/ssl.h>
+#include <openssl/x509_vfy.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +29,7 @@ struct fetcher {
 	CURLM *multi;
 	struct event *timer;
 	int running;
+	X509_STORE *trust; /* every connection's (fetcher_new) */
 };
 
 struct fetch {
@@ -147,7 +158,41 @@ static int fetch_timer_cb(CURLM *multi, long timeout_ms, void *userp)
 	return evtimer_add(f->timer, &tv) < 0 ? -1 : 0;
 }
 
-struct fetcher *fetcher_new(struct event_base *base, char *err, size_t errlen)
+/* The trust store: the CA file, or the system's default locations, as the
+ * SMTP side loads them (probes/tls.c, tls_client_ctx_new); with the flags
+ * libcurl sets on the store it would have made (vtls/openssl.c): issuers
+ * from the trusted store first, and a trusted intermediate as an anchor
+ * (curl's default, CURLSSLOPT_NO_PARTIALCHAIN unset). */
+static X509_STORE *fetch_trust_new(const char *ca_file, char *err, size_t errlen)
+{
+	X509_STORE *st = X509_STORE_new();
+
+	if (!st) {
+		(void)snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	if (ca_file ? X509_STORE_load_file(st, ca_file) != 1
+		    : X509_STORE_set_default_paths(st) != 1) {
+		(void)snprintf(err, errlen, "%s: cannot load CA certificates",
+			       ca_file ? ca_file : "the system's CA store");
+		X509_STORE_free(st);
+		return NULL;
+	}
+	(void)X509_STORE_set_flags(st, X509_V_FLAG_TRUSTED_FIRST | X509_V_FLAG_PARTIAL_CHAIN);
+	return st;
+}
+
+/* CURLOPT_SSL_CTX_FUNCTION: the fetcher's store instead of one of its own. */
+static CURLcode fetch_ssl_ctx(CURL *e, void *ssl_ctx, void *arg)
+{
+	struct fetcher *f = arg;
+
+	(void)e;
+	SSL_CTX_set1_cert_store(ssl_ctx, f->trust);
+	return CURLE_OK;
+}
+
+struct fetcher *fetcher_new(struct event_base *base, const char *ca_file, char *err, size_t errlen)
 {
 	struct fetcher *f = calloc(1, sizeof(*f));
 
@@ -156,6 +201,11 @@ struct fetcher *fetcher_new(struct event_base *base, char *err, size_t errlen)
 		return NULL;
 	}
 	f->base = base;
+	f->trust = fetch_trust_new(ca_file, err, errlen);
+	if (!f->trust) {
+		free(f);
+		return NULL;
+	}
 	f->multi = curl_multi_init();
 	f->timer = evtimer_new(base, fetch_on_timer, f);
 	if (!f->multi || !f->timer ||
@@ -178,6 +228,7 @@ void fetcher_free(struct fetcher *f)
 		(void)curl_multi_cleanup(f->multi);
 	if (f->timer)
 		event_free(f->timer);
+	X509_STORE_free(f->trust);
 	free(f);
 }
 
@@ -225,7 +276,11 @@ struct fetch *fetch_start(struct fetcher *f, const struct fetch_request *req, fe
 	    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, x->errbuf) ||
 	    curl_easy_setopt(e, CURLOPT_PRIVATE, x) || curl_easy_setopt(e, CURLOPT_PROXY, "") ||
 	    (x->resolve && curl_easy_setopt(e, CURLOPT_RESOLVE, x->resolve)) ||
-	    (req->ca_file && curl_easy_setopt(e, CURLOPT_CAINFO, req->ca_file)))
+	    /* no file or path of curl's own: the fetcher's store (fetch_ssl_ctx) */
+	    curl_easy_setopt(e, CURLOPT_CAINFO, NULL) ||
+	    curl_easy_setopt(e, CURLOPT_CAPATH, NULL) ||
+	    curl_easy_setopt(e, CURLOPT_SSL_CTX_FUNCTION, fetch_ssl_ctx) ||
+	    curl_easy_setopt(e, CURLOPT_SSL_CTX_DATA, f))
 		goto fail;
 	if (curl_multi_add_handle(f->multi, e) != CURLM_OK)
 		goto fail;

@@ -21,7 +21,6 @@ struct fetch;
 struct fetch_request {
 	const char *url;
 	const char *resolve; /* "host:443:ip1,ip2" for CURLOPT_RESOLVE, or NULL */
-	const char *ca_file; /* NULL: system store */
 	long timeout_ms;
 	size_t max_body; /* body bytes kept; more is too_large */
 };
@@ -39,7 +38,12 @@ struct fetch_result {
 
 typedef void (*fetch_cb)(struct fetch_result *r, void *arg);
 
-struct fetcher *fetcher_new(struct event_base *base, char *err, size_t errlen);
+/*
+ * A fetcher on base, trusting the certificates of ca_file (PEM), or the
+ * system's default CA locations when ca_file is NULL, loaded once here for
+ * all its fetches. NULL with a message in err when they cannot be loaded.
+ */
+struct fetcher *fetcher_new(struct event_base *base, const char *ca_file, char *err, size_t errlen);
 /* Frees the fetcher; running fetches are dropped without callbacks. */
 void fetcher_free(struct fetcher *f);
 

@@ -21,6 +21,18 @@
  * Every reply is checked before a field of it is read (dns_answer_from_wire).
  * Answers are handed to the caller from the loop, never from inside
  * libunbound's callback, so a caller may start or cancel queries freely.
+ *
+ * The memo: a run asks the same questions over and over - every domain
+ * on a provider asks for its SPF include, the CAA above its MX host names,
+ * the AAAA of its name servers. libunbound answers them from its cache, but
+ * each still costs a query's whole path through it (a mesh state, the
+ * iterator and validator modules, a reply packet) and, in stub mode, a
+ * packet to the resolver. Measured on the scale lab's 10,000 domains: 40 %
+ * of the queries were repeats. So the last DNS_MEMO_MAX good replies
+ * (NOERROR or NXDOMAIN, not bogus) are kept, as their checked wire form,
+ * for as long as their TTL says (dns_wire_ttl: never longer than the
+ * resolver's own cache keeps them), and a repeated question is answered
+ * from there - the same reply the resolver would have given, parsed anew.
  */
 #include "dns.h"
 
@@ -45,6 +57,11 @@
 /* Outstanding queries at once (libunbound's outgoing-range), unless the
  * caller says otherwise; bounded by the file descriptors we may open. */
 #define DNS_INFLIGHT_DEFAULT 4096
+/* Replies kept for repeated questions (the memo, see above), the least
+ * recently used dropped first: a few MB, enough for the providers' names
+ * of a run beside the one-off names of the domains in flight. */
+#define DNS_MEMO_MAX 8192
+#define DNS_MEMO_BUCKETS 8192
 /* The IANA root trust anchors (KSK-2017 and KSK-2024), used when no
  * --trust-anchor is given. */
 static const char *const dns_iana_anchors[] = {
@@ -67,6 +84,7 @@ struct dns_req {
 	bool untrusted;   /* the stub's resolver is not on a trusted path */
 	bool queued;      /* waiting for --dns-rate */
 	bool have_reply;  /* libunbound answered; deliver from the loop */
+	bool from_memo;   /* answered from the memo: not kept again */
 	int rcode;        /* libunbound's error, when not a packet */
 	int sec;          /* 0 insecure, 1 bogus, 2 secure */
 	uint8_t *wire;    /* the reply (owned) */
@@ -77,6 +95,21 @@ struct dns_req {
 };
 
 TAILQ_HEAD(dns_reqs, dns_req);
+
+/* One kept reply (the memo). */
+struct dns_memo {
+	char qname[DNS_NAME_MAX + 1];
+	uint16_t qtype;
+	uint8_t *wire; /* checked when it came in (owned) */
+	size_t wlen;
+	int sec;
+	bool untrusted;
+	time_t expires; /* CLOCK_MONOTONIC seconds */
+	struct dns_memo *hnext;
+	TAILQ_ENTRY(dns_memo) lru;
+};
+
+TAILQ_HEAD(dns_memos, dns_memo);
 
 struct dns {
 	struct event_base *base;
@@ -91,6 +124,10 @@ struct dns {
 	struct timespec refilled;
 	struct event *rate_ev;
 	size_t nqueued;
+	/* the memo: by (name, type), most recently used first */
+	struct dns_memo *memo[DNS_MEMO_BUCKETS];
+	struct dns_memos memo_lru;
+	size_t nmemo;
 };
 
 static void dns_on_rate(evutil_socket_t fd, short what, void *arg);
@@ -221,6 +258,7 @@ struct dns *dns_new(struct event_base *base, const struct dns_config *cfg, char 
 	}
 	d->base = base;
 	TAILQ_INIT(&d->reqs);
+	TAILQ_INIT(&d->memo_lru);
 	d->timeout.tv_sec = ms / 1000;
 	d->timeout.tv_usec = (suseconds_t)(ms % 1000) * 1000;
 	if (cfg->rate) {
@@ -320,6 +358,98 @@ fail:
 	return NULL;
 }
 
+/* ---- the memo ---- */
+
+static time_t dns_now(void)
+{
+	struct timespec ts;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec;
+}
+
+/* FNV-1a of the name in ASCII lower case, and the type. */
+static unsigned dns_memo_hash(const char *name, uint16_t type)
+{
+	uint32_t h = 2166136261u ^ type;
+
+	for (; *name; name++) {
+		unsigned char c = (unsigned char)*name;
+
+		h = (h ^ (c >= 'A' && c <= 'Z' ? c + 32u : c)) * 16777619u;
+	}
+	return h % DNS_MEMO_BUCKETS;
+}
+
+static struct dns_memo **dns_memo_slot(struct dns *d, const char *name, uint16_t type)
+{
+	struct dns_memo **pp = &d->memo[dns_memo_hash(name, type)];
+
+	while (*pp && ((*pp)->qtype != type || strcasecmp((*pp)->qname, name) != 0))
+		pp = &(*pp)->hnext;
+	return pp;
+}
+
+static void dns_memo_drop(struct dns *d, struct dns_memo *m)
+{
+	struct dns_memo **pp = dns_memo_slot(d, m->qname, m->qtype);
+
+	if (*pp == m)
+		*pp = m->hnext;
+	TAILQ_REMOVE(&d->memo_lru, m, lru);
+	d->nmemo--;
+	free(m->wire);
+	free(m);
+}
+
+/* The kept reply to name/type, still within its TTL, or NULL. */
+static struct dns_memo *dns_memo_find(struct dns *d, const char *name, uint16_t type)
+{
+	struct dns_memo *m = *dns_memo_slot(d, name, type);
+
+	if (!m)
+		return NULL;
+	if (m->expires <= dns_now()) {
+		dns_memo_drop(d, m);
+		return NULL;
+	}
+	TAILQ_REMOVE(&d->memo_lru, m, lru);
+	TAILQ_INSERT_HEAD(&d->memo_lru, m, lru);
+	return m;
+}
+
+/* Keep req's reply (answered a as given): only a good one, and only for its
+ * TTL. Takes req->wire. */
+static void dns_memo_put(struct dns *d, struct dns_req *req, const struct dns_answer *a)
+{
+	struct dns_memo *m, **pp;
+	uint32_t ttl;
+
+	if ((a->status != DNS_OK && a->status != DNS_NXDOMAIN) || a->sec == SEC_BOGUS ||
+	    !req->wire || dns_wire_ttl(req->wire, req->wlen, &ttl) < 0 || ttl == 0)
+		return;
+	pp = dns_memo_slot(d, req->qname, req->qtype);
+	if (*pp)
+		dns_memo_drop(d, *pp); /* asked twice at once: keep the newer */
+	m = calloc(1, sizeof(*m));
+	if (!m)
+		return;
+	(void)str_copy(m->qname, sizeof(m->qname), req->qname);
+	m->qtype = req->qtype;
+	m->wire = req->wire;
+	m->wlen = req->wlen;
+	req->wire = NULL;
+	m->sec = req->sec;
+	m->untrusted = req->untrusted;
+	m->expires = dns_now() + (time_t)ttl;
+	pp = &d->memo[dns_memo_hash(m->qname, m->qtype)];
+	m->hnext = *pp;
+	*pp = m;
+	TAILQ_INSERT_HEAD(&d->memo_lru, m, lru);
+	if (++d->nmemo > DNS_MEMO_MAX)
+		dns_memo_drop(d, TAILQ_LAST(&d->memo_lru, dns_memos));
+}
+
 static void dns_req_free(struct dns_req *req)
 {
 	if (req->timer)
@@ -344,6 +474,8 @@ void dns_free(struct dns *d)
 			dns_stub_cancel(d->stub, req->stub_id);
 		dns_req_free(req);
 	}
+	while (!TAILQ_EMPTY(&d->memo_lru))
+		dns_memo_drop(d, TAILQ_LAST(&d->memo_lru, dns_memos));
 	if (d->ub)
 		ub_ctx_delete(d->ub);
 	dns_stub_free(d->stub);
@@ -413,6 +545,8 @@ static void dns_deliver(struct dns_req *req)
 			d->st.answered++;
 		if (a.sec == SEC_BOGUS && req->why[0])
 			(void)snprintf(a.error, sizeof(a.error), "bogus: %s", req->why);
+		if (!req->from_memo)
+			dns_memo_put(d, req, &a);
 	}
 	TAILQ_REMOVE(&d->reqs, req, link);
 	d->st.inflight--;
@@ -582,6 +716,25 @@ static void dns_on_rate(evutil_socket_t fd, short what, void *arg)
 	}
 }
 
+/* Answer req from the memo (from the loop, as every answer): 0, or -1 when
+ * the memo has no reply to it. Nothing is sent, no --dns-rate token taken. */
+static int dns_answer_from_memo(struct dns *d, struct dns_req *req)
+{
+	struct dns_memo *m = dns_memo_find(d, req->qname, req->qtype);
+
+	if (!m || !(req->wire = malloc(m->wlen)))
+		return -1;
+	memcpy(req->wire, m->wire, m->wlen);
+	req->wlen = m->wlen;
+	req->sec = m->sec;
+	req->untrusted = m->untrusted;
+	req->have_reply = true;
+	req->from_memo = true;
+	d->st.memo_hits++;
+	dns_hand_over(req);
+	return 0;
+}
+
 int dns_query(struct dns *d, const char *name, uint16_t type, dns_cb cb, void *arg, uint64_t *txid)
 {
 	struct dns_req *req = calloc(1, sizeof(*req));
@@ -608,6 +761,8 @@ int dns_query(struct dns *d, const char *name, uint16_t type, dns_cb cb, void *a
 		d->st.peak = d->st.inflight;
 	if (txid)
 		*txid = req->txid;
+	if (dns_answer_from_memo(d, req) == 0)
+		return 0;
 	if (d->rate > 0) {
 		dns_refill(d);
 		if (d->nqueued > 0 || d->tokens < 1) {

@@ -98,14 +98,16 @@ struct dns_config {
 };
 
 struct dns_stats {
-	unsigned long queries;  /* started */
-	unsigned long timeouts; /* given up by our own timer */
-	unsigned long badreply; /* replies refused by the checks */
-	unsigned long servfail; /* SERVFAIL and other failing rcodes */
-	unsigned long answered; /* answers (NOERROR, NXDOMAIN) or bogus replies:
-				 * proof that some name server was reached */
-	unsigned long inflight; /* outstanding now */
-	unsigned long peak;     /* most outstanding at once */
+	unsigned long queries;   /* started */
+	unsigned long timeouts;  /* given up by our own timer */
+	unsigned long badreply;  /* replies refused by the checks */
+	unsigned long servfail;  /* SERVFAIL and other failing rcodes */
+	unsigned long answered;  /* answers (NOERROR, NXDOMAIN) or bogus replies:
+				  * proof that some name server was reached */
+	unsigned long inflight;  /* outstanding now */
+	unsigned long peak;      /* most outstanding at once */
+	unsigned long memo_hits; /* answered from the memo of repeated questions
+				  * (dns.c): not in queries, nothing sent */
 };
 
 typedef void (*dns_cb)(const struct dns_answer *a, void *arg);
@@ -142,6 +144,14 @@ void dns_get_stats(const struct dns *d, struct dns_stats *st);
  */
 void dns_answer_from_wire(struct dns_answer *a, const uint8_t *wire, size_t len, int sec);
 void dns_answer_free(struct dns_answer *a);
+
+/*
+ * The seconds a reply in wire format may be kept: the smallest TTL of its
+ * answer and authority records (a negative answer's is its SOA's). 0, or
+ * -1 when the reply is malformed or has no such record (nothing says how
+ * long: keep it not at all). Exposed for the unit tests.
+ */
+int dns_wire_ttl(const uint8_t *wire, size_t len, uint32_t *ttl);
 
 const char *dnssec_state_name(enum dnssec_state s);
 const char *dns_status_name(enum dns_status s);

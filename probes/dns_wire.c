@@ -273,6 +273,44 @@ static int wire_rr_fill(const uint8_t *msg, size_t len, const struct wire_rr *w,
 	}
 }
 
+/*
+ * How long the reply may be kept (dns.c's memo): the smallest TTL of the
+ * records of its answer and authority sections (RFC 2181 5.2: an RRset's
+ * records share one; RFC 2308 5: a negative answer lives as long as the SOA
+ * beside it). A resolver gives the TTL left in its cache, so a copy kept
+ * this long is never older than the resolver's own.
+ */
+int dns_wire_ttl(const uint8_t *wire, size_t len, uint32_t *ttl)
+{
+	char name[4 * 255 + 1];
+	size_t off = 12, i, n;
+	uint32_t least = UINT32_MAX;
+
+	if (!wire || len < 12 || get16(wire + 4) != 1)
+		return -1;
+	if (wire_name(wire, len, &off, name, sizeof(name)) < 0 || off + 4 > len)
+		return -1;
+	off += 4;
+	n = (size_t)get16(wire + 6) + get16(wire + 8);
+	for (i = 0; i < n; i++) {
+		uint32_t t;
+
+		if (wire_name(wire, len, &off, name, sizeof(name)) < 0 || off + 10 > len)
+			return -1;
+		t = ((uint32_t)get16(wire + off + 4) << 16) | get16(wire + off + 6);
+		if (t < least)
+			least = t;
+		off += 10 + (size_t)get16(wire + off + 8);
+		if (off > len)
+			return -1;
+	}
+	if (least == UINT32_MAX)
+		return -1; /* no record says how long */
+	/* RFC 2181 8: a TTL with the top bit set is 0 */
+	*ttl = least & 0x80000000u ? 0 : least;
+	return 0;
+}
+
 void dns_answer_from_wire(struct dns_answer *a, const uint8_t *wire, size_t len, int sec)
 {
 	struct wire_rr *rrs = NULL;

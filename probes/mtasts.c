@@ -119,7 +119,6 @@ static void sts_maybe_fetch(struct domain_scan *ds, const struct probe_env *env)
 	memset(&req, 0, sizeof(req));
 	req.url = url;
 	req.resolve = s->resolve;
-	req.ca_file = env->ca_file;
 	req.timeout_ms = (long)env->timeout_ms;
 	req.max_body = STS_BODY_MAX;
 	if (env->fetch(ds, &req, sts_on_policy) < 0)

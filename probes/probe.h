@@ -57,7 +57,6 @@ struct probe_env {
 			probe_dns_cb cb);
 	/* Start an HTTPS fetch on behalf of ds (same rules). */
 	int (*fetch)(struct domain_scan *ds, const struct fetch_request *req, probe_fetch_cb cb);
-	const char *ca_file; /* NULL: system store */
 	unsigned timeout_ms;
 	bool ncsc_skip; /* --skip-tls-ncsc: no tls_ncsc handshakes were made */
 	/* --dkim-selectors: known selectors per domain (probes/dkim.h), or NULL */

@@ -38,9 +38,12 @@ struct caa_walk {
 	char rec[CAA_RECORDS_MAX][160];
 };
 
+/* One domain's climbs, one per MX host: as many as it has (a fixed array
+ * of SCAN_MX_MAX was 132 KB to clear for every domain, most of which have
+ * one or two hosts). */
 struct caa_probe {
 	size_t n;
-	struct caa_walk w[SCAN_MX_MAX];
+	struct caa_walk w[];
 };
 
 static struct caa_probe *caa_of(const struct domain_scan *ds) { return ds->priv[PROBE_TLS_NCSC]; }
@@ -107,11 +110,11 @@ void tls_ncsc_caa_start(struct domain_scan *ds, const struct probe_env *env)
 	(void)env;
 	if (ds->mx_kind != MX_LIST || ds->nmx == 0)
 		return;
-	p = calloc(1, sizeof(*p));
+	p = calloc(1, sizeof(*p) + ds->nmx * sizeof(p->w[0]));
 	if (!p)
 		return;
 	ds->priv[PROBE_TLS_NCSC] = p;
-	for (i = 0; i < ds->nmx && p->n < SCAN_MX_MAX; i++) {
+	for (i = 0; i < ds->nmx; i++) {
 		const char *name = ds->mx[i].host->name;
 		struct caa_walk *w;
 

@@ -1531,9 +1531,12 @@ static void engine_on_aimd(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	dns_get_stats(e->dns, &st);
-	events = (st.queries - e->a_queries) + (e->smtp_done - e->a_smtp_done);
+	/* a lookup answered from dns.c's memo counts as one answered, as it
+	 * did when libunbound's cache answered it: the share of timeouts is
+	 * of the domains' lookups, whatever answered them */
+	events = (st.queries + st.memo_hits - e->a_queries) + (e->smtp_done - e->a_smtp_done);
 	bad = (st.timeouts - e->a_dns_to) + (e->smtp_timeouts - e->a_smtp_to);
-	e->a_queries = st.queries;
+	e->a_queries = st.queries + st.memo_hits;
 	e->a_dns_to = st.timeouts;
 	e->a_smtp_done = e->smtp_done;
 	e->a_smtp_to = e->smtp_timeouts;
@@ -1600,7 +1603,7 @@ struct engine *engine_new(const struct engine_config *cfg, char *err, size_t err
 	e->dns = dns_new(e->base, &dc, err, errlen);
 	if (!e->dns)
 		goto fail;
-	e->fetcher = fetcher_new(e->base, err, errlen);
+	e->fetcher = fetcher_new(e->base, cfg->ca_file, err, errlen);
 	if (!e->fetcher)
 		goto fail;
 	e->aimd_ev = event_new(e->base, -1, EV_PERSIST, engine_on_aimd, e);
@@ -1628,7 +1631,6 @@ struct engine *engine_new(const struct engine_config *cfg, char *err, size_t err
 	e->env.query = env_query;
 	e->env.query_at = env_query_at;
 	e->env.fetch = env_fetch;
-	e->env.ca_file = cfg->ca_file;
 	e->env.dkim_selectors = cfg->dkim_selectors;
 	e->env.rpki = cfg->rpki;
 	e->env.timeout_ms = cfg->timeout_ms;
@@ -1727,6 +1729,7 @@ void engine_get_stats(const struct engine *e, struct engine_stats *st)
 		st->dns_servfail = ds.servfail;
 		st->dns_peak = ds.peak;
 		st->dns_answered = ds.answered;
+		st->dns_memo_hits = ds.memo_hits;
 	}
 }
 

@@ -82,8 +82,9 @@ void engine_stop(struct engine *e);
 struct event_base *engine_base(struct engine *e);
 
 struct engine_stats {
-	unsigned long domains; /* domains started */
-	unsigned long dns_queries;
+	unsigned long domains;         /* domains started */
+	unsigned long dns_queries;     /* sent to the resolver */
+	unsigned long dns_memo_hits;   /* repeated questions answered from dns.c's memo */
 	unsigned long hosts;           /* unique MX hosts resolved */
 	unsigned long smtp_probes;     /* SMTP connections made (retries included) */
 	unsigned long smtp_retries;    /* transient failures tried again */

@@ -158,10 +158,11 @@ static int cmd_check(int argc, char **argv)
 		log_info("%d domains, %lu DNS queries, %lu unique MX hosts, %lu SMTP probes"
 			 " (%lu retries)",
 			 n, es.dns_queries, es.hosts, es.smtp_probes, es.smtp_retries);
-		log_info("DNS: %lu timeouts, %lu SERVFAIL, %lu replies refused; window of "
-			 "domains in flight: lowest %u of %u",
-			 es.dns_timeouts, es.dns_servfail, es.dns_badreply, es.window_lowest,
-			 c.cfg.concurrency);
+		log_info("DNS: %lu timeouts, %lu SERVFAIL, %lu replies refused, %lu repeated "
+			 "questions answered from the memo; window of domains in flight: "
+			 "lowest %u of %u",
+			 es.dns_timeouts, es.dns_servfail, es.dns_badreply, es.dns_memo_hits,
+			 es.window_lowest, c.cfg.concurrency);
 		/* every domain error because no name server answered at all (not
 		 * even the root): the run failed, nothing was learnt of the domains */
 		if (co.unreached == (size_t)n && es.dns_answered == 0) {

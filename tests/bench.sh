@@ -34,7 +34,8 @@ echo "bench: $stats"
 # that never answers, mail on ~40 providers with Zipf popularity, a silent
 # one; NSD's response rate limiting at its default): tests/lab/README.md.
 # The same list goes through
-#   mailscan: scan, --concurrency 500, --timeout 5, every probe (tls_ncsc on);
+#   mailscan: scan, --concurrency 500, --timeout 5, every probe (tls_ncsc on;
+#             rpki with the lab's RTR cache, stayrtr, and its origin zones);
 #   the peer: Debian's unbound (one thread, validating, the lab's anchor) and
 #             Postfix's posttls-finger -l dane per domain, 64 at a time
 #             (xargs), in a mount namespace whose resolv.conf points at it.
@@ -80,7 +81,8 @@ field_of() { # LOG PATTERN
 mlog=$work/mailscan.time
 /usr/bin/time -v build/mailscan scan "$list" --db "$work/bench.db" --concurrency 500 --timeout 5 \
     --root-hints build/lab/root.hints --trust-anchor build/lab/root.key \
-    --ca-file build/lab/ca.pem -v >"$work/mailscan.out" 2>"$mlog" || echo "bench: mailscan scan exited $?" >&2
+    --ca-file build/lab/ca.pem --rpki-cache 127.61.0.1:323 -v >"$work/mailscan.out" 2>"$mlog" ||
+    echo "bench: mailscan scan exited $?" >&2
 m_wall=$(secs_of "$mlog")
 m_cpu=$(awk -v u="$(field_of "$mlog" 'User time \(seconds\)')" -v s="$(field_of "$mlog" 'System time \(seconds\)')" 'BEGIN { print u + s }')
 m_rss=$(field_of "$mlog" 'Maximum resident set size \(kbytes\)')
@@ -91,6 +93,9 @@ m_verdicts=$(q "SELECT standard, verdict, count(*) FROM verdicts GROUP BY standa
 m_errors=$(q "SELECT reasons, count(*) FROM verdicts WHERE verdict = 'error' AND standard = 'dnssec' GROUP BY reasons ORDER BY 2 DESC" |
     awk '{ printf " %s=%s", $1, $2 }')
 m_stats=$(grep -oE 'DNS: .*' "$mlog" | head -1)
+# DNS lookups per domain: sent to the resolver, and answered from the memo
+m_queries=$(sed -nE 's/.* ([0-9]+) DNS queries, .*/\1/p' "$mlog" | head -1)
+m_memo=$(sed -nE 's/.* ([0-9]+) repeated questions answered from the memo.*/\1/p' "$mlog" | head -1)
 
 # -- the peer: unbound (one thread) + posttls-finger -l dane, 64 at a time
 mkdir -p "$work/postfix" "$work/out"
@@ -159,7 +164,8 @@ rpid=$(cat build/lab/unbound/unbound.pid)
 r0=$(cpu_of "$rpid")
 slog=$work/stub.time
 /usr/bin/time -v build/mailscan scan "$list" --db "$work/stub.db" --concurrency 500 --timeout 5 \
-    --resolver 127.53.0.53 --ca-file build/lab/ca.pem -v >"$work/stub.out" 2>"$slog" ||
+    --resolver 127.53.0.53 --ca-file build/lab/ca.pem --rpki-cache 127.61.0.1:323 -v \
+    >"$work/stub.out" 2>"$slog" ||
     echo "bench: mailscan --resolver scan exited $?" >&2
 r1=$(cpu_of "$rpid")
 s_wall=$(secs_of "$slog")
@@ -184,6 +190,8 @@ row "unbound + posttls-finger -l dane" "$p_wall" "$(rate "$N" "$p_wall")" "$(per
 echo "bench:   mailscan/peer: $(awk -v a="$m_wall" -v b="$p_wall" 'BEGIN { printf "%.1fx the domains/s", (a > 0 ? b / a : 0) }')," \
     "$(awk -v a="$m_cpu" -v b="$p_cpu" 'BEGIN { printf "%.2fx the CPU per domain", (b > 0 ? a / b : 0) }')"
 echo "bench:   mailscan stored $m_stored domains; $m_stats"
+awk -v q="${m_queries:-0}" -v m="${m_memo:-0}" -v n="$N" 'BEGIN { if (n > 0)
+    printf "bench:   mailscan DNS lookups per domain: %.2f sent to the resolver, %.2f answered from the memo\n", q / n, m / n }'
 echo "bench:   stub mode: $s_diff verdict lines differ from recursive mode; $(grep -oE 'DNS: .*' "$slog" | head -1)"
 echo "bench:   mailscan verdicts:"
 printf '%s\n' "$m_verdicts" | sed 's/^/bench: /'

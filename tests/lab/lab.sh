@@ -571,12 +571,14 @@ ipv6_nibbles() { # ADDR
 # From rpki.tsv and every address of zones.conf: the VRPs (vrps.json, for
 # stayrtr and --rpki-vrps), the routes (bgp.txt, for --bgp-table), the lab copy
 # of Team Cymru origin zones (unsigned, delegated from the root) and their
-# delegations (root.delegations, for gen_zones).
+# delegations (root.delegations, for gen_zones). The name servers are routed
+# too, the synthetic domains' hoster (HOSTER_IP, lab.sh synth) among them, so
+# that make bench judges rpki on the synthetic list as on a real one.
 gen_rpki() {
     mkdir -p "$RPKI"
     local addrs=$RPKI/addresses ip prefix origin name z zf
     { awk '!/^[ \t]*#/ && ($2 == "A" || $2 == "AAAA") { print $3 }' "$SRC/zones.conf"
-      printf '%s\n' "$DNS_IP" "$NS2_IP"; } | sort -u >"$addrs"
+      printf '%s\n' "$DNS_IP" "$NS2_IP" "$HOSTER_IP"; } | sort -u >"$addrs"
     # routes: rpki.tsv, else the /24 (IPv6: /128) from AS64496
     awk -v tsv="$SRC/rpki.tsv" '
         BEGIN { while ((getline l < tsv) > 0) { split(l, f, /[ \t]+/)

@@ -64,6 +64,7 @@ static const struct {
     UNIT_TEST(test_dns_reply_checks),
     UNIT_TEST(test_dns_reply_short),
     UNIT_TEST(test_dns_reply_records),
+    UNIT_TEST(test_dns_wire_ttl),
     UNIT_TEST(test_dns_stub_trust),
     UNIT_TEST(test_dns_stub_servers),
     UNIT_TEST(test_dns_stub_answers),

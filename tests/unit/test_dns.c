@@ -328,3 +328,64 @@ void test_dns_reply_records(void)
 	CHECK_INT(dns_status_reason(DNS_SERVFAIL), R_DNS_ERROR);
 	CHECK_INT(dns_status_reason(DNS_FAILURE), R_DNS_ERROR);
 }
+
+/* A record of type with ttl and rdlen zero bytes of data (the TTL is all
+ * dns_wire_ttl reads). */
+static void put_ttl_rr(struct tmsg *p, const char *owner, unsigned type, uint32_t ttl,
+		       unsigned rdlen)
+{
+	tmsg_name(p, owner);
+	tmsg16(p, type);
+	tmsg16(p, 1);
+	tmsg16(p, ttl >> 16);
+	tmsg16(p, ttl & 0xffff);
+	tmsg16(p, rdlen);
+	while (rdlen-- > 0)
+		tmsg8(p, 0);
+}
+
+/* How long dns.c's memo may keep a reply: the smallest TTL of the answer
+ * and authority records, -1 when none says or the reply is malformed. */
+void test_dns_wire_ttl(void)
+{
+	static const struct {
+		const char *name;
+		unsigned an, ns;      /* records in the answer, authority sections */
+		uint32_t ttl[3];      /* theirs, in order */
+		unsigned declared_ns; /* the header's authority count */
+		int rc;
+		uint32_t want;
+	} cases[] = {
+	    {"one answer record", 1, 0, {300}, 0, 0, 300},
+	    {"NXDOMAIN: the SOA of the authority section", 0, 1, {60}, 1, 0, 60},
+	    {"the smallest of answer and authority", 2, 1, {300, 300, 30}, 1, 0, 30},
+	    {"no record at all: nothing says how long", 0, 0, {0}, 0, -1, 0},
+	    {"a TTL with the top bit set is 0 (RFC 2181 8)", 1, 0, {0x80000001u}, 0, 0, 0},
+	    {"more records declared than present", 0, 1, {60}, 2, -1, 0},
+	};
+	size_t i, k;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct tmsg p;
+		uint32_t ttl = 12345;
+
+		unit_case("%s", cases[i].name);
+		put_header(&p, 0x8180, 1, cases[i].an);
+		p.b[9] = (uint8_t)cases[i].declared_ns;
+		put_question(&p, "a.example", DNS_T_MX, 1);
+		for (k = 0; k < cases[i].an + cases[i].ns; k++)
+			put_ttl_rr(&p, "a.example", k < cases[i].an ? DNS_T_MX : DNS_T_SOA,
+				   cases[i].ttl[k], 3);
+		CHECK_INT(dns_wire_ttl(p.b, p.n, &ttl), cases[i].rc);
+		if (cases[i].rc == 0)
+			CHECK_INT(ttl, cases[i].want);
+	}
+	unit_case("%s", "not a message");
+	{
+		uint32_t ttl;
+		static const uint8_t junk[5] = {1, 2, 3, 4, 5};
+
+		CHECK_INT(dns_wire_ttl(junk, sizeof(junk), &ttl), -1);
+	}
+	unit_case("%s", "");
+}

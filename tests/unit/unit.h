@@ -82,6 +82,7 @@ void test_base_domain_normalise(void);
 void test_dns_reply_checks(void);
 void test_dns_reply_short(void);
 void test_dns_reply_records(void);
+void test_dns_wire_ttl(void);
 void test_dns_stub_trust(void);
 void test_dns_stub_servers(void);
 void test_dns_stub_answers(void);
