@@ -81,8 +81,8 @@ static void mig_host(struct json *j, sqlite3_stmt *st)
 
 /* The address columns the step reads, in this order. */
 #define MIG_ADDR_COLUMNS                                                                           \
-	"id, starttls, error, banner, ehlo, retried, first_attempt, tls_version, cipher,"         \
-	" cert_sha256, cert_subject, cert_issuer, cert_not_after, key_type, key_bits, signature," \
+	"id, starttls, error, banner, ehlo, retried, first_attempt, tls_version, cipher,"          \
+	" cert_sha256, cert_subject, cert_issuer, cert_not_after, key_type, key_bits, signature,"  \
 	" pkix_valid, name_match, dane, ncsc_state, ncsc_handshakes, ncsc_versions, ncsc_findings"
 enum {
 	MA_ID,
@@ -165,7 +165,7 @@ static void mig_starttls(struct json *j, sqlite3_stmt *st)
  * oldest first, as the probe writes it. */
 static void mig_versions(struct json *j, const char *s)
 {
-	const char *item[16];
+	const char *item[16] = {NULL};
 	size_t n = 0;
 
 	while (s && *s && n < sizeof(item) / sizeof(item[0])) {
@@ -304,31 +304,30 @@ out:
 }
 
 /* The columns 8 -> 9 turns into evidence, dropped once it has. */
-static const char db_mig9_drop[] =
-    "ALTER TABLE mx_hosts DROP COLUMN tlsa_state;"
-    "ALTER TABLE mx_hosts DROP COLUMN tlsa;"
-    "ALTER TABLE addresses DROP COLUMN starttls;"
-    "ALTER TABLE addresses DROP COLUMN tls_version;"
-    "ALTER TABLE addresses DROP COLUMN cipher;"
-    "ALTER TABLE addresses DROP COLUMN cert_sha256;"
-    "ALTER TABLE addresses DROP COLUMN pkix_valid;"
-    "ALTER TABLE addresses DROP COLUMN name_match;"
-    "ALTER TABLE addresses DROP COLUMN dane;"
-    "ALTER TABLE addresses DROP COLUMN banner;"
-    "ALTER TABLE addresses DROP COLUMN ehlo;"
-    "ALTER TABLE addresses DROP COLUMN error;"
-    "ALTER TABLE addresses DROP COLUMN cert_subject;"
-    "ALTER TABLE addresses DROP COLUMN cert_issuer;"
-    "ALTER TABLE addresses DROP COLUMN cert_not_after;"
-    "ALTER TABLE addresses DROP COLUMN key_type;"
-    "ALTER TABLE addresses DROP COLUMN key_bits;"
-    "ALTER TABLE addresses DROP COLUMN signature;"
-    "ALTER TABLE addresses DROP COLUMN retried;"
-    "ALTER TABLE addresses DROP COLUMN first_attempt;"
-    "ALTER TABLE addresses DROP COLUMN ncsc_state;"
-    "ALTER TABLE addresses DROP COLUMN ncsc_handshakes;"
-    "ALTER TABLE addresses DROP COLUMN ncsc_versions;"
-    "ALTER TABLE addresses DROP COLUMN ncsc_findings;";
+static const char db_mig9_drop[] = "ALTER TABLE mx_hosts DROP COLUMN tlsa_state;"
+				   "ALTER TABLE mx_hosts DROP COLUMN tlsa;"
+				   "ALTER TABLE addresses DROP COLUMN starttls;"
+				   "ALTER TABLE addresses DROP COLUMN tls_version;"
+				   "ALTER TABLE addresses DROP COLUMN cipher;"
+				   "ALTER TABLE addresses DROP COLUMN cert_sha256;"
+				   "ALTER TABLE addresses DROP COLUMN pkix_valid;"
+				   "ALTER TABLE addresses DROP COLUMN name_match;"
+				   "ALTER TABLE addresses DROP COLUMN dane;"
+				   "ALTER TABLE addresses DROP COLUMN banner;"
+				   "ALTER TABLE addresses DROP COLUMN ehlo;"
+				   "ALTER TABLE addresses DROP COLUMN error;"
+				   "ALTER TABLE addresses DROP COLUMN cert_subject;"
+				   "ALTER TABLE addresses DROP COLUMN cert_issuer;"
+				   "ALTER TABLE addresses DROP COLUMN cert_not_after;"
+				   "ALTER TABLE addresses DROP COLUMN key_type;"
+				   "ALTER TABLE addresses DROP COLUMN key_bits;"
+				   "ALTER TABLE addresses DROP COLUMN signature;"
+				   "ALTER TABLE addresses DROP COLUMN retried;"
+				   "ALTER TABLE addresses DROP COLUMN first_attempt;"
+				   "ALTER TABLE addresses DROP COLUMN ncsc_state;"
+				   "ALTER TABLE addresses DROP COLUMN ncsc_handshakes;"
+				   "ALTER TABLE addresses DROP COLUMN ncsc_versions;"
+				   "ALTER TABLE addresses DROP COLUMN ncsc_findings;";
 
 int db_migrate9_evidence(struct db *db)
 {

@@ -294,14 +294,15 @@ int db_rep_mx(struct db *db, long long run, int (*cb)(const struct db_rep_mx *m,
 {
 	struct db_rep_cb c = {.fn.mx = cb, .arg = arg};
 
-	return db_rep_each(db,
-			   "SELECT d.name, m.host, m.preference, m.dnssec,"
-			   " coalesce(json_extract(m.evidence, '$.dane.tlsa.state'), 'not-looked-up'),"
-			   " (SELECT group_concat(r.value, '; ') FROM (SELECT value FROM"
-			   "  json_each(m.evidence, '$.dane.tlsa.records') ORDER BY id) r),"
-			   " m.error FROM mx_hosts m JOIN domains d ON d.id = m.domain_id"
-			   " WHERE d.run_id = ?1 ORDER BY d.name, m.preference, m.host",
-			   run, row_mx, &c, "reading the MX hosts");
+	return db_rep_each(
+	    db,
+	    "SELECT d.name, m.host, m.preference, m.dnssec,"
+	    " coalesce(json_extract(m.evidence, '$.dane.tlsa.state'), 'not-looked-up'),"
+	    " (SELECT group_concat(r.value, '; ') FROM (SELECT value FROM"
+	    "  json_each(m.evidence, '$.dane.tlsa.records') ORDER BY id) r),"
+	    " m.error FROM mx_hosts m JOIN domains d ON d.id = m.domain_id"
+	    " WHERE d.run_id = ?1 ORDER BY d.name, m.preference, m.host",
+	    run, row_mx, &c, "reading the MX hosts");
 }
 
 static int row_addr(sqlite3_stmt *st, const struct db_rep_cb *cb)
@@ -346,44 +347,51 @@ static int row_addr(sqlite3_stmt *st, const struct db_rep_cb *cb)
  * An address whose tls_ncsc evidence says "not-run" (--skip tls_ncsc) reads
  * as one the probe did not run on.
  */
+/* clang-format cannot lay out string pieces made by macros: */
+/* clang-format off */
 #define DB_REP_S(path) "json_extract(a.evidence, '$.starttls." path "')"
 #define DB_REP_N(path) "json_extract(a.evidence, '$.tls_ncsc.ncsc." path "')"
 #define DB_REP_NCSC_RUN "coalesce(" DB_REP_N("state") ", 'not-run') <> 'not-run'"
-#define DB_REP_FIELD(path)                                                                         \
-	"replace(replace(replace(coalesce(json_extract(f.value, '$." path "'), ''), char(9), ' '),"  \
+#define DB_REP_FIELD(path) \
+	"replace(replace(replace(coalesce(json_extract(f.value, '$." path "'), ''), char(9), ' ')," \
 	" char(10), ' '), char(13), ' ')"
-#define DB_REP_ADDR_COLUMNS                                                                        \
-	DB_REP_S("starttls") ", " DB_REP_S("tls_version") ", " DB_REP_S("cipher") ", "             \
-	DB_REP_S("cert.sha256") ", " DB_REP_S("cert.pkix_valid") ", " DB_REP_S("cert.name_match")   \
-	", coalesce(json_extract(a.evidence, '$.dane.dane'), 'not-checked'), " DB_REP_S("banner")  \
-	", " DB_REP_S("error") ", nullif(" DB_REP_S("cert.subject") ", ''), nullif("               \
-	DB_REP_S("cert.issuer") ", ''), nullif(" DB_REP_S("cert.not_after") ", ''), nullif("       \
-	DB_REP_S("cert.key_type") ", ''), " DB_REP_S("cert.key_bits") ", nullif("                  \
-	DB_REP_S("cert.signature") ", ''), " DB_REP_S("first_attempt") " IS NOT NULL, "            \
-	DB_REP_S("first_attempt.starttls") " || ': ' || " DB_REP_S("first_attempt.error") ","    \
-	" CASE WHEN " DB_REP_NCSC_RUN " THEN " DB_REP_N("state") " END,"                            \
-	" CASE WHEN " DB_REP_NCSC_RUN " THEN " DB_REP_N("handshakes") " END,"                       \
-	" CASE WHEN " DB_REP_NCSC_RUN " THEN (SELECT group_concat(v.key || ' ' || v.value, ', ')"    \
-	"  FROM (SELECT key, value FROM json_each(a.evidence, '$.tls_ncsc.ncsc.versions')"          \
-	"  ORDER BY id DESC) v) END,"                                                               \
-	" CASE WHEN " DB_REP_NCSC_RUN " THEN coalesce((SELECT group_concat(" DB_REP_FIELD("class")   \
-	" || char(9) || " DB_REP_FIELD("aspect") " || char(9) || " DB_REP_FIELD("item")             \
-	" || char(9) || coalesce(nullif(" DB_REP_FIELD("version") ", ''), '-') || char(9) || "      \
-	DB_REP_FIELD("detail") ", char(10)) FROM (SELECT value FROM"                                \
-	"  json_each(a.evidence, '$.tls_ncsc.ncsc.findings') ORDER BY id) f), '') END"
+/* The query, its columns in struct db_rep_addr's order (row_addr). */
+static const char db_rep_addr_sql[] =
+    "SELECT d.name, m.host, a.ip, "
+    DB_REP_S("starttls") ", " DB_REP_S("tls_version") ", " DB_REP_S("cipher") ", "
+    DB_REP_S("cert.sha256") ", " DB_REP_S("cert.pkix_valid") ", "
+    DB_REP_S("cert.name_match") ", "
+    "coalesce(json_extract(a.evidence, '$.dane.dane'), 'not-checked'), "
+    DB_REP_S("banner") ", " DB_REP_S("error") ", "
+    "nullif(" DB_REP_S("cert.subject") ", ''), "
+    "nullif(" DB_REP_S("cert.issuer") ", ''), "
+    "nullif(" DB_REP_S("cert.not_after") ", ''), "
+    "nullif(" DB_REP_S("cert.key_type") ", ''), "
+    DB_REP_S("cert.key_bits") ", "
+    "nullif(" DB_REP_S("cert.signature") ", ''), "
+    DB_REP_S("first_attempt") " IS NOT NULL, "
+    DB_REP_S("first_attempt.starttls") " || ': ' || " DB_REP_S("first_attempt.error") ", "
+    "CASE WHEN " DB_REP_NCSC_RUN " THEN " DB_REP_N("state") " END, "
+    "CASE WHEN " DB_REP_NCSC_RUN " THEN " DB_REP_N("handshakes") " END, "
+    "CASE WHEN " DB_REP_NCSC_RUN " THEN (SELECT group_concat(v.key || ' ' || v.value, ', ')"
+    " FROM (SELECT key, value FROM json_each(a.evidence, '$.tls_ncsc.ncsc.versions')"
+    " ORDER BY id DESC) v) END, "
+    "CASE WHEN " DB_REP_NCSC_RUN " THEN coalesce((SELECT group_concat("
+    DB_REP_FIELD("class") " || char(9) || " DB_REP_FIELD("aspect") " || char(9) || "
+    DB_REP_FIELD("item") " || char(9) || coalesce(nullif(" DB_REP_FIELD("version")
+    ", ''), '-') || char(9) || " DB_REP_FIELD("detail") ", char(10)) FROM (SELECT value"
+    " FROM json_each(a.evidence, '$.tls_ncsc.ncsc.findings') ORDER BY id) f), '') END"
+    " FROM addresses a JOIN mx_hosts m ON m.id = a.mx_host_id"
+    " JOIN domains d ON d.id = m.domain_id WHERE d.run_id = ?1"
+    " ORDER BY d.name, m.preference, m.host, a.id";
+/* clang-format on */
 
 int db_rep_addrs(struct db *db, long long run, int (*cb)(const struct db_rep_addr *a, void *arg),
 		 void *arg)
 {
 	struct db_rep_cb c = {.fn.addr = cb, .arg = arg};
 
-	return db_rep_each(
-	    db,
-	    "SELECT d.name, m.host, a.ip, " DB_REP_ADDR_COLUMNS
-	    " FROM addresses a JOIN mx_hosts m ON m.id = a.mx_host_id"
-	    " JOIN domains d ON d.id = m.domain_id WHERE d.run_id = ?1"
-	    " ORDER BY d.name, m.preference, m.host, a.id",
-	    run, row_addr, &c, "reading the addresses");
+	return db_rep_each(db, db_rep_addr_sql, run, row_addr, &c, "reading the addresses");
 }
 
 static int row_trend(sqlite3_stmt *st, const struct db_rep_cb *cb)

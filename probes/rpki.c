@@ -65,7 +65,7 @@ enum rpki_addr_state {
 
 struct rpki_addr {
 	char ip[48];
-	uint32_t hosts; /* the hosts on it: bits indexing rpki_probe.hosts */
+	uint32_t hosts;               /* the hosts on it: bits indexing rpki_probe.hosts */
 	char qname[DNS_NAME_MAX + 1]; /* its Cymru origin name */
 	enum rpki_addr_state state;
 	char error[200];
@@ -613,11 +613,11 @@ static const char *rpki_detail(const struct domain_scan *ds)
 		return NULL;
 	if (ad->nroutes)
 		(void)snprintf(p->detail, sizeof(p->detail), "%s (%s): %s from AS%u %s", ad->ip,
-			       rpki_addr_host(p, ad), ad->routes[0].prefix, (unsigned)ad->routes[0].origin,
-			       rpki_addr_state_name(ad->state));
+			       rpki_addr_host(p, ad), ad->routes[0].prefix,
+			       (unsigned)ad->routes[0].origin, rpki_addr_state_name(ad->state));
 	else
-		(void)snprintf(p->detail, sizeof(p->detail), "%s (%s): %s", ad->ip, rpki_addr_host(p, ad),
-			       rpki_addr_state_name(ad->state));
+		(void)snprintf(p->detail, sizeof(p->detail), "%s (%s): %s", ad->ip,
+			       rpki_addr_host(p, ad), rpki_addr_state_name(ad->state));
 	return p->detail;
 }
 

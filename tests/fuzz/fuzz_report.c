@@ -157,10 +157,11 @@ static void fz_domain(struct fz_in *in, long long run, int k)
 	}
 	/* the evidence: the fuzzer's own JSON where it is valid, else the
 	 * shape the probes write with the fuzzer's values in it */
-	st = fz_prep("INSERT OR IGNORE INTO mx_hosts (run_id, domain_id, host, preference, dnssec,"
-		     " error, evidence) VALUES (?1, ?2, ?3, ?4, ?5, ?6, CASE WHEN json_valid(?9)"
-		     " THEN ?9 ELSE json_object('dane', json_object('tlsa', json_object('state', ?7,"
-		     " 'records', json_array(?8, ?8)))) END)");
+	st =
+	    fz_prep("INSERT OR IGNORE INTO mx_hosts (run_id, domain_id, host, preference, dnssec,"
+		    " error, evidence) VALUES (?1, ?2, ?3, ?4, ?5, ?6, CASE WHEN json_valid(?9)"
+		    " THEN ?9 ELSE json_object('dane', json_object('tlsa', json_object('state', ?7,"
+		    " 'records', json_array(?8, ?8)))) END)");
 	if (!st)
 		return;
 	(void)sqlite3_bind_int64(st, 1, run);
@@ -177,7 +178,8 @@ static void fz_domain(struct fz_in *in, long long run, int k)
 	    " 'tls_version', ?4, 'cipher', ?5, 'banner', ?10, 'ehlo', ?11, 'error', ?12,"
 	    " 'first_attempt', CASE WHEN ?19 THEN json_object('starttls', ?20, 'error', ?20) END,"
 	    " 'cert', json_object('sha256', ?6, 'pkix_valid', ?7, 'name_match', ?8, 'subject', ?13,"
-	    " 'issuer', ?14, 'not_after', ?15, 'key_type', ?16, 'key_bits', ?17, 'signature', ?18)),"
+	    " 'issuer', ?14, 'not_after', ?15, 'key_type', ?16, 'key_bits', ?17, 'signature', "
+	    "?18)),"
 	    " 'dane', json_object('dane', ?9), 'tls_ncsc', json_object('ncsc', json_object('state',"
 	    " ?21, 'handshakes', ?22, 'versions', CASE WHEN json_valid(?23) THEN json(?23) ELSE"
 	    " json_object(coalesce(?23, ''), ?23) END, 'findings', CASE WHEN json_valid(?24) THEN"

@@ -475,27 +475,28 @@ void test_db_migrate9(void)
 	db_close(db);
 	h = raw_open(t.path);
 	CHECK(raw_exec(
-	    h, "INSERT INTO runs (id, started, status) VALUES (1, '2026-01-01T00:00:00Z', 'done');"
-	       "INSERT INTO domains (id, run_id, name, checked_at) VALUES (3, 1, 'a.example',"
-	       " '2026-01-01T00:00:30Z');"
-	       "INSERT INTO mx_hosts (id, run_id, domain_id, host, preference, dnssec, tlsa_state,"
-	       " tlsa, error) VALUES (5, 1, 3, 'mx.a.example', 10, 'secure', 'present',"
-	       " '3 1 1 aabb; 2 0 1 ccdd', NULL), (6, 1, 3, 'mx2.a.example', 20, 'insecure',"
-	       " 'not-looked-up', NULL, 'SERVFAIL');"
-	       "INSERT INTO addresses (id, mx_host_id, ip, starttls, tls_version, cipher, cert_sha256,"
-	       " pkix_valid, name_match, dane, banner, ehlo, error, cert_subject, cert_issuer,"
-	       " cert_not_after, key_type, key_bits, signature, retried, first_attempt, ncsc_state,"
-	       " ncsc_handshakes, ncsc_versions, ncsc_findings) VALUES"
-	       " (1, 5, '192.0.2.1', 'ok', 'TLSv1.2', 'ECDHE-RSA-AES128-GCM-SHA256', 'ab12', 1, 0,"
-	       " 'match', '220 hi \"x\"', '250 ok', NULL, 'CN=mx', 'CN=ca', '2027-01-01T00:00:00Z',"
-	       " 'RSA', 2048, 'sha256WithRSAEncryption', 1, 'bad-greeting: 421 busy: later',"
-	       " 'done', 7, 'TLSv1.3 refused, TLSv1.2 accepted, TLSv1.1 refused, TLSv1.0 accepted,"
-	       " SSLv3 untestable', 'insufficient' || char(9) || 'version' || char(9) || 'TLSv1.0'"
-	       " || char(9) || 'TLSv1.0' || char(9) || 'accepted' || char(10) || 'phase-out' ||"
-	       " char(9) || 'cert-key' || char(9) || 'RSA-2048' || char(9) || '-' || char(9) || ''),"
-	       " (2, 6, '192.0.2.2', 'timeout', NULL, NULL, NULL, NULL, NULL, 'not-checked', NULL,"
-	       " NULL, 'no banner in 5 s', NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL,"
-	       " NULL, NULL);"));
+	    h,
+	    "INSERT INTO runs (id, started, status) VALUES (1, '2026-01-01T00:00:00Z', 'done');"
+	    "INSERT INTO domains (id, run_id, name, checked_at) VALUES (3, 1, 'a.example',"
+	    " '2026-01-01T00:00:30Z');"
+	    "INSERT INTO mx_hosts (id, run_id, domain_id, host, preference, dnssec, tlsa_state,"
+	    " tlsa, error) VALUES (5, 1, 3, 'mx.a.example', 10, 'secure', 'present',"
+	    " '3 1 1 aabb; 2 0 1 ccdd', NULL), (6, 1, 3, 'mx2.a.example', 20, 'insecure',"
+	    " 'not-looked-up', NULL, 'SERVFAIL');"
+	    "INSERT INTO addresses (id, mx_host_id, ip, starttls, tls_version, cipher, cert_sha256,"
+	    " pkix_valid, name_match, dane, banner, ehlo, error, cert_subject, cert_issuer,"
+	    " cert_not_after, key_type, key_bits, signature, retried, first_attempt, ncsc_state,"
+	    " ncsc_handshakes, ncsc_versions, ncsc_findings) VALUES"
+	    " (1, 5, '192.0.2.1', 'ok', 'TLSv1.2', 'ECDHE-RSA-AES128-GCM-SHA256', 'ab12', 1, 0,"
+	    " 'match', '220 hi \"x\"', '250 ok', NULL, 'CN=mx', 'CN=ca', '2027-01-01T00:00:00Z',"
+	    " 'RSA', 2048, 'sha256WithRSAEncryption', 1, 'bad-greeting: 421 busy: later',"
+	    " 'done', 7, 'TLSv1.3 refused, TLSv1.2 accepted, TLSv1.1 refused, TLSv1.0 accepted,"
+	    " SSLv3 untestable', 'insufficient' || char(9) || 'version' || char(9) || 'TLSv1.0'"
+	    " || char(9) || 'TLSv1.0' || char(9) || 'accepted' || char(10) || 'phase-out' ||"
+	    " char(9) || 'cert-key' || char(9) || 'RSA-2048' || char(9) || '-' || char(9) || ''),"
+	    " (2, 6, '192.0.2.2', 'timeout', NULL, NULL, NULL, NULL, NULL, 'not-checked', NULL,"
+	    " NULL, 'no banner in 5 s', NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL,"
+	    " NULL, NULL);"));
 	(void)sqlite3_close(h);
 
 	db = db_open(t.path, err, sizeof(err));
@@ -539,12 +540,13 @@ void test_db_migrate9(void)
 				       "a.example mx2.a.example 20 insecure not-looked-up\n");
 		buf_reset(&b);
 		CHECK_INT(db_rep_addrs(db, 1, addr_line, &b), 0);
-		CHECK_STR(buf_str(&b),
-			  "mx.a.example 192.0.2.1|ok|TLSv1.2|ECDHE-RSA-AES128-GCM-SHA256|1|0|match|4"
-			  "|done|7|TLSv1.3 refused, TLSv1.2 accepted, TLSv1.1 refused, TLSv1.0 "
-			  "accepted, SSLv3 untestable|[insufficient\tversion\tTLSv1.0\tTLSv1.0\t"
-			  "accepted\nphase-out\tcert-key\tRSA-2048\t-\t]\n"
-			  "mx2.a.example 192.0.2.2|timeout|-|-|-1|-1|not-checked|0|-|0|-|[-]\n");
+		CHECK_STR(
+		    buf_str(&b),
+		    "mx.a.example 192.0.2.1|ok|TLSv1.2|ECDHE-RSA-AES128-GCM-SHA256|1|0|match|4"
+		    "|done|7|TLSv1.3 refused, TLSv1.2 accepted, TLSv1.1 refused, TLSv1.0 "
+		    "accepted, SSLv3 untestable|[insufficient\tversion\tTLSv1.0\tTLSv1.0\t"
+		    "accepted\nphase-out\tcert-key\tRSA-2048\t-\t]\n"
+		    "mx2.a.example 192.0.2.2|timeout|-|-|-1|-1|not-checked|0|-|0|-|[-]\n");
 		buf_reset(&b);
 		CHECK_INT(db_rep_addrs(db, 1, addr_more, &b), 0);
 		CHECK_STR(buf_str(&b), "1|bad-greeting: 421 busy: later|220 hi \"x\"|CN=mx|CN=ca|"
@@ -653,7 +655,6 @@ void test_db_refuse(void)
 	CHECK(strncmp(err, "/nonexistent-mailscan-dir/x.db: ", 32) == 0);
 }
 
-
 void test_db_store(void)
 {
 	static const char *const names[] = {"a.example", "b.example", "c.example"};
@@ -747,9 +748,10 @@ void test_db_store(void)
 			      " JOIN domains d ON d.id = m.domain_id WHERE d.name = 'c.example'"
 			      " ORDER BY m.preference DESC"),
 		  "mx2.c.example|20|secure|none");
-	CHECK_STR(raw_text(h, "SELECT group_concat(j.key, ',') FROM addresses a, json_each(a.evidence) j"
-			      " WHERE a.id = 1"),
-		  "starttls,tls_ncsc,dane");
+	CHECK_STR(
+	    raw_text(h, "SELECT group_concat(j.key, ',') FROM addresses a, json_each(a.evidence) j"
+			" WHERE a.id = 1"),
+	    "starttls,tls_ncsc,dane");
 	CHECK_STR(raw_text(h, "SELECT json_extract(a.evidence, '$.starttls.cert.sha256')"
 			      " FROM addresses a WHERE a.ip = '192.0.2.1'"),
 		  "0000000000000000000000000000000000000000000000000000000000000007");
@@ -771,23 +773,24 @@ void test_db_store(void)
 		/* tls_ncsc: the probe's findings, then the certificate's; a tab
 		 * or line break inside a field becomes a space; ran and found
 		 * nothing: ""; did not run (no TLS): NULL */
-		CHECK_STR(buf_str(&b),
-			  "mx1.b.example 192.0.2.1|ok|TLSv1.3|TLS_AES_256_GCM_SHA384|1|1|match|64"
-			  "|done|9|TLSv1.3 accepted, TLSv1.2 accepted, TLSv1.1 refused, TLSv1.0 "
-			  "accepted, SSLv3 untestable|[insufficient\tversion\tTLSv1.0\tTLSv1.0\t"
-			  "accepted\nphase-out\tcipher\tTLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384\t"
-			  "TLSv1.2\ta b c  d\ninsufficient\tcert-key\tRSA-1024\t-\tdepth 0: CN=x y]\n"
-			  "mx1.b.example 192.0.2.2|no-starttls|-|-|-1|-1|not-checked|0|-|0|-|[-]\n"
-			  "mx1.c.example 192.0.2.1|ok|TLSv1.3|TLS_AES_256_GCM_SHA384|1|1|match|64"
-			  "|done|9|TLSv1.3 accepted, TLSv1.2 accepted, TLSv1.1 refused, TLSv1.0 "
-			  "accepted, SSLv3 untestable|[insufficient\tversion\tTLSv1.0\tTLSv1.0\t"
-			  "accepted\nphase-out\tcipher\tTLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384\t"
-			  "TLSv1.2\ta b c  d\ninsufficient\tcert-key\tRSA-1024\t-\tdepth 0: CN=x y]\n"
-			  "mx1.c.example 192.0.2.2|no-starttls|-|-|-1|-1|not-checked|0|-|0|-|[-]\n"
-			  "mx2.c.example 192.0.2.3|ok|TLSv1.3|TLS_AES_256_GCM_SHA384|1|0|not-checked|64"
-			  "|incomplete|2|TLSv1.3 accepted, TLSv1.2 unknown, TLSv1.1 unknown, TLSv1.0 "
-			  "unknown, SSLv3 unknown|[]\n"
-			  "mx2.c.example 192.0.2.4|no-starttls|-|-|-1|-1|not-checked|0|-|0|-|[-]\n");
+		CHECK_STR(
+		    buf_str(&b),
+		    "mx1.b.example 192.0.2.1|ok|TLSv1.3|TLS_AES_256_GCM_SHA384|1|1|match|64"
+		    "|done|9|TLSv1.3 accepted, TLSv1.2 accepted, TLSv1.1 refused, TLSv1.0 "
+		    "accepted, SSLv3 untestable|[insufficient\tversion\tTLSv1.0\tTLSv1.0\t"
+		    "accepted\nphase-out\tcipher\tTLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384\t"
+		    "TLSv1.2\ta b c  d\ninsufficient\tcert-key\tRSA-1024\t-\tdepth 0: CN=x y]\n"
+		    "mx1.b.example 192.0.2.2|no-starttls|-|-|-1|-1|not-checked|0|-|0|-|[-]\n"
+		    "mx1.c.example 192.0.2.1|ok|TLSv1.3|TLS_AES_256_GCM_SHA384|1|1|match|64"
+		    "|done|9|TLSv1.3 accepted, TLSv1.2 accepted, TLSv1.1 refused, TLSv1.0 "
+		    "accepted, SSLv3 untestable|[insufficient\tversion\tTLSv1.0\tTLSv1.0\t"
+		    "accepted\nphase-out\tcipher\tTLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384\t"
+		    "TLSv1.2\ta b c  d\ninsufficient\tcert-key\tRSA-1024\t-\tdepth 0: CN=x y]\n"
+		    "mx1.c.example 192.0.2.2|no-starttls|-|-|-1|-1|not-checked|0|-|0|-|[-]\n"
+		    "mx2.c.example 192.0.2.3|ok|TLSv1.3|TLS_AES_256_GCM_SHA384|1|0|not-checked|64"
+		    "|incomplete|2|TLSv1.3 accepted, TLSv1.2 unknown, TLSv1.1 unknown, TLSv1.0 "
+		    "unknown, SSLv3 unknown|[]\n"
+		    "mx2.c.example 192.0.2.4|no-starttls|-|-|-1|-1|not-checked|0|-|0|-|[-]\n");
 		buf_free(&b);
 	}
 	db_close(db);
