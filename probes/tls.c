@@ -36,6 +36,17 @@ SSL_CTX *tls_client_ctx_new(const char *ca_file, char *err, size_t errlen)
 		(void)snprintf(err, errlen, "OpenSSL: cannot open up the protocol range");
 		goto fail;
 	}
+	/* OpenSSL 3 refuses to finish a handshake with a server that does not
+	 * support RFC 5746 secure renegotiation (no renegotiation_info). The
+	 * scanner must observe such a server, not refuse it: a sending MTA that
+	 * allows legacy servers gets TLS from it. So STARTTLS is judged on its own
+	 * merits and the missing RFC 5746 is tls_ncsc's finding
+	 * (SSL_get_secure_renegotiation_support, ncsc-renegotiation-insecure).
+	 * Unsafe renegotiation itself stays off (SSL_OP_ALLOW_UNSAFE_LEGACY_-
+	 * RENEGOTIATION is set only for tls_ncsc's one renegotiation test). The
+	 * MTA-STS HTTPS client (base/fetch.c, libcurl's own context) keeps
+	 * OpenSSL's default. */
+	SSL_CTX_set_options(ctx, SSL_OP_LEGACY_SERVER_CONNECT);
 	SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);
 	if (SSL_CTX_dane_enable(ctx) <= 0) {
 		(void)snprintf(err, errlen, "OpenSSL: DANE not available");

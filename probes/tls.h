@@ -14,8 +14,10 @@
 /*
  * A client context that accepts TLS 1.0 - 1.3 and every cipher OpenSSL
  * still has (security level 0): the probe must be able to *see* what an old
- * server speaks in order to judge it. Verification is not enforced during
- * the handshake (SSL_VERIFY_NONE); results are read afterwards. ca_file
+ * server speaks in order to judge it; that includes a server without RFC
+ * 5746 secure renegotiation (SSL_OP_LEGACY_SERVER_CONNECT, which OpenSSL 3
+ * clears). Verification is not enforced during the handshake
+ * (SSL_VERIFY_NONE); results are read afterwards. ca_file
  * NULL means the system store. Returns NULL with err filled on failure.
  */
 SSL_CTX *tls_client_ctx_new(const char *ca_file, char *err, size_t errlen);

@@ -306,6 +306,16 @@ else
     echo "FAIL tls_ncsc unanswered renegotiation sessions: $n to 127.25.0.47, expected 1 + $hs"; fail=$((fail + 1))
 fi
 
+# A server without RFC 5746 secure renegotiation (no renegotiation_info; the
+# lab's nori listener, 127.25.0.48, GnuTLS): OpenSSL 3 clients refuse it by
+# default, a sending MTA that allows legacy servers gets TLS. mailscan sets
+# SSL_OP_LEGACY_SERVER_CONNECT: STARTTLS passes on its merits and tls_ncsc
+# fails it with ncsc-renegotiation-insecure alone (TLS 1.2, ECDHE, AES-GCM).
+# shellcheck disable=SC2086
+jq_expect "no RFC 5746 secure renegotiation: starttls pass, tls_ncsc fail ncsc-renegotiation-insecure" \
+    '.[0] | .verdicts.starttls == "pass" and .reasons.starttls == [] and .verdicts.tls_ncsc == "fail" and .reasons.tls_ncsc == ["ncsc-renegotiation-insecure"] and (.mx[0].addresses[0] | .starttls == "ok" and .tls_version == "TLSv1.2" and .error == null and .ncsc.state == "done" and .ncsc.secure_renegotiation == false and .ncsc.extended_master_secret == true)' \
+    $LAB ncsc-nori.example
+
 # Its handshakes go through --per-ip and --rate like every SMTP session:
 # at most one session at a time with --per-ip 1, and at --rate 20 the ~24
 # connections to the legacy listener take at least 1.1 s.

@@ -1156,7 +1156,7 @@ lab_up() {
     UP_STARTED=
     dig +norec +time=1 +tries=1 @"${NS6_IPS%% *}" ipv6-good.example SOA | grep -q 'status: NOERROR' ||
         fail "nsd does not answer on [${NS6_IPS%% *}]"
-    say "up in $((SECONDS - t0)) s: dns $DNS_IP + $NS2_IP + [${NS6_IPS// /], [}], smtp 127.25.0.10-47 + 127.26.0.38 + [::1], https $WEB_IP, rtr $RTR_IP:$RTR_PORT"
+    say "up in $((SECONDS - t0)) s: dns $DNS_IP + $NS2_IP + [${NS6_IPS// /], [}], smtp 127.25.0.10-48 + 127.26.0.38 + [::1], https $WEB_IP, rtr $RTR_IP:$RTR_PORT"
     say "scanner flags: --root-hints build/lab/root.hints --trust-anchor build/lab/root.key --ca-file build/lab/ca.pem --rpki-cache $RTR_IP:$RTR_PORT"
 }
 

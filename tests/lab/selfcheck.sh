@@ -96,6 +96,22 @@ expect_tls "127.25.0.16 tls12 (TLS 1.3 only client)" none 127.25.0.16 -tls1_3
 expect_tls "127.25.0.21 brokentls" none 127.25.0.21
 expect_tls "127.25.0.22 starttlsreject" none 127.25.0.22
 expect_tls "127.25.0.14 nostarttls" none 127.25.0.14
+# nori: no RFC 5746 renegotiation_info; OpenSSL 3 refuses such a server
+# ("unsafe legacy renegotiation disabled") unless told to connect anyway
+expect_tls "127.25.0.48 nori (default client)" none 127.25.0.48
+expect_tls "127.25.0.48 nori (-legacy_server_connect)" TLSv1.2 127.25.0.48 -legacy_server_connect
+if timeout 8 openssl s_client -starttls smtp -connect 127.25.0.48:25 -legacy_server_connect </dev/null 2>&1 |
+    grep -q '^Secure Renegotiation IS NOT supported'; then
+    ok "smtp 127.25.0.48 nori: Secure Renegotiation IS NOT supported"
+else
+    bad "smtp 127.25.0.48 nori: s_client does not say Secure Renegotiation IS NOT supported"
+fi
+if timeout 8 openssl s_client -starttls smtp -connect 127.25.0.31:25 </dev/null 2>&1 |
+    grep -q '^Secure Renegotiation IS supported'; then
+    ok "smtp 127.25.0.31 tls12gcm: Secure Renegotiation IS supported"
+else
+    bad "smtp 127.25.0.31 tls12gcm: s_client does not say Secure Renegotiation IS supported"
+fi
 
 # client-initiated renegotiation, with s_client's R command at TLS 1.2: what
 # follows its "RENEGOTIATING" is a second handshake (allowed), an error such

@@ -15,10 +15,12 @@
  * Modes: starttls nostarttls tls10 tls12 endless silent slow slowok brokentls
  *        starttlsreject garbage tempfail, and for the tls_ncsc verdict tls13
  *        tls12gcm phaseout legacy badorder weakgnutls weakcurve tls13ffdhe sha1sig
- *        badorder3 clientreneg renegignore (see
+ *        badorder3 clientreneg renegignore nori (see
  *        tests/lab/README.md).
- * weakgnutls does its TLS with GnuTLS instead of OpenSSL: Debian's OpenSSL 3.0
- * has no 3DES or RC4 suites at all, GnuTLS still accepts them when asked to.
+ * weakgnutls and nori do their TLS with GnuTLS instead of OpenSSL: Debian's
+ * OpenSSL 3.0 has no 3DES or RC4 suites at all, GnuTLS still accepts them when
+ * asked to; and OpenSSL always sends renegotiation_info (RFC 5746), GnuTLS can
+ * leave it out (nori: "no renegotiation_info", a TLS stack from before 2010).
  * tempfail: the first connection a listener accepts gets "421 4.3.2" and is
  * closed; later ones are served like starttls. The parent counts (children are
  * forked per connection); SIGUSR1 re-arms every tempfail listener.
@@ -74,21 +76,23 @@ enum mode {
 	M_SHA1SIG,     /* TLS 1.2, signs its key exchange with SHA-1 when asked */
 	M_BADORDER3,   /* AES256-GCM > AES128-CBC-SHA256 > AES128-GCM */
 	M_CLIENTRENEG, /* TLS 1.2, allows client-initiated renegotiation */
-	M_RENEGIGNORE  /* TLS 1.2, never answers a client's renegotiation */
+	M_RENEGIGNORE, /* TLS 1.2, never answers a client's renegotiation */
+	M_NORI         /* GnuTLS, TLS 1.2 without RFC 5746 secure renegotiation */
 };
 
 static const char *const mode_names[] = {
-    "starttls",  "nostarttls", "tls10",     "tls12",          "endless",     "silent",
-    "slow",      "slowok",     "brokentls", "starttlsreject", "garbage",     "tempfail",
-    "tls13",     "tls12gcm",   "phaseout",  "legacy",         "badorder",    "weakgnutls",
-    "weakcurve", "tls13ffdhe", "sha1sig",   "badorder3",      "clientreneg", "renegignore"};
+    "starttls", "nostarttls", "tls10",       "tls12",       "endless",
+    "silent",   "slow",       "slowok",      "brokentls",   "starttlsreject",
+    "garbage",  "tempfail",   "tls13",       "tls12gcm",    "phaseout",
+    "legacy",   "badorder",   "weakgnutls",  "weakcurve",   "tls13ffdhe",
+    "sha1sig",  "badorder3",  "clientreneg", "renegignore", "nori"};
 
 struct listener {
 	char ip[INET6_ADDRSTRLEN];
 	enum mode mode;
 	int fd;
 	SSL_CTX *ctx;
-	/* weakgnutls: GnuTLS instead of ctx */
+	/* weakgnutls, nori: GnuTLS instead of ctx */
 	gnutls_certificate_credentials_t gcred;
 	gnutls_priority_t gprio;
 	unsigned long accepted; /* connections accepted since start / re-arm */
@@ -97,7 +101,7 @@ struct listener {
 struct conn {
 	int fd;
 	SSL *ssl;
-	gnutls_session_t gs; /* weakgnutls: the TLS session instead of ssl */
+	gnutls_session_t gs; /* weakgnutls, nori: the TLS session instead of ssl */
 	enum mode mode;
 	char buf[4096];
 	size_t len;
@@ -298,9 +302,24 @@ static SSL_CTX *make_ctx(enum mode m, const char *cert, const char *key)
 #define WEAK_GNUTLS_PRIORITY                                                                       \
 	"NORMAL:-VERS-TLS1.3:-VERS-TLS1.1:-VERS-TLS1.0:+3DES-CBC:+ARCFOUR-128:%SERVER_PRECEDENCE"
 
+/* nori: TLS 1.2 only, ECDHE with AEAD and SHA-2 signatures (what the NCSC
+ * guidelines rate sufficient, as the tls12gcm listener), but without RFC 5746:
+ * %DISABLE_SAFE_RENEGOTIATION makes GnuTLS leave renegotiation_info out of its
+ * ServerHello and ignore the client's (extension or SCSV), as a server from
+ * before 2010 does. OpenSSL 3 clients refuse such a server unless they set
+ * SSL_OP_LEGACY_SERVER_CONNECT. */
+#define NORI_GNUTLS_PRIORITY                                                                       \
+	"NORMAL:-VERS-ALL:+VERS-TLS1.2:-CIPHER-ALL:+AES-256-GCM:+CHACHA20-POLY1305:"               \
+	"+AES-128-GCM:-MAC-ALL:+AEAD:-KX-ALL:+ECDHE-ECDSA:+ECDHE-RSA:-SIGN-ALL:"                   \
+	"+SIGN-ECDSA-SHA256:+SIGN-ECDSA-SHA384:+SIGN-ECDSA-SHA512:+SIGN-RSA-SHA256:"               \
+	"+SIGN-RSA-SHA384:+SIGN-RSA-SHA512:%SERVER_PRECEDENCE:%DISABLE_SAFE_RENEGOTIATION"
+
+static int mode_is_gnutls(enum mode m) { return m == M_WEAKGNUTLS || m == M_NORI; }
+
 static void make_gnutls(struct listener *l, const char *cert, const char *key)
 {
 	const char *errpos = NULL;
+	const char *prio = l->mode == M_NORI ? NORI_GNUTLS_PRIORITY : WEAK_GNUTLS_PRIORITY;
 	int r = gnutls_certificate_allocate_credentials(&l->gcred);
 	if (r < 0)
 		die("gnutls_certificate_allocate_credentials: %s", gnutls_strerror(r));
@@ -308,9 +327,9 @@ static void make_gnutls(struct listener *l, const char *cert, const char *key)
 	if (r < 0)
 		die("gnutls: cannot load certificate chain %s with key %s: %s", cert, key,
 		    gnutls_strerror(r));
-	r = gnutls_priority_init(&l->gprio, WEAK_GNUTLS_PRIORITY, &errpos);
+	r = gnutls_priority_init(&l->gprio, prio, &errpos);
 	if (r < 0)
-		die("gnutls: priority string \"%s\" rejected at \"%s\": %s", WEAK_GNUTLS_PRIORITY,
+		die("gnutls: priority string \"%s\" rejected at \"%s\": %s", prio,
 		    errpos != NULL ? errpos : "?", gnutls_strerror(r));
 }
 
@@ -379,7 +398,7 @@ static void read_config(const char *path, int port)
 		l->gcred = NULL;
 		l->gprio = NULL;
 		l->accepted = 0;
-		if (strcmp(cert, "-") != 0 && l->mode == M_WEAKGNUTLS)
+		if (strcmp(cert, "-") != 0 && mode_is_gnutls(l->mode))
 			make_gnutls(l, cert, strcmp(key, "-") != 0 ? key : cert);
 		else if (strcmp(cert, "-") != 0)
 			l->ctx = make_ctx(l->mode, cert, strcmp(key, "-") != 0 ? key : cert);
@@ -497,7 +516,7 @@ static void send_ehlo(struct conn *c, int offer_starttls)
 
 static int c_tls(const struct conn *c) { return c->ssl != NULL || c->gs != NULL; }
 
-/* weakgnutls: the server side of STARTTLS as a GnuTLS session on the
+/* weakgnutls, nori: the server side of STARTTLS as a GnuTLS session on the
  * connection's fd; 1 when the handshake succeeded. */
 static int start_gnutls(struct conn *c, const struct listener *l)
 {
