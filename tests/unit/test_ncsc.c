@@ -1129,6 +1129,17 @@ struct tv_addr {
 	bool rsa1024;        /* a certificate finding */
 };
 
+/* A verdict's reason codes as one text, comma-separated. */
+static const char *reasons_text(const struct probe_verdict *pv, char *got, size_t size)
+{
+	size_t k, len = 0;
+
+	got[0] = '\0';
+	for (k = 0; k < pv->nreasons; k++)
+		len += (size_t)snprintf(got + len, len < size ? size - len : 0, "%s%s",
+					k ? "," : "", pv->reasons[k]);
+	return got;
+}
 void test_verdict_tls_ncsc(void)
 {
 	static const struct {
@@ -1338,7 +1349,6 @@ void test_verdict_tls_ncsc(void)
 	for (i = 0; i < UNIT_COUNT(certs); i++) {
 		struct probe_verdict pv;
 		char got[256];
-		size_t len;
 
 		unit_case("%s", certs[i].name);
 		memset(&ds, 0, sizeof(ds));
@@ -1366,13 +1376,7 @@ void test_verdict_tls_ncsc(void)
 		memset(&pv, 0, sizeof(pv));
 		probe_tls_ncsc.evaluate(&ds, &pv);
 		CHECK_STR(verdict_name(pv.v), verdict_name(certs[i].v));
-		got[0] = '\0';
-		len = 0;
-		for (k = 0; k < pv.nreasons; k++)
-			len +=
-			    (size_t)snprintf(got + len, len < sizeof(got) ? sizeof(got) - len : 0,
-					     "%s%s", k ? "," : "", pv.reasons[k]);
-		CHECK_STR(got, certs[i].reason);
+		CHECK_STR(reasons_text(&pv, got, sizeof(got)), certs[i].reason);
 	}
 	/* client-initiated renegotiation: information beside the verdict
 	 * (internet.nl), said once however many addresses allow it */
@@ -1402,7 +1406,6 @@ void test_verdict_tls_ncsc(void)
 	for (i = 0; i < UNIT_COUNT(renegs); i++) {
 		struct probe_verdict pv;
 		char got[256];
-		size_t len = 0;
 
 		unit_case("%s", renegs[i].name);
 		memset(&ds, 0, sizeof(ds));
@@ -1432,12 +1435,7 @@ void test_verdict_tls_ncsc(void)
 		memset(&pv, 0, sizeof(pv));
 		probe_tls_ncsc.evaluate(&ds, &pv);
 		CHECK_STR(verdict_name(pv.v), verdict_name(renegs[i].v));
-		got[0] = '\0';
-		for (k = 0; k < pv.nreasons; k++)
-			len +=
-			    (size_t)snprintf(got + len, len < sizeof(got) ? sizeof(got) - len : 0,
-					     "%s%s", k ? "," : "", pv.reasons[k]);
-		CHECK_STR(got, renegs[i].reasons);
+		CHECK_STR(reasons_text(&pv, got, sizeof(got)), renegs[i].reasons);
 	}
 	unit_case("%s", "");
 }
