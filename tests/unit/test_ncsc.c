@@ -1129,16 +1129,43 @@ struct tv_addr {
 	bool rsa1024;        /* a certificate finding */
 };
 
-/* A verdict's reason codes as one text, comma-separated. */
-static const char *reasons_text(const struct probe_verdict *pv, char *got, size_t size)
+/* n reason codes as one text, comma-separated. */
+static const char *reasons_text(const char *const *codes, size_t n, char *got, size_t size)
 {
 	size_t k, len = 0;
 
 	got[0] = '\0';
-	for (k = 0; k < pv->nreasons; k++)
+	for (k = 0; k < n; k++)
 		len += (size_t)snprintf(got + len, len < size ? size - len : 0, "%s%s",
-					k ? "," : "", pv->reasons[k]);
+					k ? "," : "", codes[k]);
 	return got;
+}
+
+/* A domain of one MX host "mx.example" (MX_LIST), its addresses and their
+ * tls_ncsc results all cleared (TV_ADDRS of each). */
+static void tv_reset(struct domain_scan *ds, struct mx_host *host, struct addr_result *addr,
+		     struct ncsc_result *res)
+{
+	memset(ds, 0, sizeof(*ds));
+	memset(host, 0, sizeof(*host));
+	memset(addr, 0, TV_ADDRS * sizeof(*addr));
+	memset(res, 0, TV_ADDRS * sizeof(*res));
+	ds->mx_kind = MX_LIST;
+	(void)snprintf(host->name, sizeof(host->name), "mx.example");
+}
+
+/* The tls_ncsc verdict of ds, whose host has n addresses (none: no host). */
+static void tv_evaluate(struct domain_scan *ds, struct mx_host *host, size_t n,
+			struct probe_verdict *pv)
+{
+	host->naddr = n;
+	host->done = true;
+	if (n) {
+		ds->mx[0].host = host;
+		ds->nmx = 1;
+	}
+	memset(pv, 0, sizeof(*pv));
+	probe_tls_ncsc.evaluate(ds, pv);
 }
 void test_verdict_tls_ncsc(void)
 {
@@ -1265,16 +1292,12 @@ void test_verdict_tls_ncsc(void)
 		struct probe_verdict pv;
 		const char *sorted[SCAN_REASONS_MAX];
 		char got[512];
-		size_t len = 0, m;
+		size_t m;
 
 		unit_case("%s", cases[i].name);
-		memset(&ds, 0, sizeof(ds));
-		memset(&host, 0, sizeof(host));
-		memset(addr, 0, sizeof(addr));
-		memset(res, 0, sizeof(res));
+		tv_reset(&ds, &host, addr, res);
 		ds.mx_kind = cases[i].mx;
 		ds.env = strncmp(cases[i].name, "--skip-tls-ncsc", 15) == 0 ? &skip_env : NULL;
-		(void)snprintf(host.name, sizeof(host.name), "mx.example");
 		for (k = 0; k < cases[i].n; k++) {
 			const struct tv_addr *t = &cases[i].a[k];
 
@@ -1298,14 +1321,7 @@ void test_verdict_tls_ncsc(void)
 			}
 			host.addr[k] = &addr[k];
 		}
-		host.naddr = cases[i].n;
-		host.done = true;
-		if (cases[i].n) {
-			ds.mx[0].host = &host;
-			ds.nmx = 1;
-		}
-		memset(&pv, 0, sizeof(pv));
-		probe_tls_ncsc.evaluate(&ds, &pv);
+		tv_evaluate(&ds, &host, cases[i].n, &pv);
 		CHECK_STR(verdict_name(pv.v), verdict_name(cases[i].v));
 		m = pv.nreasons < SCAN_REASONS_MAX ? pv.nreasons : SCAN_REASONS_MAX;
 		memcpy(sorted, pv.reasons, m * sizeof(sorted[0]));
@@ -1319,12 +1335,7 @@ void test_verdict_tls_ncsc(void)
 			}
 			sorted[j] = x;
 		}
-		got[0] = '\0';
-		for (k = 0; k < m; k++)
-			len +=
-			    (size_t)snprintf(got + len, len < sizeof(got) ? sizeof(got) - len : 0,
-					     "%s%s", k ? "," : "", sorted[k]);
-		CHECK_STR(got, cases[i].reasons);
+		CHECK_STR(reasons_text(sorted, m, got, sizeof(got)), cases[i].reasons);
 	}
 	/* certificate trust and host name: a fail with a DANE-TA record, for
 	 * information only without one (internet.nl) */
@@ -1351,12 +1362,7 @@ void test_verdict_tls_ncsc(void)
 		char got[256];
 
 		unit_case("%s", certs[i].name);
-		memset(&ds, 0, sizeof(ds));
-		memset(&host, 0, sizeof(host));
-		memset(addr, 0, sizeof(addr));
-		memset(res, 0, sizeof(res));
-		ds.mx_kind = MX_LIST;
-		(void)snprintf(host.name, sizeof(host.name), "mx.example");
+		tv_reset(&ds, &host, addr, res);
 		addr[0].status = ADDR_OK;
 		addr[0].cert.pkix_valid = certs[i].pkix;
 		addr[0].cert.name_match = certs[i].match;
@@ -1369,14 +1375,9 @@ void test_verdict_tls_ncsc(void)
 			host.ntlsa = 1;
 		}
 		host.addr[0] = &addr[0];
-		host.naddr = 1;
-		host.done = true;
-		ds.mx[0].host = &host;
-		ds.nmx = 1;
-		memset(&pv, 0, sizeof(pv));
-		probe_tls_ncsc.evaluate(&ds, &pv);
+		tv_evaluate(&ds, &host, 1, &pv);
 		CHECK_STR(verdict_name(pv.v), verdict_name(certs[i].v));
-		CHECK_STR(reasons_text(&pv, got, sizeof(got)), certs[i].reason);
+		CHECK_STR(reasons_text(pv.reasons, pv.nreasons, got, sizeof(got)), certs[i].reason);
 	}
 	/* client-initiated renegotiation: information beside the verdict
 	 * (internet.nl), said once however many addresses allow it */
@@ -1408,12 +1409,7 @@ void test_verdict_tls_ncsc(void)
 		char got[256];
 
 		unit_case("%s", renegs[i].name);
-		memset(&ds, 0, sizeof(ds));
-		memset(&host, 0, sizeof(host));
-		memset(addr, 0, sizeof(addr));
-		memset(res, 0, sizeof(res));
-		ds.mx_kind = MX_LIST;
-		(void)snprintf(host.name, sizeof(host.name), "mx.example");
+		tv_reset(&ds, &host, addr, res);
 		for (k = 0; k < 2; k++) {
 			(void)snprintf(addr[k].ip, sizeof(addr[k].ip), "192.0.2.%zu", k + 1);
 			addr[k].status = ADDR_OK;
@@ -1428,14 +1424,10 @@ void test_verdict_tls_ncsc(void)
 			res[0].find[0].cls = renegs[i].cls;
 			res[0].nfind = 1;
 		}
-		host.naddr = 2;
-		host.done = true;
-		ds.mx[0].host = &host;
-		ds.nmx = 1;
-		memset(&pv, 0, sizeof(pv));
-		probe_tls_ncsc.evaluate(&ds, &pv);
+		tv_evaluate(&ds, &host, 2, &pv);
 		CHECK_STR(verdict_name(pv.v), verdict_name(renegs[i].v));
-		CHECK_STR(reasons_text(&pv, got, sizeof(got)), renegs[i].reasons);
+		CHECK_STR(reasons_text(pv.reasons, pv.nreasons, got, sizeof(got)),
+			  renegs[i].reasons);
 	}
 	unit_case("%s", "");
 }
