@@ -790,10 +790,7 @@ static char *db_mx_evidence(const struct domain_scan *ds, const struct mx_host *
 	buf_init(&b, 0);
 	json_init(&j, &b);
 	json_obj_open(&j);
-	if (a)
-		probe_addr_evidence(ds, h, a, &j, true);
-	else
-		probe_host_evidence(ds, h, &j, true);
+	probe_mx_evidence(ds, h, a, &j, true);
 	json_obj_close(&j);
 	if (json_status(&j) < 0 || !buf_str(&b)) {
 		buf_free(&b);

@@ -216,14 +216,12 @@ const struct probe_ops *probe_find(const char *name);
  * it was skipped (--skip), unless it judges its own skip. */
 bool probe_shows(const struct domain_scan *ds, const struct probe_ops *p);
 
-/* Every shown probe's evidence about MX host h, or its address ar, into
- * the object open in j: the probes' keys side by side (check --json, SPEC
- * §4), or with by_probe each probe's under its name ({"dane": {...}}: the
- * store's shape, db.c). */
-void probe_host_evidence(const struct domain_scan *ds, const struct mx_host *h, struct json *j,
-			 bool by_probe);
-void probe_addr_evidence(const struct domain_scan *ds, const struct mx_host *h,
-			 const struct addr_result *ar, struct json *j, bool by_probe);
+/* Every shown probe's evidence about MX host h (ar NULL) or its address ar,
+ * into the object open in j: the probes' keys side by side (check --json,
+ * SPEC §4), or with by_probe each probe's under its name ({"dane": {...}}:
+ * the store's shape, db.c). */
+void probe_mx_evidence(const struct domain_scan *ds, const struct mx_host *h,
+		       const struct addr_result *ar, struct json *j, bool by_probe);
 
 /*
  * The domain's own DNS failed (its MX lookup: no answer, or NXDOMAIN): the

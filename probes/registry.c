@@ -65,41 +65,25 @@ bool probe_shows(const struct domain_scan *ds, const struct probe_ops *p)
 	return !(ds->skipped & (1u << p->id)) || p->evaluates_skipped;
 }
 
-void probe_host_evidence(const struct domain_scan *ds, const struct mx_host *h, struct json *j,
-			 bool by_probe)
+void probe_mx_evidence(const struct domain_scan *ds, const struct mx_host *h,
+		       const struct addr_result *ar, struct json *j, bool by_probe)
 {
 	size_t i;
 
 	for (i = 0; i < PROBE_COUNT; i++) {
 		const struct probe_ops *p = probe_registry[i];
 
-		if (!p->host_evidence || !probe_shows(ds, p))
+		if (!(ar ? p->addr_evidence != NULL : p->host_evidence != NULL) ||
+		    !probe_shows(ds, p))
 			continue;
 		if (by_probe) {
 			json_key(j, p->name);
 			json_obj_open(j);
 		}
-		p->host_evidence(ds, h, j);
-		if (by_probe)
-			json_obj_close(j);
-	}
-}
-
-void probe_addr_evidence(const struct domain_scan *ds, const struct mx_host *h,
-			 const struct addr_result *ar, struct json *j, bool by_probe)
-{
-	size_t i;
-
-	for (i = 0; i < PROBE_COUNT; i++) {
-		const struct probe_ops *p = probe_registry[i];
-
-		if (!p->addr_evidence || !probe_shows(ds, p))
-			continue;
-		if (by_probe) {
-			json_key(j, p->name);
-			json_obj_open(j);
-		}
-		p->addr_evidence(ds, h, ar, j);
+		if (ar)
+			p->addr_evidence(ds, h, ar, j);
+		else
+			p->host_evidence(ds, h, j);
 		if (by_probe)
 			json_obj_close(j);
 	}

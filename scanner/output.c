@@ -54,13 +54,13 @@ static void json_mx(struct json *j, const struct domain_scan *ds)
 		json_kstr(j, "dnssec", dnssec_state_name(h->sec));
 		if (h->dns_error[0])
 			json_kstr(j, "dns_error", h->dns_error);
-		probe_host_evidence(ds, h, j, false);
+		probe_mx_evidence(ds, h, NULL, j, false);
 		json_key(j, "addresses");
 		json_arr_open(j);
 		for (k = 0; k < h->naddr; k++) {
 			json_obj_open(j);
 			json_kstr(j, "ip", h->addr[k]->ip);
-			probe_addr_evidence(ds, h, h->addr[k], j, false);
+			probe_mx_evidence(ds, h, h->addr[k], j, false);
 			json_obj_close(j);
 		}
 		json_arr_close(j);
