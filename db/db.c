@@ -933,7 +933,7 @@ static int db_store_rows(struct db *db, long long run, const struct domain_scan 
 		if (ds->verdict[p->id].v == VERDICT_NONE)
 			continue;
 		if (db_store_verdict(db, domain_id, p->name, &ds->verdict[p->id]) < 0 ||
-		    (p->evidence && !(ds->skipped & (1u << p->id)) &&
+		    (p->evidence && probe_shows(ds, p) &&
 		     db_store_evidence(db, domain_id, p, ds) < 0))
 			return -1;
 	}

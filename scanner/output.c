@@ -102,7 +102,7 @@ int output_json(const struct domain_scan *ds, struct buf *out)
 	 * tlsrpt, spf, dmarc, dkim) */
 	for (i = 0; i < PROBE_COUNT; i++)
 		if (probe_registry[i]->evidence && ds->verdict[i].v != VERDICT_NONE &&
-		    !(ds->skipped & (1u << i))) {
+		    probe_shows(ds, probe_registry[i])) {
 			json_key(&j, probe_registry[i]->name);
 			probe_registry[i]->evidence(ds, &j);
 		}
