@@ -82,19 +82,25 @@ struct dns_req {
 	uint64_t stub_id;
 	int stub_outcome; /* 0, or DNS_TIMEOUT / DNS_FAILURE from the stub */
 	bool untrusted;   /* the stub's resolver is not on a trusted path */
-	bool queued;      /* waiting for --dns-rate */
-	bool have_reply;  /* libunbound answered; deliver from the loop */
-	bool from_memo;   /* answered from the memo: not kept again */
-	int rcode;        /* libunbound's error, when not a packet */
-	int sec;          /* 0 insecure, 1 bogus, 2 secure */
-	uint8_t *wire;    /* the reply (owned) */
+	bool queued;      /* waiting for --dns-rate or a place in the window */
+	bool sent;        /* handed to the resolver: counts in the window */
+	struct timespec sent_at;
+	bool have_reply; /* libunbound answered; deliver from the loop */
+	bool from_memo;  /* answered from the memo: not kept again */
+	int rcode;       /* libunbound's error, when not a packet */
+	int sec;         /* 0 insecure, 1 bogus, 2 secure */
+	uint8_t *wire;   /* the reply (owned) */
 	size_t wlen;
 	char why[96];        /* why bogus, as the validator says */
 	struct event *timer; /* the deadline, and the hand-over to the loop */
 	TAILQ_ENTRY(dns_req) link;
+	TAILQ_ENTRY(dns_req)
+	qlink; /* in the wait queue when queued, in the
+		* window's queue when sent */
 };
 
 TAILQ_HEAD(dns_reqs, dns_req);
+TAILQ_HEAD(dns_waitq, dns_req);
 
 /* One kept reply (the memo). */
 struct dns_memo {
@@ -122,15 +128,26 @@ struct dns {
 	/* --dns-rate */
 	double rate, tokens;
 	struct timespec refilled;
-	struct event *rate_ev;
+	/* what waits for a token or a place in the window, oldest first, and
+	 * the timer that sends it (next token, or a place freed) */
+	struct dns_waitq waitq;
+	struct event *pump_ev;
 	size_t nqueued;
+	/* stub mode: queries sent to the resolver and not yet answered, at
+	 * most window (see DNS_STUB_WINDOW) */
+	unsigned sent, window;
+	struct dns_waitq sentq; /* what counts in the window, oldest first */
+	struct event *sweep_ev; /* ages the oldest out of the window */
 	/* the memo: by (name, type), most recently used first */
 	struct dns_memo *memo[DNS_MEMO_BUCKETS];
 	struct dns_memos memo_lru;
 	size_t nmemo;
 };
 
-static void dns_on_rate(evutil_socket_t fd, short what, void *arg);
+static void dns_on_pump(evutil_socket_t fd, short what, void *arg);
+static void dns_release(struct dns_req *req);
+static void dns_on_sweep(evutil_socket_t fd, short what, void *arg);
+static void dns_sent(struct dns_req *req);
 
 const char *dnssec_state_name(enum dnssec_state s)
 {
@@ -261,15 +278,18 @@ struct dns *dns_new(struct event_base *base, const struct dns_config *cfg, char 
 	TAILQ_INIT(&d->memo_lru);
 	d->timeout.tv_sec = ms / 1000;
 	d->timeout.tv_usec = (suseconds_t)(ms % 1000) * 1000;
+	TAILQ_INIT(&d->waitq);
+	TAILQ_INIT(&d->sentq);
+	d->pump_ev = evtimer_new(base, dns_on_pump, d);
+	d->sweep_ev = evtimer_new(base, dns_on_sweep, d);
+	if (!d->pump_ev || !d->sweep_ev) {
+		(void)snprintf(err, errlen, "libevent: cannot create a timer");
+		goto fail;
+	}
 	if (cfg->rate) {
 		d->rate = cfg->rate;
 		d->tokens = d->rate;
 		(void)clock_gettime(CLOCK_MONOTONIC, &d->refilled);
-		d->rate_ev = evtimer_new(base, dns_on_rate, d);
-		if (!d->rate_ev) {
-			(void)snprintf(err, errlen, "libevent: cannot create a timer");
-			goto fail;
-		}
 	}
 	if (cfg->resolver) {
 		/* stub mode: the DNSSEC status is the validating resolver's AD bit,
@@ -277,7 +297,10 @@ struct dns *dns_new(struct event_base *base, const struct dns_config *cfg, char 
 		d->stub = dns_stub_new(base, cfg->resolver, cfg->resolver_trusted, ms, err, errlen);
 		if (!d->stub || dns_stub_check(d->stub, err, errlen) < 0)
 			goto fail;
-		log_debug("dns: stub mode through %s, timeout %u ms", cfg->resolver, ms);
+		d->window = cfg->max_inflight ? cfg->max_inflight : DNS_STUB_WINDOW;
+		log_debug("dns: stub mode through %s, timeout %u ms, at most %u queries at the "
+			  "resolver",
+			  cfg->resolver, ms, d->window);
 		return d;
 	}
 	if (cfg->root_hints && dns_check_zonefile(cfg->root_hints, hint_types, 2,
@@ -479,8 +502,10 @@ void dns_free(struct dns *d)
 	if (d->ub)
 		ub_ctx_delete(d->ub);
 	dns_stub_free(d->stub);
-	if (d->rate_ev)
-		event_free(d->rate_ev);
+	if (d->pump_ev)
+		event_free(d->pump_ev);
+	if (d->sweep_ev)
+		event_free(d->sweep_ev);
 	free(d);
 }
 
@@ -575,6 +600,7 @@ static void dns_on_timer(evutil_socket_t fd, short what, void *arg)
 		dns_stub_cancel(req->d->stub, req->stub_id);
 		req->stub_live = false;
 	}
+	dns_release(req);
 	dns_deliver(req);
 }
 
@@ -607,6 +633,7 @@ static void dns_on_ub(void *arg, int rcode, void *packet, int len, int sec, char
 
 	(void)was_ratelimited;
 	req->ub_live = false;
+	dns_release(req);
 	req->have_reply = true;
 	req->rcode = rcode;
 	req->sec = sec;
@@ -624,6 +651,7 @@ static void dns_on_stub(void *arg, int outcome, const uint8_t *wire, size_t len,
 	struct dns_req *req = arg;
 
 	req->stub_live = false;
+	dns_release(req);
 	req->have_reply = true;
 	req->stub_outcome = outcome;
 	req->untrusted = sec == STUB_SEC_UNTRUSTED;
@@ -642,7 +670,6 @@ static int dns_send(struct dns_req *req)
 	struct dns *d = req->d;
 	int rc;
 
-	req->queued = false;
 	if (evtimer_add(req->timer, &d->timeout) < 0) {
 		req->have_reply = true;
 		req->rcode = UB_NOMEM;
@@ -654,6 +681,7 @@ static int dns_send(struct dns_req *req)
 		if (dns_stub_query(d->stub, req->qname, req->qtype, dns_on_stub, req,
 				   &req->stub_id) == 0) {
 			d->st.queries++;
+			dns_sent(req);
 			return 0;
 		}
 		req->stub_live = false;
@@ -674,6 +702,7 @@ static int dns_send(struct dns_req *req)
 		return -1;
 	}
 	d->st.queries++;
+	dns_sent(req);
 	return 0;
 }
 
@@ -691,29 +720,131 @@ static void dns_refill(struct dns *d)
 	d->tokens = d->tokens + add > d->rate ? d->rate : d->tokens + add;
 }
 
-static void dns_on_rate(evutil_socket_t fd, short what, void *arg)
+/* May one more query go to the resolver now: a place in the window, and a
+ * --dns-rate token when there is a rate? */
+static bool dns_may_send(struct dns *d)
+{
+	if (d->window && d->sent >= d->window)
+		return false;
+	if (d->rate > 0) {
+		dns_refill(d);
+		if (d->tokens < 1)
+			return false;
+	}
+	return true;
+}
+
+/* Arm the pump for what waits: at once when it may go, at the next token
+ * when the rate holds it back; not at all when the window is full (the
+ * next answer makes a place: dns_release). */
+static void dns_pump_later(struct dns *d)
+{
+	struct timeval tv = {0, 0};
+
+	if (d->nqueued == 0 || (d->window && d->sent >= d->window))
+		return;
+	if (d->rate > 0) {
+		dns_refill(d);
+		if (d->tokens < 1)
+			tv.tv_usec = (suseconds_t)(1e6 / d->rate) + 1;
+	}
+	if (evtimer_add(d->pump_ev, &tv) < 0)
+		log_err("dns: cannot arm the timer of the queries that wait");
+}
+
+/* Send what waits, oldest first, while tokens and the window allow. */
+static void dns_on_pump(evutil_socket_t fd, short what, void *arg)
 {
 	struct dns *d = arg;
-	struct dns_req *req, *next;
+	struct dns_req *req;
 
 	(void)fd;
 	(void)what;
-	dns_refill(d);
-	for (req = TAILQ_FIRST(&d->reqs); req && d->nqueued > 0; req = next) {
-		next = TAILQ_NEXT(req, link);
-		if (!req->queued)
-			continue;
-		if (d->tokens < 1)
-			break;
-		d->tokens -= 1;
+	while ((req = TAILQ_FIRST(&d->waitq)) != NULL && dns_may_send(d)) {
+		TAILQ_REMOVE(&d->waitq, req, qlink);
+		req->queued = false;
 		d->nqueued--;
+		if (d->rate > 0)
+			d->tokens -= 1;
 		(void)dns_send(req);
 	}
-	if (d->nqueued > 0) {
-		struct timeval tv = {0, (suseconds_t)(1e6 / d->rate) + 1};
+	dns_pump_later(d);
+}
 
-		(void)evtimer_add(d->rate_ev, &tv);
+/* req's query no longer waits at the resolver (answered, given up or
+ * cancelled): its place in the window goes to the oldest that waits. */
+static void dns_release(struct dns_req *req)
+{
+	struct dns *d = req->d;
+
+	if (!req->sent)
+		return;
+	req->sent = false;
+	TAILQ_REMOVE(&d->sentq, req, qlink);
+	d->sent--;
+	dns_pump_later(d);
+}
+
+/* Milliseconds from a to b. */
+static long dns_ms_between(const struct timespec *a, const struct timespec *b)
+{
+	return (long)(b->tv_sec - a->tv_sec) * 1000 + (b->tv_nsec - a->tv_nsec) / 1000000;
+}
+
+/* Arm the sweep for when the oldest query in the window comes of age. */
+static void dns_sweep_later(struct dns *d)
+{
+	struct dns_req *req = TAILQ_FIRST(&d->sentq);
+	struct timespec now;
+	struct timeval tv = {0, 0};
+	long left;
+
+	if (!req || evtimer_pending(d->sweep_ev, NULL))
+		return;
+	(void)clock_gettime(CLOCK_MONOTONIC, &now);
+	left = DNS_STUB_WINDOW_MS - dns_ms_between(&req->sent_at, &now);
+	if (left > 0) {
+		tv.tv_sec = left / 1000;
+		tv.tv_usec = (suseconds_t)(left % 1000) * 1000;
 	}
+	if (evtimer_add(d->sweep_ev, &tv) < 0)
+		log_err("dns: cannot arm the timer of the resolver's window");
+}
+
+/* req went to the resolver: it takes a place in the window. */
+static void dns_sent(struct dns_req *req)
+{
+	struct dns *d = req->d;
+
+	if (!d->window)
+		return; /* no window: nothing to count */
+	req->sent = true;
+	(void)clock_gettime(CLOCK_MONOTONIC, &req->sent_at);
+	TAILQ_INSERT_TAIL(&d->sentq, req, qlink);
+	d->sent++;
+	dns_sweep_later(d);
+}
+
+/* Queries sent DNS_STUB_WINDOW_MS ago or more leave the window: the
+ * resolver has read them off its socket long since, and one that waits on a
+ * lame server must not hold a place for the whole timeout. */
+static void dns_on_sweep(evutil_socket_t fd, short what, void *arg)
+{
+	struct dns *d = arg;
+	struct dns_req *req;
+	struct timespec now;
+
+	(void)fd;
+	(void)what;
+	(void)clock_gettime(CLOCK_MONOTONIC, &now);
+	while ((req = TAILQ_FIRST(&d->sentq)) != NULL &&
+	       dns_ms_between(&req->sent_at, &now) >= DNS_STUB_WINDOW_MS) {
+		req->sent = false;
+		TAILQ_REMOVE(&d->sentq, req, qlink);
+		d->sent--;
+	}
+	dns_sweep_later(d);
+	dns_pump_later(d);
 }
 
 /* Answer req from the memo (from the loop, as every answer): 0, or -1 when
@@ -763,20 +894,16 @@ int dns_query(struct dns *d, const char *name, uint16_t type, dns_cb cb, void *a
 		*txid = req->txid;
 	if (dns_answer_from_memo(d, req) == 0)
 		return 0;
-	if (d->rate > 0) {
-		dns_refill(d);
-		if (d->nqueued > 0 || d->tokens < 1) {
-			/* wait for a token; the deadline starts when it is sent */
-			req->queued = true;
-			if (d->nqueued++ == 0) {
-				struct timeval tv = {0, (suseconds_t)(1e6 / d->rate) + 1};
-
-				(void)evtimer_add(d->rate_ev, &tv);
-			}
-			return 0;
-		}
-		d->tokens -= 1;
+	if (d->nqueued > 0 || !dns_may_send(d)) {
+		/* wait for a token or a place; the deadline starts when it is sent */
+		req->queued = true;
+		TAILQ_INSERT_TAIL(&d->waitq, req, qlink);
+		d->nqueued++;
+		dns_pump_later(d);
+		return 0;
 	}
+	if (d->rate > 0)
+		d->tokens -= 1;
 	(void)dns_send(req); /* a failure is answered from the loop */
 	return 0;
 }
@@ -789,12 +916,16 @@ void dns_cancel(struct dns *d, uint64_t txid)
 	if (req->txid == txid) {
 		TAILQ_REMOVE(&d->reqs, req, link);
 		d->st.inflight--;
-		if (req->queued)
+		if (req->queued) {
+			TAILQ_REMOVE(&d->waitq, req, qlink);
 			d->nqueued--;
+		}
 		if (req->ub_live)
 			(void)ub_cancel(d->ub, req->ub_id);
 		if (req->stub_live)
 			dns_stub_cancel(d->stub, req->stub_id);
+		req->ub_live = req->stub_live = false;
+		dns_release(req);
 		dns_req_free(req);
 		return;
 	}

@@ -997,3 +997,196 @@ void test_dns_stub_check(void)
 	log_set_level(level);
 	unit_case("%s", "");
 }
+
+/* ------------------------------------------------ the window at the resolver (dns.c) */
+
+struct held {
+	struct sockaddr_storage from;
+	socklen_t fl;
+	struct fq fq;
+	uint8_t question[300];
+};
+
+/* A resolver that answers the root SOA at once (validated) and holds every
+ * other query until told (hold_release): queries pile up as they would in a
+ * resolver busy elsewhere. */
+struct holder {
+	struct fake f; /* the sockets; its mode is unused */
+	struct held *held;
+	size_t nheld, cap;
+	unsigned seen; /* queries other than the root SOA */
+};
+
+static void hold_on_udp(evutil_socket_t fd, short what, void *arg)
+{
+	struct holder *h = arg;
+	struct sockaddr_storage from;
+	socklen_t fl = sizeof(from);
+	uint8_t q[1024];
+	ssize_t r;
+	struct fq fq;
+	struct tmsg m;
+
+	(void)what;
+	while ((r = recvfrom(fd, q, sizeof(q), 0, (struct sockaddr *)&from, &fl)) > 0) {
+		if (fake_parse(&h->f, q, (size_t)r, &fq) < 0)
+			continue;
+		if (fq.qlen == 5 && fq.question[0] == 0) { /* the root */
+			fake_reply(&fq, fq.id, 0x0020, 0, false, NULL, NULL, &m);
+			fake_send(fd, &from, fl, m.b, m.n);
+			continue;
+		}
+		h->seen++;
+		if (h->nheld == h->cap || fq.qlen > sizeof(h->held[0].question)) {
+			(void)printf("holder: cannot hold query %u\n", h->seen);
+			continue;
+		}
+		h->held[h->nheld].from = from;
+		h->held[h->nheld].fl = fl;
+		memcpy(h->held[h->nheld].question, fq.question, fq.qlen);
+		h->held[h->nheld].fq = fq;
+		h->held[h->nheld].fq.question = h->held[h->nheld].question;
+		h->nheld++;
+		fl = sizeof(from);
+	}
+}
+
+/* Answer every held query (AD, one MX). */
+static void hold_release(struct holder *h)
+{
+	struct tmsg m;
+	size_t i;
+
+	for (i = 0; i < h->nheld; i++) {
+		fake_reply(&h->held[i].fq, h->held[i].fq.id, 0x0020, 1, false, NULL, NULL, &m);
+		fake_send(h->f.udp, &h->held[i].from, h->held[i].fl, m.b, m.n);
+	}
+	h->nheld = 0;
+}
+
+static void count_answer(const struct dns_answer *a, void *arg)
+{
+	unsigned *n = arg;
+
+	if (a->status == DNS_OK)
+		(*n)++;
+}
+
+#define WQ 600 /* queries asked at once */
+
+void test_dns_stub_window(void)
+{
+	struct event_base *base = event_base_new();
+	struct holder h;
+	struct dns_config cfg;
+	struct dns *d = NULL;
+	char servers[64], err[256], name[64];
+	unsigned answered = 0, i;
+	double t0;
+
+	memset(&h, 0, sizeof(h));
+	fake_init(&h.f);
+	h.cap = 2 * WQ;
+	h.held = calloc(h.cap, sizeof(*h.held));
+	if (!CHECK(base != NULL) || !CHECK(h.held != NULL) ||
+	    !CHECK(fake_start(&h.f, base, FAKE_SILENT) == 0))
+		goto out;
+	/* the fake's own reader is replaced by the holder's */
+	event_free(h.f.uev);
+	h.f.uev = event_new(base, h.f.udp, EV_READ | EV_PERSIST, hold_on_udp, &h);
+	if (!CHECK(h.f.uev != NULL) || !CHECK(event_add(h.f.uev, NULL) == 0))
+		goto out;
+	(void)snprintf(servers, sizeof(servers), "127.0.0.1@%u", (unsigned)h.f.port);
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.resolver = servers;
+	cfg.timeout_ms = 9000; /* no retransmission (at 3 s) within this test */
+	d = dns_new(base, &cfg, err, sizeof(err));
+	if (!CHECK(d != NULL)) {
+		(void)printf("    dns_new: %s\n", err);
+		goto out;
+	}
+	t0 = now_ms();
+	for (i = 0; i < WQ; i++) {
+		(void)snprintf(name, sizeof(name), "w%u.example", i);
+		CHECK_INT(dns_query(d, name, DNS_T_MX, count_answer, &answered, NULL), 0);
+	}
+
+	unit_case("at most DNS_STUB_WINDOW queries at a resolver that does not answer");
+	run_for(base, NULL, 200);
+	CHECK_INT(h.seen, DNS_STUB_WINDOW);
+	CHECK_INT(answered, 0);
+
+	unit_case("each answer lets the next one go, in order");
+	hold_release(&h);
+	run_for(base, NULL, 200);
+	CHECK_INT(answered, DNS_STUB_WINDOW);
+	CHECK_INT(h.seen, 2 * DNS_STUB_WINDOW);
+	CHECK_INT(h.nheld, DNS_STUB_WINDOW);
+	CHECK(now_ms() - t0 < DNS_STUB_WINDOW_MS - 200); /* not by age */
+
+	unit_case("a query unanswered for DNS_STUB_WINDOW_MS leaves the window");
+	run_for(base, NULL, DNS_STUB_WINDOW_MS + 100);
+	CHECK_INT(h.seen, WQ);
+	CHECK_INT(answered, DNS_STUB_WINDOW);
+	hold_release(&h);
+	run_for(base, NULL, 200);
+	CHECK_INT(answered, WQ);
+	CHECK_INT(h.seen, WQ); /* nothing asked twice */
+out:
+	dns_free(d);
+	fake_stop(&h.f);
+	free(h.held);
+	if (base)
+		event_base_free(base);
+	unit_case("%s", "");
+}
+
+/* --dns-rate, through the same wait queue as the window: a second's worth of
+ * tokens at once, then one per 1/rate s, in order. */
+void test_dns_rate(void)
+{
+	struct event_base *base = event_base_new();
+	struct fake f;
+	struct dns_config cfg;
+	struct dns *d = NULL;
+	char servers[64], err[256], name[64];
+	unsigned answered = 0, i, at_start;
+	double t0;
+
+	fake_init(&f);
+	if (!CHECK(base != NULL) || !CHECK(fake_start(&f, base, FAKE_AD) == 0))
+		goto out;
+	(void)snprintf(servers, sizeof(servers), "127.0.0.1@%u", (unsigned)f.port);
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.resolver = servers;
+	cfg.timeout_ms = 9000;
+	cfg.rate = 20;
+	d = dns_new(base, &cfg, err, sizeof(err));
+	if (!CHECK(d != NULL)) {
+		(void)printf("    dns_new: %s\n", err);
+		goto out;
+	}
+	at_start = f.queries; /* the root SOA of the check */
+	t0 = now_ms();
+	for (i = 0; i < 40; i++) {
+		(void)snprintf(name, sizeof(name), "r%u.example", i);
+		CHECK_INT(dns_query(d, name, DNS_T_MX, count_answer, &answered, NULL), 0);
+	}
+	unit_case("a second's worth at once");
+	run_for(base, NULL, 100);
+	CHECK(answered >= 19 && answered <= 23);
+	unit_case("then 20 a second");
+	run_for(base, NULL, 400);
+	CHECK(answered >= 25 && answered <= 32);
+	while (answered < 40 && now_ms() - t0 < 3000)
+		run_for(base, NULL, 50);
+	CHECK_INT(answered, 40);
+	CHECK(now_ms() - t0 >= 900);
+	CHECK_INT(f.queries - at_start, 40);
+out:
+	dns_free(d);
+	fake_stop(&f);
+	if (base)
+		event_base_free(base);
+	unit_case("%s", "");
+}
