@@ -248,6 +248,21 @@ struct probe_verdict {
 	const char *reasons[SCAN_REASONS_MAX]; /* reason_code() strings */
 };
 
+/* A lookup made for the domain that got no usable answer: a timeout, a
+ * SERVFAIL, a reply that failed the checks, a local failure, or a bogus
+ * answer. check --json lists them as dns_failures, so that an error verdict
+ * can be traced to the lookup behind it. */
+struct dns_failure {
+	char name[DNS_NAME_MAX + 1];
+	uint16_t type;
+	enum dns_status status;
+	bool bogus;
+	char error[160];
+};
+
+/* dns_failures kept per domain; the rest are only counted */
+#define SCAN_DNS_FAILURES_MAX 8
+
 struct domain_scan {
 	char name[DNS_NAME_MAX + 1];
 	size_t index; /* position in the input */
@@ -275,6 +290,10 @@ struct domain_scan {
 	 * followed it, while no DNS answer had arrived in the run at all: a cause
 	 * of the run (no network), not a finding about the domain */
 	bool dns_unreached;
+	/* the lookups that failed (engine.c), the first SCAN_DNS_FAILURES_MAX
+	 * of them in the order they ended; NULL until one does */
+	struct dns_failure *dns_fail;
+	size_t ndns_fail, ndns_fail_all;
 	/* engine bookkeeping */
 	const struct probe_env *env; /* the engine's services (probe.h), borrowed */
 	int pending;

@@ -204,11 +204,32 @@ static void dop_unlink(struct dop *op)
 		op->next->prev = op->prev;
 }
 
+/* Keep a failed lookup as the domain's evidence (struct dns_failure). */
+static void domain_note_dns_failure(struct domain_scan *ds, const struct dns_answer *a)
+{
+	struct dns_failure *f;
+
+	if ((a->status == DNS_OK || a->status == DNS_NXDOMAIN) && a->sec != SEC_BOGUS)
+		return;
+	ds->ndns_fail_all++;
+	if (ds->ndns_fail >= SCAN_DNS_FAILURES_MAX)
+		return;
+	if (!ds->dns_fail && !(ds->dns_fail = calloc(SCAN_DNS_FAILURES_MAX, sizeof(*ds->dns_fail))))
+		return; /* counted, not shown */
+	f = &ds->dns_fail[ds->ndns_fail++];
+	(void)str_copy(f->name, sizeof(f->name), a->qname ? a->qname : "");
+	f->type = a->qtype;
+	f->status = a->status;
+	f->bogus = a->sec == SEC_BOGUS;
+	(void)str_copy(f->error, sizeof(f->error), a->error);
+}
+
 static void dop_dns_done(const struct dns_answer *a, void *arg)
 {
 	struct dop *op = arg;
 	struct dpriv *dp = op->dp;
 
+	domain_note_dns_failure(&dp->ds, a);
 	dop_unlink(op);
 	op->dcb(&dp->ds, a);
 	free(op);
@@ -1336,6 +1357,7 @@ static void domain_cleanup(struct dpriv *dp)
 			probe_registry[i]->cleanup(&dp->ds);
 	if (dp->deadline)
 		event_free(dp->deadline);
+	free(dp->ds.dns_fail);
 	free(dp);
 }
 

@@ -11,6 +11,7 @@
  */
 #include "output.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "../base/json.h"
@@ -71,6 +72,57 @@ static void json_mx(struct json *j, const struct domain_scan *ds)
 	json_arr_close(j);
 }
 
+static const char *qtype_name(uint16_t t, char *tmp, size_t len)
+{
+	switch (t) {
+	case DNS_T_A:
+		return "A";
+	case DNS_T_NS:
+		return "NS";
+	case DNS_T_SOA:
+		return "SOA";
+	case DNS_T_MX:
+		return "MX";
+	case DNS_T_TXT:
+		return "TXT";
+	case DNS_T_AAAA:
+		return "AAAA";
+	case DNS_T_TLSA:
+		return "TLSA";
+	case DNS_T_CAA:
+		return "CAA";
+	default:
+		(void)snprintf(tmp, len, "TYPE%u", (unsigned)t);
+		return tmp;
+	}
+}
+
+/* The lookups that got no usable answer (struct dns_failure), when any:
+ * what an error verdict rests on. */
+static void json_dns_failures(struct json *j, const struct domain_scan *ds)
+{
+	char tmp[16];
+	size_t i;
+
+	if (ds->ndns_fail_all == 0)
+		return;
+	json_key(j, "dns_failures");
+	json_arr_open(j);
+	for (i = 0; i < ds->ndns_fail; i++) {
+		const struct dns_failure *f = &ds->dns_fail[i];
+
+		json_obj_open(j);
+		json_kstr(j, "name", f->name);
+		json_kstr(j, "type", qtype_name(f->type, tmp, sizeof(tmp)));
+		json_kstr(j, "status", f->bogus ? "bogus" : dns_status_name(f->status));
+		json_kstr(j, "error", f->error[0] ? f->error : NULL);
+		json_obj_close(j);
+	}
+	json_arr_close(j);
+	if (ds->ndns_fail_all > ds->ndns_fail)
+		json_kint(j, "dns_failures_more", (long long)(ds->ndns_fail_all - ds->ndns_fail));
+}
+
 int output_json(const struct domain_scan *ds, struct buf *out)
 {
 	struct json j;
@@ -115,6 +167,7 @@ int output_json(const struct domain_scan *ds, struct buf *out)
 	if (ds->timed_out)
 		json_str(&j, reason_code(R_DOMAIN_TIMEOUT));
 	json_arr_close(&j);
+	json_dns_failures(&j, ds);
 	json_obj_close(&j);
 	return json_status(&j);
 }

@@ -199,6 +199,33 @@ else
     failed=$((failed + 1))
 fi
 
+# traceability: every error verdict given for a DNS failure (a DNS timeout
+# or error, a bogus answer, an SPF temperror, an indeterminate state) rests on
+# lookups listed in the domain's dns_failures, each with its name, type,
+# status and error text; the MX lookup of sub.dnserr.example timed out, the
+# MX answer of bogus-ds.example is bogus
+tr=$(jq -sc '
+    [.[] | select(. as $x | [$x.reasons | to_entries[] | select($x.verdicts[.key] == "error") | .value[]]
+                  | any(test("dns-|bogus|temperror|indeterminate")))
+         | select((.dns_failures // []) | length == 0) | "\(.domain): no dns_failures"]
+    + [.[] | .domain as $d | (.dns_failures // [])[]
+         | select((.name | length) == 0 or (.type | length) == 0 or (.error | length) == 0
+                  or (.status | IN("timeout", "servfail", "failure", "bad-reply", "bogus") | not))
+         | "\($d): incomplete \(.)"]
+    + (if any(.[]; .domain == "sub.dnserr.example" and any(.dns_failures[]?;
+              .name == "sub.dnserr.example" and .type == "MX" and .status == "timeout"))
+       then [] else ["sub.dnserr.example: no MX timeout listed"] end)
+    + (if any(.[]; .domain == "bogus-ds.example" and any(.dns_failures[]?;
+              .name == "bogus-ds.example" and .type == "MX" and .status == "bogus"))
+       then [] else ["bogus-ds.example: no bogus MX listed"] end)' "$OUT" 2>&1)
+if [[ $tr == "[]" ]]; then
+    echo "ok every DNS-failure verdict is traced to the failed lookups in dns_failures"
+    passed=$((passed + 1))
+else
+    echo "FAIL dns_failures: $tr"
+    failed=$((failed + 1))
+fi
+
 # informational: connections per listener (MX dedup shows here)
 if [[ -s $LAB/smtpd-conn.log ]]; then
     echo "run-lab-tests: SMTP connections per listener: $(awk '{ c[$1]++ } END { for (k in c) printf "%s=%d ", k, c[k] }' "$LAB/smtpd-conn.log")"
