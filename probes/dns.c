@@ -94,9 +94,15 @@ struct dns_req {
 	char why[96];        /* why bogus, as the validator says */
 	struct event *timer; /* the deadline, and the hand-over to the loop */
 	TAILQ_ENTRY(dns_req) link;
-	TAILQ_ENTRY(dns_req)
-	qlink; /* in the wait queue when queued, in the
-		* window's queue when sent */
+	/* in the wait queue when queued, in the window's queue when sent */
+	TAILQ_ENTRY(dns_req) qlink;
+	/* the same question asked while this one is under way (dns_submit):
+	 * a leader's followers share its reply */
+	struct dns_req *leader; /* set in a follower */
+	TAILQ_HEAD(, dns_req) followers;
+	TAILQ_ENTRY(dns_req) flink; /* in the leader's followers */
+	struct dns_req *inext;      /* in the table of leaders */
+	bool leading;
 };
 
 TAILQ_HEAD(dns_reqs, dns_req);
@@ -138,6 +144,8 @@ struct dns {
 	unsigned sent, window;
 	struct dns_waitq sentq; /* what counts in the window, oldest first */
 	struct event *sweep_ev; /* ages the oldest out of the window */
+	/* the questions under way, by (name, type): their leaders */
+	struct dns_req *leaders[DNS_MEMO_BUCKETS];
 	/* the memo: by (name, type), most recently used first */
 	struct dns_memo *memo[DNS_MEMO_BUCKETS];
 	struct dns_memos memo_lru;
@@ -146,6 +154,8 @@ struct dns {
 
 static void dns_on_pump(evutil_socket_t fd, short what, void *arg);
 static void dns_release(struct dns_req *req);
+static void dns_submit(struct dns *d, struct dns_req *req);
+static void dns_hand_over(struct dns_req *req);
 static void dns_on_sweep(evutil_socket_t fd, short what, void *arg);
 static void dns_sent(struct dns_req *req);
 
@@ -425,6 +435,32 @@ static void dns_memo_drop(struct dns *d, struct dns_memo *m)
 	free(m);
 }
 
+static struct dns_req **dns_leader_slot(struct dns *d, const char *name, uint16_t type)
+{
+	struct dns_req **pp = &d->leaders[dns_memo_hash(name, type)];
+
+	while (*pp && ((*pp)->qtype != type || strcasecmp((*pp)->qname, name) != 0))
+		pp = &(*pp)->inext;
+	return pp;
+}
+
+/* req no longer leads its question (answered, cancelled): the question,
+ * asked from now on, is sent anew. */
+static void dns_unlead(struct dns_req *req)
+{
+	struct dns_req **pp;
+
+	if (!req->leading)
+		return;
+	pp = &req->d->leaders[dns_memo_hash(req->qname, req->qtype)];
+	while (*pp && *pp != req)
+		pp = &(*pp)->inext;
+	if (*pp == req)
+		*pp = req->inext;
+	req->inext = NULL;
+	req->leading = false;
+}
+
 /* The kept reply to name/type, still within its TTL, or NULL. */
 static struct dns_memo *dns_memo_find(struct dns *d, const char *name, uint16_t type)
 {
@@ -513,6 +549,44 @@ unsigned long dns_queries(const struct dns *d) { return d->st.queries; }
 
 void dns_get_stats(const struct dns *d, struct dns_stats *st) { *st = d->st; }
 
+/* req's reply goes to each of its followers too, as the memo's would (a
+ * copy, delivered from the loop, not kept again). */
+static void dns_followers_share(struct dns_req *req)
+{
+	struct dns_req *f;
+
+	while ((f = TAILQ_FIRST(&req->followers)) != NULL) {
+		TAILQ_REMOVE(&req->followers, f, flink);
+		f->leader = NULL;
+		f->wire = malloc(req->wlen);
+		if (!f->wire) {
+			dns_submit(req->d, f); /* asked on its own */
+			continue;
+		}
+		memcpy(f->wire, req->wire, req->wlen);
+		f->wlen = req->wlen;
+		f->sec = req->sec;
+		f->untrusted = req->untrusted;
+		(void)str_copy(f->why, sizeof(f->why), req->why);
+		f->have_reply = true;
+		f->from_memo = true;
+		dns_hand_over(f);
+	}
+}
+
+/* req got no reply (a timeout, a failure) or goes away: its followers ask
+ * on their own, the first of them leading the rest. */
+static void dns_followers_resubmit(struct dns_req *req)
+{
+	struct dns_req *f;
+
+	while ((f = TAILQ_FIRST(&req->followers)) != NULL) {
+		TAILQ_REMOVE(&req->followers, f, flink);
+		f->leader = NULL;
+		dns_submit(req->d, f);
+	}
+}
+
 /* Hand the request's outcome to its caller and free it. */
 static void dns_deliver(struct dns_req *req)
 {
@@ -523,6 +597,11 @@ static void dns_deliver(struct dns_req *req)
 	a.qname = req->qname;
 	a.qtype = req->qtype;
 	a.rcode = -1;
+	dns_unlead(req);
+	if (req->have_reply && !req->stub_outcome && req->rcode == 0 && req->wire)
+		dns_followers_share(req);
+	else
+		dns_followers_resubmit(req);
 	if (req->have_reply && req->stub_outcome) {
 		/* the stub gave up: its deadline, a refused port, a broken TCP */
 		a.status = req->stub_outcome == DNS_TIMEOUT ? DNS_TIMEOUT : DNS_FAILURE;
@@ -892,20 +971,45 @@ int dns_query(struct dns *d, const char *name, uint16_t type, dns_cb cb, void *a
 		d->st.peak = d->st.inflight;
 	if (txid)
 		*txid = req->txid;
+	TAILQ_INIT(&req->followers);
 	if (dns_answer_from_memo(d, req) == 0)
 		return 0;
+	dns_submit(d, req);
+	return 0;
+}
+
+/*
+ * Ask req's question: join the request that asks it already, or lead it
+ * and send it (now, or when --dns-rate and the window let it go). Measured
+ * on the scale lab's 10,000 domains: 20 % of the queries sent repeated one
+ * still under way (the domains of a window start together and ask for the
+ * same name servers, origins, providers' records before the first answer
+ * is in; the memo only holds what has been answered).
+ */
+static void dns_submit(struct dns *d, struct dns_req *req)
+{
+	struct dns_req **pp = dns_leader_slot(d, req->qname, req->qtype);
+
+	if (*pp) {
+		req->leader = *pp;
+		TAILQ_INSERT_TAIL(&(*pp)->followers, req, flink);
+		d->st.joined++;
+		return;
+	}
+	req->leading = true;
+	req->inext = NULL;
+	*pp = req;
 	if (d->nqueued > 0 || !dns_may_send(d)) {
 		/* wait for a token or a place; the deadline starts when it is sent */
 		req->queued = true;
 		TAILQ_INSERT_TAIL(&d->waitq, req, qlink);
 		d->nqueued++;
 		dns_pump_later(d);
-		return 0;
+		return;
 	}
 	if (d->rate > 0)
 		d->tokens -= 1;
 	(void)dns_send(req); /* a failure is answered from the loop */
-	return 0;
 }
 
 void dns_cancel(struct dns *d, uint64_t txid)
@@ -926,6 +1030,10 @@ void dns_cancel(struct dns *d, uint64_t txid)
 			dns_stub_cancel(d->stub, req->stub_id);
 		req->ub_live = req->stub_live = false;
 		dns_release(req);
+		if (req->leader)
+			TAILQ_REMOVE(&req->leader->followers, req, flink);
+		dns_unlead(req);
+		dns_followers_resubmit(req);
 		dns_req_free(req);
 		return;
 	}

@@ -130,6 +130,8 @@ struct dns_stats {
 	unsigned long peak;      /* most outstanding at once */
 	unsigned long memo_hits; /* answered from the memo of repeated questions
 				  * (dns.c): not in queries, nothing sent */
+	unsigned long joined;    /* asked while the same question was under way:
+				  * given its reply, nothing sent */
 };
 
 typedef void (*dns_cb)(const struct dns_answer *a, void *arg);

@@ -1556,9 +1556,10 @@ static void engine_on_aimd(evutil_socket_t fd, short what, void *arg)
 	/* a lookup answered from dns.c's memo counts as one answered, as it
 	 * did when libunbound's cache answered it: the share of timeouts is
 	 * of the domains' lookups, whatever answered them */
-	events = (st.queries + st.memo_hits - e->a_queries) + (e->smtp_done - e->a_smtp_done);
+	events = (st.queries + st.memo_hits + st.joined - e->a_queries) +
+		 (e->smtp_done - e->a_smtp_done);
 	bad = (st.timeouts - e->a_dns_to) + (e->smtp_timeouts - e->a_smtp_to);
-	e->a_queries = st.queries + st.memo_hits;
+	e->a_queries = st.queries + st.memo_hits + st.joined;
 	e->a_dns_to = st.timeouts;
 	e->a_smtp_done = e->smtp_done;
 	e->a_smtp_to = e->smtp_timeouts;
@@ -1752,6 +1753,7 @@ void engine_get_stats(const struct engine *e, struct engine_stats *st)
 		st->dns_peak = ds.peak;
 		st->dns_answered = ds.answered;
 		st->dns_memo_hits = ds.memo_hits;
+		st->dns_joined = ds.joined;
 	}
 }
 

@@ -85,6 +85,7 @@ struct engine_stats {
 	unsigned long domains;         /* domains started */
 	unsigned long dns_queries;     /* sent to the resolver */
 	unsigned long dns_memo_hits;   /* repeated questions answered from dns.c's memo */
+	unsigned long dns_joined;      /* questions that joined the same one under way */
 	unsigned long hosts;           /* unique MX hosts resolved */
 	unsigned long smtp_probes;     /* SMTP connections made (retries included) */
 	unsigned long smtp_retries;    /* transient failures tried again */

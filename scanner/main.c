@@ -159,10 +159,10 @@ static int cmd_check(int argc, char **argv)
 			 " (%lu retries)",
 			 n, es.dns_queries, es.hosts, es.smtp_probes, es.smtp_retries);
 		log_info("DNS: %lu timeouts, %lu SERVFAIL, %lu replies refused, %lu repeated "
-			 "questions answered from the memo; window of domains in flight: "
-			 "lowest %u of %u",
+			 "questions answered from the memo, %lu joined the same question under "
+			 "way; window of domains in flight: lowest %u of %u",
 			 es.dns_timeouts, es.dns_servfail, es.dns_badreply, es.dns_memo_hits,
-			 es.window_lowest, c.cfg.concurrency);
+			 es.dns_joined, es.window_lowest, c.cfg.concurrency);
 		/* every domain error because no name server answered at all (not
 		 * even the root): the run failed, nothing was learnt of the domains */
 		if (co.unreached == (size_t)n && es.dns_answered == 0) {

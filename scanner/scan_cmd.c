@@ -582,11 +582,12 @@ int cmd_scan(int argc, char **argv)
 		    es.domains, es.dns_queries, es.hosts, es.hosts_evicted, es.smtp_probes,
 		    es.smtp_retries);
 		log_info("DNS: %lu timeouts, %lu SERVFAIL, %lu replies refused, at most %lu "
-			 "queries outstanding, %lu repeated questions answered from the memo; "
-			 "SMTP: %lu timeouts; window of domains in flight: %u (lowest %u of %u)",
+			 "queries outstanding, %lu repeated questions answered from the memo, "
+			 "%lu joined the same question under way; SMTP: %lu timeouts; window of "
+			 "domains in flight: %u (lowest %u of %u)",
 			 es.dns_timeouts, es.dns_servfail, es.dns_badreply, es.dns_peak,
-			 es.dns_memo_hits, es.smtp_timeouts, es.window, es.window_lowest,
-			 c.cfg.concurrency);
+			 es.dns_memo_hits, es.dns_joined, es.smtp_timeouts, es.window,
+			 es.window_lowest, c.cfg.concurrency);
 	}
 	scan_summary(&sc, scan_elapsed(&sc.t0));
 	if (c.metrics && sc.run > 0 && sc.finished) {

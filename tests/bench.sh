@@ -96,6 +96,7 @@ m_stats=$(grep -oE 'DNS: .*' "$mlog" | head -1)
 # DNS lookups per domain: sent to the resolver, and answered from the memo
 m_queries=$(sed -nE 's/.* ([0-9]+) DNS queries, .*/\1/p' "$mlog" | head -1)
 m_memo=$(sed -nE 's/.* ([0-9]+) repeated questions answered from the memo.*/\1/p' "$mlog" | head -1)
+m_joined=$(sed -nE 's/.* ([0-9]+) joined the same question under way.*/\1/p' "$mlog" | head -1)
 
 # -- the peer: unbound (one thread) + posttls-finger -l dane, 64 at a time
 mkdir -p "$work/postfix" "$work/out"
@@ -190,8 +191,8 @@ row "unbound + posttls-finger -l dane" "$p_wall" "$(rate "$N" "$p_wall")" "$(per
 echo "bench:   mailscan/peer: $(awk -v a="$m_wall" -v b="$p_wall" 'BEGIN { printf "%.1fx the domains/s", (a > 0 ? b / a : 0) }')," \
     "$(awk -v a="$m_cpu" -v b="$p_cpu" 'BEGIN { printf "%.2fx the CPU per domain", (b > 0 ? a / b : 0) }')"
 echo "bench:   mailscan stored $m_stored domains; $m_stats"
-awk -v q="${m_queries:-0}" -v m="${m_memo:-0}" -v n="$N" 'BEGIN { if (n > 0)
-    printf "bench:   mailscan DNS lookups per domain: %.2f sent to the resolver, %.2f answered from the memo\n", q / n, m / n }'
+awk -v q="${m_queries:-0}" -v m="${m_memo:-0}" -v j="${m_joined:-0}" -v n="$N" 'BEGIN { if (n > 0)
+    printf "bench:   mailscan DNS lookups per domain: %.2f sent to the resolver, %.2f answered from the memo, %.2f joined the same question under way\n", q / n, m / n, j / n }'
 echo "bench:   stub mode: $s_diff verdict lines differ from recursive mode; $(grep -oE 'DNS: .*' "$slog" | head -1)"
 echo "bench:   mailscan verdicts:"
 printf '%s\n' "$m_verdicts" | sed 's/^/bench: /'

@@ -1190,3 +1190,82 @@ out:
 		event_base_free(base);
 	unit_case("%s", "");
 }
+
+/* The same question asked while it is under way joins it: one query sent,
+ * the reply shared; a cancelled leader's followers ask on their own. */
+void test_dns_join(void)
+{
+	struct event_base *base = event_base_new();
+	struct holder h;
+	struct dns_config cfg;
+	struct dns *d = NULL;
+	struct dns_stats st;
+	char servers[64], err[256];
+	unsigned answered = 0, i;
+	uint64_t first = 0;
+
+	memset(&h, 0, sizeof(h));
+	fake_init(&h.f);
+	h.cap = 64;
+	h.held = calloc(h.cap, sizeof(*h.held));
+	if (!CHECK(base != NULL) || !CHECK(h.held != NULL) ||
+	    !CHECK(fake_start(&h.f, base, FAKE_SILENT) == 0))
+		goto out;
+	event_free(h.f.uev);
+	h.f.uev = event_new(base, h.f.udp, EV_READ | EV_PERSIST, hold_on_udp, &h);
+	if (!CHECK(h.f.uev != NULL) || !CHECK(event_add(h.f.uev, NULL) == 0))
+		goto out;
+	(void)snprintf(servers, sizeof(servers), "127.0.0.1@%u", (unsigned)h.f.port);
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.resolver = servers;
+	cfg.timeout_ms = 9000;
+	d = dns_new(base, &cfg, err, sizeof(err));
+	if (!CHECK(d != NULL)) {
+		(void)printf("    dns_new: %s\n", err);
+		goto out;
+	}
+
+	unit_case("five askings of one question, one of another: two queries sent");
+	for (i = 0; i < 5; i++)
+		CHECK_INT(dns_query(d, i % 2 ? "Same.Example" : "same.example", DNS_T_MX,
+				    count_answer, &answered, NULL),
+			  0);
+	CHECK_INT(dns_query(d, "same.example", DNS_T_TXT, count_answer, &answered, NULL), 0);
+	run_for(base, NULL, 200);
+	CHECK_INT(h.seen, 2);
+	dns_get_stats(d, &st);
+	CHECK_INT(st.joined, 4);
+	CHECK_INT(st.queries, 2);
+
+	unit_case("the reply goes to every one of them");
+	hold_release(&h);
+	run_for(base, NULL, 200);
+	CHECK_INT(answered, 6);
+
+	unit_case("a question answered is asked anew (or from the memo), not joined");
+	CHECK_INT(dns_query(d, "same.example", DNS_T_MX, count_answer, &answered, NULL), 0);
+	run_for(base, NULL, 100);
+	CHECK_INT(answered, 7);
+	dns_get_stats(d, &st);
+	CHECK_INT(st.joined, 4);
+
+	unit_case("the leader cancelled: its followers ask on their own");
+	CHECK_INT(dns_query(d, "gone.example", DNS_T_MX, count_answer, &answered, &first), 0);
+	CHECK_INT(dns_query(d, "gone.example", DNS_T_MX, count_answer, &answered, NULL), 0);
+	CHECK_INT(dns_query(d, "gone.example", DNS_T_MX, count_answer, &answered, NULL), 0);
+	run_for(base, NULL, 100);
+	CHECK_INT(h.seen, 3);
+	dns_cancel(d, first);
+	run_for(base, NULL, 100);
+	CHECK_INT(h.seen, 4); /* one more, for the two followers */
+	hold_release(&h);
+	run_for(base, NULL, 200);
+	CHECK_INT(answered, 9);
+out:
+	dns_free(d);
+	fake_stop(&h.f);
+	free(h.held);
+	if (base)
+		event_base_free(base);
+	unit_case("%s", "");
+}
