@@ -69,6 +69,9 @@ static const char *const dns_iana_anchors[] = {
     ". IN DS 38696 8 2 683D2D0ACB8C9B712A1948B27F741219298D0A450D612C483AF444A4C0FB2B16",
 };
 
+struct dns_req;
+TAILQ_HEAD(dns_followers, dns_req);
+
 struct dns_req {
 	struct dns *d;
 	dns_cb cb;
@@ -99,7 +102,7 @@ struct dns_req {
 	/* the same question asked while this one is under way (dns_submit):
 	 * a leader's followers share its reply */
 	struct dns_req *leader; /* set in a follower */
-	TAILQ_HEAD(, dns_req) followers;
+	struct dns_followers followers;
 	TAILQ_ENTRY(dns_req) flink; /* in the leader's followers */
 	struct dns_req *inext;      /* in the table of leaders */
 	bool leading;
