@@ -1072,39 +1072,59 @@ static void count_answer(const struct dns_answer *a, void *arg)
 		(*n)++;
 }
 
+/* A holder with room for cap queries on base, and a dns.c in stub mode that
+ * asks it (timeout 9 s: no retransmission within a test); NULL on failure. */
+static struct dns *holder_dns(struct event_base *base, struct holder *h, size_t cap)
+{
+	struct dns_config cfg;
+	struct dns *d;
+	char servers[64], err[256];
+
+	memset(h, 0, sizeof(*h));
+	fake_init(&h->f);
+	h->cap = cap;
+	h->held = calloc(h->cap, sizeof(*h->held));
+	if (!CHECK(base != NULL) || !CHECK(h->held != NULL) ||
+	    !CHECK(fake_start(&h->f, base, FAKE_SILENT) == 0))
+		return NULL;
+	/* the fake's own reader is replaced by the holder's */
+	event_free(h->f.uev);
+	h->f.uev = event_new(base, h->f.udp, EV_READ | EV_PERSIST, hold_on_udp, h);
+	if (!CHECK(h->f.uev != NULL) || !CHECK(event_add(h->f.uev, NULL) == 0))
+		return NULL;
+	(void)snprintf(servers, sizeof(servers), "127.0.0.1@%u", (unsigned)h->f.port);
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.resolver = servers;
+	cfg.timeout_ms = 9000;
+	d = dns_new(base, &cfg, err, sizeof(err));
+	if (!CHECK(d != NULL))
+		(void)printf("    dns_new: %s\n", err);
+	return d;
+}
+
+static void holder_stop(struct event_base *base, struct holder *h, struct dns *d)
+{
+	dns_free(d);
+	fake_stop(&h->f);
+	free(h->held);
+	if (base)
+		event_base_free(base);
+	unit_case("%s", "");
+}
+
 #define WQ 600 /* queries asked at once */
 
 void test_dns_stub_window(void)
 {
 	struct event_base *base = event_base_new();
 	struct holder h;
-	struct dns_config cfg;
-	struct dns *d = NULL;
-	char servers[64], err[256], name[64];
+	struct dns *d = holder_dns(base, &h, 2 * WQ);
+	char name[64];
 	unsigned answered = 0, i;
 	double t0;
 
-	memset(&h, 0, sizeof(h));
-	fake_init(&h.f);
-	h.cap = 2 * WQ;
-	h.held = calloc(h.cap, sizeof(*h.held));
-	if (!CHECK(base != NULL) || !CHECK(h.held != NULL) ||
-	    !CHECK(fake_start(&h.f, base, FAKE_SILENT) == 0))
+	if (!d)
 		goto out;
-	/* the fake's own reader is replaced by the holder's */
-	event_free(h.f.uev);
-	h.f.uev = event_new(base, h.f.udp, EV_READ | EV_PERSIST, hold_on_udp, &h);
-	if (!CHECK(h.f.uev != NULL) || !CHECK(event_add(h.f.uev, NULL) == 0))
-		goto out;
-	(void)snprintf(servers, sizeof(servers), "127.0.0.1@%u", (unsigned)h.f.port);
-	memset(&cfg, 0, sizeof(cfg));
-	cfg.resolver = servers;
-	cfg.timeout_ms = 9000; /* no retransmission (at 3 s) within this test */
-	d = dns_new(base, &cfg, err, sizeof(err));
-	if (!CHECK(d != NULL)) {
-		(void)printf("    dns_new: %s\n", err);
-		goto out;
-	}
 	t0 = now_ms();
 	for (i = 0; i < WQ; i++) {
 		(void)snprintf(name, sizeof(name), "w%u.example", i);
@@ -1133,12 +1153,7 @@ void test_dns_stub_window(void)
 	CHECK_INT(answered, WQ);
 	CHECK_INT(h.seen, WQ); /* nothing asked twice */
 out:
-	dns_free(d);
-	fake_stop(&h.f);
-	free(h.held);
-	if (base)
-		event_base_free(base);
-	unit_case("%s", "");
+	holder_stop(base, &h, d);
 }
 
 /* --dns-rate, through the same wait queue as the window: a second's worth of
@@ -1197,33 +1212,13 @@ void test_dns_join(void)
 {
 	struct event_base *base = event_base_new();
 	struct holder h;
-	struct dns_config cfg;
-	struct dns *d = NULL;
+	struct dns *d = holder_dns(base, &h, 64);
 	struct dns_stats st;
-	char servers[64], err[256];
 	unsigned answered = 0, i;
 	uint64_t first = 0;
 
-	memset(&h, 0, sizeof(h));
-	fake_init(&h.f);
-	h.cap = 64;
-	h.held = calloc(h.cap, sizeof(*h.held));
-	if (!CHECK(base != NULL) || !CHECK(h.held != NULL) ||
-	    !CHECK(fake_start(&h.f, base, FAKE_SILENT) == 0))
+	if (!d)
 		goto out;
-	event_free(h.f.uev);
-	h.f.uev = event_new(base, h.f.udp, EV_READ | EV_PERSIST, hold_on_udp, &h);
-	if (!CHECK(h.f.uev != NULL) || !CHECK(event_add(h.f.uev, NULL) == 0))
-		goto out;
-	(void)snprintf(servers, sizeof(servers), "127.0.0.1@%u", (unsigned)h.f.port);
-	memset(&cfg, 0, sizeof(cfg));
-	cfg.resolver = servers;
-	cfg.timeout_ms = 9000;
-	d = dns_new(base, &cfg, err, sizeof(err));
-	if (!CHECK(d != NULL)) {
-		(void)printf("    dns_new: %s\n", err);
-		goto out;
-	}
 
 	unit_case("five askings of one question, one of another: two queries sent");
 	for (i = 0; i < 5; i++)
@@ -1262,10 +1257,5 @@ void test_dns_join(void)
 	run_for(base, NULL, 200);
 	CHECK_INT(answered, 9);
 out:
-	dns_free(d);
-	fake_stop(&h.f);
-	free(h.held);
-	if (base)
-		event_base_free(base);
-	unit_case("%s", "");
+	holder_stop(base, &h, d);
 }
