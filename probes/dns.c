@@ -802,11 +802,22 @@ static void dns_refill(struct dns *d)
 	d->tokens = d->tokens + add > d->rate ? d->rate : d->tokens + add;
 }
 
+/* Does every place in the window hold a query (stub mode)? */
+static bool dns_window_full(const struct dns *d) { return d->window && d->sent >= d->window; }
+
+/* req leaves the window (answered, given up, cancelled, or of age). */
+static void dns_window_leave(struct dns_req *req)
+{
+	req->sent = false;
+	TAILQ_REMOVE(&req->d->sentq, req, qlink);
+	req->d->sent--;
+}
+
 /* May one more query go to the resolver now: a place in the window, and a
  * --dns-rate token when there is a rate? */
 static bool dns_may_send(struct dns *d)
 {
-	if (d->window && d->sent >= d->window)
+	if (dns_window_full(d))
 		return false;
 	if (d->rate > 0) {
 		dns_refill(d);
@@ -823,7 +834,7 @@ static void dns_pump_later(struct dns *d)
 {
 	struct timeval tv = {0, 0};
 
-	if (d->nqueued == 0 || (d->window && d->sent >= d->window))
+	if (d->nqueued == 0 || dns_window_full(d))
 		return;
 	if (d->rate > 0) {
 		dns_refill(d);
@@ -861,9 +872,7 @@ static void dns_release(struct dns_req *req)
 
 	if (!req->sent)
 		return;
-	req->sent = false;
-	TAILQ_REMOVE(&d->sentq, req, qlink);
-	d->sent--;
+	dns_window_leave(req);
 	dns_pump_later(d);
 }
 
@@ -920,11 +929,8 @@ static void dns_on_sweep(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	(void)clock_gettime(CLOCK_MONOTONIC, &now);
 	while ((req = TAILQ_FIRST(&d->sentq)) != NULL &&
-	       dns_ms_between(&req->sent_at, &now) >= DNS_STUB_WINDOW_MS) {
-		req->sent = false;
-		TAILQ_REMOVE(&d->sentq, req, qlink);
-		d->sent--;
-	}
+	       dns_ms_between(&req->sent_at, &now) >= DNS_STUB_WINDOW_MS)
+		dns_window_leave(req);
 	dns_sweep_later(d);
 	dns_pump_later(d);
 }
