@@ -14,7 +14,7 @@ CC      ?= cc
 PKGS     = libunbound openssl libcurl sqlite3 yaml-0.1 libevent libidn2 libpsl rtrlib
 WARN     = -Wall -Wextra -Wformat=2 -Werror -Wshadow -Wpointer-arith -Wstrict-prototypes
 CFLAGS  ?= -O2 -g
-CFLAGS  += -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN)
+CFLAGS  += -std=c11 -pthread -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN)
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 LDLIBS  += $(PKG_LIBS)

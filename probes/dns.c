@@ -47,12 +47,12 @@
 #include <sys/queue.h>
 #include <sys/resource.h>
 #include <time.h>
-#include <unbound-event.h>
 #include <unbound.h>
 
 #include "../base/buf.h"
 #include "../base/log.h"
 #include "dns_stub.h"
+#include "dns_ub.h"
 
 /* Outstanding queries at once (libunbound's outgoing-range), unless the
  * caller says otherwise; bounded by the file descriptors we may open. */
@@ -79,9 +79,9 @@ struct dns_req {
 	char qname[DNS_NAME_MAX + 1];
 	uint16_t qtype;
 	uint64_t txid;
-	int ub_id;
-	bool ub_live;   /* libunbound still owes us an answer */
-	bool stub_live; /* the stub resolver still owes us an answer */
+	struct dns_ub_query *ubq; /* libunbound's, while it owes us an answer */
+	bool ub_live;             /* libunbound still owes us an answer */
+	bool stub_live;           /* the stub resolver still owes us an answer */
 	uint64_t stub_id;
 	int stub_outcome; /* 0, or DNS_TIMEOUT / DNS_FAILURE from the stub */
 	bool untrusted;   /* the stub's resolver is not on a trusted path */
@@ -128,7 +128,8 @@ TAILQ_HEAD(dns_memos, dns_memo);
 
 struct dns {
 	struct event_base *base;
-	struct ub_ctx *ub;     /* recursive mode */
+	struct dns_ub *ubt;    /* recursive mode: libunbound, on its own thread */
+	struct ub_ctx *ub;     /* its context */
 	struct dns_stub *stub; /* --resolver: stub mode */
 	struct dns_reqs reqs;  /* every request not yet delivered or cancelled */
 	struct timeval timeout;
@@ -322,12 +323,10 @@ struct dns *dns_new(struct event_base *base, const struct dns_config *cfg, char 
 	if (cfg->trust_anchor &&
 	    dns_check_zonefile(cfg->trust_anchor, ta_types, 2, "DS or DNSKEY", err, errlen) < 0)
 		goto fail;
-	d->ub = ub_ctx_create_event(base);
-	if (!d->ub) {
-		(void)snprintf(err, errlen,
-			       "libunbound: cannot create a context on the event loop");
+	d->ubt = dns_ub_new(base, err, errlen);
+	if (!d->ubt)
 		goto fail;
-	}
+	d->ub = dns_ub_ctx(d->ubt);
 	inflight = dns_inflight_limit(cfg->max_inflight ? cfg->max_inflight : DNS_INFLIGHT_DEFAULT);
 	(void)snprintf(num, sizeof(num), "%u", inflight);
 	/* A server whose back-off passed twice our timeout counts as down,
@@ -386,6 +385,8 @@ struct dns *dns_new(struct event_base *base, const struct dns_config *cfg, char 
 			       cfg->trust_anchor ? cfg->trust_anchor : "", ub_strerror(rc));
 		goto fail;
 	}
+	if (dns_ub_start(d->ubt, err, errlen) < 0)
+		goto fail;
 	log_debug("dns: libunbound %s, %u queries at once, timeout %u ms", ub_version(), inflight,
 		  ms);
 	return d;
@@ -526,20 +527,19 @@ void dns_free(struct dns *d)
 
 	if (!d)
 		return;
-	/* Cancel in libunbound first: it then never calls back for them, not
-	 * even while ub_ctx_delete tears its pending queries down. */
+	/* Abandon them in libunbound first: it then never calls back for them,
+	 * not even while dns_ub_free tears its pending queries down. */
 	while ((req = TAILQ_FIRST(&d->reqs)) != NULL) {
 		TAILQ_REMOVE(&d->reqs, req, link);
 		if (req->ub_live)
-			(void)ub_cancel(d->ub, req->ub_id);
+			dns_ub_abandon(req->ubq);
 		if (req->stub_live)
 			dns_stub_cancel(d->stub, req->stub_id);
 		dns_req_free(req);
 	}
 	while (!TAILQ_EMPTY(&d->memo_lru))
 		dns_memo_drop(d, TAILQ_LAST(&d->memo_lru, dns_memos));
-	if (d->ub)
-		ub_ctx_delete(d->ub);
+	dns_ub_free(d->ubt);
 	dns_stub_free(d->stub);
 	if (d->pump_ev)
 		event_free(d->pump_ev);
@@ -675,7 +675,8 @@ static void dns_on_timer(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	if (!req->have_reply && req->ub_live) {
 		/* libunbound keeps working on it but will not call back */
-		(void)ub_cancel(req->d->ub, req->ub_id);
+		dns_ub_abandon(req->ubq);
+		req->ubq = NULL;
 		req->ub_live = false;
 	}
 	if (!req->have_reply && req->stub_live) {
@@ -708,22 +709,26 @@ static int dns_keep_wire(struct dns_req *req, const void *wire, size_t len)
 	return 0;
 }
 
-static void dns_on_ub(void *arg, int rcode, void *packet, int len, int sec, char *why_bogus,
-		      int was_ratelimited)
+/* libunbound's answer (in the loop, from its thread: probes/dns_ub.c); the
+ * packet is handed over. */
+static void dns_on_ub(void *arg, int rcode, uint8_t *wire, size_t len, int sec, const char *why)
 {
 	struct dns_req *req = arg;
 
-	(void)was_ratelimited;
 	req->ub_live = false;
+	req->ubq = NULL;
 	dns_release(req);
 	req->have_reply = true;
 	req->rcode = rcode;
 	req->sec = sec;
-	if (why_bogus)
-		(void)str_sanitise(req->why, sizeof(req->why), why_bogus, strlen(why_bogus));
+	(void)str_copy(req->why, sizeof(req->why), why);
 	/* an answer without a packet is delivered as a failure (dns_deliver) */
-	if (rcode == 0 && packet && len > 0 && dns_keep_wire(req, packet, (size_t)len) < 0)
-		req->rcode = UB_NOMEM;
+	if (rcode == 0 && wire) {
+		req->wire = wire;
+		req->wlen = len;
+	} else {
+		free(wire);
+	}
 	dns_hand_over(req);
 }
 
@@ -750,7 +755,6 @@ static void dns_on_stub(void *arg, int outcome, const uint8_t *wire, size_t len,
 static int dns_send(struct dns_req *req)
 {
 	struct dns *d = req->d;
-	int rc;
 
 	if (evtimer_add(req->timer, &d->timeout) < 0) {
 		req->have_reply = true;
@@ -773,16 +777,15 @@ static int dns_send(struct dns_req *req)
 		dns_hand_over(req);
 		return -1;
 	}
-	req->ub_live = true;
-	rc = ub_resolve_event(d->ub, req->qname, req->qtype, 1, req, dns_on_ub, &req->ub_id);
-	if (rc != 0) {
-		log_warn("dns: cannot query %s: %s", req->qname, ub_strerror(rc));
-		req->ub_live = false;
+	req->ubq = dns_ub_resolve(d->ubt, req->qname, req->qtype, dns_on_ub, req);
+	if (!req->ubq) {
+		log_warn("dns: cannot query %s: out of memory", req->qname);
 		req->have_reply = true;
-		req->rcode = rc < 0 ? rc : UB_INITFAIL;
+		req->rcode = UB_NOMEM;
 		dns_hand_over(req);
 		return -1;
 	}
+	req->ub_live = true;
 	d->st.queries++;
 	dns_sent(req);
 	return 0;
@@ -1034,7 +1037,8 @@ void dns_cancel(struct dns *d, uint64_t txid)
 			d->nqueued--;
 		}
 		if (req->ub_live)
-			(void)ub_cancel(d->ub, req->ub_id);
+			dns_ub_abandon(req->ubq);
+		req->ubq = NULL;
 		if (req->stub_live)
 			dns_stub_cancel(d->stub, req->stub_id);
 		req->ub_live = req->stub_live = false;

@@ -1,14 +1,16 @@
 /*
  * dns.h - asynchronous DNS with DNSSEC status, on libunbound's event API.
  *
- * libunbound does the recursion and the validation (RFC 4033-4035) on the
- * scanner's libevent base, so lookups never block the loop and its cache
- * serves the whole run. It is driven directly (ub_ctx_create_event /
- * ub_resolve_event) rather than through getdns, because a scanner needs
- * settings getdns cannot pass on: libunbound's library defaults (16
- * outgoing UDP ports, 2 TCP connections, 1 MB caches) starve every healthy
- * query behind a few lame delegations (see dns.c). With --resolver, the
- * queries go to validating resolvers instead (probes/dns_stub.c).
+ * libunbound does the recursion and the validation (RFC 4033-4035) on a
+ * libevent base in a thread of its own (probes/dns_ub.c), so lookups never
+ * block the loop, the signature checks run beside the SMTP and TLS work,
+ * and its cache serves the whole run. It is driven directly
+ * (ub_ctx_create_event / ub_resolve_event) rather than through getdns,
+ * because a scanner needs settings getdns cannot pass on: libunbound's
+ * library defaults (16 outgoing UDP ports, 2 TCP connections, 1 MB caches)
+ * starve every healthy query behind a few lame delegations (see dns.c).
+ * With --resolver, the queries go to validating resolvers instead
+ * (probes/dns_stub.c).
  *
  * Every reply is checked before any field of it is read (dns_answer_from_wire,
  * probes/dns_wire.c): the QR bit, the opcode, one question equal to the one

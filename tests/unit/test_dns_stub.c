@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <event2/event.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -19,11 +20,13 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
+#include <unbound.h>
 #include <unistd.h>
 
 #include "../../base/log.h"
 #include "../../probes/dns.h"
 #include "../../probes/dns_stub.h"
+#include "../../probes/dns_ub.h"
 #include "dnsmsg.h"
 #include "unit.h"
 
@@ -1072,6 +1075,24 @@ static void count_answer(const struct dns_answer *a, void *arg)
 		(*n)++;
 }
 
+/* A holder with room for cap queries on base; -1 on failure. */
+static int holder_start(struct event_base *base, struct holder *h, size_t cap)
+{
+	memset(h, 0, sizeof(*h));
+	fake_init(&h->f);
+	h->cap = cap;
+	h->held = calloc(h->cap, sizeof(*h->held));
+	if (!CHECK(base != NULL) || !CHECK(h->held != NULL) ||
+	    !CHECK(fake_start(&h->f, base, FAKE_SILENT) == 0))
+		return -1;
+	/* the fake's own reader is replaced by the holder's */
+	event_free(h->f.uev);
+	h->f.uev = event_new(base, h->f.udp, EV_READ | EV_PERSIST, hold_on_udp, h);
+	if (!CHECK(h->f.uev != NULL) || !CHECK(event_add(h->f.uev, NULL) == 0))
+		return -1;
+	return 0;
+}
+
 /* A holder with room for cap queries on base, and a dns.c in stub mode that
  * asks it (timeout 9 s: no retransmission within a test); NULL on failure. */
 static struct dns *holder_dns(struct event_base *base, struct holder *h, size_t cap)
@@ -1080,17 +1101,7 @@ static struct dns *holder_dns(struct event_base *base, struct holder *h, size_t 
 	struct dns *d;
 	char servers[64], err[256];
 
-	memset(h, 0, sizeof(*h));
-	fake_init(&h->f);
-	h->cap = cap;
-	h->held = calloc(h->cap, sizeof(*h->held));
-	if (!CHECK(base != NULL) || !CHECK(h->held != NULL) ||
-	    !CHECK(fake_start(&h->f, base, FAKE_SILENT) == 0))
-		return NULL;
-	/* the fake's own reader is replaced by the holder's */
-	event_free(h->f.uev);
-	h->f.uev = event_new(base, h->f.udp, EV_READ | EV_PERSIST, hold_on_udp, h);
-	if (!CHECK(h->f.uev != NULL) || !CHECK(event_add(h->f.uev, NULL) == 0))
+	if (holder_start(base, h, cap) < 0)
 		return NULL;
 	(void)snprintf(servers, sizeof(servers), "127.0.0.1@%u", (unsigned)h->f.port);
 	memset(&cfg, 0, sizeof(cfg));
@@ -1258,4 +1269,139 @@ void test_dns_join(void)
 	CHECK_INT(answered, 9);
 out:
 	holder_stop(base, &h, d);
+}
+
+/* ------------------------------------------------ libunbound on its own thread (dns_ub.c) */
+
+struct ub_got {
+	unsigned calls;
+	int rcode;
+	size_t len;
+	bool wire;
+	bool in_loop_thread;
+};
+
+static pthread_t ub_loop_thread;
+
+static void ub_got_answer(void *arg, int rcode, uint8_t *wire, size_t len, int sec, const char *why)
+{
+	struct ub_got *g = arg;
+
+	(void)sec;
+	(void)why;
+	g->calls++;
+	g->rcode = rcode;
+	g->len = len;
+	g->wire = wire != NULL;
+	g->in_loop_thread = pthread_equal(pthread_self(), ub_loop_thread) != 0;
+	free(wire); /* handed over */
+}
+
+/* Run base until every one of n (those at odd places only when odd) has
+ * been called back, or ms passed; h (when set) answers what it holds each
+ * turn (libunbound may have asked again from another port meanwhile). */
+static void ub_run_until(struct event_base *base, struct holder *h, struct ub_got *g, unsigned n,
+			 bool odd, unsigned ms)
+{
+	double t0 = now_ms();
+	unsigned i, missing;
+
+	do {
+		if (h)
+			hold_release(h);
+		run_for(base, NULL, 20);
+		for (missing = 0, i = odd ? 1 : 0; i < n; i += odd ? 2 : 1)
+			missing += g[i].calls == 0;
+	} while (missing && now_ms() - t0 < ms);
+}
+
+#define UBQ 20
+
+/*
+ * libunbound forwarding to the holder, on the resolver thread: questions go
+ * over, answers come back once each, in the loop's thread, never from inside
+ * dns_ub_resolve (not even an answer from libunbound's own data), never
+ * after dns_ub_abandon, never after dns_ub_free; nothing is leaked (the
+ * ASan build's leak check).
+ */
+void test_dns_ub(void)
+{
+	struct event_base *base = event_base_new();
+	struct holder h;
+	struct dns_ub *u = NULL;
+	struct ub_ctx *ub;
+	struct ub_got local, got[UBQ], late[UBQ];
+	struct dns_ub_query *q[UBQ];
+	char fwd[64], err[256], name[64];
+	unsigned i, calls;
+
+	memset(&local, 0, sizeof(local));
+	memset(got, 0, sizeof(got));
+	memset(late, 0, sizeof(late));
+	ub_loop_thread = pthread_self();
+	if (holder_start(base, &h, 4 * UBQ) < 0)
+		goto out;
+	u = dns_ub_new(base, err, sizeof(err));
+	if (!CHECK(u != NULL)) {
+		(void)printf("    dns_ub_new: %s\n", err);
+		goto out;
+	}
+	ub = dns_ub_ctx(u);
+	(void)snprintf(fwd, sizeof(fwd), "127.0.0.1@%u", (unsigned)h.f.port);
+	if (!CHECK_INT(ub_ctx_set_option(ub, "do-not-query-localhost:", "no"), 0) ||
+	    !CHECK_INT(ub_ctx_set_fwd(ub, fwd), 0) ||
+	    !CHECK_INT(ub_ctx_data_add(ub, "local.test. 300 IN A 192.0.2.1"), 0) ||
+	    !CHECK_INT(dns_ub_start(u, err, sizeof(err)), 0))
+		goto out;
+
+	unit_case("an answer from libunbound's own data comes through the loop");
+	CHECK(dns_ub_resolve(u, "local.test", DNS_T_A, ub_got_answer, &local) != NULL);
+	CHECK_INT(local.calls, 0); /* not from inside dns_ub_resolve */
+	ub_run_until(base, NULL, &local, 1, false, 2000);
+	CHECK_INT(local.calls, 1);
+	CHECK_INT(local.rcode, 0);
+	CHECK(local.wire && local.len > 12);
+	CHECK(local.in_loop_thread);
+
+	unit_case("questions reach the server; abandoned ones are never answered");
+	for (i = 0; i < UBQ; i++) {
+		(void)snprintf(name, sizeof(name), "u%u.example", i);
+		q[i] = dns_ub_resolve(u, name, DNS_T_MX, ub_got_answer, &got[i]);
+		CHECK(q[i] != NULL);
+	}
+	for (i = 0; i < 100 && h.seen < UBQ; i++)
+		run_for(base, NULL, 10);
+	CHECK(h.seen >= UBQ);
+	for (i = 0; i < UBQ; i += 2)
+		dns_ub_abandon(q[i]);
+	ub_run_until(base, &h, got, UBQ, true, 3000);
+	run_for(base, NULL, 100); /* time for a stray callback */
+	for (calls = 0, i = 0; i < UBQ; i++)
+		calls += got[i].calls;
+	CHECK_INT(calls, UBQ / 2);
+	for (i = 1; i < UBQ; i += 2) {
+		CHECK_INT(got[i].calls, 1);
+		CHECK_INT(got[i].rcode, 0);
+		CHECK(got[i].wire && got[i].in_loop_thread);
+	}
+
+	unit_case("freed with questions under way: no callback");
+	h.seen = 0;
+	for (i = 0; i < UBQ; i++) {
+		(void)snprintf(name, sizeof(name), "late%u.example", i);
+		CHECK(dns_ub_resolve(u, name, DNS_T_MX, ub_got_answer, &late[i]) != NULL);
+	}
+	for (i = 0; i < 100 && h.seen < UBQ; i++)
+		run_for(base, NULL, 10);
+	CHECK(h.seen >= UBQ);
+	dns_ub_free(u);
+	u = NULL;
+	hold_release(&h);
+	run_for(base, NULL, 100);
+	for (calls = 0, i = 0; i < UBQ; i++)
+		calls += late[i].calls;
+	CHECK_INT(calls, 0);
+out:
+	dns_ub_free(u);
+	holder_stop(base, &h, NULL);
 }
