@@ -25,6 +25,9 @@
 #ifndef MAILSCAN_VERSION
 #define MAILSCAN_VERSION "0.0.0"
 #endif
+#ifndef MAILSCAN_UB_CRYPTO /* set by the Makefile: libunbound's crypto library */
+#define MAILSCAN_UB_CRYPTO "unknown"
+#endif
 
 #define PROV_TAGS_MAX 8
 #define PROV_LINE_MAX 8192
@@ -200,7 +203,8 @@ int provenance_json(const struct cli *c, const char *targets, struct buf *out)
 	json_init(&j, out);
 	json_obj_open(&j);
 	json_kstr(&j, "mailscan", MAILSCAN_VERSION);
-	(void)buf_printf(&b, "%s; libunbound %s", OpenSSL_version(OPENSSL_VERSION), ub_version());
+	(void)buf_printf(&b, "%s; libunbound %s on %s", OpenSSL_version(OPENSSL_VERSION),
+			 ub_version(), MAILSCAN_UB_CRYPTO);
 	prov_kbuf(&j, "libraries", &b);
 	if (gethostname(host, sizeof(host)) == 0) {
 		host[sizeof(host) - 1] = '\0';
