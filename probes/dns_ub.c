@@ -95,7 +95,34 @@ static void dns_ub_query_free(struct dns_ub_query *q)
 	free(q);
 }
 
+/* Take the whole of list (one of the queues under the mutex) into batch,
+ * after reading the pipe that said it had something: whatever comes later
+ * is in the batch or wakes us again. Says whether the caller stops us. */
+static bool dns_ub_take(struct dns_ub *u, int fd, struct dns_ub_queries *list, bool *woken,
+			struct dns_ub_queries *batch)
+{
+	bool quit;
+
+	dns_ub_drain(fd);
+	TAILQ_INIT(batch);
+	(void)pthread_mutex_lock(&u->mu);
+	TAILQ_CONCAT(batch, list, link);
+	*woken = false;
+	quit = u->quit;
+	(void)pthread_mutex_unlock(&u->mu);
+	return quit;
+}
+
 /* ---- the resolver thread ---- */
+
+/* q is done with (answered, or never asked): it goes to the caller with the
+ * next flush, at the end of this turn of the loop. */
+static void dns_ub_done(struct dns_ub *u, struct dns_ub_query *q)
+{
+	if (TAILQ_EMPTY(&u->done))
+		event_active(u->flush_ev, EV_TIMEOUT, 0);
+	TAILQ_INSERT_TAIL(&u->done, q, link);
+}
 
 /* libunbound's answer (in the resolver thread; perhaps from inside
  * ub_resolve_event). */
@@ -121,9 +148,7 @@ static void dns_ub_on_answer(void *arg, int rcode, void *packet, int len, int se
 			q->rcode = UB_NOMEM;
 		}
 	}
-	if (TAILQ_EMPTY(&u->done))
-		event_active(u->flush_ev, EV_TIMEOUT, 0);
-	TAILQ_INSERT_TAIL(&u->done, q, link);
+	dns_ub_done(u, q);
 }
 
 /* Hand the answers of this turn of the loop to the caller, in one batch. */
@@ -151,18 +176,10 @@ static void dns_ub_on_wake(evutil_socket_t fd, short what, void *arg)
 	struct dns_ub *u = arg;
 	struct dns_ub_queries batch;
 	struct dns_ub_query *q;
-	bool quit;
 	int rc;
 
 	(void)what;
-	dns_ub_drain(fd);
-	TAILQ_INIT(&batch);
-	(void)pthread_mutex_lock(&u->mu);
-	TAILQ_CONCAT(&batch, &u->submitq, link);
-	u->resolver_woken = false;
-	quit = u->quit;
-	(void)pthread_mutex_unlock(&u->mu);
-	if (quit) {
+	if (dns_ub_take(u, fd, &u->submitq, &u->resolver_woken, &batch)) {
 		/* dns_ub_free frees what is left, in every list */
 		(void)pthread_mutex_lock(&u->mu);
 		TAILQ_CONCAT(&u->submitq, &batch, link);
@@ -174,9 +191,7 @@ static void dns_ub_on_wake(evutil_socket_t fd, short what, void *arg)
 		TAILQ_REMOVE(&batch, q, link);
 		if (atomic_load(&q->abandoned)) {
 			q->rcode = UB_NOID;
-			if (TAILQ_EMPTY(&u->done))
-				event_active(u->flush_ev, EV_TIMEOUT, 0);
-			TAILQ_INSERT_TAIL(&u->done, q, link);
+			dns_ub_done(u, q);
 			continue;
 		}
 		TAILQ_INSERT_TAIL(&u->live, q, link);
@@ -184,9 +199,7 @@ static void dns_ub_on_wake(evutil_socket_t fd, short what, void *arg)
 		if (rc != 0) {
 			TAILQ_REMOVE(&u->live, q, link);
 			q->rcode = rc < 0 ? rc : UB_INITFAIL;
-			if (TAILQ_EMPTY(&u->done))
-				event_active(u->flush_ev, EV_TIMEOUT, 0);
-			TAILQ_INSERT_TAIL(&u->done, q, link);
+			dns_ub_done(u, q);
 		}
 	}
 }
@@ -210,12 +223,7 @@ static void dns_ub_on_answers(evutil_socket_t fd, short what, void *arg)
 	uint8_t *wire;
 
 	(void)what;
-	dns_ub_drain(fd);
-	TAILQ_INIT(&batch);
-	(void)pthread_mutex_lock(&u->mu);
-	TAILQ_CONCAT(&batch, &u->resultq, link);
-	u->caller_woken = false;
-	(void)pthread_mutex_unlock(&u->mu);
+	(void)dns_ub_take(u, fd, &u->resultq, &u->caller_woken, &batch);
 	while ((q = TAILQ_FIRST(&batch)) != NULL) {
 		TAILQ_REMOVE(&batch, q, link);
 		if (!atomic_load(&q->abandoned)) {
