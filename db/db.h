@@ -201,6 +201,10 @@ struct db_rep_domain {
 	const char *name, *checked_at;
 	const char *mx_error; /* the domains' own DNSSEC, MTA-STS and TLS-RPT
 			       * evidence is their probes' (db_rep_evidence) */
+	/* the failed lookups of the domain (evidence dns_failures), a line
+	 * each: "NAME TYPE: STATUS (ERROR)"; NULL when none */
+	const char *dns_failures;
+	long long dns_failures_more; /* listed beyond those, or 0 */
 };
 
 struct db_rep_verdict {

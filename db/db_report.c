@@ -71,6 +71,8 @@ static int row_domain(sqlite3_stmt *st, const struct db_rep_cb *cb)
 	    .name = col(st, 0),
 	    .checked_at = col(st, 1),
 	    .mx_error = col(st, 2),
+	    .dns_failures = col(st, 3),
+	    .dns_failures_more = sqlite3_column_int64(st, 4),
 	};
 
 	return d.name ? cb->fn.domain(&d, cb->arg) : 0;
@@ -81,8 +83,20 @@ int db_rep_domains(struct db *db, long long run,
 {
 	struct db_rep_cb c = {.fn.domain = cb, .arg = arg};
 
+	/* dns_failures is looked for before the evidence is parsed: most
+	 * domains have none, and a domain's evidence is some 10 KB */
 	return db_rep_each(
-	    db, "SELECT name, checked_at, mx_error FROM domains WHERE run_id = ?1 ORDER BY name",
+	    db,
+	    "SELECT name, checked_at, mx_error,"
+	    " CASE WHEN instr(evidence, '\"dns_failures\"') > 0 AND json_valid(evidence)"
+	    " THEN (SELECT group_concat(json_extract(f.value, '$.name') || ' ' ||"
+	    "  json_extract(f.value, '$.type') || ': ' ||"
+	    "  json_extract(f.value, '$.status') ||"
+	    "  coalesce(' (' || json_extract(f.value, '$.error') || ')', ''), char(10))"
+	    "  FROM json_each(evidence, '$.dns_failures') f) END,"
+	    " CASE WHEN instr(evidence, '\"dns_failures_more\"') > 0 AND"
+	    "  json_valid(evidence) THEN json_extract(evidence, '$.dns_failures_more') END"
+	    " FROM domains WHERE run_id = ?1 ORDER BY name",
 	    run, row_domain, &c, "reading the domains");
 }
 

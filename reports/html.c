@@ -136,6 +136,9 @@ enum html_word {
 	W_DNSSEC_DOMAIN,
 	W_DNSSEC_MX,
 	W_MX_ERROR,
+	W_DNS_FAILED,
+	W_DNS_MORE_PRE,
+	W_DNS_MORE_POST,
 	W_MTA_STS_TXT,
 	W_MTA_STS_POLICY,
 	W_TLSRPT_TXT,
@@ -321,6 +324,9 @@ static const char *const html_words[W_COUNT][2] = {
     [W_DNSSEC_DOMAIN] = {"DNSSEC van het domein", "DNSSEC of the domain"},
     [W_DNSSEC_MX] = {"DNSSEC van de MX-records", "DNSSEC of the MX records"},
     [W_MX_ERROR] = {"Fout bij MX-opvraag", "MX lookup error"},
+    [W_DNS_FAILED] = {"Mislukte DNS-opvragingen", "Failed DNS lookups"},
+    [W_DNS_MORE_PRE] = {"en nog", "and"},
+    [W_DNS_MORE_POST] = {"niet getoond", "more not shown"},
     [W_MTA_STS_TXT] = {"MTA-STS TXT-record", "MTA-STS TXT record"},
     [W_MTA_STS_POLICY] = {"MTA-STS policy", "MTA-STS policy"},
     [W_TLSRPT_TXT] = {"TLS-RPT TXT-record", "TLS-RPT TXT record"},
@@ -2374,15 +2380,32 @@ static void h_dd_ev(struct html *h, enum html_word w, enum rep_ev_kind kind, con
 }
 
 /* What went wrong with the domain's MX lookup (the engine's stage; the
- * DNSSEC, MTA-STS and TLS-RPT evidence is their probes', h_domain_probes). */
+ * DNSSEC, MTA-STS and TLS-RPT evidence is their probes', h_domain_probes),
+ * and every lookup made for the domain that failed (dns_failures): what an
+ * error verdict with a DNS reason rests on. */
 static void h_domain_dns(struct html *h, const struct rep_domain *d)
 {
-	if (!d->mx_error || !*d->mx_error)
+	bool mx = d->mx_error && *d->mx_error, failed = d->dns_failures && *d->dns_failures;
+	char more[32];
+
+	if (!mx && !failed)
 		return;
 	h_raw(h, "<h4>");
 	h_w(h, W_DNS);
 	h_raw(h, "</h4>\n<table class=\"kv wide\"><tbody>\n");
-	h_kv(h, W_MX_ERROR, d->mx_error, 0);
+	if (mx)
+		h_kv(h, W_MX_ERROR, d->mx_error, 0);
+	if (failed) {
+		h_kv(h, W_DNS_FAILED, d->dns_failures, ESC_LINES);
+		if (d->dns_failures_more > 0) {
+			(void)snprintf(more, sizeof(more), " %lld ", d->dns_failures_more);
+			h_raw(h, "<tr><th></th><td>");
+			h_w(h, W_DNS_MORE_PRE);
+			h_text(h, more);
+			h_w(h, W_DNS_MORE_POST);
+			h_raw(h, "</td></tr>\n");
+		}
+	}
 	h_raw(h, "</tbody></table>\n");
 }
 

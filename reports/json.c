@@ -59,20 +59,33 @@ static void json_statuses(struct json *j, const struct report *r, const enum rep
 	json_obj_close(j);
 }
 
-static void json_reasons(struct json *j, const char *reasons)
+/* An array of the parts of s between runs of sep ("" or NULL: empty). */
+static void json_split(struct json *j, const char *s, const char *sep)
 {
-	const char *p = reasons ? reasons : "";
+	const char *p = s ? s : "";
 
 	json_arr_open(j);
 	while (*p) {
-		size_t n = strcspn(p, " ");
+		size_t n = strcspn(p, sep);
 
 		if (n)
 			json_strn(j, p, n);
 		p += n;
-		p += strspn(p, " ");
+		p += strspn(p, sep);
 	}
 	json_arr_close(j);
+}
+
+static void json_reasons(struct json *j, const char *reasons) { json_split(j, reasons, " "); }
+
+/* The failed lookups of the domain, a string each ("NAME TYPE: STATUS
+ * (ERROR)"), and how many more the scan did not list; only when any failed. */
+static void json_dns_failures(struct json *j, const struct rep_domain *d)
+{
+	json_key(j, "dns_failures");
+	json_split(j, d->dns_failures, "\n");
+	if (d->dns_failures_more > 0)
+		json_kint(j, "dns_failures_more", d->dns_failures_more);
 }
 
 static void json_advice(struct json *j, const struct report *r, const struct rep_domain *d)
@@ -216,6 +229,8 @@ static void json_domain(struct json *j, const struct report *r, const struct rep
 	json_obj_open(j);
 	json_kstr(j, "checked_at", d->checked_at);
 	json_kstr(j, "mx_error", d->mx_error);
+	if (d->dns_failures && *d->dns_failures)
+		json_dns_failures(j, d);
 	json_key(j, "mx");
 	json_arr_open(j);
 	for (i = 0; i < d->nmx; i++) {

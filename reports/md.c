@@ -117,6 +117,9 @@ enum md_word {
 	W_DNSSEC_ZONE,
 	W_DNSSEC_MXSET,
 	W_MX_ERROR,
+	W_DNS_FAILED,
+	W_DNS_MORE_PRE,
+	W_DNS_MORE_POST,
 	W_NO_MX,
 	W_PREFERENCE,
 	W_ERROR,
@@ -255,6 +258,9 @@ static const char *const md_words[W_COUNT][2] = {
     [W_DNSSEC_ZONE] = {"domein", "domain"},
     [W_DNSSEC_MXSET] = {"MX-records", "MX records"},
     [W_MX_ERROR] = {"MX-fout", "MX error"},
+    [W_DNS_FAILED] = {"Mislukte DNS-opvragingen", "Failed DNS lookups"},
+    [W_DNS_MORE_PRE] = {"en nog", "and"},
+    [W_DNS_MORE_POST] = {"niet getoond", "more not shown"},
     [W_NO_MX] = {"Geen MX-hosts.", "No MX hosts."},
     [W_PREFERENCE] = {"Voorkeur", "Preference"},
     [W_ERROR] = {"Fout", "Error"},
@@ -1530,6 +1536,33 @@ static void md_item(struct md *m, enum md_word label, const char *text)
 	md_raw(m, "\n");
 }
 
+/* Every lookup made for the domain that failed (dns_failures), a nested
+ * item each: what an error verdict with a DNS reason rests on. */
+static void md_dns_failures(struct md *m, const struct rep_domain *d)
+{
+	const char *p = d->dns_failures, *nl;
+	char line[512];
+	size_t n;
+
+	if (!p || !*p)
+		return;
+	md_printf(m, "- %s:\n", md_w(m, W_DNS_FAILED));
+	for (; *p; p = *nl ? nl + 1 : nl) {
+		nl = strchr(p, '\n');
+		if (!nl)
+			nl = p + strlen(p);
+		n = (size_t)(nl - p) < sizeof(line) ? (size_t)(nl - p) : sizeof(line) - 1;
+		memcpy(line, p, n);
+		line[n] = '\0';
+		md_raw(m, "  - ");
+		md_text(m, line);
+		md_raw(m, "\n");
+	}
+	if (d->dns_failures_more > 0)
+		md_printf(m, "  - %s %lld %s\n", md_w(m, W_DNS_MORE_PRE), d->dns_failures_more,
+			  md_w(m, W_DNS_MORE_POST));
+}
+
 /* The evidence of the probes that write their own (rep_evidence): per
  * probe an item with its title, its values nested below ("path: value"). */
 static void md_probe_evidence(struct md *m, const struct rep_domain *d)
@@ -1615,6 +1648,7 @@ static void md_domain(struct md *m, const struct rep_domain *d)
 		md_printf(m, "%s\n\n", md_w(m, W_ADVICE_SEE));
 	md_printf(m, "%s:\n\n", md_w(m, W_EVIDENCE));
 	md_item(m, W_MX_ERROR, d->mx_error);
+	md_dns_failures(m, d);
 	md_probe_evidence(m, d);
 	md_raw(m, "\n");
 	if (d->nmx) {

@@ -256,7 +256,9 @@ static int load_domain(const struct db_rep_domain *d, void *arg)
 	x->name = rep_dup(d->name);
 	x->checked_at = rep_dup(d->checked_at);
 	x->mx_error = rep_dup(d->mx_error);
-	return x->name ? 0 : -1;
+	x->dns_failures = rep_dup(d->dns_failures);
+	x->dns_failures_more = d->dns_failures_more;
+	return x->name && (!d->dns_failures || x->dns_failures) ? 0 : -1;
 }
 
 static int load_verdict(const struct db_rep_verdict *v, void *arg)
@@ -1621,6 +1623,7 @@ static void rep_domain_free(struct rep_domain *d)
 	free(d->name);
 	free(d->checked_at);
 	free(d->mx_error);
+	free(d->dns_failures);
 	for (i = 0; i < d->nverdicts; i++) {
 		free(d->verdicts[i].standard);
 		free(d->verdicts[i].verdict);

@@ -111,6 +111,8 @@ struct rep_evidence {
 struct rep_domain {
 	char *name, *checked_at;
 	char *mx_error;
+	char *dns_failures;           /* failed lookups, a line each; NULL when none */
+	long long dns_failures_more;  /* failed lookups beyond those */
 	struct rep_verdict *verdicts; /* stored, by standard name */
 	size_t nverdicts;
 	enum rep_status status[REP_STD_MAX];      /* with explanations applied */

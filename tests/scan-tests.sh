@@ -556,6 +556,19 @@ check "report: the md appendix shows each probe's evidence by its title" "exit $
 ms evjson report --db "$TMP/whole.db" --format json
 check "report: json carries the evidence under probes" "exit $RC" \
     eval '[[ $RC -eq 0 ]] && jq -e ".domains[] | select(.name == \"reject.dmarc.example\") | .evidence.probes.dmarc.org_domain == \"dmarc.example\"" "$TMP/evjson.out" >/dev/null'
+# The lookups behind an error verdict with a DNS reason (the evidence's
+# dns_failures): bogus-ds.example's MX answer fails validation; a healthy
+# domain lists none.
+ms evhtml report --db "$TMP/whole.db" --format html --lang en
+check "report: md, json and html list the failed lookups behind a DNS error" "exit $RC" \
+    eval '[[ $RC -eq 0 ]] && grep -qF -- "- Failed DNS lookups:" "$TMP/evrep.out" &&
+          grep -qF -- "  - bogus-ds.example MX: bogus (bogus: validation failure" "$TMP/evrep.out" &&
+          jq -e ".domains[] | select(.name == \"bogus-ds.example\") | .evidence.dns_failures |
+                any(startswith(\"bogus-ds.example MX: bogus (bogus: \"))" "$TMP/evjson.out" >/dev/null &&
+          jq -e ".domains[] | select(.name == \"good.example\") | .evidence | has(\"dns_failures\") | not" \
+                "$TMP/evjson.out" >/dev/null &&
+          grep -qF "Failed DNS lookups</th><td><pre class=\"txt\">" "$TMP/evhtml.out" &&
+          grep -qF "bogus-ds.example MX: bogus (bogus: validation failure &lt;" "$TMP/evhtml.out"'
 cw=$(counts "$TMP/whole.db")
 cm=$(counts "$TMP/merged.db")
 check "merge: runs --json counts equal the unsharded run's" "unsharded $cw, merged $cm (domains unique invalid pass warn fail n/a error)" \
