@@ -80,7 +80,6 @@ struct dns_req {
 	uint16_t qtype;
 	uint64_t txid;
 	struct dns_ub_query *ubq; /* libunbound's, while it owes us an answer */
-	bool ub_live;             /* libunbound still owes us an answer */
 	bool stub_live;           /* the stub resolver still owes us an answer */
 	uint64_t stub_id;
 	int stub_outcome; /* 0, or DNS_TIMEOUT / DNS_FAILURE from the stub */
@@ -142,7 +141,6 @@ struct dns {
 	 * the timer that sends it (next token, or a place freed) */
 	struct dns_waitq waitq;
 	struct event *pump_ev;
-	size_t nqueued;
 	/* stub mode: queries sent to the resolver and not yet answered, at
 	 * most window (see DNS_STUB_WINDOW) */
 	unsigned sent, window;
@@ -531,8 +529,7 @@ void dns_free(struct dns *d)
 	 * not even while dns_ub_free tears its pending queries down. */
 	while ((req = TAILQ_FIRST(&d->reqs)) != NULL) {
 		TAILQ_REMOVE(&d->reqs, req, link);
-		if (req->ub_live)
-			dns_ub_abandon(req->ubq);
+		dns_ub_abandon(req->ubq);
 		if (req->stub_live)
 			dns_stub_cancel(d->stub, req->stub_id);
 		dns_req_free(req);
@@ -595,13 +592,15 @@ static void dns_deliver(struct dns_req *req)
 {
 	struct dns *d = req->d;
 	struct dns_answer a;
+	/* a reply to read (the last case below), which the followers share */
+	bool replied = req->have_reply && !req->stub_outcome && req->rcode == 0 && req->wire;
 
 	memset(&a, 0, sizeof(a));
 	a.qname = req->qname;
 	a.qtype = req->qtype;
 	a.rcode = -1;
 	dns_unlead(req);
-	if (req->have_reply && !req->stub_outcome && req->rcode == 0 && req->wire)
+	if (replied)
 		dns_followers_share(req);
 	else
 		dns_followers_resubmit(req);
@@ -673,11 +672,10 @@ static void dns_on_timer(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	if (!req->have_reply && req->ub_live) {
+	if (!req->have_reply && req->ubq) {
 		/* libunbound keeps working on it but will not call back */
 		dns_ub_abandon(req->ubq);
 		req->ubq = NULL;
-		req->ub_live = false;
 	}
 	if (!req->have_reply && req->stub_live) {
 		dns_stub_cancel(req->d->stub, req->stub_id);
@@ -715,7 +713,6 @@ static void dns_on_ub(void *arg, int rcode, uint8_t *wire, size_t len, int sec, 
 {
 	struct dns_req *req = arg;
 
-	req->ub_live = false;
 	req->ubq = NULL;
 	dns_release(req);
 	req->have_reply = true;
@@ -785,7 +782,6 @@ static int dns_send(struct dns_req *req)
 		dns_hand_over(req);
 		return -1;
 	}
-	req->ub_live = true;
 	d->st.queries++;
 	dns_sent(req);
 	return 0;
@@ -837,7 +833,7 @@ static void dns_pump_later(struct dns *d)
 {
 	struct timeval tv = {0, 0};
 
-	if (d->nqueued == 0 || dns_window_full(d))
+	if (TAILQ_EMPTY(&d->waitq) || dns_window_full(d))
 		return;
 	if (d->rate > 0) {
 		dns_refill(d);
@@ -859,7 +855,6 @@ static void dns_on_pump(evutil_socket_t fd, short what, void *arg)
 	while ((req = TAILQ_FIRST(&d->waitq)) != NULL && dns_may_send(d)) {
 		TAILQ_REMOVE(&d->waitq, req, qlink);
 		req->queued = false;
-		d->nqueued--;
 		if (d->rate > 0)
 			d->tokens -= 1;
 		(void)dns_send(req);
@@ -1011,11 +1006,10 @@ static void dns_submit(struct dns *d, struct dns_req *req)
 	req->leading = true;
 	req->inext = NULL;
 	*pp = req;
-	if (d->nqueued > 0 || !dns_may_send(d)) {
+	if (!TAILQ_EMPTY(&d->waitq) || !dns_may_send(d)) {
 		/* wait for a token or a place; the deadline starts when it is sent */
 		req->queued = true;
 		TAILQ_INSERT_TAIL(&d->waitq, req, qlink);
-		d->nqueued++;
 		dns_pump_later(d);
 		return;
 	}
@@ -1032,16 +1026,13 @@ void dns_cancel(struct dns *d, uint64_t txid)
 	if (req->txid == txid) {
 		TAILQ_REMOVE(&d->reqs, req, link);
 		d->st.inflight--;
-		if (req->queued) {
+		if (req->queued)
 			TAILQ_REMOVE(&d->waitq, req, qlink);
-			d->nqueued--;
-		}
-		if (req->ub_live)
-			dns_ub_abandon(req->ubq);
+		dns_ub_abandon(req->ubq);
 		req->ubq = NULL;
 		if (req->stub_live)
 			dns_stub_cancel(d->stub, req->stub_id);
-		req->ub_live = req->stub_live = false;
+		req->stub_live = false;
 		dns_release(req);
 		if (req->leader)
 			TAILQ_REMOVE(&req->leader->followers, req, flink);

@@ -61,7 +61,8 @@ struct dns_ub_query *dns_ub_resolve(struct dns_ub *u, const char *name, int type
 				    void *arg);
 
 /* The caller no longer wants q's answer: its callback is never called, and
- * q must not be used again (it is freed when libunbound is done with it). */
+ * q must not be used again (it is freed when libunbound is done with it).
+ * NULL: nothing to abandon. */
 void dns_ub_abandon(struct dns_ub_query *q);
 
 /* Stop the thread and free everything; no callback is called. */
