@@ -882,14 +882,15 @@ build_lab_tool() { # NAME SRC [LIBS...]
 }
 
 # Sign the zones of SYN/signed.src with build/lab-signzones (signzones.c) into
-# SYN/zones/Z.zone.signed, all with one KSK + ZSK (validation does the same work
-# as with a key pair per zone), a process per core; their DS records go to SYN/ds.
+# SYN/zones/Z.zone.signed, each with a KSK and a ZSK of its own (-g: as in the
+# world, so that a validator's cache of parsed keys gains no more here than
+# there), a process per core; their DS records go to SYN/ds.
 sign_synth_zones() {
     local np w pids=() p n
     build_lab_tool signzones signzones -lcrypto
     np=$(nproc)
     for ((w = 0; w < np; w++)); do
-        "$ROOT/build/lab-signzones" -k "$SYN/keys/ksk.pem" -z "$SYN/keys/zsk.pem" \
+        "$ROOT/build/lab-signzones" -g \
             -i "$INCEPTION" -e "$EXPIRATION" -d "$SYN/zones" -n "$np" -w "$w" \
             "$SYN/signed.src" >"$SYN/ds.$w" &
         pids+=("$!")
@@ -974,13 +975,10 @@ lab_synth() { # [N] [LAME_PERCENT]
     fi
     stop_pidfile blackhole "$LAB/blackhole.pid"
     rm -rf "$SYN" "$LAB"/synth*.txt "$LAB/nginx/synth"
-    kdir=$SYN/keys
+    kdir=$SYN/keys # synth.example's own (sign_zone)
     mkdir -p "$SYN/zones" "$kdir"
 
     say "synth: $n domains dNNNNN.synth.example, $lame % lame"
-    # one KSK + ZSK for every synthetic zone (lab-signzones adds the DNSKEY RRset)
-    openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$kdir/ksk.pem" 2>/dev/null
-    openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$kdir/zsk.pem" 2>/dev/null
 
     t=$(now_ms)
     gen_synth "$n" "$lame" || fail "synth: writing the zones failed"

@@ -1,7 +1,7 @@
 /*
  * lab-signzones: sign many small zones in one process (tests/lab/lab.sh synth).
  *
- *   lab-signzones -k KSK.pem -z ZSK.pem -i INCEPTION -e EXPIRATION -d DIR
+ *   lab-signzones {-k KSK.pem -z ZSK.pem | -g} -i INCEPTION -e EXPIRATION -d DIR
  *                 [-n WORKERS -w WORKER] SOURCE...
  *
  * A SOURCE file holds zones one after the other, each starting with a line
@@ -9,9 +9,11 @@
  * text as it was, the DNSKEY RRset of the two keys (ECDSA P-256, algorithm 13;
  * KSK flags 257, ZSK 256), an NSEC chain and the RRSIGs (DNSKEY signed by the
  * KSK, everything else by the ZSK; INCEPTION and EXPIRATION in seconds since
- * 1970). With -n/-w only the zones number WORKER, WORKER + WORKERS, ... (from 0)
- * are signed, so that WORKERS processes can share a SOURCE. Prints the DS
- * (SHA-256) of the KSK of each zone signed, one line each:
+ * 1970). With -g every zone gets a KSK and a ZSK of its own, generated here,
+ * as zones have in the world: a validator that keeps the keys it has parsed
+ * gains nothing from zones that share one (about 50 us per key). With -n/-w only the zones number
+ * WORKER, WORKER + WORKERS, ... (from 0) are signed, so that WORKERS processes can share a SOURCE.
+ * Prints the DS (SHA-256) of the KSK of each zone signed, one line each:
  *     NAME.<TAB>IN<TAB>DS<TAB>TAG 13 2 HEX
  *
  * ldns-signzone does the same for one zone file, but as one process per zone
@@ -573,27 +575,22 @@ static uint16_t key_tag(const uint8_t *rdata, int len)
 	return (uint16_t)(ac & 0xffff);
 }
 
-static void key_load(struct key *k, const char *path, unsigned flags)
+/* K from its private key PKEY (K owns it), with the DNSKEY flags FLAGS. */
+static void key_set(struct key *k, EVP_PKEY *pkey, unsigned flags, const char *what)
 {
-	FILE *f = fopen(path, "r");
-	if (f == NULL)
-		die("cannot read %s: %s", path, strerror(errno));
-	k->pkey = PEM_read_PrivateKey(f, NULL, NULL, NULL);
-	fclose(f);
-	if (k->pkey == NULL)
-		die("%s: not a PEM private key", path);
+	k->pkey = pkey;
 	char group[64];
 	size_t glen = 0;
 	if (!EVP_PKEY_get_utf8_string_param(k->pkey, OSSL_PKEY_PARAM_GROUP_NAME, group,
 					    sizeof group, &glen) ||
 	    strcmp(group, "prime256v1") != 0)
-		die("%s: not an EC P-256 key", path);
+		die("%s: not an EC P-256 key", what);
 	uint8_t pub[65];
 	size_t plen = 0;
 	if (!EVP_PKEY_get_octet_string_param(k->pkey, OSSL_PKEY_PARAM_PUB_KEY, pub, sizeof pub,
 					     &plen) ||
 	    plen != 65 || pub[0] != 4)
-		die("%s: cannot get the public key", path);
+		die("%s: cannot get the public key", what);
 	k->rdata[0] = (uint8_t)(flags >> 8);
 	k->rdata[1] = (uint8_t)flags;
 	k->rdata[2] = 3;
@@ -602,7 +599,36 @@ static void key_load(struct key *k, const char *path, unsigned flags)
 	k->tag = key_tag(k->rdata, (int)sizeof k->rdata);
 	k->ctx = EVP_PKEY_CTX_new(k->pkey, NULL);
 	if (k->ctx == NULL || EVP_PKEY_sign_init(k->ctx) <= 0)
-		die("%s: cannot set up signing", path);
+		die("%s: cannot set up signing", what);
+}
+
+static void key_load(struct key *k, const char *path, unsigned flags)
+{
+	FILE *f = fopen(path, "r");
+	if (f == NULL)
+		die("cannot read %s: %s", path, strerror(errno));
+	EVP_PKEY *pkey = PEM_read_PrivateKey(f, NULL, NULL, NULL);
+	fclose(f);
+	if (pkey == NULL)
+		die("%s: not a PEM private key", path);
+	key_set(k, pkey, flags, path);
+}
+
+/* A fresh P-256 key pair (-g). */
+static void key_generate(struct key *k, unsigned flags)
+{
+	EVP_PKEY *pkey = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+	if (pkey == NULL)
+		die("cannot generate a P-256 key");
+	key_set(k, pkey, flags, "a generated key");
+}
+
+static void key_free(struct key *k)
+{
+	EVP_PKEY_CTX_free(k->ctx);
+	EVP_PKEY_free(k->pkey);
+	k->ctx = NULL;
+	k->pkey = NULL;
 }
 
 /* ECDSA P-256 over SHA-256 of DATA, as DNSSEC wants it: r || s, 64 bytes. */
@@ -691,6 +717,13 @@ static void sign_rrset(FILE *out, const struct rr *rr, size_t from, size_t to, s
 static void sign_zone(const char *dir, struct zone *zp, struct key *ksk, struct key *zsk,
 		      uint32_t inc, uint32_t exp)
 {
+	struct key gen[2];
+	if (ksk == NULL) { /* -g: keys of its own */
+		key_generate(&gen[0], 257);
+		key_generate(&gen[1], 256);
+		ksk = &gen[0];
+		zsk = &gen[1];
+	}
 	char zname[300], outp[4096], tmp[4200];
 	name_str(&zp->apex, zname, sizeof zname);
 	if (snprintf(outp, sizeof outp, "%s/%szone.signed", dir, zname) >= (int)sizeof outp ||
@@ -851,15 +884,22 @@ static void sign_zone(const char *dir, struct zone *zp, struct key *ksk, struct 
 	putchar('\n');
 	zp->rr = z.rr;
 	zp->cap = z.cap;
+	if (ksk == &gen[0]) {
+		key_free(&gen[0]);
+		key_free(&gen[1]);
+	}
 }
 
 int main(int argc, char **argv)
 {
 	const char *kskf = NULL, *zskf = NULL, *dir = ".";
 	unsigned long inc = 0, exp = 0, workers = 1, worker = 0;
-	int opt, usage = 0;
-	while ((opt = getopt(argc, argv, "k:z:i:e:d:n:w:")) != -1) {
+	int opt, usage = 0, generate = 0;
+	while ((opt = getopt(argc, argv, "k:z:gi:e:d:n:w:")) != -1) {
 		switch (opt) {
+		case 'g':
+			generate = 1;
+			break;
 		case 'k':
 			kskf = optarg;
 			break;
@@ -886,15 +926,19 @@ int main(int argc, char **argv)
 			break;
 		}
 	}
-	if (usage || kskf == NULL || zskf == NULL || inc == 0 || exp <= inc || workers == 0 ||
-	    worker >= workers || optind >= argc) {
-		fprintf(stderr, "usage: lab-signzones -k KSK.pem -z ZSK.pem -i INCEPTION -e "
-				"EXPIRATION [-d DIR] [-n WORKERS -w WORKER] SOURCE...\n");
+	if (usage || (generate ? kskf != NULL || zskf != NULL : kskf == NULL || zskf == NULL) ||
+	    inc == 0 || exp <= inc || workers == 0 || worker >= workers || optind >= argc) {
+		fprintf(stderr, "usage: lab-signzones {-k KSK.pem -z ZSK.pem | -g} -i INCEPTION "
+				"-e EXPIRATION [-d DIR] [-n WORKERS -w WORKER] SOURCE...\n");
 		return 2;
 	}
-	struct key ksk, zsk;
-	key_load(&ksk, kskf, 257);
-	key_load(&zsk, zskf, 256);
+	struct key ksk = {0}, zsk = {0}, *kp = NULL, *zp = NULL;
+	if (!generate) {
+		key_load(&ksk, kskf, 257);
+		key_load(&zsk, zskf, 256);
+		kp = &ksk;
+		zp = &zsk;
+	}
 	/* whole lines: several of us may share one stdout */
 	setvbuf(stdout, NULL, _IOLBF, 0);
 
@@ -915,8 +959,7 @@ int main(int argc, char **argv)
 				die("line too long");
 			if (strncmp(line, "; zone ", 7) == 0) {
 				if (active)
-					sign_zone(dir, &z, &ksk, &zsk, (uint32_t)inc,
-						  (uint32_t)exp);
+					sign_zone(dir, &z, kp, zp, (uint32_t)inc, (uint32_t)exp);
 				active = index++ % workers == worker;
 				seen = 1;
 				if (active) {
@@ -937,7 +980,7 @@ int main(int argc, char **argv)
 		}
 		fclose(f);
 		if (active)
-			sign_zone(dir, &z, &ksk, &zsk, (uint32_t)inc, (uint32_t)exp);
+			sign_zone(dir, &z, kp, zp, (uint32_t)inc, (uint32_t)exp);
 		active = 0;
 	}
 	zone_file = NULL;
@@ -945,9 +988,7 @@ int main(int argc, char **argv)
 		die("cannot write the DS records");
 	free(z.rr);
 	free(z.text);
-	EVP_PKEY_CTX_free(ksk.ctx);
-	EVP_PKEY_CTX_free(zsk.ctx);
-	EVP_PKEY_free(ksk.pkey);
-	EVP_PKEY_free(zsk.pkey);
+	key_free(&ksk);
+	key_free(&zsk);
 	return 0;
 }
