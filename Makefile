@@ -22,7 +22,7 @@ UB_LIB  = $(wildcard $(UB_DIR)/lib/libunbound.a)
 ifneq ($(UB_LIB),)
 UB_CFLAGS = -I$(UB_DIR)/include
 UB_LIBS   = $(UB_LIB)
-UB_CRYPTO = OpenSSL
+UB_CRYPTO = OpenSSL, with tests/libunbound-keycache.patch
 else
 UB_CFLAGS = $(shell pkg-config --cflags libunbound 2>/dev/null)
 UB_LIBS   = $(shell pkg-config --libs libunbound 2>/dev/null)
