@@ -3,6 +3,7 @@
  */
 #include "json.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "str.h"
@@ -65,6 +66,9 @@ void json_key(struct json *j, const char *key)
 	j->after_key = true;
 }
 
+/* A byte that stands for itself inside a JSON string. */
+static bool json_plain(unsigned char c) { return c >= 0x20 && c < 0x7f && c != '"' && c != '\\'; }
+
 int json_escape(struct buf *out, const char *str, size_t len)
 {
 	const unsigned char *s = (const unsigned char *)str;
@@ -76,7 +80,12 @@ int json_escape(struct buf *out, const char *str, size_t len)
 		unsigned char c = s[i];
 		int rc;
 
-		if (c == '"')
+		if (json_plain(c)) { /* a run of them in one copy */
+			for (n = i + 1; n < len && json_plain(s[n]); n++)
+				;
+			rc = buf_add(out, s + i, n - i);
+			i = n - 1;
+		} else if (c == '"')
 			rc = buf_addstr(out, "\\\"");
 		else if (c == '\\')
 			rc = buf_addstr(out, "\\\\");
@@ -88,8 +97,6 @@ int json_escape(struct buf *out, const char *str, size_t len)
 			rc = buf_addstr(out, "\\t");
 		else if (c < 0x20 || c == 0x7f)
 			rc = buf_printf(out, "\\u%04x", c);
-		else if (c < 0x80)
-			rc = buf_addch(out, (char)c);
 		else if ((n = str_utf8(s + i, len - i, NULL)) > 0) {
 			rc = buf_add(out, s + i, n);
 			i += n - 1;
@@ -117,8 +124,11 @@ void json_str(struct json *j, const char *s) { json_strn(j, s, s ? strlen(s) : 0
 
 void json_int(struct json *j, long long v)
 {
+	char num[24]; /* -9223372036854775808 */
+	int n = snprintf(num, sizeof(num), "%lld", v);
+
 	json_sep(j);
-	if (buf_printf(j->out, "%lld", v) < 0)
+	if (n < 0 || (size_t)n >= sizeof(num) || buf_add(j->out, num, (size_t)n) < 0)
 		j->failed = 1;
 }
 

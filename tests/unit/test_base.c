@@ -4,6 +4,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <limits.h>
 #include <string.h>
 
 #include "../../base/buf.h"
@@ -42,6 +43,9 @@ void test_base_json_escape(void)
 	    {"above U+10FFFF", "\xf4\x90\x80\x80", 0, "\"\\ufffd\\ufffd\\ufffd\\ufffd\""},
 	    {"truncated sequence", "x\xe2\x82", 0, "\"x\\ufffd\\ufffd\""},
 	    {"truncated by length", "\xc3\xa9", 1, "\"\\ufffd\""},
+	    {"runs between escapes", "ab\"cd\\ef\tgh\xc3\xa9ij\x01kl", 0,
+	     "\"ab\\\"cd\\\\ef\\tgh\xc3\xa9ij\\u0001kl\""},
+	    {"a run cut by length", "abcdef", 3, "\"abc\""},
 	};
 	size_t i;
 
@@ -65,6 +69,7 @@ void test_base_json_escape(void)
 		json_obj_open(&j);
 		json_kstr(&j, "k\"1", "v\n");
 		json_kint(&j, "n", -5);
+		json_kint(&j, "m", LLONG_MIN);
 		json_key(&j, "a");
 		json_arr_open(&j);
 		json_bool(&j, true);
@@ -73,7 +78,8 @@ void test_base_json_escape(void)
 		json_arr_close(&j);
 		json_obj_close(&j);
 		CHECK_INT(json_status(&j), 0);
-		CHECK_STR(buf_str(&b), "{\"k\\\"1\":\"v\\n\",\"n\":-5,\"a\":[true,null,null]}");
+		CHECK_STR(buf_str(&b), "{\"k\\\"1\":\"v\\n\",\"n\":-5,\"m\":-9223372036854775808,"
+				      "\"a\":[true,null,null]}");
 		buf_free(&b);
 
 		unit_case("writer over the cap fails sticky");
