@@ -2,9 +2,9 @@
  * test_base.c - unit tests for base/: JSON string escaping (RFC 8259 §7),
  * the capped buffer, and domain name normalisation.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <limits.h>
 #include <string.h>
 
 #include "../../base/buf.h"
@@ -79,7 +79,7 @@ void test_base_json_escape(void)
 		json_obj_close(&j);
 		CHECK_INT(json_status(&j), 0);
 		CHECK_STR(buf_str(&b), "{\"k\\\"1\":\"v\\n\",\"n\":-5,\"m\":-9223372036854775808,"
-				      "\"a\":[true,null,null]}");
+				       "\"a\":[true,null,null]}");
 		buf_free(&b);
 
 		unit_case("writer over the cap fails sticky");
