@@ -39,6 +39,7 @@
 
 #define HOLD_SECONDS 60
 #define MAX_CONNS 8192 /* held TCP connections; the oldest is closed beyond this */
+#define MIN_CONNS 256  /* ... or fewer, when the descriptor limit leaves no more */
 
 struct addr {
 	char ip[INET_ADDRSTRLEN];
@@ -65,7 +66,7 @@ static struct {
 	int fd;
 	uint64_t serial;
 } * fifo;
-static size_t fifo_head, fifo_len, fifo_cap, nconns;
+static size_t fifo_head, fifo_len, fifo_cap, nconns, max_conns = MAX_CONNS;
 static unsigned long tot_udp, tot_conns, tot_tcpq;
 static const char *logpath, *statspath;
 static volatile sig_atomic_t stop, dump;
@@ -320,21 +321,40 @@ int main(int argc, char **argv)
 	}
 	read_addrs(addrfile);
 
-	/* two sockets per address, the held connections, and some spare */
+	/* two sockets per address, the held connections, and some spare. Where
+	 * the hard limit cannot be raised (a container's), fewer connections are
+	 * held: lame name servers are asked over UDP, TCP is the rare case. */
 	rlim_t want = (rlim_t)naddrs * 2 + MAX_CONNS + 64;
 	struct rlimit rl;
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < want) {
+		rlim_t hard = rl.rlim_max;
 		rl.rlim_cur = want;
 		if (rl.rlim_max < want)
 			rl.rlim_max = want; /* root may raise it */
-		if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
-			die("cannot raise the file descriptor limit to %lu: %s",
-			    (unsigned long)want, strerror(errno));
+		if (setrlimit(RLIMIT_NOFILE, &rl) < 0) {
+			rlim_t floor = (rlim_t)naddrs * 2 + MIN_CONNS + 64;
+			if (hard == RLIM_INFINITY || hard < floor)
+				die("cannot raise the file descriptor limit to %lu: %s (%zu "
+				    "addresses "
+				    "need at least %lu)",
+				    (unsigned long)want, strerror(errno), naddrs,
+				    (unsigned long)floor);
+			rl.rlim_cur = rl.rlim_max = hard;
+			if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+				die("cannot raise the file descriptor limit to %lu: %s",
+				    (unsigned long)hard, strerror(errno));
+			max_conns = (size_t)(hard - (rlim_t)naddrs * 2 - 64);
+			want = hard;
+			fprintf(stderr,
+				"lab-blackhole: the descriptor limit is %lu: at most %zu TCP "
+				"connections held, not %d\n",
+				(unsigned long)hard, max_conns, MAX_CONNS);
+		}
 	}
 	maxfd = (int)want + 16;
 	conns = calloc((size_t)maxfd + 1, sizeof *conns);
 	owner = calloc((size_t)maxfd + 1, sizeof *owner);
-	fifo_cap = MAX_CONNS + 1;
+	fifo_cap = max_conns + 1;
 	fifo = calloc(fifo_cap, sizeof *fifo);
 	if (conns == NULL || owner == NULL || fifo == NULL)
 		die("out of memory");
@@ -393,7 +413,7 @@ int main(int argc, char **argv)
 						close(c);
 						continue;
 					}
-					while ((nconns >= MAX_CONNS || fifo_len >= fifo_cap) &&
+					while ((nconns >= max_conns || fifo_len >= fifo_cap) &&
 					       fifo_len > 0)
 						expire(now, 1);
 					struct conn *cn = &conns[c];
