@@ -337,7 +337,12 @@ struct dns *dns_new(struct event_base *base, const struct dns_config *cfg, char 
 	 * this file). The mesh may hold more than the outgoing range: queries
 	 * we cancelled keep running inside libunbound until it gives up.
 	 * Caches: the shared MX hosts, TLSA sets and the keys of the parents
-	 * must outlive a window of one-off domains. infra: one entry per
+	 * must outlive a window of one-off domains; everything else in them is
+	 * a finished domain's, never asked again, so a cache larger than the
+	 * window's working set with the shared part only grows the process
+	 * (100,000 lab domains: peak RSS 414-419 MiB with these sizes, 631-637
+	 * MiB with 64m/128m/32m/16m, no slower; the LRU keeps what is shared
+	 * hot). infra: one entry per
 	 * (server address, zone), and a national list puts thousands of zones
 	 * on one provider's name servers. QNAME minimisation off: it costs a
 	 * query per label and hides nothing from authoritative servers that
@@ -346,10 +351,10 @@ struct dns *dns_new(struct event_base *base, const struct dns_config *cfg, char 
 	if (dns_set(d->ub, "outgoing-range:", num, err, errlen) < 0 ||
 	    dns_set(d->ub, "num-queries-per-thread:", num, err, errlen) < 0 ||
 	    dns_set(d->ub, "outgoing-num-tcp:", "64", err, errlen) < 0 ||
-	    dns_set(d->ub, "msg-cache-size:", "64m", err, errlen) < 0 ||
-	    dns_set(d->ub, "rrset-cache-size:", "128m", err, errlen) < 0 ||
-	    dns_set(d->ub, "key-cache-size:", "32m", err, errlen) < 0 ||
-	    dns_set(d->ub, "neg-cache-size:", "16m", err, errlen) < 0 ||
+	    dns_set(d->ub, "msg-cache-size:", "16m", err, errlen) < 0 ||
+	    dns_set(d->ub, "rrset-cache-size:", "32m", err, errlen) < 0 ||
+	    dns_set(d->ub, "key-cache-size:", "8m", err, errlen) < 0 ||
+	    dns_set(d->ub, "neg-cache-size:", "4m", err, errlen) < 0 ||
 	    dns_set(d->ub, "infra-cache-numhosts:", "200000", err, errlen) < 0 ||
 	    dns_set(d->ub, "qname-minimisation:", "no", err, errlen) < 0 ||
 	    dns_set(d->ub, "infra-cache-max-rtt:", maxrtt, err, errlen) < 0 ||
