@@ -18,11 +18,13 @@ CFLAGS  += -std=c11 -pthread -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN)
 # libunbound: built on OpenSSL in deps/unbound by `make deps` (tests/libunbound.sh),
 # or else Debian's, whose crypto is nettle (DNSSEC validation about twice as slow)
 UB_DIR  = deps/unbound
+comma  := ,
 UB_LIB  = $(wildcard $(UB_DIR)/lib/libunbound.a)
 ifneq ($(UB_LIB),)
 UB_CFLAGS = -I$(UB_DIR)/include
 UB_LIBS   = $(UB_LIB)
-UB_CRYPTO = OpenSSL, with tests/libunbound-keycache.patch
+# deps/unbound/VERSION: "VERSION PATCHHASH" when built with the key cache patch
+UB_CRYPTO = OpenSSL$(if $(word 2,$(shell cat $(UB_DIR)/VERSION 2>/dev/null)),$(comma) with tests/libunbound-keycache.patch)
 else
 UB_CFLAGS = $(shell pkg-config --cflags libunbound 2>/dev/null)
 UB_LIBS   = $(shell pkg-config --libs libunbound 2>/dev/null)

@@ -12,7 +12,7 @@
 # version, its security patches, fetched and checked by apt), configured as
 # Debian's rules configure the library (--with-libunbound-only,
 # --enable-event-api, --with-libevent, --disable-rpath, no Python), with
-# OpenSSL instead of nettle, as a static library. About 30 s on 2 cores.
+# OpenSSL instead of nettle, as a static library. About 30 to 50 s on 2 cores.
 #
 # One patch of ours (tests/libunbound-keycache.patch, validator/val_secalgo.c):
 # a per-thread cache of the public keys built from DNSKEY data. With OpenSSL 3,
@@ -68,7 +68,7 @@ if ! fetch; then
     fi
     fetch || { tail -3 "$work/fetch.log" >&2; fallback "cannot fetch the source of unbound $ver"; }
 fi
-for tool in dpkg-source bison flex; do
+for tool in dpkg-source patch bison flex; do
     command -v "$tool" >/dev/null 2>&1 || fallback "$tool is missing (tests/setup.sh installs it)"
 done
 (cd "$work" && dpkg-source -x -q ./*.dsc src) >"$work/extract.log" 2>&1 ||

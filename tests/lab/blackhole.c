@@ -334,9 +334,8 @@ int main(int argc, char **argv)
 		if (setrlimit(RLIMIT_NOFILE, &rl) < 0) {
 			rlim_t floor = (rlim_t)naddrs * 2 + MIN_CONNS + 64;
 			if (hard == RLIM_INFINITY || hard < floor)
-				die("cannot raise the file descriptor limit to %lu: %s (%zu "
-				    "addresses "
-				    "need at least %lu)",
+				die("cannot raise the file descriptor limit to %lu: %s "
+				    "(%zu addresses need at least %lu)",
 				    (unsigned long)want, strerror(errno), naddrs,
 				    (unsigned long)floor);
 			rl.rlim_cur = rl.rlim_max = hard;

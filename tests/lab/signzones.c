@@ -11,9 +11,10 @@
  * KSK, everything else by the ZSK; INCEPTION and EXPIRATION in seconds since
  * 1970). With -g every zone gets a KSK and a ZSK of its own, generated here,
  * as zones have in the world: a validator that keeps the keys it has parsed
- * gains nothing from zones that share one (about 50 us per key). With -n/-w only the zones number
- * WORKER, WORKER + WORKERS, ... (from 0) are signed, so that WORKERS processes can share a SOURCE.
- * Prints the DS (SHA-256) of the KSK of each zone signed, one line each:
+ * must gain nothing from zones that share one. With -n/-w only the zones
+ * number WORKER, WORKER + WORKERS, ... (from 0) are signed, so that WORKERS
+ * processes can share a SOURCE. Prints the DS (SHA-256) of the KSK of each
+ * zone signed, one line each:
  *     NAME.<TAB>IN<TAB>DS<TAB>TAG 13 2 HEX
  *
  * ldns-signzone does the same for one zone file, but as one process per zone
