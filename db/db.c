@@ -234,19 +234,17 @@ static int (*const db_migration_steps[DB_SCHEMA_VERSION])(struct db *db) = {
 static const char *const db_stmt_sql[ST_COUNT] = {
     [ST_RUN_BEGIN] =
 	"INSERT INTO runs (started, label, options, status) VALUES (" DB_NOW ", ?1, ?2, 'running')",
+    /* One pass over the run's verdicts, not one per verdict: 0.12 s
+     * instead of 0.36 s at 10,000 domains, at the end of a scan, when
+     * nothing else runs. */
     [ST_RUN_FINISH] =
 	"UPDATE runs SET finished = " DB_NOW ", status = ?2,"
-	" n_domains = (SELECT count(*) FROM domains WHERE run_id = ?1),"
-	" n_pass = (SELECT count(*) FROM verdicts v JOIN domains d ON d.id = v.domain_id"
-	"  WHERE d.run_id = ?1 AND v.verdict = 'pass'),"
-	" n_warn = (SELECT count(*) FROM verdicts v JOIN domains d ON d.id = v.domain_id"
-	"  WHERE d.run_id = ?1 AND v.verdict = 'warn'),"
-	" n_fail = (SELECT count(*) FROM verdicts v JOIN domains d ON d.id = v.domain_id"
-	"  WHERE d.run_id = ?1 AND v.verdict = 'fail'),"
-	" n_na = (SELECT count(*) FROM verdicts v JOIN domains d ON d.id = v.domain_id"
-	"  WHERE d.run_id = ?1 AND v.verdict = 'n/a'),"
-	" n_error = (SELECT count(*) FROM verdicts v JOIN domains d ON d.id = v.domain_id"
-	"  WHERE d.run_id = ?1 AND v.verdict = 'error'),"
+	" (n_domains, n_pass, n_warn, n_fail, n_na, n_error) ="
+	" (SELECT (SELECT count(*) FROM domains WHERE run_id = ?1),"
+	"  coalesce(sum(v.verdict = 'pass'), 0), coalesce(sum(v.verdict = 'warn'), 0),"
+	"  coalesce(sum(v.verdict = 'fail'), 0), coalesce(sum(v.verdict = 'n/a'), 0),"
+	"  coalesce(sum(v.verdict = 'error'), 0)"
+	"  FROM verdicts v JOIN domains d ON d.id = v.domain_id WHERE d.run_id = ?1),"
 	" n_retried = (SELECT count(DISTINCT m.host || ' ' || a.ip) FROM addresses a"
 	"  JOIN mx_hosts m ON m.id = a.mx_host_id WHERE m.run_id = ?1"
 	"  AND json_extract(a.evidence, '$.starttls.first_attempt') IS NOT NULL)"
@@ -311,6 +309,9 @@ static const char *const db_stmt_sql[ST_COUNT] = {
 		" a.verdict, a.reasons, b.verdict, b.reasons"
 		" FROM a FULL JOIN b ON a.name = b.name AND a.standard = b.standard"
 		" ORDER BY n, s",
+    /* around each domain's rows (db_store_domain) */
+    [ST_DOMAIN_SAVEPOINT] = "SAVEPOINT domain",
+    [ST_DOMAIN_RELEASE] = "RELEASE domain",
 };
 
 /* ---- errors ---- */
@@ -481,10 +482,17 @@ static int db_setup(struct db *db, int target)
 	 * domains (a 1.6 GB file): 3,020 us of CPU per domain with the
 	 * default, 2,289 with this; at 10,000 no difference. Most likely the
 	 * inserts at random places of the name indexes, whose pages the small
-	 * cache kept reading back. */
+	 * cache kept reading back.
+	 * temp_store = MEMORY keeps the journal of the savepoint around each
+	 * domain (db_store_domain) in memory: SQLite spills one above 64 KiB
+	 * to a temporary file, and one domain's rows touch more pages than
+	 * that. Measured at 10,000 domains: 827,332 pwrite calls before,
+	 * 146,175 with it. It holds one domain's pages at a time; reports
+	 * open read-only (db_open_ro) and keep the default. */
 	if (db_exec(db, "PRAGMA foreign_keys = ON", "enabling foreign keys") < 0 ||
 	    db_exec(db, "PRAGMA synchronous = NORMAL", "setting synchronous") < 0 ||
-	    db_exec(db, "PRAGMA cache_size = -65536", "sizing the page cache") < 0)
+	    db_exec(db, "PRAGMA cache_size = -65536", "sizing the page cache") < 0 ||
+	    db_exec(db, "PRAGMA temp_store = MEMORY", "keeping temporary data in memory") < 0)
 		return -1;
 	if (db_migrate(db, target) < 0)
 		return -1;
@@ -955,7 +963,7 @@ int db_store_domain(struct db *db, long long run, const struct domain_scan *ds,
 		return -1;
 	/* A savepoint per domain: a failure leaves no half-stored domain and
 	 * keeps the rest of the batch. */
-	if (db_exec(db, "SAVEPOINT domain", "storing a domain") < 0)
+	if (db_done(db, db_stmt(db, ST_DOMAIN_SAVEPOINT), "storing a domain") < 0)
 		return -1;
 	rc = db_store_rows(db, run, ds, organisation, category, evidence_json);
 	if (rc < 0) {
@@ -965,7 +973,7 @@ int db_store_domain(struct db *db, long long run, const struct domain_scan *ds,
 			db->in_tx = false;
 		return -1;
 	}
-	if (db_exec(db, "RELEASE domain", "storing a domain") < 0)
+	if (db_done(db, db_stmt(db, ST_DOMAIN_RELEASE), "storing a domain") < 0)
 		return -1;
 	db->pending_targets = false;
 	if (rc == 0 && ++db->pending >= DB_BATCH)
