@@ -65,6 +65,9 @@ struct dpriv {
 	struct dop *ops;
 	struct event *deadline;
 	bool started;
+	bool admitted;             /* in the window: its probes may run */
+	bool mx_unasked;           /* the MX lookup could not start */
+	struct dns_answer *mx_early; /* the MX answer, come before admission */
 	bool dns_dead;             /* the MX lookup timed out: ask nothing more */
 	bool waiting[SCAN_MX_MAX]; /* registered as a waiter of mx[i].host */
 };
@@ -134,9 +137,10 @@ struct engine {
 	struct ipslot *slots[HOST_BUCKETS];
 	struct probe_run runs[PROBE_COUNT]; /* by probe id */
 	struct ajob *jobs;
-	/* the domains started and not yet handed out, oldest first */
-	struct dpriv *head, *tail;
-	size_t nstarted, inflight;
+	/* the domains started and not yet handed out, oldest first; from
+	 * admit_next on, those only asked for their MX (ahead of them) */
+	struct dpriv *head, *tail, *admit_next;
+	size_t nstarted, inflight, ahead;
 	engine_source_cb src;
 	void *srcarg;
 	bool ordered;
@@ -1325,11 +1329,57 @@ static void domain_on_root(struct domain_scan *ds, const struct dns_answer *a)
 		       dns_status_name(ds->mx_status));
 }
 
+/* A copy of an MX answer (its records have no owned data), or NULL. */
+static struct dns_answer *mx_answer_copy(const struct dns_answer *a)
+{
+	struct dns_answer *c = malloc(sizeof(*c));
+
+	if (!c)
+		return NULL;
+	*c = *a;
+	c->qname = NULL;
+	c->server = NULL;
+	c->rr = NULL;
+	c->n = 0;
+	if (a->n) {
+		size_t i;
+
+		if (!(c->rr = calloc(a->n, sizeof(*c->rr)))) {
+			free(c);
+			return NULL;
+		}
+		for (i = 0; i < a->n; i++) {
+			c->rr[i] = a->rr[i];
+			c->rr[i].data = NULL; /* not kept: an MX record has none */
+			c->rr[i].txt = NULL;
+		}
+		c->n = a->n;
+	}
+	return c;
+}
+
+static void mx_answer_free(struct dns_answer *a)
+{
+	if (!a)
+		return;
+	free(a->rr);
+	free(a);
+}
+
 static void domain_on_mx(struct domain_scan *ds, const struct dns_answer *a)
 {
 	struct dpriv *dp = (struct dpriv *)ds;
 	struct engine *e = ds->engine;
 
+	if (!dp->admitted) {
+		/* asked ahead of the window (engine_start_more): kept for when
+		 * the domain is admitted; without memory for it, a failed
+		 * lookup */
+		dp->mx_early = mx_answer_copy(a);
+		if (!dp->mx_early)
+			dp->mx_unasked = true;
+		return;
+	}
 	domain_take_mx(ds, a);
 	/* No reply to the MX query and none to anything else yet: ask the root
 	 * (libunbound caches it: one query per run while nothing answers). */
@@ -1357,6 +1407,7 @@ static void domain_cleanup(struct dpriv *dp)
 			probe_registry[i]->cleanup(&dp->ds);
 	if (dp->deadline)
 		event_free(dp->deadline);
+	mx_answer_free(dp->mx_early);
 	free(dp->ds.dns_fail);
 	free(dp);
 }
@@ -1472,27 +1523,65 @@ static void domain_on_deadline(evutil_socket_t fd, short what, void *arg)
 	domain_finish(dp);
 }
 
-static void domain_start(struct engine *e, struct dpriv *dp)
+/* Ask for the domain's MX, ahead of its admission to the window. */
+static void domain_ask_mx(struct engine *e, struct dpriv *dp)
+{
+	e->ahead++;
+	dp->ds.name_status = DNS_FAILURE; /* until the MX answer says otherwise */
+	if (env_query(&dp->ds, dp->ds.name, DNS_T_MX, domain_on_mx) < 0)
+		dp->mx_unasked = true;
+}
+
+/* Into the window: its deadline starts, and its probes once the MX answer
+ * is in (now, if it came while the domain waited). */
+static void domain_admit(struct engine *e, struct dpriv *dp)
 {
 	struct timeval tv;
 
+	e->ahead--;
 	e->inflight++;
-	dp->ds.pending = 1;               /* guard: nothing completes while starting */
-	dp->ds.name_status = DNS_FAILURE; /* until the MX answer says otherwise */
+	dp->admitted = true;
+	dp->ds.pending++; /* guard: nothing completes while starting */
 	dp->deadline = evtimer_new(e->base, domain_on_deadline, dp);
 	if (dp->deadline) {
 		tv.tv_sec = e->cfg.domain_timeout_ms / 1000;
 		tv.tv_usec = (suseconds_t)(e->cfg.domain_timeout_ms % 1000) * 1000;
 		(void)evtimer_add(dp->deadline, &tv);
 	}
-	if (env_query(&dp->ds, dp->ds.name, DNS_T_MX, domain_on_mx) < 0) {
+	if (dp->mx_unasked) {
 		dp->ds.mx_kind = MX_ERROR;
 		(void)str_copy(dp->ds.mx_error, sizeof(dp->ds.mx_error), "cannot start MX lookup");
 		domain_start_probes(dp);
+	} else if (dp->mx_early) {
+		struct dns_answer *a = dp->mx_early;
+
+		dp->mx_early = NULL;
+		a->qname = dp->ds.name;
+		domain_on_mx(&dp->ds, a);
+		mx_answer_free(a);
 	}
 	dp->started = true;
 	dp->ds.pending--;
 	domain_check_complete(dp);
+}
+
+/* The domains asked for their MX ahead of the window, at most: a domain
+ * whose name servers never answer (a lame delegation) waits out its
+ * --timeout there, beside the window's work, instead of in it - and at the
+ * end of a run, after it. The window's own lookups keep their order; these
+ * are one MX query per domain, and the domain (some 4 KB) waits for its
+ * place. Measured on the scale lab's 10,000 domains (2 % lame, --concurrency
+ * 500): with the 205 lame domains first in the list, the run took 21-22 s,
+ * in list order 25-26 s; the last 3-4 s were lame domains started last,
+ * waiting out their --timeout with nothing else to do. */
+#define ENGINE_AHEAD_PER_WINDOW 4
+#define ENGINE_AHEAD_MAX 4096
+
+static size_t engine_ahead_max(const struct engine *e)
+{
+	size_t n = (size_t)e->window * ENGINE_AHEAD_PER_WINDOW;
+
+	return n < ENGINE_AHEAD_MAX ? n : ENGINE_AHEAD_MAX;
 }
 
 static void engine_start_more(struct engine *e)
@@ -1500,10 +1589,19 @@ static void engine_start_more(struct engine *e)
 	if (e->starting)
 		return; /* a domain finished while being started: the loop below goes on */
 	e->starting = true;
-	while (!e->src_done && !e->stopping && e->inflight < e->window) {
-		struct dpriv *dp = calloc(1, sizeof(*dp));
+	while (!e->stopping) {
+		struct dpriv *dp;
 		int rc = -1;
 
+		if (e->admit_next && e->inflight < e->window) {
+			dp = e->admit_next;
+			e->admit_next = dp->next;
+			domain_admit(e, dp);
+			continue;
+		}
+		if (e->src_done || e->ahead >= engine_ahead_max(e))
+			break;
+		dp = calloc(1, sizeof(*dp));
 		if (dp)
 			rc = e->src(dp->ds.name, e->srcarg);
 		else
@@ -1525,7 +1623,9 @@ static void engine_start_more(struct engine *e)
 		else
 			e->head = dp;
 		e->tail = dp;
-		domain_start(e, dp);
+		if (!e->admit_next)
+			e->admit_next = dp;
+		domain_ask_mx(e, dp);
 	}
 	e->starting = false;
 	engine_maybe_end(e);
@@ -1739,7 +1839,7 @@ void engine_get_stats(const struct engine *e, struct engine_stats *st)
 	/* the one probe that works per address so far */
 	st->ncsc_probes = e->runs[PROBE_TLS_NCSC].addrs;
 	st->ncsc_handshakes = e->runs[PROBE_TLS_NCSC].sessions;
-	st->domains = e->nstarted;
+	st->domains = e->nstarted - e->ahead; /* admitted to the window */
 	st->window = e->window;
 	st->window_lowest = e->window_lowest;
 	st->smtp_timeouts = e->smtp_timeouts;

@@ -158,6 +158,32 @@ else
     not_ok "stub mode" "the lab resolver did not start" "$TMP/resolver.log"
 fi
 
+# 4. the MX lookups ahead of the window (scanner/engine.c, engine_start_more):
+# one domain at a time (--concurrency 1), a lame domain first. The next
+# domains' MX answers come in while the lame one waits out its --timeout,
+# not after it; and each domain still gets its own verdicts, in list order.
+lame1=$(head -n 1 "$LAB/synth-lame.txt")
+mapfile -t next3 < <(head -n 3 "$LAB/synth-healthy.txt")
+"$BIN" check --json -v -v --concurrency 1 --root-hints "$LAB/root.hints" --trust-anchor "$LAB/root.key" \
+    --ca-file "$LAB/ca.pem" --timeout 2 "$lame1" "${next3[@]}" >"$TMP/ahead.json" 2>"$TMP/ahead.err"
+rc=$?
+lame_at=$(grep -n "dns $lame1/15: timeout" "$TMP/ahead.err" | head -n 1 | cut -d: -f1)
+early=0
+for h in "${next3[@]}"; do
+    at=$(grep -n "dns $h/15: ok" "$TMP/ahead.err" | head -n 1 | cut -d: -f1)
+    [[ -n $at && -n $lame_at && $at -lt $lame_at ]] && early=$((early + 1))
+done
+order=$(python3 -c 'import json, sys
+print(" ".join(json.loads(l)["domain"] for l in open(sys.argv[1])))' "$TMP/ahead.json" 2>/dev/null)
+lame_v=$(python3 -c 'import json, sys
+d = json.loads(open(sys.argv[1]).readline())
+print(" ".join(sorted({v + ":" + " ".join(d["reasons"].get(k, [])) for k, v in d["verdicts"].items()})))' "$TMP/ahead.json" 2>/dev/null)
+if [[ ($rc -eq 0 || $rc -eq 1) && $early -eq 3 && $order == "$lame1 ${next3[*]}" && $lame_v == "error:dns-timeout" ]]; then
+    ok "--concurrency 1: the 3 domains after a lame one have their MX answer before its timeout; output in list order"
+else
+    not_ok "MX lookups ahead of the window" "exit $rc, $early of 3 MX answers before the lame one's timeout (line ${lame_at:-none}), order '$order', lame '$lame_v'" "$TMP/ahead.err"
+fi
+
 # ... and their name servers were asked (the blackhole counts what it swallowed)
 kill -USR1 "$(cat "$LAB/blackhole.pid" 2>/dev/null)" 2>/dev/null
 sleep 0.3
