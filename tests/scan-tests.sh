@@ -757,11 +757,18 @@ check "--rate 10: six STARTTLS probes and their tls_ncsc handshakes happen" \
     eval '[[ $RC -eq 0 && $hs =~ ^[0-9]+$ && $n -eq $((6 + hs)) ]]'
 check "--rate 10: $n connections take at least ($n - 1) / 10 s" "took $secs s" \
     awk -v s="$secs" -v n="$n" 'BEGIN { exit !(n > 6 && s >= (n - 1) / 10.0 - 0.05) }'
-# connect() calls to port 25, by time: each at least ~0.09 s after the one before
-gaps=$(grep 'htons(25)' "$TMP/rate.trace" | awk '{ split($2, t, ":"); s = t[1] * 3600 + t[2] * 60 + t[3]
-    if (n++) { g = s - p; if (g < min || n == 2) min = g } p = s } END { printf "%d %.3f", n, min }')
-check "--rate 10: connect() to port 25 at least 0.09 s apart" "connections, smallest gap: $gaps" \
-    awk -v g="$gaps" -v n="$n" 'BEGIN { split(g, x, " "); exit !(x[1] == n && x[2] >= 0.09) }'
+# connect() calls to port 25, by time: any k + 1 of them in a row span at
+# least k / 10 s, less 0.03 s: the time between the token and the connect()
+# that strace -f stamps, which grew to 15 ms on a slow machine (two
+# connections 0.085 s apart at k = 1). Twice the rate fails at k = 10 by
+# 0.5 s, a burst at k = 1.
+gaps=$(grep 'htons(25)' "$TMP/rate.trace" | awk '{ split($2, t, ":"); c[n++] = t[1] * 3600 + t[2] * 60 + t[3] }
+    END { worst = 1; for (i = 0; i < n; i++) for (j = i + 1; j < n; j++) {
+              d = c[j] - c[i] - (j - i) / 10.0; if (d < worst) { worst = d; k = j - i } }
+          printf "%d %.3f %d", n, worst, k }')
+check "--rate 10: any k + 1 connect() to port 25 in a row span at least k / 10 s, less 0.03 s" \
+    "connections, worst span less k / 10 s, at k: $gaps" \
+    awk -v g="$gaps" -v n="$n" 'BEGIN { split(g, x, " "); exit !(x[1] == n && x[2] >= -0.03) }'
 
 # ======================================================================
 # 10. Progress on a terminal only
