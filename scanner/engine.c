@@ -64,12 +64,11 @@ struct dpriv {
 	struct dpriv *prev, *next; /* the engine's domains, in start order */
 	struct dop *ops;
 	struct event *deadline;
-	bool started;
-	bool admitted;             /* in the window: its probes may run */
-	bool mx_unasked;           /* the MX lookup could not start */
+	bool admitted;               /* in the window: its probes may run, it may finish */
+	bool mx_unasked;             /* the MX lookup could not start */
 	struct dns_answer *mx_early; /* the MX answer, come before admission */
-	bool dns_dead;             /* the MX lookup timed out: ask nothing more */
-	bool waiting[SCAN_MX_MAX]; /* registered as a waiter of mx[i].host */
+	bool dns_dead;               /* the MX lookup timed out: ask nothing more */
+	bool waiting[SCAN_MX_MAX];   /* registered as a waiter of mx[i].host */
 };
 
 struct hentry {
@@ -1487,7 +1486,7 @@ static void domain_finish(struct dpriv *dp)
 
 static void domain_check_complete(struct dpriv *dp)
 {
-	if (dp->ds.pending == 0 && !dp->ds.done && dp->started)
+	if (dp->ds.pending == 0 && !dp->ds.done && dp->admitted)
 		domain_finish(dp);
 }
 
@@ -1560,7 +1559,6 @@ static void domain_admit(struct engine *e, struct dpriv *dp)
 		domain_on_mx(&dp->ds, a);
 		mx_answer_free(a);
 	}
-	dp->started = true;
 	dp->ds.pending--;
 	domain_check_complete(dp);
 }
