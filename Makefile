@@ -23,8 +23,9 @@ UB_LIB  = $(wildcard $(UB_DIR)/lib/libunbound.a)
 ifneq ($(UB_LIB),)
 UB_CFLAGS = -I$(UB_DIR)/include
 UB_LIBS   = $(UB_LIB)
-# deps/unbound/VERSION: "VERSION PATCHHASH" when built with the key cache patch
-UB_CRYPTO = OpenSSL$(if $(word 2,$(shell cat $(UB_DIR)/VERSION 2>/dev/null)),$(comma) with tests/libunbound-keycache.patch)
+# deps/unbound/VERSION: "VERSION PATCHHASH" when built with tests/libunbound.patch
+UB_PATCHED := $(word 2,$(shell cat $(UB_DIR)/VERSION 2>/dev/null))
+UB_CRYPTO = OpenSSL$(if $(UB_PATCHED),$(comma) with tests/libunbound.patch)
 else
 UB_CFLAGS = $(shell pkg-config --cflags libunbound 2>/dev/null)
 UB_LIBS   = $(shell pkg-config --libs libunbound 2>/dev/null)
@@ -48,7 +49,8 @@ SAN = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-poi
 
 all: $(B)/mailscan
 
-DEFS = -DMAILSCAN_VERSION='"$(VERSION)"' -DMAILSCAN_UB_CRYPTO='"$(UB_CRYPTO)"'
+DEFS = -DMAILSCAN_VERSION='"$(VERSION)"' -DMAILSCAN_UB_CRYPTO='"$(UB_CRYPTO)"' \
+       $(if $(UB_PATCHED),-DMAILSCAN_UB_PATCHED)
 
 $(B)/obj/%.o: %.c $(wildcard */*.h) $(wildcard */*.def) Makefile $(UB_LIB)
 	@mkdir -p $(dir $@)

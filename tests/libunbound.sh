@@ -12,14 +12,19 @@
 # version, its security patches, fetched and checked by apt), configured as
 # Debian's rules configure the library (--with-libunbound-only,
 # --enable-event-api, --with-libevent, --disable-rpath, no Python), with
-# OpenSSL instead of nettle, as a static library. About 30 to 50 s on 2 cores.
+# OpenSSL instead of nettle, as a static library. About 30 to 70 s on 2 cores.
 #
-# One patch of ours (tests/libunbound-keycache.patch, validator/val_secalgo.c):
-# a per-thread cache of the public keys built from DNSKEY data. With OpenSSL 3,
-# building the EVP_PKEY of a DNSKEY costs about a third of the signature check
-# itself, and one zone's key checks several RRsets within a second. Every
-# signature is still checked; only the key object is reused, for the same key
-# bytes compared in full.
+# One patch of ours (tests/libunbound.patch, validator/val_secalgo.c), two
+# caches per thread:
+# - the public keys built from DNSKEY data. With OpenSSL 3, building the
+#   EVP_PKEY of a DNSKEY costs about a third of the signature check itself, and
+#   one zone's key checks several RRsets within a second. Only the key object
+#   is reused, for the same key bytes compared in full.
+# - the signatures that checked good. Queries waiting on one DNSKEY fetch each
+#   check its signature again (at a scan's start, hundreds of them). The very
+#   same check (algorithm, key, signature, signed data, compared in full) is
+#   answered again from it; a bogus result is never kept. The dates are
+#   checked every time, outside (test_ub_sigmemo in tests/unit).
 #
 # On any failure (no deb-src reachable, a build error) it says so and leaves
 # nothing behind: mailscan is then built on Debian's libunbound and works the
@@ -28,7 +33,7 @@
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 DEST=$ROOT/deps/unbound
-PATCH=$ROOT/tests/libunbound-keycache.patch
+PATCH=$ROOT/tests/libunbound.patch
 SRC_LIST=/etc/apt/sources.list.d/mailscan-deb-src.sources
 
 ver=$(dpkg-query -W -f='${Version}' libunbound-dev 2>/dev/null || true)
@@ -74,7 +79,7 @@ done
 (cd "$work" && dpkg-source -x -q ./*.dsc src) >"$work/extract.log" 2>&1 ||
     { tail -3 "$work/extract.log" >&2; fallback "cannot unpack the source of unbound $ver"; }
 patch -d "$work/src" -p1 -s <"$PATCH" >"$work/patch.log" 2>&1 ||
-    { tail -3 "$work/patch.log" >&2; fallback "tests/libunbound-keycache.patch does not apply to unbound $ver"; }
+    { tail -3 "$work/patch.log" >&2; fallback "tests/libunbound.patch does not apply to unbound $ver"; }
 echo "libunbound: building $ver on OpenSSL into deps/unbound"
 rm -rf "$DEST"
 (

@@ -78,6 +78,7 @@ static const struct {
     UNIT_TEST(test_dns_rate),
     UNIT_TEST(test_dns_join),
     UNIT_TEST(test_dns_ub),
+    UNIT_TEST(test_ub_sigmemo),
     UNIT_TEST(test_verdict_raise),
     UNIT_TEST(test_verdict_add_reason),
     UNIT_TEST(test_verdict_registry),

@@ -32,6 +32,7 @@ bool unit_check_int(const char *file, int line, const char *ea, const char *eb, 
 /* The tests (registered in main.c). */
 void test_hard_str_show(void);
 void test_provenance(void);
+void test_ub_sigmemo(void);
 void test_rpki_cymru(void);
 void test_rpki_vrps(void);
 void test_rpki_bgp(void);
