@@ -29,6 +29,10 @@
 #define MAILSCAN_UB_CRYPTO "unknown"
 #endif
 
+/* mimalloc's, when the Makefile linked it as the allocator (build/mailscan,
+ * not the ASan build): a weak reference, null when it is not there */
+extern int mi_version(void) __attribute__((weak));
+
 #define PROV_TAGS_MAX 8
 #define PROV_LINE_MAX 8192
 
@@ -205,6 +209,11 @@ int provenance_json(const struct cli *c, const char *targets, struct buf *out)
 	json_kstr(&j, "mailscan", MAILSCAN_VERSION);
 	(void)buf_printf(&b, "%s; libunbound %s on %s", OpenSSL_version(OPENSSL_VERSION),
 			 ub_version(), MAILSCAN_UB_CRYPTO);
+	if (mi_version) {
+		int v = mi_version(); /* 209 is 2.0.9 */
+
+		(void)buf_printf(&b, "; mimalloc %d.%d.%d", v / 100, v / 10 % 10, v % 10);
+	}
 	prov_kbuf(&j, "libraries", &b);
 	if (gethostname(host, sizeof(host)) == 0) {
 		host[sizeof(host) - 1] = '\0';

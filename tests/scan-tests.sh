@@ -190,6 +190,19 @@ check "provenance: the trust anchor file, its SHA-256 and key tag (as ldns-key2d
 check "provenance: version, DNS mode, CA file" "got $(sql "$TMP/csvbad.db" 'SELECT provenance FROM runs')" \
     eval '[[ $(prov "$TMP/csvbad.db" mailscan) == "$(cat "$ROOT/VERSION")" && $(prov "$TMP/csvbad.db" dns_mode) == recursive &&
           $(prov "$TMP/csvbad.db" ca_file) == "$ROOT/build/lab/ca.pem (SHA-256 "* && -z $(prov "$TMP/csvbad.db" skipped) ]]'
+# the allocator: build/mailscan links mimalloc when libmimalloc-dev is installed
+# (tests/setup.sh installs it), the ASan build never; provenance names it exactly
+# when the binary has it
+if ldd "$BIN" | grep -q 'libmimalloc\.so'; then linked=yes; else linked=no; fi
+if [[ $BIN == */asan/* ]] || ! dpkg-query -W -f='${Status}' libmimalloc-dev 2>/dev/null | grep -q 'ok installed'; then
+    want=no
+else
+    want=yes
+fi
+libs=$(prov "$TMP/csvbad.db" libraries)
+check "provenance: the libraries; mimalloc linked ($linked, expected $want) and named exactly then" "got '$libs'" \
+    eval '[[ $linked == "$want" && $libs == "OpenSSL "*"; libunbound "* &&
+          ( ( $linked == yes && $libs == *"; mimalloc "[0-9]* ) || ( $linked == no && $libs != *mimalloc* ) ) ]]'
 printf 'good.example\n' >"$TMP/prov.txt"
 ms provskip scan "$TMP/prov.txt" --db "$TMP/provskip.db" -q --skip dkim,tls_ncsc "${LABARGS[@]}"
 check "provenance: the skipped probes; the options name --skip" "exit $RC; $(sql "$TMP/provskip.db" 'SELECT provenance, options FROM runs')" \

@@ -7,7 +7,7 @@ set -euo pipefail
 PACKAGES=(
     build-essential pkg-config dpkg-dev bison flex
     libunbound-dev libssl-dev libgnutls28-dev libcurl4-openssl-dev libsqlite3-dev libyaml-dev
-    libevent-dev libidn2-dev libpsl-dev publicsuffix librtr-dev
+    libevent-dev libidn2-dev libpsl-dev publicsuffix librtr-dev libmimalloc-dev
     unbound nsd ldnsutils nginx-light dnsutils jq openssl curl valgrind stayrtr rtr-tools
     clang libclang-rt-14-dev strace sqlite3 time cmark-gfm python3
     chromium fonts-dejavu-core
