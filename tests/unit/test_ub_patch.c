@@ -78,7 +78,8 @@ static int p256_sign(EVP_PKEY *pkey, const unsigned char *data, size_t len, unsi
 	return rc;
 }
 
-/* One check of sig over data with key; the counts' change in *checks, *hits. */
+/* One check of sig over data with key, asserted to count as one check; how
+ * many of it the memo answered in *hits. */
 static int check(int algo, const unsigned char *data, size_t len, const unsigned char sig[64],
 		 const unsigned char key[64], unsigned long *hits)
 {
