@@ -16,7 +16,9 @@
  * offers no way to change it. Here the context gets a scanner's sizes
  * (outgoing range, TCP, mesh, caches, infra entries), each query has its own
  * deadline kept by this file, and a timed-out query is cancelled in
- * libunbound (which then never calls back for it).
+ * libunbound (which then never calls back for it). The queries handed to
+ * libunbound at once follow how far its thread is behind (dns.h,
+ * DNS_UB_WINDOW_MIN): a deadline measures the servers, not a queue here.
  *
  * Every reply is checked before a field of it is read (dns_answer_from_wire).
  * Answers are handed to the caller from the loop, never from inside
@@ -141,9 +143,14 @@ struct dns {
 	 * the timer that sends it (next token, or a place freed) */
 	struct dns_waitq waitq;
 	struct event *pump_ev;
-	/* stub mode: queries sent to the resolver and not yet answered, at
-	 * most window (see DNS_STUB_WINDOW) */
-	unsigned sent, window;
+	/* queries sent to the resolver and not yet answered, at most window
+	 * (stub mode: DNS_STUB_WINDOW) or cap (recursive mode: at most window,
+	 * the outgoing range; DNS_UB_WINDOW_MIN), younger than window_ms */
+	unsigned sent, window, window_ms;
+	/* recursive mode: the resolver thread's lag above which cap shrinks,
+	 * and the last measure of it acted on (dns_adapt) */
+	unsigned cap, lag_limit;
+	unsigned long lag_ticks;
 	struct dns_waitq sentq; /* what counts in the window, oldest first */
 	struct event *sweep_ev; /* ages the oldest out of the window */
 	/* the questions under way, by (name, type): their leaders */
@@ -160,6 +167,7 @@ static void dns_submit(struct dns *d, struct dns_req *req);
 static void dns_hand_over(struct dns_req *req);
 static void dns_on_sweep(evutil_socket_t fd, short what, void *arg);
 static void dns_sent(struct dns_req *req);
+static void dns_adapt(struct dns *d, bool answered);
 
 const char *dnssec_state_name(enum dnssec_state s)
 {
@@ -310,6 +318,7 @@ struct dns *dns_new(struct event_base *base, const struct dns_config *cfg, char 
 		if (!d->stub || dns_stub_check(d->stub, err, errlen) < 0)
 			goto fail;
 		d->window = cfg->max_inflight ? cfg->max_inflight : DNS_STUB_WINDOW;
+		d->window_ms = DNS_STUB_WINDOW_MS;
 		log_debug("dns: stub mode through %s, timeout %u ms, at most %u queries at the "
 			  "resolver",
 			  cfg->resolver, ms, d->window);
@@ -390,6 +399,10 @@ struct dns *dns_new(struct event_base *base, const struct dns_config *cfg, char 
 	}
 	if (dns_ub_start(d->ubt, err, errlen) < 0)
 		goto fail;
+	d->window = inflight;
+	d->cap = DNS_UB_WINDOW_MIN < inflight ? DNS_UB_WINDOW_MIN : inflight;
+	d->lag_limit = ms / DNS_UB_LAG_DIV;
+	d->window_ms = ms / 2 > DNS_STUB_WINDOW_MS ? ms / 2 : DNS_STUB_WINDOW_MS;
 	log_debug("dns: libunbound %s, %u queries at once, timeout %u ms", ub_version(), inflight,
 		  ms);
 	return d;
@@ -719,6 +732,7 @@ static void dns_on_ub(void *arg, int rcode, uint8_t *wire, size_t len, int sec, 
 	struct dns_req *req = arg;
 
 	req->ubq = NULL;
+	dns_adapt(req->d, true);
 	dns_release(req);
 	req->have_reply = true;
 	req->rcode = rcode;
@@ -806,8 +820,45 @@ static void dns_refill(struct dns *d)
 	d->tokens = d->tokens + add > d->rate ? d->rate : d->tokens + add;
 }
 
-/* Does every place in the window hold a query (stub mode)? */
-static bool dns_window_full(const struct dns *d) { return d->window && d->sent >= d->window; }
+/* Does every place in the window hold a query? */
+static bool dns_window_full(const struct dns *d)
+{
+	return d->window && d->sent >= (d->ubt ? d->cap : d->window);
+}
+
+unsigned dns_window_next(unsigned cap, unsigned lo, unsigned hi, bool measured, unsigned lag,
+			 unsigned limit, bool answered)
+{
+	if (lo > hi)
+		lo = hi;
+	if (measured && lag > limit)
+		cap -= cap / 4;
+	else if (answered && lag <= limit && cap < hi)
+		cap++;
+	return cap < lo ? lo : cap > hi ? hi : cap;
+}
+
+/* Recursive mode: the window follows the resolver thread's lag
+ * (dns_window_next), each new measure of it acted on once. */
+static void dns_adapt(struct dns *d, bool answered)
+{
+	unsigned long ticks;
+	unsigned lag, cap;
+	bool measured;
+
+	if (!d->ubt)
+		return;
+	lag = dns_ub_lag_ms(d->ubt, &ticks);
+	measured = ticks != d->lag_ticks;
+	d->lag_ticks = ticks;
+	cap = dns_window_next(d->cap, DNS_UB_WINDOW_MIN, d->window, measured, lag, d->lag_limit,
+			      answered);
+	if (cap < d->cap)
+		d->st.window_cuts++;
+	d->cap = cap;
+	if (cap > d->st.window_peak)
+		d->st.window_peak = cap;
+}
 
 /* req leaves the window (answered, given up, cancelled, or of age). */
 static void dns_window_leave(struct dns_req *req)
@@ -821,6 +872,7 @@ static void dns_window_leave(struct dns_req *req)
  * --dns-rate token when there is a rate? */
 static bool dns_may_send(struct dns *d)
 {
+	dns_adapt(d, false);
 	if (dns_window_full(d))
 		return false;
 	if (d->rate > 0) {
@@ -896,7 +948,7 @@ static void dns_sweep_later(struct dns *d)
 	if (!req || evtimer_pending(d->sweep_ev, NULL))
 		return;
 	(void)clock_gettime(CLOCK_MONOTONIC, &now);
-	left = DNS_STUB_WINDOW_MS - dns_ms_between(&req->sent_at, &now);
+	left = (long)d->window_ms - dns_ms_between(&req->sent_at, &now);
 	if (left > 0) {
 		tv.tv_sec = left / 1000;
 		tv.tv_usec = (suseconds_t)(left % 1000) * 1000;
@@ -932,7 +984,7 @@ static void dns_on_sweep(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	(void)clock_gettime(CLOCK_MONOTONIC, &now);
 	while ((req = TAILQ_FIRST(&d->sentq)) != NULL &&
-	       dns_ms_between(&req->sent_at, &now) >= DNS_STUB_WINDOW_MS)
+	       dns_ms_between(&req->sent_at, &now) >= (long)d->window_ms)
 		dns_window_leave(req);
 	dns_sweep_later(d);
 	dns_pump_later(d);

@@ -13,6 +13,11 @@
  * answered inside ub_resolve_event (from the cache, or local data) is only
  * put in u->done there, so no query is seen by the caller before the
  * resolver thread is done with it.
+ *
+ * A timer in the resolver thread's loop, every DNS_UB_TICK_MS, measures how
+ * late it runs: how long a turn of that loop takes, i.e. how far libunbound
+ * is behind its work (dns_ub_lag_ms; dns.c sizes its window of queries by
+ * it).
  */
 #include "dns_ub.h"
 
@@ -27,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/queue.h>
+#include <time.h>
 #include <unbound-event.h>
 #include <unbound.h>
 #include <unistd.h>
@@ -67,6 +73,10 @@ struct dns_ub {
 	struct dns_ub_queries live, done;
 	struct event *wake_ev;  /* in rbase: questions (or quit) came */
 	struct event *flush_ev; /* in rbase: hand u->done over */
+	struct event *tick_ev;  /* in rbase: measures how late the loop runs */
+	struct timespec tick_due;
+	atomic_uint lag_ms; /* how late the last tick came (read by the caller) */
+	atomic_ulong ticks; /* ticks so far */
 	/* the caller's */
 	struct event *answer_ev; /* in base: answers came */
 	int to_resolver[2], to_caller[2];
@@ -204,6 +214,48 @@ static void dns_ub_on_wake(evutil_socket_t fd, short what, void *arg)
 	}
 }
 
+/* Arm the tick for DNS_UB_TICK_MS from now; 0, or -1 when libevent cannot. */
+static int dns_ub_tick_arm(struct dns_ub *u)
+{
+	static const struct timeval every = {0, DNS_UB_TICK_MS * 1000};
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &u->tick_due);
+	u->tick_due.tv_nsec += DNS_UB_TICK_MS * 1000000L;
+	if (u->tick_due.tv_nsec >= 1000000000L) {
+		u->tick_due.tv_sec++;
+		u->tick_due.tv_nsec -= 1000000000L;
+	}
+	return evtimer_add(u->tick_ev, &every) < 0 ? -1 : 0;
+}
+
+/* The tick: how late it comes is how long a turn of the resolver's loop
+ * takes, i.e. how far behind its work libunbound is. */
+static void dns_ub_on_tick(evutil_socket_t fd, short what, void *arg)
+{
+	struct dns_ub *u = arg;
+	struct timespec now;
+	long late;
+
+	(void)fd;
+	(void)what;
+	(void)clock_gettime(CLOCK_MONOTONIC, &now);
+	late = (long)(now.tv_sec - u->tick_due.tv_sec) * 1000 +
+	       (now.tv_nsec - u->tick_due.tv_nsec) / 1000000;
+	/* no more ticks: say "far behind" for good, so the caller's window
+	 * stays at its floor rather than grow unmeasured */
+	if (dns_ub_tick_arm(u) < 0)
+		late = 1000000;
+	atomic_store_explicit(&u->lag_ms, late > 0 ? (unsigned)late : 0, memory_order_relaxed);
+	atomic_fetch_add_explicit(&u->ticks, 1, memory_order_release);
+}
+
+unsigned dns_ub_lag_ms(struct dns_ub *u, unsigned long *ticks)
+{
+	if (ticks)
+		*ticks = atomic_load_explicit(&u->ticks, memory_order_acquire);
+	return atomic_load_explicit(&u->lag_ms, memory_order_relaxed);
+}
+
 static void *dns_ub_main(void *arg)
 {
 	struct dns_ub *u = arg;
@@ -276,9 +328,10 @@ struct dns_ub *dns_ub_new(struct event_base *base, char *err, size_t errlen)
 	u->wake_ev =
 	    event_new(u->rbase, u->to_resolver[0], EV_READ | EV_PERSIST, dns_ub_on_wake, u);
 	u->flush_ev = event_new(u->rbase, -1, 0, dns_ub_on_flush, u);
+	u->tick_ev = evtimer_new(u->rbase, dns_ub_on_tick, u);
 	u->answer_ev = event_new(base, u->to_caller[0], EV_READ | EV_PERSIST, dns_ub_on_answers, u);
-	if (!u->wake_ev || !u->flush_ev || !u->answer_ev || event_add(u->wake_ev, NULL) < 0 ||
-	    event_add(u->answer_ev, NULL) < 0) {
+	if (!u->wake_ev || !u->flush_ev || !u->tick_ev || !u->answer_ev ||
+	    event_add(u->wake_ev, NULL) < 0 || event_add(u->answer_ev, NULL) < 0) {
 		(void)snprintf(err, errlen, "libevent: cannot watch the resolver's pipes");
 		goto fail;
 	}
@@ -300,6 +353,10 @@ int dns_ub_start(struct dns_ub *u, char *err, size_t errlen)
 	sigset_t all, old;
 	int rc;
 
+	if (dns_ub_tick_arm(u) < 0) {
+		(void)snprintf(err, errlen, "libevent: cannot arm the resolver's timer");
+		return -1;
+	}
 	/* signals are the loop's (libevent's), never the resolver thread's */
 	(void)sigfillset(&all);
 	if ((rc = pthread_sigmask(SIG_BLOCK, &all, &old)) != 0) {
@@ -384,6 +441,8 @@ void dns_ub_free(struct dns_ub *u)
 		event_free(u->wake_ev);
 	if (u->flush_ev)
 		event_free(u->flush_ev);
+	if (u->tick_ev)
+		event_free(u->tick_ev);
 	if (u->answer_ev)
 		event_free(u->answer_ev);
 	if (u->rbase)

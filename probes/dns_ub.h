@@ -26,6 +26,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* The resolver's loop measures how late it runs this often (dns_ub_lag_ms). */
+#define DNS_UB_TICK_MS 50
+
 struct event_base;
 struct ub_ctx;
 struct dns_ub;
@@ -64,6 +67,12 @@ struct dns_ub_query *dns_ub_resolve(struct dns_ub *u, const char *name, int type
  * q must not be used again (it is freed when libunbound is done with it).
  * NULL: nothing to abandon. */
 void dns_ub_abandon(struct dns_ub_query *q);
+
+/* How late, in milliseconds, the resolver thread's loop last ran a timer
+ * due then: how long one turn of it takes, i.e. how far libunbound is
+ * behind its work (0 when it keeps up); every DNS_UB_TICK_MS. ticks (if not
+ * NULL): how many such measures there were so far. Any thread. */
+unsigned dns_ub_lag_ms(struct dns_ub *u, unsigned long *ticks);
 
 /* Stop the thread and free everything; no callback is called. */
 void dns_ub_free(struct dns_ub *u);

@@ -1852,6 +1852,8 @@ void engine_get_stats(const struct engine *e, struct engine_stats *st)
 		st->dns_answered = ds.answered;
 		st->dns_memo_hits = ds.memo_hits;
 		st->dns_joined = ds.joined;
+		st->dns_window_peak = ds.window_peak;
+		st->dns_window_cuts = ds.window_cuts;
 	}
 }
 

@@ -86,6 +86,8 @@ struct engine_stats {
 	unsigned long dns_queries;     /* sent to the resolver */
 	unsigned long dns_memo_hits;   /* repeated questions answered from dns.c's memo */
 	unsigned long dns_joined;      /* questions that joined the same one under way */
+	unsigned long dns_window_peak; /* recursive mode: widest window of queries at libunbound */
+	unsigned long dns_window_cuts; /* ... and how often it shrank (its thread lagged) */
 	unsigned long hosts;           /* unique MX hosts resolved */
 	unsigned long smtp_probes;     /* SMTP connections made (retries included) */
 	unsigned long smtp_retries;    /* transient failures tried again */

@@ -588,6 +588,10 @@ int cmd_scan(int argc, char **argv)
 			 es.dns_timeouts, es.dns_servfail, es.dns_badreply, es.dns_peak,
 			 es.dns_memo_hits, es.dns_joined, es.smtp_timeouts, es.window,
 			 es.window_lowest, c.cfg.concurrency);
+		if (es.dns_window_peak > 0)
+			log_info("DNS: at most %lu queries at libunbound at once, fewer %lu times "
+				 "when its thread fell behind",
+				 es.dns_window_peak, es.dns_window_cuts);
 	}
 	scan_summary(&sc, scan_elapsed(&sc.t0));
 	if (c.metrics && sc.run > 0 && sc.finished) {

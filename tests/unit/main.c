@@ -76,6 +76,7 @@ static const struct {
     UNIT_TEST(test_dns_stub_check),
     UNIT_TEST(test_dns_stub_window),
     UNIT_TEST(test_dns_rate),
+    UNIT_TEST(test_dns_window_next),
     UNIT_TEST(test_dns_join),
     UNIT_TEST(test_dns_ub),
     UNIT_TEST(test_ub_sigmemo),

@@ -1167,6 +1167,37 @@ out:
 	holder_stop(base, &h, d);
 }
 
+/* Recursive mode's window of queries at libunbound (dns.h, dns_window_next):
+ * it widens by one per answer while the resolver keeps up, shrinks by a
+ * quarter on each new measure of a lag above the limit, within its bounds. */
+void test_dns_window_next(void)
+{
+	unsigned cap = 256, i;
+
+	unit_case("an answer while the resolver keeps up widens the window by one");
+	CHECK_INT(dns_window_next(256, 256, 4096, false, 0, 100, true), 257);
+	CHECK_INT(dns_window_next(256, 256, 4096, true, 100, 100, true), 257); /* at the limit */
+	for (i = 0; i < 256; i++)
+		cap = dns_window_next(cap, 256, 4096, i % 10 == 0, 5, 100, true);
+	CHECK_INT(cap, 512); /* doubled in a window's worth of answers */
+
+	unit_case("no answer, or an answer while it lags: the same size");
+	CHECK_INT(dns_window_next(1000, 256, 4096, false, 0, 100, false), 1000);
+	CHECK_INT(dns_window_next(1000, 256, 4096, false, 101, 100, true), 1000);
+	CHECK_INT(dns_window_next(1000, 256, 4096, true, 50, 100, false), 1000);
+
+	unit_case("a new measure above the limit: a quarter less, not below the floor");
+	CHECK_INT(dns_window_next(1000, 256, 4096, true, 101, 100, true), 750);
+	CHECK_INT(dns_window_next(1000, 256, 4096, true, 101, 100, false), 750);
+	CHECK_INT(dns_window_next(300, 256, 4096, true, 500, 100, false), 256);
+	CHECK_INT(dns_window_next(256, 256, 4096, true, 500, 100, false), 256);
+
+	unit_case("never wider than the outgoing range, nor a floor above it");
+	CHECK_INT(dns_window_next(4096, 256, 4096, false, 0, 100, true), 4096);
+	CHECK_INT(dns_window_next(64, 256, 64, false, 0, 100, true), 64);
+	CHECK_INT(dns_window_next(64, 256, 64, true, 500, 100, false), 64);
+}
+
 /* --dns-rate, through the same wait queue as the window: a second's worth of
  * tokens at once, then one per 1/rate s, in order. */
 void test_dns_rate(void)
@@ -1353,6 +1384,16 @@ void test_dns_ub(void)
 	    !CHECK_INT(ub_ctx_data_add(ub, "local.test. 300 IN A 192.0.2.1"), 0) ||
 	    !CHECK_INT(dns_ub_start(u, err, sizeof(err)), 0))
 		goto out;
+
+	unit_case("the resolver thread measures its lag every DNS_UB_TICK_MS, small when idle");
+	{
+		unsigned long t0, t1;
+
+		(void)dns_ub_lag_ms(u, &t0);
+		run_for(base, NULL, 10 * DNS_UB_TICK_MS);
+		CHECK(dns_ub_lag_ms(u, &t1) < 4 * DNS_UB_TICK_MS);
+		CHECK(t1 >= t0 + 5 && t1 <= t0 + 11);
+	}
 
 	unit_case("an answer from libunbound's own data comes through the loop");
 	CHECK(dns_ub_resolve(u, "local.test", DNS_T_A, ub_got_answer, &local) != NULL);

@@ -95,6 +95,7 @@ void test_dns_stub_cancel(void);
 void test_dns_stub_check(void);
 void test_dns_stub_window(void);
 void test_dns_rate(void);
+void test_dns_window_next(void);
 void test_dns_join(void);
 void test_dns_ub(void);
 void test_verdict_raise(void);
