@@ -38,6 +38,28 @@ not_ok() {
     for f in "$@"; do [[ -s $f ]] && head -n 12 "$f" | sed "s|^|  $(basename "$f"): |"; done
     fail=$((fail + 1))
 }
+# The run stored in $TMP/TAG.db against the run of the healthy domains
+# alone: the healthy ones have exactly its verdicts and reasons, the lame ones
+# are error with dns-timeout for every standard. WHAT names the run.
+like_healthy() {
+    local tag=$1 what=$2
+    sqlite3 -separator ' ' "$TMP/$tag.db" "SELECT d.name, v.standard, v.verdict, v.reasons FROM verdicts v
+        JOIN domains d ON d.id = v.domain_id" | sort >"$TMP/$tag.verdicts"
+    awk 'NR == FNR { lame[$1] = 1; next } !($1 in lame)' "$TMP/lame.sorted" "$TMP/$tag.verdicts" >"$TMP/$tag.healthy"
+    if [[ -s $TMP/healthy.verdicts ]] && cmp -s "$TMP/$tag.healthy" "$TMP/healthy.verdicts"; then
+        ok "$what: the $nhealthy healthy domains have the verdicts and reasons of the recursive run of them alone, no DNS failure"
+    else
+        diff "$TMP/healthy.verdicts" "$TMP/$tag.healthy" >"$TMP/$tag.diff"
+        not_ok "$what: healthy verdicts" "$(grep -c '^[<>]' "$TMP/$tag.diff") lines differ (< alone, > $what)" "$TMP/$tag.diff"
+    fi
+    awk 'NR == FNR { lame[$1] = 1; next } ($1 in lame) && !($3 == "error" && $4 == "dns-timeout") { print }' \
+        "$TMP/lame.sorted" "$TMP/$tag.verdicts" >"$TMP/$tag.lame"
+    if [[ ! -s $TMP/$tag.lame ]] && [[ $(awk '{ print $1 }' "$TMP/$tag.verdicts" | sort -u | comm -12 - "$TMP/lame.sorted" | wc -l) -eq $nlame ]]; then
+        ok "$what: the $nlame lame domains are error with dns-timeout for every standard"
+    else
+        not_ok "$what: lame domains" "not all error dns-timeout" "$TMP/$tag.lame"
+    fi
+}
 finish() {
     echo "scale-tests: $SECONDS s"
     echo "$pass passed, $fail failed"
@@ -132,22 +154,7 @@ rc=$?
 [[ $rc -eq 0 ]] && ok "scan of all $N domains at --concurrency 5000 --timeout 2" ||
     not_ok "scan at --concurrency 5000" "exit $rc" "$TMP/wide.err"
 grep -h 'DNS:' "$TMP/wide.err" | sed 's/^/  /'
-sqlite3 -separator ' ' "$TMP/wide.db" "SELECT d.name, v.standard, v.verdict, v.reasons FROM verdicts v
-    JOIN domains d ON d.id = v.domain_id" | sort >"$TMP/wide.verdicts"
-awk 'NR == FNR { lame[$1] = 1; next } !($1 in lame)' "$TMP/lame.sorted" "$TMP/wide.verdicts" >"$TMP/wide.healthy"
-if [[ -s $TMP/healthy.verdicts ]] && cmp -s "$TMP/wide.healthy" "$TMP/healthy.verdicts"; then
-    ok "--concurrency 5000 --timeout 2: the $nhealthy healthy domains have the verdicts and reasons of the run at 500"
-else
-    diff "$TMP/healthy.verdicts" "$TMP/wide.healthy" >"$TMP/wide.diff"
-    not_ok "--concurrency 5000: healthy verdicts" "$(grep -c '^[<>]' "$TMP/wide.diff") lines differ (< at 500, > at 5000)" "$TMP/wide.diff"
-fi
-awk 'NR == FNR { lame[$1] = 1; next } ($1 in lame) && !($3 == "error" && $4 == "dns-timeout") { print }' \
-    "$TMP/lame.sorted" "$TMP/wide.verdicts" >"$TMP/wide.lame"
-if [[ ! -s $TMP/wide.lame ]] && [[ $(awk '{ print $1 }' "$TMP/wide.verdicts" | sort -u | comm -12 - "$TMP/lame.sorted" | wc -l) -eq $nlame ]]; then
-    ok "--concurrency 5000: the $nlame lame domains are error with dns-timeout for every standard"
-else
-    not_ok "--concurrency 5000: lame domains" "not all error dns-timeout" "$TMP/wide.lame"
-fi
+like_healthy wide "--concurrency 5000 --timeout 2"
 
 # 3. the whole list once more in stub mode (--resolver), through the lab's
 # validating unbound, started cold, with its sockets' default buffers (as a
@@ -167,22 +174,7 @@ if tests/lab/resolver.sh up >"$TMP/resolver.log" 2>&1; then
         not_ok "stub mode scan" "exit $rc" "$TMP/stub.err"
     grep -h 'DNS:' "$TMP/stub.err" | sed 's/^/  /'
     echo "  UDP datagrams dropped at full socket buffers during it (any socket): $((${udp1:-0} - ${udp0:-0}))"
-    sqlite3 -separator ' ' "$TMP/stub.db" "SELECT d.name, v.standard, v.verdict, v.reasons FROM verdicts v
-        JOIN domains d ON d.id = v.domain_id" | sort >"$TMP/stub.verdicts"
-    awk 'NR == FNR { lame[$1] = 1; next } !($1 in lame)' "$TMP/lame.sorted" "$TMP/stub.verdicts" >"$TMP/stub.healthy"
-    if [[ -s $TMP/healthy.verdicts ]] && cmp -s "$TMP/stub.healthy" "$TMP/healthy.verdicts"; then
-        ok "stub mode: the $nhealthy healthy domains have the verdicts and reasons of recursive mode, no DNS failure"
-    else
-        diff "$TMP/healthy.verdicts" "$TMP/stub.healthy" >"$TMP/stub.diff"
-        not_ok "stub mode: healthy verdicts" "$(grep -c '^[<>]' "$TMP/stub.diff") lines differ (< recursive, > stub)" "$TMP/stub.diff"
-    fi
-    awk 'NR == FNR { lame[$1] = 1; next } ($1 in lame) && !($3 == "error" && $4 == "dns-timeout") { print }' \
-        "$TMP/lame.sorted" "$TMP/stub.verdicts" >"$TMP/stub.lame"
-    if [[ ! -s $TMP/stub.lame ]] && [[ $(awk '{ print $1 }' "$TMP/stub.verdicts" | sort -u | comm -12 - "$TMP/lame.sorted" | wc -l) -eq $nlame ]]; then
-        ok "stub mode: the $nlame lame domains are error with dns-timeout for every standard"
-    else
-        not_ok "stub mode: lame domains" "not all error dns-timeout" "$TMP/stub.lame"
-    fi
+    like_healthy stub "stub mode"
 else
     not_ok "stub mode" "the lab resolver did not start" "$TMP/resolver.log"
 fi
