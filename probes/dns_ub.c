@@ -74,7 +74,7 @@ struct dns_ub {
 	struct event *wake_ev;  /* in rbase: questions (or quit) came */
 	struct event *flush_ev; /* in rbase: hand u->done over */
 	struct event *tick_ev;  /* in rbase: measures how late the loop runs */
-	struct timespec tick_due;
+	struct timespec tick_armed;
 	atomic_uint lag_ms; /* how late the last tick came (read by the caller) */
 	atomic_ulong ticks; /* ticks so far */
 	/* the caller's */
@@ -219,12 +219,7 @@ static int dns_ub_tick_arm(struct dns_ub *u)
 {
 	static const struct timeval every = {0, DNS_UB_TICK_MS * 1000};
 
-	(void)clock_gettime(CLOCK_MONOTONIC, &u->tick_due);
-	u->tick_due.tv_nsec += DNS_UB_TICK_MS * 1000000L;
-	if (u->tick_due.tv_nsec >= 1000000000L) {
-		u->tick_due.tv_sec++;
-		u->tick_due.tv_nsec -= 1000000000L;
-	}
+	(void)clock_gettime(CLOCK_MONOTONIC, &u->tick_armed);
 	return evtimer_add(u->tick_ev, &every) < 0 ? -1 : 0;
 }
 
@@ -239,8 +234,8 @@ static void dns_ub_on_tick(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	(void)clock_gettime(CLOCK_MONOTONIC, &now);
-	late = (long)(now.tv_sec - u->tick_due.tv_sec) * 1000 +
-	       (now.tv_nsec - u->tick_due.tv_nsec) / 1000000;
+	late = (long)(now.tv_sec - u->tick_armed.tv_sec) * 1000 +
+	       (now.tv_nsec - u->tick_armed.tv_nsec) / 1000000 - DNS_UB_TICK_MS;
 	/* no more ticks: say "far behind" for good, so the caller's window
 	 * stays at its floor rather than grow unmeasured */
 	if (dns_ub_tick_arm(u) < 0)
