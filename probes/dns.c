@@ -53,6 +53,7 @@
 
 #include "../base/buf.h"
 #include "../base/log.h"
+#include "../base/mono.h"
 #include "dns_stub.h"
 #include "dns_ub.h"
 
@@ -309,7 +310,7 @@ struct dns *dns_new(struct event_base *base, const struct dns_config *cfg, char 
 	if (cfg->rate) {
 		d->rate = cfg->rate;
 		d->tokens = d->rate;
-		(void)clock_gettime(CLOCK_MONOTONIC, &d->refilled);
+		mono_now(&d->refilled);
 	}
 	if (cfg->resolver) {
 		/* stub mode: the DNSSEC status is the validating resolver's AD bit,
@@ -400,7 +401,8 @@ struct dns *dns_new(struct event_base *base, const struct dns_config *cfg, char 
 	if (dns_ub_start(d->ubt, err, errlen) < 0)
 		goto fail;
 	d->window = inflight;
-	d->cap = DNS_UB_WINDOW_MIN < inflight ? DNS_UB_WINDOW_MIN : inflight;
+	/* the floor to start from: slow start */
+	d->cap = dns_window_next(0, DNS_UB_WINDOW_MIN, inflight, false, 0, 0, false);
 	d->lag_limit = ms / DNS_UB_LAG_DIV;
 	d->window_ms = ms / 2 > DNS_STUB_WINDOW_MS ? ms / 2 : DNS_STUB_WINDOW_MS;
 	log_debug("dns: libunbound %s, %u queries at once, timeout %u ms", ub_version(), inflight,
@@ -417,7 +419,7 @@ static time_t dns_now(void)
 {
 	struct timespec ts;
 
-	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
+	mono_now(&ts);
 	return ts.tv_sec;
 }
 
@@ -812,10 +814,8 @@ static void dns_refill(struct dns *d)
 	struct timespec now;
 	double add;
 
-	(void)clock_gettime(CLOCK_MONOTONIC, &now);
-	add = ((double)(now.tv_sec - d->refilled.tv_sec) +
-	       (double)(now.tv_nsec - d->refilled.tv_nsec) / 1e9) *
-	      d->rate;
+	mono_now(&now);
+	add = mono_sec(&d->refilled, &now) * d->rate;
 	d->refilled = now;
 	d->tokens = d->tokens + add > d->rate ? d->rate : d->tokens + add;
 }
@@ -931,12 +931,6 @@ static void dns_release(struct dns_req *req)
 	dns_pump_later(d);
 }
 
-/* Milliseconds from a to b. */
-static long dns_ms_between(const struct timespec *a, const struct timespec *b)
-{
-	return (long)(b->tv_sec - a->tv_sec) * 1000 + (b->tv_nsec - a->tv_nsec) / 1000000;
-}
-
 /* Arm the sweep for when the oldest query in the window comes of age. */
 static void dns_sweep_later(struct dns *d)
 {
@@ -947,8 +941,8 @@ static void dns_sweep_later(struct dns *d)
 
 	if (!req || evtimer_pending(d->sweep_ev, NULL))
 		return;
-	(void)clock_gettime(CLOCK_MONOTONIC, &now);
-	left = (long)d->window_ms - dns_ms_between(&req->sent_at, &now);
+	mono_now(&now);
+	left = (long)d->window_ms - mono_ms(&req->sent_at, &now);
 	if (left > 0) {
 		tv.tv_sec = left / 1000;
 		tv.tv_usec = (suseconds_t)(left % 1000) * 1000;
@@ -965,7 +959,7 @@ static void dns_sent(struct dns_req *req)
 	if (!d->window)
 		return; /* no window: nothing to count */
 	req->sent = true;
-	(void)clock_gettime(CLOCK_MONOTONIC, &req->sent_at);
+	mono_now(&req->sent_at);
 	TAILQ_INSERT_TAIL(&d->sentq, req, qlink);
 	d->sent++;
 	dns_sweep_later(d);
@@ -982,9 +976,9 @@ static void dns_on_sweep(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	(void)clock_gettime(CLOCK_MONOTONIC, &now);
+	mono_now(&now);
 	while ((req = TAILQ_FIRST(&d->sentq)) != NULL &&
-	       dns_ms_between(&req->sent_at, &now) >= (long)d->window_ms)
+	       mono_ms(&req->sent_at, &now) >= (long)d->window_ms)
 		dns_window_leave(req);
 	dns_sweep_later(d);
 	dns_pump_later(d);

@@ -37,6 +37,7 @@
 #include <unbound.h>
 #include <unistd.h>
 
+#include "../base/mono.h"
 #include "../base/str.h"
 #include "dns.h"
 
@@ -219,7 +220,7 @@ static int dns_ub_tick_arm(struct dns_ub *u)
 {
 	static const struct timeval every = {0, DNS_UB_TICK_MS * 1000};
 
-	(void)clock_gettime(CLOCK_MONOTONIC, &u->tick_armed);
+	mono_now(&u->tick_armed);
 	return evtimer_add(u->tick_ev, &every) < 0 ? -1 : 0;
 }
 
@@ -233,9 +234,8 @@ static void dns_ub_on_tick(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	(void)clock_gettime(CLOCK_MONOTONIC, &now);
-	late = (long)(now.tv_sec - u->tick_armed.tv_sec) * 1000 +
-	       (now.tv_nsec - u->tick_armed.tv_nsec) / 1000000 - DNS_UB_TICK_MS;
+	mono_now(&now);
+	late = mono_ms(&u->tick_armed, &now) - DNS_UB_TICK_MS;
 	/* no more ticks: say "far behind" for good, so the caller's window
 	 * stays at its floor rather than grow unmeasured */
 	if (dns_ub_tick_arm(u) < 0)

@@ -25,6 +25,7 @@
 #include <time.h>
 
 #include "../base/log.h"
+#include "../base/mono.h"
 #include "../base/str.h"
 #include "ncsc.h"
 #include "probe.h"
@@ -129,10 +130,8 @@ static double ncsc_ms_since(const struct timespec *t0)
 {
 	struct timespec now;
 
-	if (clock_gettime(CLOCK_MONOTONIC, &now) < 0)
-		return 0;
-	return (double)(now.tv_sec - t0->tv_sec) * 1000.0 +
-	       (double)(now.tv_nsec - t0->tv_nsec) / 1e6;
+	mono_now(&now);
+	return mono_sec(t0, &now) * 1000.0;
 }
 
 /* The probe is over: release the hosts that waited for it. Nothing of ne
@@ -403,8 +402,7 @@ static struct nentry *ncsc_new(struct tls_ncsc_run *run, const struct mx_host *h
 		ncsc_free(ne);
 		return NULL;
 	}
-	if (clock_gettime(CLOCK_MONOTONIC, &ne->t0) < 0)
-		memset(&ne->t0, 0, sizeof(ne->t0));
+	mono_now(&ne->t0);
 	ncsc_plan_init(&ne->plan, &run->cat, &ne->r, &ar->facts, 0);
 	if (ar->cert.ncerts > 0 && strcmp(ar->cert.certs[0].key_type, "EC") == 0)
 		ncsc_plan_cert_curve(&ne->plan, ar->cert.certs[0].curve);

@@ -23,6 +23,7 @@
 
 #include "../base/fetch.h"
 #include "../base/log.h"
+#include "../base/mono.h"
 #include "../base/str.h"
 #include "../probes/dns.h"
 #include "../probes/dns_stub.h"
@@ -566,9 +567,8 @@ static double engine_elapsed(struct timespec *since)
 	struct timespec now;
 	double d;
 
-	if (clock_gettime(CLOCK_MONOTONIC, &now) < 0)
-		return 0;
-	d = (double)(now.tv_sec - since->tv_sec) + (double)(now.tv_nsec - since->tv_nsec) / 1e9;
+	mono_now(&now);
+	d = mono_sec(since, &now);
 	*since = now;
 	return d > 0 ? d : 0;
 }
@@ -1661,12 +1661,10 @@ static void engine_on_aimd(evutil_socket_t fd, short what, void *arg)
 	e->a_dns_to = st.timeouts;
 	e->a_smtp_done = e->smtp_done;
 	e->a_smtp_to = e->smtp_timeouts;
-	(void)clock_gettime(CLOCK_MONOTONIC, &now);
+	mono_now(&now);
 	if (events >= 100 && bad * 10 > events) {
-		double since = (double)(now.tv_sec - e->last_cut.tv_sec) +
-			       (double)(now.tv_nsec - e->last_cut.tv_nsec) / 1e9;
-
-		if (since * 1000 < e->cfg.timeout_ms || e->window <= e->window_min)
+		if (mono_ms(&e->last_cut, &now) < (long)e->cfg.timeout_ms ||
+		    e->window <= e->window_min)
 			return;
 		e->window = e->window / 2 > e->window_min ? e->window / 2 : e->window_min;
 		e->last_cut = now;

@@ -25,6 +25,7 @@
 
 #include "../base/buf.h"
 #include "../base/log.h"
+#include "../base/mono.h"
 #include "../base/str.h"
 #include "../db/db.h"
 #include "cli.h"
@@ -216,9 +217,8 @@ static double scan_elapsed(const struct timespec *t0)
 {
 	struct timespec now;
 
-	if (clock_gettime(CLOCK_MONOTONIC, &now) < 0)
-		return 0;
-	return (double)(now.tv_sec - t0->tv_sec) + (double)(now.tv_nsec - t0->tv_nsec) / 1e9;
+	mono_now(&now);
+	return mono_sec(t0, &now);
 }
 
 static void scan_show_progress(struct scan *sc, bool last)
@@ -565,8 +565,7 @@ int cmd_scan(int argc, char **argv)
 		ret = EXIT_RUN;
 		goto out;
 	}
-	if (clock_gettime(CLOCK_MONOTONIC, &sc.t0) < 0)
-		memset(&sc.t0, 0, sizeof(sc.t0));
+	mono_now(&sc.t0);
 	ret = scan_prepare(&sc, argv[optind]);
 	if (ret)
 		goto out;

@@ -61,6 +61,7 @@ static const struct {
     UNIT_TEST(test_base_json_escape),
     UNIT_TEST(test_base_buf_cap),
     UNIT_TEST(test_base_domain_normalise),
+    UNIT_TEST(test_base_mono),
     UNIT_TEST(test_dns_reply_checks),
     UNIT_TEST(test_dns_reply_short),
     UNIT_TEST(test_dns_reply_records),

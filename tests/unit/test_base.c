@@ -1,14 +1,17 @@
 /*
  * test_base.c - unit tests for base/: JSON string escaping (RFC 8259 §7),
- * the capped buffer, and domain name normalisation.
+ * the capped buffer, domain name normalisation and the monotonic clock's
+ * durations.
  */
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "../../base/buf.h"
 #include "../../base/json.h"
+#include "../../base/mono.h"
 #include "../../base/str.h"
 #include "unit.h"
 
@@ -232,5 +235,46 @@ void test_base_domain_normalise(void)
 
 		unit_case("output too small");
 		CHECK_INT(str_domain_normalise("example.com", small, sizeof(small), &why), -1);
+	}
+}
+
+void test_base_mono(void)
+{
+	static const struct {
+		const char *name;
+		long long as, an, bs, bn;
+		long ms;
+		double sec;
+	} cases[] = {
+	    {"zero", 5, 0, 5, 0, 0, 0},
+	    {"whole seconds", 5, 0, 7, 0, 2000, 2},
+	    {"nanoseconds borrow", 1, 900000000, 2, 100000000, 200, 0.2},
+	    {"a part of a millisecond is dropped", 1, 900000000, 2, 100999999, 200, 0.200999999},
+	    {"just under one millisecond", 3, 0, 3, 999999, 0, 0.000999999},
+	    {"borrow, not a whole millisecond", 1, 999999999, 2, 0, 0, 0.000000001},
+	    {"backwards: rounded down", 2, 100000000, 1, 900000000, -200, -0.2},
+	    {"backwards by a nanosecond", 2, 0, 1, 999999999, -1, -0.000000001},
+	    {"a long run", 0, 0, 86400 * 30, 500000000, 2592000500L, 2592000.5},
+	};
+	size_t i;
+
+	for (i = 0; i < UNIT_COUNT(cases); i++) {
+		struct timespec a = {.tv_sec = (time_t)cases[i].as, .tv_nsec = (long)cases[i].an};
+		struct timespec b = {.tv_sec = (time_t)cases[i].bs, .tv_nsec = (long)cases[i].bn};
+		double sec = mono_sec(&a, &b), diff = sec - cases[i].sec;
+
+		unit_case("%s", cases[i].name);
+		CHECK_INT(mono_ms(&a, &b), cases[i].ms);
+		CHECK(diff < 1e-9 && diff > -1e-9);
+	}
+	{
+		struct timespec t0, t1;
+
+		unit_case("the clock does not go back");
+		mono_now(&t0);
+		mono_now(&t1);
+		CHECK(t0.tv_sec > 0 || t0.tv_nsec > 0);
+		CHECK(mono_ms(&t0, &t1) >= 0);
+		CHECK(mono_sec(&t0, &t1) >= 0);
 	}
 }

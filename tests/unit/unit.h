@@ -80,6 +80,7 @@ void test_dkim_selectors(void);
 void test_base_json_escape(void);
 void test_base_buf_cap(void);
 void test_base_domain_normalise(void);
+void test_base_mono(void);
 void test_dns_reply_checks(void);
 void test_dns_reply_short(void);
 void test_dns_reply_records(void);
