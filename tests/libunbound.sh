@@ -4,9 +4,10 @@
 #
 # Why: Debian builds its libunbound on nettle (its daemon on OpenSSL), and
 # DNSSEC signature checks are most of a scan's CPU. On this project's scale
-# lab an ECDSA P-256 check costs about 110 us through nettle/GMP and 48 us
-# through OpenSSL (openssl speed ecdsap256: 21,000 verifications/s); the
-# run checks about 6.4 signatures per domain.
+# lab, on the machine where it was measured, an ECDSA P-256 check cost about
+# 110 us through nettle/GMP and 48 us through OpenSSL (openssl speed
+# ecdsap256: 21,000 verifications/s; machines of this kind differ: another
+# gave 7,275); the run checks about 6.4 signatures per domain.
 #
 # What: the very Debian source package of the installed libunbound-dev (its
 # version, its security patches, fetched and checked by apt), configured as
