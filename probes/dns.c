@@ -567,7 +567,12 @@ void dns_free(struct dns *d)
 
 unsigned long dns_queries(const struct dns *d) { return d->st.queries; }
 
-void dns_get_stats(const struct dns *d, struct dns_stats *st) { *st = d->st; }
+void dns_get_stats(const struct dns *d, struct dns_stats *st)
+{
+	*st = d->st;
+	if (d->ubt)
+		(void)dns_ub_sigs(d->ubt, &st->sig_checks, &st->sig_memo);
+}
 
 /* req's reply goes to each of its followers too, as the memo's would (a
  * copy, delivered from the loop, not kept again). */

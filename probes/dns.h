@@ -169,6 +169,10 @@ struct dns_stats {
 				    * given its reply, nothing sent */
 	unsigned long window_cuts; /* recursive mode: the window shrunk (dns_adapt) */
 	unsigned long window_peak; /* ... and its widest */
+	unsigned long sig_checks;  /* recursive mode with tests/libunbound.patch:
+				    * DNSSEC signature checks by libunbound */
+	unsigned long sig_memo;    /* ... of them answered from its memo of
+				    * good signatures, without the crypto */
 };
 
 typedef void (*dns_cb)(const struct dns_answer *a, void *arg);

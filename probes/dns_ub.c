@@ -78,6 +78,10 @@ struct dns_ub {
 	struct timespec tick_armed;
 	atomic_uint lag_ms; /* how late the last tick came (read by the caller) */
 	atomic_ulong ticks; /* ticks so far */
+	/* DNSSEC signature checks by this thread so far, and how many of them
+	 * the memo of good signatures answered (tests/libunbound.patch; 0 on
+	 * a libunbound without it); read by the caller */
+	atomic_ulong sig_checks, sig_memo;
 	/* the caller's */
 	struct event *answer_ev; /* in base: answers came */
 	int to_resolver[2], to_caller[2];
@@ -162,6 +166,27 @@ static void dns_ub_on_answer(void *arg, int rcode, void *packet, int len, int se
 	dns_ub_done(u, q);
 }
 
+#ifdef MAILSCAN_UB_PATCHED
+/* tests/libunbound.patch: the calling thread's signature checks so far, and
+ * those of them answered from its memo of good signatures */
+void mailscan_sigmemo_counts(unsigned long *checks, unsigned long *hits);
+#endif
+
+/* The resolver thread's signature checks, for the caller (dns_ub_sigs). The
+ * patch counts per thread, so only this thread can read them. */
+static void dns_ub_count_sigs(struct dns_ub *u)
+{
+#ifdef MAILSCAN_UB_PATCHED
+	unsigned long checks, hits;
+
+	mailscan_sigmemo_counts(&checks, &hits);
+	atomic_store_explicit(&u->sig_checks, checks, memory_order_relaxed);
+	atomic_store_explicit(&u->sig_memo, hits, memory_order_relaxed);
+#else
+	(void)u;
+#endif
+}
+
 /* Hand the answers of this turn of the loop to the caller, in one batch. */
 static void dns_ub_on_flush(evutil_socket_t fd, short what, void *arg)
 {
@@ -172,6 +197,9 @@ static void dns_ub_on_flush(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	if (TAILQ_EMPTY(&u->done))
 		return;
+	/* before the answers: the counts the caller reads after its last
+	 * answer include the checks that validated it (the mutex orders them) */
+	dns_ub_count_sigs(u);
 	(void)pthread_mutex_lock(&u->mu);
 	TAILQ_CONCAT(&u->resultq, &u->done, link);
 	poke = !u->caller_woken;
@@ -242,6 +270,17 @@ static void dns_ub_on_tick(evutil_socket_t fd, short what, void *arg)
 		late = 1000000;
 	atomic_store_explicit(&u->lag_ms, late > 0 ? (unsigned)late : 0, memory_order_relaxed);
 	atomic_fetch_add_explicit(&u->ticks, 1, memory_order_release);
+}
+
+bool dns_ub_sigs(struct dns_ub *u, unsigned long *checks, unsigned long *memo)
+{
+	*checks = atomic_load_explicit(&u->sig_checks, memory_order_relaxed);
+	*memo = atomic_load_explicit(&u->sig_memo, memory_order_relaxed);
+#ifdef MAILSCAN_UB_PATCHED
+	return true;
+#else
+	return false;
+#endif
 }
 
 unsigned dns_ub_lag_ms(struct dns_ub *u, unsigned long *ticks)

@@ -1852,6 +1852,8 @@ void engine_get_stats(const struct engine *e, struct engine_stats *st)
 		st->dns_joined = ds.joined;
 		st->dns_window_peak = ds.window_peak;
 		st->dns_window_cuts = ds.window_cuts;
+		st->dns_sig_checks = ds.sig_checks;
+		st->dns_sig_memo = ds.sig_memo;
 	}
 }
 

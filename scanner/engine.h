@@ -88,6 +88,9 @@ struct engine_stats {
 	unsigned long dns_joined;      /* questions that joined the same one under way */
 	unsigned long dns_window_peak; /* recursive mode: widest window of queries at libunbound */
 	unsigned long dns_window_cuts; /* ... and how often it shrank (its thread lagged) */
+	unsigned long dns_sig_checks;  /* recursive mode, patched libunbound: DNSSEC
+					* signature checks */
+	unsigned long dns_sig_memo;    /* ... of them answered from the memo */
 	unsigned long hosts;           /* unique MX hosts resolved */
 	unsigned long smtp_probes;     /* SMTP connections made (retries included) */
 	unsigned long smtp_retries;    /* transient failures tried again */

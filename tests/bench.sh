@@ -97,6 +97,11 @@ m_stats=$(grep -oE 'DNS: .*' "$mlog" | head -1)
 m_queries=$(sed -nE 's/.* ([0-9]+) DNS queries, .*/\1/p' "$mlog" | head -1)
 m_memo=$(sed -nE 's/.* ([0-9]+) repeated questions answered from the memo.*/\1/p' "$mlog" | head -1)
 m_joined=$(sed -nE 's/.* ([0-9]+) joined the same question under way.*/\1/p' "$mlog" | head -1)
+# DNSSEC signature checks (libunbound built with tests/libunbound.patch counts
+# them), per domain and per signed domain zone of the list: what sets the
+# floor of the CPU per domain
+m_sigs=$(sed -nE 's/.*DNSSEC: ([0-9]+) signature checks by libunbound, ([0-9]+) of them.*/\1 \2/p' "$mlog" | head -1)
+nsigned=$(awk -F'\t' '$2 == "signed"' build/lab/synth/domains.tsv | wc -l)
 
 # -- the peer: unbound (one thread) + posttls-finger -l dane, 64 at a time
 mkdir -p "$work/postfix" "$work/out"
@@ -193,6 +198,13 @@ echo "bench:   mailscan/peer: $(awk -v a="$m_wall" -v b="$p_wall" 'BEGIN { print
 echo "bench:   mailscan stored $m_stored domains; $m_stats"
 awk -v q="${m_queries:-0}" -v m="${m_memo:-0}" -v j="${m_joined:-0}" -v n="$N" 'BEGIN { if (n > 0)
     printf "bench:   mailscan DNS lookups per domain: %.2f sent to the resolver, %.2f answered from the memo, %.2f joined the same question under way\n", q / n, m / n, j / n }'
+if [[ -n $m_sigs ]]; then
+    read -r sig_checks sig_memo <<<"$m_sigs"
+    awk -v c="$sig_checks" -v m="$sig_memo" -v n="$N" -v s="$nsigned" 'BEGIN { if (n > 0 && s > 0)
+        printf "bench:   mailscan DNSSEC signature checks: %d by OpenSSL (%.2f per domain, %.2f per signed domain, %d signed), %d more answered from the memo\n", c - m, (c - m) / n, (c - m) / s, s, m }'
+else
+    echo "bench:   mailscan DNSSEC signature checks: not counted (libunbound without tests/libunbound.patch)"
+fi
 echo "bench:   stub mode: $s_diff verdict lines differ from recursive mode; $(grep -oE 'DNS: .*' "$slog" | head -1)"
 echo "bench:   mailscan verdicts:"
 printf '%s\n' "$m_verdicts" | sed 's/^/bench: /'

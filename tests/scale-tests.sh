@@ -133,6 +133,25 @@ else
     not_ok "healthy verdicts" "dnssec pass $npass, dnssec-insecure $ninsec, dane pass $ndane of $nhealthy"
 fi
 
+# the DNSSEC signature checks of the healthy run, counted on libunbound's
+# thread (libunbound built with tests/libunbound.patch, which counts them):
+# at least three per signed domain (its DS, its DNSKEY, its MX), the memo's
+# answers among them
+if sqlite3 "$TMP/healthy.db" "SELECT provenance FROM runs" | grep -q 'with tests/libunbound.patch'; then
+    read -r sc sm < <(sed -nE 's/.*DNSSEC: ([0-9]+) signature checks by libunbound, ([0-9]+) of them.*/\1 \2/p' "$TMP/healthy.err")
+    nsig=$(awk -F'\t' 'NR == FNR { h[$1] = 1; next } ($1 in h) && $2 == "signed"' \
+        "$LAB/synth-healthy.txt" "$LAB/synth/domains.tsv" | wc -l)
+    if [[ -n $sc && $nsig -gt 0 && $sc -ge $((3 * nsig)) && $sm -le $sc ]]; then
+        ok "healthy run: $sc DNSSEC signature checks counted for $nsig signed domains, $sm of them from the memo"
+    else
+        not_ok "signature checks counted" "'${sc:-no count}' checks, '${sm:-}' from the memo, $nsig signed domains" "$TMP/healthy.err"
+    fi
+elif grep -q 'signature checks' "$TMP/healthy.err"; then
+    not_ok "no signature count without tests/libunbound.patch" "$(grep 'signature checks' "$TMP/healthy.err")"
+else
+    ok "libunbound without tests/libunbound.patch: no signature count claimed"
+fi
+
 # lame domains: error with dns-timeout, every standard
 q "SELECT d.name FROM main.domains d WHERE NOT EXISTS (SELECT 1 FROM main.verdicts v WHERE v.domain_id = d.id
    AND NOT (v.verdict = 'error' AND v.reasons = 'dns-timeout'))" | sort >"$TMP/all-timeout"
@@ -173,6 +192,12 @@ if tests/lab/resolver.sh up >"$TMP/resolver.log" 2>&1; then
     [[ $rc -eq 0 ]] && ok "stub mode: scan of all $N domains through the lab's resolver" ||
         not_ok "stub mode scan" "exit $rc" "$TMP/stub.err"
     grep -h 'DNS:' "$TMP/stub.err" | sed 's/^/  /'
+    # the resolver validates: mailscan's own libunbound checks nothing
+    if grep -q 'signature checks' "$TMP/stub.err"; then
+        not_ok "stub mode: no signature checks of its own" "$(grep 'signature checks' "$TMP/stub.err")"
+    else
+        ok "stub mode: no DNSSEC signature checks of its own (the resolver validates)"
+    fi
     echo "  UDP datagrams dropped at full socket buffers during it (any socket): $((${udp1:-0} - ${udp0:-0}))"
     like_healthy stub "stub mode"
 else
