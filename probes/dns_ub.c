@@ -70,6 +70,10 @@ struct dns_ub {
 	/* under mu */
 	struct dns_ub_queries submitq, resultq;
 	bool resolver_woken, caller_woken, quit;
+	/* DNSSEC signature checks by this thread so far, and how many of them
+	 * the memo of good signatures answered (tests/libunbound.patch; 0 on
+	 * a libunbound without it), as of the last batch handed over */
+	unsigned long sig_checks, sig_memo;
 	/* the resolver thread's */
 	struct dns_ub_queries live, done;
 	struct event *wake_ev;  /* in rbase: questions (or quit) came */
@@ -78,10 +82,6 @@ struct dns_ub {
 	struct timespec tick_armed;
 	atomic_uint lag_ms; /* how late the last tick came (read by the caller) */
 	atomic_ulong ticks; /* ticks so far */
-	/* DNSSEC signature checks by this thread so far, and how many of them
-	 * the memo of good signatures answered (tests/libunbound.patch; 0 on
-	 * a libunbound without it); read by the caller */
-	atomic_ulong sig_checks, sig_memo;
 	/* the caller's */
 	struct event *answer_ev; /* in base: answers came */
 	int to_resolver[2], to_caller[2];
@@ -172,16 +172,12 @@ static void dns_ub_on_answer(void *arg, int rcode, void *packet, int len, int se
 void mailscan_sigmemo_counts(unsigned long *checks, unsigned long *hits);
 #endif
 
-/* The resolver thread's signature checks, for the caller (dns_ub_sigs). The
- * patch counts per thread, so only this thread can read them. */
+/* The resolver thread's signature checks, for the caller (dns_ub_sigs),
+ * under mu. The patch counts per thread, so only this thread can read them. */
 static void dns_ub_count_sigs(struct dns_ub *u)
 {
 #ifdef MAILSCAN_UB_PATCHED
-	unsigned long checks, hits;
-
-	mailscan_sigmemo_counts(&checks, &hits);
-	atomic_store_explicit(&u->sig_checks, checks, memory_order_relaxed);
-	atomic_store_explicit(&u->sig_memo, hits, memory_order_relaxed);
+	mailscan_sigmemo_counts(&u->sig_checks, &u->sig_memo);
 #else
 	(void)u;
 #endif
@@ -197,10 +193,10 @@ static void dns_ub_on_flush(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	if (TAILQ_EMPTY(&u->done))
 		return;
-	/* before the answers: the counts the caller reads after its last
-	 * answer include the checks that validated it (the mutex orders them) */
-	dns_ub_count_sigs(u);
 	(void)pthread_mutex_lock(&u->mu);
+	/* with the answers: the counts the caller reads after its last answer
+	 * include the checks that validated it */
+	dns_ub_count_sigs(u);
 	TAILQ_CONCAT(&u->resultq, &u->done, link);
 	poke = !u->caller_woken;
 	u->caller_woken = true;
@@ -274,8 +270,10 @@ static void dns_ub_on_tick(evutil_socket_t fd, short what, void *arg)
 
 bool dns_ub_sigs(struct dns_ub *u, unsigned long *checks, unsigned long *memo)
 {
-	*checks = atomic_load_explicit(&u->sig_checks, memory_order_relaxed);
-	*memo = atomic_load_explicit(&u->sig_memo, memory_order_relaxed);
+	(void)pthread_mutex_lock(&u->mu);
+	*checks = u->sig_checks;
+	*memo = u->sig_memo;
+	(void)pthread_mutex_unlock(&u->mu);
 #ifdef MAILSCAN_UB_PATCHED
 	return true;
 #else

@@ -254,6 +254,8 @@ void test_base_mono(void)
 	    {"borrow, not a whole millisecond", 1, 999999999, 2, 0, 0, 0.000000001},
 	    {"backwards: rounded down", 2, 100000000, 1, 900000000, -200, -0.2},
 	    {"backwards by a nanosecond", 2, 0, 1, 999999999, -1, -0.000000001},
+	    {"backwards by exactly a millisecond", 2, 0, 1, 999000000, -1, -0.001},
+	    {"backwards by a millisecond and a nanosecond", 2, 0, 1, 998999999, -2, -0.001000001},
 	    {"a long run", 0, 0, 86400 * 30, 500000000, 2592000500L, 2592000.5},
 	};
 	size_t i;
