@@ -55,11 +55,10 @@ SAN = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-poi
 
 all: $(B)/mailscan
 
-DEFS = -DMAILSCAN_VERSION='"$(VERSION)"' -DMAILSCAN_UB_CRYPTO='"$(UB_CRYPTO)"' \
-       $(if $(UB_PATCHED),-DMAILSCAN_UB_PATCHED)
 # the fuzz harnesses link Debian's libunbound (tests/fuzz/run.sh), which has
-# none of tests/libunbound.patch's functions
+# none of tests/libunbound.patch's functions: they get FUZZ_DEFS alone
 FUZZ_DEFS = -DMAILSCAN_VERSION='"$(VERSION)"' -DMAILSCAN_UB_CRYPTO='"$(UB_CRYPTO)"'
+DEFS = $(FUZZ_DEFS) $(if $(UB_PATCHED),-DMAILSCAN_UB_PATCHED)
 
 $(B)/obj/%.o: %.c $(wildcard */*.h) $(wildcard */*.def) Makefile $(UB_LIB)
 	@mkdir -p $(dir $@)

@@ -571,7 +571,7 @@ void dns_get_stats(const struct dns *d, struct dns_stats *st)
 {
 	*st = d->st;
 	if (d->ubt)
-		(void)dns_ub_sigs(d->ubt, &st->sig_checks, &st->sig_memo);
+		dns_ub_sigs(d->ubt, &st->sig_checks, &st->sig_memo);
 }
 
 /* req's reply goes to each of its followers too, as the memo's would (a

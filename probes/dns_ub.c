@@ -268,17 +268,12 @@ static void dns_ub_on_tick(evutil_socket_t fd, short what, void *arg)
 	atomic_fetch_add_explicit(&u->ticks, 1, memory_order_release);
 }
 
-bool dns_ub_sigs(struct dns_ub *u, unsigned long *checks, unsigned long *memo)
+void dns_ub_sigs(struct dns_ub *u, unsigned long *checks, unsigned long *memo)
 {
 	(void)pthread_mutex_lock(&u->mu);
 	*checks = u->sig_checks;
 	*memo = u->sig_memo;
 	(void)pthread_mutex_unlock(&u->mu);
-#ifdef MAILSCAN_UB_PATCHED
-	return true;
-#else
-	return false;
-#endif
 }
 
 unsigned dns_ub_lag_ms(struct dns_ub *u, unsigned long *ticks)

@@ -23,7 +23,6 @@
 #ifndef MAILSCAN_DNS_UB_H
 #define MAILSCAN_DNS_UB_H
 
-#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -78,9 +77,9 @@ unsigned dns_ub_lag_ms(struct dns_ub *u, unsigned long *ticks);
 /* The DNSSEC signature checks libunbound made on the resolver thread so far
  * (*checks), and how many of them tests/libunbound.patch's memo of good
  * signatures answered without the crypto (*memo): counted as of the last
- * answers handed over. False (both 0) when libunbound is not built with the
- * patch, which is what counts them. Any thread. */
-bool dns_ub_sigs(struct dns_ub *u, unsigned long *checks, unsigned long *memo);
+ * answers handed over. Both 0 when libunbound is not built with the patch,
+ * which is what counts them. Any thread. */
+void dns_ub_sigs(struct dns_ub *u, unsigned long *checks, unsigned long *memo);
 
 /* Stop the thread and free everything; no callback is called. */
 void dns_ub_free(struct dns_ub *u);
